@@ -1,0 +1,27 @@
+#!/bin/sh
+# Install the Debian packages mailreg needs, only those missing.
+#   scripts/deps.sh build   - to build and run mailreg
+#   scripts/deps.sh test    - also what the tests need
+set -eu
+BUILD_PKGS="build-essential pkg-config libgmime-3.0-dev libglib2.0-dev libjson-glib-dev
+ libsqlite3-dev uuid-dev"
+TEST_PKGS="perl sqlite3 python3"
+
+want=$BUILD_PKGS
+[ "${1:-build}" = test ] && want="$want $TEST_PKGS"
+
+missing=""
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing:$missing" >&2
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: not root; run: sudo apt-get install$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,36 @@
+/* autoptr.h - g_autoptr cleanups for the C libraries mailreg uses.
+ *
+ * GMime 3.2 (Debian 12) and SQLite define none of their own; declare them once
+ * here.  Cleanup runs in reverse order of declaration: declare a database
+ * before its statements.
+ */
+#ifndef MAILREG_AUTOPTR_H
+#define MAILREG_AUTOPTR_H
+
+#include <glib.h>
+#include <gmime/gmime.h>
+#include <sqlite3.h>
+
+#ifndef GMIME_AUTOPTR_DEFINED
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeMessage, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeParser, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeStream, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeObject, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimePart, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeTextPart, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeDataWrapper, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeFormatOptions, g_mime_format_options_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeParserOptions, g_mime_parser_options_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (InternetAddressList, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (InternetAddress, g_object_unref)
+#endif
+
+static inline void
+autoptr_sqlite3_close (sqlite3 *db)
+{
+	sqlite3_close_v2 (db);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3, autoptr_sqlite3_close)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+#endif

@@ -1,0 +1,303 @@
+/* config.c - load and check mailreg.conf.
+ *
+ * A table lists every group and key the program knows; anything else is an
+ * error, so a typo never silently falls back to a default.
+ */
+#include "core/config.h"
+
+#include <errno.h>
+#include <gmime/gmime.h>
+#include <string.h>
+
+#include "core/errors.h"
+
+#ifndef MAILREG_DATADIR
+#define MAILREG_DATADIR "/usr/local/share/mailreg"
+#endif
+#define STATE_DIR "/var/lib/mailreg"
+
+typedef enum { KEY_PATH, KEY_STRING, KEY_ADDRESS, KEY_DOMAIN, KEY_SIZE, KEY_UINT } KeyType;
+
+typedef struct {
+	const char *group;
+	const char *key;
+	KeyType type;
+	gsize offset;
+	const char *allowed;  /* wording for error messages */
+} KeySpec;
+
+#define F(field) G_STRUCT_OFFSET (Config, field)
+static const KeySpec config_keys[] = {
+	{ "paths", "database", KEY_PATH, F (database), "a file path" },
+	{ "paths", "spool", KEY_PATH, F (spool), "a folder path" },
+	{ "paths", "outgoing", KEY_PATH, F (outgoing), "a folder path" },
+	{ "paths", "templates", KEY_PATH, F (templates), "a folder path" },
+	{ "paths", "catalog", KEY_PATH, F (catalog), "a file path" },
+	{ "paths", "form", KEY_PATH, F (form), "a file path" },
+	{ "mail", "from", KEY_ADDRESS, F (from), "an address such as 'Rejestracja <rejestracja@example.pl>'" },
+	{ "mail", "reply_to", KEY_ADDRESS, F (reply_to), "an e-mail address" },
+	{ "mail", "staff", KEY_ADDRESS, F (staff), "an e-mail address" },
+	{ "mail", "domain", KEY_DOMAIN, F (domain), "a domain name such as rops.example.pl" },
+	{ "limits", "max_message_size", KEY_SIZE, F (max_message_size), "a size such as 30M (at least 1K)" },
+	{ "limits", "max_mime_depth", KEY_UINT, F (max_mime_depth), "a number from 1 to 100" },
+	{ "limits", "max_form_text", KEY_SIZE, F (max_form_text), "a size such as 1M (at least 1K)" },
+};
+#undef F
+
+static void
+problem (GString *problems, const Config *cfg, const char *group, const char *key,
+         const char *fmt, ...) G_GNUC_PRINTF (5, 6);
+
+static void
+problem (GString *problems, const Config *cfg, const char *group, const char *key,
+         const char *fmt, ...)
+{
+	va_list ap;
+
+	g_string_append_printf (problems, "\n  %s: [%s]%s%s: ", cfg->path, group,
+	                        key ? " " : "", key ? key : "");
+	va_start (ap, fmt);
+	g_string_append_vprintf (problems, fmt, ap);
+	va_end (ap);
+}
+
+/* "30M", "512K", "1048576" -> bytes; FALSE when malformed. */
+static gboolean
+parse_size (const char *s, guint64 *out)
+{
+	char *end = NULL;
+	guint64 v;
+
+	errno = 0;
+	if (!g_ascii_isdigit (*s))
+		return FALSE;
+	v = g_ascii_strtoull (s, &end, 10);
+	if (errno != 0)
+		return FALSE;
+	switch (g_ascii_toupper (*end)) {
+	case 'K': v <<= 10; end++; break;
+	case 'M': v <<= 20; end++; break;
+	case 'G': v <<= 30; end++; break;
+	default: break;
+	}
+	if (*end == 'B' || *end == 'b')
+		end++;
+	*out = v;
+	return *end == '\0';
+}
+
+static gboolean
+valid_domain (const char *s)
+{
+	if (*s == '\0' || strlen (s) > 253 || strchr (s, '.') == NULL)
+		return FALSE;
+	for (const char *p = s; *p; p++)
+		if (!g_ascii_isalnum (*p) && *p != '-' && *p != '.')
+			return FALSE;
+	return TRUE;
+}
+
+/* The bare address of an RFC 5322 mailbox, or NULL when @s is not exactly one mailbox. */
+static char *
+mailbox_address (const char *s)
+{
+	InternetAddressList *list = internet_address_list_parse (NULL, s);
+	char *addr = NULL;
+
+	if (list != NULL && internet_address_list_length (list) == 1) {
+		InternetAddress *ia = internet_address_list_get_address (list, 0);
+		if (INTERNET_ADDRESS_IS_MAILBOX (ia)) {
+			const char *a = internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (ia));
+			const char *at = a ? strchr (a, '@') : NULL;
+			if (at != NULL && at != a && valid_domain (at + 1))
+				addr = g_strdup (a);
+		}
+	}
+	if (list != NULL)
+		g_object_unref (list);
+	return addr;
+}
+
+static void
+check_key (Config *cfg, GKeyFile *kf, const KeySpec *spec, GString *problems)
+{
+	g_autofree char *raw = g_key_file_get_string (kf, spec->group, spec->key, NULL);
+	g_autofree char *value = raw ? g_strstrip (g_strdup (raw)) : NULL;
+	gpointer field = G_STRUCT_MEMBER_P (cfg, spec->offset);
+	guint64 n;
+
+	if (value == NULL)
+		return;
+	if (*value == '\0') {
+		problem (problems, cfg, spec->group, spec->key, "empty value; expected %s", spec->allowed);
+		return;
+	}
+	switch (spec->type) {
+	case KEY_PATH:
+		g_free (*(char **) field);
+		*(char **) field = g_path_is_absolute (value)
+		                   ? g_steal_pointer (&value)
+		                   : g_canonicalize_filename (value, cfg->dir);
+		break;
+	case KEY_STRING:
+		g_free (*(char **) field);
+		*(char **) field = g_steal_pointer (&value);
+		break;
+	case KEY_ADDRESS: {
+		g_autofree char *addr = mailbox_address (value);
+		if (addr == NULL || strpbrk (value, "\r\n") != NULL) {
+			problem (problems, cfg, spec->group, spec->key, "'%s' is not %s", value, spec->allowed);
+			return;
+		}
+		if (spec->offset == G_STRUCT_OFFSET (Config, from)) {
+			g_free (cfg->from_addr);
+			cfg->from_addr = g_steal_pointer (&addr);
+		}
+		g_free (*(char **) field);
+		*(char **) field = g_steal_pointer (&value);
+		break;
+	}
+	case KEY_DOMAIN:
+		if (!valid_domain (value)) {
+			problem (problems, cfg, spec->group, spec->key, "'%s' is not %s", value, spec->allowed);
+			return;
+		}
+		g_free (*(char **) field);
+		*(char **) field = g_ascii_strdown (value, -1);
+		break;
+	case KEY_SIZE:
+		if (!parse_size (value, &n) || n < 1024) {
+			problem (problems, cfg, spec->group, spec->key, "'%s' is not %s", value, spec->allowed);
+			return;
+		}
+		*(guint64 *) field = n;
+		break;
+	case KEY_UINT:
+		if (!parse_size (value, &n) || n < 1 || n > 100 || !g_ascii_isdigit (value[strlen (value) - 1])) {
+			problem (problems, cfg, spec->group, spec->key, "'%s' is not %s", value, spec->allowed);
+			return;
+		}
+		*(guint *) field = (guint) n;
+		break;
+	}
+}
+
+static const KeySpec *
+find_key (const char *group, const char *key)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS (config_keys); i++)
+		if (strcmp (config_keys[i].group, group) == 0 && strcmp (config_keys[i].key, key) == 0)
+			return &config_keys[i];
+	return NULL;
+}
+
+static gboolean
+known_group (const char *group)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS (config_keys); i++)
+		if (strcmp (config_keys[i].group, group) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+static void
+set_defaults (Config *cfg)
+{
+	cfg->database = g_build_filename (STATE_DIR, "mailreg.db", NULL);
+	cfg->spool = g_build_filename (STATE_DIR, "spool", NULL);
+	cfg->templates = g_build_filename (MAILREG_DATADIR, "templates", NULL);
+	cfg->catalog = g_build_filename (cfg->dir, "catalog.ini", NULL);
+	cfg->max_message_size = 30 << 20;
+	cfg->max_mime_depth = 20;
+	cfg->max_form_text = 1 << 20;
+}
+
+Config *
+config_load (const char *path, GError **error)
+{
+	g_autoptr (Config) cfg = g_new0 (Config, 1);
+	g_autoptr (GKeyFile) kf = g_key_file_new ();
+	g_autoptr (GString) problems = g_string_new (NULL);
+	g_auto (GStrv) groups = NULL;
+	g_autoptr (GError) local = NULL;
+
+	if (path == NULL)
+		path = g_getenv ("MAILREG_CONFIG");
+	if (path == NULL || *path == '\0')
+		path = CONFIG_DEFAULT_PATH;
+	cfg->path = g_canonicalize_filename (path, NULL);
+	cfg->dir = g_path_get_dirname (cfg->path);
+
+	if (!g_key_file_load_from_file (kf, cfg->path, G_KEY_FILE_NONE, &local)) {
+		int code = local->domain == G_FILE_ERROR ? MAILREG_ERROR_NOINPUT : MAILREG_ERROR_CONFIG;
+		g_set_error (error, MAILREG_ERROR, code, "config %s: %s", cfg->path, local->message);
+		return NULL;
+	}
+	set_defaults (cfg);
+
+	groups = g_key_file_get_groups (kf, NULL);
+	for (char **g = groups; *g; g++) {
+		g_auto (GStrv) keys = NULL;
+		if (!known_group (*g)) {
+			if (strcmp (*g, "imap") == 0 || strcmp (*g, "smtp") == 0)
+				problem (problems, cfg, *g, NULL,
+				         "this version has no IMAP/SMTP transport yet; remove the group "
+				         "to use the local folders");
+			else
+				problem (problems, cfg, *g, NULL,
+				         "unknown group; allowed: [paths], [mail], [limits]");
+			continue;
+		}
+		keys = g_key_file_get_keys (kf, *g, NULL, NULL);
+		for (char **k = keys; *k; k++) {
+			const KeySpec *spec = find_key (*g, *k);
+			if (spec == NULL) {
+				g_autoptr (GString) allowed = g_string_new (NULL);
+				for (gsize i = 0; i < G_N_ELEMENTS (config_keys); i++)
+					if (strcmp (config_keys[i].group, *g) == 0)
+						g_string_append_printf (allowed, "%s%s", allowed->len ? ", " : "",
+						                        config_keys[i].key);
+				problem (problems, cfg, *g, *k, "unknown key; allowed: %s", allowed->str);
+				continue;
+			}
+			check_key (cfg, kf, spec, problems);
+		}
+	}
+
+	if (cfg->from == NULL)
+		problem (problems, cfg, "mail", "from", "missing; expected %s", find_key ("mail", "from")->allowed);
+	if (cfg->domain == NULL && cfg->from_addr != NULL)
+		cfg->domain = g_ascii_strdown (strchr (cfg->from_addr, '@') + 1, -1);
+	if (cfg->outgoing == NULL)
+		cfg->outgoing = g_build_filename (cfg->spool, "outgoing", NULL);
+	if (cfg->form == NULL)
+		cfg->form = g_build_filename (cfg->templates, "form.ini", NULL);
+
+	if (problems->len > 0) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_CONFIG, "configuration errors:%s",
+		             problems->str);
+		return NULL;
+	}
+	return g_steal_pointer (&cfg);
+}
+
+void
+config_free (Config *cfg)
+{
+	if (cfg == NULL)
+		return;
+	g_free (cfg->path);
+	g_free (cfg->dir);
+	g_free (cfg->database);
+	g_free (cfg->spool);
+	g_free (cfg->outgoing);
+	g_free (cfg->templates);
+	g_free (cfg->catalog);
+	g_free (cfg->form);
+	g_free (cfg->from);
+	g_free (cfg->from_addr);
+	g_free (cfg->reply_to);
+	g_free (cfg->staff);
+	g_free (cfg->domain);
+	g_free (cfg);
+}

@@ -1,0 +1,47 @@
+/* config.h - the configuration file (INI, read with GKeyFile).
+ *
+ * Found as -c FILE, else $MAILREG_CONFIG, else /etc/mailreg/mailreg.conf.
+ * Relative paths resolve against the file's folder.  Every key is checked in one
+ * pass; all problems are reported together, naming file, group and key.
+ */
+#ifndef MAILREG_CONFIG_H
+#define MAILREG_CONFIG_H
+
+#include <glib.h>
+
+#define CONFIG_DEFAULT_PATH "/etc/mailreg/mailreg.conf"
+
+typedef struct {
+	char *path;           /* the file read */
+	char *dir;            /* its folder, base of relative paths */
+
+	/* [paths] */
+	char *database;       /* SQLite file */
+	char *spool;          /* inbound spool: tmp/ new/ cur/ */
+	char *outgoing;       /* directory transport: one .eml per sent message */
+	char *templates;      /* reply templates and form.ini */
+	char *catalog;        /* programme catalog loaded by init */
+	char *form;           /* form definition */
+
+	/* [mail] */
+	char *from;           /* header From of replies (display name allowed) */
+	char *from_addr;      /* its bare address */
+	char *reply_to;       /* optional */
+	char *staff;          /* staff address for notices (optional) */
+	char *domain;         /* right-hand side of Message-IDs */
+
+	/* [limits] */
+	guint64 max_message_size;  /* bytes; larger messages go to review unparsed */
+	guint max_mime_depth;      /* nesting of multiparts and forwards */
+	guint64 max_form_text;     /* bytes of decoded text read from one part */
+} Config;
+
+/* Read and check the file at @path (NULL: $MAILREG_CONFIG, else the default path).
+ * (transfer full)  Errors: MAILREG_ERROR_CONFIG listing every problem found, or
+ * MAILREG_ERROR_NOINPUT when the file cannot be read. */
+Config *config_load (const char *path, GError **error);
+
+void config_free (Config *cfg);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Config, config_free)
+
+#endif

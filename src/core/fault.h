@@ -1,0 +1,17 @@
+/* fault.h - named crash points for the crash-recovery tests.
+ *
+ * Compiled in only for test builds (-DMAILREG_FAULTS=1, the build/mailreg-test
+ * binary): when $MAILREG_FAULT names the point, the process dies with SIGKILL
+ * there, as a power cut or the OOM killer would stop it.
+ */
+#ifndef MAILREG_FAULT_H
+#define MAILREG_FAULT_H
+
+#ifdef MAILREG_FAULTS
+void fault_point (const char *name);
+#define FAULT_POINT(name) fault_point (name)
+#else
+#define FAULT_POINT(name) ((void) 0)
+#endif
+
+#endif

@@ -1,0 +1,119 @@
+/* fs.c - durable writes: O_EXCL tmp -> write -> fsync -> rename -> fsync(dir). */
+#include "core/fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/errors.h"
+
+void
+fs_set_error (GError **error, int err, const char *what)
+{
+	int code = (err == ENOSPC || err == EDQUOT) ? MAILREG_ERROR_TEMPFAIL : MAILREG_ERROR_IO;
+
+	g_set_error (error, MAILREG_ERROR, code, "%s: %s", what, g_strerror (err));
+}
+
+gboolean
+fs_mkdir_p (const char *path, GError **error)
+{
+	if (g_mkdir_with_parents (path, 0700) != 0) {
+		int err = errno;
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_CANTCREAT,
+		             "cannot create folder %s: %s", path, g_strerror (err));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+fs_fsync_dir (const char *dir, GError **error)
+{
+	int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || fsync (fd) != 0) {
+		int err = errno;
+		g_autofree char *what = g_strdup_printf ("fsync %s", dir);
+		if (fd >= 0)
+			close (fd);
+		fs_set_error (error, err, what);
+		return FALSE;
+	}
+	close (fd);
+	return TRUE;
+}
+
+gboolean
+fs_write_all (int fd, const void *data, gsize len, const char *what, GError **error)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t n = write (fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fs_set_error (error, errno, what);
+			return FALSE;
+		}
+		p += n;
+		len -= (gsize) n;
+	}
+	return TRUE;
+}
+
+gboolean
+fs_rename (const char *from, const char *to, GError **error)
+{
+	if (rename (from, to) != 0) {
+		g_autofree char *what = g_strdup_printf ("rename %s to %s", from, to);
+		fs_set_error (error, errno, what);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+fs_write_atomic (const char *dir, const char *name, const void *data, gsize len,
+                 GError **error)
+{
+	g_autofree char *tmp_name = g_strdup_printf (".%s.tmp", name);
+	g_autofree char *tmp = g_build_filename (dir, tmp_name, NULL);
+	g_autofree char *dst = g_build_filename (dir, name, NULL);
+	int fd;
+
+	/* A temporary file left by a crash holds nothing anyone relies on. */
+	unlink (tmp);
+	fd = open (tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		g_autofree char *what = g_strdup_printf ("create %s", tmp);
+		fs_set_error (error, errno, what);
+		return FALSE;
+	}
+	if (!fs_write_all (fd, data, len, tmp, error))
+		goto fail;
+	if (fsync (fd) != 0) {
+		g_autofree char *what = g_strdup_printf ("fsync %s", tmp);
+		fs_set_error (error, errno, what);
+		goto fail;
+	}
+	if (close (fd) != 0) {
+		fd = -1;
+		g_autofree char *what = g_strdup_printf ("close %s", tmp);
+		fs_set_error (error, errno, what);
+		goto fail;
+	}
+	fd = -1;
+	if (!fs_rename (tmp, dst, error))
+		goto fail;
+	return fs_fsync_dir (dir, error);
+
+fail:
+	if (fd >= 0)
+		close (fd);
+	unlink (tmp);
+	return FALSE;
+}

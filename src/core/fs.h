@@ -1,0 +1,32 @@
+/* fs.h - durable file-system helpers used by every stage that writes to disk.
+ *
+ * One recipe everywhere (OpenSMTPD's queue_fs, Maildir delivery): create a
+ * temporary file with O_EXCL, write, fsync, rename into place, fsync the folder.
+ */
+#ifndef MAILREG_FS_H
+#define MAILREG_FS_H
+
+#include <glib.h>
+
+/* Create @path and missing parents with mode 0700.  MAILREG_ERROR_CANTCREAT on failure. */
+gboolean fs_mkdir_p (const char *path, GError **error);
+
+/* fsync the folder @dir so a rename or create inside it is durable. */
+gboolean fs_fsync_dir (const char *dir, GError **error);
+
+/* Write @len bytes of @data to @dir/@name atomically: @dir/.@name.tmp (O_EXCL,
+ * mode 0600), fsync, rename over @name, fsync @dir.  A stale temporary file from a
+ * crash is replaced.  MAILREG_ERROR_IO (or TEMPFAIL when the disk is full). */
+gboolean fs_write_atomic (const char *dir, const char *name, const void *data, gsize len,
+                          GError **error);
+
+/* Write all of @len bytes to @fd, retrying on EINTR and short writes. */
+gboolean fs_write_all (int fd, const void *data, gsize len, const char *what, GError **error);
+
+/* Rename @from to @to (same file system).  MAILREG_ERROR_IO. */
+gboolean fs_rename (const char *from, const char *to, GError **error);
+
+/* A GError for errno @err about @what ("write /path"): TEMPFAIL for ENOSPC/EDQUOT. */
+void fs_set_error (GError **error, int err, const char *what);
+
+#endif

@@ -1,0 +1,77 @@
+/* log.c - stderr log writer in journald's style.
+ *
+ * GLib's default writer sends structured logs straight to the journal when it
+ * is running under systemd, which tests cannot see; this one always uses stderr.
+ */
+#include "core/log.h"
+
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static gboolean log_verbose;
+static gboolean log_journal;
+
+static gboolean
+stderr_is_journal (void)
+{
+	const char *js = g_getenv ("JOURNAL_STREAM");
+	unsigned long dev, ino;
+	struct stat st;
+
+	if (js == NULL || sscanf (js, "%lu:%lu", &dev, &ino) != 2)
+		return FALSE;
+	if (fstat (STDERR_FILENO, &st) != 0)
+		return FALSE;
+	return st.st_dev == dev && st.st_ino == ino;
+}
+
+static int
+syslog_priority (GLogLevelFlags level)
+{
+	if (level & G_LOG_LEVEL_ERROR)
+		return 2;
+	if (level & G_LOG_LEVEL_CRITICAL)
+		return 3;
+	if (level & G_LOG_LEVEL_WARNING)
+		return 4;
+	if (level & G_LOG_LEVEL_MESSAGE)
+		return 5;
+	if (level & G_LOG_LEVEL_INFO)
+		return 6;
+	return 7;
+}
+
+static GLogWriterOutput
+log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
+{
+	const char *domain = NULL, *message = NULL;
+
+	if ((level & G_LOG_LEVEL_DEBUG) && !log_verbose)
+		return G_LOG_WRITER_HANDLED;
+	for (gsize i = 0; i < n_fields; i++) {
+		if (g_strcmp0 (fields[i].key, "GLIB_DOMAIN") == 0)
+			domain = fields[i].value;
+		else if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
+			message = fields[i].value;
+	}
+	if (message == NULL)
+		return G_LOG_WRITER_UNHANDLED;
+	if (log_journal)
+		fprintf (stderr, "<%d>%s%s%s\n", syslog_priority (level),
+		         domain ? domain : "", domain ? ": " : "", message);
+	else
+		fprintf (stderr, "mailreg: %s%s%s\n", domain ? domain : "", domain ? ": " : "",
+		         message);
+	if (level & (G_LOG_LEVEL_ERROR | G_LOG_FLAG_FATAL))
+		g_log_writer_default (level, fields, n_fields, user_data);
+	return G_LOG_WRITER_HANDLED;
+}
+
+void
+log_init (gboolean verbose)
+{
+	log_verbose = verbose;
+	log_journal = stderr_is_journal ();
+	g_log_set_writer_func (log_writer, NULL, NULL);
+}

@@ -1,0 +1,52 @@
+/* extract.h - find the filled form in a parsed message.
+ *
+ * Stage 3 of the pipeline: parse -> extract -> validate.  Every candidate part
+ * (text/plain body, .txt attachment; later DOCX, ODT, PDF, HTML) goes through a
+ * format extractor that yields raw label/value pairs; the candidate with the most
+ * recognised form fields wins.  Nothing here judges the values: that is validate's.
+ */
+#ifndef MAILREG_EXTRACT_H
+#define MAILREG_EXTRACT_H
+
+#include <gmime/gmime.h>
+
+#include "validate/formdef.h"
+
+typedef struct {
+	char *label;   /* as written, trimmed (UTF-8) */
+	char *value;   /* as written, trimmed; for a checkbox line "[x] Label", the mark "[x]" */
+} FormPair;
+
+typedef struct {
+	GPtrArray *pairs;   /* FormPair*, in document order */
+	char *part;         /* where it came from: "body", "attachment formularz.txt" */
+	char *format;       /* "text" (later "docx", "odt", "pdf", "html") */
+	guint matched;      /* distinct form fields recognised among the pairs */
+} FormData;
+
+typedef struct {
+	guint max_depth;     /* nesting of multiparts / forwards walked */
+	gsize max_text;      /* decoded bytes read from one text part */
+} ExtractLimits;
+
+/* Find the best form candidate in @message.  Returns the candidate with the most
+ * recognised fields (possibly with matched == 0 when nothing looked like a form),
+ * or NULL when the message has no readable candidate at all.  In both cases
+ * *@notes (may be NULL) receives a human-readable note for staff about parts that
+ * could not be read (limits hit, unsupported formats), or NULL.  (transfer full) */
+FormData *extract_form (GMimeMessage *message, const FormDef *def, const ExtractLimits *limits,
+                        char **notes);
+
+/* Parse UTF-8 @text as a text form: "Label: value" lines (also tab-separated),
+ * "[x] Label" checkbox lines, quoted reply lines ("> Imię: ...").  (transfer full) */
+FormData *extract_text (const char *text, const FormDef *def);
+
+/* Decode @len bytes declared as @charset (may be NULL) to valid UTF-8: the declared
+ * charset when known and the bytes fit it, else UTF-8 when valid, else windows-1250.
+ * NUL bytes become spaces.  (transfer full) */
+char *extract_to_utf8 (const char *data, gsize len, const char *charset);
+
+void form_data_free (FormData *form);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FormData, form_data_free)
+
+#endif
