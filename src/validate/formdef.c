@@ -1,0 +1,217 @@
+/* formdef.c - load the form definition (templates/form.ini) and match labels.
+ *
+ * Labels are matched on a normalized form, so "IMIĘ :", "imie" and "Imię"
+ * are the same field; the index maps each normalized label and alias to its field.
+ */
+#include "validate/formdef.h"
+
+#include <string.h>
+
+#include "core/errors.h"
+
+static const struct {
+	const char *name;
+	FieldType type;
+} field_types[] = {
+	{ "text", FIELD_TEXT },         { "email", FIELD_EMAIL },   { "choice", FIELD_CHOICE },
+	{ "checkbox", FIELD_CHECKBOX }, { "powiat", FIELD_POWIAT }, { "subregion", FIELD_SUBREGION },
+	{ "topic", FIELD_TOPIC },
+};
+
+char *
+formdef_normalize (const char *s)
+{
+	g_autofree char *ascii = g_str_to_ascii (s, "C");
+	g_autofree char *lower = g_ascii_strdown (ascii, -1);
+	GString *out = g_string_sized_new (strlen (lower));
+	gboolean space = FALSE;
+
+	for (const char *p = lower; *p; p++) {
+		if (g_ascii_isspace (*p) || *p == '_') {
+			space = out->len > 0;
+			continue;
+		}
+		if (space)
+			g_string_append_c (out, ' ');
+		space = FALSE;
+		g_string_append_c (out, *p);
+	}
+	while (out->len > 0 && (out->str[out->len - 1] == ':' || out->str[out->len - 1] == ' '))
+		g_string_truncate (out, out->len - 1);
+	return g_string_free (out, FALSE);
+}
+
+static void
+field_def_free (FieldDef *f)
+{
+	g_free (f->key);
+	g_free (f->label);
+	g_strfreev (f->aliases);
+	g_strfreev (f->allowed);
+	g_free (f);
+}
+
+/* "a; b ;c" -> {"a","b","c"}, empty items dropped. */
+static char **
+split_list (const char *s)
+{
+	g_auto (GStrv) parts = g_strsplit (s ? s : "", ";", -1);
+	GPtrArray *out = g_ptr_array_new ();
+
+	for (char **p = parts; *p; p++) {
+		g_strstrip (*p);
+		if (**p != '\0')
+			g_ptr_array_add (out, g_strdup (*p));
+	}
+	g_ptr_array_add (out, NULL);
+	return (char **) g_ptr_array_free (out, FALSE);
+}
+
+static gboolean
+index_label (FormDef *def, FieldDef *f, const char *label, const char *path, GError **error)
+{
+	char *norm = formdef_normalize (label);
+	FieldDef *other = g_hash_table_lookup (def->index, norm);
+
+	if (other != NULL) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
+		             "%s: [%s]: label '%s' is already used by [%s]", path, f->key, label, other->key);
+		g_free (norm);
+		return FALSE;
+	}
+	g_hash_table_insert (def->index, norm, f);
+	return TRUE;
+}
+
+static FieldDef *
+load_field (GKeyFile *kf, const char *group, const char *path, GError **error)
+{
+	FieldDef *f = g_new0 (FieldDef, 1);
+	g_autofree char *type = g_key_file_get_string (kf, group, "type", NULL);
+	g_autofree char *aliases = g_key_file_get_string (kf, group, "aliases", NULL);
+	g_autofree char *allowed = g_key_file_get_string (kf, group, "allowed", NULL);
+	g_autoptr (GError) local = NULL;
+	gboolean typed = FALSE;
+
+	f->key = g_strdup (group);
+	f->label = g_key_file_get_string (kf, group, "label", NULL);
+	f->aliases = split_list (aliases);
+	f->required = g_key_file_get_boolean (kf, group, "required", &local);
+	if (local != NULL && local->code != G_KEY_FILE_ERROR_KEY_NOT_FOUND) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
+		             "%s: [%s] required: expected true or false", path, group);
+		goto fail;
+	}
+	if (f->label == NULL || *g_strstrip (f->label) == '\0') {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "%s: [%s] label: missing", path, group);
+		goto fail;
+	}
+	for (gsize i = 0; type && i < G_N_ELEMENTS (field_types); i++)
+		if (strcmp (g_strstrip (type), field_types[i].name) == 0) {
+			f->type = field_types[i].type;
+			typed = TRUE;
+		}
+	if (!typed) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
+		             "%s: [%s] type: '%s' is not one of text, email, choice, checkbox, powiat, "
+		             "subregion, topic", path, group, type ? type : "");
+		goto fail;
+	}
+	if (f->type == FIELD_CHOICE) {
+		f->allowed = split_list (allowed);
+		if (f->allowed[0] == NULL) {
+			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
+			             "%s: [%s] allowed: a choice field needs allowed values", path, group);
+			goto fail;
+		}
+	}
+	return f;
+
+fail:
+	field_def_free (f);
+	return NULL;
+}
+
+FormDef *
+formdef_load (const char *path, GError **error)
+{
+	g_autoptr (GKeyFile) kf = g_key_file_new ();
+	g_autoptr (FormDef) def = g_new0 (FormDef, 1);
+	g_autoptr (GError) local = NULL;
+	g_auto (GStrv) groups = NULL;
+
+	def->fields = g_ptr_array_new_with_free_func ((GDestroyNotify) field_def_free);
+	def->index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	def->min_fields = 3;
+
+	if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &local)) {
+		g_set_error (error, MAILREG_ERROR,
+		             local->domain == G_FILE_ERROR ? MAILREG_ERROR_NOINPUT : MAILREG_ERROR_DATA,
+		             "form definition %s: %s", path, local->message);
+		return NULL;
+	}
+	groups = g_key_file_get_groups (kf, NULL);
+	for (char **g = groups; *g; g++) {
+		FieldDef *f;
+
+		if (strcmp (*g, "form") == 0) {
+			gint n = g_key_file_get_integer (kf, *g, "min_fields", NULL);
+			if (n > 0)
+				def->min_fields = (guint) n;
+			continue;
+		}
+		if ((f = load_field (kf, *g, path, error)) == NULL)
+			return NULL;
+		g_ptr_array_add (def->fields, f);
+		if (!index_label (def, f, f->label, path, error))
+			return NULL;
+		for (char **a = f->aliases; *a; a++)
+			if (!index_label (def, f, *a, path, error))
+				return NULL;
+	}
+	if (def->fields->len == 0) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "%s: defines no fields", path);
+		return NULL;
+	}
+	return g_steal_pointer (&def);
+}
+
+void
+formdef_free (FormDef *def)
+{
+	if (def == NULL)
+		return;
+	g_ptr_array_unref (def->fields);
+	g_hash_table_unref (def->index);
+	g_free (def);
+}
+
+const FieldDef *
+formdef_match (const FormDef *def, const char *label)
+{
+	g_autofree char *norm = formdef_normalize (label);
+	const FieldDef *f = g_hash_table_lookup (def->index, norm);
+	gsize len = strlen (norm);
+
+	/* "Temat doradztwa (1-4)": drop a trailing hint in parentheses. */
+	if (f == NULL && len > 0 && norm[len - 1] == ')') {
+		char *open = strrchr (norm, '(');
+		if (open != NULL && open > norm) {
+			*open = '\0';
+			g_strchomp (norm);
+			f = g_hash_table_lookup (def->index, norm);
+		}
+	}
+	return f;
+}
+
+const FieldDef *
+formdef_field (const FormDef *def, const char *key)
+{
+	for (guint i = 0; i < def->fields->len; i++) {
+		const FieldDef *f = g_ptr_array_index (def->fields, i);
+		if (strcmp (f->key, key) == 0)
+			return f;
+	}
+	return NULL;
+}
