@@ -1,0 +1,865 @@
+/* db.c - all of mailreg's SQL.
+ *
+ * One Db wraps the connection and a cache of prepared statements (prepared
+ * once, reset after each use).  The schema is created and migrated by steps
+ * keyed on PRAGMA user_version; each step runs in its own transaction.
+ */
+#include "store/db.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/autoptr.h"
+#include "core/errors.h"
+#include "core/ids.h"
+
+struct Db {
+	sqlite3 *handle;
+	char *path;
+	GHashTable *stmts;   /* const char *sql (static) -> sqlite3_stmt* */
+};
+
+static const char *const migrations[] = {
+	/* 1: the core pipeline */
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  code TEXT NOT NULL UNIQUE,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('info_meeting','workshop_group','consulting','training')),"
+	"  title TEXT NOT NULL,"
+	"  subregion TEXT,"
+	"  topic INTEGER,"
+	"  seats INTEGER NOT NULL DEFAULT 0,"
+	"  hours INTEGER NOT NULL DEFAULT 0"
+	") STRICT;"
+	"CREATE TABLE sessions ("
+	"  id INTEGER PRIMARY KEY,"
+	"  event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  start TEXT,"
+	"  end TEXT,"
+	"  place TEXT,"
+	"  UNIQUE (event_id, seq)"
+	") STRICT;"
+	"CREATE TABLE applicants ("
+	"  id INTEGER PRIMARY KEY,"
+	"  email TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	"  first_name TEXT, last_name TEXT, phone TEXT, institution TEXT,"
+	"  institution_type TEXT, position TEXT, powiat TEXT, subregion TEXT,"
+	"  needs TEXT, topics TEXT, consulting_topic INTEGER,"
+	"  created_at TEXT NOT NULL, updated_at TEXT NOT NULL"
+	") STRICT;"
+	"CREATE TABLE messages ("
+	"  id INTEGER PRIMARY KEY,"
+	"  spool_id TEXT NOT NULL UNIQUE,"
+	"  message_id TEXT,"
+	"  hash TEXT NOT NULL,"
+	"  sender TEXT,"
+	"  subject TEXT,"
+	"  state TEXT NOT NULL CHECK (state IN ('registered','rejected','review','ignored','duplicate')),"
+	"  reason TEXT,"
+	"  form_part TEXT,"
+	"  applicant_id INTEGER REFERENCES applicants(id),"
+	"  received_at TEXT NOT NULL"
+	") STRICT;"
+	"CREATE INDEX messages_message_id ON messages (message_id);"
+	"CREATE INDEX messages_hash ON messages (hash);"
+	"CREATE TABLE registrations ("
+	"  id INTEGER PRIMARY KEY,"
+	"  code TEXT NOT NULL UNIQUE,"
+	"  applicant_id INTEGER NOT NULL REFERENCES applicants(id),"
+	"  event_id INTEGER NOT NULL REFERENCES events(id),"
+	"  status TEXT NOT NULL CHECK (status IN ('confirmed','waitlisted','requested','cancelled')),"
+	"  message_id INTEGER REFERENCES messages(id),"
+	"  created_at TEXT NOT NULL,"
+	"  UNIQUE (applicant_id, event_id)"
+	") STRICT;"
+	"CREATE TABLE outbox ("
+	"  id INTEGER PRIMARY KEY,"
+	"  message_id TEXT NOT NULL UNIQUE,"
+	"  inbound_id INTEGER REFERENCES messages(id),"
+	"  kind TEXT NOT NULL,"
+	"  rcpt TEXT NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  raw BLOB NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued','sent','deferred','failed','bounced')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT,"
+	"  created_at TEXT NOT NULL,"
+	"  sent_at TEXT"
+	") STRICT;"
+	"CREATE INDEX outbox_state ON outbox (state, id);",
+};
+
+const char *
+outcome_name (Outcome outcome)
+{
+	static const char *const names[] = { "registered", "rejected", "review", "ignored", "duplicate" };
+
+	g_return_val_if_fail (outcome <= OUTCOME_DUPLICATE, "review");
+	return names[outcome];
+}
+
+static gboolean
+db_fail (Db *db, GError **error, const char *what)
+{
+	int rc = sqlite3_extended_errcode (db->handle);
+	int code = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED || (rc & 0xff) == SQLITE_FULL
+	           ? MAILREG_ERROR_TEMPFAIL : MAILREG_ERROR_IO;
+
+	g_set_error (error, MAILREG_ERROR, code, "database %s: %s: %s", db->path, what,
+	             sqlite3_errmsg (db->handle));
+	return FALSE;
+}
+
+/* The cached statement for @sql (a string literal), reset and unbound. (transfer none) */
+static sqlite3_stmt *
+db_stmt (Db *db, const char *sql, GError **error)
+{
+	sqlite3_stmt *st = g_hash_table_lookup (db->stmts, sql);
+
+	if (st != NULL) {
+		sqlite3_reset (st);
+		sqlite3_clear_bindings (st);
+		return st;
+	}
+	if (sqlite3_prepare_v3 (db->handle, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		db_fail (db, error, "prepare");
+		return NULL;
+	}
+	g_hash_table_insert (db->stmts, (gpointer) sql, st);
+	return st;
+}
+
+static void
+bind_text (sqlite3_stmt *st, const char *name, const char *value)
+{
+	int i = sqlite3_bind_parameter_index (st, name);
+
+	g_assert (i > 0);
+	if (value != NULL)
+		sqlite3_bind_text (st, i, value, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null (st, i);
+}
+
+static void
+bind_int (sqlite3_stmt *st, const char *name, gint64 value)
+{
+	int i = sqlite3_bind_parameter_index (st, name);
+
+	g_assert (i > 0);
+	sqlite3_bind_int64 (st, i, value);
+}
+
+/* Run a statement that returns no rows. */
+static gboolean
+step_done (Db *db, sqlite3_stmt *st, const char *what, GError **error)
+{
+	int rc = sqlite3_step (st);
+
+	sqlite3_reset (st);
+	if (rc != SQLITE_DONE)
+		return db_fail (db, error, what);
+	return TRUE;
+}
+
+static char *
+col_text (sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text (st, i);
+
+	return t ? g_strdup ((const char *) t) : NULL;
+}
+
+static char *
+now_iso (void)
+{
+	g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+
+	return g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+static gboolean
+exec (Db *db, const char *sql, GError **error)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec (db->handle, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		g_set_error (error, MAILREG_ERROR,
+		             sqlite3_errcode (db->handle) == SQLITE_BUSY ? MAILREG_ERROR_TEMPFAIL : MAILREG_ERROR_IO,
+		             "database %s: %s", db->path, msg ? msg : sqlite3_errmsg (db->handle));
+		sqlite3_free (msg);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+migrate (Db *db, GError **error)
+{
+	sqlite3_stmt *st;
+	int version;
+
+	if ((st = db_stmt (db, "PRAGMA user_version", error)) == NULL)
+		return FALSE;
+	if (sqlite3_step (st) != SQLITE_ROW)
+		return db_fail (db, error, "read schema version");
+	version = sqlite3_column_int (st, 0);
+	sqlite3_reset (st);
+
+	if (version > (int) G_N_ELEMENTS (migrations)) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
+		             "database %s: schema version %d is newer than this mailreg knows (%d)",
+		             db->path, version, (int) G_N_ELEMENTS (migrations));
+		return FALSE;
+	}
+	for (; version < (int) G_N_ELEMENTS (migrations); version++) {
+		g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %d", version + 1);
+		if (!db_begin (db, error))
+			return FALSE;
+		if (!exec (db, migrations[version], error) || !exec (db, bump, error)) {
+			db_rollback (db);
+			return FALSE;
+		}
+		if (!db_commit (db, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static void
+stmt_finalize (gpointer st)
+{
+	sqlite3_finalize (st);
+}
+
+Db *
+db_open (const char *path, GError **error)
+{
+	g_autoptr (Db) db = g_new0 (Db, 1);
+	int fd;
+
+	db->path = g_strdup (path);
+	db->stmts = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, stmt_finalize);
+	/* Create the file owner-only before SQLite does (it would honour the umask). */
+	fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_CANTCREAT, "database %s: %s", path,
+		             g_strerror (errno));
+		return NULL;
+	}
+	close (fd);
+	if (sqlite3_open_v2 (path, &db->handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL)
+	    != SQLITE_OK) {
+		db_fail (db, error, "open");
+		return NULL;
+	}
+	sqlite3_extended_result_codes (db->handle, 1);
+	sqlite3_busy_timeout (db->handle, 10000);
+	if (!exec (db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+	               "PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;", error))
+		return NULL;
+	if (!migrate (db, error))
+		return NULL;
+	return g_steal_pointer (&db);
+}
+
+void
+db_close (Db *db)
+{
+	if (db == NULL)
+		return;
+	g_hash_table_unref (db->stmts);  /* finalizes the statements before the close */
+	if (db->handle != NULL)
+		sqlite3_close_v2 (db->handle);
+	g_free (db->path);
+	g_free (db);
+}
+
+gboolean
+db_begin (Db *db, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db, "BEGIN IMMEDIATE", error);
+
+	return st != NULL && step_done (db, st, "begin", error);
+}
+
+gboolean
+db_commit (Db *db, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db, "COMMIT", error);
+
+	if (st == NULL || !step_done (db, st, "commit", error)) {
+		db_rollback (db);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+void
+db_rollback (Db *db)
+{
+	if (!sqlite3_get_autocommit (db->handle))
+		sqlite3_exec (db->handle, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* --- catalog ---------------------------------------------------------- */
+
+static void
+event_session_free (EventSession *s)
+{
+	g_free (s->start);
+	g_free (s->end);
+	g_free (s->place);
+	g_free (s);
+}
+
+Event *
+event_new (void)
+{
+	Event *ev = g_new0 (Event, 1);
+
+	ev->sessions = g_ptr_array_new_with_free_func ((GDestroyNotify) event_session_free);
+	return ev;
+}
+
+void
+event_free (Event *ev)
+{
+	if (ev == NULL)
+		return;
+	g_free (ev->code);
+	g_free (ev->kind);
+	g_free (ev->title);
+	g_free (ev->subregion);
+	g_ptr_array_unref (ev->sessions);
+	g_free (ev);
+}
+
+gboolean
+db_event_upsert (Db *db, const Event *ev, GError **error)
+{
+	sqlite3_stmt *st;
+	gint64 id;
+
+	st = db_stmt (db,
+	              "INSERT INTO events (code, kind, title, subregion, topic, seats, hours)"
+	              " VALUES (:code, :kind, :title, :subregion, :topic, :seats, :hours)"
+	              " ON CONFLICT (code) DO UPDATE SET kind = excluded.kind, title = excluded.title,"
+	              " subregion = excluded.subregion, topic = excluded.topic, seats = excluded.seats,"
+	              " hours = excluded.hours"
+	              " RETURNING id", error);
+	if (st == NULL)
+		return FALSE;
+	bind_text (st, ":code", ev->code);
+	bind_text (st, ":kind", ev->kind);
+	bind_text (st, ":title", ev->title);
+	bind_text (st, ":subregion", ev->subregion);
+	if (ev->topic > 0)
+		bind_int (st, ":topic", ev->topic);
+	bind_int (st, ":seats", ev->seats);
+	bind_int (st, ":hours", ev->hours);
+	if (sqlite3_step (st) != SQLITE_ROW) {
+		db_fail (db, error, "store event");
+		sqlite3_reset (st);
+		return FALSE;
+	}
+	id = sqlite3_column_int64 (st, 0);
+	sqlite3_reset (st);
+
+	if ((st = db_stmt (db, "DELETE FROM sessions WHERE event_id = :id AND seq > :n", error)) == NULL)
+		return FALSE;
+	bind_int (st, ":id", id);
+	bind_int (st, ":n", ev->sessions->len);
+	if (!step_done (db, st, "store sessions", error))
+		return FALSE;
+	for (guint i = 0; i < ev->sessions->len; i++) {
+		const EventSession *s = g_ptr_array_index (ev->sessions, i);
+		st = db_stmt (db,
+		              "INSERT INTO sessions (event_id, seq, start, end, place)"
+		              " VALUES (:id, :seq, :start, :end, :place)"
+		              " ON CONFLICT (event_id, seq) DO UPDATE SET start = excluded.start,"
+		              " end = excluded.end, place = excluded.place", error);
+		if (st == NULL)
+			return FALSE;
+		bind_int (st, ":id", id);
+		bind_int (st, ":seq", i + 1);
+		bind_text (st, ":start", s->start);
+		bind_text (st, ":end", s->end);
+		bind_text (st, ":place", s->place);
+		if (!step_done (db, st, "store session", error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+load_sessions (Db *db, gint64 event_id, Event *ev, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db,
+	                            "SELECT start, end, place FROM sessions WHERE event_id = :id ORDER BY seq",
+	                            error);
+	int rc;
+
+	if (st == NULL)
+		return FALSE;
+	bind_int (st, ":id", event_id);
+	while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
+		EventSession *s = g_new0 (EventSession, 1);
+		s->start = col_text (st, 0);
+		s->end = col_text (st, 1);
+		s->place = col_text (st, 2);
+		g_ptr_array_add (ev->sessions, s);
+	}
+	sqlite3_reset (st);
+	return rc == SQLITE_DONE || db_fail (db, error, "read sessions");
+}
+
+#define EVENT_COLUMNS \
+	"e.id, e.code, e.kind, e.title, e.subregion, e.topic, e.seats, e.hours," \
+	" (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'confirmed')," \
+	" (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'waitlisted')"
+
+static Event *
+event_from_row (sqlite3_stmt *st)
+{
+	Event *ev = event_new ();
+
+	ev->code = col_text (st, 1);
+	ev->kind = col_text (st, 2);
+	ev->title = col_text (st, 3);
+	ev->subregion = col_text (st, 4);
+	ev->topic = sqlite3_column_int (st, 5);
+	ev->seats = sqlite3_column_int (st, 6);
+	ev->hours = sqlite3_column_int (st, 7);
+	ev->taken = sqlite3_column_int (st, 8);
+	ev->waitlist = sqlite3_column_int (st, 9);
+	return ev;
+}
+
+/* Events from a stepped statement, sessions loaded after the statement is reset. */
+static GPtrArray *
+events_from (Db *db, sqlite3_stmt *st, GError **error)
+{
+	g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) event_free);
+	g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+	int rc;
+
+	while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
+		gint64 id = sqlite3_column_int64 (st, 0);
+		g_array_append_val (ids, id);
+		g_ptr_array_add (events, event_from_row (st));
+	}
+	sqlite3_reset (st);
+	if (rc != SQLITE_DONE) {
+		db_fail (db, error, "read events");
+		return NULL;
+	}
+	for (guint i = 0; i < events->len; i++)
+		if (!load_sessions (db, g_array_index (ids, gint64, i), g_ptr_array_index (events, i), error))
+			return NULL;
+	return g_steal_pointer (&events);
+}
+
+Event *
+db_event_find (Db *db, const char *kind, const char *subregion, int topic, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db,
+	                            "SELECT " EVENT_COLUMNS " FROM events e WHERE e.kind = :kind"
+	                            " AND (:subregion IS NULL OR e.subregion = :subregion)"
+	                            " AND (:topic = 0 OR e.topic = :topic)"
+	                            " ORDER BY e.code LIMIT 1", error);
+	g_autoptr (GPtrArray) found = NULL;
+
+	if (st == NULL)
+		return NULL;
+	bind_text (st, ":kind", kind);
+	bind_text (st, ":subregion", subregion);
+	bind_int (st, ":topic", topic);
+	if ((found = events_from (db, st, error)) == NULL || found->len == 0)
+		return NULL;
+	return g_ptr_array_steal_index (found, 0);
+}
+
+GPtrArray *
+db_events_list (Db *db, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db, "SELECT " EVENT_COLUMNS " FROM events e ORDER BY e.code", error);
+
+	return st ? events_from (db, st, error) : NULL;
+}
+
+/* --- inbound messages --------------------------------------------------- */
+
+void
+inbound_record_clear (InboundRecord *rec)
+{
+	g_free (rec->spool_id);
+	g_free (rec->message_id);
+	g_free (rec->hash);
+	g_free (rec->sender);
+	g_free (rec->subject);
+	g_free (rec->form_part);
+	g_free (rec->reason);
+	memset (rec, 0, sizeof *rec);
+}
+
+static Outcome
+outcome_parse (const char *s)
+{
+	for (Outcome o = OUTCOME_REGISTERED; o <= OUTCOME_DUPLICATE; o++)
+		if (g_strcmp0 (s, outcome_name (o)) == 0)
+			return o;
+	return OUTCOME_REVIEW;
+}
+
+gboolean
+db_message_recorded (Db *db, const char *spool_id, Outcome *outcome, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db, "SELECT state FROM messages WHERE spool_id = :spool", error);
+	int rc;
+
+	if (st == NULL)
+		return FALSE;
+	bind_text (st, ":spool", spool_id);
+	rc = sqlite3_step (st);
+	if (rc == SQLITE_ROW && outcome != NULL)
+		*outcome = outcome_parse ((const char *) sqlite3_column_text (st, 0));
+	sqlite3_reset (st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		db_fail (db, error, "look up spool file");
+	return rc == SQLITE_ROW;
+}
+
+gboolean
+db_message_seen (Db *db, const char *message_id, const char *hash, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db,
+	                            "SELECT 1 FROM messages WHERE state <> 'duplicate' AND"
+	                            " (message_id = :mid OR (:mid IS NULL AND message_id IS NULL AND hash = :hash))"
+	                            " LIMIT 1", error);
+	int rc;
+
+	if (st == NULL)
+		return FALSE;
+	bind_text (st, ":mid", message_id);
+	bind_text (st, ":hash", hash);
+	rc = sqlite3_step (st);
+	sqlite3_reset (st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		db_fail (db, error, "look up Message-ID");
+	return rc == SQLITE_ROW;
+}
+
+gint64
+db_message_insert (Db *db, const InboundRecord *rec, GError **error)
+{
+	g_autofree char *now = now_iso ();
+	sqlite3_stmt *st = db_stmt (db,
+	                            "INSERT INTO messages (spool_id, message_id, hash, sender, subject, state,"
+	                            " reason, form_part, received_at) VALUES (:spool, :mid, :hash, :sender,"
+	                            " :subject, :state, :reason, :part, :now)", error);
+
+	if (st == NULL)
+		return 0;
+	bind_text (st, ":spool", rec->spool_id);
+	bind_text (st, ":mid", rec->message_id);
+	bind_text (st, ":hash", rec->hash);
+	bind_text (st, ":sender", rec->sender);
+	bind_text (st, ":subject", rec->subject);
+	bind_text (st, ":state", outcome_name (rec->outcome));
+	bind_text (st, ":reason", rec->reason);
+	bind_text (st, ":part", rec->form_part);
+	bind_text (st, ":now", now);
+	if (!step_done (db, st, "record message", error))
+		return 0;
+	return sqlite3_last_insert_rowid (db->handle);
+}
+
+gboolean
+db_message_set_applicant (Db *db, gint64 message_row, gint64 applicant_id, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db, "UPDATE messages SET applicant_id = :a WHERE id = :id", error);
+
+	if (st == NULL)
+		return FALSE;
+	bind_int (st, ":a", applicant_id);
+	bind_int (st, ":id", message_row);
+	return step_done (db, st, "link message", error);
+}
+
+/* --- applicants and registrations ------------------------------------- */
+
+gint64
+db_applicant_upsert (Db *db, const Application *app, gboolean *created, GError **error)
+{
+	g_autofree char *now = now_iso ();
+	sqlite3_stmt *st;
+	gint64 id;
+
+	st = db_stmt (db, "SELECT id FROM applicants WHERE email = :email", error);
+	if (st == NULL)
+		return 0;
+	bind_text (st, ":email", app->email);
+	*created = sqlite3_step (st) != SQLITE_ROW;
+	sqlite3_reset (st);
+
+	/* A resubmission updates what the new form says and keeps what it leaves out. */
+	st = db_stmt (db,
+	              "INSERT INTO applicants (email, first_name, last_name, phone, institution,"
+	              " institution_type, position, powiat, subregion, needs, topics, consulting_topic,"
+	              " created_at, updated_at) VALUES (:email, :first, :last, :phone, :inst, :itype,"
+	              " :pos, :powiat, :sub, :needs, :topics, :ctopic, :now, :now)"
+	              " ON CONFLICT (email) DO UPDATE SET first_name = excluded.first_name,"
+	              " last_name = excluded.last_name, phone = coalesce(excluded.phone, phone),"
+	              " institution = excluded.institution,"
+	              " institution_type = coalesce(excluded.institution_type, institution_type),"
+	              " position = coalesce(excluded.position, position), powiat = excluded.powiat,"
+	              " subregion = excluded.subregion, needs = coalesce(excluded.needs, needs),"
+	              " topics = coalesce(excluded.topics, topics),"
+	              " consulting_topic = coalesce(excluded.consulting_topic, consulting_topic),"
+	              " updated_at = excluded.updated_at RETURNING id", error);
+	if (st == NULL)
+		return 0;
+	bind_text (st, ":email", app->email);
+	bind_text (st, ":first", app->first_name);
+	bind_text (st, ":last", app->last_name);
+	bind_text (st, ":phone", app->phone);
+	bind_text (st, ":inst", app->institution);
+	bind_text (st, ":itype", app->institution_type);
+	bind_text (st, ":pos", app->position);
+	bind_text (st, ":powiat", app->powiat);
+	bind_text (st, ":sub", app->subregion);
+	bind_text (st, ":needs", app->needs);
+	bind_text (st, ":topics", app->topics);
+	if (app->consulting_topic > 0)
+		bind_int (st, ":ctopic", app->consulting_topic);
+	bind_text (st, ":now", now);
+	if (sqlite3_step (st) != SQLITE_ROW) {
+		db_fail (db, error, "store applicant");
+		sqlite3_reset (st);
+		return 0;
+	}
+	id = sqlite3_column_int64 (st, 0);
+	sqlite3_reset (st);
+	return id;
+}
+
+gboolean
+db_registration_add (Db *db, gint64 applicant_id, const char *event_code, const char *status,
+                     gint64 message_row, char **code, GError **error)
+{
+	g_autofree char *now = now_iso ();
+	sqlite3_stmt *st;
+
+	*code = NULL;
+	/* A code collision (1 in 2^40 per pair) just draws again. */
+	for (int attempt = 0; attempt < 5; attempt++) {
+		g_autofree char *candidate = ids_registration_code ();
+		int rc;
+
+		st = db_stmt (db,
+		              "INSERT INTO registrations (code, applicant_id, event_id, status, message_id,"
+		              " created_at) SELECT :code, :a, id, :status, :m, :now FROM events"
+		              " WHERE code = :event ON CONFLICT (applicant_id, event_id) DO NOTHING", error);
+		if (st == NULL)
+			return FALSE;
+		bind_text (st, ":code", candidate);
+		bind_int (st, ":a", applicant_id);
+		bind_text (st, ":status", status);
+		bind_int (st, ":m", message_row);
+		bind_text (st, ":now", now);
+		bind_text (st, ":event", event_code);
+		rc = sqlite3_step (st);
+		sqlite3_reset (st);
+		if (rc == SQLITE_DONE) {
+			if (sqlite3_changes (db->handle) == 1)
+				*code = g_steal_pointer (&candidate);
+			return TRUE;
+		}
+		if (sqlite3_extended_errcode (db->handle) != SQLITE_CONSTRAINT_UNIQUE)
+			return db_fail (db, error, "store registration");
+	}
+	return db_fail (db, error, "store registration");
+}
+
+/* --- outbox ------------------------------------------------------------- */
+
+void
+outbox_row_free (OutboxRow *row)
+{
+	if (row == NULL)
+		return;
+	g_free (row->message_id);
+	g_free (row->kind);
+	g_free (row->rcpt);
+	g_free (row->subject);
+	g_free (row->state);
+	g_free (row->created_at);
+	g_free (row->sent_at);
+	if (row->raw)
+		g_bytes_unref (row->raw);
+	g_free (row);
+}
+
+gboolean
+db_outbox_add (Db *db, gint64 inbound_row, const char *kind, const char *rcpt, const char *subject,
+               const char *message_id, GBytes *raw, GError **error)
+{
+	g_autofree char *now = now_iso ();
+	sqlite3_stmt *st = db_stmt (db,
+	                            "INSERT INTO outbox (message_id, inbound_id, kind, rcpt, subject, raw,"
+	                            " created_at) VALUES (:mid, :in, :kind, :rcpt, :subject, :raw, :now)",
+	                            error);
+	gsize len;
+	const void *data = g_bytes_get_data (raw, &len);
+
+	if (st == NULL)
+		return FALSE;
+	bind_text (st, ":mid", message_id);
+	if (inbound_row > 0)
+		bind_int (st, ":in", inbound_row);
+	bind_text (st, ":kind", kind);
+	bind_text (st, ":rcpt", rcpt);
+	bind_text (st, ":subject", subject);
+	sqlite3_bind_blob64 (st, sqlite3_bind_parameter_index (st, ":raw"), data, len, SQLITE_STATIC);
+	bind_text (st, ":now", now);
+	return step_done (db, st, "queue reply", error);
+}
+
+GPtrArray *
+db_outbox_queued (Db *db, GError **error)
+{
+	g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) outbox_row_free);
+	sqlite3_stmt *st = db_stmt (db,
+	                            "SELECT id, message_id, kind, rcpt, subject, state, attempts, raw"
+	                            " FROM outbox WHERE state IN ('queued','deferred') ORDER BY id", error);
+	int rc;
+
+	if (st == NULL)
+		return NULL;
+	while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
+		OutboxRow *row = g_new0 (OutboxRow, 1);
+		row->id = sqlite3_column_int64 (st, 0);
+		row->message_id = col_text (st, 1);
+		row->kind = col_text (st, 2);
+		row->rcpt = col_text (st, 3);
+		row->subject = col_text (st, 4);
+		row->state = col_text (st, 5);
+		row->attempts = sqlite3_column_int (st, 6);
+		row->raw = g_bytes_new (sqlite3_column_blob (st, 7), (gsize) sqlite3_column_bytes (st, 7));
+		g_ptr_array_add (rows, row);
+	}
+	sqlite3_reset (st);
+	if (rc != SQLITE_DONE) {
+		db_fail (db, error, "read outbox");
+		return NULL;
+	}
+	return g_steal_pointer (&rows);
+}
+
+gboolean
+db_outbox_mark (Db *db, gint64 id, gboolean sent, const char *error_text, GError **error)
+{
+	g_autofree char *now = now_iso ();
+	sqlite3_stmt *st = db_stmt (db,
+	                            "UPDATE outbox SET attempts = attempts + 1, last_error = :err,"
+	                            " state = CASE WHEN :sent THEN 'sent' ELSE 'deferred' END,"
+	                            " sent_at = CASE WHEN :sent THEN :now ELSE sent_at END WHERE id = :id",
+	                            error);
+
+	if (st == NULL)
+		return FALSE;
+	bind_text (st, ":err", error_text);
+	bind_int (st, ":sent", sent);
+	bind_text (st, ":now", now);
+	bind_int (st, ":id", id);
+	return step_done (db, st, "mark delivery", error);
+}
+
+/* --- listings ------------------------------------------------------------ */
+
+/* Every row of @st as a GHashTable column name -> string (NULL for SQL NULL). */
+static GPtrArray *
+rows_of (Db *db, sqlite3_stmt *st, GError **error)
+{
+	g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
+	int rc;
+
+	while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
+		GHashTable *row = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+		for (int i = 0; i < sqlite3_column_count (st); i++)
+			g_hash_table_insert (row, g_strdup (sqlite3_column_name (st, i)), col_text (st, i));
+		g_ptr_array_add (rows, row);
+	}
+	sqlite3_reset (st);
+	if (rc != SQLITE_DONE) {
+		db_fail (db, error, "read rows");
+		return NULL;
+	}
+	return g_steal_pointer (&rows);
+}
+
+GPtrArray *
+db_messages_list (Db *db, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db,
+	                            "SELECT message_id, sender AS \"from\", subject, state, reason, form_part,"
+	                            " received_at FROM messages ORDER BY id", error);
+
+	return st ? rows_of (db, st, error) : NULL;
+}
+
+GPtrArray *
+db_outbox_list (Db *db, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db,
+	                            "SELECT message_id, rcpt AS \"to\", kind, subject, state, attempts,"
+	                            " last_error, created_at, sent_at FROM outbox ORDER BY id", error);
+
+	return st ? rows_of (db, st, error) : NULL;
+}
+
+GPtrArray *
+db_applicants_list (Db *db, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db,
+	                            "SELECT id, first_name, last_name, email, phone, institution,"
+	                            " institution_type, position, powiat, subregion, needs, topics,"
+	                            " consulting_topic, created_at, updated_at FROM applicants ORDER BY id",
+	                            error);
+
+	return st ? rows_of (db, st, error) : NULL;
+}
+
+GPtrArray *
+db_registrations_of (Db *db, gint64 applicant_id, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db,
+	                            "SELECT r.code, e.code AS event, e.kind, r.status, e.title"
+	                            " FROM registrations r JOIN events e ON e.id = r.event_id"
+	                            " WHERE r.applicant_id = :a ORDER BY r.id", error);
+
+	if (st == NULL)
+		return NULL;
+	bind_int (st, ":a", applicant_id);
+	return rows_of (db, st, error);
+}
+
+gboolean
+db_message_counts (Db *db, int counts[5], GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db, "SELECT state, count(*) FROM messages GROUP BY state", error);
+	int rc;
+
+	if (st == NULL)
+		return FALSE;
+	memset (counts, 0, 5 * sizeof *counts);
+	while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+		counts[outcome_parse ((const char *) sqlite3_column_text (st, 0))] = sqlite3_column_int (st, 1);
+	sqlite3_reset (st);
+	return rc == SQLITE_DONE || db_fail (db, error, "count messages");
+}

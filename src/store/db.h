@@ -1,0 +1,159 @@
+/* db.h - the store: every SQL statement of mailreg lives in db.c.
+ *
+ * SQLite in WAL mode with synchronous=FULL (a commit is durable before the
+ * spool file moves to cur/), foreign keys on, STRICT tables, schema migrated
+ * by PRAGMA user_version.  Other stages call these domain functions only.
+ */
+#ifndef MAILREG_DB_H
+#define MAILREG_DB_H
+
+#include <glib.h>
+
+#include "validate/validate.h"
+
+typedef struct Db Db;
+
+typedef enum {
+	OUTCOME_REGISTERED,
+	OUTCOME_REJECTED,
+	OUTCOME_REVIEW,
+	OUTCOME_IGNORED,
+	OUTCOME_DUPLICATE,
+} Outcome;
+
+/* "registered", ... (static) */
+const char *outcome_name (Outcome outcome);
+
+/* Open (creating with mode 0600 and migrating) the database at @path.
+ * (transfer full)  MAILREG_ERROR_CANTCREAT / MAILREG_ERROR_IO / TEMPFAIL (locked). */
+Db *db_open (const char *path, GError **error);
+void db_close (Db *db);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Db, db_close)
+
+/* Transactions.  db_begin takes the write lock at once (BEGIN IMMEDIATE), waiting up
+ * to the busy timeout; MAILREG_ERROR_TEMPFAIL when it cannot.  db_rollback never fails. */
+gboolean db_begin (Db *db, GError **error);
+gboolean db_commit (Db *db, GError **error);
+void db_rollback (Db *db);
+
+/* --- catalog ---------------------------------------------------------- */
+
+typedef struct {
+	char *start;   /* ISO 8601 local time "2014-03-06T10:00", or NULL when not fixed yet */
+	char *end;
+	char *place;
+} EventSession;
+
+typedef struct {
+	char *code;        /* "INFO-CEN" */
+	char *kind;        /* info_meeting | workshop_group | consulting | training */
+	char *title;       /* Polish */
+	char *subregion;   /* or NULL */
+	int topic;         /* consulting topic 1-4, else 0 */
+	int seats;         /* 0: no seat limit (consulting counts hours) */
+	int hours;         /* consulting budget, else 0 */
+	GPtrArray *sessions;  /* EventSession* */
+	/* filled by db_events_list */
+	int taken;
+	int waitlist;
+} Event;
+
+Event *event_new (void);
+void event_free (Event *ev);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Event, event_free)
+
+/* Insert or update @ev by code; its sessions replace the stored ones. */
+gboolean db_event_upsert (Db *db, const Event *ev, GError **error);
+
+/* The first event of @kind (by code) matching @subregion / @topic when given
+ * (NULL / 0: any).  (transfer full), NULL when none. */
+Event *db_event_find (Db *db, const char *kind, const char *subregion, int topic, GError **error);
+
+/* All events with seats taken and waitlist counts.  (transfer full) Event* array. */
+GPtrArray *db_events_list (Db *db, GError **error);
+
+/* --- inbound messages --------------------------------------------------- */
+
+typedef struct {
+	char *spool_id;     /* spool file name (UUID) */
+	char *message_id;   /* Message-ID without <>, or NULL */
+	char *hash;         /* SHA-256 of the raw message, hex */
+	char *sender;       /* From address, or NULL */
+	char *subject;      /* decoded, or NULL */
+	char *form_part;    /* where the form was found, or NULL */
+	Outcome outcome;
+	char *reason;       /* one line, or NULL */
+} InboundRecord;
+
+void inbound_record_clear (InboundRecord *rec);
+
+/* TRUE when the spool file @spool_id already has a recorded outcome (a crash came
+ * after the commit and before the move to cur/); sets *@outcome. */
+gboolean db_message_recorded (Db *db, const char *spool_id, Outcome *outcome, GError **error);
+
+/* TRUE when a message with this Message-ID (or, when it has none, this content
+ * hash) was processed before. */
+gboolean db_message_seen (Db *db, const char *message_id, const char *hash, GError **error);
+
+/* Record @rec; returns the new row id, 0 on error. */
+gint64 db_message_insert (Db *db, const InboundRecord *rec, GError **error);
+
+/* Link a message to the applicant it created or updated. */
+gboolean db_message_set_applicant (Db *db, gint64 message_row, gint64 applicant_id, GError **error);
+
+/* --- applicants and registrations ------------------------------------- */
+
+/* Insert or update the applicant with @app->email; returns the row id (0 on error)
+ * and sets *@created. */
+gint64 db_applicant_upsert (Db *db, const Application *app, gboolean *created, GError **error);
+
+/* Register @applicant_id for @event_code with @status unless already registered.
+ * Returns TRUE and sets *@code (transfer full) to the new registration code, or
+ * returns TRUE with *@code NULL when the registration existed; FALSE on error. */
+gboolean db_registration_add (Db *db, gint64 applicant_id, const char *event_code,
+                              const char *status, gint64 message_row, char **code,
+                              GError **error);
+
+/* --- outbox ------------------------------------------------------------- */
+
+typedef struct {
+	gint64 id;
+	char *message_id;   /* without <> */
+	char *kind;         /* confirmation | rejection | review | staff | ... */
+	char *rcpt;         /* envelope/header recipient address */
+	char *subject;      /* decoded */
+	char *state;        /* queued | sent | deferred | failed */
+	int attempts;
+	GBytes *raw;        /* the whole message (only from db_outbox_queued) */
+	char *created_at;
+	char *sent_at;
+} OutboxRow;
+
+void outbox_row_free (OutboxRow *row);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OutboxRow, outbox_row_free)
+
+/* Queue a composed message for delivery. */
+gboolean db_outbox_add (Db *db, gint64 inbound_row, const char *kind, const char *rcpt,
+                        const char *subject, const char *message_id, GBytes *raw,
+                        GError **error);
+
+/* Messages waiting for delivery, oldest first, with ->raw.  (transfer full) */
+GPtrArray *db_outbox_queued (Db *db, GError **error);
+
+/* Mark a delivery attempt: @sent TRUE -> state sent; else attempts+1 and @error_text kept. */
+gboolean db_outbox_mark (Db *db, gint64 id, gboolean sent, const char *error_text, GError **error);
+
+/* --- listings for the CLI (rows as GHashTable column -> string or NULL) ---- */
+
+/* Each returns an array of GHashTable* (transfer full) with the columns named in
+ * the JSON interfaces; values are strings (NULL for SQL NULL). */
+GPtrArray *db_messages_list (Db *db, GError **error);
+GPtrArray *db_outbox_list (Db *db, GError **error);
+GPtrArray *db_applicants_list (Db *db, GError **error);
+/* Registrations of one applicant: code, event, kind, status. */
+GPtrArray *db_registrations_of (Db *db, gint64 applicant_id, GError **error);
+
+/* Counts of inbound messages by outcome (for summaries). */
+gboolean db_message_counts (Db *db, int counts[5], GError **error);
+
+#endif
