@@ -1,0 +1,45 @@
+/* cli.h - the commands of the mailreg binary, one file each, and the shared
+ * output helpers (JSON via json-glib, CSV, plain text).
+ *
+ * A command returns TRUE or FALSE with a GError; main.c maps the error to the
+ * exit status.  Commands print results on stdout, diagnostics go to the log.
+ */
+#ifndef MAILREG_CLI_H
+#define MAILREG_CLI_H
+
+#include <json-glib/json-glib.h>
+
+#include "core/config.h"
+
+typedef gboolean (*CommandFunc) (const Config *cfg, int argc, char **argv, GError **error);
+
+gboolean cmd_init (const Config *cfg, int argc, char **argv, GError **error);
+gboolean cmd_ingest (const Config *cfg, int argc, char **argv, GError **error);
+gboolean cmd_send (const Config *cfg, int argc, char **argv, GError **error);
+gboolean cmd_messages (const Config *cfg, int argc, char **argv, GError **error);
+gboolean cmd_applicants (const Config *cfg, int argc, char **argv, GError **error);
+gboolean cmd_outbox (const Config *cfg, int argc, char **argv, GError **error);
+gboolean cmd_events (const Config *cfg, int argc, char **argv, GError **error);
+
+typedef enum { OUTPUT_TEXT, OUTPUT_JSON, OUTPUT_CSV } OutputFormat;
+
+/* Parse the only options listing commands take (--json, --csv when @csv_ok).
+ * MAILREG_ERROR_USAGE on anything else. */
+gboolean cli_output_format (int argc, char **argv, gboolean csv_ok, OutputFormat *format,
+                            GError **error);
+
+/* Add @value (string or NULL) to @b under @key; when @integer, as a JSON number. */
+void cli_json_add (JsonBuilder *b, const char *key, const char *value, gboolean integer);
+
+/* Print the builder's root as pretty JSON with a final newline. */
+void cli_json_print (JsonBuilder *b);
+
+/* Print one CSV row (RFC 4180: quotes doubled, CRLF), guarding against formula
+ * injection in spreadsheets. */
+void cli_csv_row (const char *const *cells, gsize n);
+
+/* Print @rows (GHashTable column -> string) as JSON objects with @columns. Columns
+ * named in @integers (NULL-terminated, may be NULL) become numbers. */
+void cli_print_rows_json (GPtrArray *rows, const char *const *columns, const char *const *integers);
+
+#endif

@@ -1,0 +1,112 @@
+/* cmd_applicants.c - `mailreg applicants [--json|--csv]`: applicants with their
+ * registrations.  CSV opens in LibreOffice with Polish letters intact: UTF-8 with
+ * a byte-order mark, CRLF rows. */
+#include "cli/cli.h"
+
+#include <stdio.h>
+
+#include "store/db.h"
+
+static const char *const fields[] = { "first_name", "last_name", "email", "phone", "institution",
+                                       "institution_type", "position", "powiat", "subregion",
+                                       "needs", "topics", "consulting_topic", NULL };
+
+static void
+print_json (Db *db, GPtrArray *rows, GPtrArray *regs_of)
+{
+	g_autoptr (JsonBuilder) b = json_builder_new ();
+
+	json_builder_begin_array (b);
+	for (guint i = 0; i < rows->len; i++) {
+		GHashTable *r = g_ptr_array_index (rows, i);
+		GPtrArray *regs = g_ptr_array_index (regs_of, i);
+
+		json_builder_begin_object (b);
+		for (const char *const *f = fields; *f; f++)
+			cli_json_add (b, *f, g_hash_table_lookup (r, *f), g_str_equal (*f, "consulting_topic"));
+		json_builder_set_member_name (b, "registrations");
+		json_builder_begin_array (b);
+		for (guint j = 0; j < regs->len; j++) {
+			GHashTable *reg = g_ptr_array_index (regs, j);
+			json_builder_begin_object (b);
+			for (const char *const *k = (const char *const[]) { "code", "event", "kind", "status", NULL }; *k; k++)
+				cli_json_add (b, *k, g_hash_table_lookup (reg, *k), FALSE);
+			cli_json_add (b, "position", NULL, FALSE);
+			json_builder_end_object (b);
+		}
+		json_builder_end_array (b);
+		json_builder_end_object (b);
+	}
+	json_builder_end_array (b);
+	cli_json_print (b);
+}
+
+static void
+print_csv (GPtrArray *rows, GPtrArray *regs_of)
+{
+	const gsize n = G_N_ELEMENTS (fields);  /* the fields + "registrations" */
+	const char *cells[G_N_ELEMENTS (fields)];
+
+	fputs ("\xEF\xBB\xBF", stdout);
+	for (gsize i = 0; i + 1 < n; i++)
+		cells[i] = fields[i];
+	cells[n - 1] = "registrations";
+	cli_csv_row (cells, n);
+	for (guint i = 0; i < rows->len; i++) {
+		GHashTable *r = g_ptr_array_index (rows, i);
+		GPtrArray *regs = g_ptr_array_index (regs_of, i);
+		g_autoptr (GString) joined = g_string_new (NULL);
+
+		for (gsize k = 0; k + 1 < n; k++)
+			cells[k] = g_hash_table_lookup (r, fields[k]);
+		for (guint j = 0; j < regs->len; j++) {
+			GHashTable *reg = g_ptr_array_index (regs, j);
+			g_string_append_printf (joined, "%s%s %s (%s)", j ? "; " : "",
+			                        (char *) g_hash_table_lookup (reg, "event"),
+			                        (char *) g_hash_table_lookup (reg, "code"),
+			                        (char *) g_hash_table_lookup (reg, "status"));
+		}
+		cells[n - 1] = joined->str;
+		cli_csv_row (cells, n);
+	}
+}
+
+gboolean
+cmd_applicants (const Config *cfg, int argc, char **argv, GError **error)
+{
+	g_autoptr (Db) db = NULL;
+	g_autoptr (GPtrArray) rows = NULL;
+	g_autoptr (GPtrArray) regs_of = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+	OutputFormat fmt;
+
+	if (!cli_output_format (argc, argv, TRUE, &fmt, error) ||
+	    (db = db_open (cfg->database, error)) == NULL || (rows = db_applicants_list (db, error)) == NULL)
+		return FALSE;
+	for (guint i = 0; i < rows->len; i++) {
+		GHashTable *r = g_ptr_array_index (rows, i);
+		GPtrArray *regs = db_registrations_of (db, g_ascii_strtoll (g_hash_table_lookup (r, "id"), NULL, 10), error);
+		if (regs == NULL)
+			return FALSE;
+		g_ptr_array_add (regs_of, regs);
+	}
+	if (fmt == OUTPUT_JSON) {
+		print_json (db, rows, regs_of);
+	} else if (fmt == OUTPUT_CSV) {
+		print_csv (rows, regs_of);
+	} else {
+		for (guint i = 0; i < rows->len; i++) {
+			GHashTable *r = g_ptr_array_index (rows, i);
+			GPtrArray *regs = g_ptr_array_index (regs_of, i);
+			printf ("%s %s <%s>, %s, %s (%s)\n", (char *) g_hash_table_lookup (r, "first_name"),
+			        (char *) g_hash_table_lookup (r, "last_name"), (char *) g_hash_table_lookup (r, "email"),
+			        (char *) g_hash_table_lookup (r, "institution"), (char *) g_hash_table_lookup (r, "powiat"),
+			        (char *) g_hash_table_lookup (r, "subregion"));
+			for (guint j = 0; j < regs->len; j++) {
+				GHashTable *reg = g_ptr_array_index (regs, j);
+				printf ("    %s %-12s %s\n", (char *) g_hash_table_lookup (reg, "code"),
+				        (char *) g_hash_table_lookup (reg, "event"), (char *) g_hash_table_lookup (reg, "status"));
+			}
+		}
+	}
+	return TRUE;
+}

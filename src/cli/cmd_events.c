@@ -1,0 +1,78 @@
+/* cmd_events.c - `mailreg events [--json]`: the catalog with seats taken, free and
+ * waitlisted. */
+#include "cli/cli.h"
+
+#include <stdio.h>
+
+#include "register/register.h"
+
+static void
+print_json (GPtrArray *events)
+{
+	g_autoptr (JsonBuilder) b = json_builder_new ();
+
+	json_builder_begin_array (b);
+	for (guint i = 0; i < events->len; i++) {
+		const Event *ev = g_ptr_array_index (events, i);
+		json_builder_begin_object (b);
+		cli_json_add (b, "code", ev->code, FALSE);
+		cli_json_add (b, "kind", ev->kind, FALSE);
+		cli_json_add (b, "title", ev->title, FALSE);
+		cli_json_add (b, "subregion", ev->subregion, FALSE);
+		json_builder_set_member_name (b, "topic");
+		if (ev->topic > 0)
+			json_builder_add_int_value (b, ev->topic);
+		else
+			json_builder_add_null_value (b);
+		json_builder_set_member_name (b, "seats");
+		json_builder_add_int_value (b, ev->seats);
+		json_builder_set_member_name (b, "hours");
+		json_builder_add_int_value (b, ev->hours);
+		json_builder_set_member_name (b, "taken");
+		json_builder_add_int_value (b, ev->taken);
+		json_builder_set_member_name (b, "free");
+		json_builder_add_int_value (b, ev->seats > ev->taken ? ev->seats - ev->taken : 0);
+		json_builder_set_member_name (b, "waitlist");
+		json_builder_add_int_value (b, ev->waitlist);
+		json_builder_set_member_name (b, "sessions");
+		json_builder_begin_array (b);
+		for (guint j = 0; j < ev->sessions->len; j++) {
+			const EventSession *s = g_ptr_array_index (ev->sessions, j);
+			json_builder_begin_object (b);
+			cli_json_add (b, "start", s->start, FALSE);
+			cli_json_add (b, "end", s->end, FALSE);
+			cli_json_add (b, "place", s->place, FALSE);
+			json_builder_end_object (b);
+		}
+		json_builder_end_array (b);
+		json_builder_end_object (b);
+	}
+	json_builder_end_array (b);
+	cli_json_print (b);
+}
+
+gboolean
+cmd_events (const Config *cfg, int argc, char **argv, GError **error)
+{
+	g_autoptr (Db) db = NULL;
+	g_autoptr (GPtrArray) events = NULL;
+	OutputFormat fmt;
+
+	if (!cli_output_format (argc, argv, FALSE, &fmt, error) ||
+	    (db = db_open (cfg->database, error)) == NULL || (events = db_events_list (db, error)) == NULL)
+		return FALSE;
+	if (fmt == OUTPUT_JSON) {
+		print_json (events);
+		return TRUE;
+	}
+	printf ("%-10s %-15s %5s %5s %5s %8s  %s\n", "code", "kind", "seats", "taken", "free", "waitlist",
+	        "title");
+	for (guint i = 0; i < events->len; i++) {
+		const Event *ev = g_ptr_array_index (events, i);
+		const EventSession *first = ev->sessions->len ? g_ptr_array_index (ev->sessions, 0) : NULL;
+		g_autofree char *when = catalog_format_when (first ? first->start : NULL, first ? first->end : NULL);
+		printf ("%-10s %-15s %5d %5d %5d %8d  %s (%s)\n", ev->code, ev->kind, ev->seats, ev->taken,
+		        ev->seats > ev->taken ? ev->seats - ev->taken : 0, ev->waitlist, ev->title, when);
+	}
+	return TRUE;
+}

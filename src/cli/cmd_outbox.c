@@ -1,0 +1,32 @@
+/* cmd_outbox.c - `mailreg outbox [--json]`: outgoing mail and its delivery state. */
+#include "cli/cli.h"
+
+#include <stdio.h>
+
+#include "store/db.h"
+
+gboolean
+cmd_outbox (const Config *cfg, int argc, char **argv, GError **error)
+{
+	static const char *const columns[] = { "to", "kind", "subject", "state", "attempts", "message_id",
+	                                       "last_error", "created_at", "sent_at", NULL };
+	static const char *const integers[] = { "attempts", NULL };
+	g_autoptr (Db) db = NULL;
+	g_autoptr (GPtrArray) rows = NULL;
+	OutputFormat fmt;
+
+	if (!cli_output_format (argc, argv, FALSE, &fmt, error) ||
+	    (db = db_open (cfg->database, error)) == NULL || (rows = db_outbox_list (db, error)) == NULL)
+		return FALSE;
+	if (fmt == OUTPUT_JSON) {
+		cli_print_rows_json (rows, columns, integers);
+		return TRUE;
+	}
+	for (guint i = 0; i < rows->len; i++) {
+		GHashTable *r = g_ptr_array_index (rows, i);
+		printf ("%-8s %-12s %s \"%s\" attempts=%s\n", (char *) g_hash_table_lookup (r, "state"),
+		        (char *) g_hash_table_lookup (r, "kind"), (char *) g_hash_table_lookup (r, "to"),
+		        (char *) g_hash_table_lookup (r, "subject"), (char *) g_hash_table_lookup (r, "attempts"));
+	}
+	return TRUE;
+}

@@ -1,0 +1,94 @@
+/* output.c - JSON, CSV and text output shared by the listing commands. */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/errors.h"
+
+gboolean
+cli_output_format (int argc, char **argv, gboolean csv_ok, OutputFormat *format, GError **error)
+{
+	*format = OUTPUT_TEXT;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp (argv[i], "--json") == 0)
+			*format = OUTPUT_JSON;
+		else if (csv_ok && strcmp (argv[i], "--csv") == 0)
+			*format = OUTPUT_CSV;
+		else {
+			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE, "%s: unknown argument '%s'; "
+			             "allowed: --json%s", argv[0], argv[i], csv_ok ? ", --csv" : "");
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+void
+cli_json_add (JsonBuilder *b, const char *key, const char *value, gboolean integer)
+{
+	json_builder_set_member_name (b, key);
+	if (value == NULL)
+		json_builder_add_null_value (b);
+	else if (integer)
+		json_builder_add_int_value (b, g_ascii_strtoll (value, NULL, 10));
+	else
+		json_builder_add_string_value (b, value);
+}
+
+void
+cli_json_print (JsonBuilder *b)
+{
+	g_autoptr (JsonGenerator) gen = json_generator_new ();
+	g_autoptr (JsonNode) root = json_builder_get_root (b);
+	g_autofree char *text = NULL;
+
+	json_generator_set_pretty (gen, TRUE);
+	json_generator_set_root (gen, root);
+	text = json_generator_to_data (gen, NULL);
+	fputs (text, stdout);
+	fputc ('\n', stdout);
+}
+
+void
+cli_csv_row (const char *const *cells, gsize n)
+{
+	for (gsize i = 0; i < n; i++) {
+		const char *c = cells[i] ? cells[i] : "";
+		/* A cell a spreadsheet would run as a formula is shown as text instead;
+		 * a phone number "+48 ..." stays as it is. */
+		gboolean formula = c[0] == '=' || c[0] == '@' ||
+		                   ((c[0] == '+' || c[0] == '-') && !g_ascii_isdigit (c[1]) && c[1] != ' ');
+
+		if (i > 0)
+			fputc (',', stdout);
+		fputc ('"', stdout);
+		if (formula)
+			fputc ('\'', stdout);
+		for (const char *p = c; *p; p++) {
+			if (*p == '"')
+				fputc ('"', stdout);
+			fputc (*p, stdout);
+		}
+		fputc ('"', stdout);
+	}
+	fputs ("\r\n", stdout);
+}
+
+void
+cli_print_rows_json (GPtrArray *rows, const char *const *columns, const char *const *integers)
+{
+	g_autoptr (JsonBuilder) b = json_builder_new ();
+
+	json_builder_begin_array (b);
+	for (guint i = 0; i < rows->len; i++) {
+		GHashTable *row = g_ptr_array_index (rows, i);
+		json_builder_begin_object (b);
+		for (const char *const *c = columns; *c; c++)
+			cli_json_add (b, *c, g_hash_table_lookup (row, *c),
+			              integers && g_strv_contains (integers, *c));
+		json_builder_end_object (b);
+	}
+	json_builder_end_array (b);
+	cli_json_print (b);
+}

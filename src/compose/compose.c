@@ -1,0 +1,225 @@
+/* compose.c - render a template and build the reply with GMime.
+ *
+ * Replies are auto-replies in the sense of RFC 3834: Auto-Submitted, threaded by
+ * In-Reply-To/References, text/plain UTF-8 in quoted-printable.
+ */
+#include "compose/compose.h"
+
+#include <gmime/gmime.h>
+#include <string.h>
+
+#include "core/autoptr.h"
+#include "core/errors.h"
+#include "core/ids.h"
+
+typedef struct {
+	char *subject;  /* template of the subject */
+	char *body;     /* template of the body */
+} Template;
+
+struct Composer {
+	char *from;
+	char *reply_to;
+	char *domain;
+	GHashTable *templates;  /* name -> Template* */
+};
+
+static void
+template_free (Template *t)
+{
+	g_free (t->subject);
+	g_free (t->body);
+	g_free (t);
+}
+
+static Template *
+template_load (const char *dir, const char *name, GError **error)
+{
+	g_autofree char *file = g_strdup_printf ("%s.txt", name);
+	g_autofree char *path = g_build_filename (dir, file, NULL);
+	g_autofree char *text = NULL;
+	g_autoptr (GError) local = NULL;
+	Template *t;
+	char *body;
+
+	if (!g_file_get_contents (path, &text, NULL, &local)) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_NOINPUT, "template %s: %s", path,
+		             local->message);
+		return NULL;
+	}
+	if (!g_utf8_validate (text, -1, NULL) || strncmp (text, "Subject:", 8) != 0 ||
+	    (body = strstr (text, "\n\n")) == NULL) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
+		             "template %s: expected UTF-8 text starting with a 'Subject:' line, "
+		             "a blank line, then the body", path);
+		return NULL;
+	}
+	*body = '\0';
+	t = g_new0 (Template, 1);
+	t->subject = g_strstrip (g_strdup (text + 8));
+	t->body = g_strdup (body + 2);
+	return t;
+}
+
+Composer *
+compose_new (const Config *cfg, GError **error)
+{
+	static const char *const names[] = { COMPOSE_TEMPLATES };
+	g_autoptr (Composer) c = g_new0 (Composer, 1);
+
+	c->from = g_strdup (cfg->from);
+	c->reply_to = g_strdup (cfg->reply_to);
+	c->domain = g_strdup (cfg->domain);
+	c->templates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+	                                      (GDestroyNotify) template_free);
+	for (gsize i = 0; i < G_N_ELEMENTS (names); i++) {
+		Template *t = template_load (cfg->templates, names[i], error);
+		if (t == NULL)
+			return NULL;
+		g_hash_table_insert (c->templates, g_strdup (names[i]), t);
+	}
+	return g_steal_pointer (&c);
+}
+
+void
+compose_free (Composer *c)
+{
+	if (c == NULL)
+		return;
+	g_free (c->from);
+	g_free (c->reply_to);
+	g_free (c->domain);
+	if (c->templates)
+		g_hash_table_unref (c->templates);
+	g_free (c);
+}
+
+char *
+compose_render (const char *tmpl, GHashTable *vars, GError **error)
+{
+	g_autoptr (GString) out = g_string_sized_new (strlen (tmpl) + 256);
+	const char *p = tmpl, *open;
+
+	while ((open = strstr (p, "{{")) != NULL) {
+		const char *close = strstr (open + 2, "}}");
+		g_autofree char *name = NULL;
+		const char *value;
+
+		if (close == NULL)
+			break;
+		g_string_append_len (out, p, open - p);
+		name = g_strstrip (g_strndup (open + 2, close - open - 2));
+		if (!g_hash_table_contains (vars, name)) {
+			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
+			             "template uses unknown variable {{%s}}", name);
+			return NULL;
+		}
+		value = g_hash_table_lookup (vars, name);
+		g_string_append (out, value ? value : "");
+		p = close + 2;
+	}
+	g_string_append (out, p);
+	return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* A subject is one line: fold every control character into a space. */
+static void
+one_line (char *s)
+{
+	for (char *p = s; *p; p++)
+		if ((unsigned char) *p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	g_strstrip (s);
+}
+
+static gboolean
+add_mailbox (GMimeMessage *m, GMimeAddressType type, const char *spec, GError **error)
+{
+	g_autoptr (InternetAddressList) list = internet_address_list_parse (NULL, spec);
+
+	if (list == NULL || internet_address_list_length (list) == 0) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "compose: bad address '%s'", spec);
+		return FALSE;
+	}
+	internet_address_list_append (g_mime_message_get_addresses (m, type), list);
+	return TRUE;
+}
+
+ComposedMail *
+compose_mail (Composer *c, const char *name, GHashTable *vars, const char *to_name,
+              const char *to_addr, const char *in_reply_to, const char *references, GError **error)
+{
+	const Template *t = g_hash_table_lookup (c->templates, name);
+	g_autoptr (ComposedMail) out = g_new0 (ComposedMail, 1);
+	g_autoptr (GMimeMessage) m = NULL;
+	g_autoptr (GMimeTextPart) body = NULL;
+	g_autoptr (GMimeFormatOptions) fmt = NULL;
+	g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+	g_autofree char *text = NULL;
+	g_autofree char *irt = NULL;
+	g_autofree char *raw = NULL;
+	InternetAddress *to;
+	gsize len;
+
+	g_return_val_if_fail (t != NULL, NULL);
+	if ((out->subject = compose_render (t->subject, vars, error)) == NULL ||
+	    (text = compose_render (t->body, vars, error)) == NULL) {
+		g_prefix_error (error, "template %s: ", name);
+		return NULL;
+	}
+	one_line (out->subject);
+	out->message_id = ids_message_id (c->domain);
+
+	m = g_mime_message_new (TRUE);
+	if (!add_mailbox (m, GMIME_ADDRESS_TYPE_FROM, c->from, error))
+		return NULL;
+	if (c->reply_to != NULL && !add_mailbox (m, GMIME_ADDRESS_TYPE_REPLY_TO, c->reply_to, error))
+		return NULL;
+	/* The display name may come from a form: GMime encodes it (RFC 2047) and
+	 * quotes it, so CR/LF or commas in it cannot add a header or a recipient. */
+	to = internet_address_mailbox_new (to_name, to_addr);
+	internet_address_list_add (g_mime_message_get_addresses (m, GMIME_ADDRESS_TYPE_TO), to);
+	g_object_unref (to);  /* the list holds its own ref */
+	g_mime_message_set_subject (m, out->subject, "utf-8");
+	g_mime_message_set_date (m, now);
+	g_mime_message_set_message_id (m, out->message_id);
+	if (in_reply_to != NULL) {
+		irt = g_strdup_printf ("<%s>", in_reply_to);
+		g_mime_object_set_header (GMIME_OBJECT (m), "In-Reply-To", irt, NULL);
+		g_mime_object_set_header (GMIME_OBJECT (m), "References", references ? references : irt, NULL);
+	}
+	/* RFC 3834 §5: mark as automatic; Exchange's own suppression header too. */
+	g_mime_object_set_header (GMIME_OBJECT (m), "Auto-Submitted", "auto-replied", NULL);
+	g_mime_object_set_header (GMIME_OBJECT (m), "X-Auto-Response-Suppress", "All", NULL);
+
+	body = g_mime_text_part_new_with_subtype ("plain");
+	g_mime_text_part_set_text (body, text);
+	g_mime_text_part_set_charset (body, "utf-8");
+	g_mime_part_set_content_encoding (GMIME_PART (body), GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
+	g_mime_message_set_mime_part (m, GMIME_OBJECT (body));
+
+	fmt = g_mime_format_options_new ();
+	g_mime_format_options_set_newline_format (fmt, GMIME_NEWLINE_FORMAT_UNIX);
+	raw = g_mime_object_to_string (GMIME_OBJECT (m), fmt);
+	len = strlen (raw);
+	if (len > 0 && raw[len - 1] != '\n') {
+		char *terminated = g_strconcat (raw, "\n", NULL);
+		g_free (raw);
+		raw = terminated;
+		len++;
+	}
+	out->raw = g_bytes_new_take (g_steal_pointer (&raw), len);
+	return g_steal_pointer (&out);
+}
+
+void
+composed_mail_free (ComposedMail *m)
+{
+	if (m == NULL)
+		return;
+	g_free (m->message_id);
+	g_free (m->subject);
+	if (m->raw)
+		g_bytes_unref (m->raw);
+	g_free (m);
+}

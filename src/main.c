@@ -1,0 +1,89 @@
+/* main.c - mailreg: e-mail registration for the ROPS Katowice training programme.
+ *
+ * argv -> command table.  The one place an error becomes an exit status
+ * (sysexits.h, through mailreg_exit_code).
+ */
+#include <gmime/gmime.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/errors.h"
+#include "core/log.h"
+#include "parse/parse.h"
+
+#define MAILREG_VERSION "0.1"
+
+static const struct {
+	const char *name;
+	CommandFunc func;
+	const char *help;
+} commands[] = {
+	{ "init", cmd_init, "create the database and spool, load the catalog" },
+	{ "ingest", cmd_ingest, "FILE|DIR|- ...  run local .eml files through the pipeline" },
+	{ "send", cmd_send, "deliver queued mail once" },
+	{ "messages", cmd_messages, "[--json]  inbound messages and their outcome" },
+	{ "applicants", cmd_applicants, "[--json|--csv]  applicants with their registrations" },
+	{ "outbox", cmd_outbox, "[--json]  outgoing mail" },
+	{ "events", cmd_events, "[--json]  events with seats taken, free and waitlisted" },
+};
+
+static void
+usage (FILE *out)
+{
+	fprintf (out, "usage: mailreg [-c FILE] [-v] COMMAND [ARGS]\n\n"
+	              "  -c FILE   configuration file (else $MAILREG_CONFIG, else /etc/mailreg/mailreg.conf)\n"
+	              "  -v        debug messages\n\ncommands:\n");
+	for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+		fprintf (out, "  %-11s %s\n", commands[i].name, commands[i].help);
+}
+
+int
+main (int argc, char **argv)
+{
+	const char *config_path = NULL;
+	gboolean verbose = FALSE;
+	g_autoptr (Config) cfg = NULL;
+	g_autoptr (GError) error = NULL;
+	int i;
+
+	setlocale (LC_ALL, "");
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp (argv[i], "-c") == 0 && i + 1 < argc)
+			config_path = argv[++i];
+		else if (strcmp (argv[i], "-v") == 0)
+			verbose = TRUE;
+		else if (strcmp (argv[i], "-h") == 0 || strcmp (argv[i], "--help") == 0) {
+			usage (stdout);
+			return EX_OK;
+		} else if (strcmp (argv[i], "--version") == 0) {
+			printf ("mailreg %s\n", MAILREG_VERSION);
+			return EX_OK;
+		} else {
+			fprintf (stderr, "mailreg: unknown option %s\n", argv[i]);
+			usage (stderr);
+			return EX_USAGE;
+		}
+	}
+	if (i >= argc) {
+		usage (stderr);
+		return EX_USAGE;
+	}
+	log_init (verbose);
+	parse_init ();
+
+	for (gsize c = 0; c < G_N_ELEMENTS (commands); c++) {
+		if (strcmp (argv[i], commands[c].name) != 0)
+			continue;
+		if ((cfg = config_load (config_path, &error)) == NULL ||
+		    !commands[c].func (cfg, argc - i, argv + i, &error)) {
+			fprintf (stderr, "mailreg: %s\n", error->message);
+			return mailreg_exit_code (error);
+		}
+		return EX_OK;
+	}
+	fprintf (stderr, "mailreg: unknown command '%s'\n", argv[i]);
+	usage (stderr);
+	return EX_USAGE;
+}

@@ -1,0 +1,473 @@
+/* register.c - one spooled message -> exactly one recorded outcome.
+ *
+ * Everything that can be decided without the database (parse, extract,
+ * validate) is decided first; then one immediate transaction records the
+ * message with all its effects and commits them together.
+ */
+#include "register/register.h"
+
+#include <string.h>
+
+#include "core/errors.h"
+#include "core/fault.h"
+#include "extract/extract.h"
+#include "validate/validate.h"
+
+#define ACCEPTED_FORMATS "formularz w treści wiadomości lub jako załącznik .txt"
+
+Pipeline *
+pipeline_open (const Config *cfg, GError **error)
+{
+	g_autoptr (Pipeline) p = g_new0 (Pipeline, 1);
+
+	p->cfg = cfg;
+	if ((p->form = formdef_load (cfg->form, error)) == NULL ||
+	    (p->composer = compose_new (cfg, error)) == NULL ||
+	    (p->spool = spool_open (cfg->spool, error)) == NULL ||
+	    (p->db = db_open (cfg->database, error)) == NULL)
+		return NULL;
+	return g_steal_pointer (&p);
+}
+
+void
+pipeline_free (Pipeline *p)
+{
+	if (p == NULL)
+		return;
+	db_close (p->db);
+	spool_free (p->spool);
+	formdef_free (p->form);
+	compose_free (p->composer);
+	g_free (p);
+}
+
+void
+register_result_clear (RegisterResult *res)
+{
+	g_free (res->reason);
+	memset (res, 0, sizeof *res);
+}
+
+/* --- RFC 3834: who never gets an automatic answer -------------------------- */
+
+/* TRUE when header value @v, without parameters and surrounding space, is @word. */
+static gboolean
+header_is (const char *v, const char *word)
+{
+	g_autofree char *t = g_strdup (v);
+	char *semi = strchr (t, ';');
+
+	if (semi != NULL)
+		*semi = '\0';
+	return g_ascii_strcasecmp (g_strstrip (t), word) == 0;
+}
+
+gboolean
+register_is_automatic (const Pipeline *p, const InboundMessage *msg, char **reason)
+{
+	GMimeObject *obj = GMIME_OBJECT (msg->mime);
+	const char *v;
+	GMimeContentType *ct = g_mime_object_get_content_type (g_mime_message_get_mime_part (msg->mime)
+	                                                       ? g_mime_message_get_mime_part (msg->mime)
+	                                                       : obj);
+
+	*reason = NULL;
+	if ((v = g_mime_object_get_header (obj, "Auto-Submitted")) != NULL &&
+	    !header_is (v, "no"))
+		*reason = g_strdup_printf ("automatic message (Auto-Submitted: %.40s)", v);
+	else if ((v = g_mime_object_get_header (obj, "Precedence")) != NULL &&
+	         (header_is (v, "bulk") || header_is (v, "junk") || header_is (v, "list") ||
+	          header_is (v, "auto_reply")))
+		*reason = g_strdup_printf ("automatic message (Precedence: %.20s)", v);
+	else if (g_mime_object_get_header (obj, "List-Id") || g_mime_object_get_header (obj, "List-Unsubscribe"))
+		*reason = g_strdup ("mailing-list message (List-Id/List-Unsubscribe)");
+	else if (g_mime_object_get_header (obj, "X-Autoreply") || g_mime_object_get_header (obj, "X-Autorespond"))
+		*reason = g_strdup ("automatic message (X-Autoreply)");
+	else if (ct != NULL && g_mime_content_type_is_type (ct, "multipart", "report"))
+		*reason = g_strdup ("delivery or read report (multipart/report)");
+	else if (msg->sender != NULL &&
+	         (g_str_has_prefix (msg->sender, "mailer-daemon@") || g_str_has_prefix (msg->sender, "postmaster@") ||
+	          g_str_has_prefix (msg->sender, "noreply@") || g_str_has_prefix (msg->sender, "no-reply@")))
+		*reason = g_strdup_printf ("automatic sender %s", msg->sender);
+	else if (msg->sender != NULL && p->cfg->from_addr != NULL &&
+	         g_ascii_strcasecmp (msg->sender, p->cfg->from_addr) == 0)
+		*reason = g_strdup ("sent by mailreg itself (From is our own address)");
+	else if (msg->message_id != NULL && p->cfg->domain != NULL &&
+	         g_str_has_suffix (msg->message_id, p->cfg->domain) &&
+	         msg->message_id[strlen (msg->message_id) - strlen (p->cfg->domain) - 1] == '@')
+		*reason = g_strdup ("sent by mailreg itself (Message-ID under our own domain)");
+	return *reason != NULL;
+}
+
+/* --- replies ------------------------------------------------------------- */
+
+static GHashTable *
+vars_new (void)
+{
+	return g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+}
+
+static void
+var_set (GHashTable *vars, const char *name, const char *value)
+{
+	g_hash_table_insert (vars, (gpointer) name, g_strdup (value ? value : ""));
+}
+
+/* Compose @tmpl and queue it; a reply to nobody (no usable address) is skipped. */
+static gboolean
+queue_reply (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *kind,
+             const char *tmpl, GHashTable *vars, const char *to_name, const char *to_addr,
+             GError **error)
+{
+	g_autoptr (ComposedMail) mail = NULL;
+
+	if (to_addr == NULL || !validate_email (to_addr)) {
+		g_info ("%s reply not sent: no usable address", kind);
+		return TRUE;
+	}
+	/* Never answer ourselves: the cheapest mail loop there is. */
+	if (p->cfg->from_addr && g_ascii_strcasecmp (to_addr, p->cfg->from_addr) == 0)
+		return TRUE;
+	mail = compose_mail (p->composer, tmpl, vars, to_name, to_addr, msg ? msg->message_id : NULL,
+	                     msg ? msg->references : NULL, error);
+	if (mail == NULL)
+		return FALSE;
+	return db_outbox_add (p->db, inbound_row, kind, to_addr, mail->subject, mail->message_id,
+	                      mail->raw, error);
+}
+
+static gboolean
+queue_staff_notice (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *spool_id,
+                    const char *reason, GError **error)
+{
+	g_autoptr (GHashTable) vars = vars_new ();
+	g_autofree char *path = g_build_filename (p->spool->cur, spool_id, NULL);
+
+	if (p->cfg->staff == NULL)
+		return TRUE;
+	var_set (vars, "sender", msg->sender ? msg->sender : "(brak adresu nadawcy)");
+	var_set (vars, "subject", msg->subject ? msg->subject : "(bez tematu)");
+	var_set (vars, "message_id", msg->message_id ? msg->message_id : "(brak)");
+	var_set (vars, "reason", reason);
+	var_set (vars, "spool_file", path);
+	return queue_reply (p, inbound_row, NULL, "staff", "staff-review", vars, NULL, p->cfg->staff,
+	                    error);
+}
+
+static const char *
+status_text (const char *status)
+{
+	if (g_strcmp0 (status, "confirmed") == 0)
+		return "miejsce potwierdzone";
+	if (g_strcmp0 (status, "waitlisted") == 0)
+		return "lista rezerwowa";
+	return "zgłoszenie przyjęte – termin i miejsce podamy w osobnej wiadomości";
+}
+
+/* The applicant's registrations as the text block of the confirmation. */
+static char *
+registrations_text (Pipeline *p, gint64 applicant_id, GError **error)
+{
+	g_autoptr (GPtrArray) regs = db_registrations_of (p->db, applicant_id, error);
+	g_autoptr (GPtrArray) events = NULL;
+	GString *out;
+
+	if (regs == NULL || (events = db_events_list (p->db, error)) == NULL)
+		return NULL;
+	out = g_string_new (NULL);
+	for (guint i = 0; i < regs->len; i++) {
+		GHashTable *r = g_ptr_array_index (regs, i);
+		const char *code = g_hash_table_lookup (r, "event");
+
+		g_string_append_printf (out, "%s• %s\n  Kod zgłoszenia: %s\n  Status: %s\n", i ? "\n" : "",
+		                        (char *) g_hash_table_lookup (r, "title"),
+		                        (char *) g_hash_table_lookup (r, "code"),
+		                        status_text (g_hash_table_lookup (r, "status")));
+		for (guint j = 0; j < events->len; j++) {
+			const Event *ev = g_ptr_array_index (events, j);
+			if (strcmp (ev->code, code) != 0)
+				continue;
+			for (guint k = 0; k < ev->sessions->len; k++) {
+				const EventSession *s = g_ptr_array_index (ev->sessions, k);
+				g_autofree char *when = catalog_format_when (s->start, s->end);
+				g_string_append_printf (out, "  Termin: %s\n", when);
+				if (s->place != NULL)
+					g_string_append_printf (out, "  Miejsce: %s\n", s->place);
+			}
+		}
+	}
+	return g_string_free (out, FALSE);
+}
+
+/* --- placement ------------------------------------------------------------ */
+
+typedef struct {
+	const char *kind;
+	gboolean subregional;
+	gboolean by_topic;
+	const char *status;
+} Placement;
+
+/* Seats and waiting lists come with the programme issue; until then an info
+ * meeting is confirmed and everything else is a request staff schedule. */
+static const Placement placements[] = {
+	{ "info_meeting", TRUE, FALSE, "confirmed" },
+	{ "workshop_group", TRUE, FALSE, "requested" },
+	{ "consulting", FALSE, TRUE, "requested" },
+	{ "training", FALSE, FALSE, "requested" },
+};
+
+/* Add the registrations @app asks for.  Appends "CODE EVENT (status)" to @summary;
+ * sets *@missing to the kinds the catalog has no event for. */
+static gboolean
+place (Pipeline *p, const Application *app, gint64 applicant_id, gint64 row, GString *summary,
+       GString *missing, GError **error)
+{
+	const gboolean asked[] = { app->info_meeting, app->workshops, app->consulting, app->training };
+
+	for (gsize i = 0; i < G_N_ELEMENTS (placements); i++) {
+		const Placement *pl = &placements[i];
+		g_autoptr (Event) ev = NULL;
+		g_autofree char *code = NULL;
+		g_autoptr (GError) local = NULL;
+
+		if (!asked[i])
+			continue;
+		ev = db_event_find (p->db, pl->kind, pl->subregional ? app->subregion : NULL,
+		                    pl->by_topic ? app->consulting_topic : 0, &local);
+		if (local != NULL) {
+			g_propagate_error (error, g_steal_pointer (&local));
+			return FALSE;
+		}
+		if (ev == NULL) {
+			g_string_append_printf (missing, "%s%s", missing->len ? ", " : "", pl->kind);
+			continue;
+		}
+		if (!db_registration_add (p->db, applicant_id, ev->code, pl->status, row, &code, error))
+			return FALSE;
+		g_string_append_printf (summary, " %s %s (%s)", ev->code, code ? code : "already registered",
+		                        pl->status);
+	}
+	return TRUE;
+}
+
+/* --- the decision ---------------------------------------------------------- */
+
+static char *
+joined (GPtrArray *items, const char *sep)
+{
+	GString *out = g_string_new (NULL);
+
+	for (guint i = 0; items && i < items->len; i++)
+		g_string_append_printf (out, "%s%s", i ? sep : "", (char *) g_ptr_array_index (items, i));
+	return g_string_free (out, FALSE);
+}
+
+static gboolean
+record_review (Pipeline *p, const char *spool_id, const InboundMessage *msg, InboundRecord *rec,
+               RegisterResult *res, GError **error)
+{
+	g_autoptr (GHashTable) vars = vars_new ();
+	gint64 row;
+
+	rec->outcome = OUTCOME_REVIEW;
+	if ((row = db_message_insert (p->db, rec, error)) == 0)
+		return FALSE;
+	var_set (vars, "subject", msg->subject ? msg->subject : "(bez tematu)");
+	var_set (vars, "accepted_formats", ACCEPTED_FORMATS);
+	if (msg->mime != NULL &&
+	    !queue_reply (p, row, msg, "review", "review", vars, msg->sender_name, msg->reply_addr, error))
+		return FALSE;
+	if (!queue_staff_notice (p, row, msg, spool_id, rec->reason, error))
+		return FALSE;
+	res->outcome = OUTCOME_REVIEW;
+	return TRUE;
+}
+
+static gboolean
+record_rejection (Pipeline *p, const InboundMessage *msg, const Application *app, InboundRecord *rec,
+                  RegisterResult *res, GError **error)
+{
+	g_autoptr (GHashTable) vars = vars_new ();
+	GString *problems = g_string_new (NULL);
+	gint64 row;
+
+	rec->outcome = OUTCOME_REJECTED;
+	if ((row = db_message_insert (p->db, rec, error)) == 0) {
+		g_string_free (problems, TRUE);
+		return FALSE;
+	}
+	for (guint i = 0; i < app->problems->len; i++)
+		g_string_append_printf (problems, "%u. %s\n", i + 1, (char *) g_ptr_array_index (app->problems, i));
+	var_set (vars, "first_name", app->first_name);
+	var_set (vars, "subject", msg->subject ? msg->subject : "(bez tematu)");
+	g_hash_table_insert (vars, "problems", g_string_free (problems, FALSE));
+	res->outcome = OUTCOME_REJECTED;
+	return queue_reply (p, row, msg, "rejection", "rejection", vars, msg->sender_name,
+	                    msg->reply_addr ? msg->reply_addr : app->email, error);
+}
+
+static gboolean
+record_registration (Pipeline *p, const char *spool_id, const InboundMessage *msg,
+                     const Application *app, InboundRecord *rec, RegisterResult *res, GError **error)
+{
+	g_autoptr (GHashTable) vars = vars_new ();
+	g_autoptr (GString) summary = g_string_new (NULL);
+	g_autoptr (GString) missing = g_string_new (NULL);
+	g_autofree char *name = g_strdup_printf ("%s %s", app->first_name, app->last_name);
+	g_autofree char *notes = NULL;
+	gboolean created;
+	gint64 row, applicant;
+
+	rec->outcome = OUTCOME_REGISTERED;
+	if ((row = db_message_insert (p->db, rec, error)) == 0 ||
+	    (applicant = db_applicant_upsert (p->db, app, &created, error)) == 0 ||
+	    !db_message_set_applicant (p->db, row, applicant, error) ||
+	    !place (p, app, applicant, row, summary, missing, error))
+		return FALSE;
+
+	if (missing->len > 0) {
+		/* A valid form the catalog cannot place: staff must add the event. Undo the
+		 * registration by recording review instead (the transaction is rolled back). */
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
+		             "catalog has no event for: %s (run mailreg init / catalog import)", missing->str);
+		return FALSE;
+	}
+	g_free (res->reason);
+	res->reason = g_strdup_printf ("%s%s:%s", name, created ? "" : " (updated)", summary->str);
+	var_set (vars, "first_name", app->first_name);
+	var_set (vars, "last_name", app->last_name);
+	var_set (vars, "email", app->email);
+	var_set (vars, "institution", app->institution);
+	var_set (vars, "powiat", app->powiat);
+	var_set (vars, "subregion", app->subregion);
+	notes = joined (app->notes, "\n");
+	if (*notes != '\0') {
+		g_autofree char *block = g_strdup_printf ("\nUwagi:\n%s\n", notes);
+		var_set (vars, "notes", block);
+	} else {
+		var_set (vars, "notes", "");
+	}
+	g_hash_table_insert (vars, "registrations", registrations_text (p, applicant, error));
+	if (g_hash_table_lookup (vars, "registrations") == NULL)
+		return FALSE;
+	res->outcome = OUTCOME_REGISTERED;
+	(void) spool_id;
+	return queue_reply (p, row, msg, "confirmation", "confirmation", vars, name, app->email, error);
+}
+
+/* Decide and record inside the open transaction. */
+static gboolean
+decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, InboundRecord *rec,
+        RegisterResult *res, GError **error)
+{
+	ExtractLimits limits = { p->cfg->max_mime_depth, p->cfg->max_form_text };
+	g_autoptr (FormData) form = NULL;
+	g_autoptr (Application) app = NULL;
+	g_autofree char *notes = NULL;
+	g_autofree char *automatic = NULL;
+
+	if (msg->mime == NULL) {
+		rec->reason = g_strdup (msg->problem);
+		return record_review (p, spool_id, msg, rec, res, error);
+	}
+	if (db_message_seen (p->db, msg->message_id, msg->hash, error)) {
+		rec->outcome = res->outcome = OUTCOME_DUPLICATE;
+		rec->reason = msg->message_id ? g_strdup_printf ("Message-ID <%s> already processed", msg->message_id)
+		                              : g_strdup ("same content already processed (no Message-ID)");
+		return db_message_insert (p->db, rec, error) != 0;
+	}
+	if (error && *error)
+		return FALSE;
+	if (register_is_automatic (p, msg, &automatic)) {
+		rec->outcome = res->outcome = OUTCOME_IGNORED;
+		rec->reason = g_steal_pointer (&automatic);
+		return db_message_insert (p->db, rec, error) != 0;
+	}
+
+	form = extract_form (msg->mime, p->form, &limits, &notes);
+	if (form == NULL || form->matched < p->form->min_fields) {
+		g_autoptr (GPtrArray) why = g_ptr_array_new_with_free_func (g_free);
+		g_ptr_array_add (why, g_strdup_printf ("no form found (%u form fields recognised, %u needed)",
+		                                       form ? form->matched : 0, p->form->min_fields));
+		if (notes != NULL)
+			g_ptr_array_add (why, g_strdup (notes));
+		for (guint i = 0; i < msg->warnings->len; i++)
+			g_ptr_array_add (why, g_strdup (g_ptr_array_index (msg->warnings, i)));
+		rec->reason = joined (why, "; ");
+		return record_review (p, spool_id, msg, rec, res, error);
+	}
+	rec->form_part = g_strdup_printf ("%s (%s)", form->part, form->format);
+	app = validate_form (p->form, form, msg->reply_addr ? msg->reply_addr : msg->sender);
+	if (app->problems->len > 0) {
+		rec->reason = joined (app->problems, " | ");
+		return record_rejection (p, msg, app, rec, res, error);
+	}
+	return record_registration (p, spool_id, msg, app, rec, res, error);
+}
+
+gboolean
+register_message (Pipeline *p, const char *spool_id, RegisterResult *res, GError **error)
+{
+	g_autofree char *path = spool_path (p->spool, spool_id);
+	g_autoptr (InboundMessage) msg = NULL;
+	InboundRecord rec = { 0 };
+	g_autoptr (GError) local = NULL;
+	gboolean ok;
+
+	memset (res, 0, sizeof *res);
+	if (db_message_recorded (p->db, spool_id, &res->outcome, &local)) {
+		/* Committed by a run that died before moving the file. */
+		res->already = TRUE;
+		res->reason = g_strdup ("recorded by an earlier run");
+		return spool_done (p->spool, spool_id, error);
+	}
+	if (local != NULL) {
+		g_propagate_error (error, g_steal_pointer (&local));
+		return FALSE;
+	}
+	if ((msg = parse_file (path, p->cfg->max_message_size, error)) == NULL)
+		return FALSE;
+
+	rec.spool_id = g_strdup (spool_id);
+	rec.message_id = g_strdup (msg->message_id);
+	rec.hash = g_strdup (msg->hash);
+	rec.sender = g_strdup (msg->sender);
+	rec.subject = g_strdup (msg->subject);
+
+	if (!db_begin (p->db, error)) {
+		inbound_record_clear (&rec);
+		return FALSE;
+	}
+	ok = decide (p, spool_id, msg, &rec, res, &local);
+	if (!ok && local != NULL && local->domain == MAILREG_ERROR && local->code == MAILREG_ERROR_DATA) {
+		/* The message is fine but we cannot act on it (catalog, template): review. */
+		db_rollback (p->db);
+		inbound_record_clear (&rec);
+		rec.spool_id = g_strdup (spool_id);
+		rec.message_id = g_strdup (msg->message_id);
+		rec.hash = g_strdup (msg->hash);
+		rec.sender = g_strdup (msg->sender);
+		rec.subject = g_strdup (msg->subject);
+		rec.reason = g_strdup (local->message);
+		g_clear_error (&local);
+		g_clear_pointer (&res->reason, g_free);
+		ok = db_begin (p->db, &local) && record_review (p, spool_id, msg, &rec, res, &local);
+	}
+	if (!ok) {
+		db_rollback (p->db);
+		inbound_record_clear (&rec);
+		g_propagate_error (error, g_steal_pointer (&local));
+		return FALSE;
+	}
+	FAULT_POINT ("register-before-commit");
+	if (!db_commit (p->db, error)) {
+		inbound_record_clear (&rec);
+		return FALSE;
+	}
+	FAULT_POINT ("register-after-commit");
+	if (res->reason == NULL)
+		res->reason = g_strdup (rec.reason);
+	inbound_record_clear (&rec);
+	return spool_done (p->spool, spool_id, error);
+}
