@@ -21,7 +21,7 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{ "init", cmd_init, "create the database and spool, load the catalog" },
-	{ "ingest", cmd_ingest, "FILE|DIR|- ...  run local .eml files through the pipeline" },
+	{ "ingest", cmd_ingest, "[FILE|DIR|- ...]  run local .eml files (and what the spool holds) through the pipeline" },
 	{ "send", cmd_send, "deliver queued mail once" },
 	{ "messages", cmd_messages, "[--json]  inbound messages and their outcome" },
 	{ "applicants", cmd_applicants, "[--json|--csv]  applicants with their registrations" },

@@ -1,6 +1,7 @@
 /* cmd_ingest.c - `mailreg ingest FILE|DIR|- ...`: run local messages through the
  * pipeline.  Each one is spooled first, then processed; messages a crashed run
- * left in the spool are processed before the new ones.  One line per message:
+ * left in the spool are processed before the new ones (with no arguments, only
+ * those).  One line per message:
  * outcome, source, reason. */
 #include "cli/cli.h"
 
@@ -118,10 +119,6 @@ cmd_ingest (const Config *cfg, int argc, char **argv, GError **error)
 	g_autoptr (Pipeline) p = NULL;
 	Ingest in = { 0 };
 
-	if (argc < 2) {
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE, "usage: mailreg ingest FILE|DIR|- ...");
-		return FALSE;
-	}
 	if ((p = pipeline_open (cfg, error)) == NULL)
 		return FALSE;
 	in.p = p;

@@ -238,6 +238,12 @@ config_load (const char *path, GError **error)
 	groups = g_key_file_get_groups (kf, NULL);
 	for (char **g = groups; *g; g++) {
 		g_auto (GStrv) keys = NULL;
+		gboolean seen = FALSE;
+		/* A group written twice is listed twice; its keys are merged. */
+		for (char **h = groups; h < g; h++)
+			seen |= strcmp (*h, *g) == 0;
+		if (seen)
+			continue;
 		if (!known_group (*g)) {
 			if (strcmp (*g, "imap") == 0 || strcmp (*g, "smtp") == 0)
 				problem (problems, cfg, *g, NULL,
@@ -264,7 +270,7 @@ config_load (const char *path, GError **error)
 		}
 	}
 
-	if (cfg->from == NULL)
+	if (!g_key_file_has_key (kf, "mail", "from", NULL))
 		problem (problems, cfg, "mail", "from", "missing; expected %s", find_key ("mail", "from")->allowed);
 	if (cfg->domain == NULL && cfg->from_addr != NULL)
 		cfg->domain = g_ascii_strdown (strchr (cfg->from_addr, '@') + 1, -1);

@@ -190,6 +190,11 @@ registrations_text (Pipeline *p, gint64 applicant_id, GError **error)
 			for (guint k = 0; k < ev->sessions->len; k++) {
 				const EventSession *s = g_ptr_array_index (ev->sessions, k);
 				g_autofree char *when = catalog_format_when (s->start, s->end);
+				/* A placeholder session's place says what it is and that the date follows. */
+				if (s->start == NULL) {
+					g_string_append_printf (out, "  – %s\n", s->place ? s->place : when);
+					continue;
+				}
 				g_string_append_printf (out, "  Termin: %s\n", when);
 				if (s->place != NULL)
 					g_string_append_printf (out, "  Miejsce: %s\n", s->place);
