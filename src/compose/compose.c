@@ -158,6 +158,7 @@ compose_mail (Composer *c, const char *name, GHashTable *vars, const char *to_na
 	g_autofree char *text = NULL;
 	g_autofree char *irt = NULL;
 	g_autofree char *raw = NULL;
+	g_autofree char *safe_name = NULL;
 	InternetAddress *to;
 	gsize len;
 
@@ -177,7 +178,9 @@ compose_mail (Composer *c, const char *name, GHashTable *vars, const char *to_na
 		return NULL;
 	/* The display name may come from a form: GMime encodes it (RFC 2047) and
 	 * quotes it, so CR/LF or commas in it cannot add a header or a recipient. */
-	to = internet_address_mailbox_new (to_name, to_addr);
+	safe_name = g_strdup (to_name ? to_name : "");
+	one_line (safe_name);
+	to = internet_address_mailbox_new (*safe_name ? safe_name : NULL, to_addr);
 	internet_address_list_add (g_mime_message_get_addresses (m, GMIME_ADDRESS_TYPE_TO), to);
 	g_object_unref (to);  /* the list holds its own ref */
 	g_mime_message_set_subject (m, out->subject, "utf-8");

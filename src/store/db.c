@@ -670,7 +670,8 @@ db_registration_add (Db *db, gint64 applicant_id, const char *event_code, const 
 		bind_text (st, ":code", candidate);
 		bind_int (st, ":a", applicant_id);
 		bind_text (st, ":status", status);
-		bind_int (st, ":m", message_row);
+		if (message_row > 0)
+			bind_int (st, ":m", message_row);
 		bind_text (st, ":now", now);
 		bind_text (st, ":event", event_code);
 		rc = sqlite3_step (st);

@@ -1,0 +1,171 @@
+/* test_compose.c - templates -> MIME replies, parsed back with GMime. */
+#include <gmime/gmime.h>
+#include <string.h>
+
+#include "compose/compose.h"
+#include "core/autoptr.h"
+#include "core/errors.h"
+
+static Config *
+test_config (void)
+{
+	Config *cfg = g_new0 (Config, 1);
+
+	cfg->from = g_strdup ("Rejestracja ROPS <rejestracja@rops.example.pl>");
+	cfg->reply_to = g_strdup ("szkolenia@rops.example.pl");
+	cfg->domain = g_strdup ("rops.example.pl");
+	cfg->templates = g_strdup ("templates");
+	return cfg;
+}
+
+static GHashTable *
+confirmation_vars (const char *first_name)
+{
+	GHashTable *vars = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+	const char *names[] = { "first_name", "last_name", "email", "institution", "powiat",
+	                        "subregion", "registrations", "notes" };
+
+	for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+		g_hash_table_insert (vars, (gpointer) names[i], g_strdup ("x"));
+	g_hash_table_insert (vars, "first_name", g_strdup (first_name));
+	g_hash_table_insert (vars, "last_name", g_strdup ("Gęślą"));
+	return vars;
+}
+
+static GMimeMessage *
+parse_back (GBytes *raw)
+{
+	gsize len;
+	const char *data = g_bytes_get_data (raw, &len);
+	g_autoptr (GMimeStream) stream = g_mime_stream_mem_new_with_buffer (data, len);
+	g_autoptr (GMimeParser) parser = g_mime_parser_new_with_stream (stream);
+
+	return g_mime_parser_construct_message (parser, NULL);
+}
+
+static void
+test_render (void)
+{
+	g_autoptr (GHashTable) vars = g_hash_table_new (g_str_hash, g_str_equal);
+	g_autoptr (GError) error = NULL;
+	g_autofree char *out = NULL;
+	g_autofree char *bad = NULL;
+
+	g_hash_table_insert (vars, "name", "Zażółć");
+	out = compose_render ("Dzień dobry {{name}}, {{ name }}!", vars, &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (out, ==, "Dzień dobry Zażółć, Zażółć!");
+	bad = compose_render ("{{nope}}", vars, &error);
+	g_assert_null (bad);
+	g_assert_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA);
+	g_assert_nonnull (strstr (error->message, "{{nope}}"));
+}
+
+static void
+test_confirmation_headers (void)
+{
+	g_autoptr (Config) cfg = test_config ();
+	g_autoptr (GError) error = NULL;
+	g_autoptr (Composer) c = compose_new (cfg, &error);
+	g_autoptr (GHashTable) vars = confirmation_vars ("Anna");
+	g_autoptr (ComposedMail) mail = NULL;
+	g_autoptr (GMimeMessage) m = NULL;
+	const char *raw;
+	GMimeObject *body;
+	GMimeContentType *ct;
+
+	g_assert_no_error (error);
+	mail = compose_mail (c, "confirmation", vars, "Anna Gęślą", "anna@ops.example.pl",
+	                     "orig@example.pl", "<parent@example.pl> <orig@example.pl>", &error);
+	g_assert_no_error (error);
+	raw = g_bytes_get_data (mail->raw, NULL);
+	/* Every header line is 7-bit: Polish text only as RFC 2047 encoded words. */
+	for (const char *p = raw; *p && !(p[0] == '\n' && p[1] == '\n'); p++)
+		g_assert_cmpint ((unsigned char) *p, <, 0x80);
+	g_assert_true (g_str_has_suffix (mail->message_id, "@rops.example.pl"));
+	g_assert_cmpstr (mail->subject, ==, "Potwierdzenie zgłoszenia – program szkoleniowy ROPS Katowice");
+
+	m = parse_back (mail->raw);
+	g_assert_nonnull (m);
+	g_assert_cmpstr (g_mime_message_get_subject (m), ==, mail->subject);
+	g_assert_cmpstr (g_mime_message_get_message_id (m), ==, mail->message_id);
+	g_assert_cmpstr (g_mime_object_get_header (GMIME_OBJECT (m), "In-Reply-To"), ==, "<orig@example.pl>");
+	g_assert_cmpstr (g_mime_object_get_header (GMIME_OBJECT (m), "References"), ==,
+	                 "<parent@example.pl> <orig@example.pl>");
+	g_assert_cmpstr (g_mime_object_get_header (GMIME_OBJECT (m), "Auto-Submitted"), ==, "auto-replied");
+	g_assert_cmpstr (g_mime_object_get_header (GMIME_OBJECT (m), "X-Auto-Response-Suppress"), ==, "All");
+	g_assert_nonnull (g_mime_message_get_date (m));
+	g_assert_cmpint (internet_address_list_length (g_mime_message_get_to (m)), ==, 1);
+	g_assert_cmpstr (internet_address_get_name (internet_address_list_get_address (g_mime_message_get_to (m), 0)),
+	                 ==, "Anna Gęślą");
+	g_assert_cmpstr (internet_address_list_to_string (g_mime_message_get_reply_to (m), NULL, FALSE), ==,
+	                 "szkolenia@rops.example.pl");
+	body = g_mime_message_get_mime_part (m);
+	ct = g_mime_object_get_content_type (body);
+	g_assert_true (g_mime_content_type_is_type (ct, "text", "plain"));
+	g_assert_cmpstr (g_mime_content_type_get_parameter (ct, "charset"), ==, "utf-8");
+	g_assert_cmpint (g_mime_part_get_content_encoding (GMIME_PART (body)), ==,
+	                 GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
+	{
+		g_autofree char *text = g_mime_text_part_get_text (GMIME_TEXT_PART (body));
+		g_assert_nonnull (strstr (text, "Uczestnik: Anna Gęślą"));
+	}
+}
+
+/* A name from a form or a From header must not start a header of its own. */
+static void
+test_header_injection (void)
+{
+	g_autoptr (Config) cfg = test_config ();
+	g_autoptr (GError) error = NULL;
+	g_autoptr (Composer) c = compose_new (cfg, &error);
+	g_autoptr (GHashTable) vars = confirmation_vars ("Jan\r\nBcc: victim@example.com");
+	g_autoptr (ComposedMail) mail = NULL;
+	g_autoptr (GMimeMessage) m = NULL;
+	g_autofree char *headers = NULL;
+	const char *raw;
+
+	mail = compose_mail (c, "confirmation", vars, "Jan\r\nBcc: victim@example.com, x@y.pl",
+	                     "jan@example.pl", NULL, NULL, &error);
+	g_assert_no_error (error);
+	raw = g_bytes_get_data (mail->raw, NULL);
+	headers = g_strndup (raw, strstr (raw, "\n\n") - raw);
+	g_assert_null (strstr (headers, "\nBcc:"));
+	g_assert_null (strstr (headers, "\r"));
+	g_assert_null (strstr (headers, "\nIn-Reply-To:"));
+	m = parse_back (mail->raw);
+	g_assert_null (g_mime_object_get_header (GMIME_OBJECT (m), "Bcc"));
+	g_assert_cmpint (internet_address_list_length (g_mime_message_get_to (m)), ==, 1);
+	g_assert_cmpstr (internet_address_get_name (internet_address_list_get_address (g_mime_message_get_to (m), 0)),
+	                 ==, "Jan  Bcc: victim@example.com, x@y.pl");
+	g_assert_cmpstr (internet_address_mailbox_get_addr (
+	                     INTERNET_ADDRESS_MAILBOX (internet_address_list_get_address (g_mime_message_get_to (m), 0))),
+	                 ==, "jan@example.pl");
+}
+
+static void
+test_missing_template (void)
+{
+	g_autoptr (Config) cfg = test_config ();
+	g_autoptr (GError) error = NULL;
+	g_autoptr (Composer) c = NULL;
+
+	g_free (cfg->templates);
+	cfg->templates = g_strdup ("/nonexistent");
+	c = compose_new (cfg, &error);
+	g_assert_null (c);
+	g_assert_error (error, MAILREG_ERROR, MAILREG_ERROR_NOINPUT);
+}
+
+int
+main (int argc, char **argv)
+{
+	g_test_init (&argc, &argv, NULL);
+	g_test_set_nonfatal_assertions ();
+	g_mime_init ();
+	g_test_add_func ("/compose/render", test_render);
+	g_test_add_func ("/compose/confirmation-headers", test_confirmation_headers);
+	g_test_add_func ("/compose/header-injection", test_header_injection);
+	g_test_add_func ("/compose/missing-template", test_missing_template);
+	return g_test_run ();
+}

@@ -1,0 +1,207 @@
+/* test_store.c - the SQLite store: migrations, idempotent upserts, outbox states. */
+#include <glib/gstdio.h>
+#include <sys/stat.h>
+
+#include "core/errors.h"
+#include "store/db.h"
+
+static Db *
+open_temp (char **dir)
+{
+	g_autoptr (GError) error = NULL;
+	g_autofree char *path = NULL;
+	Db *db;
+
+	*dir = g_dir_make_tmp ("mailreg-store-XXXXXX", &error);
+	path = g_build_filename (*dir, "t.db", NULL);
+	db = db_open (path, &error);
+	g_assert_no_error (error);
+	return db;
+}
+
+static Event *
+info_meeting (int seats)
+{
+	Event *ev = event_new ();
+	EventSession *s = g_new0 (EventSession, 1);
+
+	ev->code = g_strdup ("INFO-CEN");
+	ev->kind = g_strdup ("info_meeting");
+	ev->title = g_strdup ("Spotkanie informacyjne – subregion centralny");
+	ev->subregion = g_strdup ("centralny");
+	ev->seats = seats;
+	s->start = g_strdup ("2014-03-06T10:00");
+	s->end = g_strdup ("2014-03-06T14:00");
+	s->place = g_strdup ("Katowice");
+	g_ptr_array_add (ev->sessions, s);
+	return ev;
+}
+
+static void
+test_open_migrate_reopen (void)
+{
+	g_autofree char *dir = NULL;
+	g_autofree char *path = NULL;
+	g_autoptr (GError) error = NULL;
+	struct stat st;
+
+	db_close (open_temp (&dir));
+	path = g_build_filename (dir, "t.db", NULL);
+	g_assert_cmpint (g_stat (path, &st), ==, 0);
+	g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+	{
+		g_autoptr (Db) again = db_open (path, &error);
+		g_assert_no_error (error);
+		g_assert_nonnull (again);
+	}
+}
+
+static void
+test_events (void)
+{
+	g_autofree char *dir = NULL;
+	g_autoptr (Db) db = open_temp (&dir);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (Event) ev = info_meeting (25);
+	g_autoptr (Event) updated = info_meeting (30);
+	g_autoptr (Event) found = NULL;
+	g_autoptr (Event) none = NULL;
+	g_autoptr (GPtrArray) all = NULL;
+
+	g_assert_true (db_event_upsert (db, ev, &error));
+	g_assert_true (db_event_upsert (db, updated, &error));
+	g_assert_no_error (error);
+	all = db_events_list (db, &error);
+	g_assert_cmpint (all->len, ==, 1);
+	found = db_event_find (db, "info_meeting", "centralny", 0, &error);
+	g_assert_nonnull (found);
+	g_assert_cmpint (found->seats, ==, 30);
+	g_assert_cmpint (found->sessions->len, ==, 1);
+	g_assert_cmpstr (((EventSession *) g_ptr_array_index (found->sessions, 0))->start, ==, "2014-03-06T10:00");
+	none = db_event_find (db, "info_meeting", "zachodni", 0, &error);
+	g_assert_null (none);
+	g_assert_no_error (error);
+}
+
+static void
+test_applicant_and_registrations (void)
+{
+	g_autofree char *dir = NULL;
+	g_autoptr (Db) db = open_temp (&dir);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (Event) ev = info_meeting (25);
+	g_autoptr (GPtrArray) regs = NULL;
+	g_autofree char *code = NULL;
+	g_autofree char *again = NULL;
+	Application app = { 0 };
+	gboolean created;
+	gint64 id, id2;
+
+	app.first_name = "Anna";
+	app.last_name = "Nowak'); DROP TABLE applicants;--";
+	app.email = "anna@ops.example.pl";
+	app.institution = "OPS";
+	app.powiat = "Katowice";
+	app.subregion = "centralny";
+	app.phone = "32 000 00 00";
+	g_assert_true (db_event_upsert (db, ev, &error));
+	id = db_applicant_upsert (db, &app, &created, &error);
+	g_assert_true (created);
+	app.email = "ANNA@ops.example.pl";  /* same person, other case */
+	app.phone = NULL;                   /* a resubmission without phone keeps it */
+	id2 = db_applicant_upsert (db, &app, &created, &error);
+	g_assert_false (created);
+	g_assert_cmpint (id, ==, id2);
+
+	g_assert_true (db_registration_add (db, id, "INFO-CEN", "confirmed", 0, &code, &error));
+	g_assert_no_error (error);
+	g_assert_true (g_regex_match_simple ("^ZG-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$", code, 0, 0));
+	g_assert_true (db_registration_add (db, id, "INFO-CEN", "confirmed", 0, &again, &error));
+	g_assert_null (again);  /* already registered: nothing new */
+	regs = db_registrations_of (db, id, &error);
+	g_assert_cmpint (regs->len, ==, 1);
+	g_assert_cmpstr (g_hash_table_lookup (g_ptr_array_index (regs, 0), "code"), ==, code);
+	{
+		g_autoptr (GPtrArray) rows = db_applicants_list (db, &error);
+		g_assert_cmpint (rows->len, ==, 1);
+		g_assert_cmpstr (g_hash_table_lookup (g_ptr_array_index (rows, 0), "last_name"), ==,
+		                 "Nowak'); DROP TABLE applicants;--");
+		g_assert_cmpstr (g_hash_table_lookup (g_ptr_array_index (rows, 0), "phone"), ==, "32 000 00 00");
+	}
+}
+
+static void
+test_messages_and_outbox (void)
+{
+	g_autofree char *dir = NULL;
+	g_autoptr (Db) db = open_temp (&dir);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GBytes) raw = g_bytes_new_static ("Subject: x\n\nbody\n", 17);
+	g_autoptr (GPtrArray) queued = NULL;
+	g_autoptr (GPtrArray) after = NULL;
+	InboundRecord rec = { 0 };
+	Outcome outcome;
+	gint64 row;
+
+	rec.spool_id = "11111111-2222-3333-4444-555555555555";
+	rec.message_id = "m1@example.pl";
+	rec.hash = "abc";
+	rec.outcome = OUTCOME_REJECTED;
+	g_assert_true (db_begin (db, &error));
+	row = db_message_insert (db, &rec, &error);
+	g_assert_cmpint (row, >, 0);
+	g_assert_true (db_outbox_add (db, row, "rejection", "a@b.pl", "Temat", "r1@rops.example.pl", raw, &error));
+	g_assert_true (db_commit (db, &error));
+	g_assert_no_error (error);
+
+	g_assert_true (db_message_recorded (db, rec.spool_id, &outcome, &error));
+	g_assert_cmpint (outcome, ==, OUTCOME_REJECTED);
+	g_assert_true (db_message_seen (db, "m1@example.pl", "zzz", &error));
+	g_assert_false (db_message_seen (db, "m2@example.pl", "abc", &error));
+	g_assert_false (db_message_seen (db, NULL, "abc", &error));  /* only id-less messages match by hash */
+
+	queued = db_outbox_queued (db, &error);
+	g_assert_cmpint (queued->len, ==, 1);
+	g_assert_true (g_bytes_equal (((OutboxRow *) g_ptr_array_index (queued, 0))->raw, raw));
+	g_assert_true (db_outbox_mark (db, ((OutboxRow *) g_ptr_array_index (queued, 0))->id, FALSE, "disk full", &error));
+	g_assert_true (db_outbox_mark (db, ((OutboxRow *) g_ptr_array_index (queued, 0))->id, TRUE, NULL, &error));
+	after = db_outbox_queued (db, &error);
+	g_assert_cmpint (after->len, ==, 0);
+	{
+		g_autoptr (GPtrArray) rows = db_outbox_list (db, &error);
+		g_assert_cmpstr (g_hash_table_lookup (g_ptr_array_index (rows, 0), "state"), ==, "sent");
+		g_assert_cmpstr (g_hash_table_lookup (g_ptr_array_index (rows, 0), "attempts"), ==, "2");
+	}
+}
+
+static void
+test_rollback (void)
+{
+	g_autofree char *dir = NULL;
+	g_autoptr (Db) db = open_temp (&dir);
+	g_autoptr (GError) error = NULL;
+	InboundRecord rec = { 0 };
+	int counts[5];
+
+	rec.spool_id = "s1";
+	rec.hash = "h";
+	rec.outcome = OUTCOME_REVIEW;
+	g_assert_true (db_begin (db, &error));
+	g_assert_cmpint (db_message_insert (db, &rec, &error), >, 0);
+	db_rollback (db);
+	g_assert_true (db_message_counts (db, counts, &error));
+	g_assert_cmpint (counts[OUTCOME_REVIEW], ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+	g_test_init (&argc, &argv, NULL);
+	g_test_set_nonfatal_assertions ();
+	g_test_add_func ("/store/open-migrate-reopen", test_open_migrate_reopen);
+	g_test_add_func ("/store/events", test_events);
+	g_test_add_func ("/store/applicant-and-registrations", test_applicant_and_registrations);
+	g_test_add_func ("/store/messages-and-outbox", test_messages_and_outbox);
+	g_test_add_func ("/store/rollback", test_rollback);
+	return g_test_run ();
+}
