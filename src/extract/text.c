@@ -1,0 +1,346 @@
+/* text.c - the plain-text form extractor: raw label/value pairs from lines.
+ *
+ * Part of extract (stage 3).  Every text candidate - a text/plain body, a .txt
+ * attachment - ends up here as UTF-8.  It splits lines into pairs and counts the
+ * form fields they name; what the values mean is validate's business.
+ */
+#define G_LOG_DOMAIN "extract"
+
+#include "extract/extract.h"
+
+#include <string.h>
+
+/* A longer text before the colon is prose, not a label (unless it names a field). */
+#define LABEL_MAX_CHARS 120
+
+static void
+form_pair_free (FormPair *pair)
+{
+	g_free (pair->label);
+	g_free (pair->value);
+	g_free (pair);
+}
+
+static gboolean
+is_space (gunichar c)
+{
+	/* g_unichar_isspace() covers NBSP; a BOM left inside the text counts too */
+	return g_unichar_isspace (c) || c == 0xFEFF;
+}
+
+/* A copy of @s[0..@len) without surrounding (Unicode) white space. */
+static char *
+trim_dup (const char *s, gsize len)
+{
+	const char *start = s;
+	const char *end = s + len;
+
+	while (start < end && is_space (g_utf8_get_char (start)))
+		start = g_utf8_next_char (start);
+	while (end > start) {
+		const char *prev = g_utf8_find_prev_char (start, end);
+		if (prev == NULL || !is_space (g_utf8_get_char (prev)))
+			break;
+		end = prev;
+	}
+	return g_strndup (start, end - start);
+}
+
+static const char *const mark_glyphs[] = {
+	"☒", "☑", "☐", "□", "■", "✓", "✔", "✗", "✘",
+};
+
+/* Characters accepted between brackets: "[x]", "[ X ]", "[✓]", "(x)"; an empty
+ * pair of brackets is an unticked box. */
+static gboolean
+is_bracket_mark_char (gunichar c)
+{
+	return c == 'x' || c == 'X' || c == 'v' || c == 'V' || c == '*' || c == '+' ||
+	       c == 0x2713 || c == 0x2714 || c == 0x2717 || c == 0x2718 || c == 0x2612 ||
+	       c == 0x2611 || c == 0x25A0;
+}
+
+/* Length of the bracketed mark at @s ("[x]", "[ X ]", "[ ]", "[]", "(x)"), or 0. */
+static gsize
+bracket_mark_len (const char *s)
+{
+	const char *p = s;
+	char close;
+
+	if (*p == '[')
+		close = ']';
+	else if (*p == '(')
+		close = ')';
+	else
+		return 0;
+	p++;
+	while (*p == ' ')
+		p++;
+	if (*p != close) {
+		if (!is_bracket_mark_char (g_utf8_get_char (p)))
+			return 0;
+		p = g_utf8_next_char (p);
+		while (*p == ' ')
+			p++;
+	}
+	if (*p != close)
+		return 0;
+	return (gsize) (p + 1 - s);
+}
+
+/* The checkbox mark at the start of @line: its length in bytes, 0 when none.
+ * *@letter is set for the bare "X " / "x " marks, which need confirmation: they
+ * are also how an ordinary sentence can begin. */
+static gsize
+leading_mark_len (const char *line, gboolean *letter)
+{
+	gsize n;
+
+	*letter = FALSE;
+	if ((n = bracket_mark_len (line)) > 0)
+		return n;
+	for (gsize i = 0; i < G_N_ELEMENTS (mark_glyphs); i++)
+		if (g_str_has_prefix (line, mark_glyphs[i]))
+			return strlen (mark_glyphs[i]);
+	if ((line[0] == 'x' || line[0] == 'X') && (line[1] == ' ' || line[1] == '\t')) {
+		*letter = TRUE;
+		return 1;
+	}
+	return 0;
+}
+
+typedef struct {
+	const FormDef *def;
+	FormData *form;
+	GHashTable *seen;      /* FieldDef* recognised so far (a set) */
+	guint max_words;       /* words in the longest checkbox label, plus slack */
+} Parser;
+
+static const FieldDef *
+match_checkbox (const Parser *ps, const char *label)
+{
+	const FieldDef *f = formdef_match (ps->def, label);
+	return f != NULL && f->type == FIELD_CHECKBOX ? f : NULL;
+}
+
+static void
+add_pair (Parser *ps, char *label, char *value)
+{
+	FormPair *pair = g_new (FormPair, 1);
+	const FieldDef *f = formdef_match (ps->def, label);
+
+	pair->label = label;
+	pair->value = value;
+	g_ptr_array_add (ps->form->pairs, pair);
+	if (f != NULL)
+		g_hash_table_add (ps->seen, (gpointer) f);
+}
+
+static gboolean
+label_ok (const Parser *ps, const char *label)
+{
+	if (*label == '\0')
+		return FALSE;
+	/* the form's own "Temat doradztwa (1 – ..., 4 – ...)" is longer than that */
+	return g_utf8_strlen (label, -1) <= LABEL_MAX_CHARS || formdef_match (ps->def, label) != NULL;
+}
+
+/* The part of @rest (the text after a checkbox mark) that names a checkbox field,
+ * or NULL: all of it, the text before a colon ("[x] Doradztwo: temat 2"), or the
+ * longest run of leading words - the consent box is often followed by the whole
+ * legal formula ("... osobowych przez ROPS w Katowicach zgodnie z ustawą ..."). */
+static char *
+checkbox_label (const Parser *ps, const char *rest)
+{
+	const char *colon = strchr (rest, ':');
+	g_autoptr (GArray) ends = g_array_new (FALSE, FALSE, sizeof (gsize));
+	const char *p = rest;
+
+	if (match_checkbox (ps, rest))
+		return g_strdup (rest);
+	if (colon != NULL) {
+		g_autofree char *label = trim_dup (rest, colon - rest);
+		if (*label != '\0' && match_checkbox (ps, label))
+			return g_steal_pointer (&label);
+	}
+
+	/* word ends, up to the longest label we could match */
+	while (*p != '\0' && ends->len < ps->max_words) {
+		gsize end;
+		while (*p != '\0' && !is_space (g_utf8_get_char (p)))
+			p = g_utf8_next_char (p);
+		end = (gsize) (p - rest);
+		g_array_append_val (ends, end);
+		while (*p != '\0' && is_space (g_utf8_get_char (p)))
+			p = g_utf8_next_char (p);
+	}
+	for (guint n = ends->len; n > 0; n--) {
+		gsize end = g_array_index (ends, gsize, n - 1);
+		g_autofree char *label = NULL;
+
+		/* "... danych osobowych." / "Doradztwo," */
+		while (end > 0 && strchr (".,;:!", rest[end - 1]) != NULL)
+			end--;
+		label = trim_dup (rest, end);
+		if (*label != '\0' && match_checkbox (ps, label))
+			return g_steal_pointer (&label);
+	}
+	return NULL;
+}
+
+/* A line starting with a checkbox mark.  TRUE when it was consumed. */
+static gboolean
+parse_checkbox_line (Parser *ps, const char *line)
+{
+	gboolean letter;
+	gsize n = leading_mark_len (line, &letter);
+	g_autofree char *rest = NULL;
+	g_autofree char *label = NULL;
+	const char *colon;
+
+	if (n == 0)
+		return FALSE;
+	rest = trim_dup (line + n, strlen (line + n));
+	if (*rest == '\0')
+		return !letter;   /* a lone "[x]": nothing to pair it with */
+
+	if ((label = checkbox_label (ps, rest)) != NULL) {
+		add_pair (ps, g_steal_pointer (&label), g_strndup (line, n));
+		return TRUE;
+	}
+	/* "X Ogólnopolski Kongres: termin" is a sentence, not a ticked box */
+	if (letter)
+		return FALSE;
+
+	/* "[x] Temat doradztwa: 2" - a stray mark before an ordinary pair */
+	colon = strchr (rest, ':');
+	if (colon != NULL) {
+		g_autofree char *before = trim_dup (rest, colon - rest);
+		if (label_ok (ps, before)) {
+			add_pair (ps, g_steal_pointer (&before), trim_dup (colon + 1, strlen (colon + 1)));
+			return TRUE;
+		}
+	}
+	add_pair (ps, g_steal_pointer (&rest), g_strndup (line, n));
+	return TRUE;
+}
+
+/* "Doradztwo [x]": a mark after a checkbox label.  TRUE when consumed. */
+static gboolean
+parse_trailing_mark (Parser *ps, const char *line)
+{
+	const char *open = strrchr (line, '[');
+	const char *paren = strrchr (line, '(');
+	g_autofree char *label = NULL;
+
+	if (paren != NULL && (open == NULL || paren > open))
+		open = paren;
+	if (open == NULL || open == line || bracket_mark_len (open) != strlen (open))
+		return FALSE;
+	label = trim_dup (line, open - line);
+	if (*label == '\0' || !match_checkbox (ps, label))
+		return FALSE;
+	add_pair (ps, g_steal_pointer (&label), g_strdup (open));
+	return TRUE;
+}
+
+static void
+parse_line (Parser *ps, const char *start, gsize len)
+{
+	const char *end = start + len;
+	g_autofree char *line = NULL;
+	const char *sep;
+
+	/* quoted reply: "> Imię: Jan", "> > Imię: Jan", ">>Imię: Jan" */
+	while (start < end && (*start == ' ' || *start == '\t'))
+		start++;
+	while (start < end && *start == '>') {
+		start++;
+		while (start < end && (*start == ' ' || *start == '\t'))
+			start++;
+	}
+	line = trim_dup (start, end - start);
+	if (*line == '\0')
+		return;
+	len = (gsize) (end - start);
+
+	if (parse_checkbox_line (ps, line))
+		return;
+
+	/* "Label: value" - the first colon, since values hold colons (times, URLs) */
+	if ((sep = strchr (line, ':')) != NULL) {
+		g_autofree char *label = trim_dup (line, sep - line);
+		if (label_ok (ps, label)) {
+			add_pair (ps, g_steal_pointer (&label), trim_dup (sep + 1, strlen (sep + 1)));
+			return;
+		}
+	}
+	if (parse_trailing_mark (ps, line))
+		return;
+	/* "Label<TAB>value", as pasted from a spreadsheet or a table; looked for
+	 * before trimming, so "Telefon<TAB>" is a field left empty */
+	if ((sep = memchr (start, '\t', len)) != NULL) {
+		g_autofree char *label = trim_dup (start, sep - start);
+		if (label_ok (ps, label))
+			add_pair (ps, g_steal_pointer (&label), trim_dup (sep, end - sep));
+	}
+}
+
+static guint
+count_words (const char *s)
+{
+	g_autofree char *norm = formdef_normalize (s);
+	guint n = *norm != '\0';
+
+	for (const char *p = norm; *p; p++)
+		n += *p == ' ';
+	return n;
+}
+
+static guint
+longest_checkbox_label (const FormDef *def)
+{
+	guint max = 0;
+
+	for (guint i = 0; i < def->fields->len; i++) {
+		const FieldDef *f = g_ptr_array_index (def->fields, i);
+		if (f->type != FIELD_CHECKBOX)
+			continue;
+		max = MAX (max, count_words (f->label));
+		for (char **a = f->aliases; a != NULL && *a != NULL; a++)
+			max = MAX (max, count_words (*a));
+	}
+	return max;
+}
+
+FormData *
+extract_text (const char *text, const FormDef *def)
+{
+	g_autoptr (GHashTable) seen = NULL;
+	FormData *form;
+	Parser ps;
+	const char *p = text;
+
+	g_return_val_if_fail (text != NULL && def != NULL, NULL);
+	seen = g_hash_table_new (g_direct_hash, g_direct_equal);
+	form = g_new0 (FormData, 1);
+	ps = (Parser) { def, form, seen, 0 };
+	form->pairs = g_ptr_array_new_with_free_func ((GDestroyNotify) form_pair_free);
+	form->format = g_strdup ("text");
+	/* slack for a word glued to punctuation or a short hint after the label */
+	ps.max_words = longest_checkbox_label (def) + 2;
+
+	while (*p != '\0') {
+		/* lines end in "\r\n", "\n" or a lone "\r" (old Mac clients) */
+		gsize len = strcspn (p, "\r\n");
+
+		parse_line (&ps, p, len);
+		p += len;
+		if (p[0] == '\r' && p[1] == '\n')
+			p += 2;
+		else if (*p != '\0')
+			p++;
+	}
+	form->matched = g_hash_table_size (seen);
+	return form;
+}
