@@ -169,39 +169,34 @@ static char *
 registrations_text (Pipeline *p, gint64 applicant_id, GError **error)
 {
 	g_autoptr (GPtrArray) regs = db_registrations_of (p->db, applicant_id, error);
-	g_autoptr (GPtrArray) events = NULL;
-	GString *out;
+	g_autoptr (GString) out = g_string_new (NULL);
 
-	if (regs == NULL || (events = db_events_list (p->db, error)) == NULL)
+	if (regs == NULL)
 		return NULL;
-	out = g_string_new (NULL);
 	for (guint i = 0; i < regs->len; i++) {
 		GHashTable *r = g_ptr_array_index (regs, i);
-		const char *code = g_hash_table_lookup (r, "event");
+		g_autoptr (Event) ev = db_event_get (p->db, g_hash_table_lookup (r, "event"), error);
 
+		if (ev == NULL)
+			return NULL;
 		g_string_append_printf (out, "%s• %s\n  Kod zgłoszenia: %s\n  Status: %s\n", i ? "\n" : "",
 		                        (char *) g_hash_table_lookup (r, "title"),
 		                        (char *) g_hash_table_lookup (r, "code"),
 		                        status_text (g_hash_table_lookup (r, "status")));
-		for (guint j = 0; j < events->len; j++) {
-			const Event *ev = g_ptr_array_index (events, j);
-			if (strcmp (ev->code, code) != 0)
+		for (guint k = 0; k < ev->sessions->len; k++) {
+			const EventSession *s = g_ptr_array_index (ev->sessions, k);
+			g_autofree char *when = catalog_format_when (s->start, s->end);
+			/* A placeholder session's place says what it is and that the date follows. */
+			if (s->start == NULL) {
+				g_string_append_printf (out, "  – %s\n", s->place ? s->place : when);
 				continue;
-			for (guint k = 0; k < ev->sessions->len; k++) {
-				const EventSession *s = g_ptr_array_index (ev->sessions, k);
-				g_autofree char *when = catalog_format_when (s->start, s->end);
-				/* A placeholder session's place says what it is and that the date follows. */
-				if (s->start == NULL) {
-					g_string_append_printf (out, "  – %s\n", s->place ? s->place : when);
-					continue;
-				}
-				g_string_append_printf (out, "  Termin: %s\n", when);
-				if (s->place != NULL)
-					g_string_append_printf (out, "  Miejsce: %s\n", s->place);
 			}
+			g_string_append_printf (out, "  Termin: %s\n", when);
+			if (s->place != NULL)
+				g_string_append_printf (out, "  Miejsce: %s\n", s->place);
 		}
 	}
-	return g_string_free (out, FALSE);
+	return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
 /* --- placement ------------------------------------------------------------ */

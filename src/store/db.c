@@ -484,6 +484,20 @@ db_event_find (Db *db, const char *kind, const char *subregion, int topic, GErro
 	return g_ptr_array_steal_index (found, 0);
 }
 
+Event *
+db_event_get (Db *db, const char *code, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db, "SELECT " EVENT_COLUMNS " FROM events e WHERE e.code = :code", error);
+	g_autoptr (GPtrArray) found = NULL;
+
+	if (st == NULL)
+		return NULL;
+	bind_text (st, ":code", code);
+	if ((found = events_from (db, st, error)) == NULL || found->len == 0)
+		return NULL;
+	return g_ptr_array_steal_index (found, 0);
+}
+
 GPtrArray *
 db_events_list (Db *db, GError **error)
 {

@@ -69,6 +69,9 @@ gboolean db_event_upsert (Db *db, const Event *ev, GError **error);
  * (NULL / 0: any).  (transfer full), NULL when none. */
 Event *db_event_find (Db *db, const char *kind, const char *subregion, int topic, GError **error);
 
+/* The event with @code, or NULL.  (transfer full) */
+Event *db_event_get (Db *db, const char *code, GError **error);
+
 /* All events with seats taken and waitlist counts.  (transfer full) Event* array. */
 GPtrArray *db_events_list (Db *db, GError **error);
 
