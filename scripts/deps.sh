@@ -4,7 +4,7 @@
 #   scripts/deps.sh test    - also what the tests need
 set -eu
 BUILD_PKGS="build-essential pkg-config libgmime-3.0-dev libglib2.0-dev libjson-glib-dev
- libsqlite3-dev uuid-dev"
+ libsqlite3-dev uuid-dev libzip-dev libxml2-dev libpoppler-glib-dev"
 TEST_PKGS="perl sqlite3 python3"
 
 want=$BUILD_PKGS

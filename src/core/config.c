@@ -24,23 +24,30 @@ typedef struct {
 	KeyType type;
 	gsize offset;
 	const char *allowed;  /* wording for error messages */
+	guint64 min, max;     /* KEY_SIZE and KEY_UINT bounds */
 } KeySpec;
 
 #define F(field) G_STRUCT_OFFSET (Config, field)
 static const KeySpec config_keys[] = {
-	{ "paths", "database", KEY_PATH, F (database), "a file path" },
-	{ "paths", "spool", KEY_PATH, F (spool), "a folder path" },
-	{ "paths", "outgoing", KEY_PATH, F (outgoing), "a folder path" },
-	{ "paths", "templates", KEY_PATH, F (templates), "a folder path" },
-	{ "paths", "catalog", KEY_PATH, F (catalog), "a file path" },
-	{ "paths", "form", KEY_PATH, F (form), "a file path" },
-	{ "mail", "from", KEY_ADDRESS, F (from), "an address such as 'Rejestracja <rejestracja@example.pl>'" },
-	{ "mail", "reply_to", KEY_ADDRESS, F (reply_to), "an e-mail address" },
-	{ "mail", "staff", KEY_ADDRESS, F (staff), "an e-mail address" },
-	{ "mail", "domain", KEY_DOMAIN, F (domain), "a domain name such as rops.example.pl" },
-	{ "limits", "max_message_size", KEY_SIZE, F (max_message_size), "a size such as 30M (at least 1K)" },
-	{ "limits", "max_mime_depth", KEY_UINT, F (max_mime_depth), "a number from 1 to 100" },
-	{ "limits", "max_form_text", KEY_SIZE, F (max_form_text), "a size such as 1M (at least 1K)" },
+	{ "paths", "database", KEY_PATH, F (database), "a file path", 0, 0 },
+	{ "paths", "spool", KEY_PATH, F (spool), "a folder path", 0, 0 },
+	{ "paths", "outgoing", KEY_PATH, F (outgoing), "a folder path", 0, 0 },
+	{ "paths", "templates", KEY_PATH, F (templates), "a folder path", 0, 0 },
+	{ "paths", "catalog", KEY_PATH, F (catalog), "a file path", 0, 0 },
+	{ "paths", "form", KEY_PATH, F (form), "a file path", 0, 0 },
+	{ "mail", "from", KEY_ADDRESS, F (from), "an address such as 'Rejestracja <rejestracja@example.pl>'", 0, 0 },
+	{ "mail", "reply_to", KEY_ADDRESS, F (reply_to), "an e-mail address", 0, 0 },
+	{ "mail", "staff", KEY_ADDRESS, F (staff), "an e-mail address", 0, 0 },
+	{ "mail", "domain", KEY_DOMAIN, F (domain), "a domain name such as rops.example.pl", 0, 0 },
+	{ "limits", "max_message_size", KEY_SIZE, F (max_message_size), "a size such as 30M (1K to 2G)", 1 << 10, 2ULL << 30 },
+	{ "limits", "max_mime_depth", KEY_UINT, F (max_mime_depth), "a number from 1 to 100", 1, 100 },
+	{ "limits", "max_form_text", KEY_SIZE, F (max_form_text), "a size such as 1M (1K to 100M)", 1 << 10, 100 << 20 },
+	{ "limits", "max_attachment_size", KEY_SIZE, F (max_attachment_size), "a size such as 25M (1K to 1G)", 1 << 10, 1 << 30 },
+	{ "limits", "max_total_size", KEY_SIZE, F (max_total_size), "a size such as 50M (1K to 2G)", 1 << 10, 2ULL << 30 },
+	{ "limits", "max_zip_entry_size", KEY_SIZE, F (max_zip_entry_size), "a size such as 20M (1K to 1G)", 1 << 10, 1 << 30 },
+	{ "limits", "max_zip_entries", KEY_UINT, F (max_zip_entries), "a number from 1 to 100000", 1, 100000 },
+	{ "limits", "max_xml_depth", KEY_UINT, F (max_xml_depth), "a number from 8 to 10000", 8, 10000 },
+	{ "limits", "max_pdf_pages", KEY_UINT, F (max_pdf_pages), "a number from 1 to 10000", 1, 10000 },
 };
 #undef F
 
@@ -166,14 +173,15 @@ check_key (Config *cfg, GKeyFile *kf, const KeySpec *spec, GString *problems)
 		*(char **) field = g_ascii_strdown (value, -1);
 		break;
 	case KEY_SIZE:
-		if (!parse_size (value, &n) || n < 1024) {
+		if (!parse_size (value, &n) || n < spec->min || n > spec->max) {
 			problem (problems, cfg, spec->group, spec->key, "'%s' is not %s", value, spec->allowed);
 			return;
 		}
 		*(guint64 *) field = n;
 		break;
 	case KEY_UINT:
-		if (!parse_size (value, &n) || n < 1 || n > 100 || !g_ascii_isdigit (value[strlen (value) - 1])) {
+		if (!parse_size (value, &n) || n < spec->min || n > spec->max ||
+		    !g_ascii_isdigit (value[strlen (value) - 1])) {
 			problem (problems, cfg, spec->group, spec->key, "'%s' is not %s", value, spec->allowed);
 			return;
 		}
@@ -210,6 +218,12 @@ set_defaults (Config *cfg)
 	cfg->max_message_size = 30 << 20;
 	cfg->max_mime_depth = 20;
 	cfg->max_form_text = 1 << 20;
+	cfg->max_attachment_size = 25 << 20;
+	cfg->max_total_size = 50 << 20;
+	cfg->max_zip_entry_size = 20 << 20;
+	cfg->max_zip_entries = 1000;
+	cfg->max_xml_depth = 256;
+	cfg->max_pdf_pages = 20;
 }
 
 Config *

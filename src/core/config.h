@@ -34,6 +34,12 @@ typedef struct {
 	guint64 max_message_size;  /* bytes; larger messages go to review unparsed */
 	guint max_mime_depth;      /* nesting of multiparts and forwards */
 	guint64 max_form_text;     /* bytes of decoded text read from one part */
+	guint64 max_attachment_size;  /* decoded bytes read from one attachment */
+	guint64 max_total_size;    /* bytes decompressed for one message in all */
+	guint64 max_zip_entry_size;   /* inflated size of one ZIP entry */
+	guint max_zip_entries;     /* entries in one ZIP archive */
+	guint max_xml_depth;       /* element nesting in DOCX/ODT/HTML */
+	guint max_pdf_pages;       /* PDF pages whose text is read */
 } Config;
 
 /* Read and check the file at @path (NULL: $MAILREG_CONFIG, else the default path).

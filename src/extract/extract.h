@@ -25,8 +25,14 @@ typedef struct {
 } FormData;
 
 typedef struct {
-	guint max_depth;     /* nesting of multiparts / forwards walked */
-	gsize max_text;      /* decoded bytes read from one text part */
+	guint max_depth;         /* nesting of multiparts / forwards / ZIPs walked */
+	gsize max_text;          /* decoded bytes read from one text part */
+	gsize max_attachment;    /* decoded bytes read from one attachment (DOCX, PDF, ZIP, ...) */
+	gsize max_total;         /* bytes decompressed for one message, all parts together */
+	gsize max_zip_entry;     /* inflated size of one ZIP entry (document.xml, ...) */
+	guint max_zip_entries;   /* entries in one ZIP archive */
+	guint max_xml_depth;     /* element nesting in DOCX/ODT/HTML */
+	guint max_pdf_pages;     /* pages of a PDF whose text is read */
 } ExtractLimits;
 
 /* Find the best form candidate in @message.  Returns the candidate with the most

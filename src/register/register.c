@@ -361,7 +361,17 @@ static gboolean
 decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, InboundRecord *rec,
         RegisterResult *res, GError **error)
 {
-	ExtractLimits limits = { p->cfg->max_mime_depth, p->cfg->max_form_text };
+	const Config *c = p->cfg;
+	ExtractLimits limits = {
+		.max_depth = c->max_mime_depth,
+		.max_text = c->max_form_text,
+		.max_attachment = c->max_attachment_size,
+		.max_total = c->max_total_size,
+		.max_zip_entry = c->max_zip_entry_size,
+		.max_zip_entries = c->max_zip_entries,
+		.max_xml_depth = c->max_xml_depth,
+		.max_pdf_pages = c->max_pdf_pages,
+	};
 	g_autoptr (FormData) form = NULL;
 	g_autoptr (Application) app = NULL;
 	g_autofree char *notes = NULL;

@@ -23,7 +23,7 @@ sed -i 's/^from = .*/from = not an address/' "$T/bad.conf"
 out=$("$MAILREG" -c "$T/bad.conf" events 2>&1)
 is $? 78 "bad configuration exits 78 (EX_CONFIG)"
 like "$out" "bad.conf: \[limits\] max_message_size: 'lots' is not a size" "bad value named with file, group, key"
-like "$out" "\[limits\] colour: unknown key; allowed: max_message_size, max_mime_depth, max_form_text" "unknown key lists allowed keys"
+like "$out" "\[limits\] colour: unknown key; allowed: max_message_size, max_mime_depth, max_form_text, max_attachment_size" "unknown key lists allowed keys"
 like "$out" "\[smtpd\]: unknown group" "unknown group reported"
 like "$out" "\[mail\] from: 'not an address' is not an address" "bad address reported"
 is "$(printf '%s\n' "$out" | grep -c '^  ')" 4 "all four problems reported in one pass"
