@@ -21,7 +21,7 @@ typedef struct {
 } ComposedMail;
 
 /* The templates every reply kind needs; checked by compose_new. */
-#define COMPOSE_TEMPLATES "confirmation", "rejection", "review", "staff-review"
+#define COMPOSE_TEMPLATES "confirmation", "rejection", "review", "staff-review", "staff-registration"
 
 /* Load and check every template of @cfg's templates folder.  (transfer full)
  * MAILREG_ERROR_NOINPUT (missing), MAILREG_ERROR_DATA (malformed, naming the file). */

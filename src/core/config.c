@@ -16,7 +16,7 @@
 #endif
 #define STATE_DIR "/var/lib/mailreg"
 
-typedef enum { KEY_PATH, KEY_STRING, KEY_ADDRESS, KEY_DOMAIN, KEY_SIZE, KEY_UINT } KeyType;
+typedef enum { KEY_PATH, KEY_STRING, KEY_ADDRESS, KEY_DOMAIN, KEY_SIZE, KEY_UINT, KEY_BOOL } KeyType;
 
 typedef struct {
 	const char *group;
@@ -39,6 +39,7 @@ static const KeySpec config_keys[] = {
 	{ "mail", "reply_to", KEY_ADDRESS, F (reply_to), "an e-mail address", 0, 0 },
 	{ "mail", "staff", KEY_ADDRESS, F (staff), "an e-mail address", 0, 0 },
 	{ "mail", "domain", KEY_DOMAIN, F (domain), "a domain name such as rops.example.pl", 0, 0 },
+	{ "mail", "staff_copy", KEY_BOOL, F (staff_copy), "true or false", 0, 0 },
 	{ "limits", "max_message_size", KEY_SIZE, F (max_message_size), "a size such as 30M (1K to 2G)", 1 << 10, 2ULL << 30 },
 	{ "limits", "max_mime_depth", KEY_UINT, F (max_mime_depth), "a number from 1 to 100", 1, 100 },
 	{ "limits", "max_form_text", KEY_SIZE, F (max_form_text), "a size such as 1M (1K to 100M)", 1 << 10, 100 << 20 },
@@ -164,6 +165,16 @@ check_key (Config *cfg, GKeyFile *kf, const KeySpec *spec, GString *problems)
 		*(char **) field = g_steal_pointer (&value);
 		break;
 	}
+	case KEY_BOOL:
+		if (g_ascii_strcasecmp (value, "true") == 0 || strcmp (value, "1") == 0 ||
+		    g_ascii_strcasecmp (value, "yes") == 0)
+			*(gboolean *) field = TRUE;
+		else if (g_ascii_strcasecmp (value, "false") == 0 || strcmp (value, "0") == 0 ||
+		         g_ascii_strcasecmp (value, "no") == 0)
+			*(gboolean *) field = FALSE;
+		else
+			problem (problems, cfg, spec->group, spec->key, "'%s' is not %s", value, spec->allowed);
+		break;
 	case KEY_DOMAIN:
 		if (!valid_domain (value)) {
 			problem (problems, cfg, spec->group, spec->key, "'%s' is not %s", value, spec->allowed);

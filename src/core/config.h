@@ -28,6 +28,7 @@ typedef struct {
 	char *from_addr;      /* its bare address */
 	char *reply_to;       /* optional */
 	char *staff;          /* staff address for notices (optional) */
+	gboolean staff_copy;  /* also send staff a notice of every registration */
 	char *domain;         /* right-hand side of Message-IDs */
 
 	/* [limits] */

@@ -13,7 +13,7 @@
 #include "extract/extract.h"
 #include "validate/validate.h"
 
-#define ACCEPTED_FORMATS "formularz w treści wiadomości lub jako załącznik .txt"
+#define ACCEPTED_FORMATS "wypełniony formularz jako załącznik DOCX, ODT lub PDF albo w treści wiadomości (tekst)"
 
 Pipeline *
 pipeline_open (const Config *cfg, GError **error)
@@ -308,7 +308,7 @@ record_rejection (Pipeline *p, const InboundMessage *msg, const Application *app
 }
 
 static gboolean
-record_registration (Pipeline *p, const char *spool_id, const InboundMessage *msg,
+record_registration (Pipeline *p, const InboundMessage *msg, const FormData *form,
                      const Application *app, InboundRecord *rec, RegisterResult *res, GError **error)
 {
 	g_autoptr (GHashTable) vars = vars_new ();
@@ -352,8 +352,14 @@ record_registration (Pipeline *p, const char *spool_id, const InboundMessage *ms
 	if (g_hash_table_lookup (vars, "registrations") == NULL)
 		return FALSE;
 	res->outcome = OUTCOME_REGISTERED;
-	(void) spool_id;
-	return queue_reply (p, row, msg, "confirmation", "confirmation", vars, name, app->email, error);
+	if (!queue_reply (p, row, msg, "confirmation", "confirmation", vars, name, app->email, error))
+		return FALSE;
+	if (!p->cfg->staff_copy || p->cfg->staff == NULL)
+		return TRUE;
+	var_set (vars, "form_part", form->part);
+	var_set (vars, "form_format", form->format);
+	var_set (vars, "message_id", msg->message_id ? msg->message_id : "(brak)");
+	return queue_reply (p, row, NULL, "staff", "staff-registration", vars, NULL, p->cfg->staff, error);
 }
 
 /* Decide and record inside the open transaction. */
@@ -413,7 +419,7 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, InboundRec
 		rec->reason = joined (app->problems, " | ");
 		return record_rejection (p, msg, app, rec, res, error);
 	}
-	return record_registration (p, spool_id, msg, app, rec, res, error);
+	return record_registration (p, msg, form, app, rec, res, error);
 }
 
 gboolean
