@@ -193,9 +193,19 @@ formdef_match (const FormDef *def, const char *label)
 	const FieldDef *f = g_hash_table_lookup (def->index, norm);
 	gsize len = strlen (norm);
 
-	/* "Temat doradztwa (1-4)": drop a trailing hint in parentheses. */
+	/* "Temat doradztwa (1-4)": drop a trailing hint in parentheses; a label
+	 * wrapped over lines (a printed PDF, a narrow table cell) may have lost
+	 * the hint's end, so cut at the first '(' as well. */
 	if (f == NULL && len > 0 && norm[len - 1] == ')') {
 		char *open = strrchr (norm, '(');
+		if (open != NULL && open > norm) {
+			*open = '\0';
+			g_strchomp (norm);
+			f = g_hash_table_lookup (def->index, norm);
+		}
+	}
+	if (f == NULL) {
+		char *open = strchr (norm, '(');
 		if (open != NULL && open > norm) {
 			*open = '\0';
 			g_strchomp (norm);

@@ -777,6 +777,33 @@ test_free_null (void)
 	g_assert_nonnull (app->notes);
 }
 
+static void
+test_formdef_match (void)
+{
+	static const struct {
+		const char *label;
+		const char *key;
+	} cases[] = {
+		{ "Imię", "first_name" },
+		{ "  IMIE :", "first_name" },
+		{ "Nazwa\tinstytucji", "institution" },
+		{ "Typ instytucji (OPS, PCPR, ROPS, CIS, KIS, ZAZ, WTZ, NGO, JST, inne)", "institution_type" },
+		/* a hint cut by line wrapping in a printed PDF */
+		{ "Typ instytucji (OPS, PCPR, ROPS, CIS,", "institution_type" },
+		{ "Temat doradztwa (1 – Ekonomia", "consulting_topic" },
+		{ "Powiat / miasto na prawach powiatu", "powiat" },
+		{ "Szkolenia uzupełniające", "training" },
+		{ "(Imię)", NULL },
+		{ "Imię i nazwisko", NULL },
+		{ "", NULL },
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
+		const FieldDef *f = formdef_match (formdef, cases[i].label);
+		g_assert_cmpstr (f ? f->key : NULL, ==, cases[i].key);
+	}
+}
+
 int
 main (int argc, char **argv)
 {
@@ -795,6 +822,7 @@ main (int argc, char **argv)
 		return 1;
 	}
 
+	g_test_add_func ("/validate/formdef/match", test_formdef_match);
 	g_test_add_func ("/validate/powiat/all", test_powiat_all);
 	g_test_add_func ("/validate/powiat/katowice", test_powiat_katowice);
 	g_test_add_func ("/validate/powiat/variants", test_powiat_variants);
