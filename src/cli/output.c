@@ -55,10 +55,11 @@ cli_csv_row (const char *const *cells, gsize n)
 {
 	for (gsize i = 0; i < n; i++) {
 		const char *c = cells[i] ? cells[i] : "";
-		/* A cell a spreadsheet would run as a formula is shown as text instead;
-		 * a phone number "+48 ..." stays as it is. */
-		gboolean formula = c[0] == '=' || c[0] == '@' ||
-		                   ((c[0] == '+' || c[0] == '-') && !g_ascii_isdigit (c[1]) && c[1] != ' ');
+		/* OWASP CSV injection: a cell a spreadsheet would run as a formula is
+		 * shown as text instead; a phone number "+48 32 ..." stays as it is. */
+		gboolean formula = strchr ("=+-@\t\r", c[0]) != NULL && c[0] != '\0' &&
+		                   !((c[0] == '+' || c[0] == '-') && strspn (c + 1, "0123456789 ()-/.") == strlen (c + 1) &&
+		                     c[1] != '\0');
 
 		if (i > 0)
 			fputc (',', stdout);

@@ -69,14 +69,19 @@ on_warning (gint64 offset, GMimeParserWarning code, const char *item, gpointer u
 		[GMIME_WARN_PART_WITHOUT_CONTENT] = "part without content",
 		[GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT] = "part without headers or content",
 	};
-	GPtrArray *warnings = user_data;
+	InboundMessage *msg = user_data;
+	GPtrArray *warnings = msg->warnings;
 	const char *name = (guint) code < G_N_ELEMENTS (names) && names[code] ? names[code] : "parser warning";
 	g_autofree char *what = clean (item, 60);
 
+	g_autofree char *at = offset >= 0 ? g_strdup_printf (" at byte %" G_GINT64_FORMAT, offset) : g_strdup ("");
+
+	if (code == GMIME_WARN_TRUNCATED_MESSAGE)
+		msg->truncated = TRUE;
 	if (warnings->len >= MAX_WARNINGS)
 		return;
-	g_ptr_array_add (warnings, what ? g_strdup_printf ("%s (%s) at byte %" G_GINT64_FORMAT, name, what, offset)
-	                                : g_strdup_printf ("%s at byte %" G_GINT64_FORMAT, name, offset));
+	g_ptr_array_add (warnings, what ? g_strdup_printf ("%s (%s)%s", name, what, at)
+	                                : g_strdup_printf ("%s%s", name, at));
 }
 
 static char *
@@ -182,7 +187,7 @@ parse_file (const char *path, guint64 max_size, GError **error)
 	stream = g_mime_stream_fs_new (fd);  /* owns fd */
 	options = g_mime_parser_options_new ();
 	g_mime_parser_options_set_fallback_charsets (options, fallback_charsets);
-	g_mime_parser_options_set_warning_callback (options, on_warning, msg->warnings);
+	g_mime_parser_options_set_warning_callback (options, on_warning, msg);
 	parser = g_mime_parser_new_with_stream (stream);
 	g_mime_parser_set_persist_stream (parser, TRUE);
 	msg->mime = g_mime_parser_construct_message (parser, options);

@@ -20,6 +20,7 @@ typedef struct {
 	char *hash;            /* SHA-256 of the raw bytes, hex */
 	guint64 size;          /* raw size in bytes */
 	char *problem;         /* why ->mime is NULL, or NULL */
+	gboolean truncated;    /* GMime found the message cut off (a part or boundary missing) */
 	GPtrArray *warnings;   /* char*: what GMime's parser found wrong (at most a few) */
 } InboundMessage;
 

@@ -322,7 +322,6 @@ record_registration (Pipeline *p, const InboundMessage *msg, const FormData *for
 	rec->outcome = OUTCOME_REGISTERED;
 	if ((row = db_message_insert (p->db, rec, error)) == 0 ||
 	    (applicant = db_applicant_upsert (p->db, app, &created, error)) == 0 ||
-	    !db_message_set_applicant (p->db, row, applicant, error) ||
 	    !place (p, app, applicant, row, summary, missing, error))
 		return FALSE;
 
@@ -335,6 +334,8 @@ record_registration (Pipeline *p, const InboundMessage *msg, const FormData *for
 	}
 	g_free (res->reason);
 	res->reason = g_strdup_printf ("%s%s:%s", name, created ? "" : " (updated)", summary->str);
+	if (!db_message_set_applicant (p->db, row, applicant, res->reason, error))
+		return FALSE;
 	var_set (vars, "first_name", app->first_name);
 	var_set (vars, "last_name", app->last_name);
 	var_set (vars, "email", app->email);
@@ -415,11 +416,48 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, InboundRec
 	}
 	rec->form_part = g_strdup_printf ("%s (%s)", form->part, form->format);
 	app = validate_form (p->form, form, msg->reply_addr ? msg->reply_addr : msg->sender);
+	if (app->problems->len > 0 && msg->truncated) {
+		/* A cut-off message yields a cut-off form: the problems would be ours,
+		 * not the applicant's. */
+		g_autofree char *problems = joined (app->problems, " | ");
+		rec->reason = g_strdup_printf ("message truncated (the form may be incomplete): %s", problems);
+		return record_review (p, spool_id, msg, rec, res, error);
+	}
 	if (app->problems->len > 0) {
 		rec->reason = joined (app->problems, " | ");
 		return record_rejection (p, msg, app, rec, res, error);
 	}
 	return record_registration (p, msg, form, app, rec, res, error);
+}
+
+static void
+record_init (InboundRecord *rec, const char *spool_id, const InboundMessage *msg)
+{
+	inbound_record_clear (rec);
+	rec->spool_id = g_strdup (spool_id);
+	rec->message_id = g_strdup (msg->message_id);
+	rec->hash = g_strdup (msg->hash);
+	rec->sender = g_strdup (msg->sender);
+	rec->subject = g_strdup (msg->subject);
+}
+
+/* 1 when @spool_id already has a recorded outcome (set in @res), 0 when not,
+ * -1 on a database error. */
+static int
+recorded (Pipeline *p, const char *spool_id, RegisterResult *res, GError **error)
+{
+	g_autoptr (GError) local = NULL;
+
+	if (db_message_recorded (p->db, spool_id, &res->outcome, &local)) {
+		res->already = TRUE;
+		res->reason = g_strdup ("recorded by an earlier run");
+		return 1;
+	}
+	if (local != NULL) {
+		g_propagate_error (error, g_steal_pointer (&local));
+		return -1;
+	}
+	return 0;
 }
 
 gboolean
@@ -430,41 +468,32 @@ register_message (Pipeline *p, const char *spool_id, RegisterResult *res, GError
 	InboundRecord rec = { 0 };
 	g_autoptr (GError) local = NULL;
 	gboolean ok;
+	int done;
 
 	memset (res, 0, sizeof *res);
-	if (db_message_recorded (p->db, spool_id, &res->outcome, &local)) {
-		/* Committed by a run that died before moving the file. */
-		res->already = TRUE;
-		res->reason = g_strdup ("recorded by an earlier run");
-		return spool_done (p->spool, spool_id, error);
-	}
-	if (local != NULL) {
+	/* Committed by a run that died before moving the file: only the move is left. */
+	if ((done = recorded (p, spool_id, res, error)) != 0)
+		return done > 0 && spool_done (p->spool, spool_id, error);
+	if ((msg = parse_file (path, p->cfg->max_message_size, &local)) == NULL) {
+		/* Another process recovering the same spool may have finished it. */
+		if (!g_file_test (path, G_FILE_TEST_EXISTS) && recorded (p, spool_id, res, NULL) > 0)
+			return TRUE;
 		g_propagate_error (error, g_steal_pointer (&local));
 		return FALSE;
 	}
-	if ((msg = parse_file (path, p->cfg->max_message_size, error)) == NULL)
+	if (!db_begin (p->db, error))
 		return FALSE;
-
-	rec.spool_id = g_strdup (spool_id);
-	rec.message_id = g_strdup (msg->message_id);
-	rec.hash = g_strdup (msg->hash);
-	rec.sender = g_strdup (msg->sender);
-	rec.subject = g_strdup (msg->subject);
-
-	if (!db_begin (p->db, error)) {
-		inbound_record_clear (&rec);
-		return FALSE;
+	/* ... or committed it while we parsed: the write lock makes this check final. */
+	if ((done = recorded (p, spool_id, res, error)) != 0) {
+		db_rollback (p->db);
+		return done > 0 && spool_done (p->spool, spool_id, error);
 	}
+	record_init (&rec, spool_id, msg);
 	ok = decide (p, spool_id, msg, &rec, res, &local);
 	if (!ok && local != NULL && local->domain == MAILREG_ERROR && local->code == MAILREG_ERROR_DATA) {
 		/* The message is fine but we cannot act on it (catalog, template): review. */
 		db_rollback (p->db);
-		inbound_record_clear (&rec);
-		rec.spool_id = g_strdup (spool_id);
-		rec.message_id = g_strdup (msg->message_id);
-		rec.hash = g_strdup (msg->hash);
-		rec.sender = g_strdup (msg->sender);
-		rec.subject = g_strdup (msg->subject);
+		record_init (&rec, spool_id, msg);
 		rec.reason = g_strdup (local->message);
 		g_clear_error (&local);
 		g_clear_pointer (&res->reason, g_free);

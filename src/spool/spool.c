@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/errors.h"
@@ -13,12 +14,15 @@
 #include "core/fs.h"
 #include "core/ids.h"
 
+#define SPOOL_TMP_MAX_AGE (36 * 60 * 60)
+
 Spool *
 spool_open (const char *dir, GError **error)
 {
 	g_autoptr (Spool) spool = g_new0 (Spool, 1);
 	g_autoptr (GDir) d = NULL;
 	const char *name;
+	time_t now;
 
 	spool->dir = g_strdup (dir);
 	spool->tmp = g_build_filename (dir, "tmp", NULL);
@@ -27,12 +31,17 @@ spool_open (const char *dir, GError **error)
 	if (!fs_mkdir_p (spool->tmp, error) || !fs_mkdir_p (spool->new, error) ||
 	    !fs_mkdir_p (spool->cur, error))
 		return NULL;
-	/* Debris of a crash during spool_add: never renamed, so never acknowledged. */
+	/* Debris of a crash during spool_add: never renamed, so never acknowledged.
+	 * Another process may be writing a file right now, so only old ones go
+	 * (Maildir's rule: untouched for 36 hours). */
 	if ((d = g_dir_open (spool->tmp, 0, error)) == NULL)
 		return NULL;
+	now = time (NULL);
 	while ((name = g_dir_read_name (d)) != NULL) {
 		g_autofree char *path = g_build_filename (spool->tmp, name, NULL);
-		if (unlink (path) == 0)
+		struct stat st;
+
+		if (stat (path, &st) == 0 && now - st.st_mtime > SPOOL_TMP_MAX_AGE && unlink (path) == 0)
 			g_info ("removed stale spool file %s", path);
 	}
 	return g_steal_pointer (&spool);

@@ -17,7 +17,8 @@ typedef struct {
 } Spool;
 
 /* Open the spool at @dir, creating tmp/ new/ cur/ (mode 0700) and removing debris
- * a crash left in tmp/.  (transfer full)  MAILREG_ERROR_CANTCREAT. */
+ * a crash left in tmp/ (files older than 36 hours: younger ones may belong to a
+ * process writing them now).  (transfer full)  MAILREG_ERROR_CANTCREAT. */
 Spool *spool_open (const char *dir, GError **error);
 void spool_free (Spool *spool);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Spool, spool_free)

@@ -594,13 +594,16 @@ db_message_insert (Db *db, const InboundRecord *rec, GError **error)
 }
 
 gboolean
-db_message_set_applicant (Db *db, gint64 message_row, gint64 applicant_id, GError **error)
+db_message_set_applicant (Db *db, gint64 message_row, gint64 applicant_id, const char *reason,
+                          GError **error)
 {
-	sqlite3_stmt *st = db_stmt (db, "UPDATE messages SET applicant_id = :a WHERE id = :id", error);
+	sqlite3_stmt *st = db_stmt (db, "UPDATE messages SET applicant_id = :a, reason = :reason WHERE id = :id",
+	                            error);
 
 	if (st == NULL)
 		return FALSE;
 	bind_int (st, ":a", applicant_id);
+	bind_text (st, ":reason", reason);
 	bind_int (st, ":id", message_row);
 	return step_done (db, st, "link message", error);
 }

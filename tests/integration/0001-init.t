@@ -18,8 +18,11 @@ is "$(sql 'SELECT count(*) FROM events') $(sql 'SELECT count(*) FROM sessions')"
 
 # debris of a crash during spooling is purged at start
 echo partial >"$T/spool/tmp/0000-debris"
+touch -d '2 days ago' "$T/spool/tmp/0000-debris"
+echo partial >"$T/spool/tmp/0001-being-written"
 mr ingest >/dev/null 2>&1
-check "stale tmp/ file removed at start" test ! -e "$T/spool/tmp/0000-debris"
+check "stale tmp/ file removed at start, a fresh one kept" \
+	test ! -e "$T/spool/tmp/0000-debris" -a -e "$T/spool/tmp/0001-being-written"
 
 sed 's/seats = 25/seats = 30/' "$ROOT/etc/catalog.ini" >"$T/catalog.ini"
 sed -i "s|^catalog = .*|catalog = $T/catalog.ini|" "$T/etc/mailreg.conf"

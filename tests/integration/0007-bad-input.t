@@ -5,7 +5,7 @@
 # or need unbounded memory.
 . "$(dirname "$0")/lib.sh"
 
-plan 25
+plan 27
 
 make_instance
 B=$T/bad
@@ -66,6 +66,13 @@ w("truncated-base64.eml", H("truncated-base64", 'Content-Type: multipart/mixed; 
   b'--zz\nContent-Type: application/pdf; name="formularz.pdf"\n'
   b'Content-Disposition: attachment; filename="formularz.pdf"\nContent-Transfer-Encoding: base64\n\n'
   b"JVBERi0xLjQKJcfsj6IKNSAwIG9iago8PC9MZW5ndGggNiAwIFIvRmlsdGVyIC9GbGF0ZURlY29k\nZT4+CnN0cmVhbQp4nCvkMlAwUDC1NNUzMlEwtTTVMzJRCEnh0nAP")
+# a form attachment cut off mid-form (connection dropped): review, not a rejection
+# blaming the applicant for the missing end
+w("truncated-form.eml", H("truncated-form", 'Content-Type: multipart/mixed; boundary="tt"\n\n') +
+  b"--tt\n" + TP + "W załączeniu formularz.\n".encode() +
+  b'--tt\nContent-Type: text/plain; charset=utf-8; name="formularz.txt"\n'
+  b'Content-Disposition: attachment; filename="formularz.txt"\n\n' +
+  "Imię: Anna\nNazwisko: Nowak\nNazwa instytucji: OPS Gliwice\nPowiat: Gli".encode())
 # nothing at all
 w("empty.eml", b"")
 EOF
@@ -87,6 +94,7 @@ for case in "nul.eml|review|." \
             "unknown-charset.eml|rejected|Łódź" \
             "no-boundary.eml|review|boundary" \
             "truncated-base64.eml|review|formularz\\.pdf" \
+            "truncated-form.eml|review|message truncated" \
             "empty.eml|review|not a MIME message|empty" \
             "random.bin|review|."; do
 	name=${case%%|*}
@@ -112,8 +120,8 @@ is "$rc $((after - before))" "0 1" "20 MiB body under ulimit -v 400000: ingest e
 like "$(sql "SELECT state || '|' || coalesce(reason, '') FROM messages ORDER BY id DESC LIMIT 1")" \
 	'^review\|no form found.*' "20 MiB body: review, reason says no form found"
 
-is "$(sql "SELECT count(*) || ' ' || count(DISTINCT spool_id) FROM messages")" "9 9" \
-	"9 inputs, 9 rows, each its own spool file"
+is "$(sql "SELECT count(*) || ' ' || count(DISTINCT spool_id) FROM messages")" "10 10" \
+	"10 inputs, 10 rows, each its own spool file"
 is "$(sql "SELECT count(*) FROM messages WHERE reason IS NULL OR reason = ''")" 0 "every row has a reason"
 is "$(ls "$T/spool/new" | wc -l | tr -d ' ')" 0 "nothing left unprocessed in spool/new"
 is "$(sql "SELECT count(*) FROM outbox WHERE kind = 'staff'")" "$(sql "SELECT count(*) FROM messages WHERE state = 'review'")" \

@@ -3,7 +3,9 @@
 #include <string.h>
 #include <glib/gstdio.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+#include <utime.h>
 
 #include "core/errors.h"
 #include "spool/spool.h"
@@ -80,6 +82,7 @@ test_debris_purged_and_order (void)
 {
 	g_autofree char *dir = temp_dir ();
 	g_autofree char *debris = NULL;
+	g_autofree char *fresh = NULL;
 	g_autoptr (GError) error = NULL;
 	g_autoptr (Spool) first = spool_open (dir, &error);
 	g_autoptr (Spool) again = NULL;
@@ -88,6 +91,12 @@ test_debris_purged_and_order (void)
 
 	debris = g_build_filename (dir, "tmp", "half-written", NULL);
 	g_assert_true (g_file_set_contents (debris, "x", 1, NULL));
+	fresh = g_build_filename (dir, "tmp", "being-written", NULL);
+	g_assert_true (g_file_set_contents (fresh, "x", 1, NULL));
+	{
+		struct utimbuf old = { time (NULL) - 37 * 3600, time (NULL) - 37 * 3600 };
+		g_assert_cmpint (utime (debris, &old), ==, 0);
+	}
 	for (int i = 0; i < 3; i++) {
 		ids[i] = spool_add_data (first, "x", 1, &error);
 		g_usleep (20000);  /* file times tick in jiffies */
@@ -95,6 +104,7 @@ test_debris_purged_and_order (void)
 	again = spool_open (dir, &error);
 	g_assert_no_error (error);
 	g_assert_false (g_file_test (debris, G_FILE_TEST_EXISTS));
+	g_assert_true (g_file_test (fresh, G_FILE_TEST_EXISTS));  /* another process's */
 	pending = spool_pending (again, &error);
 	g_assert_cmpint (pending->len, ==, 3);
 	for (int i = 0; i < 3; i++) {
