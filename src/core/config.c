@@ -16,7 +16,11 @@
 #endif
 #define STATE_DIR "/var/lib/mailreg"
 
-typedef enum { KEY_PATH, KEY_STRING, KEY_ADDRESS, KEY_DOMAIN, KEY_SIZE, KEY_UINT, KEY_BOOL } KeyType;
+typedef enum {
+	KEY_PATH, KEY_STRING, KEY_ADDRESS, KEY_DOMAIN, KEY_SIZE, KEY_UINT, KEY_BOOL,
+	KEY_IMAP_URL,   /* imap:// or imaps:// with a host */
+	KEY_MAILBOX,    /* an IMAP mailbox name; empty turns the feature off */
+} KeyType;
 
 typedef struct {
 	const char *group;
@@ -49,6 +53,16 @@ static const KeySpec config_keys[] = {
 	{ "limits", "max_zip_entries", KEY_UINT, F (max_zip_entries), "a number from 1 to 100000", 1, 100000 },
 	{ "limits", "max_xml_depth", KEY_UINT, F (max_xml_depth), "a number from 8 to 10000", 8, 10000 },
 	{ "limits", "max_pdf_pages", KEY_UINT, F (max_pdf_pages), "a number from 1 to 10000", 1, 10000 },
+	{ "imap", "url", KEY_IMAP_URL, F (imap_url), "an imaps:// or imap:// URL with a host, such as imaps://mail.example.pl/INBOX", 0, 0 },
+	{ "imap", "user", KEY_STRING, F (imap_user), "a user name", 0, 0 },
+	{ "imap", "password_file", KEY_PATH, F (imap_password_file), "a file holding the password", 0, 0 },
+	{ "imap", "oauth2_token_file", KEY_PATH, F (imap_oauth2_token_file), "a file holding an OAuth2 bearer token", 0, 0 },
+	{ "imap", "ca_file", KEY_PATH, F (imap_ca_file), "a PEM file of CA certificates", 0, 0 },
+	{ "imap", "tls_verify", KEY_BOOL, F (imap_tls_verify), "true or false", 0, 0 },
+	{ "imap", "processed_mailbox", KEY_MAILBOX, F (imap_processed_mailbox), "a mailbox name (empty: do not move)", 0, 0 },
+	{ "imap", "review_mailbox", KEY_MAILBOX, F (imap_review_mailbox), "a mailbox name (empty: same as processed_mailbox)", 0, 0 },
+	{ "imap", "poll_interval", KEY_UINT, F (imap_poll_interval), "a number of seconds from 5 to 86400", 5, 86400 },
+	{ "imap", "max_message_size", KEY_SIZE, F (imap_max_message_size), "a size such as 30M (1K to 2G)", 1 << 10, 2ULL << 30 },
 };
 #undef F
 
@@ -136,6 +150,10 @@ check_key (Config *cfg, GKeyFile *kf, const KeySpec *spec, GString *problems)
 
 	if (value == NULL)
 		return;
+	if (*value == '\0' && spec->type == KEY_MAILBOX) {
+		g_clear_pointer ((char **) field, g_free);
+		return;
+	}
 	if (*value == '\0') {
 		problem (problems, cfg, spec->group, spec->key, "empty value; expected %s", spec->allowed);
 		return;
@@ -165,6 +183,29 @@ check_key (Config *cfg, GKeyFile *kf, const KeySpec *spec, GString *problems)
 		*(char **) field = g_steal_pointer (&value);
 		break;
 	}
+	case KEY_IMAP_URL: {
+		g_autoptr (GUri) uri = g_uri_parse (value, G_URI_FLAGS_NONE, NULL);
+		const char *scheme = uri ? g_uri_get_scheme (uri) : NULL;
+		if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+		    (g_strcmp0 (scheme, "imap") != 0 && g_strcmp0 (scheme, "imaps") != 0) ||
+		    g_uri_get_user (uri) != NULL || g_uri_get_password (uri) != NULL) {
+			/* the value is not repeated: it may hold a password */
+			problem (problems, cfg, spec->group, spec->key, "not %s (no user or password "
+			         "in it: use user= and password_file=)", spec->allowed);
+			return;
+		}
+		g_free (*(char **) field);
+		*(char **) field = g_steal_pointer (&value);
+		break;
+	}
+	case KEY_MAILBOX:
+		if (strpbrk (value, "\r\n\"\\") != NULL) {
+			problem (problems, cfg, spec->group, spec->key, "'%s' is not %s", value, spec->allowed);
+			return;
+		}
+		g_free (*(char **) field);
+		*(char **) field = g_steal_pointer (&value);
+		break;
 	case KEY_BOOL:
 		if (g_ascii_strcasecmp (value, "true") == 0 || strcmp (value, "1") == 0 ||
 		    g_ascii_strcasecmp (value, "yes") == 0)
@@ -235,6 +276,9 @@ set_defaults (Config *cfg)
 	cfg->max_zip_entries = 1000;
 	cfg->max_xml_depth = 256;
 	cfg->max_pdf_pages = 20;
+	cfg->imap_tls_verify = TRUE;
+	cfg->imap_processed_mailbox = g_strdup ("Przetworzone");
+	cfg->imap_poll_interval = 60;
 }
 
 Config *
@@ -270,13 +314,13 @@ config_load (const char *path, GError **error)
 		if (seen)
 			continue;
 		if (!known_group (*g)) {
-			if (strcmp (*g, "imap") == 0 || strcmp (*g, "smtp") == 0)
+			if (strcmp (*g, "smtp") == 0)
 				problem (problems, cfg, *g, NULL,
-				         "this version has no IMAP/SMTP transport yet; remove the group "
-				         "to use the local folders");
+				         "this version has no SMTP transport yet; remove the group "
+				         "to deliver into the outgoing folder");
 			else
 				problem (problems, cfg, *g, NULL,
-				         "unknown group; allowed: [paths], [mail], [limits]");
+				         "unknown group; allowed: [paths], [mail], [limits], [imap]");
 			continue;
 		}
 		keys = g_key_file_get_keys (kf, *g, NULL, NULL);
@@ -304,6 +348,16 @@ config_load (const char *path, GError **error)
 	if (cfg->form == NULL)
 		cfg->form = g_build_filename (cfg->templates, "form.ini", NULL);
 
+	cfg->has_imap = g_key_file_has_group (kf, "imap");
+	if (cfg->has_imap) {
+		if (!g_key_file_has_key (kf, "imap", "url", NULL))
+			problem (problems, cfg, "imap", "url", "missing; expected %s", find_key ("imap", "url")->allowed);
+		if (cfg->imap_password_file != NULL && cfg->imap_oauth2_token_file != NULL)
+			problem (problems, cfg, "imap", "oauth2_token_file",
+			         "give either password_file or oauth2_token_file, not both");
+		if (cfg->imap_max_message_size == 0)
+			cfg->imap_max_message_size = cfg->max_message_size;
+	}
 	if (problems->len > 0) {
 		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_CONFIG, "configuration errors:%s",
 		             problems->str);
@@ -330,5 +384,12 @@ config_free (Config *cfg)
 	g_free (cfg->reply_to);
 	g_free (cfg->staff);
 	g_free (cfg->domain);
+	g_free (cfg->imap_url);
+	g_free (cfg->imap_user);
+	g_free (cfg->imap_password_file);
+	g_free (cfg->imap_oauth2_token_file);
+	g_free (cfg->imap_ca_file);
+	g_free (cfg->imap_processed_mailbox);
+	g_free (cfg->imap_review_mailbox);
 	g_free (cfg);
 }

@@ -41,6 +41,19 @@ typedef struct {
 	guint max_zip_entries;     /* entries in one ZIP archive */
 	guint max_xml_depth;       /* element nesting in DOCX/ODT/HTML */
 	guint max_pdf_pages;       /* PDF pages whose text is read */
+
+	/* [imap]: with no such group, messages come in through `ingest` only */
+	gboolean has_imap;
+	char *imap_url;               /* imaps://host[:port]/MAILBOX or imap:// (STARTTLS required) */
+	char *imap_user;
+	char *imap_password_file;     /* else $CREDENTIALS_DIRECTORY/imap-password */
+	char *imap_oauth2_token_file; /* XOAUTH2 bearer token, read afresh at every connection */
+	char *imap_ca_file;
+	gboolean imap_tls_verify;     /* default true; false is warned at every start */
+	char *imap_processed_mailbox; /* default "Przetworzone"; NULL: do not move, set \Seen */
+	char *imap_review_mailbox;    /* NULL: same as processed */
+	guint imap_poll_interval;     /* seconds, default 60 */
+	guint64 imap_max_message_size;   /* default [limits] max_message_size */
 } Config;
 
 /* Read and check the file at @path (NULL: $MAILREG_CONFIG, else the default path).
