@@ -4,8 +4,8 @@
 #   scripts/deps.sh test    - also what the tests need
 set -eu
 BUILD_PKGS="build-essential pkg-config libgmime-3.0-dev libglib2.0-dev libjson-glib-dev
- libsqlite3-dev uuid-dev libzip-dev libxml2-dev libpoppler-glib-dev"
-TEST_PKGS="perl sqlite3 python3"
+ libsqlite3-dev uuid-dev libzip-dev libxml2-dev libpoppler-glib-dev libcurl4-openssl-dev libical-dev"
+TEST_PKGS="perl sqlite3 python3 python3-aiosmtpd openssl"
 
 want=$BUILD_PKGS
 [ "${1:-build}" = test ] && want="$want $TEST_PKGS"

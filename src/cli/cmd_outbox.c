@@ -9,8 +9,9 @@ gboolean
 cmd_outbox (const Config *cfg, int argc, char **argv, GError **error)
 {
 	static const char *const columns[] = { "to", "kind", "subject", "state", "attempts", "message_id",
-	                                       "last_error", "created_at", "sent_at", NULL };
-	static const char *const integers[] = { "attempts", NULL };
+	                                       "last_code", "last_error", "created_at", "sent_at",
+	                                       "next_attempt_at", "dsn_status", "dsn_diagnostic", NULL };
+	static const char *const integers[] = { "attempts", "last_code", NULL };
 	g_autoptr (Db) db = NULL;
 	g_autoptr (GPtrArray) rows = NULL;
 	OutputFormat fmt;
@@ -24,9 +25,20 @@ cmd_outbox (const Config *cfg, int argc, char **argv, GError **error)
 	}
 	for (guint i = 0; i < rows->len; i++) {
 		GHashTable *r = g_ptr_array_index (rows, i);
-		printf ("%-8s %-12s %s \"%s\" attempts=%s\n", (char *) g_hash_table_lookup (r, "state"),
+		const char *reply = g_hash_table_lookup (r, "last_error");
+		const char *next = g_hash_table_lookup (r, "next_attempt_at");
+		const char *dsn = g_hash_table_lookup (r, "dsn_status");
+
+		printf ("%-8s %-12s %s \"%s\" attempts=%s", (char *) g_hash_table_lookup (r, "state"),
 		        (char *) g_hash_table_lookup (r, "kind"), (char *) g_hash_table_lookup (r, "to"),
 		        (char *) g_hash_table_lookup (r, "subject"), (char *) g_hash_table_lookup (r, "attempts"));
+		if (next != NULL)
+			printf (" next=%s", next);
+		if (reply != NULL)
+			printf (" reply=\"%s\"", reply);
+		if (dsn != NULL)
+			printf (" dsn=%s \"%s\"", dsn, (char *) g_hash_table_lookup (r, "dsn_diagnostic"));
+		putchar ('\n');
 	}
 	return TRUE;
 }

@@ -1,30 +1,70 @@
-/* cmd_send.c - `mailreg send`: deliver the queued replies once. */
+/* cmd_send.c - `mailreg send`: deliver the queued replies that are due, once.
+ *
+ * Over SMTP when the configuration has [smtp], else into [paths] outgoing.  One
+ * sender at a time: a second `send` finds the lock taken and leaves the queue
+ * to the first.
+ */
 #include "cli/cli.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <sys/file.h>
+#include <unistd.h>
 
+#include "compose/compose.h"
 #include "core/errors.h"
 #include "deliver/deliver.h"
+
+/* Take the send lock beside the database; -1 with the error set when another
+ * run holds it (MAILREG_ERROR_TEMPFAIL) or it cannot be opened. */
+static int
+send_lock (const Config *cfg, GError **error)
+{
+	g_autofree char *path = g_strconcat (cfg->database, ".send-lock", NULL);
+	int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_CANTCREAT, "send: %s: %s", path, g_strerror (errno));
+		return -1;
+	}
+	if (flock (fd, LOCK_EX | LOCK_NB) != 0) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_TEMPFAIL,
+		             "send: another mailreg send is delivering (%s is locked)", path);
+		close (fd);
+		return -1;
+	}
+	return fd;  /* the kernel drops the lock when the process ends, however it ends */
+}
 
 gboolean
 cmd_send (const Config *cfg, int argc, char **argv, GError **error)
 {
 	g_autoptr (Db) db = NULL;
+	g_autoptr (Composer) composer = NULL;
 	g_autoptr (Transport) t = NULL;
-	guint sent, deferred;
+	DeliverCounts n;
+	gboolean ok;
+	int lock;
 
 	if (argc > 1) {
 		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE, "send: takes no arguments");
 		return FALSE;
 	}
-	if ((db = db_open (cfg->database, error)) == NULL ||
-	    (t = deliver_dir_new (cfg->outgoing, error)) == NULL)
+	if ((lock = send_lock (cfg, error)) < 0)
 		return FALSE;
-	if (!deliver_queued (db, t, &sent, &deferred, error))
+	ok = (db = db_open (cfg->database, error)) != NULL &&
+	     (composer = compose_new (cfg, error)) != NULL &&
+	     (t = cfg->has_smtp ? deliver_smtp_new (cfg, error) : deliver_dir_new (cfg->outgoing, error)) != NULL &&
+	     deliver_queued (db, t, cfg, composer, &n, error);
+	g_clear_pointer (&t, transport_free);  /* QUIT before the lock goes */
+	close (lock);
+	if (!ok)
 		return FALSE;
-	printf ("sent %u, deferred %u (%s transport: %s)\n", sent, deferred, t->name, cfg->outgoing);
-	if (deferred > 0) {
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_TEMPFAIL, "send: %u messages deferred", deferred);
+	printf ("sent %u, deferred %u, failed %u (%s transport: %s)\n", n.sent, n.deferred, n.failed,
+	        cfg->has_smtp ? "smtp" : "directory", cfg->has_smtp ? cfg->smtp_url : cfg->outgoing);
+	if (n.deferred > 0) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_TEMPFAIL, "send: %u messages deferred", n.deferred);
 		return FALSE;
 	}
 	return TRUE;

@@ -21,7 +21,8 @@ typedef struct {
 } ComposedMail;
 
 /* The templates every reply kind needs; checked by compose_new. */
-#define COMPOSE_TEMPLATES "confirmation", "rejection", "review", "staff-review", "staff-registration"
+#define COMPOSE_TEMPLATES "confirmation", "rejection", "review", "staff-review", "staff-registration", \
+	"staff-failed", "staff-delayed", "staff-bounce", "digest"
 
 /* Load and check every template of @cfg's templates folder.  (transfer full)
  * MAILREG_ERROR_NOINPUT (missing), MAILREG_ERROR_DATA (malformed, naming the file). */

@@ -20,6 +20,9 @@ typedef enum {
 	KEY_PATH, KEY_STRING, KEY_ADDRESS, KEY_DOMAIN, KEY_SIZE, KEY_UINT, KEY_BOOL,
 	KEY_IMAP_URL,   /* imap:// or imaps:// with a host */
 	KEY_MAILBOX,    /* an IMAP mailbox name; empty turns the feature off */
+	KEY_SMTP_URL,   /* smtp:// or smtps:// with a host */
+	KEY_DURATION,   /* seconds, or with a unit: 300, 5m, 4h, 5d */
+	KEY_SCHEDULE,   /* durations separated by commas or spaces */
 } KeyType;
 
 typedef struct {
@@ -63,6 +66,19 @@ static const KeySpec config_keys[] = {
 	{ "imap", "review_mailbox", KEY_MAILBOX, F (imap_review_mailbox), "a mailbox name (empty: same as processed_mailbox)", 0, 0 },
 	{ "imap", "poll_interval", KEY_UINT, F (imap_poll_interval), "a number of seconds from 5 to 86400", 5, 86400 },
 	{ "imap", "max_message_size", KEY_SIZE, F (imap_max_message_size), "a size such as 30M (1K to 2G)", 1 << 10, 2ULL << 30 },
+	{ "mail", "replies_per_sender_per_day", KEY_UINT, F (replies_per_sender_per_day), "a number from 0 (no limit) to 10000", 0, 10000 },
+	{ "smtp", "url", KEY_SMTP_URL, F (smtp_url), "an smtps:// or smtp:// URL with a host, such as smtps://mail.example.pl", 0, 0 },
+	{ "smtp", "user", KEY_STRING, F (smtp_user), "a user name", 0, 0 },
+	{ "smtp", "password_file", KEY_PATH, F (smtp_password_file), "a file holding the password", 0, 0 },
+	{ "smtp", "oauth2_token_file", KEY_PATH, F (smtp_oauth2_token_file), "a file holding an OAuth2 bearer token", 0, 0 },
+	{ "smtp", "ca_file", KEY_PATH, F (smtp_ca_file), "a PEM file of CA certificates", 0, 0 },
+	{ "smtp", "tls_verify", KEY_BOOL, F (smtp_tls_verify), "true or false", 0, 0 },
+	{ "smtp", "starttls", KEY_BOOL, F (smtp_starttls), "true or false", 0, 0 },
+	{ "smtp", "envelope_from", KEY_ADDRESS, F (smtp_envelope_from), "an e-mail address (the bounce address)", 0, 0 },
+	{ "smtp", "verp", KEY_BOOL, F (smtp_verp), "true or false", 0, 0 },
+	{ "smtp", "retry_schedule", KEY_SCHEDULE, F (smtp_retry_schedule), "durations such as '5m 10m 20m 40m 4000s' (each 1s to 7d)", 1, 7 * 86400 },
+	{ "smtp", "max_lifetime", KEY_DURATION, F (smtp_max_lifetime), "a duration such as 5d (1m to 100d)", 60, 100 * 86400 },
+	{ "smtp", "delay_warning", KEY_DURATION, F (smtp_delay_warning), "a duration such as 4h (0: never warn; up to 100d)", 0, 100 * 86400 },
 };
 #undef F
 
@@ -104,6 +120,30 @@ parse_size (const char *s, guint64 *out)
 	}
 	if (*end == 'B' || *end == 'b')
 		end++;
+	*out = v;
+	return *end == '\0';
+}
+
+/* "300", "300s", "5m", "4h", "5d" -> seconds; FALSE when malformed. */
+static gboolean
+parse_duration (const char *s, guint64 *out)
+{
+	char *end = NULL;
+	guint64 v;
+
+	errno = 0;
+	if (!g_ascii_isdigit (*s))
+		return FALSE;
+	v = g_ascii_strtoull (s, &end, 10);
+	if (errno != 0 || v > G_MAXUINT32)
+		return FALSE;
+	switch (*end) {
+	case 's': end++; break;
+	case 'm': v *= 60; end++; break;
+	case 'h': v *= 3600; end++; break;
+	case 'd': v *= 86400; end++; break;
+	default: break;
+	}
 	*out = v;
 	return *end == '\0';
 }
@@ -178,6 +218,10 @@ check_key (Config *cfg, GKeyFile *kf, const KeySpec *spec, GString *problems)
 		if (spec->offset == G_STRUCT_OFFSET (Config, from)) {
 			g_free (cfg->from_addr);
 			cfg->from_addr = g_steal_pointer (&addr);
+		} else if (spec->offset == G_STRUCT_OFFSET (Config, smtp_envelope_from)) {
+			/* the envelope holds a bare address */
+			g_free (value);
+			value = g_steal_pointer (&addr);
 		}
 		g_free (*(char **) field);
 		*(char **) field = g_steal_pointer (&value);
@@ -196,6 +240,50 @@ check_key (Config *cfg, GKeyFile *kf, const KeySpec *spec, GString *problems)
 		}
 		g_free (*(char **) field);
 		*(char **) field = g_steal_pointer (&value);
+		break;
+	}
+	case KEY_SMTP_URL: {
+		g_autoptr (GUri) uri = g_uri_parse (value, G_URI_FLAGS_NONE, NULL);
+		const char *scheme = uri ? g_uri_get_scheme (uri) : NULL;
+		if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+		    (g_strcmp0 (scheme, "smtp") != 0 && g_strcmp0 (scheme, "smtps") != 0) ||
+		    g_uri_get_user (uri) != NULL || g_uri_get_password (uri) != NULL) {
+			/* the value is not repeated: it may hold a password */
+			problem (problems, cfg, spec->group, spec->key, "not %s (no user or password "
+			         "in it: use user= and password_file=)", spec->allowed);
+			return;
+		}
+		g_free (*(char **) field);
+		*(char **) field = g_steal_pointer (&value);
+		break;
+	}
+	case KEY_DURATION:
+		if (!parse_duration (value, &n) || n < spec->min || n > spec->max) {
+			problem (problems, cfg, spec->group, spec->key, "'%s' is not %s", value, spec->allowed);
+			return;
+		}
+		*(guint64 *) field = n;
+		break;
+	case KEY_SCHEDULE: {
+		g_auto (GStrv) items = g_strsplit_set (value, ", \t", -1);
+		g_autoptr (GArray) steps = g_array_new (FALSE, FALSE, sizeof (guint));
+		for (char **i = items; *i; i++) {
+			guint s;
+			if (**i == '\0')
+				continue;
+			if (!parse_duration (*i, &n) || n < spec->min || n > spec->max) {
+				problem (problems, cfg, spec->group, spec->key, "'%s' is not %s", value, spec->allowed);
+				return;
+			}
+			s = (guint) n;
+			g_array_append_val (steps, s);
+		}
+		if (steps->len == 0) {
+			problem (problems, cfg, spec->group, spec->key, "empty value; expected %s", spec->allowed);
+			return;
+		}
+		g_clear_pointer ((GArray **) field, g_array_unref);
+		*(GArray **) field = g_steal_pointer (&steps);
 		break;
 	}
 	case KEY_MAILBOX:
@@ -279,6 +367,19 @@ set_defaults (Config *cfg)
 	cfg->imap_tls_verify = TRUE;
 	cfg->imap_processed_mailbox = g_strdup ("Przetworzone");
 	cfg->imap_poll_interval = 60;
+	cfg->replies_per_sender_per_day = 5;
+	cfg->smtp_tls_verify = TRUE;
+	cfg->smtp_starttls = TRUE;
+	cfg->smtp_max_lifetime = 5 * 86400;   /* Postfix maximal_queue_lifetime */
+	cfg->smtp_delay_warning = 4 * 3600;   /* Postfix delay_warning_time, when set */
+	/* Postfix: minimal_backoff_time 300s, doubling, maximal_backoff_time 4000s */
+	cfg->smtp_retry_schedule = g_array_new (FALSE, FALSE, sizeof (guint));
+	for (guint s = 300; ; s *= 2) {
+		guint step = MIN (s, 4000);
+		g_array_append_val (cfg->smtp_retry_schedule, step);
+		if (step == 4000)
+			break;
+	}
 }
 
 Config *
@@ -314,13 +415,8 @@ config_load (const char *path, GError **error)
 		if (seen)
 			continue;
 		if (!known_group (*g)) {
-			if (strcmp (*g, "smtp") == 0)
-				problem (problems, cfg, *g, NULL,
-				         "this version has no SMTP transport yet; remove the group "
-				         "to deliver into the outgoing folder");
-			else
-				problem (problems, cfg, *g, NULL,
-				         "unknown group; allowed: [paths], [mail], [limits], [imap]");
+			problem (problems, cfg, *g, NULL,
+			         "unknown group; allowed: [paths], [mail], [limits], [imap], [smtp]");
 			continue;
 		}
 		keys = g_key_file_get_keys (kf, *g, NULL, NULL);
@@ -358,6 +454,19 @@ config_load (const char *path, GError **error)
 		if (cfg->imap_max_message_size == 0)
 			cfg->imap_max_message_size = cfg->max_message_size;
 	}
+	cfg->has_smtp = g_key_file_has_group (kf, "smtp");
+	if (cfg->has_smtp) {
+		if (!g_key_file_has_key (kf, "smtp", "url", NULL))
+			problem (problems, cfg, "smtp", "url", "missing; expected %s", find_key ("smtp", "url")->allowed);
+		if (cfg->smtp_password_file != NULL && cfg->smtp_oauth2_token_file != NULL)
+			problem (problems, cfg, "smtp", "oauth2_token_file",
+			         "give either password_file or oauth2_token_file, not both");
+		if ((cfg->smtp_password_file != NULL || cfg->smtp_oauth2_token_file != NULL) &&
+		    cfg->smtp_user == NULL)
+			problem (problems, cfg, "smtp", "user", "missing; password_file and oauth2_token_file need a user");
+	}
+	if (cfg->smtp_envelope_from == NULL && cfg->from_addr != NULL)
+		cfg->smtp_envelope_from = g_strdup (cfg->from_addr);
 	if (problems->len > 0) {
 		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_CONFIG, "configuration errors:%s",
 		             problems->str);
@@ -391,5 +500,13 @@ config_free (Config *cfg)
 	g_free (cfg->imap_ca_file);
 	g_free (cfg->imap_processed_mailbox);
 	g_free (cfg->imap_review_mailbox);
+	g_free (cfg->smtp_url);
+	g_free (cfg->smtp_user);
+	g_free (cfg->smtp_password_file);
+	g_free (cfg->smtp_oauth2_token_file);
+	g_free (cfg->smtp_ca_file);
+	g_free (cfg->smtp_envelope_from);
+	if (cfg->smtp_retry_schedule)
+		g_array_unref (cfg->smtp_retry_schedule);
 	g_free (cfg);
 }

@@ -54,6 +54,24 @@ typedef struct {
 	char *imap_review_mailbox;    /* NULL: same as processed */
 	guint imap_poll_interval;     /* seconds, default 60 */
 	guint64 imap_max_message_size;   /* default [limits] max_message_size */
+
+	/* [smtp]: with no such group, replies go into [paths] outgoing (directory transport) */
+	gboolean has_smtp;
+	char *smtp_url;               /* smtps://host[:port] or smtp:// (STARTTLS required) */
+	char *smtp_user;
+	char *smtp_password_file;     /* else $CREDENTIALS_DIRECTORY/smtp-password (with user=) */
+	char *smtp_oauth2_token_file; /* XOAUTH2 bearer token, read afresh for every connection */
+	char *smtp_ca_file;
+	gboolean smtp_tls_verify;     /* default true; false is warned at every start */
+	gboolean smtp_starttls;       /* smtp:// only: default true; false sends in clear text (warned) */
+	char *smtp_envelope_from;     /* bare address: the bounce address; default [mail] from's */
+	gboolean smtp_verp;           /* envelope sender local+<id>@domain, so a bounce names its message */
+	GArray *smtp_retry_schedule;  /* guint seconds between attempts; the last one repeats */
+	guint64 smtp_max_lifetime;    /* seconds in the queue before a message fails; default 5 days */
+	guint64 smtp_delay_warning;   /* seconds undelivered before staff are warned once; default 4 h */
+
+	/* [mail] again: RFC 3834 rate limit, 0 for none */
+	guint replies_per_sender_per_day;  /* default 5 */
 } Config;
 
 /* Read and check the file at @path (NULL: $MAILREG_CONFIG, else the default path).

@@ -3,6 +3,7 @@
  * Compiled in only for test builds (-DMAILREG_FAULTS=1, the build/mailreg-test
  * binary): when $MAILREG_FAULT names the point, the process dies with SIGKILL
  * there, as a power cut or the OOM killer would stop it.
+ * "name:N" dies at the Nth pass instead of the first.
  */
 #ifndef MAILREG_FAULT_H
 #define MAILREG_FAULT_H

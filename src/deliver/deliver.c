@@ -1,11 +1,24 @@
-/* deliver.c - the delivery loop and the directory transport. */
+/* deliver.c - the delivery loop (queue states, retries, staff notices) and the
+ * directory transport. */
 #include "deliver/deliver.h"
 
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/errors.h"
 #include "core/fault.h"
 #include "core/fs.h"
+
+G_DEFINE_QUARK (mailreg-deliver-error-quark, deliver_error)
+
+void
+transport_reply_clear (TransportReply *reply)
+{
+	g_free (reply->text);
+	memset (reply, 0, sizeof *reply);
+}
+
+/* --- the directory transport ------------------------------------------------ */
 
 typedef struct {
 	Transport base;
@@ -13,13 +26,13 @@ typedef struct {
 } DirTransport;
 
 static gboolean
-dir_send (Transport *t, const OutboxRow *row, GError **error)
+dir_send (Transport *t, const OutboxRow *row, GBytes *raw, TransportReply *reply, GError **error)
 {
 	DirTransport *d = (DirTransport *) t;
 	g_autofree char *name = NULL;
 	const char *at = strchr (row->message_id, '@');
 	gsize len;
-	const void *data = g_bytes_get_data (row->raw, &len);
+	const void *data = g_bytes_get_data (raw, &len);
 
 	/* Our own Message-IDs are uuid@domain: the uuid is a safe, stable file name. */
 	name = g_strdup_printf ("%.*s.eml", at ? (int) (at - row->message_id) : 36, row->message_id);
@@ -48,6 +61,7 @@ deliver_dir_new (const char *dir, GError **error)
 	d->base.send = dir_send;
 	d->base.free = dir_free;
 	d->dir = g_strdup (dir);
+	d->base.where = d->dir;
 	return &d->base;
 }
 
@@ -58,30 +72,191 @@ transport_free (Transport *t)
 		t->free (t);
 }
 
-gboolean
-deliver_queued (Db *db, Transport *t, guint *sent, guint *deferred, GError **error)
-{
-	g_autoptr (GPtrArray) rows = db_outbox_queued (db, error);
+/* --- the queue ------------------------------------------------------------- */
 
-	*sent = *deferred = 0;
-	if (rows == NULL)
+typedef struct {
+	Db *db;
+	Transport *t;
+	const Config *cfg;
+	Composer *composer;
+	DeliverCounts *counts;
+} Run;
+
+static char *
+format_unix (gint64 t)
+{
+	g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (t);
+	g_autoptr (GDateTime) local = g_date_time_to_local (utc);
+
+	return g_date_time_format (local, "%Y-%m-%d %H:%M:%S %z");
+}
+
+static char *
+format_age (gint64 seconds)
+{
+	if (seconds >= 86400)
+		return g_strdup_printf ("%" G_GINT64_FORMAT " d %" G_GINT64_FORMAT " h", seconds / 86400,
+		                        seconds % 86400 / 3600);
+	if (seconds >= 3600)
+		return g_strdup_printf ("%" G_GINT64_FORMAT " h %" G_GINT64_FORMAT " min", seconds / 3600,
+		                        seconds % 3600 / 60);
+	return g_strdup_printf ("%" G_GINT64_FORMAT " min", seconds / 60);
+}
+
+/* Staff hear about mail to applicants, never about their own notices (no loop). */
+static gboolean
+staff_care (const Run *r, const OutboxRow *row)
+{
+	return r->composer != NULL && r->cfg->staff != NULL && g_strcmp0 (row->kind, "staff") != 0 &&
+	       g_strcmp0 (row->kind, "digest") != 0;
+}
+
+/* Compose staff notice @tmpl about @row and queue it (inside the caller's transaction). */
+static gboolean
+notify_staff (Run *r, const char *tmpl, const OutboxRow *row, const TransportReply *reply,
+              gint64 now, GError **error)
+{
+	g_autoptr (GHashTable) vars = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+	g_autoptr (ComposedMail) mail = NULL;
+	g_autofree char *queued = format_unix (row->queued_unix);
+
+	g_hash_table_insert (vars, "rcpt", g_strdup (row->rcpt));
+	g_hash_table_insert (vars, "kind", g_strdup (row->kind));
+	g_hash_table_insert (vars, "subject", g_strdup (row->subject));
+	g_hash_table_insert (vars, "message_id", g_strdup (row->message_id));
+	g_hash_table_insert (vars, "queued_at", g_strdup (queued));
+	g_hash_table_insert (vars, "age", format_age (now - row->queued_unix));
+	g_hash_table_insert (vars, "attempts", g_strdup_printf ("%d", row->attempts + 1));
+	g_hash_table_insert (vars, "reply", g_strdup (reply->text ? reply->text : "(brak odpowiedzi serwera)"));
+	g_hash_table_insert (vars, "give_up_at", format_unix (row->queued_unix + (gint64) r->cfg->smtp_max_lifetime));
+	mail = compose_mail (r->composer, tmpl, vars, NULL, r->cfg->staff, NULL, NULL, error);
+	if (mail == NULL)
+		return FALSE;
+	return db_outbox_add (r->db, row->inbound_id, "staff", r->cfg->staff, mail->subject, mail->message_id,
+	                      mail->raw, error);
+}
+
+/* Seconds to wait after the @attempts-th failed attempt (Postfix backoff). */
+static guint
+retry_delay (const Config *cfg, int attempts)
+{
+	const GArray *s = cfg->smtp_retry_schedule;
+	guint i = attempts < 1 ? 0 : MIN ((guint) attempts - 1, s->len - 1);
+
+	return g_array_index (s, guint, i);
+}
+
+/* The row failed for good: mark it and tell staff, in one transaction. */
+static gboolean
+give_up (Run *r, const OutboxRow *row, const TransportReply *reply, const char *why, gint64 now,
+         GError **error)
+{
+	g_autofree char *text = g_strdup_printf ("%s%s%s", why, reply->text ? ": " : "",
+	                                         reply->text ? reply->text : "");
+	TransportReply shown = { reply->code, text };
+
+	if (!db_begin (r->db, error))
+		return FALSE;
+	if (!db_outbox_result (r->db, row->id, "failed", reply->code, text, 0, error) ||
+	    (staff_care (r, row) && !notify_staff (r, "staff-failed", row, &shown, now, error))) {
+		db_rollback (r->db);
+		return FALSE;
+	}
+	r->counts->failed++;
+	g_warning ("deliver: failed %s to %s (<%s>): %s", row->kind, row->rcpt, row->message_id, text);
+	return db_commit (r->db, error);
+}
+
+static gboolean
+defer (Run *r, const OutboxRow *row, const TransportReply *reply, gint64 now, GError **error)
+{
+	gint64 age = now - row->queued_unix;
+	gint64 next = now + retry_delay (r->cfg, row->attempts + 1);
+	gboolean warn = !row->warned && r->cfg->smtp_delay_warning > 0 &&
+	                age >= (gint64) r->cfg->smtp_delay_warning && staff_care (r, row);
+
+	/* Postfix maximal_queue_lifetime: a message still undelivered is returned. */
+	if (age >= (gint64) r->cfg->smtp_max_lifetime) {
+		g_autofree char *a = format_age (age);
+		g_autofree char *why = g_strdup_printf ("undelivered after %d attempts in %s (max_lifetime)",
+		                                        row->attempts + 1, a);
+		return give_up (r, row, reply, why, now, error);
+	}
+	if (!db_begin (r->db, error))
+		return FALSE;
+	if (!db_outbox_result (r->db, row->id, "deferred", reply->code, reply->text, next, error) ||
+	    (warn && (!notify_staff (r, "staff-delayed", row, reply, now, error) ||
+	              !db_outbox_set_warned (r->db, row->id, error)))) {
+		db_rollback (r->db);
+		return FALSE;
+	}
+	r->counts->deferred++;
+	g_warning ("deliver: deferred %s to %s (<%s>), next attempt in %" G_GINT64_FORMAT " s: %s", row->kind,
+	           row->rcpt, row->message_id, next - now, reply->text ? reply->text : "(no reply)");
+	return db_commit (r->db, error);
+}
+
+gboolean
+deliver_queued (Db *db, Transport *t, const Config *cfg, Composer *composer, DeliverCounts *counts,
+                GError **error)
+{
+	g_autoptr (GPtrArray) interrupted = NULL;
+	g_autoptr (GPtrArray) rows = NULL;
+	g_autoptr (GError) unavailable = NULL;
+	Run r = { db, t, cfg, composer, counts };
+
+	memset (counts, 0, sizeof *counts);
+	/* A run killed between the two marks: the server may have the message. */
+	if ((interrupted = db_outbox_interrupted (db, error)) == NULL)
+		return FALSE;
+	for (guint i = 0; i < interrupted->len; i++)
+		g_warning ("deliver: <%s> was in flight when a run stopped; sending it again "
+		           "(the recipient may get it twice)", (char *) g_ptr_array_index (interrupted, i));
+	counts->interrupted = interrupted->len;
+	if ((rows = db_outbox_due (db, clock_now_unix (), error)) == NULL)
 		return FALSE;
 	for (guint i = 0; i < rows->len; i++) {
 		const OutboxRow *row = g_ptr_array_index (rows, i);
+		g_autoptr (GBytes) raw = NULL;
 		g_autoptr (GError) local = NULL;
-		gboolean ok = t->send (t, row, &local);
+		TransportReply reply = { 0 };
+		gint64 now = clock_now_unix ();
+		gboolean ok = FALSE, done;
 
-		FAULT_POINT ("deliver-before-mark");
-		if (!db_outbox_mark (db, row->id, ok, ok ? NULL : local->message, error))
-			return FALSE;
-		if (ok) {
-			(*sent)++;
-			g_message ("sent %s to %s (<%s>) via %s", row->kind, row->rcpt, row->message_id, t->name);
+		if (unavailable != NULL) {
+			/* Postfix: the destination is down, the rest of the batch waits. */
+			local = g_error_copy (unavailable);
+			reply.text = g_strdup (local->message);
 		} else {
-			(*deferred)++;
-			g_warning ("deferred %s to %s (<%s>): %s", row->kind, row->rcpt, row->message_id,
-			           local->message);
+			if ((raw = db_outbox_raw (db, row->id, error)) == NULL ||
+			    !db_outbox_sending (db, row->id, now, error))
+				return FALSE;
+			FAULT_POINT ("deliver-after-journal");
+			ok = t->send (t, row, raw, &reply, &local);
+			FAULT_POINT ("deliver-before-mark");
 		}
+		if (ok) {
+			/* The only statement between the server's acceptance and our record. */
+			done = db_outbox_result (db, row->id, "sent", reply.code, reply.text, 0, error);
+			if (done) {
+				counts->sent++;
+				g_message ("deliver: sent %s to %s (<%s>) via %s%s%s", row->kind, row->rcpt,
+				           row->message_id, t->name, reply.text ? ": " : "", reply.text ? reply.text : "");
+			}
+		} else {
+			if (reply.text == NULL)
+				reply.text = g_strdup (local->message);
+			if (local->domain == DELIVER_ERROR && local->code == DELIVER_ERROR_PERMANENT)
+				done = give_up (&r, row, &reply, "permanent failure", now, error);
+			else
+				done = defer (&r, row, &reply, now, error);
+			if (local->domain == DELIVER_ERROR && local->code == DELIVER_ERROR_UNAVAILABLE &&
+			    unavailable == NULL)
+				unavailable = g_steal_pointer (&local);
+		}
+		transport_reply_clear (&reply);
+		if (!done)
+			return FALSE;
 	}
 	return TRUE;
 }

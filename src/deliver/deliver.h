@@ -1,34 +1,74 @@
 /* deliver.h - stage 8: queued replies leave the outbox through a transport.
  *
- * One interface for every transport; this build has the directory transport
- * (the embedded default: each message becomes an .eml file in a folder).  A
- * message is marked sent only after the transport has it durably, so a crash in
- * between sends it again - with the same Message-ID and file name, so the
- * directory transport overwrites its own copy instead of duplicating it.
+ * One interface for every transport: the directory transport (the embedded
+ * default: each message becomes an .eml file in a folder) and SMTP over libcurl
+ * (smtp.c).  The queue follows Postfix: queued -> sent, or -> deferred (retried
+ * on a schedule) -> failed (a 5xx reply, or too long in the queue), each failure
+ * told to staff once.  Before a message is handed to a transport the row is
+ * marked in flight in one statement; after the transport has it, one statement
+ * marks it sent.  A crash between the two sends it again - at worst once more.
  */
 #ifndef MAILREG_DELIVER_H
 #define MAILREG_DELIVER_H
 
+#include "compose/compose.h"
+#include "core/config.h"
 #include "store/db.h"
+
+/* Delivery errors carry their class, like isync's FAIL_TEMP / FAIL_FINAL. */
+#define DELIVER_ERROR (deliver_error_quark ())
+GQuark deliver_error_quark (void);
+
+typedef enum {
+	DELIVER_ERROR_TEMPORARY,    /* 4xx for this message: retry it later */
+	DELIVER_ERROR_PERMANENT,    /* 5xx for this message: never retry */
+	DELIVER_ERROR_UNAVAILABLE,  /* no usable connection (refused, TLS, login, timeout):
+	                               retry later, and defer the rest of the batch now */
+} DeliverError;
+
+typedef struct {
+	int code;    /* the server's last reply code, 0 when there was none */
+	char *text;  /* its text ("250 2.0.0 Ok: queued as X"), or NULL */
+} TransportReply;
+
+void transport_reply_clear (TransportReply *reply);
 
 typedef struct Transport Transport;
 
 struct Transport {
-	const char *name;
-	/* Hand @row to the transport.  FALSE with an error whose code says whether to
-	 * retry (MAILREG_ERROR_TEMPFAIL) or not. */
-	gboolean (*send) (Transport *t, const OutboxRow *row, GError **error);
+	const char *name;   /* "directory", "smtp" */
+	const char *where;  /* the folder or the URL, for messages */
+	/* Hand @row with its message @raw (LF line ends) to the transport.  Fills
+	 * @reply in both cases.  FALSE with a DELIVER_ERROR saying the class; any
+	 * other error is taken as temporary. */
+	gboolean (*send) (Transport *t, const OutboxRow *row, GBytes *raw, TransportReply *reply,
+	                  GError **error);
 	void (*free) (Transport *t);
 };
 
 /* The directory transport writing into @dir (created with mode 0700). (transfer full) */
 Transport *deliver_dir_new (const char *dir, GError **error);
 
+/* The SMTP transport of @cfg's [smtp] group (smtp.c).  Reads the password now,
+ * warns when TLS verification or STARTTLS is off.  (transfer full)
+ * MAILREG_ERROR_CONFIG (no password), MAILREG_ERROR_SOFTWARE (libcurl). */
+Transport *deliver_smtp_new (const Config *cfg, GError **error);
+
 void transport_free (Transport *t);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Transport, transport_free)
 
-/* Deliver every queued message once.  Counts go to *@sent and *@deferred.  FALSE only
- * when the database fails; a message the transport refuses stays queued. */
-gboolean deliver_queued (Db *db, Transport *t, guint *sent, guint *deferred, GError **error);
+typedef struct {
+	guint sent;
+	guint deferred;
+	guint failed;
+	guint interrupted;  /* rows a killed run left in flight, sent again */
+} DeliverCounts;
+
+/* Deliver every message due now (clock_now, so $MAILREG_NOW), oldest first.
+ * Retry times, the queue lifetime and the delay warning come from @cfg; staff
+ * notices of failed and late mail are composed with @composer (NULL: none) and
+ * queued.  FALSE only when the database fails. */
+gboolean deliver_queued (Db *db, Transport *t, const Config *cfg, Composer *composer,
+                         DeliverCounts *counts, GError **error);
 
 #endif

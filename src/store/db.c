@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/autoptr.h"
+#include "core/clock.h"
 #include "core/errors.h"
 #include "core/ids.h"
 
@@ -91,6 +92,19 @@ static const char *const migrations[] = {
 	"  sent_at TEXT"
 	") STRICT;"
 	"CREATE INDEX outbox_state ON outbox (state, id);",
+	/* SMTP delivery (issue 5): retry times, the last reply, an in-flight mark
+	 * journalled before each attempt, bounces (RFC 3464) on the row and the
+	 * applicant, iCalendar SEQUENCE per registration. */
+	"ALTER TABLE outbox ADD COLUMN next_attempt_at INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE outbox ADD COLUMN sending_since INTEGER;"
+	"ALTER TABLE outbox ADD COLUMN last_code INTEGER;"
+	"ALTER TABLE outbox ADD COLUMN warned INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE outbox ADD COLUMN dsn_status TEXT;"
+	"ALTER TABLE outbox ADD COLUMN dsn_diagnostic TEXT;"
+	"ALTER TABLE applicants ADD COLUMN bounced_at TEXT;"
+	"ALTER TABLE applicants ADD COLUMN bounce_reason TEXT;"
+	"ALTER TABLE registrations ADD COLUMN ical_sequence INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX outbox_rcpt ON outbox (rcpt COLLATE NOCASE, created_at);",
 };
 
 const char *
@@ -177,7 +191,8 @@ col_text (sqlite3_stmt *st, int i)
 static char *
 now_iso (void)
 {
-	g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+	g_autoptr (GDateTime) local = clock_now ();
+	g_autoptr (GDateTime) now = g_date_time_to_utc (local);
 
 	return g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
 }
@@ -798,6 +813,268 @@ db_outbox_mark (Db *db, gint64 id, gboolean sent, const char *error_text, GError
 	return step_done (db, st, "mark delivery", error);
 }
 
+static GPtrArray *rows_of (Db *db, sqlite3_stmt *st, GError **error);
+
+#define OUTBOX_COLUMNS "id, message_id, kind, rcpt, subject, state, attempts," \
+	" CAST(strftime('%s', created_at) AS INTEGER), warned, coalesce(inbound_id, 0)"
+
+static OutboxRow *
+outbox_from_row (sqlite3_stmt *st)
+{
+	OutboxRow *row = g_new0 (OutboxRow, 1);
+
+	row->id = sqlite3_column_int64 (st, 0);
+	row->message_id = col_text (st, 1);
+	row->kind = col_text (st, 2);
+	row->rcpt = col_text (st, 3);
+	row->subject = col_text (st, 4);
+	row->state = col_text (st, 5);
+	row->attempts = sqlite3_column_int (st, 6);
+	row->queued_unix = sqlite3_column_int64 (st, 7);
+	row->warned = sqlite3_column_int (st, 8) != 0;
+	row->inbound_id = sqlite3_column_int64 (st, 9);
+	return row;
+}
+
+GPtrArray *
+db_outbox_due (Db *db, gint64 now, GError **error)
+{
+	g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) outbox_row_free);
+	sqlite3_stmt *st = db_stmt (db,
+	                            "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE state IN ('queued','deferred')"
+	                            " AND next_attempt_at <= :now ORDER BY id", error);
+	int rc;
+
+	if (st == NULL)
+		return NULL;
+	bind_int (st, ":now", now);
+	while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+		g_ptr_array_add (rows, outbox_from_row (st));
+	sqlite3_reset (st);
+	if (rc != SQLITE_DONE) {
+		db_fail (db, error, "read outbox");
+		return NULL;
+	}
+	return g_steal_pointer (&rows);
+}
+
+GBytes *
+db_outbox_raw (Db *db, gint64 id, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db, "SELECT raw FROM outbox WHERE id = :id", error);
+	GBytes *raw = NULL;
+
+	if (st == NULL)
+		return NULL;
+	bind_int (st, ":id", id);
+	if (sqlite3_step (st) == SQLITE_ROW)
+		raw = g_bytes_new (sqlite3_column_blob (st, 0), (gsize) sqlite3_column_bytes (st, 0));
+	else
+		db_fail (db, error, "read queued message");
+	sqlite3_reset (st);
+	return raw;
+}
+
+gboolean
+db_outbox_sending (Db *db, gint64 id, gint64 now, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db, "UPDATE outbox SET sending_since = :now WHERE id = :id", error);
+
+	if (st == NULL)
+		return FALSE;
+	bind_int (st, ":now", now);
+	bind_int (st, ":id", id);
+	return step_done (db, st, "journal delivery attempt", error);
+}
+
+GPtrArray *
+db_outbox_interrupted (Db *db, GError **error)
+{
+	g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+	sqlite3_stmt *st = db_stmt (db,
+	                            "UPDATE outbox SET sending_since = NULL WHERE sending_since IS NOT NULL"
+	                            " RETURNING message_id", error);
+	int rc;
+
+	if (st == NULL)
+		return NULL;
+	while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+		g_ptr_array_add (ids, col_text (st, 0));
+	sqlite3_reset (st);
+	if (rc != SQLITE_DONE) {
+		db_fail (db, error, "recover interrupted deliveries");
+		return NULL;
+	}
+	return g_steal_pointer (&ids);
+}
+
+gboolean
+db_outbox_result (Db *db, gint64 id, const char *state, int code, const char *text,
+                  gint64 next_attempt, GError **error)
+{
+	g_autofree char *now = now_iso ();
+	sqlite3_stmt *st = db_stmt (db,
+	                            "UPDATE outbox SET state = :state, attempts = attempts + 1,"
+	                            " sending_since = NULL, last_code = :code, last_error = :text,"
+	                            " next_attempt_at = :next,"
+	                            " sent_at = CASE WHEN :state = 'sent' THEN :now ELSE sent_at END"
+	                            " WHERE id = :id", error);
+
+	g_return_val_if_fail (g_strv_contains ((const char *const[]) { "sent", "deferred", "failed", NULL }, state),
+	                      FALSE);
+	if (st == NULL)
+		return FALSE;
+	bind_text (st, ":state", state);
+	if (code > 0)
+		bind_int (st, ":code", code);
+	bind_text (st, ":text", text);
+	bind_int (st, ":next", next_attempt);
+	bind_text (st, ":now", now);
+	bind_int (st, ":id", id);
+	return step_done (db, st, "mark delivery", error);
+}
+
+gboolean
+db_outbox_set_warned (Db *db, gint64 id, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db, "UPDATE outbox SET warned = 1 WHERE id = :id", error);
+
+	if (st == NULL)
+		return FALSE;
+	bind_int (st, ":id", id);
+	return step_done (db, st, "mark delay warning", error);
+}
+
+OutboxRow *
+db_outbox_find (Db *db, const char *message_id, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db, "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE message_id = :mid", error);
+	OutboxRow *row = NULL;
+	int rc;
+
+	if (st == NULL)
+		return NULL;
+	bind_text (st, ":mid", message_id);
+	if ((rc = sqlite3_step (st)) == SQLITE_ROW)
+		row = outbox_from_row (st);
+	sqlite3_reset (st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		db_fail (db, error, "look up outbox Message-ID");
+	return row;
+}
+
+gboolean
+db_outbox_bounce (Db *db, gint64 id, const char *status, const char *diagnostic, GError **error)
+{
+	g_autofree char *now = now_iso ();
+	g_autofree char *reason = g_strdup_printf ("%s %s", status ? status : "5.0.0", diagnostic ? diagnostic : "");
+	sqlite3_stmt *st = db_stmt (db,
+	                            "UPDATE outbox SET state = 'bounced', dsn_status = :status,"
+	                            " dsn_diagnostic = :diag WHERE id = :id", error);
+
+	if (st == NULL)
+		return FALSE;
+	bind_text (st, ":status", status);
+	bind_text (st, ":diag", diagnostic);
+	bind_int (st, ":id", id);
+	if (!step_done (db, st, "mark bounce", error))
+		return FALSE;
+	st = db_stmt (db,
+	              "UPDATE applicants SET bounced_at = :now, bounce_reason = :reason"
+	              " WHERE email = (SELECT rcpt FROM outbox WHERE id = :id)", error);
+	if (st == NULL)
+		return FALSE;
+	bind_text (st, ":now", now);
+	bind_text (st, ":reason", g_strstrip (reason));
+	bind_int (st, ":id", id);
+	return step_done (db, st, "flag bounced applicant", error);
+}
+
+/* @seconds before now, as the ISO UTC text the tables hold. */
+static char *
+iso_before (gint64 seconds)
+{
+	g_autoptr (GDateTime) local = clock_now ();
+	g_autoptr (GDateTime) utc = g_date_time_to_utc (local);
+	g_autoptr (GDateTime) then = g_date_time_add_seconds (utc, (gdouble) -seconds);
+
+	return g_date_time_format (then, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+int
+db_outbox_replies_today (Db *db, const char *rcpt, GError **error)
+{
+	g_autofree char *since = iso_before (86400);
+	sqlite3_stmt *st = db_stmt (db,
+	                            "SELECT count(*) FROM outbox WHERE rcpt = :rcpt COLLATE NOCASE"
+	                            " AND created_at >= :since AND kind NOT IN ('staff','digest')", error);
+	int n = -1;
+
+	if (st == NULL)
+		return -1;
+	bind_text (st, ":rcpt", rcpt);
+	bind_text (st, ":since", since);
+	if (sqlite3_step (st) == SQLITE_ROW)
+		n = sqlite3_column_int (st, 0);
+	else
+		db_fail (db, error, "count replies");
+	sqlite3_reset (st);
+	return n;
+}
+
+GPtrArray *
+db_digest_registrations (Db *db, const char *since, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db,
+	                            "SELECT e.code AS event, e.title, count(r.id) AS new FROM events e"
+	                            " JOIN registrations r ON r.event_id = e.id AND r.created_at >= :since"
+	                            " GROUP BY e.id ORDER BY e.code", error);
+
+	if (st == NULL)
+		return NULL;
+	bind_text (st, ":since", since);
+	return rows_of (db, st, error);
+}
+
+int
+db_messages_count_since (Db *db, const char *state, const char *since, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db,
+	                            "SELECT count(*) FROM messages WHERE state = :state"
+	                            " AND (:since IS NULL OR received_at >= :since)", error);
+	int n = -1;
+
+	if (st == NULL)
+		return -1;
+	bind_text (st, ":state", state);
+	bind_text (st, ":since", since);
+	if (sqlite3_step (st) == SQLITE_ROW)
+		n = sqlite3_column_int (st, 0);
+	else
+		db_fail (db, error, "count messages");
+	sqlite3_reset (st);
+	return n;
+}
+
+int
+db_registration_next_sequence (Db *db, const char *code, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db,
+	                            "UPDATE registrations SET ical_sequence = ical_sequence + 1 WHERE code = :code"
+	                            " RETURNING ical_sequence - 1", error);
+	int n = -1;
+
+	if (st == NULL)
+		return -1;
+	bind_text (st, ":code", code);
+	if (sqlite3_step (st) == SQLITE_ROW)
+		n = sqlite3_column_int (st, 0);
+	else
+		db_fail (db, error, "bump calendar sequence");
+	sqlite3_reset (st);
+	return n;
+}
+
 /* --- listings ------------------------------------------------------------ */
 
 /* Every row of @st as a GHashTable column name -> string (NULL for SQL NULL). */
@@ -836,7 +1113,10 @@ db_outbox_list (Db *db, GError **error)
 {
 	sqlite3_stmt *st = db_stmt (db,
 	                            "SELECT message_id, rcpt AS \"to\", kind, subject, state, attempts,"
-	                            " last_error, created_at, sent_at FROM outbox ORDER BY id", error);
+	                            " last_code, last_error, created_at, sent_at,"
+	                            " CASE WHEN state = 'deferred' THEN strftime('%Y-%m-%dT%H:%M:%SZ',"
+	                            " next_attempt_at, 'unixepoch') END AS next_attempt_at,"
+	                            " dsn_status, dsn_diagnostic FROM outbox ORDER BY id", error);
 
 	return st ? rows_of (db, st, error) : NULL;
 }

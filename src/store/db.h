@@ -132,6 +132,10 @@ typedef struct {
 	GBytes *raw;        /* the whole message (only from db_outbox_queued) */
 	char *created_at;
 	char *sent_at;
+	/* filled by db_outbox_due and db_outbox_find */
+	gint64 queued_unix;  /* created_at as seconds since the epoch */
+	gboolean warned;     /* staff were told it is late */
+	gint64 inbound_id;   /* the message it answers, or 0 */
 } OutboxRow;
 
 void outbox_row_free (OutboxRow *row);
@@ -148,6 +152,42 @@ GPtrArray *db_outbox_queued (Db *db, GError **error);
 /* Mark a delivery attempt: @sent TRUE -> state sent; else attempts+1 and @error_text kept. */
 gboolean db_outbox_mark (Db *db, gint64 id, gboolean sent, const char *error_text, GError **error);
 
+/* Messages due at @now (unix time): queued, or deferred with the next attempt not
+ * after @now; oldest first, without ->raw.  (transfer full) */
+GPtrArray *db_outbox_due (Db *db, gint64 now, GError **error);
+
+/* The stored message of row @id (LF line ends).  (transfer full) */
+GBytes *db_outbox_raw (Db *db, gint64 id, GError **error);
+
+/* Journal "row @id is being handed to a transport" in one autocommit statement,
+ * before the transport sees it; db_outbox_result clears it. */
+gboolean db_outbox_sending (Db *db, gint64 id, gint64 now, GError **error);
+
+/* Clear the marks a killed run left (the server may have the message: it is sent
+ * again, at worst a duplicate).  (transfer full) Message-IDs of those rows. */
+GPtrArray *db_outbox_interrupted (Db *db, GError **error);
+
+/* Record the end of an attempt in one statement: @state sent, deferred (next try at
+ * @next_attempt) or failed; attempts+1; the reply @code (0: none) and @text kept. */
+gboolean db_outbox_result (Db *db, gint64 id, const char *state, int code, const char *text,
+                           gint64 next_attempt, GError **error);
+
+/* Staff were warned that row @id is late. */
+gboolean db_outbox_set_warned (Db *db, gint64 id, GError **error);
+
+/* The row whose Message-ID is @message_id (without <>), without ->raw; NULL when
+ * none (no error set).  (transfer full) */
+OutboxRow *db_outbox_find (Db *db, const char *message_id, GError **error);
+
+/* RFC 3464: row @id bounced with DSN @status ("5.1.1") and @diagnostic; the
+ * applicant with that address, if any, is flagged. */
+gboolean db_outbox_bounce (Db *db, gint64 id, const char *status, const char *diagnostic,
+                           GError **error);
+
+/* Replies (any kind but staff notices) queued to @rcpt in the 24 hours before now;
+ * -1 on error. */
+int db_outbox_replies_today (Db *db, const char *rcpt, GError **error);
+
 /* --- listings for the CLI (rows as GHashTable column -> string or NULL) ---- */
 
 /* Each returns an array of GHashTable* (transfer full) with the columns named in
@@ -157,6 +197,17 @@ GPtrArray *db_outbox_list (Db *db, GError **error);
 GPtrArray *db_applicants_list (Db *db, GError **error);
 /* Registrations of one applicant: code, event, kind, status. */
 GPtrArray *db_registrations_of (Db *db, gint64 applicant_id, GError **error);
+
+/* The daily digest: new registrations per event since @since (ISO UTC): columns
+ * event, title, new. */
+GPtrArray *db_digest_registrations (Db *db, const char *since, GError **error);
+
+/* Inbound messages in @state since @since (ISO UTC, NULL: ever); -1 on error. */
+int db_messages_count_since (Db *db, const char *state, const char *since, GError **error);
+
+/* The next iCalendar SEQUENCE of registration @code (0 the first time), bumped
+ * so a resent invitation replaces the calendar entry; -1 on error. */
+int db_registration_next_sequence (Db *db, const char *code, GError **error);
 
 /* Counts of inbound messages by outcome (for summaries). */
 gboolean db_message_counts (Db *db, int counts[5], GError **error);

@@ -1,0 +1,123 @@
+#!/usr/bin/python3
+"""smtp-receiver.py - a real SMTP server on 127.0.0.1 for mailreg's tests.
+
+aiosmtpd (Debian's python3-aiosmtpd).  Every accepted message is stored as the
+exact bytes received after DATA (CRLF line ends, dots unstuffed) in
+DIR/NNNNNN.eml, with its envelope in DIR/NNNNNN.json.  Failures are injected by
+the server, never by mocks in mailreg:
+  - a recipient whose local part starts with "tempfail4xx" gets 451 at RCPT,
+    "tempfail432" gets Exchange's 432, "perm5xx" gets 550;
+  - the file given by --control, while it exists, holds one line
+    "rcpt CODE TEXT" or "data CODE TEXT": that reply for every RCPT or for every
+    end of DATA;
+  - --tls CERT KEY offers STARTTLS, --auth USER:PASSWORD requires AUTH (over TLS
+    when --tls is given).
+The port (0: any free one) is written to --port-file once the server listens.
+Stop it with SIGTERM.
+"""
+import argparse
+import asyncio
+import json
+import os
+import signal
+import ssl
+import sys
+
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+
+class Handler:
+    def __init__(self, store, control):
+        self.store = store
+        self.control = control
+        self.count = len([n for n in os.listdir(store) if n.endswith(".eml")])
+
+    def _control(self, stage):
+        try:
+            with open(self.control) as f:
+                words = f.readline().split(None, 1)
+        except (OSError, TypeError):
+            return None
+        if len(words) == 2 and words[0] == stage:
+            return words[1].strip()
+        return None
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        local = address.split("@")[0].lower()
+        if local.startswith("tempfail4xx"):
+            return "451 4.3.0 Temporary failure, try again later"
+        if local.startswith("tempfail432"):
+            return "432 4.7.12 A password transition is needed"
+        if local.startswith("perm5xx"):
+            return "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
+        reply = self._control("rcpt")
+        if reply:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        reply = self._control("data")
+        if reply:
+            return reply
+        self.count += 1
+        name = os.path.join(self.store, "%06d" % self.count)
+        with open(name + ".tmp", "wb") as f:
+            f.write(envelope.original_content)
+        with open(name + ".json", "w") as f:
+            json.dump({"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
+                       "helo": session.host_name,
+                       "tls": session.ssl is not None,
+                       "auth": session.authenticated, "peer": list(session.peer)}, f)
+        os.rename(name + ".tmp", name + ".eml")
+        return "250 2.0.0 OK: queued as %06d" % self.count
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--port-file")
+    ap.add_argument("--control")
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+    ap.add_argument("--auth")
+    a = ap.parse_args()
+    os.makedirs(a.dir, exist_ok=True)
+    handler = Handler(a.dir, a.control)
+    ctx = None
+    if a.tls:
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(a.tls[0], a.tls[1])
+    user, _, password = (a.auth or "").partition(":")
+
+    def authenticator(server, session, envelope, mechanism, data):
+        ok = (isinstance(data, LoginPassword) and data.login.decode() == user
+              and data.password.decode() == password)
+        # aiosmtpd 1.4.3 sends no reply to a failed AUTH unless handled=False:
+        # the client would wait for minutes.
+        return AuthResult(success=ok, handled=False)
+
+    def factory():
+        return SMTP(handler, hostname="mx.test.invalid", tls_context=ctx, require_starttls=bool(ctx),
+                    auth_required=bool(a.auth), auth_require_tls=bool(ctx),
+                    authenticator=authenticator if a.auth else None, timeout=60)
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    server = loop.run_until_complete(loop.create_server(factory, "127.0.0.1", a.port))
+    port = server.sockets[0].getsockname()[1]
+    if a.port_file:
+        with open(a.port_file + ".tmp", "w") as f:
+            f.write("%d\n" % port)
+        os.rename(a.port_file + ".tmp", a.port_file)
+    loop.add_signal_handler(signal.SIGTERM, loop.stop)
+    loop.add_signal_handler(signal.SIGINT, loop.stop)
+    try:
+        loop.run_forever()
+    finally:
+        server.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
