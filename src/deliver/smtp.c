@@ -32,6 +32,8 @@ typedef struct {
 	gsize len, pos;
 	char command[8];       /* the last command sent: MAIL, RCPT, DATA, ... */
 	GString *reply;        /* the server's last complete reply, lines joined */
+	GString *failure;      /* the first 4xx/5xx reply of the transfer (libcurl QUITs after it) */
+	char failed_command[8];   /* the command it answered */
 	GString *pending;      /* lines of a multi-line reply so far */
 } SmtpTransport;
 
@@ -80,6 +82,10 @@ on_debug (CURL *curl, curl_infotype type, char *data, size_t size, void *user)
 		if (n >= 3 && (n == 3 || p[3] == ' ')) {
 			g_string_assign (s->reply, s->pending->str);
 			g_string_truncate (s->pending, 0);
+			if (s->failure->len == 0 && (p[0] == '4' || p[0] == '5')) {
+				g_string_assign (s->failure, s->reply->str);
+				memcpy (s->failed_command, s->command, sizeof s->command);
+			}
 		}
 		p += n;
 		while (p < end && (*p == '\r' || *p == '\n'))
@@ -134,8 +140,9 @@ wipe (char *secret)
 static DeliverError
 classify (const SmtpTransport *s, CURLcode rc, long code)
 {
-	gboolean per_message = strcmp (s->command, "MAIL") == 0 || strcmp (s->command, "RCPT") == 0 ||
-	                       strcmp (s->command, "DATA") == 0;
+	const char *cmd = s->failure->len ? s->failed_command : s->command;
+	gboolean per_message = strcmp (cmd, "MAIL") == 0 || strcmp (cmd, "RCPT") == 0 ||
+	                       strcmp (cmd, "DATA") == 0;
 
 	if (rc == CURLE_LOGIN_DENIED || !per_message || code == 0)
 		return DELIVER_ERROR_UNAVAILABLE;
@@ -183,8 +190,10 @@ smtp_send (Transport *t, const OutboxRow *row, GBytes *raw, TransportReply *repl
 	s->pos = 0;
 	s->errbuf[0] = '\0';
 	s->command[0] = '\0';
+	s->failed_command[0] = '\0';
 	g_string_truncate (s->reply, 0);
 	g_string_truncate (s->pending, 0);
+	g_string_truncate (s->failure, 0);
 	curl_easy_setopt (s->curl, CURLOPT_MAIL_FROM, from);
 	curl_easy_setopt (s->curl, CURLOPT_MAIL_RCPT, rcpts);
 	curl_easy_setopt (s->curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t) body->len);
@@ -194,7 +203,10 @@ smtp_send (Transport *t, const OutboxRow *row, GBytes *raw, TransportReply *repl
 	curl_easy_getinfo (s->curl, CURLINFO_RESPONSE_CODE, &code);
 
 	reply->code = (int) code;
-	reply->text = s->reply->len ? g_strdup (s->reply->str) : NULL;
+	if (rc != CURLE_OK && s->failure->len > 0)
+		reply->text = g_strdup (s->failure->str);
+	else if (s->reply->len > 0)
+		reply->text = g_strdup (s->reply->str);
 	if (rc == CURLE_OK) {
 		FAULT_POINT ("smtp-after-accept");
 		return TRUE;
@@ -218,6 +230,7 @@ smtp_free (Transport *t)
 	g_free (s->oauth2_token_file);
 	g_string_free (s->reply, TRUE);
 	g_string_free (s->pending, TRUE);
+	g_string_free (s->failure, TRUE);
 	g_free (s);
 	curl_global_cleanup ();
 }
@@ -271,6 +284,7 @@ deliver_smtp_new (const Config *cfg, GError **error)
 	s->oauth2_token_file = g_strdup (cfg->smtp_oauth2_token_file);
 	s->reply = g_string_new (NULL);
 	s->pending = g_string_new (NULL);
+	s->failure = g_string_new (NULL);
 	if ((s->curl = curl_easy_init ()) == NULL) {
 		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_SOFTWARE, "smtp: curl_easy_init failed");
 		wipe (g_steal_pointer (&password));
