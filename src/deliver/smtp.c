@@ -202,10 +202,12 @@ smtp_send (Transport *t, const OutboxRow *row, GBytes *raw, TransportReply *repl
 	curl_slist_free_all (rcpts);
 	curl_easy_getinfo (s->curl, CURLINFO_RESPONSE_CODE, &code);
 
-	reply->code = (int) code;
+	/* after a failure before any 4xx/5xx (TLS, connection) the last code is the
+	 * EHLO's 250: no reply code then */
+	reply->code = rc == CURLE_OK || s->failure->len > 0 ? (int) code : 0;
 	if (rc != CURLE_OK && s->failure->len > 0)
 		reply->text = g_strdup (s->failure->str);
-	else if (s->reply->len > 0)
+	else if (rc == CURLE_OK && s->reply->len > 0)
 		reply->text = g_strdup (s->reply->str);
 	if (rc == CURLE_OK) {
 		FAULT_POINT ("smtp-after-accept");
