@@ -8,9 +8,11 @@
 
 #include <string.h>
 
+#include "core/autoptr.h"
 #include "core/errors.h"
 #include "core/fault.h"
 #include "extract/extract.h"
+#include "parse/dsn.h"
 #include "validate/validate.h"
 
 #define ACCEPTED_FORMATS "wypełniony formularz jako załącznik DOCX, ODT lub PDF albo w treści wiadomości (tekst)"
@@ -62,6 +64,43 @@ header_is (const char *v, const char *word)
 	return g_ascii_strcasecmp (g_strstrip (t), word) == 0;
 }
 
+/* "<>", "< >" or nothing: the null reverse-path of bounces (RFC 5321 §4.5.5). */
+static gboolean
+return_path_empty (const char *v)
+{
+	for (; *v; v++)
+		if (!g_ascii_isspace (*v) && *v != '<' && *v != '>')
+			return FALSE;
+	return TRUE;
+}
+
+/* RFC 3834 §2 and common practice: senders that are programs, not people. */
+static gboolean
+automatic_local_part (const char *addr)
+{
+	static const char *const exact[] = { "mailer-daemon", "postmaster", "noreply", "no-reply", "no_reply",
+	                                     "do-not-reply", "donotreply", "do_not_reply", "bounce", "bounces",
+	                                     "listserv", "majordomo", NULL };
+	g_autofree char *local = g_ascii_strdown (addr, strcspn (addr, "@"));
+
+	local[strcspn (local, "+")] = '\0';  /* subaddress: noreply+news@ */
+	return g_strv_contains (exact, local) || g_str_has_prefix (local, "owner-") ||
+	       g_str_has_suffix (local, "-request") || g_str_has_suffix (local, "-bounces");
+}
+
+/* @addr is @own or a subaddress of it (VERP: bounces+<id>@domain). */
+static gboolean
+same_mailbox (const char *addr, const char *own)
+{
+	const char *at = strchr (own, '@');
+	gsize local = at ? (gsize) (at - own) : strlen (own);
+
+	if (g_ascii_strcasecmp (addr, own) == 0)
+		return TRUE;
+	return at != NULL && g_ascii_strncasecmp (addr, own, local) == 0 && addr[local] == '+' &&
+	       strchr (addr + local, '@') != NULL && g_ascii_strcasecmp (strchr (addr + local, '@'), at) == 0;
+}
+
 gboolean
 register_is_automatic (const Pipeline *p, const InboundMessage *msg, char **reason)
 {
@@ -85,13 +124,17 @@ register_is_automatic (const Pipeline *p, const InboundMessage *msg, char **reas
 		*reason = g_strdup ("automatic message (X-Autoreply)");
 	else if (ct != NULL && g_mime_content_type_is_type (ct, "multipart", "report"))
 		*reason = g_strdup ("delivery or read report (multipart/report)");
-	else if (msg->sender != NULL &&
-	         (g_str_has_prefix (msg->sender, "mailer-daemon@") || g_str_has_prefix (msg->sender, "postmaster@") ||
-	          g_str_has_prefix (msg->sender, "noreply@") || g_str_has_prefix (msg->sender, "no-reply@")))
+	else if ((v = g_mime_object_get_header (obj, "Return-Path")) != NULL && return_path_empty (v))
+		/* RFC 3834 §2: a null reverse-path is a bounce or another automatic message */
+		*reason = g_strdup ("automatic message (empty Return-Path <>)");
+	else if (msg->sender != NULL && automatic_local_part (msg->sender))
 		*reason = g_strdup_printf ("automatic sender %s", msg->sender);
 	else if (msg->sender != NULL && p->cfg->from_addr != NULL &&
 	         g_ascii_strcasecmp (msg->sender, p->cfg->from_addr) == 0)
 		*reason = g_strdup ("sent by mailreg itself (From is our own address)");
+	else if (msg->sender != NULL && p->cfg->smtp_envelope_from != NULL &&
+	         same_mailbox (msg->sender, p->cfg->smtp_envelope_from))
+		*reason = g_strdup ("sent by mailreg itself (From is our bounce address)");
 	else if (msg->message_id != NULL && p->cfg->domain != NULL &&
 	         g_str_has_suffix (msg->message_id, p->cfg->domain) &&
 	         msg->message_id[strlen (msg->message_id) - strlen (p->cfg->domain) - 1] == '@')
@@ -128,6 +171,20 @@ queue_reply (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const c
 	/* Never answer ourselves: the cheapest mail loop there is. */
 	if (p->cfg->from_addr && g_ascii_strcasecmp (to_addr, p->cfg->from_addr) == 0)
 		return TRUE;
+	/* RFC 3834 §2: a limit on automatic replies to one address, should every
+	 * other check miss a loop; staff notices are not replies. */
+	if (g_strcmp0 (kind, "staff") != 0 && p->cfg->replies_per_sender_per_day > 0) {
+		int n = db_outbox_replies_today (p->db, to_addr, error);
+		if (n < 0)
+			return FALSE;
+		if ((guint) n >= p->cfg->replies_per_sender_per_day) {
+			g_autofree char *note = g_strdup_printf ("not answered: %d replies to %s in the last 24 hours "
+			                                         "(replies_per_sender_per_day = %u)", n, to_addr,
+			                                         p->cfg->replies_per_sender_per_day);
+			g_message ("%s reply not sent: %s", kind, note);
+			return db_message_append_reason (p->db, inbound_row, note, error);
+		}
+	}
 	mail = compose_mail (p->composer, tmpl, vars, to_name, to_addr, msg ? msg->message_id : NULL,
 	                     msg ? msg->references : NULL, error);
 	if (mail == NULL)
@@ -363,6 +420,88 @@ record_registration (Pipeline *p, const InboundMessage *msg, const FormData *for
 	return queue_reply (p, row, NULL, "staff", "staff-registration", vars, NULL, p->cfg->staff, error);
 }
 
+/* The outbox row a delivery report is about: by the returned Message-ID, else
+ * by the VERP address it was sent back to (bounces+<uuid>@domain).  (transfer full) */
+static OutboxRow *
+bounced_row (Pipeline *p, const InboundMessage *msg, const DsnReport *dsn, GError **error)
+{
+	static const char *const headers[] = { "Delivered-To", "X-Original-To", "To", "Envelope-To" };
+	g_autofree char *local = NULL;
+	OutboxRow *row;
+
+	if (dsn->original_message_id != NULL &&
+	    ((row = db_outbox_find (p->db, dsn->original_message_id, error)) != NULL || (error && *error)))
+		return row;
+	if (!p->cfg->smtp_verp || p->cfg->smtp_envelope_from == NULL)
+		return NULL;
+	local = g_strndup (p->cfg->smtp_envelope_from, strcspn (p->cfg->smtp_envelope_from, "@"));
+	for (gsize i = 0; i < G_N_ELEMENTS (headers); i++) {
+		const char *v = g_mime_object_get_header (GMIME_OBJECT (msg->mime), headers[i]);
+		g_autoptr (InternetAddressList) list = v ? internet_address_list_parse (NULL, v) : NULL;
+		InternetAddress *ia = list && internet_address_list_length (list) > 0
+		                      ? internet_address_list_get_address (list, 0) : NULL;
+		g_autofree char *id = NULL;
+		g_autofree char *mid = NULL;
+
+		if (ia == NULL || !INTERNET_ADDRESS_IS_MAILBOX (ia) ||
+		    (id = dsn_verp_id (internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (ia)), local)) == NULL)
+			continue;
+		mid = g_strdup_printf ("%s@%s", id, p->cfg->domain);
+		if ((row = db_outbox_find (p->db, mid, error)) != NULL || (error && *error))
+			return row;
+	}
+	return NULL;
+}
+
+/* Record a message that gets no answer.  RFC 3464: a delivery report about our
+ * own mail marks that outbox row bounced, flags the address and tells staff once;
+ * the report itself stays ignored, with what it said as the reason. */
+static gboolean
+record_ignored (Pipeline *p, const InboundMessage *msg, InboundRecord *rec, GError **error)
+{
+	g_autoptr (DsnReport) dsn = dsn_parse (msg->mime);
+	g_autoptr (OutboxRow) row = NULL;
+	g_autoptr (GError) local = NULL;
+	gboolean failed;
+	gint64 inbound;
+
+	if (dsn == NULL)
+		return db_message_insert (p->db, rec, error) != 0;
+	failed = g_strcmp0 (dsn->action, "failed") == 0;
+	if ((row = bounced_row (p, msg, dsn, &local)) == NULL && local != NULL) {
+		g_propagate_error (error, g_steal_pointer (&local));
+		return FALSE;
+	}
+	g_free (rec->reason);
+	rec->reason = g_strdup_printf ("delivery report (RFC 3464): %s %s for %s%s%s%s%s",
+	                               dsn->action ? dsn->action : "no action", dsn->status ? dsn->status : "",
+	                               dsn->recipient ? dsn->recipient : "(no recipient)",
+	                               dsn->diagnostic ? " (" : "", dsn->diagnostic ? dsn->diagnostic : "",
+	                               dsn->diagnostic ? ")" : "",
+	                               row == NULL ? "; matches no message of ours"
+	                               : !failed ? "; not a failure, nothing marked"
+	                               : g_strcmp0 (row->state, "bounced") == 0 ? "; already marked bounced"
+	                               : "; the reply is marked bounced");
+	if ((inbound = db_message_insert (p->db, rec, error)) == 0)
+		return FALSE;
+	if (row == NULL || !failed || g_strcmp0 (row->state, "bounced") == 0)
+		return TRUE;
+	if (!db_outbox_bounce (p->db, row->id, dsn->status, dsn->diagnostic, error))
+		return FALSE;
+	if (p->cfg->staff != NULL && g_strcmp0 (row->kind, "staff") != 0) {
+		g_autoptr (GHashTable) vars = vars_new ();
+		var_set (vars, "rcpt", row->rcpt);
+		var_set (vars, "kind", row->kind);
+		var_set (vars, "subject", row->subject);
+		var_set (vars, "message_id", row->message_id);
+		var_set (vars, "status", dsn->status ? dsn->status : "(brak)");
+		var_set (vars, "diagnostic", dsn->diagnostic ? dsn->diagnostic : "(brak)");
+		var_set (vars, "reporter", dsn->reporting_mta ? dsn->reporting_mta : (msg->sender ? msg->sender : "(nieznany)"));
+		return queue_reply (p, inbound, NULL, "staff", "staff-bounce", vars, NULL, p->cfg->staff, error);
+	}
+	return TRUE;
+}
+
 /* Decide and record inside the open transaction. */
 static gboolean
 decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, InboundRecord *rec,
@@ -399,7 +538,7 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, InboundRec
 	if (register_is_automatic (p, msg, &automatic)) {
 		rec->outcome = res->outcome = OUTCOME_IGNORED;
 		rec->reason = g_steal_pointer (&automatic);
-		return db_message_insert (p->db, rec, error) != 0;
+		return record_ignored (p, msg, rec, error);
 	}
 
 	form = extract_form (msg->mime, p->form, &limits, &notes);

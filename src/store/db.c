@@ -609,6 +609,20 @@ db_message_insert (Db *db, const InboundRecord *rec, GError **error)
 }
 
 gboolean
+db_message_append_reason (Db *db, gint64 message_row, const char *note, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db,
+	                            "UPDATE messages SET reason = CASE WHEN reason IS NULL OR reason = ''"
+	                            " THEN :note ELSE reason || '; ' || :note END WHERE id = :id", error);
+
+	if (st == NULL)
+		return FALSE;
+	bind_text (st, ":note", note);
+	bind_int (st, ":id", message_row);
+	return step_done (db, st, "note message reason", error);
+}
+
+gboolean
 db_message_set_applicant (Db *db, gint64 message_row, gint64 applicant_id, const char *reason,
                           GError **error)
 {

@@ -101,6 +101,9 @@ gboolean db_message_seen (Db *db, const char *message_id, const char *hash, GErr
 /* Record @rec; returns the new row id, 0 on error. */
 gint64 db_message_insert (Db *db, const InboundRecord *rec, GError **error);
 
+/* Add "; @note" to the reason of message row @message_row. */
+gboolean db_message_append_reason (Db *db, gint64 message_row, const char *note, GError **error);
+
 /* Link a message to the applicant it created or updated, with the summary of
  * what was registered as its reason. */
 gboolean db_message_set_applicant (Db *db, gint64 message_row, gint64 applicant_id, const char *reason,
