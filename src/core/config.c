@@ -355,7 +355,7 @@ set_defaults (Config *cfg)
 	cfg->spool = g_build_filename (STATE_DIR, "spool", NULL);
 	cfg->templates = g_build_filename (MAILREG_DATADIR, "templates", NULL);
 	cfg->catalog = g_build_filename (cfg->dir, "catalog.ini", NULL);
-	cfg->max_message_size = 30 << 20;
+	cfg->max_message_size = 40 << 20;
 	cfg->max_mime_depth = 20;
 	cfg->max_form_text = 1 << 20;
 	cfg->max_attachment_size = 25 << 20;

@@ -6,8 +6,10 @@
  * most form fields wins.  Parts not read (other formats, limits) become staff notes.
  */
 #define G_LOG_DOMAIN "extract"
+#define _GNU_SOURCE   /* memmem */
 
 #include "extract/extract.h"
+#include "extract/formats.h"
 
 #include <errno.h>
 #include <string.h>
@@ -25,6 +27,8 @@ typedef struct {
 	guint notes_dropped;
 	FormData *best;
 	gboolean best_is_body;
+	gsize total;             /* bytes decoded or decompressed so far */
+	gboolean exhausted;      /* limits->max_total reached: read nothing more */
 } Walk;
 
 void
@@ -359,130 +363,284 @@ name_extension (const char *name)
 	return g_utf8_strdown (dot, -1);
 }
 
+typedef enum {
+	KIND_OTHER,        /* not a form format */
+	KIND_TEXT,
+	KIND_HTML,
+	KIND_DOCX,
+	KIND_ODT,
+	KIND_PDF,
+	KIND_ZIP,
+	KIND_UNSUPPORTED,  /* a document format we do not read: .doc, .rtf, ... */
+	KIND_IMAGE,        /* most likely a scan */
+} FileKind;
+
+static const char *const kind_names[] = { "other", "text", "html", "docx", "odt", "pdf", "zip",
+                                          "unsupported", "image" };
+
 static const struct {
-	const char *mime_type;
-	const char *ext;
-} known_types[] = {
-	{ "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx" },
-	{ "application/vnd.oasis.opendocument.text", ".odt" },
-	{ "application/pdf", ".pdf" },
-	{ "application/zip", ".zip" },
-	{ "application/x-zip-compressed", ".zip" },
-	{ "text/html", ".html" },
-	{ "application/msword", ".doc" },
-	{ "application/rtf", ".rtf" },
-	{ "text/rtf", ".rtf" },
+	const char *key;   /* a MIME type or a file name extension */
+	FileKind kind;
+} kinds_by_name[] = {
+	{ "text/plain", KIND_TEXT }, { ".txt", KIND_TEXT },
+	{ "text/html", KIND_HTML }, { ".html", KIND_HTML }, { ".htm", KIND_HTML },
+	{ "application/vnd.openxmlformats-officedocument.wordprocessingml.document", KIND_DOCX },
+	{ ".docx", KIND_DOCX },
+	{ "application/vnd.oasis.opendocument.text", KIND_ODT }, { ".odt", KIND_ODT },
+	{ "application/pdf", KIND_PDF }, { "application/x-pdf", KIND_PDF }, { ".pdf", KIND_PDF },
+	{ "application/zip", KIND_ZIP }, { "application/x-zip-compressed", KIND_ZIP },
+	{ "application/x-zip", KIND_ZIP }, { ".zip", KIND_ZIP },
+	{ "application/msword", KIND_UNSUPPORTED }, { ".doc", KIND_UNSUPPORTED },
+	{ "application/rtf", KIND_UNSUPPORTED }, { "text/rtf", KIND_UNSUPPORTED }, { ".rtf", KIND_UNSUPPORTED },
+	{ ".xls", KIND_UNSUPPORTED }, { ".xlsx", KIND_UNSUPPORTED }, { ".ods", KIND_UNSUPPORTED },
+	{ ".pages", KIND_UNSUPPORTED }, { ".wpd", KIND_UNSUPPORTED }, { ".docm", KIND_UNSUPPORTED },
+	{ ".jpg", KIND_IMAGE }, { ".jpeg", KIND_IMAGE }, { ".png", KIND_IMAGE }, { ".tif", KIND_IMAGE },
+	{ ".tiff", KIND_IMAGE }, { ".gif", KIND_IMAGE }, { ".heic", KIND_IMAGE }, { ".bmp", KIND_IMAGE },
 };
 
-/* Formats a later extractor will read (see src/extract/: html, docx, odt, pdf, zip). */
-static const char *const planned_exts[] = { ".docx", ".odt", ".pdf", ".zip", ".html", ".htm" };
-/* Other document formats applicants send a form in; not planned. */
-static const char *const other_doc_exts[] = { ".doc", ".rtf", ".xls", ".xlsx", ".ods", ".pages" };
-
-static gboolean
-in_list (const char *ext, const char *const *list, gsize n)
+static FileKind
+kind_by_name (const char *key)
 {
-	for (gsize i = 0; ext != NULL && i < n; i++)
-		if (strcmp (ext, list[i]) == 0)
-			return TRUE;
-	return FALSE;
+	for (gsize i = 0; key != NULL && i < G_N_ELEMENTS (kinds_by_name); i++)
+		if (strcmp (key, kinds_by_name[i].key) == 0)
+			return kinds_by_name[i].kind;
+	if (key != NULL && g_str_has_prefix (key, "image/"))
+		return KIND_IMAGE;
+	return KIND_OTHER;
 }
 
-/* Note why a non-text part is not read. */
-static void
-note_unread (Walk *w, GMimeObject *obj, const char *name, gboolean is_body)
+/* What the bytes say they are: magic numbers beat names, since mail clients send
+ * forms as application/octet-stream and people rename files. */
+static FileKind
+kind_by_content (GBytes *data)
 {
-	GMimeContentType *ct = g_mime_object_get_content_type (obj);   /* (transfer none) */
-	g_autofree char *declared = g_mime_content_type_get_mime_type (ct);
-	g_autofree char *mime_type = g_ascii_strdown (declared, -1);
-	g_autofree char *ext = name_extension (name);
-	g_autofree char *where = NULL;
+	gsize len;
+	const guint8 *p = g_bytes_get_data (data, &len);
 
-	/* signatures of multipart/signed carry no content */
-	if (strcmp (mime_type, "application/pgp-signature") == 0 ||
-	    strcmp (mime_type, "application/pkcs7-signature") == 0 ||
-	    strcmp (mime_type, "application/x-pkcs7-signature") == 0)
-		return;
-	for (gsize i = 0; ext == NULL && i < G_N_ELEMENTS (known_types); i++)
-		if (strcmp (mime_type, known_types[i].mime_type) == 0)
-			ext = g_strdup (known_types[i].ext);
-
-	if (is_body && g_strcmp0 (ext, ".html") == 0) {
-		add_note (w, g_strdup ("body (text/html): HTML not read yet"));
-		return;
+	if (len >= 5 && memcmp (p, "%PDF-", 5) == 0)
+		return KIND_PDF;
+	if (len >= 4 && memcmp (p, "PK\x03\x04", 4) == 0) {
+		/* An OpenDocument file starts with an uncompressed "mimetype" entry naming
+		 * its type; a DOCX names word/document.xml in its headers; any other ZIP
+		 * is a container to look inside. */
+		gsize head = MIN (len, 256);
+		if (memmem (p, head, "application/vnd.oasis.opendocument.text", 39) != NULL)
+			return KIND_ODT;
+		if (memmem (p, head, "application/vnd.oasis.opendocument.", 35) != NULL)
+			return KIND_UNSUPPORTED;
+		if (memmem (p, len, "word/document.xml", 17) != NULL)
+			return KIND_DOCX;
+		return KIND_ZIP;
 	}
-	where = name != NULL ? g_strdup_printf ("attachment %s", name)
-	                     : g_strdup_printf ("part (%s)", mime_type);
-	if (in_list (ext, planned_exts, G_N_ELEMENTS (planned_exts)))
-		add_note (w, g_strdup_printf ("%s: format %s not read yet", where, ext));
-	else if (in_list (ext, other_doc_exts, G_N_ELEMENTS (other_doc_exts)))
-		add_note (w, g_strdup_printf ("%s: format %s not supported", where, ext));
-	else if (name != NULL)
-		add_note (w, g_strdup_printf ("%s (%s): not a form format", where, mime_type));
-	else
-		add_note (w, g_strdup_printf ("%s: not a form format", where));
+	if (len >= 4 && memcmp (p, "\xD0\xCF\x11\xE0", 4) == 0)
+		return KIND_UNSUPPORTED;   /* OLE2: .doc, .xls */
+	if (len >= 5 && memcmp (p, "{\\rtf", 5) == 0)
+		return KIND_UNSUPPORTED;
+	if ((len >= 3 && memcmp (p, "\xFF\xD8\xFF", 3) == 0) || (len >= 8 && memcmp (p, "\x89PNG\r\n\x1a\n", 8) == 0) ||
+	    (len >= 4 && (memcmp (p, "II*\0", 4) == 0 || memcmp (p, "MM\0*", 4) == 0)) ||
+	    (len >= 6 && memcmp (p, "GIF8", 4) == 0))
+		return KIND_IMAGE;
+	return KIND_OTHER;
 }
 
+/* Note why a part or file is not read. */
 static void
-read_candidate (Walk *w, GMimePart *part, const char *name, gboolean is_body)
+note_unread (Walk *w, const char *where, const char *what, FileKind kind)
 {
-	GMimeObject *obj = GMIME_OBJECT (part);
-	const char *charset = g_mime_object_get_content_type_parameter (obj, "charset");
-	g_autofree char *where = is_body ? g_strdup ("body")
-	                                 : g_strdup_printf ("attachment %s", name ? name : "(unnamed)");
-	g_autoptr (GByteArray) raw = NULL;
-	g_autofree char *text = NULL;
-	g_autoptr (FormData) form = NULL;
-	gboolean truncated;
+	if (kind == KIND_UNSUPPORTED)
+		add_note (w, g_strdup_printf ("%s: format %s not supported — ask for DOCX, ODT or PDF", where, what));
+	else if (kind == KIND_IMAGE)
+		add_note (w, g_strdup_printf ("%s: image (%s), perhaps a scan — ask for a filled DOCX, ODT or PDF form",
+		                              where, what));
+	else
+		add_note (w, g_strdup_printf ("%s (%s): not a form format", where, what));
+}
 
-	raw = read_bounded (part, w->limits->max_text, &truncated);
-	if (truncated)
-		add_note (w, g_strdup_printf ("%s: text longer than %" G_GSIZE_FORMAT
-		                              " bytes, the rest was not read", where, w->limits->max_text));
-	text = extract_to_utf8 ((const char *) raw->data, raw->len, charset);
-	g_clear_pointer (&raw, g_byte_array_unref);   /* bound the peak: one copy at a time */
-	form = extract_text (text, w->def);
-	form->part = g_steal_pointer (&where);
-
-	/* most fields wins; on a tie the body beats an attachment, then document order */
+/* Keep @form when it names more fields than the best so far; on a tie the body
+ * beats an attachment, then document order. */
+static void
+offer (Walk *w, FormData *form, gboolean is_body)
+{
 	if (w->best == NULL || form->matched > w->best->matched ||
 	    (form->matched == w->best->matched && is_body && !w->best_is_body)) {
 		form_data_free (w->best);
-		w->best = g_steal_pointer (&form);
+		w->best = form;
 		w->best_is_body = is_body;
+	} else {
+		form_data_free (form);
 	}
 }
 
+/* Charge @len decompressed bytes to the message; FALSE (with a note, once) when
+ * that passes limits->max_total. */
+static gboolean
+charge (Walk *w, gsize len)
+{
+	if (w->exhausted)
+		return FALSE;
+	w->total += len;
+	if (w->total > w->limits->max_total) {
+		add_note (w, g_strdup_printf ("message: more than %" G_GSIZE_FORMAT
+		                              " bytes decompressed, remaining parts not read", w->limits->max_total));
+		w->exhausted = TRUE;
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static void read_file (Walk *w, GBytes *data, const char *name, FileKind declared, const char *charset,
+                       const char *where, guint level, gboolean is_body);
+
+/* Every entry of a .zip attachment is read as a file of its own. */
 static void
-walk_leaf (Walk *w, GMimePart *part, gboolean html_quiet)
+read_zip (Walk *w, GBytes *data, const char *where, guint level)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GPtrArray) entries = NULL;
+
+	if (level + 1 > w->limits->max_depth) {
+		add_note (w, g_strdup_printf ("%s: ZIP nested deeper than %u levels, not read", where,
+		                              w->limits->max_depth));
+		return;
+	}
+	if ((entries = zip_list (data, w->limits, &error)) == NULL) {
+		add_note (w, g_strdup_printf ("%s: %s", where, error->message));
+		return;
+	}
+	for (guint i = 0; i < entries->len && !w->exhausted; i++) {
+		const char *entry = g_ptr_array_index (entries, i);
+		const char *base = strrchr (entry, '/') ? strrchr (entry, '/') + 1 : entry;
+		g_autofree char *inner = g_strdup_printf ("%s: %s", where, entry);
+		g_autoptr (GBytes) bytes = NULL;
+		g_clear_error (&error);
+
+		/* folders, macOS resource forks, hidden files */
+		if (*base == '\0' || *base == '.' || g_str_has_prefix (entry, "__MACOSX/"))
+			continue;
+		if ((bytes = zip_read_entry (data, entry, w->limits, &error)) == NULL) {
+			add_note (w, g_strdup_printf ("%s: %s", inner, error->message));
+			continue;
+		}
+		if (!charge (w, g_bytes_get_size (bytes)))
+			return;
+		read_file (w, bytes, base, KIND_OTHER, NULL, inner, level + 1, FALSE);
+	}
+}
+
+/* Read one file (a decoded attachment or a ZIP entry) as a form candidate. */
+static void
+read_file (Walk *w, GBytes *data, const char *name, FileKind declared, const char *charset,
+           const char *where, guint level, gboolean is_body)
+{
+	g_autofree char *ext = name_extension (name);
+	FileKind kind = kind_by_content (data);
+	g_autoptr (GError) error = NULL;
+	g_autofree char *text = NULL;
+	FormData *form;
+
+	/* Content decides for the formats it can recognise; else the name, else the
+	 * declared type.  A damaged DOCX or ODT still starts like any ZIP: its name
+	 * says what it was meant to be, and the reason is then about that format. */
+	if (kind == KIND_OTHER || kind == KIND_ZIP) {
+		FileKind named = kind_by_name (ext);
+		if (named == KIND_OTHER)
+			named = declared;
+		if (kind == KIND_OTHER || named == KIND_DOCX || named == KIND_ODT)
+			kind = named;
+	}
+	switch (kind) {
+	case KIND_TEXT: {
+		gsize len;
+		const char *p = g_bytes_get_data (data, &len);
+		text = extract_to_utf8 (p, MIN (len, w->limits->max_text), charset);
+		break;
+	}
+	case KIND_HTML:
+		text = extract_html (data, charset, w->limits, &error);
+		break;
+	case KIND_DOCX:
+		text = extract_docx (data, w->limits, &error);
+		break;
+	case KIND_ODT:
+		text = extract_odt (data, w->limits, &error);
+		break;
+	case KIND_PDF:
+		text = extract_pdf (data, w->limits, &error);
+		break;
+	case KIND_ZIP:
+		read_zip (w, data, where, level);
+		return;
+	default:
+		note_unread (w, where, ext ? ext : kind == KIND_IMAGE ? "image" : "unknown type", kind);
+		return;
+	}
+	if (text == NULL) {
+		add_note (w, g_strdup_printf ("%s: %s", where, error ? error->message : "unreadable"));
+		return;
+	}
+	form = extract_text (text, w->def);
+	form->part = g_strdup (where);
+	g_free (form->format);
+	form->format = g_strdup (kind_names[kind]);
+	offer (w, form, is_body);
+}
+
+static void
+walk_leaf (Walk *w, GMimePart *part, guint level, gboolean in_alternative)
 {
 	GMimeObject *obj = GMIME_OBJECT (part);
 	GMimeContentType *ct = g_mime_object_get_content_type (obj);   /* (transfer none) */
 	GMimeContentDisposition *disp = g_mime_object_get_content_disposition (obj);
+	const char *charset = g_mime_object_get_content_type_parameter (obj, "charset");
+	g_autofree char *declared = g_mime_content_type_get_mime_type (ct);
+	g_autofree char *mime_type = g_ascii_strdown (declared, -1);
 	g_autofree char *name = display_name (part);
-	g_autofree char *ext = name_extension (name);
-	gboolean text_plain = g_mime_content_type_is_type (ct, "text", "plain");
+	g_autofree char *where = NULL;
+	g_autoptr (GByteArray) raw = NULL;
+	g_autoptr (GBytes) bytes = NULL;
 	/* an inline part with a file name is an attached file too ("formularz.txt") */
 	gboolean attached = name != NULL || (disp != NULL && g_mime_content_disposition_is_attachment (disp));
+	FileKind kind = kind_by_name (mime_type);
+	gboolean truncated;
+	gsize max;
 
 	if (GMIME_IS_MESSAGE_PARTIAL (part)) {
 		add_note (w, g_strdup ("part (message/partial): fragments not reassembled"));
 		return;
 	}
-	if (text_plain || g_strcmp0 (ext, ".txt") == 0) {
-		read_candidate (w, part, name, !attached);
+	/* signatures of multipart/signed carry no content */
+	if (strcmp (mime_type, "application/pgp-signature") == 0 ||
+	    strcmp (mime_type, "application/pkcs7-signature") == 0 ||
+	    strcmp (mime_type, "application/x-pkcs7-signature") == 0)
+		return;
+	/* the inline images of an HTML alternative are decoration */
+	if (in_alternative && !attached && kind != KIND_TEXT && kind != KIND_HTML)
+		return;
+	if (w->exhausted)
+		return;
+
+	where = attached ? g_strdup_printf ("attachment %s", name ? name : "(unnamed)")
+	                 : g_strdup ("body");
+	max = (kind == KIND_TEXT || kind == KIND_HTML) ? w->limits->max_text : w->limits->max_attachment;
+	max = MIN (max, w->limits->max_total - MIN (w->total, w->limits->max_total));
+	raw = read_bounded (part, max, &truncated);
+	if (truncated && kind != KIND_TEXT && kind != KIND_HTML) {
+		add_note (w, g_strdup_printf ("%s: larger than %" G_GSIZE_FORMAT " bytes, not read", where, max));
+		charge (w, raw->len);
 		return;
 	}
-	/* the text/html twin of a text/plain alternative (and its inline images)
-	 * says nothing new */
-	if (html_quiet && !(disp != NULL && g_mime_content_disposition_is_attachment (disp)))
+	if (truncated)
+		add_note (w, g_strdup_printf ("%s: text longer than %" G_GSIZE_FORMAT
+		                              " bytes, the rest was not read", where, max));
+	if (!charge (w, raw->len))
 		return;
-	note_unread (w, obj, name, !attached);
+	bytes = g_byte_array_free_to_bytes (g_steal_pointer (&raw));
+	read_file (w, bytes, name, kind, charset, where, level, !attached);
 }
 
 /* @obj sits inside @level containers (multiparts, forwarded messages). */
 static void
-walk (Walk *w, GMimeObject *obj, guint level, gboolean html_quiet)
+walk (Walk *w, GMimeObject *obj, guint level, gboolean in_alternative)
 {
 	if (GMIME_IS_MULTIPART (obj) || GMIME_IS_MESSAGE_PART (obj)) {
 		if (level + 1 > w->limits->max_depth) {
@@ -498,18 +656,13 @@ walk (Walk *w, GMimeObject *obj, guint level, gboolean html_quiet)
 		GMimeMultipart *mp = GMIME_MULTIPART (obj);
 		GMimeContentType *ct = g_mime_object_get_content_type (obj);
 		int count = g_mime_multipart_get_count (mp);
-		gboolean quiet = html_quiet;
+		/* RFC 2046 §5.1.4: the alternatives say the same; each text one is a
+		 * candidate (the plain one wins a tie, being first), the rest is decoration */
+		gboolean alternative = g_mime_content_type_is_type (ct, "multipart", "alternative") ||
+		                       (in_alternative && g_mime_content_type_is_type (ct, "multipart", "related"));
 
-		/* RFC 2046 §5.1.4: the alternatives say the same; with a text/plain one,
-		 * the rest (HTML, its images) need no note */
-		if (g_mime_content_type_is_type (ct, "multipart", "alternative"))
-			for (int i = 0; i < count; i++) {
-				GMimeObject *sub = g_mime_multipart_get_part (mp, i);
-				if (g_mime_content_type_is_type (g_mime_object_get_content_type (sub), "text", "plain"))
-					quiet = TRUE;
-			}
 		for (int i = 0; i < count; i++)
-			walk (w, g_mime_multipart_get_part (mp, i), level + 1, quiet);
+			walk (w, g_mime_multipart_get_part (mp, i), level + 1, alternative);
 	} else if (GMIME_IS_MESSAGE_PART (obj)) {
 		/* a forwarded message (message/rfc822): the form may be inside */
 		GMimeMessage *inner = g_mime_message_part_get_message (GMIME_MESSAGE_PART (obj));
@@ -517,7 +670,7 @@ walk (Walk *w, GMimeObject *obj, guint level, gboolean html_quiet)
 		if (body != NULL)
 			walk (w, body, level + 1, FALSE);
 	} else if (GMIME_IS_PART (obj)) {
-		walk_leaf (w, GMIME_PART (obj), html_quiet);
+		walk_leaf (w, GMIME_PART (obj), level, in_alternative);
 	}
 }
 
@@ -527,7 +680,7 @@ extract_form (GMimeMessage *message, const FormDef *def, const ExtractLimits *li
 {
 	g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func (g_free);
 	GMimeObject *top = g_mime_message_get_mime_part (message);   /* (transfer none) */
-	Walk w = { def, limits, list, 0, NULL, FALSE };
+	Walk w = { def, limits, list, 0, NULL, FALSE, 0, FALSE };
 
 	g_return_val_if_fail (GMIME_IS_MESSAGE (message) && def != NULL && limits != NULL, NULL);
 	if (top != NULL)

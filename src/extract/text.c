@@ -249,7 +249,7 @@ parse_line (Parser *ps, const char *start, gsize len)
 {
 	const char *end = start + len;
 	g_autofree char *line = NULL;
-	const char *sep;
+	const char *sep, *tab;
 
 	/* quoted reply: "> Imię: Jan", "> > Imię: Jan", ">>Imię: Jan" */
 	while (start < end && (*start == ' ' || *start == '\t'))
@@ -267,8 +267,12 @@ parse_line (Parser *ps, const char *start, gsize len)
 	if (parse_checkbox_line (ps, line))
 		return;
 
-	/* "Label: value" - the first colon, since values hold colons (times, URLs) */
-	if ((sep = strchr (line, ':')) != NULL) {
+	/* "Label: value" - the first colon, since values hold colons (times, URLs);
+	 * unless a TAB comes first: a table row "Label<TAB>10:30" splits there.
+	 * (@line is @start without its leading blanks, so offsets compare.) */
+	tab = memchr (start, '\t', len);
+	sep = strchr (line, ':');
+	if (sep != NULL && (tab == NULL || sep - line < tab - start)) {
 		g_autofree char *label = trim_dup (line, sep - line);
 		if (label_ok (ps, label)) {
 			add_pair (ps, g_steal_pointer (&label), trim_dup (sep + 1, strlen (sep + 1)));

@@ -57,7 +57,7 @@ cat >"$work/mailreg.conf" <<CONF
 [paths]
 database = db
 spool = spool
-outgoing = out
+outgoing = outgoing
 templates = $root/templates
 catalog = $root/etc/catalog.ini
 [mail]

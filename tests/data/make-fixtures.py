@@ -15,6 +15,7 @@ tests/unit/test_extract.c with what extract_form() returns:
 
     limits: depth=N text=BYTES   optional; the ExtractLimits to use instead of the
                                  default depth=20 text=1048576
+    format: FORMAT               optional; FormData.format when not "text" ("html")
     notes: TEXT                  optional; the notes extract_form() must report,
                                  exactly; absent means it must report none (NULL)
     part: PART                   FormData.part ("body", "attachment NAME"), or
@@ -215,10 +216,12 @@ def fixture(fn):
     return fn
 
 
-def result(part, pairs, matched, notes=None, limits=None):
+def result(part, pairs, matched, notes=None, limits=None, fmt=None):
     out = []
     if limits:
         out.append("limits: depth=%d text=%d" % limits)
+    if fmt:
+        out.append("format: " + fmt)
     if notes:
         out.append("notes: " + notes)
     out += [f"part: {part}", f"matched: {matched}"]
@@ -492,7 +495,8 @@ def body_over_limit(name):
 @fixture
 def html_only(name):
     eml = message(name, "Zgłoszenie", leaf("text/html; charset=utf-8", HTML.encode(), "quoted-printable"))
-    return eml, result("(none)", [], 0, notes="body (text/html): HTML not read yet")
+    pairs = [("Imię", "Zażółć"), ("Nazwisko", "Gęślą"), ("Doradztwo", "[x]")]
+    return eml, result("body", pairs, 3, fmt="html")
 
 
 @fixture
@@ -506,10 +510,10 @@ def attachments_other(name):
     pdf = attachment("filename=\"zgoda.PDF\"", "application/octet-stream", b"%PDF-1.4 not really")
     doc = attachment("filename=\"stary formularz.doc\"", "application/msword", b"\xd0\xcf\x11\xe0")
     eml = message(name, "Zgłoszenie", multipart("mixed", [body, docx, jpg, pdf, doc], "=_b5"))
-    notes = ("attachment formularz.docx: format .docx not read yet; "
-             "attachment skan.jpg (image/jpeg): not a form format; "
-             "attachment zgoda.PDF: format .pdf not read yet; "
-             "attachment stary formularz.doc: format .doc not supported")
+    notes = ("attachment formularz.docx: truncated ZIP archive: its central directory is missing; "
+             "attachment skan.jpg: image (.jpg), perhaps a scan — ask for a filled DOCX, ODT or PDF form; "
+             "attachment zgoda.PDF: damaged PDF: PDF document is damaged; "
+             "attachment stary formularz.doc: format .doc not supported — ask for DOCX, ODT or PDF")
     return eml, result("body", [], 0, notes=notes)
 
 
