@@ -149,6 +149,35 @@ ComposedMail *
 compose_mail (Composer *c, const char *name, GHashTable *vars, const char *to_name,
               const char *to_addr, const char *in_reply_to, const char *references, GError **error)
 {
+	return compose_mail_ics (c, name, vars, to_name, to_addr, in_reply_to, references, NULL, error);
+}
+
+/* The invitation as an attachment: text/calendar; method=PUBLISH, base64 so its
+ * CRLF line ends survive any transport. (transfer full) */
+static GMimeObject *
+calendar_part (const char *ics)
+{
+	GMimePart *cal = g_mime_part_new_with_type ("text", "calendar");
+	GMimeContentType *ct = g_mime_object_get_content_type (GMIME_OBJECT (cal));  /* (transfer none) */
+	g_autoptr (GMimeStream) stream = g_mime_stream_mem_new_with_buffer (ics, strlen (ics));
+	g_autoptr (GMimeDataWrapper) content = g_mime_data_wrapper_new_with_stream (stream,
+	                                                                            GMIME_CONTENT_ENCODING_DEFAULT);
+
+	g_mime_content_type_set_parameter (ct, "charset", "utf-8");
+	g_mime_content_type_set_parameter (ct, "method", "PUBLISH");
+	g_mime_object_set_content_disposition_parameter (GMIME_OBJECT (cal), "filename", "zaproszenie.ics");
+	g_mime_object_set_disposition (GMIME_OBJECT (cal), GMIME_DISPOSITION_ATTACHMENT);
+	g_mime_content_type_set_parameter (ct, "name", "zaproszenie.ics");
+	g_mime_part_set_content (cal, content);  /* the part holds its own ref */
+	g_mime_part_set_content_encoding (cal, GMIME_CONTENT_ENCODING_BASE64);
+	return GMIME_OBJECT (cal);
+}
+
+ComposedMail *
+compose_mail_ics (Composer *c, const char *name, GHashTable *vars, const char *to_name,
+                  const char *to_addr, const char *in_reply_to, const char *references, const char *ics,
+                  GError **error)
+{
 	const Template *t = g_hash_table_lookup (c->templates, name);
 	g_autoptr (ComposedMail) out = g_new0 (ComposedMail, 1);
 	g_autoptr (GMimeMessage) m = NULL;
@@ -199,7 +228,17 @@ compose_mail (Composer *c, const char *name, GHashTable *vars, const char *to_na
 	g_mime_text_part_set_text (body, text);
 	g_mime_text_part_set_charset (body, "utf-8");
 	g_mime_part_set_content_encoding (GMIME_PART (body), GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
-	g_mime_message_set_mime_part (m, GMIME_OBJECT (body));
+	if (ics == NULL) {
+		g_mime_message_set_mime_part (m, GMIME_OBJECT (body));
+	} else {
+		/* multipart/mixed only when there is an attachment */
+		g_autoptr (GMimeMultipart) mixed = g_mime_multipart_new_with_subtype ("mixed");
+		g_autoptr (GMimeObject) cal = calendar_part (ics);
+
+		g_mime_multipart_add (mixed, GMIME_OBJECT (body));  /* the multipart holds refs */
+		g_mime_multipart_add (mixed, cal);
+		g_mime_message_set_mime_part (m, GMIME_OBJECT (mixed));
+	}
 
 	fmt = g_mime_format_options_new ();
 	g_mime_format_options_set_newline_format (fmt, GMIME_NEWLINE_FORMAT_UNIX);

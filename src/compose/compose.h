@@ -38,6 +38,12 @@ ComposedMail *compose_mail (Composer *c, const char *name, GHashTable *vars, con
                             const char *to_addr, const char *in_reply_to, const char *references,
                             GError **error);
 
+/* As compose_mail, with the iCalendar text @ics (NULL: none) attached as
+ * text/calendar; method=PUBLISH: the message is then multipart/mixed. */
+ComposedMail *compose_mail_ics (Composer *c, const char *name, GHashTable *vars, const char *to_name,
+                                const char *to_addr, const char *in_reply_to, const char *references,
+                                const char *ics, GError **error);
+
 /* Substitute {{var}} in @tmpl.  (transfer full)  NULL with MAILREG_ERROR_DATA naming
  * the first unknown variable. */
 char *compose_render (const char *tmpl, GHashTable *vars, GError **error);

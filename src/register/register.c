@@ -12,6 +12,7 @@
 #include "core/errors.h"
 #include "core/fault.h"
 #include "extract/extract.h"
+#include "compose/ical.h"
 #include "parse/dsn.h"
 #include "validate/validate.h"
 
@@ -156,11 +157,12 @@ var_set (GHashTable *vars, const char *name, const char *value)
 	g_hash_table_insert (vars, (gpointer) name, g_strdup (value ? value : ""));
 }
 
-/* Compose @tmpl and queue it; a reply to nobody (no usable address) is skipped. */
+/* Compose @tmpl (with the invitation @ics, may be NULL) and queue it; a reply
+ * to nobody (no usable address) is skipped. */
 static gboolean
-queue_reply (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *kind,
-             const char *tmpl, GHashTable *vars, const char *to_name, const char *to_addr,
-             GError **error)
+queue_reply_ics (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *kind,
+                 const char *tmpl, GHashTable *vars, const char *to_name, const char *to_addr,
+                 const char *ics, GError **error)
 {
 	g_autoptr (ComposedMail) mail = NULL;
 
@@ -185,12 +187,71 @@ queue_reply (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const c
 			return db_message_append_reason (p->db, inbound_row, note, error);
 		}
 	}
-	mail = compose_mail (p->composer, tmpl, vars, to_name, to_addr, msg ? msg->message_id : NULL,
-	                     msg ? msg->references : NULL, error);
+	mail = compose_mail_ics (p->composer, tmpl, vars, to_name, to_addr, msg ? msg->message_id : NULL,
+	                         msg ? msg->references : NULL, ics, error);
 	if (mail == NULL)
 		return FALSE;
 	return db_outbox_add (p->db, inbound_row, kind, to_addr, mail->subject, mail->message_id,
 	                      mail->raw, error);
+}
+
+static gboolean
+queue_reply (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *kind,
+             const char *tmpl, GHashTable *vars, const char *to_name, const char *to_addr,
+             GError **error)
+{
+	return queue_reply_ics (p, inbound_row, msg, kind, tmpl, vars, to_name, to_addr, NULL, error);
+}
+
+/* The calendar invitation for every dated session the applicant is registered
+ * for (waiting lists excluded); *@ics NULL when there is none.  Each
+ * registration included gets the next SEQUENCE, so calendars update the entry. */
+static gboolean
+invitation (Pipeline *p, gint64 applicant_id, char **ics, GError **error)
+{
+	g_autoptr (GPtrArray) regs = db_registrations_of (p->db, applicant_id, error);
+	g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) ical_event_free);
+	g_autoptr (InternetAddressList) from = internet_address_list_parse (NULL, p->cfg->from);
+	InternetAddress *ia = from && internet_address_list_length (from) ? internet_address_list_get_address (from, 0) : NULL;
+
+	*ics = NULL;
+	if (regs == NULL)
+		return FALSE;
+	for (guint i = 0; i < regs->len; i++) {
+		GHashTable *r = g_ptr_array_index (regs, i);
+		const char *code = g_hash_table_lookup (r, "code");
+		const char *status = g_hash_table_lookup (r, "status");
+		g_autoptr (Event) ev = NULL;
+		int seq = -1;
+
+		if (g_strcmp0 (status, "confirmed") != 0 && g_strcmp0 (status, "requested") != 0)
+			continue;
+		if ((ev = db_event_get (p->db, g_hash_table_lookup (r, "event"), error)) == NULL)
+			return FALSE;
+		for (guint k = 0; k < ev->sessions->len; k++) {
+			const EventSession *s = g_ptr_array_index (ev->sessions, k);
+			IcalEvent *ie;
+
+			if (s->start == NULL)
+				continue;
+			if (seq < 0 && (seq = db_registration_next_sequence (p->db, code, error)) < 0)
+				return FALSE;
+			ie = g_new0 (IcalEvent, 1);
+			ie->uid = ical_uid (code, k + 1, p->cfg->domain);
+			ie->sequence = seq;
+			ie->summary = g_strdup (ev->title);
+			ie->location = g_strdup (s->place);
+			ie->description = g_strdup_printf ("Kod zgłoszenia: %s", code);
+			ie->start = g_strdup (s->start);
+			ie->end = g_strdup (s->end);
+			ie->tentative = g_strcmp0 (status, "confirmed") != 0;
+			g_ptr_array_add (events, ie);
+		}
+	}
+	if (events->len == 0)
+		return TRUE;
+	*ics = ical_publish (ia ? internet_address_get_name (ia) : NULL, p->cfg->from_addr, events, error);
+	return *ics != NULL;
 }
 
 static gboolean
@@ -373,6 +434,7 @@ record_registration (Pipeline *p, const InboundMessage *msg, const FormData *for
 	g_autoptr (GString) missing = g_string_new (NULL);
 	g_autofree char *name = g_strdup_printf ("%s %s", app->first_name, app->last_name);
 	g_autofree char *notes = NULL;
+	g_autofree char *ics = NULL;
 	gboolean created;
 	gint64 row, applicant;
 
@@ -410,7 +472,8 @@ record_registration (Pipeline *p, const InboundMessage *msg, const FormData *for
 	if (g_hash_table_lookup (vars, "registrations") == NULL)
 		return FALSE;
 	res->outcome = OUTCOME_REGISTERED;
-	if (!queue_reply (p, row, msg, "confirmation", "confirmation", vars, name, app->email, error))
+	if (!invitation (p, applicant, &ics, error) ||
+	    !queue_reply_ics (p, row, msg, "confirmation", "confirmation", vars, name, app->email, ics, error))
 		return FALSE;
 	if (!p->cfg->staff_copy || p->cfg->staff == NULL)
 		return TRUE;

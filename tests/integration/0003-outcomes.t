@@ -202,8 +202,16 @@ for line in open(fixtures, encoding="utf-8").read().splitlines():
                 (m["In-Reply-To"], m["References"]))
         out(m["Auto-Submitted"] == "auto-replied", label + ": Auto-Submitted: auto-replied",
             m["Auto-Submitted"])
-        out(m.get_content_type() == "text/plain" and m.get_content_charset() == "utf-8",
-            label + ": Content-Type text/plain; charset=utf-8", m["Content-Type"])
+        # a confirmation for a dated event carries its calendar invitation (issue 5):
+        # multipart/mixed of the text/plain body and a text/calendar attachment
+        parts = [p.get_content_type() for p in m.walk() if not p.is_multipart()]
+        body_part = m.get_body(("plain",))
+        out(body_part is not None and body_part.get_content_charset() == "utf-8" and
+            (m.get_content_type() == "text/plain" or
+             (kind == "confirmation" and m.get_content_type() == "multipart/mixed" and
+              parts == ["text/plain", "text/calendar"])),
+            label + ": Content-Type text/plain; charset=utf-8 (+ text/calendar for a confirmation)",
+            m["Content-Type"])
         head = raw.split(b"\n\n", 1)[0]
         bcc = [l for l in head.split(b"\n") if l.lower().startswith(b"bcc") or l.lower().startswith(b"cc:")]
         out(not bcc and "Bcc" not in m and "Cc" not in m, label + ": no Bcc/Cc header", bcc)
