@@ -5,7 +5,7 @@
 set -eu
 BUILD_PKGS="build-essential pkg-config libgmime-3.0-dev libglib2.0-dev libjson-glib-dev
  libsqlite3-dev uuid-dev libzip-dev libxml2-dev libpoppler-glib-dev libcurl4-openssl-dev libical-dev"
-TEST_PKGS="perl sqlite3 python3 python3-aiosmtpd openssl"
+TEST_PKGS="perl sqlite3 python3 python3-aiosmtpd openssl dovecot-imapd isync"
 
 want=$BUILD_PKGS
 [ "${1:-build}" = test ] && want="$want $TEST_PKGS"
@@ -25,3 +25,10 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+# The IMAP tests start their own Dovecot on free high ports; the system service
+# the package starts (ports 143/993, system users) is not wanted on a test box.
+case " $missing " in
+*" dovecot-imapd "*)
+	systemctl disable --now dovecot.service dovecot.socket >/dev/null 2>&1 ||
+		service dovecot stop >/dev/null 2>&1 || true ;;
+esac

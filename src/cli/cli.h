@@ -15,6 +15,7 @@ typedef gboolean (*CommandFunc) (const Config *cfg, int argc, char **argv, GErro
 
 gboolean cmd_init (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_ingest (const Config *cfg, int argc, char **argv, GError **error);
+gboolean cmd_poll (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_send (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_messages (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_applicants (const Config *cfg, int argc, char **argv, GError **error);

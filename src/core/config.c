@@ -42,6 +42,7 @@ static const KeySpec config_keys[] = {
 	{ "paths", "templates", KEY_PATH, F (templates), "a folder path", 0, 0 },
 	{ "paths", "catalog", KEY_PATH, F (catalog), "a file path", 0, 0 },
 	{ "paths", "form", KEY_PATH, F (form), "a file path", 0, 0 },
+	{ "paths", "inbox", KEY_PATH, F (inbox), "a folder path", 0, 0 },
 	{ "mail", "from", KEY_ADDRESS, F (from), "an address such as 'Rejestracja <rejestracja@example.pl>'", 0, 0 },
 	{ "mail", "reply_to", KEY_ADDRESS, F (reply_to), "an e-mail address", 0, 0 },
 	{ "mail", "staff", KEY_ADDRESS, F (staff), "an e-mail address", 0, 0 },
@@ -443,6 +444,10 @@ config_load (const char *path, GError **error)
 		cfg->outgoing = g_build_filename (cfg->spool, "outgoing", NULL);
 	if (cfg->form == NULL)
 		cfg->form = g_build_filename (cfg->templates, "form.ini", NULL);
+	if (cfg->inbox == NULL) {
+		g_autofree char *parent = g_path_get_dirname (cfg->spool);
+		cfg->inbox = g_build_filename (parent, "inbox", NULL);
+	}
 
 	cfg->has_imap = g_key_file_has_group (kf, "imap");
 	if (cfg->has_imap) {
@@ -488,6 +493,7 @@ config_free (Config *cfg)
 	g_free (cfg->templates);
 	g_free (cfg->catalog);
 	g_free (cfg->form);
+	g_free (cfg->inbox);
 	g_free (cfg->from);
 	g_free (cfg->from_addr);
 	g_free (cfg->reply_to);

@@ -22,6 +22,7 @@ typedef struct {
 	char *templates;      /* reply templates and form.ini */
 	char *catalog;        /* programme catalog loaded by init */
 	char *form;           /* form definition */
+	char *inbox;          /* without [imap]: `poll` takes *.eml from here; default <spool>/../inbox */
 
 	/* [mail] */
 	char *from;           /* header From of replies (display name allowed) */

@@ -21,7 +21,9 @@ typedef enum {
 	MAILREG_ERROR_OS = EX_OSERR,             /* system call failed */
 	MAILREG_ERROR_CANTCREAT = EX_CANTCREAT,  /* cannot create an output file */
 	MAILREG_ERROR_IO = EX_IOERR,             /* read/write error */
-	MAILREG_ERROR_TEMPFAIL = EX_TEMPFAIL,    /* try again later (busy database, full disk) */
+	MAILREG_ERROR_TEMPFAIL = EX_TEMPFAIL,    /* try again later (busy database, full disk, server down) */
+	MAILREG_ERROR_PROTOCOL = EX_PROTOCOL,    /* a server answered what the protocol does not allow */
+	MAILREG_ERROR_NOPERM = EX_NOPERM,        /* a server refused our credentials */
 	MAILREG_ERROR_CONFIG = EX_CONFIG,        /* configuration error */
 } MailregError;
 

@@ -104,11 +104,17 @@ to_crlf (GBytes *raw)
 	const guint8 *p = g_bytes_get_data (raw, &len);
 	GByteArray *out = g_byte_array_sized_new (len + len / 32 + 2);
 
-	for (gsize i = 0; i < len; i++) {
-		if (p[i] == '\n' && (i == 0 || p[i - 1] != '\r'))
+	gsize start = 0;
+
+	for (const guint8 *nl; start < len && (nl = memchr (p + start, '\n', len - start)) != NULL;) {
+		gsize i = nl - p;
+		g_byte_array_append (out, p + start, i - start);
+		if (i == 0 || p[i - 1] != '\r')
 			g_byte_array_append (out, (const guint8 *) "\r", 1);
-		g_byte_array_append (out, p + i, 1);
+		g_byte_array_append (out, (const guint8 *) "\n", 1);
+		start = i + 1;
 	}
+	g_byte_array_append (out, p + start, len - start);
 	return out;
 }
 

@@ -565,10 +565,11 @@ record_ignored (Pipeline *p, const InboundMessage *msg, InboundRecord *rec, GErr
 	return TRUE;
 }
 
-/* Decide and record inside the open transaction. */
+/* Decide and record inside the open transaction; @forced_review (or NULL) is
+ * the reason of a review decided before the message was read. */
 static gboolean
-decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, InboundRecord *rec,
-        RegisterResult *res, GError **error)
+decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char *forced_review,
+        InboundRecord *rec, RegisterResult *res, GError **error)
 {
 	const Config *c = p->cfg;
 	ExtractLimits limits = {
@@ -586,6 +587,10 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, InboundRec
 	g_autofree char *notes = NULL;
 	g_autofree char *automatic = NULL;
 
+	if (forced_review != NULL) {
+		rec->reason = g_strdup (forced_review);
+		return record_review (p, spool_id, msg, rec, res, error);
+	}
 	if (msg->mime == NULL) {
 		rec->reason = g_strdup (msg->problem);
 		return record_review (p, spool_id, msg, rec, res, error);
@@ -662,8 +667,9 @@ recorded (Pipeline *p, const char *spool_id, RegisterResult *res, GError **error
 	return 0;
 }
 
-gboolean
-register_message (Pipeline *p, const char *spool_id, RegisterResult *res, GError **error)
+static gboolean
+register_spooled (Pipeline *p, const char *spool_id, const char *forced_review, RegisterResult *res,
+                  GError **error)
 {
 	g_autofree char *path = spool_path (p->spool, spool_id);
 	g_autoptr (InboundMessage) msg = NULL;
@@ -691,7 +697,7 @@ register_message (Pipeline *p, const char *spool_id, RegisterResult *res, GError
 		return done > 0 && spool_done (p->spool, spool_id, error);
 	}
 	record_init (&rec, spool_id, msg);
-	ok = decide (p, spool_id, msg, &rec, res, &local);
+	ok = decide (p, spool_id, msg, forced_review, &rec, res, &local);
 	if (!ok && local != NULL && local->domain == MAILREG_ERROR && local->code == MAILREG_ERROR_DATA) {
 		/* The message is fine but we cannot act on it (catalog, template): review. */
 		db_rollback (p->db);
@@ -717,4 +723,17 @@ register_message (Pipeline *p, const char *spool_id, RegisterResult *res, GError
 		res->reason = g_strdup (rec.reason);
 	inbound_record_clear (&rec);
 	return spool_done (p->spool, spool_id, error);
+}
+
+gboolean
+register_message (Pipeline *p, const char *spool_id, RegisterResult *res, GError **error)
+{
+	return register_spooled (p, spool_id, NULL, res, error);
+}
+
+gboolean
+register_message_review (Pipeline *p, const char *spool_id, const char *reason, RegisterResult *res,
+                         GError **error)
+{
+	return register_spooled (p, spool_id, reason, res, error);
 }

@@ -44,6 +44,12 @@ void register_result_clear (RegisterResult *res);
  * message then stays in new/ and is processed again by the next run). */
 gboolean register_message (Pipeline *p, const char *spool_id, RegisterResult *res, GError **error);
 
+/* As register_message, but the outcome is review with @reason, decided before
+ * the message was read (a message too large to fetch: only its header was
+ * spooled).  The sender and staff are told as for any review. */
+gboolean register_message_review (Pipeline *p, const char *spool_id, const char *reason, RegisterResult *res,
+                                  GError **error);
+
 /* Why @msg must not be answered automatically (RFC 3834: auto-replies, bounces,
  * lists, our own mail), or NULL.  (static string or transfer full via @reason) */
 gboolean register_is_automatic (const Pipeline *p, const InboundMessage *msg, char **reason);

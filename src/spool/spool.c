@@ -59,14 +59,17 @@ spool_free (Spool *spool)
 	g_free (spool);
 }
 
-/* Create tmp/<uuid>; returns the fd and sets *@id and *@path. */
+/* Create tmp/<uuid> (or tmp/@want: a reserved id, whose debris from a crash is
+ * ours to replace); returns the fd and sets *@id and *@path. */
 static int
-spool_create (Spool *spool, char **id, char **path, GError **error)
+spool_create (Spool *spool, const char *want, char **id, char **path, GError **error)
 {
 	int fd;
 
-	*id = ids_uuid ();
+	*id = want ? g_strdup (want) : ids_uuid ();
 	*path = g_build_filename (spool->tmp, *id, NULL);
+	if (want != NULL)
+		unlink (*path);
 	fd = open (*path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		g_autofree char *what = g_strdup_printf ("spool: create %s", *path);
@@ -105,7 +108,7 @@ spool_add_fd (Spool *spool, int fd, guint64 *size, GError **error)
 	g_autofree char *path = NULL;
 	char buf[65536];
 	guint64 total = 0;
-	int out = spool_create (spool, &id, &path, error);
+	int out = spool_create (spool, NULL, &id, &path, error);
 
 	if (out < 0)
 		return NULL;
@@ -140,9 +143,15 @@ fail:
 char *
 spool_add_data (Spool *spool, const void *data, gsize len, GError **error)
 {
+	return spool_add_data_as (spool, NULL, data, len, error);
+}
+
+char *
+spool_add_data_as (Spool *spool, const char *want_id, const void *data, gsize len, GError **error)
+{
 	g_autofree char *id = NULL;
 	g_autofree char *path = NULL;
-	int out = spool_create (spool, &id, &path, error);
+	int out = spool_create (spool, want_id, &id, &path, error);
 
 	if (out < 0)
 		return NULL;

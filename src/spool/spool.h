@@ -32,6 +32,11 @@ char *spool_add_fd (Spool *spool, int fd, guint64 *size, GError **error);
 /* Store @len bytes of @data; as spool_add_fd. */
 char *spool_add_data (Spool *spool, const void *data, gsize len, GError **error);
 
+/* As spool_add_data, under the id @want_id (a UUID from ids_uuid() the caller
+ * journalled before, so the file is found again after a crash; NULL: a new
+ * one).  A file of that id in new/ is replaced. */
+char *spool_add_data_as (Spool *spool, const char *want_id, const void *data, gsize len, GError **error);
+
 /* The path of a spooled message in new/.  (transfer full) */
 char *spool_path (const Spool *spool, const char *id);
 

@@ -105,6 +105,32 @@ static const char *const migrations[] = {
 	"ALTER TABLE applicants ADD COLUMN bounce_reason TEXT;"
 	"ALTER TABLE registrations ADD COLUMN ical_sequence INTEGER NOT NULL DEFAULT 0;"
 	"CREATE INDEX outbox_rcpt ON outbox (rcpt COLLATE NOCASE, created_at);",
+	/* IMAP intake (issue 4): per mailbox the UIDVALIDITY and the highest UID
+	 * journalled; per message its UID, the spool id reserved for it before the
+	 * fetch, and whether the server has been told (moved or \Seen). */
+	"CREATE TABLE imap_mailboxes ("
+	"  mailbox TEXT PRIMARY KEY,"
+	"  uidvalidity INTEGER NOT NULL,"
+	"  last_uid INTEGER NOT NULL DEFAULT 0,"
+	"  server TEXT,"
+	"  updated_at TEXT NOT NULL"
+	") STRICT;"
+	"CREATE TABLE imap_messages ("
+	"  id INTEGER PRIMARY KEY,"
+	"  mailbox TEXT NOT NULL,"
+	"  uidvalidity INTEGER NOT NULL,"
+	"  uid INTEGER NOT NULL,"
+	"  size INTEGER NOT NULL DEFAULT 0,"
+	"  spool_id TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','acked','gone','stale')),"
+	"  rematch INTEGER NOT NULL DEFAULT 0,"
+	"  acked_to TEXT,"
+	"  created_at TEXT NOT NULL,"
+	"  acked_at TEXT,"
+	"  UNIQUE (mailbox, uidvalidity, uid)"
+	") STRICT;"
+	"CREATE INDEX imap_messages_state ON imap_messages (mailbox, state);"
+	"CREATE INDEX imap_messages_spool ON imap_messages (spool_id);",
 };
 
 const char *
@@ -1174,4 +1200,166 @@ db_message_counts (Db *db, int counts[5], GError **error)
 		counts[outcome_parse ((const char *) sqlite3_column_text (st, 0))] = sqlite3_column_int (st, 1);
 	sqlite3_reset (st);
 	return rc == SQLITE_DONE || db_fail (db, error, "count messages");
+}
+
+/* --- IMAP sync state ------------------------------------------------------- */
+
+gboolean
+db_imap_mailbox_get (Db *db, const char *mailbox, guint32 *uidvalidity, guint32 *last_uid, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db, "SELECT uidvalidity, last_uid FROM imap_mailboxes WHERE mailbox = :m", error);
+	int rc;
+
+	if (st == NULL)
+		return FALSE;
+	bind_text (st, ":m", mailbox);
+	rc = sqlite3_step (st);
+	if (rc == SQLITE_ROW) {
+		*uidvalidity = (guint32) sqlite3_column_int64 (st, 0);
+		*last_uid = (guint32) sqlite3_column_int64 (st, 1);
+	}
+	sqlite3_reset (st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		db_fail (db, error, "read IMAP state");
+	return rc == SQLITE_ROW;
+}
+
+gboolean
+db_imap_mailbox_set (Db *db, const char *mailbox, guint32 uidvalidity, guint32 last_uid, const char *server,
+                     GError **error)
+{
+	g_autofree char *now = now_iso ();
+	sqlite3_stmt *st = db_stmt (db,
+	                            "INSERT INTO imap_mailboxes (mailbox, uidvalidity, last_uid, server, updated_at)"
+	                            " VALUES (:m, :v, :u, :s, :now) ON CONFLICT (mailbox) DO UPDATE SET"
+	                            " uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid,"
+	                            " server = excluded.server, updated_at = excluded.updated_at", error);
+
+	if (st == NULL)
+		return FALSE;
+	bind_text (st, ":m", mailbox);
+	bind_int (st, ":v", uidvalidity);
+	bind_int (st, ":u", last_uid);
+	bind_text (st, ":s", server);
+	bind_text (st, ":now", now);
+	return step_done (db, st, "store IMAP state", error);
+}
+
+gboolean
+db_imap_journal_add (Db *db, const char *mailbox, guint32 uidvalidity, guint32 uid, guint64 size,
+                     const char *spool_id, gboolean rematch, GError **error)
+{
+	g_autofree char *now = now_iso ();
+	sqlite3_stmt *st = db_stmt (db,
+	                            "INSERT INTO imap_messages (mailbox, uidvalidity, uid, size, spool_id, rematch,"
+	                            " created_at) VALUES (:m, :v, :u, :size, :spool, :rematch, :now)"
+	                            " ON CONFLICT (mailbox, uidvalidity, uid) DO NOTHING", error);
+
+	if (st == NULL)
+		return FALSE;
+	bind_text (st, ":m", mailbox);
+	bind_int (st, ":v", uidvalidity);
+	bind_int (st, ":u", uid);
+	bind_int (st, ":size", (gint64) size);
+	bind_text (st, ":spool", spool_id);
+	bind_int (st, ":rematch", rematch);
+	bind_text (st, ":now", now);
+	return step_done (db, st, "journal IMAP message", error);
+}
+
+void
+imap_journal_row_free (ImapJournalRow *row)
+{
+	if (row == NULL)
+		return;
+	g_free (row->spool_id);
+	g_free (row);
+}
+
+GPtrArray *
+db_imap_pending (Db *db, const char *mailbox, GError **error)
+{
+	g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) imap_journal_row_free);
+	sqlite3_stmt *st = db_stmt (db,
+	                            "SELECT i.id, i.uidvalidity, i.uid, i.size, i.spool_id, i.rematch, m.state"
+	                            " FROM imap_messages i LEFT JOIN messages m ON m.spool_id = i.spool_id"
+	                            " WHERE i.mailbox = :m AND i.state = 'pending' ORDER BY i.uidvalidity, i.uid",
+	                            error);
+	int rc;
+
+	if (st == NULL)
+		return NULL;
+	bind_text (st, ":m", mailbox);
+	while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
+		ImapJournalRow *row = g_new0 (ImapJournalRow, 1);
+		row->id = sqlite3_column_int64 (st, 0);
+		row->uidvalidity = (guint32) sqlite3_column_int64 (st, 1);
+		row->uid = (guint32) sqlite3_column_int64 (st, 2);
+		row->size = (guint64) sqlite3_column_int64 (st, 3);
+		row->spool_id = col_text (st, 4);
+		row->rematch = sqlite3_column_int (st, 5) != 0;
+		row->recorded = sqlite3_column_type (st, 6) != SQLITE_NULL;
+		if (row->recorded)
+			row->outcome = outcome_parse ((const char *) sqlite3_column_text (st, 6));
+		g_ptr_array_add (rows, row);
+	}
+	sqlite3_reset (st);
+	if (rc != SQLITE_DONE) {
+		db_fail (db, error, "read IMAP journal");
+		return NULL;
+	}
+	return g_steal_pointer (&rows);
+}
+
+gboolean
+db_imap_set_state (Db *db, gint64 id, const char *state, const char *acked_to, GError **error)
+{
+	g_autofree char *now = now_iso ();
+	sqlite3_stmt *st = db_stmt (db,
+	                            "UPDATE imap_messages SET state = :state, acked_to = :to,"
+	                            " acked_at = CASE WHEN :state = 'acked' THEN :now END WHERE id = :id", error);
+
+	if (st == NULL)
+		return FALSE;
+	bind_text (st, ":state", state);
+	bind_text (st, ":to", acked_to);
+	bind_text (st, ":now", now);
+	bind_int (st, ":id", id);
+	return step_done (db, st, "update IMAP journal", error);
+}
+
+gboolean
+db_imap_set_spool (Db *db, gint64 id, const char *spool_id, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db, "UPDATE imap_messages SET spool_id = :spool, rematch = 0 WHERE id = :id",
+	                            error);
+
+	if (st == NULL)
+		return FALSE;
+	bind_text (st, ":spool", spool_id);
+	bind_int (st, ":id", id);
+	return step_done (db, st, "update IMAP journal", error);
+}
+
+char *
+db_message_find (Db *db, const char *message_id, const char *hash, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db,
+	                            "SELECT spool_id FROM messages WHERE"
+	                            " (:mid IS NOT NULL AND message_id = :mid) OR (:mid IS NULL AND hash = :hash)"
+	                            " ORDER BY id LIMIT 1", error);
+	char *spool_id = NULL;
+	int rc;
+
+	if (st == NULL)
+		return NULL;
+	bind_text (st, ":mid", message_id);
+	bind_text (st, ":hash", hash);
+	rc = sqlite3_step (st);
+	if (rc == SQLITE_ROW)
+		spool_id = col_text (st, 0);
+	sqlite3_reset (st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		db_fail (db, error, "look up message");
+	return spool_id;
 }

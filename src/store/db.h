@@ -215,4 +215,54 @@ int db_registration_next_sequence (Db *db, const char *code, GError **error);
 /* Counts of inbound messages by outcome (for summaries). */
 gboolean db_message_counts (Db *db, int counts[5], GError **error);
 
+/* --- IMAP sync state ------------------------------------------------------- */
+/* Like isync's sync state: per mailbox the UIDVALIDITY and the highest UID whose
+ * journal row exists (every message at or below it is in imap_messages); per
+ * message the spool id reserved for it before the fetch, so the record of its
+ * outcome (messages.spool_id) is found again after a crash, and whether the
+ * server was told (moved or \Seen).  A row is 'pending' until acknowledged,
+ * then 'acked'; 'gone' when the message vanished before it was read, 'stale'
+ * when its UIDVALIDITY was replaced. */
+
+/* TRUE and the stored values when @mailbox has a state; FALSE when not (or on
+ * an error, which is then set). */
+gboolean db_imap_mailbox_get (Db *db, const char *mailbox, guint32 *uidvalidity, guint32 *last_uid,
+                              GError **error);
+gboolean db_imap_mailbox_set (Db *db, const char *mailbox, guint32 uidvalidity, guint32 last_uid,
+                              const char *server, GError **error);
+
+/* Journal a message about to be fetched, with its reserved @spool_id; @rematch:
+ * compare its content with what was recorded before processing it (after a
+ * UIDVALIDITY change).  A row already there is kept as it is. */
+gboolean db_imap_journal_add (Db *db, const char *mailbox, guint32 uidvalidity, guint32 uid, guint64 size,
+                              const char *spool_id, gboolean rematch, GError **error);
+
+typedef struct {
+	gint64 id;
+	guint32 uidvalidity;
+	guint32 uid;
+	guint64 size;
+	char *spool_id;
+	gboolean rematch;
+	gboolean recorded;   /* messages holds the outcome of spool_id */
+	Outcome outcome;     /* when recorded */
+} ImapJournalRow;
+
+void imap_journal_row_free (ImapJournalRow *row);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImapJournalRow, imap_journal_row_free)
+
+/* Rows of @mailbox still 'pending' (any UIDVALIDITY), in UID order.
+ * (transfer full) array of ImapJournalRow*. */
+GPtrArray *db_imap_pending (Db *db, const char *mailbox, GError **error);
+
+/* Set a row's state ('acked', 'gone', 'stale') and where it was acknowledged to. */
+gboolean db_imap_set_state (Db *db, gint64 id, const char *state, const char *acked_to, GError **error);
+
+/* Point a row at an already recorded message (UIDVALIDITY change: same message). */
+gboolean db_imap_set_spool (Db *db, gint64 id, const char *spool_id, GError **error);
+
+/* The spool id of the first recorded message (any outcome) with @message_id, or,
+ * when @message_id is NULL, with content @hash; NULL when none (or on error). */
+char *db_message_find (Db *db, const char *message_id, const char *hash, GError **error);
+
 #endif

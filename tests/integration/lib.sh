@@ -7,7 +7,10 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 MAILREG=${MAILREG:-$ROOT/build/mailreg-test}
 DATA=$ROOT/tests/data
 T=$(mktemp -d "${TMPDIR:-/tmp}/mailreg-test.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+# at_exit COMMAND - run COMMAND at exit (last added first), before $T is removed.
+_at_exit=:
+at_exit() { _at_exit="$1; $_at_exit"; }
+trap 'eval "$_at_exit"; rm -rf "$T"' EXIT
 export G_DEBUG=fatal-criticals
 unset MAILREG_FAULT MAILREG_CONFIG
 

@@ -1,0 +1,566 @@
+/* fetch.c - one intake pass: IMAP mailbox or local inbox folder -> spool ->
+ * register -> acknowledge (see fetch.h).
+ *
+ * Order of effects for an IMAP message (isync's "order is important"):
+ * journal its UID with a reserved spool id (commit) -> UID FETCH BODY.PEEK[] ->
+ * spool under that id (fsync) -> register (commit) -> UID MOVE (or \Seen) ->
+ * mark the journal row acknowledged (commit).  After a crash the journal says
+ * where each message stopped: not spooled (fetch again), spooled (register),
+ * recorded (acknowledge only).
+ */
+#include "fetch/fetch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "core/autoptr.h"
+#include "core/errors.h"
+#include "core/fault.h"
+#include "core/fs.h"
+#include "core/ids.h"
+#include "fetch/imap.h"
+
+/* Acknowledge in batches: one UID MOVE per this many messages. */
+#define ACK_BATCH 100
+
+typedef struct {
+	Pipeline *p;
+	FetchReportFunc report;
+	gpointer user_data;
+	FetchStats *stats;
+	ImapClient *imap;
+	GArray *acks;          /* Ack */
+} Pass;
+
+typedef struct {
+	gint64 row;
+	guint32 uid;
+	Outcome outcome;
+} Ack;
+
+static void
+emit (Pass *pass, const char *source, Outcome outcome, const char *reason, gboolean recovered)
+{
+	FetchEvent ev = { source, outcome, reason, recovered };
+
+	if (!recovered)
+		pass->stats->counts[outcome]++;
+	if (pass->report != NULL)
+		pass->report (&ev, pass->user_data);
+}
+
+/* Register spool file @id and report it. */
+static gboolean
+process (Pass *pass, const char *id, const char *source, const char *forced_review, Outcome *outcome,
+         GError **error)
+{
+	RegisterResult res;
+	gboolean ok = forced_review ? register_message_review (pass->p, id, forced_review, &res, error)
+	                            : register_message (pass->p, id, &res, error);
+
+	if (!ok) {
+		g_prefix_error (error, "%s: ", source);
+		return FALSE;
+	}
+	emit (pass, source, res.outcome, res.reason, res.already);
+	if (outcome != NULL)
+		*outcome = res.outcome;
+	register_result_clear (&res);
+	return TRUE;
+}
+
+/* Finish what a crashed run left in spool/new/ (as `ingest` does). */
+static gboolean
+recover_spool (Pass *pass, GError **error)
+{
+	g_autoptr (GPtrArray) pending = spool_pending (pass->p->spool, error);
+
+	if (pending == NULL)
+		return FALSE;
+	for (guint i = 0; i < pending->len; i++) {
+		const char *id = g_ptr_array_index (pending, i);
+		g_autofree char *source = g_build_filename ("spool", "new", id, NULL);
+		if (!process (pass, id, source, NULL, NULL, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* One pass at a time per spool: a second `poll` (or `run`) would fetch the same UIDs. */
+static int
+lock_pass (const Pipeline *p, GError **error)
+{
+	g_autofree char *path = g_build_filename (p->spool->dir, "fetch.lock", NULL);
+	int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		fs_set_error (error, errno, path);
+		return -1;
+	}
+	if (flock (fd, LOCK_EX | LOCK_NB) != 0) {
+		int err = errno;
+		close (fd);
+		if (err == EWOULDBLOCK) {
+			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_TEMPFAIL,
+			             "fetch: another poll is running on %s", p->spool->dir);
+			return -1;
+		}
+		fs_set_error (error, err, path);
+		return -1;
+	}
+	return fd;
+}
+
+/* --- IMAP ----------------------------------------------------------------- */
+
+static char *
+too_large_reason (const Config *cfg, guint64 size)
+{
+	return g_strdup_printf ("message too large: %" G_GUINT64_FORMAT " bytes, limit %" G_GUINT64_FORMAT
+	                        " ([imap] max_message_size); only its header was fetched, the message is on "
+	                        "the IMAP server", size, cfg->imap_max_message_size);
+}
+
+/* The Message-ID in a header block as parse.c reads it (GMime, control
+ * characters blanked, cut at 500 bytes), or NULL. */
+static char *
+header_message_id (const char *header)
+{
+	g_autoptr (GMimeStream) stream = NULL;
+	g_autoptr (GMimeParser) parser = NULL;
+	g_autoptr (GMimeMessage) msg = NULL;
+	g_autofree char *block = NULL;
+	const char *mid;
+	GString *out;
+
+	if (header == NULL)
+		return NULL;
+	block = g_strdup_printf ("%s\n\n", header);
+	stream = g_mime_stream_mem_new_with_buffer (block, strlen (block));
+	parser = g_mime_parser_new_with_stream (stream);   /* parser owns a ref to the stream */
+	msg = g_mime_parser_construct_message (parser, NULL);
+	if (msg == NULL || (mid = g_mime_message_get_message_id (msg)) == NULL)
+		return NULL;
+	out = g_string_new (NULL);
+	for (const char *q = mid; *q && out->len < 500; q++)
+		g_string_append_c (out, ((unsigned char) *q < 0x20 || *q == 0x7f) ? ' ' : *q);
+	g_strstrip (out->str);
+	if (out->str[0] == '\0') {
+		g_string_free (out, TRUE);
+		return NULL;
+	}
+	{
+		char *valid = g_utf8_make_valid (out->str, -1);
+		g_string_free (out, TRUE);
+		return valid;
+	}
+}
+
+static const char *
+ack_target (const Config *cfg, Outcome outcome)
+{
+	if (outcome == OUTCOME_REVIEW && cfg->imap_review_mailbox != NULL)
+		return cfg->imap_review_mailbox;
+	return cfg->imap_processed_mailbox;
+}
+
+/* Tell the server about every recorded message in pass->acks, one command per
+ * target mailbox, then mark the journal rows in one transaction. */
+static gboolean
+flush_acks (Pass *pass, GError **error)
+{
+	const Config *cfg = pass->p->cfg;
+	g_autoptr (GPtrArray) targets = g_ptr_array_new ();
+
+	if (pass->acks->len == 0)
+		return TRUE;
+	for (guint i = 0; i < pass->acks->len; i++) {
+		const char *t = ack_target (cfg, g_array_index (pass->acks, Ack, i).outcome);
+		gboolean seen = FALSE;
+		for (guint k = 0; k < targets->len; k++)
+			seen |= g_strcmp0 (g_ptr_array_index (targets, k), t) == 0;
+		if (!seen)
+			g_ptr_array_add (targets, (gpointer) t);
+	}
+	FAULT_POINT ("imap-before-ack");
+	for (guint k = 0; k < targets->len; k++) {
+		const char *t = g_ptr_array_index (targets, k);
+		g_autoptr (GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+
+		for (guint i = 0; i < pass->acks->len; i++) {
+			const Ack *a = &g_array_index (pass->acks, Ack, i);
+			if (g_strcmp0 (ack_target (cfg, a->outcome), t) == 0)
+				g_array_append_val (uids, a->uid);
+		}
+		if (!imap_acknowledge (pass->imap, uids, t, error))
+			return FALSE;
+		FAULT_POINT ("imap-after-ack");
+		if (!db_begin (pass->p->db, error))
+			return FALSE;
+		for (guint i = 0; i < pass->acks->len; i++) {
+			const Ack *a = &g_array_index (pass->acks, Ack, i);
+			if (g_strcmp0 (ack_target (cfg, a->outcome), t) != 0)
+				continue;
+			if (!db_imap_set_state (pass->p->db, a->row, "acked", t ? t : "\\Seen", error)) {
+				db_rollback (pass->p->db);
+				return FALSE;
+			}
+		}
+		if (!db_commit (pass->p->db, error))
+			return FALSE;
+		pass->stats->acknowledged += uids->len;
+	}
+	g_array_set_size (pass->acks, 0);
+	return TRUE;
+}
+
+static gboolean
+queue_ack (Pass *pass, const ImapJournalRow *row, Outcome outcome, GError **error)
+{
+	Ack a = { row->id, row->uid, outcome };
+
+	g_array_append_val (pass->acks, a);
+	return pass->acks->len < ACK_BATCH || flush_acks (pass, error);
+}
+
+/* Journal rows whose message was spooled but not recorded (a crash between the
+ * two): register them now; no network needed. */
+static gboolean
+recover_journal (Pass *pass, const char *mailbox, GError **error)
+{
+	g_autoptr (GPtrArray) rows = db_imap_pending (pass->p->db, mailbox, error);
+
+	if (rows == NULL)
+		return FALSE;
+	for (guint i = 0; i < rows->len; i++) {
+		const ImapJournalRow *row = g_ptr_array_index (rows, i);
+		g_autofree char *path = NULL;
+		g_autofree char *source = NULL;
+		g_autofree char *forced = NULL;
+
+		if (row->recorded)
+			continue;
+		path = spool_path (pass->p->spool, row->spool_id);
+		if (!g_file_test (path, G_FILE_TEST_EXISTS))
+			continue;
+		source = g_strdup_printf ("imap UID %u", row->uid);
+		if (row->size > pass->p->cfg->imap_max_message_size)
+			forced = too_large_reason (pass->p->cfg, row->size);
+		if (!process (pass, row->spool_id, source, forced, NULL, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* Journal every message above the last UID journalled, in one transaction.
+ * After a UIDVALIDITY change (@rematch) a message whose Message-ID was recorded
+ * before is journalled with that record's spool id: it is only acknowledged. */
+static gboolean
+journal_new (Pass *pass, guint32 uidvalidity, guint32 last_uid, gboolean rematch, GError **error)
+{
+	ImapClient *c = pass->imap;
+	Db *db = pass->p->db;
+	const char *mailbox = imap_client_mailbox (c);
+	g_autoptr (GPtrArray) list = NULL;
+	guint32 top = last_uid;
+
+	/* UIDNEXT says whether anything arrived: an idle mailbox costs no FETCH. */
+	if (imap_exists (c) == 0 || (imap_uidnext (c) != 0 && imap_uidnext (c) <= last_uid + 1))
+		return db_imap_mailbox_set (db, mailbox, uidvalidity, last_uid, imap_client_describe (c), error);
+	if ((list = imap_list (c, last_uid + 1, rematch, error)) == NULL)
+		return FALSE;
+	if (!db_begin (db, error))
+		return FALSE;
+	for (guint i = 0; i < list->len; i++) {
+		const ImapMessageInfo *info = g_ptr_array_index (list, i);
+		g_autofree char *spool_id = NULL;
+		g_autofree char *mid = NULL;
+		gboolean check = FALSE;
+
+		if (rematch && (mid = header_message_id (info->header)) != NULL) {
+			g_autoptr (GError) local = NULL;
+			spool_id = db_message_find (db, mid, NULL, &local);
+			if (local != NULL) {
+				db_rollback (db);
+				g_propagate_error (error, g_steal_pointer (&local));
+				return FALSE;
+			}
+		} else if (rematch) {
+			check = TRUE;   /* no Message-ID: compare the content hash after the fetch */
+		}
+		if (spool_id == NULL)
+			spool_id = ids_uuid ();
+		if (!db_imap_journal_add (db, mailbox, uidvalidity, info->uid, info->size, spool_id, check, error)) {
+			db_rollback (db);
+			return FALSE;
+		}
+		top = MAX (top, info->uid);
+	}
+	if (!db_imap_mailbox_set (db, mailbox, uidvalidity, top, imap_client_describe (c), error)) {
+		db_rollback (db);
+		return FALSE;
+	}
+	return db_commit (db, error);
+}
+
+/* Fetch, spool and register one journalled message; queue its acknowledgement. */
+static gboolean
+take (Pass *pass, ImapJournalRow *row, GError **error)
+{
+	const Config *cfg = pass->p->cfg;
+	g_autofree char *source = g_strdup_printf ("imap UID %u", row->uid);
+	g_autofree char *forced = NULL;
+	g_autofree char *id = NULL;
+	g_autoptr (GBytes) body = NULL;
+	g_autoptr (GError) local = NULL;
+	gboolean big = row->size > cfg->imap_max_message_size;
+	Outcome outcome;
+
+	/* Over the limit: only the header is read, and staff get the message in review. */
+	body = imap_fetch (pass->imap, row->uid, big, &local);
+	if (body == NULL && local != NULL) {
+		g_propagate_error (error, g_steal_pointer (&local));
+		g_prefix_error (error, "%s: ", source);
+		return FALSE;
+	}
+	if (body == NULL) {
+		g_info ("imap: %s: UID %u was deleted before it could be read", imap_client_describe (pass->imap),
+		        row->uid);
+		pass->stats->gone++;
+		return db_imap_set_state (pass->p->db, row->id, "gone", NULL, error);
+	}
+	FAULT_POINT ("imap-after-fetch");
+	if (row->rematch && !big) {
+		g_autofree char *hash = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, body);
+		g_autofree char *known = db_message_find (pass->p->db, NULL, hash, &local);
+		if (local != NULL) {
+			g_propagate_error (error, g_steal_pointer (&local));
+			return FALSE;
+		}
+		if (known != NULL) {
+			if (!db_imap_set_spool (pass->p->db, row->id, known, error) ||
+			    !db_message_recorded (pass->p->db, known, &outcome, error))
+				return FALSE;
+			pass->stats->already++;
+			return queue_ack (pass, row, outcome, error);
+		}
+	}
+	id = spool_add_data_as (pass->p->spool, row->spool_id, g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+	                        error);
+	if (id == NULL)
+		return FALSE;
+	if (big)
+		forced = too_large_reason (cfg, row->size);
+	if (!process (pass, id, source, forced, &outcome, error))
+		return FALSE;
+	return queue_ack (pass, row, outcome, error);
+}
+
+static gboolean
+imap_pass (Pass *pass, GError **error)
+{
+	Db *db = pass->p->db;
+	g_autoptr (ImapClient) c = NULL;
+	g_autoptr (GPtrArray) rows = NULL;
+	g_autoptr (GError) local = NULL;
+	const char *mailbox;
+	guint32 stored_uv = 0, last_uid = 0, uv;
+	gboolean known, rematch;
+
+	if ((c = imap_client_new (pass->p->cfg, error)) == NULL)
+		return FALSE;
+	pass->imap = c;
+	mailbox = imap_client_mailbox (c);
+	if (!recover_journal (pass, mailbox, error) || !recover_spool (pass, error))
+		return FALSE;
+	if (!imap_select (c, error))
+		return FALSE;
+	uv = imap_uidvalidity (c);
+	known = db_imap_mailbox_get (db, mailbox, &stored_uv, &last_uid, &local);
+	if (local != NULL) {
+		g_propagate_error (error, g_steal_pointer (&local));
+		return FALSE;
+	}
+	rematch = known && stored_uv != uv;
+	if (rematch) {
+		g_warning ("imap: %s: UIDVALIDITY of %s changed from %u to %u (mailbox recreated or restored): "
+		           "its messages are matched by Message-ID with those recorded before",
+		           imap_client_describe (c), mailbox, stored_uv, uv);
+		last_uid = 0;
+	}
+	if (!journal_new (pass, uv, last_uid, rematch, error))
+		return FALSE;
+	if ((rows = db_imap_pending (db, mailbox, error)) == NULL)
+		return FALSE;
+	for (guint i = 0; i < rows->len; i++) {
+		ImapJournalRow *row = g_ptr_array_index (rows, i);
+
+		if (row->uidvalidity != uv) {
+			/* Its UID means nothing any more; a recorded one is matched again by
+			 * Message-ID in the new numbering. */
+			if (!db_imap_set_state (db, row->id, "stale", NULL, error))
+				return FALSE;
+			continue;
+		}
+		if (row->recorded) {
+			pass->stats->already++;
+			if (!queue_ack (pass, row, row->outcome, error))
+				return FALSE;
+			continue;
+		}
+		if (!take (pass, row, error)) {
+			/* what is recorded is still acknowledged when the connection lives */
+			g_autoptr (GError) ack_error = NULL;
+			if (!flush_acks (pass, &ack_error))
+				g_debug ("imap: acknowledgement after an error failed too: %s", ack_error->message);
+			return FALSE;
+		}
+	}
+	if (!flush_acks (pass, error))
+		return FALSE;
+	pass->stats->bytes = imap_bytes_fetched (c);
+	return TRUE;
+}
+
+/* --- local inbox folder ---------------------------------------------------- */
+
+/* Move @from to @dir/@name, adding "-N" before an existing name's end. */
+static gboolean
+move_unique (const char *from, const char *dir, const char *name, GError **error)
+{
+	g_autofree char *to = g_build_filename (dir, name, NULL);
+
+	for (int n = 1; g_file_test (to, G_FILE_TEST_EXISTS); n++) {
+		g_autofree char *alt = g_strdup_printf ("%s-%d", name, n);
+		g_free (to);
+		to = g_build_filename (dir, alt, NULL);
+	}
+	return fs_rename (from, to, error) && fs_fsync_dir (dir, error);
+}
+
+/* Spool (unless already there), register and move one claimed file
+ * ".claimed/<spool id>.<name>" to processed/<name>. */
+static gboolean
+inbox_finish (Pass *pass, const char *claimed_dir, const char *done_dir, const char *claimed_name,
+              gboolean recovered, GError **error)
+{
+	g_autofree char *id = g_strndup (claimed_name, 36);
+	const char *name = claimed_name + 37;
+	g_autofree char *path = g_build_filename (claimed_dir, claimed_name, NULL);
+	g_autofree char *spooled = spool_path (pass->p->spool, id);
+	g_autofree char *source = g_build_filename ("inbox", name, NULL);
+	g_autoptr (GError) local = NULL;
+	Outcome outcome;
+
+	if (!db_message_recorded (pass->p->db, id, &outcome, &local)) {
+		if (local != NULL) {
+			g_propagate_error (error, g_steal_pointer (&local));
+			return FALSE;
+		}
+		if (!g_file_test (spooled, G_FILE_TEST_EXISTS)) {
+			g_autoptr (GMappedFile) map = g_mapped_file_new (path, FALSE, error);
+			g_autofree char *got = NULL;
+			if (map == NULL)
+				return FALSE;
+			got = spool_add_data_as (pass->p->spool, id, g_mapped_file_get_contents (map),
+			                         g_mapped_file_get_length (map), error);
+			if (got == NULL)
+				return FALSE;
+		}
+		FAULT_POINT ("inbox-after-spool");
+		if (!process (pass, id, source, NULL, NULL, error))
+			return FALSE;
+	} else if (recovered) {
+		emit (pass, source, outcome, "recorded by an earlier run", TRUE);
+	}
+	FAULT_POINT ("inbox-before-move");
+	pass->stats->acknowledged++;
+	return move_unique (path, done_dir, name, error);
+}
+
+static int
+cmp_str (gconstpointer a, gconstpointer b)
+{
+	return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/* The *.eml files of @dir (not hidden), in name order. */
+static GPtrArray *
+list_eml (const char *dir, gboolean any, GError **error)
+{
+	g_autoptr (GDir) d = g_dir_open (dir, 0, error);
+	g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+	const char *name;
+
+	if (d == NULL)
+		return NULL;
+	while ((name = g_dir_read_name (d)) != NULL) {
+		g_autofree char *path = g_build_filename (dir, name, NULL);
+		if (name[0] != '.' && (any || g_str_has_suffix (name, ".eml")) &&
+		    g_file_test (path, G_FILE_TEST_IS_REGULAR))
+			g_ptr_array_add (names, g_strdup (name));
+	}
+	g_ptr_array_sort (names, cmp_str);
+	return g_steal_pointer (&names);
+}
+
+/* Each file is first claimed by a rename to .claimed/<spool id>.<name>, so the
+ * spool id is known before anything else happens and a crash is finished with
+ * the same id, never spooled twice. */
+static gboolean
+inbox_pass (Pass *pass, GError **error)
+{
+	const char *inbox = pass->p->cfg->inbox;
+	g_autofree char *claimed = g_build_filename (inbox, ".claimed", NULL);
+	g_autofree char *done = g_build_filename (inbox, "processed", NULL);
+	g_autoptr (GPtrArray) left = NULL;
+	g_autoptr (GPtrArray) names = NULL;
+
+	if (!fs_mkdir_p (claimed, error) || !fs_mkdir_p (done, error))
+		return FALSE;
+	if ((left = list_eml (claimed, TRUE, error)) == NULL)
+		return FALSE;
+	for (guint i = 0; i < left->len; i++) {
+		const char *n = g_ptr_array_index (left, i);
+		if (strlen (n) > 37 && n[36] == '.' && !inbox_finish (pass, claimed, done, n, TRUE, error))
+			return FALSE;
+	}
+	if (!recover_spool (pass, error))
+		return FALSE;
+	if ((names = list_eml (inbox, FALSE, error)) == NULL)
+		return FALSE;
+	for (guint i = 0; i < names->len; i++) {
+		const char *name = g_ptr_array_index (names, i);
+		g_autofree char *id = ids_uuid ();
+		g_autofree char *claimed_name = g_strdup_printf ("%s.%s", id, name);
+		g_autofree char *from = g_build_filename (inbox, name, NULL);
+		g_autofree char *to = g_build_filename (claimed, claimed_name, NULL);
+
+		if (!fs_rename (from, to, error) || !fs_fsync_dir (claimed, error))
+			return FALSE;
+		if (!inbox_finish (pass, claimed, done, claimed_name, FALSE, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+fetch_pass (Pipeline *p, FetchReportFunc report, gpointer user_data, FetchStats *stats, GError **error)
+{
+	Pass pass = { p, report, user_data, stats, NULL, NULL };
+	gboolean ok;
+	int lock;
+
+	memset (stats, 0, sizeof *stats);
+	if ((lock = lock_pass (p, error)) < 0)
+		return FALSE;
+	pass.acks = g_array_new (FALSE, FALSE, sizeof (Ack));
+	ok = p->cfg->has_imap ? imap_pass (&pass, error) : inbox_pass (&pass, error);
+	g_array_unref (pass.acks);
+	close (lock);
+	return ok;
+}

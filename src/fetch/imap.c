@@ -1,0 +1,990 @@
+/* imap.c - the IMAP client of the intake on libcurl (see imap.h).
+ *
+ * libcurl opens the connection: TCP, TLS (implicit, or STARTTLS required),
+ * certificate checks, the greeting and SASL login (PLAIN, LOGIN, XOAUTH2), with
+ * CURLOPT_CONNECT_ONLY.  The commands of the pass then run on that connection
+ * through curl_easy_send/curl_easy_recv with our own tags, and each response
+ * is read to its tagged end, literals by their announced length: a message
+ * may hold any line, even one that looks like a tag.  (libcurl's custom
+ * requests hand literals to the header callback, which Debian 12's libcurl
+ * caps at 300 KB per command: neither a large message nor a long FETCH list
+ * gets through that way.)
+ */
+#include "fetch/imap.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+
+#include "core/errors.h"
+
+/* Longest response line kept (literals are counted, not lines). */
+#define IMAP_MAX_LINE (1 << 20)
+/* Seconds of silence after which the server is taken for gone. */
+#define IMAP_TIMEOUT 120
+
+typedef struct {
+	guint32 uid;
+	guint64 size;
+	GByteArray *literal;   /* the first literal of the response, or NULL */
+} FetchResp;
+
+struct ImapClient {
+	const Config *cfg;
+	CURL *curl;
+	char *base;            /* scheme://host:port/ */
+	char *mailbox;         /* as configured, decoded */
+	char *mailbox_wire;    /* modified UTF-7 (RFC 3501 §5.1.3) */
+	char *describe;        /* user@host:port */
+	char *password;        /* never logged */
+	char errbuf[CURL_ERROR_SIZE];
+	gboolean selected;     /* logged in, mailbox selected, connection in step */
+	curl_socket_t sock;
+	GByteArray *rbuf;      /* bytes received, parsed up to rpos */
+	guint rpos;
+	guint tag;
+	gboolean debug;        /* $MAILREG_IMAP_DEBUG: commands and response lines on stderr */
+
+	/* what the server said */
+	guint32 uidvalidity, uidnext, exists;
+	char *capabilities;    /* " CAP1 CAP2 ... " upper-cased */
+	char *last_tagged;     /* the last tagged response line */
+	char *failed_tagged;   /* the first tagged NO or BAD (libcurl logs out after one) */
+	char *bye;             /* text of an untagged BYE */
+
+	/* the response parser (header callback while libcurl logs in; then ours) */
+	GString *line;
+	gboolean in_fetch;     /* inside a FETCH response (it spans literals) */
+	GString *fetch_text;   /* its text, literals left out */
+	GByteArray *literal;   /* the literal being read */
+	guint64 literal_left;
+	guint64 literal_cap;
+	gboolean overflow;
+	GPtrArray *responses;  /* FetchResp* of the current command */
+	guint64 bytes;
+};
+
+void
+imap_message_info_free (ImapMessageInfo *info)
+{
+	if (info == NULL)
+		return;
+	g_free (info->header);
+	g_free (info);
+}
+
+static void
+fetch_resp_free (FetchResp *r)
+{
+	if (r->literal != NULL)
+		g_byte_array_unref (r->literal);
+	g_free (r);
+}
+
+/* --- names ---------------------------------------------------------------- */
+
+/* RFC 3501 §5.1.3: printable ASCII stays ("&" becomes "&-"), everything else is
+ * UTF-16BE in base64 with "," for "/", between "&" and "-". */
+static char *
+mutf7_encode (const char *utf8)
+{
+	GString *out = g_string_new (NULL);
+	const char *p = utf8;
+
+	while (*p) {
+		gunichar ch = g_utf8_get_char (p);
+		g_autoptr (GByteArray) u16 = NULL;
+		g_autofree char *b64 = NULL;
+
+		if (ch >= 0x20 && ch < 0x7f) {
+			g_string_append (out, ch == '&' ? "&-" : (char[]) { (char) ch, 0 });
+			p++;
+			continue;
+		}
+		u16 = g_byte_array_new ();
+		while (*p && ((ch = g_utf8_get_char (p)) < 0x20 || ch >= 0x7f)) {
+			gunichar2 units[2];
+			int n = 1;
+			if (ch >= 0x10000) {
+				units[0] = (gunichar2) (0xd800 + ((ch - 0x10000) >> 10));
+				units[1] = (gunichar2) (0xdc00 + ((ch - 0x10000) & 0x3ff));
+				n = 2;
+			} else {
+				units[0] = (gunichar2) ch;
+			}
+			for (int i = 0; i < n; i++) {
+				guint8 be[2] = { units[i] >> 8, units[i] & 0xff };
+				g_byte_array_append (u16, be, 2);
+			}
+			p = g_utf8_next_char (p);
+		}
+		b64 = g_base64_encode (u16->data, u16->len);
+		g_strdelimit (b64, "/", ',');
+		b64[strcspn (b64, "=")] = '\0';
+		g_string_append_printf (out, "&%s-", b64);
+	}
+	return g_string_free (out, FALSE);
+}
+
+/* "1:5,7,9:10" for sorted @uids. */
+static char *
+uid_set (GArray *uids)
+{
+	GString *out = g_string_new (NULL);
+
+	for (guint i = 0; i < uids->len;) {
+		guint32 first = g_array_index (uids, guint32, i), last = first;
+		while (++i < uids->len && g_array_index (uids, guint32, i) == last + 1)
+			last++;
+		if (first == last)
+			g_string_append_printf (out, "%s%u", out->len ? "," : "", first);
+		else
+			g_string_append_printf (out, "%s%u:%u", out->len ? "," : "", first, last);
+	}
+	return g_string_free (out, FALSE);
+}
+
+/* --- the response parser ----------------------------------------------------- */
+
+/* The number in "{123}" or "{123+}" ending @l, or -1. */
+static gint64
+literal_length (const char *l)
+{
+	gsize n = strlen (l);
+	const char *open;
+
+	if (n < 3 || l[n - 1] != '}' || (open = strrchr (l, '{')) == NULL)
+		return -1;
+	for (const char *q = open + 1; q < l + n - 1; q++)
+		if (!g_ascii_isdigit (*q) && !(*q == '+' && q == l + n - 2))
+			return -1;
+	return g_ascii_strtoll (open + 1, NULL, 10);
+}
+
+/* The number after the item @name in FETCH text @t, or 0. */
+static guint64
+fetch_item (const char *t, const char *name)
+{
+	gsize n = strlen (name);
+
+	for (const char *p = t; *p; p++)
+		if ((p == t || p[-1] == ' ' || p[-1] == '(') && g_ascii_strncasecmp (p, name, n) == 0 &&
+		    p[n] == ' ' && g_ascii_isdigit (p[n + 1]))
+			return g_ascii_strtoull (p + n + 1, NULL, 10);
+	return 0;
+}
+
+static void
+fetch_begin_literal (ImapClient *c, guint64 len)
+{
+	c->literal_left = len;
+	if (c->literal == NULL)
+		c->literal = g_byte_array_sized_new ((guint) MIN (len, 1 << 24));
+}
+
+static void
+fetch_done (ImapClient *c)
+{
+	FetchResp *r = g_new0 (FetchResp, 1);
+
+	r->uid = (guint32) fetch_item (c->fetch_text->str, "UID");
+	r->size = fetch_item (c->fetch_text->str, "RFC822.SIZE");
+	r->literal = g_steal_pointer (&c->literal);
+	g_ptr_array_add (c->responses, r);
+	c->in_fetch = FALSE;
+	g_string_truncate (c->fetch_text, 0);
+}
+
+/* A continuation line of a FETCH response, or its first line: another literal
+ * follows, or the response is complete. */
+static void
+fetch_text (ImapClient *c, const char *l)
+{
+	gint64 lit = literal_length (l);
+
+	g_string_append_printf (c->fetch_text, "%s%s", c->fetch_text->len ? " " : "", l);
+	if (lit >= 0) {
+		if (c->literal != NULL) {
+			/* only the first literal is kept (we never ask for two) */
+			g_byte_array_set_size (c->literal, 0);
+		}
+		fetch_begin_literal (c, (guint64) lit);
+	} else {
+		fetch_done (c);
+	}
+}
+
+static void
+resp_code (ImapClient *c, const char *text)
+{
+	if (g_ascii_strncasecmp (text, "[UIDVALIDITY ", 13) == 0)
+		c->uidvalidity = (guint32) g_ascii_strtoull (text + 13, NULL, 10);
+	else if (g_ascii_strncasecmp (text, "[UIDNEXT ", 9) == 0)
+		c->uidnext = (guint32) g_ascii_strtoull (text + 9, NULL, 10);
+	else if (g_ascii_strncasecmp (text, "[CAPABILITY ", 12) == 0) {
+		const char *end = strchr (text, ']');
+		g_autofree char *caps = g_strndup (text + 12, end ? (gsize) (end - text - 12) : strlen (text + 12));
+		g_autofree char *spaced = g_strdup_printf (" %s ", caps);
+		g_free (c->capabilities);
+		c->capabilities = g_ascii_strup (spaced, -1);
+	}
+}
+
+static void
+on_line (ImapClient *c, char *l)
+{
+	if (c->in_fetch) {
+		fetch_text (c, l);
+		return;
+	}
+	if (l[0] == '*' && l[1] == ' ') {
+		const char *u = l + 2;
+		char *end = NULL;
+		guint64 n;
+
+		if (g_ascii_strncasecmp (u, "OK ", 3) == 0 || g_ascii_strncasecmp (u, "NO ", 3) == 0) {
+			resp_code (c, u + 3);
+		} else if (g_ascii_strncasecmp (u, "BYE", 3) == 0) {
+			g_free (c->bye);
+			c->bye = g_strdup (u[3] == ' ' ? u + 4 : u + 3);
+		} else if (g_ascii_strncasecmp (u, "CAPABILITY ", 11) == 0) {
+			g_autofree char *caps = g_strdup_printf (" %s ", u + 11);
+			g_free (c->capabilities);
+			c->capabilities = g_ascii_strup (caps, -1);
+		} else if (g_ascii_isdigit (*u)) {
+			n = g_ascii_strtoull (u, &end, 10);
+			if (g_ascii_strcasecmp (end, " EXISTS") == 0)
+				c->exists = (guint32) n;
+			else if (g_ascii_strncasecmp (end, " FETCH ", 7) == 0) {
+				c->in_fetch = TRUE;
+				fetch_text (c, end + 7);
+			}
+		}
+		return;
+	}
+	if (l[0] == '+')
+		return;
+	g_free (c->last_tagged);
+	c->last_tagged = g_strdup (l);
+	if (c->failed_tagged == NULL) {
+		const char *status = strchr (l, ' ');
+		if (status != NULL && (g_ascii_strncasecmp (status, " NO", 3) == 0 ||
+		                       g_ascii_strncasecmp (status, " BAD", 4) == 0))
+			c->failed_tagged = g_strdup (l);
+	}
+}
+
+static size_t
+on_header (char *data, size_t size, size_t nmemb, void *user)
+{
+	ImapClient *c = user;
+	gsize len = size * nmemb, used = 0;
+
+	while (used < len) {
+		const char *nl;
+		gsize end;
+
+		if (c->literal_left > 0) {
+			gsize take = (gsize) MIN (c->literal_left, (guint64) (len - used));
+			if (c->literal->len + take > c->literal_cap) {
+				c->overflow = TRUE;
+				return 0;  /* aborts the transfer: CURLE_WRITE_ERROR */
+			}
+			g_byte_array_append (c->literal, (const guint8 *) data + used, (guint) take);
+			c->literal_left -= take;
+			c->bytes += take;
+			used += take;
+			continue;
+		}
+		nl = memchr (data + used, '\n', len - used);
+		end = nl ? (gsize) (nl - data) + 1 : len;
+		g_string_append_len (c->line, data + used, (gssize) (end - used));
+		used = end;
+		if (c->line->len > IMAP_MAX_LINE) {
+			c->overflow = TRUE;
+			return 0;
+		}
+		if (nl != NULL) {
+			gsize n = c->line->len;
+			while (n > 0 && (c->line->str[n - 1] == '\n' || c->line->str[n - 1] == '\r'))
+				n--;
+			g_string_truncate (c->line, n);
+			on_line (c, c->line->str);
+			g_string_truncate (c->line, 0);
+		}
+	}
+	return len;
+}
+
+/* --- the handle ------------------------------------------------------------- */
+
+static char *
+read_secret (const char *path, const char *what, GError **error)
+{
+	g_autoptr (GError) local = NULL;
+	char *text = NULL;
+	gsize len = 0;
+
+	if (!g_file_get_contents (path, &text, &len, &local)) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_CONFIG, "imap: cannot read the %s: %s", what,
+		             local->message);
+		return NULL;
+	}
+	/* One trailing newline is the editor's, not the secret's. */
+	if (len > 0 && text[len - 1] == '\n')
+		text[--len] = '\0';
+	if (len > 0 && text[len - 1] == '\r')
+		text[--len] = '\0';
+	if (len == 0 || strlen (text) != len) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_CONFIG, "imap: the %s in %s is empty or holds a NUL byte",
+		             what, path);
+		g_free (text);
+		return NULL;
+	}
+	return text;
+}
+
+static void
+wipe (char *secret)
+{
+	if (secret != NULL) {
+		explicit_bzero (secret, strlen (secret));
+		g_free (secret);
+	}
+}
+
+/* A fresh easy handle with every option of the connection; the OAuth2 token is
+ * read here, so each new connection uses the newest one. */
+static gboolean
+handle_setup (ImapClient *c, GError **error)
+{
+	const Config *cfg = c->cfg;
+	CURL *h = curl_easy_init ();
+
+	if (h == NULL) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_SOFTWARE, "imap: curl_easy_init failed");
+		return FALSE;
+	}
+	if (c->curl != NULL)
+		curl_easy_cleanup (c->curl);
+	c->curl = h;
+	c->selected = FALSE;
+	c->sock = CURL_SOCKET_BAD;
+	g_byte_array_set_size (c->rbuf, 0);
+	c->rpos = 0;
+	curl_easy_setopt (h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt (h, CURLOPT_ERRORBUFFER, c->errbuf);
+	curl_easy_setopt (h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt (h, CURLOPT_HEADERDATA, c);
+	curl_easy_setopt (h, CURLOPT_URL, c->base);
+	curl_easy_setopt (h, CURLOPT_CONNECT_ONLY, 1L);
+	curl_easy_setopt (h, CURLOPT_CONNECTTIMEOUT, 30L);
+	curl_easy_setopt (h, CURLOPT_SERVER_RESPONSE_TIMEOUT, (long) IMAP_TIMEOUT);
+	curl_easy_setopt (h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt (h, CURLOPT_PROTOCOLS_STR, "imap,imaps");
+	/* imap:// must upgrade with STARTTLS; imaps:// is TLS from the start. */
+	curl_easy_setopt (h, CURLOPT_USE_SSL, (long) CURLUSESSL_ALL);
+	curl_easy_setopt (h, CURLOPT_SSL_VERIFYPEER, cfg->imap_tls_verify ? 1L : 0L);
+	curl_easy_setopt (h, CURLOPT_SSL_VERIFYHOST, cfg->imap_tls_verify ? 2L : 0L);
+	if (cfg->imap_ca_file != NULL)
+		curl_easy_setopt (h, CURLOPT_CAINFO, cfg->imap_ca_file);
+	curl_easy_setopt (h, CURLOPT_USERNAME, cfg->imap_user);
+	if (cfg->imap_oauth2_token_file != NULL) {
+		char *token = read_secret (cfg->imap_oauth2_token_file, "OAuth2 token", error);
+		if (token == NULL)
+			return FALSE;
+		curl_easy_setopt (h, CURLOPT_XOAUTH2_BEARER, token);  /* libcurl copies it */
+		wipe (token);
+	} else {
+		curl_easy_setopt (h, CURLOPT_PASSWORD, c->password);
+	}
+	return TRUE;
+}
+
+static gpointer
+global_init (gpointer unused)
+{
+	curl_global_init (CURL_GLOBAL_DEFAULT);
+	return NULL;
+}
+
+ImapClient *
+imap_client_new (const Config *cfg, GError **error)
+{
+	static GOnce once = G_ONCE_INIT;
+	g_autoptr (ImapClient) c = g_new0 (ImapClient, 1);
+	g_autoptr (GUri) uri = NULL;
+	g_autofree char *path = NULL;
+	const char *creds;
+
+	g_once (&once, global_init, NULL);
+	c->cfg = cfg;
+	c->line = g_string_new (NULL);
+	c->fetch_text = g_string_new (NULL);
+	c->responses = g_ptr_array_new_with_free_func ((GDestroyNotify) fetch_resp_free);
+	c->rbuf = g_byte_array_new ();
+	c->debug = g_getenv ("MAILREG_IMAP_DEBUG") != NULL;
+	c->sock = CURL_SOCKET_BAD;
+	c->literal_cap = MAX (cfg->imap_max_message_size, 1 << 20) + (64 << 10);
+
+	if (!cfg->has_imap || cfg->imap_url == NULL ||
+	    (uri = g_uri_parse (cfg->imap_url, G_URI_FLAGS_NONE, NULL)) == NULL) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_CONFIG, "imap: no usable [imap] url in %s", cfg->path);
+		return NULL;
+	}
+	c->base = g_uri_join (G_URI_FLAGS_NONE, g_uri_get_scheme (uri), NULL, g_uri_get_host (uri),
+	                      g_uri_get_port (uri), "/", NULL, NULL);
+	path = g_strdup (g_uri_get_path (uri) + (g_uri_get_path (uri)[0] == '/'));
+	path[strcspn (path, ";")] = '\0';
+	if (*path && path[strlen (path) - 1] == '/')
+		path[strlen (path) - 1] = '\0';
+	c->mailbox = *path ? g_uri_unescape_string (path, NULL) : g_strdup ("INBOX");
+	if (c->mailbox == NULL || strpbrk (c->mailbox, "\"\\\r\n") != NULL) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_CONFIG, "config %s: [imap] url: bad mailbox name",
+		             cfg->path);
+		return NULL;
+	}
+	c->mailbox_wire = mutf7_encode (c->mailbox);
+	if (g_uri_get_port (uri) > 0)
+		c->describe = g_strdup_printf ("%s@%s:%d", cfg->imap_user ? cfg->imap_user : "?", g_uri_get_host (uri),
+		                               g_uri_get_port (uri));
+	else
+		c->describe = g_strdup_printf ("%s@%s", cfg->imap_user ? cfg->imap_user : "?", g_uri_get_host (uri));
+
+	if (cfg->imap_user == NULL) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_CONFIG, "config %s: [imap] user: missing", cfg->path);
+		return NULL;
+	}
+	if (cfg->imap_oauth2_token_file == NULL) {
+		if (cfg->imap_password_file != NULL) {
+			c->password = read_secret (cfg->imap_password_file, "IMAP password", error);
+		} else if ((creds = g_getenv ("CREDENTIALS_DIRECTORY")) != NULL) {
+			g_autofree char *p = g_build_filename (creds, "imap-password", NULL);
+			c->password = read_secret (p, "IMAP password", error);
+		} else {
+			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_CONFIG,
+			             "config %s: [imap]: no password_file= or oauth2_token_file=, and no "
+			             "$CREDENTIALS_DIRECTORY/imap-password (systemd LoadCredential=)", cfg->path);
+		}
+		if (c->password == NULL)
+			return NULL;
+	}
+	if (!cfg->imap_tls_verify)
+		g_warning ("imap: %s: TLS certificate verification is OFF ([imap] tls_verify = false); "
+		           "anyone on the network path can read the password and the mail", c->describe);
+	if (!handle_setup (c, error))
+		return NULL;
+	return g_steal_pointer (&c);
+}
+
+void
+imap_client_free (ImapClient *c)
+{
+	if (c == NULL)
+		return;
+	if (c->curl != NULL)
+		curl_easy_cleanup (c->curl);   /* sends LOGOUT on the open connection */
+	g_free (c->base);
+	g_free (c->mailbox);
+	g_free (c->mailbox_wire);
+	g_free (c->describe);
+	wipe (c->password);
+	g_free (c->capabilities);
+	g_free (c->last_tagged);
+	g_free (c->failed_tagged);
+	g_free (c->bye);
+	g_string_free (c->line, TRUE);
+	g_string_free (c->fetch_text, TRUE);
+	if (c->literal != NULL)
+		g_byte_array_unref (c->literal);
+	g_ptr_array_unref (c->responses);
+	g_byte_array_unref (c->rbuf);
+	g_free (c);
+}
+
+const char *
+imap_client_describe (const ImapClient *c)
+{
+	return c->describe;
+}
+
+const char *
+imap_client_mailbox (const ImapClient *c)
+{
+	return c->mailbox;
+}
+
+/* --- connection and commands ---------------------------------------------------- */
+
+/* The text after the tag of the failed (else the last) tagged response. */
+static const char *
+tagged_text (const ImapClient *c)
+{
+	const char *t = c->failed_tagged ? c->failed_tagged : c->last_tagged;
+	const char *sp = t ? strchr (t, ' ') : NULL;
+
+	return sp ? sp + 1 : "";
+}
+
+static gboolean
+tagged_has (const ImapClient *c, const char *code)
+{
+	const char *t = c->failed_tagged ? c->failed_tagged : c->last_tagged;
+
+	return t != NULL && strstr (t, code) != NULL;
+}
+
+static void
+parser_reset (ImapClient *c)
+{
+	g_string_truncate (c->line, 0);
+	g_string_truncate (c->fetch_text, 0);
+	c->in_fetch = FALSE;
+	c->literal_left = 0;
+	c->overflow = FALSE;
+	if (c->literal != NULL)
+		g_clear_pointer (&c->literal, g_byte_array_unref);
+	g_ptr_array_set_size (c->responses, 0);
+	g_clear_pointer (&c->last_tagged, g_free);
+	g_clear_pointer (&c->failed_tagged, g_free);
+	c->errbuf[0] = '\0';
+}
+
+/* Set @error for a broken connection; it is not used again. */
+static gboolean
+lost (ImapClient *c, const char *what, const char *detail, GError **error)
+{
+	g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_TEMPFAIL, "IMAP server %s, user %s: %s: %s%s%s%s",
+	             c->base, c->cfg->imap_user, what, detail, c->bye ? " (server said: " : "",
+	             c->bye ? c->bye : "", c->bye ? ")" : "");
+	c->selected = FALSE;
+	return FALSE;
+}
+
+/* Classify the failure of libcurl's connect and login. */
+static gboolean
+fail (ImapClient *c, CURLcode rc, GError **error)
+{
+	const char *detail = c->errbuf[0] ? c->errbuf : curl_easy_strerror (rc);
+	int code = MAILREG_ERROR_TEMPFAIL;
+	g_autofree char *msg = NULL;
+
+	switch (rc) {
+	case CURLE_LOGIN_DENIED:
+		if (tagged_has (c, "[UNAVAILABLE]")) {
+			msg = g_strdup_printf ("the server cannot log in now (%s)", tagged_text (c));
+		} else {
+			code = MAILREG_ERROR_NOPERM;
+			msg = g_strdup_printf ("login refused: wrong user name, password or token (%s)",
+			                       c->failed_tagged ? tagged_text (c) : detail);
+		}
+		break;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+		code = MAILREG_ERROR_CONFIG;
+		msg = g_strdup_printf ("TLS certificate not trusted (%s); name the server's CA in [imap] ca_file", detail);
+		break;
+	case CURLE_USE_SSL_FAILED:
+		code = MAILREG_ERROR_CONFIG;
+		msg = g_strdup_printf ("the server does not offer STARTTLS (%s); use an imaps:// URL", detail);
+		break;
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+		code = MAILREG_ERROR_CONFIG;
+		msg = g_strdup (detail);
+		break;
+	case CURLE_OUT_OF_MEMORY:
+		code = MAILREG_ERROR_SOFTWARE;
+		msg = g_strdup (detail);
+		break;
+	default:
+		/* connection refused or dropped, DNS, timeouts, TLS handshake cut */
+		msg = c->bye ? g_strdup_printf ("%s (server said: %s)", detail, c->bye) : g_strdup (detail);
+		break;
+	}
+	g_set_error (error, MAILREG_ERROR, code, "IMAP server %s, user %s: log in: %s", c->base, c->cfg->imap_user,
+	             msg);
+	c->selected = FALSE;
+	return FALSE;
+}
+
+/* Wait until the socket is readable (or writable).  FALSE on timeout. */
+static gboolean
+wait_socket (ImapClient *c, gboolean for_send)
+{
+	struct pollfd pfd = { c->sock, for_send ? POLLOUT : POLLIN, 0 };
+	int rc;
+
+	do
+		rc = poll (&pfd, 1, IMAP_TIMEOUT * 1000);
+	while (rc < 0 && errno == EINTR);
+	return rc > 0;
+}
+
+static gboolean
+send_all (ImapClient *c, const char *data, gsize len, const char *what, GError **error)
+{
+	while (len > 0) {
+		size_t n = 0;
+		CURLcode rc = curl_easy_send (c->curl, data, len, &n);
+		if (rc == CURLE_AGAIN) {
+			if (!wait_socket (c, TRUE))
+				return lost (c, what, "timed out sending", error);
+			continue;
+		}
+		if (rc != CURLE_OK)
+			return lost (c, what, curl_easy_strerror (rc), error);
+		data += n;
+		len -= n;
+	}
+	return TRUE;
+}
+
+/* Read more from the server into rbuf. */
+static gboolean
+fill (ImapClient *c, const char *what, GError **error)
+{
+	guint8 buf[65536];
+
+	if (c->rpos > 0 && c->rpos == c->rbuf->len) {
+		g_byte_array_set_size (c->rbuf, 0);
+		c->rpos = 0;
+	} else if (c->rpos > (1 << 20)) {
+		g_byte_array_remove_range (c->rbuf, 0, c->rpos);
+		c->rpos = 0;
+	}
+	for (;;) {
+		size_t n = 0;
+		CURLcode rc = curl_easy_recv (c->curl, buf, sizeof buf, &n);
+		if (rc == CURLE_AGAIN) {
+			if (!wait_socket (c, FALSE))
+				return lost (c, what, "no answer for 120 seconds", error);
+			continue;
+		}
+		if (rc != CURLE_OK)
+			return lost (c, what, curl_easy_strerror (rc), error);
+		if (n == 0)
+			return lost (c, what, "connection closed by the server", error);
+		g_byte_array_append (c->rbuf, buf, (guint) n);
+		return TRUE;
+	}
+}
+
+/* Send "TAG @request" and read the response to its tagged end, handing every
+ * line to the parser and every literal, by its length, to the FETCH response
+ * it belongs to.  A tagged NO or BAD is an error too: MAILREG_ERROR_TEMPFAIL
+ * (CONFIG for [NONEXISTENT], PROTOCOL for BAD), the connection stays usable. */
+static gboolean
+command (ImapClient *c, const char *request, const char *what, GError **error)
+{
+	g_autofree char *tag = g_strdup_printf ("M%04u", ++c->tag % 10000);
+	g_autofree char *line = g_strdup_printf ("%s %s\r\n", tag, request);
+	gsize taglen = strlen (tag);
+
+	parser_reset (c);
+	if (c->debug)
+		g_printerr ("> %s", line);
+	if (!send_all (c, line, strlen (line), what, error))
+		return FALSE;
+	for (;;) {
+		guint8 *start = c->rbuf->data + c->rpos;
+		gsize avail = c->rbuf->len - c->rpos;
+		guint8 *nl;
+		char *l;
+
+		if (c->literal_left > 0) {
+			gsize take = (gsize) MIN (c->literal_left, (guint64) avail);
+			if (take == 0) {
+				if (!fill (c, what, error))
+					return FALSE;
+				continue;
+			}
+			if (c->literal->len + take > c->literal_cap) {
+				g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_PROTOCOL,
+				             "IMAP server %s, user %s: %s: response larger than the limit of %"
+				             G_GUINT64_FORMAT " bytes", c->base, c->cfg->imap_user, what, c->literal_cap);
+				c->selected = FALSE;
+				return FALSE;
+			}
+			g_byte_array_append (c->literal, start, (guint) take);
+			c->literal_left -= take;
+			c->bytes += take;
+			c->rpos += (guint) take;
+			continue;
+		}
+		if ((nl = memchr (start, '\n', avail)) == NULL) {
+			if (avail > IMAP_MAX_LINE)
+				return lost (c, what, "response line too long", error);
+			if (!fill (c, what, error))
+				return FALSE;
+			continue;
+		}
+		c->rpos += (guint) (nl - start) + 1;
+		while (nl > start && (nl[-1] == '\r' || nl[-1] == '\n'))
+			nl--;
+		l = g_strndup ((const char *) start, (gsize) (nl - start));
+		if (c->debug)
+			g_printerr ("< %s\n", l);
+		on_line (c, l);
+		if (strncmp (l, tag, taglen) == 0 && l[taglen] == ' ') {
+			const char *status = l + taglen + 1;
+			gboolean ok = g_ascii_strncasecmp (status, "OK", 2) == 0;
+			gboolean bad = g_ascii_strncasecmp (status, "BAD", 3) == 0;
+			g_free (l);
+			if (ok)
+				return TRUE;
+			g_set_error (error, MAILREG_ERROR,
+			             bad ? MAILREG_ERROR_PROTOCOL
+			                 : tagged_has (c, "[NONEXISTENT]") ? MAILREG_ERROR_CONFIG : MAILREG_ERROR_TEMPFAIL,
+			             "IMAP server %s, user %s: %s: %s", c->base, c->cfg->imap_user, what, status);
+			return FALSE;
+		}
+		if (strncmp (l, "* BYE", 5) == 0) {
+			g_free (l);
+			return lost (c, what, "the server closed the connection", error);
+		}
+		g_free (l);
+	}
+}
+
+/* Connect and log in (libcurl), then CAPABILITY and SELECT (ours). */
+static gboolean
+connect_select (ImapClient *c, GError **error)
+{
+	g_autofree char *what = g_strdup_printf ("select mailbox %s", c->mailbox);
+	g_autofree char *select = g_strdup_printf ("SELECT \"%s\"", c->mailbox_wire);
+	CURLcode rc;
+
+	if (c->curl == NULL || c->sock != CURL_SOCKET_BAD) {
+		if (!handle_setup (c, error))
+			return FALSE;
+	}
+	parser_reset (c);
+	g_clear_pointer (&c->bye, g_free);
+	if ((rc = curl_easy_perform (c->curl)) != CURLE_OK)
+		return fail (c, rc, error);
+	if (curl_easy_getinfo (c->curl, CURLINFO_ACTIVESOCKET, &c->sock) != CURLE_OK || c->sock == CURL_SOCKET_BAD)
+		return lost (c, "log in", "no connection after the login", error);
+	c->uidvalidity = c->uidnext = c->exists = 0;
+	if (!command (c, "CAPABILITY", "capabilities", error))
+		return FALSE;
+	if (!command (c, select, what, error)) {
+		if (g_error_matches (*error, MAILREG_ERROR, MAILREG_ERROR_TEMPFAIL) &&
+		    !tagged_has (c, "[UNAVAILABLE]") && !tagged_has (c, "[INUSE]") && !tagged_has (c, "[SERVERBUG]"))
+			(*error)->code = MAILREG_ERROR_CONFIG;   /* no such mailbox, or no right to it */
+		return FALSE;
+	}
+	if (c->uidvalidity == 0) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_PROTOCOL,
+		             "IMAP server %s, user %s: %s: no UIDVALIDITY in the answer", c->base, c->cfg->imap_user,
+		             what);
+		return FALSE;
+	}
+	c->selected = TRUE;
+	return TRUE;
+}
+
+gboolean
+imap_select (ImapClient *c, GError **error)
+{
+	return connect_select (c, error);
+}
+
+guint32
+imap_uidvalidity (const ImapClient *c)
+{
+	return c->uidvalidity;
+}
+
+guint32
+imap_uidnext (const ImapClient *c)
+{
+	return c->uidnext;
+}
+
+guint32
+imap_exists (const ImapClient *c)
+{
+	return c->exists;
+}
+
+gboolean
+imap_has_capability (const ImapClient *c, const char *name)
+{
+	g_autofree char *word = g_strdup_printf (" %s ", name);
+
+	return c->capabilities != NULL && strstr (c->capabilities, word) != NULL;
+}
+
+guint64
+imap_bytes_fetched (const ImapClient *c)
+{
+	return c->bytes;
+}
+
+/* Connect again after a lost connection; the UIDVALIDITY must be the same, or
+ * the UIDs in hand mean other messages. */
+static gboolean
+reselect (ImapClient *c, GError **error)
+{
+	guint32 before = c->uidvalidity;
+
+	if (c->selected)
+		return TRUE;
+	g_info ("imap: %s: connecting again", c->describe);
+	if (!connect_select (c, error))
+		return FALSE;
+	if (c->uidvalidity != before) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_TEMPFAIL,
+		             "IMAP server %s, user %s: UIDVALIDITY of %s changed during the pass", c->base,
+		             c->cfg->imap_user, c->mailbox);
+		c->selected = FALSE;
+		return FALSE;
+	}
+	return TRUE;
+}
+
+GPtrArray *
+imap_list (ImapClient *c, guint32 from, gboolean with_message_id, GError **error)
+{
+	g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) imap_message_info_free);
+	g_autofree char *req = g_strdup_printf ("UID FETCH %u:* (UID RFC822.SIZE%s)", MAX (from, 1),
+	                                        with_message_id ? " BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]" : "");
+
+	if (!reselect (c, error) || !command (c, req, "list new messages", error))
+		return NULL;
+	for (guint i = 0; i < c->responses->len; i++) {
+		FetchResp *r = g_ptr_array_index (c->responses, i);
+		ImapMessageInfo *info;
+
+		/* "n:*" includes the highest UID even when it is below n (RFC 3501 §6.4.8);
+		 * unsolicited FETCH responses (flag changes) carry no size. */
+		if (r->uid < from || r->uid == 0)
+			continue;
+		info = g_new0 (ImapMessageInfo, 1);
+		info->uid = r->uid;
+		info->size = r->size;
+		if (with_message_id && r->literal != NULL)
+			info->header = g_strndup ((const char *) r->literal->data, r->literal->len);
+		g_ptr_array_add (out, info);
+	}
+	return g_steal_pointer (&out);
+}
+
+/* CRLF -> LF in place (a Maildir stores LF line ends, as mbsync writes them). */
+static void
+crlf_to_lf (GByteArray *b)
+{
+	guint j = 0;
+
+	for (guint i = 0; i < b->len; i++) {
+		if (b->data[i] == '\r' && i + 1 < b->len && b->data[i + 1] == '\n')
+			continue;
+		b->data[j++] = b->data[i];
+	}
+	g_byte_array_set_size (b, j);
+}
+
+GBytes *
+imap_fetch (ImapClient *c, guint32 uid, gboolean header_only, GError **error)
+{
+	g_autofree char *req = g_strdup_printf ("UID FETCH %u (UID %s)", uid,
+	                                        header_only ? "BODY.PEEK[HEADER]" : "BODY.PEEK[]");
+	g_autofree char *what = g_strdup_printf ("fetch UID %u", uid);
+	g_autoptr (GError) local = NULL;
+
+	if (!reselect (c, error))
+		return NULL;
+	if (!command (c, req, what, &local)) {
+		if (tagged_has (c, "[EXPUNGEISSUED]"))
+			return NULL;  /* deleted by someone else meanwhile */
+		g_propagate_error (error, g_steal_pointer (&local));
+		return NULL;
+	}
+	for (guint i = 0; i < c->responses->len; i++) {
+		FetchResp *r = g_ptr_array_index (c->responses, i);
+		if (r->uid == uid && r->literal != NULL) {
+			GByteArray *b = g_steal_pointer (&r->literal);
+			crlf_to_lf (b);
+			return g_byte_array_free_to_bytes (b);
+		}
+	}
+	return NULL;  /* no such message (any more) */
+}
+
+/* Run a command that names @mailbox_wire; create the mailbox when the server
+ * says TRYCREATE, then try once more. */
+static gboolean
+command_creating (ImapClient *c, const char *req, const char *mailbox_wire, const char *what, GError **error)
+{
+	g_autoptr (GError) local = NULL;
+	g_autofree char *create = NULL;
+
+	if (command (c, req, what, &local))
+		return TRUE;
+	if (!tagged_has (c, "[TRYCREATE]") || !c->selected) {
+		g_propagate_error (error, g_steal_pointer (&local));
+		return FALSE;
+	}
+	g_clear_error (&local);
+	create = g_strdup_printf ("CREATE \"%s\"", mailbox_wire);
+	if (!command (c, create, "create mailbox", &local) && !tagged_has (c, "[ALREADYEXISTS]")) {
+		g_propagate_error (error, g_steal_pointer (&local));
+		return FALSE;
+	}
+	g_info ("imap: %s: created mailbox %s", c->describe, mailbox_wire);
+	return command (c, req, what, error);
+}
+
+static int
+cmp_uid (gconstpointer a, gconstpointer b)
+{
+	guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
+
+	return x < y ? -1 : x > y;
+}
+
+gboolean
+imap_acknowledge (ImapClient *c, GArray *uids, const char *mailbox, GError **error)
+{
+	g_autofree char *set = NULL;
+	g_autofree char *wire = NULL;
+	g_autofree char *req = NULL;
+	g_autofree char *what = NULL;
+
+	if (uids->len == 0)
+		return TRUE;
+	if (!reselect (c, error))
+		return FALSE;
+	g_array_sort (uids, cmp_uid);
+	set = uid_set (uids);
+	if (mailbox == NULL) {
+		req = g_strdup_printf ("UID STORE %s +FLAGS.SILENT (\\Seen)", set);
+		return command (c, req, "set \\Seen", error);
+	}
+	wire = mutf7_encode (mailbox);
+	what = g_strdup_printf ("move to %s", mailbox);
+	if (imap_has_capability (c, "MOVE")) {
+		req = g_strdup_printf ("UID MOVE %s \"%s\"", set, wire);
+		return command_creating (c, req, wire, what, error);
+	}
+	req = g_strdup_printf ("UID COPY %s \"%s\"", set, wire);
+	if (!command_creating (c, req, wire, what, error))
+		return FALSE;
+	g_free (req);
+	req = g_strdup_printf ("UID STORE %s +FLAGS.SILENT (\\Deleted)", set);
+	if (!command (c, req, "flag \\Deleted after copy", error))
+		return FALSE;
+	if (!imap_has_capability (c, "UIDPLUS")) {
+		/* A plain EXPUNGE would also remove what staff marked deleted. */
+		g_info ("imap: %s: no UIDPLUS: copied messages stay flagged \\Deleted in %s", c->describe, c->mailbox);
+		return TRUE;
+	}
+	g_free (req);
+	req = g_strdup_printf ("UID EXPUNGE %s", set);
+	return command (c, req, "expunge after copy", error);
+}

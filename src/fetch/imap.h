@@ -1,0 +1,74 @@
+/* imap.h - stage 0: an IMAP client on libcurl, just what intake needs.
+ *
+ * One ImapClient is one easy handle and so one connection, reused for every
+ * command of a pass (select, list, fetch, move); the fetch pass in fetch.c
+ * decides what to do, this module only talks.  Messages are read with
+ * BODY.PEEK[] so reading never sets \Seen.
+ *
+ * Errors are MAILREG_ERROR codes in isync's two classes: TEMPFAIL (server
+ * unreachable, connection dropped, TLS handshake cut, server busy: try again
+ * later) and permanent ones (NOPERM: credentials refused; CONFIG: certificate
+ * not trusted, mailbox missing, unreadable secret; PROTOCOL: the server broke
+ * the protocol).  Every message names the server and the user, never a secret.
+ */
+#ifndef MAILREG_IMAP_H
+#define MAILREG_IMAP_H
+
+#include <glib.h>
+
+#include "core/config.h"
+
+typedef struct ImapClient ImapClient;
+
+typedef struct {
+	guint32 uid;
+	guint64 size;       /* RFC822.SIZE */
+	char *header;       /* the Message-ID header field when asked for, else NULL */
+} ImapMessageInfo;
+
+void imap_message_info_free (ImapMessageInfo *info);
+
+/* A client for the [imap] group of @cfg (borrowed; must outlive the client).
+ * Reads the password ([imap] password_file, else $CREDENTIALS_DIRECTORY/imap-password)
+ * now, the OAuth2 token at every connection.  No network I/O yet.  Warns when
+ * tls_verify is off.  (transfer full)  MAILREG_ERROR_CONFIG when a secret cannot be read. */
+ImapClient *imap_client_new (const Config *cfg, GError **error);
+void imap_client_free (ImapClient *c);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImapClient, imap_client_free)
+
+/* "user@host:port" for log lines.  (transfer none) */
+const char *imap_client_describe (const ImapClient *c);
+
+/* The mailbox the URL names (decoded; INBOX when the URL has no path).  (transfer none) */
+const char *imap_client_mailbox (const ImapClient *c);
+
+/* Connect, log in and SELECT the mailbox.  Afterwards the getters below hold
+ * what the server said.  Errors as in the file comment. */
+gboolean imap_select (ImapClient *c, GError **error);
+guint32 imap_uidvalidity (const ImapClient *c);
+guint32 imap_uidnext (const ImapClient *c);     /* 0 when the server did not say */
+guint32 imap_exists (const ImapClient *c);
+/* TRUE when the server advertised capability @name ("MOVE", "UIDPLUS", "IDLE"). */
+gboolean imap_has_capability (const ImapClient *c, const char *name);
+
+/* One `UID FETCH from:* (UID RFC822.SIZE)` (with the Message-ID header field when
+ * @with_message_id): messages with UID >= @from in UID order.
+ * (transfer full) array of ImapMessageInfo*. */
+GPtrArray *imap_list (ImapClient *c, guint32 from, gboolean with_message_id, GError **error);
+
+/* The message with @uid (`UID FETCH uid BODY.PEEK[]`, or BODY.PEEK[HEADER] when
+ * @header_only), line ends turned from CRLF into LF as in a Maildir.  NULL with
+ * no error set when the message no longer exists (deleted meanwhile).
+ * (transfer full) */
+GBytes *imap_fetch (ImapClient *c, guint32 uid, gboolean header_only, GError **error);
+
+/* Acknowledge @uids (guint32 array): move them to @mailbox, created when missing
+ * (UID MOVE when advertised, else UID COPY + \Deleted + UID EXPUNGE), or, when
+ * @mailbox is NULL, set \Seen.  UIDs that no longer exist are not an error, so
+ * repeating an acknowledgement after a crash is harmless. */
+gboolean imap_acknowledge (ImapClient *c, GArray *uids, const char *mailbox, GError **error);
+
+/* Bytes read from the server's literals so far (for the pass summary). */
+guint64 imap_bytes_fetched (const ImapClient *c);
+
+#endif
