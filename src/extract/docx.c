@@ -1,6 +1,6 @@
 /* docx.c - the DOCX extractor of stage 3: word/document.xml as form text lines.
  *
- * One pass of libxml2's streaming xmlReader yields the layout of formats.h: a line
+ * One pass of the streaming walk of office.c yields the layout of formats.h: a line
  * per paragraph, a table row as TAB-joined cells, checkboxes ☒/☐, a labelled content
  * control "alias<TAB>value".  Headers, footers, notes, comments: other parts, unread.
  */
@@ -11,10 +11,7 @@
 #include <limits.h>
 #include <string.h>
 
-#include <libxml/parserInternals.h>   /* xmlParserMaxDepth */
-#include <libxml/xmlreader.h>
-
-#include "core/errors.h"
+#include "extract/office.h"
 
 #define DOCUMENT "word/document.xml"
 
@@ -23,15 +20,10 @@
 #define NS_W14 "http://schemas.microsoft.com/office/word/2010/wordml"
 #define NS_MC "http://schemas.openxmlformats.org/markup-compatibility/2006"
 
-#define MARK_TICKED "☒"
-#define MARK_EMPTY "☐"
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlTextReader, xmlFreeTextReader)
-
 /* What an open element is to the walk; stored per depth, so an end tag knows. */
 typedef enum {
-	K_OTHER,          /* transparent: its content counts (w:body, w:ins, w:hyperlink, ...) */
-	K_SKIP,           /* subtree ignored */
+	K_OTHER = OFFICE_OTHER,  /* transparent: its content counts (w:body, w:ins, w:hyperlink, ...) */
+	K_SKIP = OFFICE_SKIP,    /* subtree ignored */
 	K_P, K_P_NESTED,  /* paragraph; one inside a paragraph (own frame) */
 	K_R, K_RPR, K_T, K_TAB, K_BR, K_NBHYPHEN, K_SYM, K_VANISH,
 	K_TBL, K_TR, K_TC,
@@ -66,69 +58,29 @@ static const struct {
 	{ "sdtEndPr", K_SKIP },
 };
 
-typedef struct {
-	gboolean in_cell;
-} TableState;
-
 typedef enum { LABEL_NONE, LABEL_RUN, LABEL_BLOCK } LabelMode;
 
-typedef struct Sdt Sdt;
-
-/* Where text goes: the body, or a text box (whose lines come out before the
- * paragraph anchoring it). */
+/* An open content control (w:sdt); while its value is written as
+ * "alias<TAB>value", the label of the frame it is in (OfficeFrame.label). */
 typedef struct {
-	GString *line;           /* the paragraph or table row being built */
-	gboolean pending_space;  /* a space is owed before more text on this line */
-	guint para;              /* w:p open in this frame */
-	GArray *tables;          /* TableState per open w:tbl, innermost last */
-	Sdt *label_sdt;          /* control being written as "alias<TAB>value", or NULL */
-} Frame;
-
-/* An open content control (w:sdt). */
-struct Sdt {
 	char *name;              /* w:alias, else w:tag */
 	gboolean name_is_alias;
 	gboolean checkbox, checked, placeholder, docpart;
 	gboolean suppressing;    /* holds one count of Docx.suppress */
 	LabelMode label;
 	guint paras;             /* paragraphs begun inside a LABEL_BLOCK control */
-};
+} Sdt;
 
 typedef struct {
-	xmlTextReaderPtr reader;
-	const ExtractLimits *limits;
-	GString *out;            /* finished lines */
-	GPtrArray *frames;       /* Frame*, innermost last */
+	OfficeWalk *w;           /* the reader, the kinds of open elements, the lines */
 	GPtrArray *sdts;         /* Sdt*, innermost last */
-	GByteArray *kinds;       /* Kind of the open element at each depth */
-	int skip_depth;          /* depth of the subtree being skipped, or -1 */
 	guint suppress;          /* >0: text not shown (checkbox glyph, placeholder) */
 	gboolean run_hidden;     /* w:vanish in the current run's properties */
 	/* the legacy form field (w:ffData) being read */
 	gboolean ff_checkbox, ff_ddlist;
 	int ff_default, ff_checked, dd_default, dd_result;
 	GPtrArray *dd_entries;
-	char *xml_error;
-	gboolean xml_too_deep;   /* libxml2's own depth limit stopped the parse */         /* first error libxml2 reported */
 } Docx;
-
-static Frame *
-frame_new (void)
-{
-	Frame *f = g_new0 (Frame, 1);
-
-	f->line = g_string_new (NULL);
-	f->tables = g_array_new (FALSE, FALSE, sizeof (TableState));
-	return f;
-}
-
-static void
-frame_free (Frame *f)
-{
-	g_string_free (f->line, TRUE);
-	g_array_unref (f->tables);
-	g_free (f);
-}
 
 static void
 sdt_free (Sdt *s)
@@ -137,104 +89,10 @@ sdt_free (Sdt *s)
 	g_free (s);
 }
 
-static Frame *
-cur_frame (Docx *d)
-{
-	return g_ptr_array_index (d->frames, d->frames->len - 1);
-}
-
 static Sdt *
 cur_sdt (Docx *d)
 {
 	return d->sdts->len > 0 ? g_ptr_array_index (d->sdts, d->sdts->len - 1) : NULL;
-}
-
-static gboolean
-in_table (Frame *f)
-{
-	return f->tables->len > 0;
-}
-
-static gboolean
-in_cell (Frame *f)
-{
-	return in_table (f) && g_array_index (f->tables, TableState, f->tables->len - 1).in_cell;
-}
-
-/* Paragraph ends and line breaks join with a space instead of ending the line:
- * inside a table cell, and inside a labelled control (its value is one line). */
-static gboolean
-joining (Frame *f)
-{
-	return in_cell (f) || f->label_sdt != NULL;
-}
-
-static gboolean
-is_blank (const GString *s)
-{
-	for (gsize i = 0; i < s->len; i++)
-		if (s->str[i] != ' ' && s->str[i] != '\t')
-			return FALSE;
-	return TRUE;
-}
-
-/* End the line of @f; a line with nothing but blanks is dropped. */
-static void
-flush_line (Docx *d, Frame *f)
-{
-	if (!is_blank (f->line)) {
-		g_string_append_len (d->out, f->line->str, f->line->len);
-		g_string_append_c (d->out, '\n');
-	}
-	g_string_truncate (f->line, 0);
-	f->pending_space = FALSE;
-}
-
-static void
-line_break (Docx *d, Frame *f)
-{
-	if (joining (f))
-		f->pending_space = TRUE;
-	else
-		flush_line (d, f);
-}
-
-static gboolean
-is_blank_char (char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-/* Append @len bytes of text to the current line; CR/LF inside text are spaces,
- * since a line is what extract_text() pairs up. */
-static void
-append_text (Docx *d, const char *s, gsize len)
-{
-	Frame *f = cur_frame (d);
-	gsize start;
-
-	if (len == 0)
-		return;
-	if (f->pending_space) {
-		if (f->line->len > 0 && !is_blank_char (f->line->str[f->line->len - 1]) && !is_blank_char (s[0]))
-			g_string_append_c (f->line, ' ');
-		f->pending_space = FALSE;
-	}
-	start = f->line->len;
-	g_string_append_len (f->line, s, len);
-	for (gsize i = start; i < f->line->len; i++)
-		if (f->line->str[i] == '\r' || f->line->str[i] == '\n')
-			f->line->str[i] = ' ';
-}
-
-/* A checkbox mark, with a space before the label that may follow. */
-static void
-append_mark (Docx *d, gboolean ticked)
-{
-	const char *mark = ticked ? MARK_TICKED : MARK_EMPTY;
-
-	append_text (d, mark, strlen (mark));
-	cur_frame (d)->pending_space = TRUE;
 }
 
 static gboolean
@@ -245,19 +103,6 @@ text_visible (Docx *d)
 
 /* ------------------------------------------------------------------------- */
 /* Attributes */
-
-static char *
-get_attr (Docx *d, const char *local, const char *ns)
-{
-	xmlChar *v = xmlTextReaderGetAttributeNs (d->reader, (const xmlChar *) local, (const xmlChar *) ns);
-	char *copy;
-
-	if (v == NULL)
-		return NULL;
-	copy = g_strdup ((const char *) v);
-	xmlFree (v);
-	return copy;
-}
 
 /* An ST_OnOff value: an element present without w:val is on. */
 static gboolean
@@ -350,7 +195,7 @@ starts_with_casefold (const char *s, const char *prefix)
 /* The value of a labelled control is complete: write "alias<TAB>value" - unless
  * the value starts with the label itself ("Imię: Anna" in a control "Imię"). */
 static void
-label_finish (Docx *d, Frame *f, Sdt *s)
+label_finish (Docx *d, OfficeFrame *f, Sdt *s)
 {
 	g_autofree char *value = g_strstrip (g_strdup (f->line->str));
 
@@ -358,25 +203,27 @@ label_finish (Docx *d, Frame *f, Sdt *s)
 		g_string_truncate (f->line, 0);
 		g_string_append_printf (f->line, "%s\t%s", s->name, value);
 	}
-	flush_line (d, f);
+	office_flush_line (d->w);
 	s->label = LABEL_NONE;
-	f->label_sdt = NULL;
+	f->label = NULL;
 }
 
 /* A labelled block control turned out to hold more than one paragraph (or a
  * table): it is a container, not a field; its text goes out as it is. */
 static void
-label_abandon (Docx *d, Frame *f)
+label_abandon (Docx *d, OfficeFrame *f)
 {
-	flush_line (d, f);
-	f->label_sdt->label = LABEL_NONE;
-	f->label_sdt = NULL;
+	Sdt *s = f->label;
+
+	office_flush_line (d->w);
+	s->label = LABEL_NONE;
+	f->label = NULL;
 }
 
 static void
 sdt_content_start (Docx *d, Sdt *s)
 {
-	Frame *f = cur_frame (d);
+	OfficeFrame *f = office_frame (d->w);
 	gboolean was_suppressing;
 
 	if (s == NULL)
@@ -386,7 +233,7 @@ sdt_content_start (Docx *d, Sdt *s)
 		/* the content is the glyph of the checked state in some font: the
 		 * w14:checked state is the truth */
 		if (text_visible (d))
-			append_mark (d, s->checked);
+			office_append_mark (d->w, s->checked);
 		s->suppressing = TRUE;
 	} else if (s->placeholder) {
 		/* "Kliknij tutaj, aby wprowadzić tekst." is not the applicant's answer */
@@ -396,39 +243,35 @@ sdt_content_start (Docx *d, Sdt *s)
 		d->suppress++;
 
 	/* a label before the control (paragraph text, a table cell) wins */
-	if (s->checkbox || s->name == NULL || s->docpart || in_table (f) || f->label_sdt != NULL)
+	if (s->checkbox || s->name == NULL || s->docpart || office_in_table (f) || f->label != NULL)
 		return;
 	if (f->para > 0) {
-		if (!is_blank (f->line))
+		if (!office_is_blank (f->line))
 			return;
 		g_string_truncate (f->line, 0);
 		s->label = LABEL_RUN;
 	} else {
-		flush_line (d, f);
+		office_flush_line (d->w);
 		s->label = LABEL_BLOCK;
 	}
 	f->pending_space = FALSE;
-	f->label_sdt = s;
+	f->label = s;
 }
 
 static void
 sdt_end (Docx *d)
 {
 	Sdt *s = cur_sdt (d);
-	Frame *f = cur_frame (d);
+	OfficeFrame *f = office_frame (d->w);
 
 	if (s == NULL)
 		return;
 	if (s->suppressing)
 		d->suppress--;
-	if (s->label != LABEL_NONE && f->label_sdt == s)
+	if (s->label != LABEL_NONE && f->label == s)
 		label_finish (d, f, s);
 	/* no frame may keep pointing at a control that is gone */
-	for (guint i = 0; i < d->frames->len; i++) {
-		Frame *o = g_ptr_array_index (d->frames, i);
-		if (o->label_sdt == s)
-			o->label_sdt = NULL;
-	}
+	office_unlabel (d->w, s);
 	g_ptr_array_set_size (d->sdts, d->sdts->len - 1);
 }
 
@@ -450,12 +293,12 @@ ffdata_end (Docx *d)
 	if (!text_visible (d))
 		return;
 	if (d->ff_checkbox) {
-		append_mark (d, d->ff_checked >= 0 ? d->ff_checked : d->ff_default > 0);
+		office_append_mark (d->w, d->ff_checked >= 0 ? d->ff_checked : d->ff_default > 0);
 	} else if (d->ff_ddlist) {
 		int i = d->dd_result >= 0 ? d->dd_result : d->dd_default >= 0 ? d->dd_default : 0;
 		if ((guint) i < d->dd_entries->len) {
 			const char *entry = g_ptr_array_index (d->dd_entries, i);
-			append_text (d, entry, strlen (entry));
+			office_append_text (d->w, entry, strlen (entry));
 		}
 	}
 }
@@ -463,7 +306,7 @@ ffdata_end (Docx *d)
 /* ------------------------------------------------------------------------- */
 /* The walk */
 
-static Kind
+static guint
 classify (const char *local, const char *ns)
 {
 	if (ns == NULL)
@@ -487,88 +330,66 @@ classify (const char *local, const char *ns)
 	return K_OTHER;
 }
 
-static Kind
-kind_at (Docx *d, int depth)
+/* OfficeWalkFuncs.start: an element starts at @depth; returns the kind its end will see. */
+static guint
+element_start (gpointer data, guint k, int depth, const char *local, const char *ns)
 {
-	return depth >= 0 && (guint) depth < d->kinds->len ? (Kind) d->kinds->data[depth] : K_OTHER;
-}
-
-/* An element starts at @depth; returns the kind its end will see. */
-static Kind
-element_start (Docx *d, Kind kind, int depth, const char *ns)
-{
-	Kind parent = kind_at (d, depth - 1);
-	Frame *f = cur_frame (d);
+	Docx *d = data;
+	Kind kind = k;
+	Kind parent = office_kind_at (d->w, depth - 1);
+	OfficeFrame *f = office_frame (d->w);
+	Sdt *label = f->label;
 	Sdt *s = cur_sdt (d);
 	g_autofree char *val = NULL;
 
 	switch (kind) {
 	case K_P:
-		if (f->para > 0) {
-			/* a paragraph inside a paragraph (drawing text outside w:txbxContent) */
-			g_ptr_array_add (d->frames, frame_new ());
-			cur_frame (d)->para++;
-			return K_P_NESTED;
-		}
-		if (f->label_sdt != NULL && f->label_sdt->label == LABEL_BLOCK && ++f->label_sdt->paras > 1)
+		if (f->para == 0 && label != NULL && label->label == LABEL_BLOCK && ++label->paras > 1)
 			label_abandon (d, f);
-		f->para++;
-		break;
+		/* one inside a paragraph (drawing text outside w:txbxContent): a frame of its own */
+		return office_paragraph_start (d->w) ? K_P_NESTED : K_P;
 	case K_R:
 		d->run_hidden = FALSE;
 		break;
 	case K_VANISH:
-		if (parent == K_RPR && kind_at (d, depth - 2) == K_R) {
-			val = get_attr (d, "val", ns);
+		if (parent == K_RPR && office_kind_at (d->w, depth - 2) == K_R) {
+			val = office_attr (d->w, "val", ns);
 			d->run_hidden = parse_onoff (val);
 		}
 		break;
 	case K_TAB:
-		if (parent == K_R && text_visible (d)) {
-			f->pending_space = FALSE;
-			g_string_append_c (f->line, '\t');
-		}
+		if (parent == K_R && text_visible (d))
+			office_append_tab (d->w);
 		break;
 	case K_BR:
 		if (parent == K_R)
-			line_break (d, f);
+			office_line_break (d->w);
 		break;
 	case K_NBHYPHEN:
 		if (parent == K_R && text_visible (d))
-			append_text (d, "-", 1);
+			office_append_text (d->w, "-", 1);
 		break;
 	case K_SYM:
 		if (parent == K_R && text_visible (d)) {
-			g_autofree char *font = get_attr (d, "font", ns);
+			g_autofree char *font = office_attr (d->w, "font", ns);
 			gunichar c;
-			val = get_attr (d, "char", ns);
+			val = office_attr (d->w, "char", ns);
 			if ((c = sym_char (font, val)) != 0) {
 				char buf[8];
-				append_text (d, buf, g_unichar_to_utf8 (c, buf));
+				office_append_text (d->w, buf, g_unichar_to_utf8 (c, buf));
 			}
 		}
 		break;
 	case K_TBL:
-		if (f->label_sdt != NULL && f->label_sdt->label == LABEL_BLOCK)
+		if (label != NULL && label->label == LABEL_BLOCK)
 			label_abandon (d, f);
-		/* a table inside a cell: the outer row so far becomes a line of its own,
-		 * each inner row another */
-		if (in_cell (f))
-			flush_line (d, f);
-		g_array_append_val (f->tables, ((TableState) { FALSE }));
+		office_table_start (d->w);
 		break;
 	case K_TR:
-		if (in_table (f))
-			flush_line (d, f);
+		office_row_start (d->w);
 		break;
 	case K_TC:
-		if (in_table (f)) {
-			g_array_index (f->tables, TableState, f->tables->len - 1).in_cell = TRUE;
-			f->pending_space = FALSE;
-			/* leading empty cells (indentation columns) add no TAB */
-			if (f->line->len > 0)
-				g_string_append_c (f->line, '\t');
-		}
+		office_cell_start (d->w);
 		break;
 	case K_SDT: {
 		Sdt *n = g_new0 (Sdt, 1);
@@ -578,7 +399,7 @@ element_start (Docx *d, Kind kind, int depth, const char *ns)
 	case K_ALIAS:
 	case K_TAG:
 		if (parent == K_SDTPR && s != NULL && !s->name_is_alias) {
-			char *name = clean_name (get_attr (d, "val", ns));
+			char *name = clean_name (office_attr (d->w, "val", ns));
 			if (name != NULL) {
 				g_free (s->name);
 				s->name = name;
@@ -588,7 +409,7 @@ element_start (Docx *d, Kind kind, int depth, const char *ns)
 		break;
 	case K_PLACEHOLDER:
 		if (parent == K_SDTPR && s != NULL) {
-			val = get_attr (d, "val", ns);
+			val = office_attr (d->w, "val", ns);
 			s->placeholder = parse_onoff (val);
 		}
 		break;
@@ -602,7 +423,7 @@ element_start (Docx *d, Kind kind, int depth, const char *ns)
 		break;
 	case K_W14_CHECKED:
 		if (parent == K_W14_CHECKBOX && s != NULL) {
-			val = get_attr (d, "val", NS_W14);
+			val = office_attr (d->w, "val", NS_W14);
 			s->checked = parse_onoff (val);
 		}
 		break;
@@ -611,7 +432,7 @@ element_start (Docx *d, Kind kind, int depth, const char *ns)
 			sdt_content_start (d, s);
 		break;
 	case K_TXBX:
-		g_ptr_array_add (d->frames, frame_new ());
+		office_frame_push (d->w);
 		break;
 	case K_FFDATA:
 		ffdata_start (d);
@@ -625,7 +446,7 @@ element_start (Docx *d, Kind kind, int depth, const char *ns)
 			d->ff_ddlist = TRUE;
 		break;
 	case K_FF_DEFAULT:
-		val = get_attr (d, "val", ns);
+		val = office_attr (d->w, "val", ns);
 		if (parent == K_FF_CHECKBOX)
 			d->ff_default = parse_onoff (val);
 		else if (parent == K_FF_DDLIST)
@@ -633,19 +454,19 @@ element_start (Docx *d, Kind kind, int depth, const char *ns)
 		break;
 	case K_FF_CHECKED:
 		if (parent == K_FF_CHECKBOX) {
-			val = get_attr (d, "val", ns);
+			val = office_attr (d->w, "val", ns);
 			d->ff_checked = parse_onoff (val);
 		}
 		break;
 	case K_FF_RESULT:
 		if (parent == K_FF_DDLIST) {
-			val = get_attr (d, "val", ns);
+			val = office_attr (d->w, "val", ns);
 			d->dd_result = parse_index (val);
 		}
 		break;
 	case K_FF_ENTRY:
 		if (parent == K_FF_DDLIST) {
-			char *entry = get_attr (d, "val", ns);
+			char *entry = office_attr (d->w, "val", ns);
 			g_ptr_array_add (d->dd_entries, entry != NULL ? entry : g_strdup (""));
 		}
 		break;
@@ -655,37 +476,31 @@ element_start (Docx *d, Kind kind, int depth, const char *ns)
 	return kind;
 }
 
+/* OfficeWalkFuncs.end */
 static void
-element_end (Docx *d, Kind kind)
+element_end (gpointer data, guint kind)
 {
-	Frame *f = cur_frame (d);
+	Docx *d = data;
 
-	switch (kind) {
+	switch ((Kind) kind) {
 	case K_P:
-		if (f->para > 0)
-			f->para--;
-		line_break (d, f);
+		office_paragraph_end (d->w);
 		break;
 	case K_P_NESTED:
 	case K_TXBX:
-		flush_line (d, f);
-		if (d->frames->len > 1)
-			g_ptr_array_set_size (d->frames, d->frames->len - 1);
+		office_frame_pop (d->w);
 		break;
 	case K_R:
 		d->run_hidden = FALSE;
 		break;
 	case K_TBL:
-		if (in_table (f))
-			g_array_set_size (f->tables, f->tables->len - 1);
+		office_table_end (d->w);
 		break;
 	case K_TR:
-		flush_line (d, f);
+		office_flush_line (d->w);
 		break;
 	case K_TC:
-		if (in_table (f))
-			g_array_index (f->tables, TableState, f->tables->len - 1).in_cell = FALSE;
-		f->pending_space = FALSE;
+		office_cell_end (d->w);
 		break;
 	case K_SDT:
 		sdt_end (d);
@@ -698,102 +513,19 @@ element_end (Docx *d, Kind kind)
 	}
 }
 
+/* OfficeWalkFuncs.text: only w:t in a run is text. */
 static void
-text_node (Docx *d, int depth)
-{
-	const char *text;
-
-	if (kind_at (d, depth - 1) != K_T || kind_at (d, depth - 2) != K_R || !text_visible (d))
-		return;
-	text = (const char *) xmlTextReaderConstValue (d->reader);
-	if (text != NULL)
-		append_text (d, text, strlen (text));
-}
-
-/* One node of the reader.  FALSE with @error set when the walk must stop. */
-static gboolean
-docx_node (Docx *d, GError **error)
-{
-	int type = xmlTextReaderNodeType (d->reader);
-	int depth = xmlTextReaderDepth (d->reader);
-
-	switch (type) {
-	case XML_READER_TYPE_ELEMENT: {
-		const char *local = (const char *) xmlTextReaderConstLocalName (d->reader);
-		const char *ns = (const char *) xmlTextReaderConstNamespaceUri (d->reader);
-		gboolean empty = xmlTextReaderIsEmptyElement (d->reader) == 1;
-		Kind kind;
-
-		if ((guint) depth >= d->limits->max_xml_depth) {
-			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
-			             DOCUMENT " nests elements deeper than %u levels", d->limits->max_xml_depth);
-			return FALSE;
-		}
-		if (d->skip_depth >= 0)
-			return TRUE;
-		kind = classify (local, ns);
-		if (kind == K_SKIP) {
-			if (!empty)
-				d->skip_depth = depth;
-			return TRUE;
-		}
-		kind = element_start (d, kind, depth, ns);
-		if (empty) {
-			element_end (d, kind);
-		} else {
-			g_byte_array_set_size (d->kinds, (guint) depth + 1);
-			d->kinds->data[depth] = (guint8) kind;
-		}
-		break;
-	}
-	case XML_READER_TYPE_END_ELEMENT:
-		if (d->skip_depth >= 0) {
-			if (depth == d->skip_depth)
-				d->skip_depth = -1;
-			return TRUE;
-		}
-		element_end (d, kind_at (d, depth));
-		g_byte_array_set_size (d->kinds, (guint) depth);
-		break;
-	case XML_READER_TYPE_TEXT:
-	case XML_READER_TYPE_CDATA:
-	case XML_READER_TYPE_WHITESPACE:
-	case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
-		if (d->skip_depth < 0)
-			text_node (d, depth);
-		break;
-	case XML_READER_TYPE_DOCUMENT_TYPE:
-		/* Word never writes one; a DTD only brings entity tricks */
-		g_set_error_literal (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
-		                     DOCUMENT " has a DOCTYPE declaration (refused)");
-		return FALSE;
-	default:
-		break;
-	}
-
-	/* the text is never longer than the XML it came from, but say so anyway */
-	if (d->out->len + cur_frame (d)->line->len > d->limits->max_zip_entry) {
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
-		             "text of " DOCUMENT " longer than %" G_GSIZE_FORMAT " bytes",
-		             d->limits->max_zip_entry);
-		return FALSE;
-	}
-	return TRUE;
-}
-
-static void
-on_xml_error (void *data, xmlErrorPtr err)
+text_node (gpointer data, int depth, const char *text)
 {
 	Docx *d = data;
 
-	if (d->xml_error != NULL || err == NULL || err->level < XML_ERR_ERROR)
+	if (office_kind_at (d->w, depth - 1) != K_T || office_kind_at (d->w, depth - 2) != K_R || !text_visible (d))
 		return;
-	/* without XML_PARSE_HUGE libxml2 stops at xmlParserMaxDepth (256) levels */
-	if (err->code == XML_ERR_INTERNAL_ERROR && err->message != NULL && strstr (err->message, "depth") != NULL)
-		d->xml_too_deep = TRUE;
-	d->xml_error = g_strdup_printf ("line %d: %s", err->line, err->message ? err->message : "?");
-	g_strchomp (d->xml_error);
+	if (text != NULL)
+		office_append_text (d->w, text, strlen (text));
 }
+
+static const OfficeWalkFuncs docx_walk = { classify, element_start, element_end, text_node };
 
 /* See formats.h.  The final text of tracked changes; hidden text, field codes and
  * placeholders left out.  Errors (MAILREG_ERROR_DATA, permanent): those of
@@ -803,62 +535,17 @@ char *
 extract_docx (GBytes *data, const ExtractLimits *limits, GError **error)
 {
 	g_autoptr (GBytes) xml = NULL;
-	g_autoptr (xmlTextReader) reader = NULL;
-	g_autoptr (GString) out = g_string_new (NULL);
-	g_autoptr (GPtrArray) frames = g_ptr_array_new_with_free_func ((GDestroyNotify) frame_free);
+	g_autoptr (OfficeWalk) w = NULL;
 	g_autoptr (GPtrArray) sdts = g_ptr_array_new_with_free_func ((GDestroyNotify) sdt_free);
-	g_autoptr (GByteArray) kinds = g_byte_array_new ();
 	g_autoptr (GPtrArray) dd_entries = g_ptr_array_new_with_free_func (g_free);
-	g_autofree char *xml_error = NULL;
 	Docx d = { 0 };
-	gsize len;
-	const char *buf;
-	int ret;
 
 	g_return_val_if_fail (data != NULL && limits != NULL, NULL);
 	if ((xml = zip_read_entry (data, DOCUMENT, limits, error)) == NULL)
 		return NULL;
-	buf = g_bytes_get_data (xml, &len);
-	if (len > INT_MAX) {   /* only with a max_zip_entry over 2 GiB */
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, DOCUMENT " too large");
-		return NULL;
-	}
-	/* no XML_PARSE_NOENT (entities stay unexpanded), no DTDLOAD, no network, no
-	 * XML_PARSE_HUGE: libxml2's own size and depth limits stay on */
-	reader = xmlReaderForMemory (buf != NULL ? buf : "", (int) len, DOCUMENT, NULL,
-	                             XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (reader == NULL) {
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, DOCUMENT " not readable as XML");
-		return NULL;
-	}
-
-	d.reader = reader;
-	d.limits = limits;
-	d.out = out;
-	d.frames = frames;
+	w = office_walk_new (DOCUMENT, limits, &docx_walk, &d);
+	d.w = w;
 	d.sdts = sdts;
-	d.kinds = kinds;
 	d.dd_entries = dd_entries;
-	d.skip_depth = -1;
-	g_ptr_array_add (frames, frame_new ());
-	xmlTextReaderSetStructuredErrorHandler (reader, on_xml_error, &d);
-
-	while ((ret = xmlTextReaderRead (reader)) == 1)
-		if (!docx_node (&d, error)) {
-			g_free (d.xml_error);
-			return NULL;
-		}
-	xml_error = d.xml_error;
-	if (ret < 0 && d.xml_too_deep) {
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, DOCUMENT " nests elements deeper than %u levels",
-		             MIN (limits->max_xml_depth, xmlParserMaxDepth));
-		return NULL;
-	}
-	if (ret < 0) {
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, DOCUMENT " is not well-formed XML (%s)",
-		             xml_error != NULL ? xml_error : "parse error");
-		return NULL;
-	}
-	flush_line (&d, g_ptr_array_index (frames, 0));
-	return g_string_free (g_steal_pointer (&out), FALSE);
+	return office_walk_read (w, xml, error);
 }

@@ -1,6 +1,6 @@
 /* odt.c - the ODT extractor of stage 3: content.xml as form text lines.
  *
- * One pass of libxml2's streaming xmlReader yields the layout of formats.h: a line
+ * One pass of the streaming walk of office.c yields the layout of formats.h: a line
  * per paragraph or heading, a table row as TAB-joined cells, form controls as their
  * value (checkboxes ☒/☐).  Tracked deletions, notes and comments are left out.
  */
@@ -11,10 +11,8 @@
 #include <limits.h>
 #include <string.h>
 
-#include <libxml/parserInternals.h>   /* xmlParserMaxDepth */
-#include <libxml/xmlreader.h>
-
 #include "core/errors.h"
+#include "extract/office.h"
 
 #define CONTENT "content.xml"
 #define MANIFEST "META-INF/manifest.xml"
@@ -32,18 +30,13 @@
 #define FIELD_CHECKBOX "vnd.oasis.opendocument.field.FORMCHECKBOX"
 #define FIELD_DROPDOWN "vnd.oasis.opendocument.field.FORMDROPDOWN"
 
-#define MARK_TICKED "☒"
-#define MARK_EMPTY "☐"
-
 /* text:s text:c="N": more spaces than this are layout, and the cap keeps the
  * text no longer than the XML it comes from. */
 #define MAX_SPACES 16
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlTextReader, xmlFreeTextReader)
-
 typedef enum {
-	K_OTHER,          /* transparent */
-	K_SKIP,           /* subtree ignored */
+	K_OTHER = OFFICE_OTHER,  /* transparent */
+	K_SKIP = OFFICE_SKIP,    /* subtree ignored */
 	K_TEXT,           /* text:span, text:a, fields...: text inside counts */
 	K_P, K_P_NESTED,  /* text:p / text:h; one inside a paragraph (own frame) */
 	K_TAB, K_LINE_BREAK, K_S,
@@ -90,24 +83,7 @@ typedef struct {
 } Control;
 
 typedef struct {
-	gboolean in_cell;
-} TableState;
-
-typedef struct {
-	GString *line;           /* the paragraph or table row being built */
-	gboolean pending_space;  /* a space is owed before more text on this line */
-	gboolean at_space;       /* ODF white-space collapsing: last text was a space */
-	guint para;              /* text:p / text:h open in this frame */
-	GArray *tables;          /* TableState per open table:table, innermost last */
-} Frame;
-
-typedef struct {
-	xmlTextReaderPtr reader;
-	const ExtractLimits *limits;
-	GString *out;            /* finished lines */
-	GPtrArray *frames;       /* Frame*, innermost last */
-	GByteArray *kinds;       /* Kind of the open element at each depth */
-	int skip_depth;          /* depth of the subtree being skipped, or -1 */
+	OfficeWalk *w;           /* the reader, the kinds of open elements, the lines */
 	GHashTable *controls;    /* xml:id / form:id -> Control* (shared by both ids) */
 	GPtrArray *control_list; /* Control*, owns them */
 	Control *listbox;        /* form:listbox whose options are being read */
@@ -117,27 +93,7 @@ typedef struct {
 	gboolean fm_checked;
 	int fm_selected;
 	GPtrArray *fm_entries;
-	char *xml_error;
-	gboolean xml_too_deep;   /* libxml2's own depth limit stopped the parse */
 } Odt;
-
-static Frame *
-frame_new (void)
-{
-	Frame *f = g_new0 (Frame, 1);
-
-	f->line = g_string_new (NULL);
-	f->tables = g_array_new (FALSE, FALSE, sizeof (TableState));
-	return f;
-}
-
-static void
-frame_free (Frame *f)
-{
-	g_string_free (f->line, TRUE);
-	g_array_unref (f->tables);
-	g_free (f);
-}
 
 static void
 control_free (Control *c)
@@ -146,90 +102,13 @@ control_free (Control *c)
 	g_free (c);
 }
 
-static Frame *
-cur_frame (Odt *o)
-{
-	return g_ptr_array_index (o->frames, o->frames->len - 1);
-}
-
-static gboolean
-in_table (Frame *f)
-{
-	return f->tables->len > 0;
-}
-
-static gboolean
-in_cell (Frame *f)
-{
-	return in_table (f) && g_array_index (f->tables, TableState, f->tables->len - 1).in_cell;
-}
-
-static gboolean
-is_blank (const GString *s)
-{
-	for (gsize i = 0; i < s->len; i++)
-		if (s->str[i] != ' ' && s->str[i] != '\t')
-			return FALSE;
-	return TRUE;
-}
-
-/* End the line of @f; a line with nothing but blanks is dropped. */
-static void
-flush_line (Odt *o, Frame *f)
-{
-	if (!is_blank (f->line)) {
-		g_string_append_len (o->out, f->line->str, f->line->len);
-		g_string_append_c (o->out, '\n');
-	}
-	g_string_truncate (f->line, 0);
-	f->pending_space = FALSE;
-}
-
-/* In a table cell, paragraphs and line breaks join with a space. */
-static void
-line_break (Odt *o, Frame *f)
-{
-	if (in_cell (f))
-		f->pending_space = TRUE;
-	else
-		flush_line (o, f);
-}
-
-static gboolean
-is_blank_char (char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-/* Append @len bytes as they are (CR/LF become spaces: a line is a pair). */
-static void
-append_text (Odt *o, const char *s, gsize len)
-{
-	Frame *f = cur_frame (o);
-	gsize start;
-
-	if (len == 0)
-		return;
-	if (f->pending_space) {
-		if (f->line->len > 0 && !is_blank_char (f->line->str[f->line->len - 1]) && !is_blank_char (s[0]))
-			g_string_append_c (f->line, ' ');
-		f->pending_space = FALSE;
-	}
-	start = f->line->len;
-	g_string_append_len (f->line, s, len);
-	for (gsize i = start; i < f->line->len; i++)
-		if (f->line->str[i] == '\r' || f->line->str[i] == '\n')
-			f->line->str[i] = ' ';
-	f->at_space = FALSE;
-}
-
 /* Paragraph text: ODF 1.2 §6.1.2 collapses white space - a run of spaces, tabs
  * and newlines is one space, none at the start of a paragraph; <text:s/>,
  * <text:tab/> are the literal ones. */
 static void
 append_collapsed (Odt *o, const char *s)
 {
-	Frame *f = cur_frame (o);
+	OfficeFrame *f = office_frame (o->w);
 	g_autoptr (GString) buf = g_string_new (NULL);
 	gboolean at_space = f->at_space;
 
@@ -243,30 +122,17 @@ append_collapsed (Odt *o, const char *s)
 			at_space = FALSE;
 		}
 	}
-	append_text (o, buf->str, buf->len);
+	office_append_text (o->w, buf->str, buf->len);
 	f->at_space = at_space;
 }
 
 /* ------------------------------------------------------------------------- */
 /* Form controls */
 
-static char *
-get_attr (Odt *o, const char *local, const char *ns)
-{
-	xmlChar *v = xmlTextReaderGetAttributeNs (o->reader, (const xmlChar *) local, (const xmlChar *) ns);
-	char *copy;
-
-	if (v == NULL)
-		return NULL;
-	copy = g_strdup ((const char *) v);
-	xmlFree (v);
-	return copy;
-}
-
 static gboolean
 attr_is (Odt *o, const char *local, const char *value, gboolean *present)
 {
-	g_autofree char *v = get_attr (o, local, NS_FORM);
+	g_autofree char *v = office_attr (o->w, local, NS_FORM);
 
 	if (present != NULL)
 		*present = v != NULL;
@@ -278,17 +144,17 @@ attr_is (Odt *o, const char *local, const char *value, gboolean *present)
 static char *
 current_value (Odt *o)
 {
-	char *v = get_attr (o, "current-value", NS_FORM);
+	char *v = office_attr (o->w, "current-value", NS_FORM);
 
-	return v != NULL ? v : get_attr (o, "value", NS_FORM);
+	return v != NULL ? v : office_attr (o->w, "value", NS_FORM);
 }
 
 static void
 form_control_start (Odt *o, const char *local)
 {
 	Control *c = g_new0 (Control, 1);
-	g_autofree char *xml_id = get_attr (o, "id", NS_XML);
-	g_autofree char *form_id = get_attr (o, "id", NS_FORM);
+	g_autofree char *xml_id = office_attr (o->w, "id", NS_XML);
+	g_autofree char *form_id = office_attr (o->w, "id", NS_FORM);
 	gboolean present;
 
 	g_ptr_array_add (o->control_list, c);
@@ -297,15 +163,15 @@ form_control_start (Odt *o, const char *local)
 		c->ticked = attr_is (o, "current-state", "checked", &present);
 		if (!present)
 			c->ticked = attr_is (o, "state", "checked", NULL);
-		c->text = get_attr (o, "label", NS_FORM);
+		c->text = office_attr (o->w, "label", NS_FORM);
 	} else if (strcmp (local, "radio") == 0) {
 		c->mark = TRUE;
 		c->ticked = attr_is (o, "current-selected", "true", &present);
 		if (!present)
 			c->ticked = attr_is (o, "selected", "true", NULL);
-		c->text = get_attr (o, "label", NS_FORM);
+		c->text = office_attr (o->w, "label", NS_FORM);
 	} else if (strcmp (local, "fixed-text") == 0) {
-		c->text = get_attr (o, "label", NS_FORM);
+		c->text = office_attr (o->w, "label", NS_FORM);
 	} else if (strcmp (local, "listbox") == 0) {
 		o->listbox = c;   /* the value is its selected options */
 	} else {
@@ -333,8 +199,8 @@ form_option (Odt *o)
 		selected = attr_is (o, "selected", "true", NULL);
 	if (!selected)
 		return;
-	if ((text = get_attr (o, "label", NS_FORM)) == NULL)
-		text = get_attr (o, "value", NS_FORM);
+	if ((text = office_attr (o->w, "label", NS_FORM)) == NULL)
+		text = office_attr (o->w, "value", NS_FORM);
 	if (text == NULL)
 		return;
 	if (c->text == NULL) {
@@ -350,22 +216,19 @@ form_option (Odt *o)
 static void
 control_show (Odt *o)
 {
-	Frame *f = cur_frame (o);
-	g_autofree char *id = get_attr (o, "control", NS_DRAW);
+	OfficeFrame *f = office_frame (o->w);
+	g_autofree char *id = office_attr (o->w, "control", NS_DRAW);
 	Control *c = id != NULL ? g_hash_table_lookup (o->controls, id) : NULL;
 
 	if (c == NULL)
 		return;
-	if (c->mark) {
-		const char *mark = c->ticked ? MARK_TICKED : MARK_EMPTY;
-		append_text (o, mark, strlen (mark));
-		f->pending_space = TRUE;
-	}
+	if (c->mark)
+		office_append_mark (o->w, c->ticked);
 	if (c->text != NULL)
-		append_text (o, c->text, strlen (c->text));
+		office_append_text (o->w, c->text, strlen (c->text));
 	/* a control anchored to the page, outside any paragraph: a line of its own */
-	if (f->para == 0 && !in_cell (f))
-		flush_line (o, f);
+	if (f->para == 0 && !office_in_cell (f))
+		office_flush_line (o->w);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -375,7 +238,7 @@ control_show (Odt *o)
 static void
 fieldmark_start (Odt *o)
 {
-	g_autofree char *type = get_attr (o, "type", NS_FIELD);
+	g_autofree char *type = office_attr (o->w, "type", NS_FIELD);
 
 	o->fm_type = type == NULL ? FIELD_NONE
 	           : strcmp (type, FIELD_CHECKBOX) == 0 ? FIELD_MARK
@@ -388,8 +251,8 @@ fieldmark_start (Odt *o)
 static void
 field_param (Odt *o)
 {
-	g_autofree char *name = get_attr (o, "name", NS_FIELD);
-	g_autofree char *value = get_attr (o, "value", NS_FIELD);
+	g_autofree char *name = office_attr (o->w, "name", NS_FIELD);
+	g_autofree char *value = office_attr (o->w, "value", NS_FIELD);
 	guint64 n;
 
 	if (name == NULL || value == NULL)
@@ -409,12 +272,10 @@ fieldmark_end (Odt *o)
 	if (o->suppress > 0)
 		return;
 	if (o->fm_type == FIELD_MARK) {
-		const char *mark = o->fm_checked ? MARK_TICKED : MARK_EMPTY;
-		append_text (o, mark, strlen (mark));
-		cur_frame (o)->pending_space = TRUE;
+		office_append_mark (o->w, o->fm_checked);
 	} else if (o->fm_type == FIELD_LIST && (guint) o->fm_selected < o->fm_entries->len) {
 		const char *entry = g_ptr_array_index (o->fm_entries, o->fm_selected);
-		append_text (o, entry, strlen (entry));
+		office_append_text (o->w, entry, strlen (entry));
 	}
 	o->fm_type = FIELD_NONE;
 }
@@ -424,16 +285,13 @@ fieldmark_end (Odt *o)
 static Kind
 content_control_start (Odt *o)
 {
-	g_autofree char *checkbox = get_attr (o, "checkbox", NS_LOEXT);
-	g_autofree char *checked = get_attr (o, "checked", NS_LOEXT);
-	g_autofree char *placeholder = get_attr (o, "showing-place-holder", NS_LOEXT);
+	g_autofree char *checkbox = office_attr (o->w, "checkbox", NS_LOEXT);
+	g_autofree char *checked = office_attr (o->w, "checked", NS_LOEXT);
+	g_autofree char *placeholder = office_attr (o->w, "showing-place-holder", NS_LOEXT);
 
 	if (checkbox != NULL && strcmp (checkbox, "true") == 0) {
-		if (o->suppress == 0) {
-			const char *mark = checked != NULL && strcmp (checked, "true") == 0 ? MARK_TICKED : MARK_EMPTY;
-			append_text (o, mark, strlen (mark));
-			cur_frame (o)->pending_space = TRUE;
-		}
+		if (o->suppress == 0)
+			office_append_mark (o->w, checked != NULL && strcmp (checked, "true") == 0);
 	} else if (placeholder == NULL || strcmp (placeholder, "true") != 0) {
 		return K_TEXT;
 	}
@@ -444,7 +302,7 @@ content_control_start (Odt *o)
 /* ------------------------------------------------------------------------- */
 /* The walk */
 
-static Kind
+static guint
 classify (const char *local, const char *ns)
 {
 	if (ns == NULL)
@@ -455,74 +313,51 @@ classify (const char *local, const char *ns)
 	return strcmp (ns, NS_TEXT) == 0 ? K_TEXT : K_OTHER;
 }
 
-static Kind
-kind_at (Odt *o, int depth)
+/* OfficeWalkFuncs.start: returns the kind the element's end will see. */
+static guint
+element_start (gpointer data, guint k, int depth, const char *local, const char *ns)
 {
-	return depth >= 0 && (guint) depth < o->kinds->len ? (Kind) o->kinds->data[depth] : K_OTHER;
-}
-
-static Kind
-element_start (Odt *o, Kind kind, const char *local)
-{
-	Frame *f = cur_frame (o);
+	Odt *o = data;
+	Kind kind = k;
+	OfficeFrame *f = office_frame (o->w);
 
 	switch (kind) {
 	case K_P:
-		if (f->para > 0) {
-			/* a paragraph inside a paragraph (shape text, an image's caption) */
-			g_ptr_array_add (o->frames, frame_new ());
-			f = cur_frame (o);
-			kind = K_P_NESTED;
-		}
-		f->para++;
-		f->at_space = TRUE;
-		break;
+		/* one inside a paragraph (shape text, an image's caption): a frame of its own */
+		return office_paragraph_start (o->w) ? K_P_NESTED : K_P;
 	case K_TAB:
-		if (f->para > 0 && o->suppress == 0) {
-			f->pending_space = FALSE;
-			g_string_append_c (f->line, '\t');
-			f->at_space = FALSE;
-		}
+		if (f->para > 0 && o->suppress == 0)
+			office_append_tab (o->w);
 		break;
 	case K_LINE_BREAK:
 		if (f->para > 0) {
-			line_break (o, f);
+			office_line_break (o->w);
 			f->at_space = TRUE;
 		}
 		break;
 	case K_S:
 		if (f->para > 0 && o->suppress == 0) {
-			g_autofree char *c = get_attr (o, "c", NS_TEXT);
+			g_autofree char *c = office_attr (o->w, "c", NS_TEXT);
 			guint64 n = 1;
 			char spaces[MAX_SPACES];
 			if (c != NULL && !g_ascii_string_to_unsigned (c, 10, 1, G_MAXUINT64, &n, NULL))
 				n = 1;
 			n = MIN (n, MAX_SPACES);
 			memset (spaces, ' ', n);
-			append_text (o, spaces, n);
+			office_append_text (o->w, spaces, n);
 		}
 		break;
 	case K_TABLE:
-		/* a table inside a cell: the outer row so far becomes a line of its own */
-		if (in_cell (f))
-			flush_line (o, f);
-		g_array_append_val (f->tables, ((TableState) { FALSE }));
+		office_table_start (o->w);
 		break;
 	case K_ROW:
-		if (in_table (f))
-			flush_line (o, f);
+		office_row_start (o->w);
 		break;
 	case K_CELL:
-		if (in_table (f)) {
-			g_array_index (f->tables, TableState, f->tables->len - 1).in_cell = TRUE;
-			f->pending_space = FALSE;
-			/* leading empty cells (indentation columns) add no TAB */
-			if (f->line->len > 0)
-				g_string_append_c (f->line, '\t');
-		}
+		office_cell_start (o->w);
 		break;
 	case K_TEXT_BOX:
-		g_ptr_array_add (o->frames, frame_new ());
+		office_frame_push (o->w);
 		break;
 	case K_CONTROL:
 		control_show (o);
@@ -548,34 +383,28 @@ element_start (Odt *o, Kind kind, const char *local)
 	return kind;
 }
 
+/* OfficeWalkFuncs.end */
 static void
-element_end (Odt *o, Kind kind)
+element_end (gpointer data, guint kind)
 {
-	Frame *f = cur_frame (o);
+	Odt *o = data;
 
-	switch (kind) {
+	switch ((Kind) kind) {
 	case K_P:
-		if (f->para > 0)
-			f->para--;
-		line_break (o, f);
+		office_paragraph_end (o->w);
 		break;
 	case K_P_NESTED:
 	case K_TEXT_BOX:
-		flush_line (o, f);
-		if (o->frames->len > 1)
-			g_ptr_array_set_size (o->frames, o->frames->len - 1);
+		office_frame_pop (o->w);
 		break;
 	case K_TABLE:
-		if (in_table (f))
-			g_array_set_size (f->tables, f->tables->len - 1);
+		office_table_end (o->w);
 		break;
 	case K_ROW:
-		flush_line (o, f);
+		office_flush_line (o->w);
 		break;
 	case K_CELL:
-		if (in_table (f))
-			g_array_index (f->tables, TableState, f->tables->len - 1).in_cell = FALSE;
-		f->pending_space = FALSE;
+		office_cell_end (o->w);
 		break;
 	case K_FORM_CONTROL:
 		o->listbox = NULL;
@@ -591,102 +420,21 @@ element_end (Odt *o, Kind kind)
 	}
 }
 
+/* OfficeWalkFuncs.text: text directly in a paragraph or a text element. */
 static void
-text_node (Odt *o, int depth)
+text_node (gpointer data, int depth, const char *text)
 {
-	Kind parent = kind_at (o, depth - 1);
-	const char *text;
+	Odt *o = data;
+	Kind parent = office_kind_at (o->w, depth - 1);
 
-	if (cur_frame (o)->para == 0 || o->suppress > 0 ||
+	if (office_frame (o->w)->para == 0 || o->suppress > 0 ||
 	    (parent != K_P && parent != K_P_NESTED && parent != K_TEXT))
 		return;
-	text = (const char *) xmlTextReaderConstValue (o->reader);
 	if (text != NULL)
 		append_collapsed (o, text);
 }
 
-static gboolean
-odt_node (Odt *o, GError **error)
-{
-	int type = xmlTextReaderNodeType (o->reader);
-	int depth = xmlTextReaderDepth (o->reader);
-
-	switch (type) {
-	case XML_READER_TYPE_ELEMENT: {
-		const char *local = (const char *) xmlTextReaderConstLocalName (o->reader);
-		const char *ns = (const char *) xmlTextReaderConstNamespaceUri (o->reader);
-		gboolean empty = xmlTextReaderIsEmptyElement (o->reader) == 1;
-		Kind kind;
-
-		if ((guint) depth >= o->limits->max_xml_depth) {
-			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
-			             CONTENT " nests elements deeper than %u levels", o->limits->max_xml_depth);
-			return FALSE;
-		}
-		if (o->skip_depth >= 0)
-			return TRUE;
-		kind = classify (local, ns);
-		if (kind == K_SKIP) {
-			if (!empty)
-				o->skip_depth = depth;
-			return TRUE;
-		}
-		kind = element_start (o, kind, local);
-		if (empty) {
-			element_end (o, kind);
-		} else {
-			g_byte_array_set_size (o->kinds, (guint) depth + 1);
-			o->kinds->data[depth] = (guint8) kind;
-		}
-		break;
-	}
-	case XML_READER_TYPE_END_ELEMENT:
-		if (o->skip_depth >= 0) {
-			if (depth == o->skip_depth)
-				o->skip_depth = -1;
-			return TRUE;
-		}
-		element_end (o, kind_at (o, depth));
-		g_byte_array_set_size (o->kinds, (guint) depth);
-		break;
-	case XML_READER_TYPE_TEXT:
-	case XML_READER_TYPE_CDATA:
-	case XML_READER_TYPE_WHITESPACE:
-	case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
-		if (o->skip_depth < 0)
-			text_node (o, depth);
-		break;
-	case XML_READER_TYPE_DOCUMENT_TYPE:
-		/* LibreOffice never writes one; a DTD only brings entity tricks */
-		g_set_error_literal (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
-		                     CONTENT " has a DOCTYPE declaration (refused)");
-		return FALSE;
-	default:
-		break;
-	}
-
-	/* a control's value shown many times could outgrow the XML: cap the text */
-	if (o->out->len + cur_frame (o)->line->len > o->limits->max_zip_entry) {
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
-		             "text of " CONTENT " longer than %" G_GSIZE_FORMAT " bytes", o->limits->max_zip_entry);
-		return FALSE;
-	}
-	return TRUE;
-}
-
-static void
-on_xml_error (void *data, xmlErrorPtr err)
-{
-	Odt *o = data;
-
-	if (o->xml_error != NULL || err == NULL || err->level < XML_ERR_ERROR)
-		return;
-	/* without XML_PARSE_HUGE libxml2 stops at xmlParserMaxDepth (256) levels */
-	if (err->code == XML_ERR_INTERNAL_ERROR && err->message != NULL && strstr (err->message, "depth") != NULL)
-		o->xml_too_deep = TRUE;
-	o->xml_error = g_strdup_printf ("line %d: %s", err->line, err->message ? err->message : "?");
-	g_strchomp (o->xml_error);
-}
+static const OfficeWalkFuncs odt_walk = { classify, element_start, element_end, text_node };
 
 /* A password-protected ODT is a normal ZIP whose content.xml is ciphertext; the
  * manifest says so. */
@@ -723,18 +471,11 @@ char *
 extract_odt (GBytes *data, const ExtractLimits *limits, GError **error)
 {
 	g_autoptr (GBytes) xml = NULL;
-	g_autoptr (xmlTextReader) reader = NULL;
-	g_autoptr (GString) out = g_string_new (NULL);
-	g_autoptr (GPtrArray) frames = g_ptr_array_new_with_free_func ((GDestroyNotify) frame_free);
-	g_autoptr (GByteArray) kinds = g_byte_array_new ();
+	g_autoptr (OfficeWalk) w = NULL;
 	g_autoptr (GPtrArray) control_list = g_ptr_array_new_with_free_func ((GDestroyNotify) control_free);
 	g_autoptr (GHashTable) controls = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	g_autoptr (GPtrArray) fm_entries = g_ptr_array_new_with_free_func (g_free);
-	g_autofree char *xml_error = NULL;
 	Odt o = { 0 };
-	gsize len;
-	const char *buf;
-	int ret;
 
 	g_return_val_if_fail (data != NULL && limits != NULL, NULL);
 	if ((xml = zip_read_entry (data, CONTENT, limits, error)) == NULL)
@@ -744,48 +485,10 @@ extract_odt (GBytes *data, const ExtractLimits *limits, GError **error)
 		                     "password-protected ODT document: cannot be read without a password");
 		return NULL;
 	}
-	buf = g_bytes_get_data (xml, &len);
-	if (len > INT_MAX) {   /* only with a max_zip_entry over 2 GiB */
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, CONTENT " too large");
-		return NULL;
-	}
-	/* no XML_PARSE_NOENT (entities stay unexpanded), no DTDLOAD, no network, no
-	 * XML_PARSE_HUGE: libxml2's own size and depth limits stay on */
-	reader = xmlReaderForMemory (buf != NULL ? buf : "", (int) len, CONTENT, NULL,
-	                             XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (reader == NULL) {
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, CONTENT " not readable as XML");
-		return NULL;
-	}
-
-	o.reader = reader;
-	o.limits = limits;
-	o.out = out;
-	o.frames = frames;
-	o.kinds = kinds;
+	w = office_walk_new (CONTENT, limits, &odt_walk, &o);
+	o.w = w;
 	o.controls = controls;
 	o.control_list = control_list;
 	o.fm_entries = fm_entries;
-	o.skip_depth = -1;
-	g_ptr_array_add (frames, frame_new ());
-	xmlTextReaderSetStructuredErrorHandler (reader, on_xml_error, &o);
-
-	while ((ret = xmlTextReaderRead (reader)) == 1)
-		if (!odt_node (&o, error)) {
-			g_free (o.xml_error);
-			return NULL;
-		}
-	xml_error = o.xml_error;
-	if (ret < 0 && o.xml_too_deep) {
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, CONTENT " nests elements deeper than %u levels",
-		             MIN (limits->max_xml_depth, xmlParserMaxDepth));
-		return NULL;
-	}
-	if (ret < 0) {
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, CONTENT " is not well-formed XML (%s)",
-		             xml_error != NULL ? xml_error : "parse error");
-		return NULL;
-	}
-	flush_line (&o, g_ptr_array_index (frames, 0));
-	return g_string_free (g_steal_pointer (&out), FALSE);
+	return office_walk_read (w, xml, error);
 }
