@@ -2,6 +2,8 @@
 # Install the Debian packages mailreg needs, only those missing.
 #   scripts/deps.sh build   - to build and run mailreg
 #   scripts/deps.sh test    - also what the tests need
+#   scripts/deps.sh bench   - also Postfix's smtp-sink/smtp-source (tests/bench/smtp.sh);
+#                             the Postfix service is neither configured nor started
 set -eu
 BUILD_PKGS="build-essential pkg-config libgmime-3.0-dev libglib2.0-dev libjson-glib-dev
  libsqlite3-dev uuid-dev libzip-dev libxml2-dev libpoppler-glib-dev libcurl4-openssl-dev libical-dev"
@@ -9,6 +11,7 @@ TEST_PKGS="perl sqlite3 python3 python3-aiosmtpd openssl dovecot-imapd isync"
 
 want=$BUILD_PKGS
 [ "${1:-build}" = test ] && want="$want $TEST_PKGS"
+[ "${1:-build}" = bench ] && want="$want $TEST_PKGS postfix"
 
 missing=""
 for p in $want; do
@@ -23,6 +26,16 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+case " $missing " in
+*" postfix "*)
+	# only the smtp-sink/smtp-source binaries are wanted: no mail system, no service
+	echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+		chmod +x /usr/sbin/policy-rc.d
+		trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+	fi ;;
+esac
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
 # The IMAP tests start their own Dovecot on free high ports; the system service
