@@ -26,6 +26,9 @@
 
 /* Acknowledge in batches: one UID MOVE per this many messages. */
 #define ACK_BATCH 100
+/* Fetch in batches of at most this many messages and bytes (one round trip each). */
+#define FETCH_BATCH 64
+#define FETCH_BATCH_BYTES (4 << 20)
 
 typedef struct {
 	Pipeline *p;
@@ -34,6 +37,8 @@ typedef struct {
 	FetchStats *stats;
 	ImapClient *imap;
 	GArray *acks;          /* Ack */
+	GHashTable *fetched;   /* UID -> GBytes of the current fetch batch */
+	GHashTable *asked;     /* UIDs asked for in it (a missing answer: deleted) */
 } Pass;
 
 typedef struct {
@@ -321,7 +326,10 @@ take (Pass *pass, ImapJournalRow *row, GError **error)
 	Outcome outcome;
 
 	/* Over the limit: only the header is read, and staff get the message in review. */
-	body = imap_fetch (pass->imap, row->uid, big, &local);
+	if (!big && g_hash_table_contains (pass->asked, GUINT_TO_POINTER (row->uid)))
+		g_hash_table_steal_extended (pass->fetched, GUINT_TO_POINTER (row->uid), NULL, (gpointer *) &body);
+	else
+		body = imap_fetch (pass->imap, row->uid, big, &local);
 	if (body == NULL && local != NULL) {
 		g_propagate_error (error, g_steal_pointer (&local));
 		g_prefix_error (error, "%s: ", source);
@@ -358,6 +366,40 @@ take (Pass *pass, ImapJournalRow *row, GError **error)
 	if (!process (pass, id, source, forced, &outcome, error))
 		return FALSE;
 	return queue_ack (pass, row, outcome, error);
+}
+
+/* Fetch the messages to be taken from rows[@from] on, up to a batch, in one
+ * command. */
+static gboolean
+prefetch (Pass *pass, GPtrArray *rows, guint from, guint32 uv, GError **error)
+{
+	const Config *cfg = pass->p->cfg;
+	g_autoptr (GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+	guint64 bytes = 0;
+
+	g_hash_table_remove_all (pass->asked);
+	g_hash_table_remove_all (pass->fetched);
+	for (guint i = from; i < rows->len && uids->len < FETCH_BATCH; i++) {
+		const ImapJournalRow *row = g_ptr_array_index (rows, i);
+		if (row->uidvalidity != uv || row->recorded || row->size > cfg->imap_max_message_size)
+			continue;
+		if (uids->len > 0 && bytes + row->size > FETCH_BATCH_BYTES)
+			break;
+		bytes += row->size;
+		g_array_append_val (uids, row->uid);
+	}
+	if (uids->len == 0)
+		return TRUE;
+	g_hash_table_unref (pass->fetched);
+	if ((pass->fetched = imap_fetch_batch (pass->imap, uids, error)) == NULL) {
+		pass->fetched = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+		                                       (GDestroyNotify) g_bytes_unref);
+		g_prefix_error (error, "imap UID %u: ", g_array_index (uids, guint32, 0));
+		return FALSE;
+	}
+	for (guint i = 0; i < uids->len; i++)
+		g_hash_table_add (pass->asked, GUINT_TO_POINTER (g_array_index (uids, guint32, i)));
+	return TRUE;
 }
 
 static gboolean
@@ -412,6 +454,9 @@ imap_pass (Pass *pass, GError **error)
 				return FALSE;
 			continue;
 		}
+		if (!g_hash_table_contains (pass->asked, GUINT_TO_POINTER (row->uid)) &&
+		    !prefetch (pass, rows, i, uv, error))
+			return FALSE;
 		if (!take (pass, row, error)) {
 			/* what is recorded is still acknowledged when the connection lives */
 			g_autoptr (GError) ack_error = NULL;
@@ -551,7 +596,7 @@ inbox_pass (Pass *pass, GError **error)
 gboolean
 fetch_pass (Pipeline *p, FetchReportFunc report, gpointer user_data, FetchStats *stats, GError **error)
 {
-	Pass pass = { p, report, user_data, stats, NULL, NULL };
+	Pass pass = { p, report, user_data, stats, NULL, NULL, NULL, NULL };
 	gboolean ok;
 	int lock;
 
@@ -559,8 +604,12 @@ fetch_pass (Pipeline *p, FetchReportFunc report, gpointer user_data, FetchStats 
 	if ((lock = lock_pass (p, error)) < 0)
 		return FALSE;
 	pass.acks = g_array_new (FALSE, FALSE, sizeof (Ack));
+	pass.fetched = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) g_bytes_unref);
+	pass.asked = g_hash_table_new (g_direct_hash, g_direct_equal);
 	ok = p->cfg->has_imap ? imap_pass (&pass, error) : inbox_pass (&pass, error);
 	g_array_unref (pass.acks);
+	g_hash_table_unref (pass.fetched);
+	g_hash_table_unref (pass.asked);
 	close (lock);
 	return ok;
 }

@@ -916,6 +916,35 @@ imap_fetch (ImapClient *c, guint32 uid, gboolean header_only, GError **error)
 	return NULL;  /* no such message (any more) */
 }
 
+GHashTable *
+imap_fetch_batch (ImapClient *c, GArray *uids, GError **error)
+{
+	g_autoptr (GHashTable) out = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+	                                                    (GDestroyNotify) g_bytes_unref);
+	g_autoptr (GError) local = NULL;
+	g_autofree char *set = NULL;
+	g_autofree char *req = NULL;
+
+	if (!reselect (c, error))
+		return NULL;
+	set = uid_set (uids);
+	req = g_strdup_printf ("UID FETCH %s (UID BODY.PEEK[])", set);
+	/* NO [EXPUNGEISSUED]: some were deleted meanwhile; the others did come */
+	if (!command (c, req, "fetch messages", &local) && !tagged_has (c, "[EXPUNGEISSUED]")) {
+		g_propagate_error (error, g_steal_pointer (&local));
+		return NULL;
+	}
+	for (guint i = 0; i < c->responses->len; i++) {
+		FetchResp *r = g_ptr_array_index (c->responses, i);
+		if (r->uid != 0 && r->literal != NULL) {
+			GByteArray *b = g_steal_pointer (&r->literal);
+			crlf_to_lf (b);
+			g_hash_table_replace (out, GUINT_TO_POINTER (r->uid), g_byte_array_free_to_bytes (b));
+		}
+	}
+	return g_steal_pointer (&out);
+}
+
 /* Run a command that names @mailbox_wire; create the mailbox when the server
  * says TRYCREATE, then try once more. */
 static gboolean

@@ -62,6 +62,11 @@ GPtrArray *imap_list (ImapClient *c, guint32 from, gboolean with_message_id, GEr
  * (transfer full) */
 GBytes *imap_fetch (ImapClient *c, guint32 uid, gboolean header_only, GError **error);
 
+/* Several messages with one `UID FETCH set (UID BODY.PEEK[])` (@uids sorted,
+ * guint32), line ends as imap_fetch.  (transfer full) table UID -> GBytes; a
+ * message deleted meanwhile is missing from it. */
+GHashTable *imap_fetch_batch (ImapClient *c, GArray *uids, GError **error);
+
 /* Acknowledge @uids (guint32 array): move them to @mailbox, created when missing
  * (UID MOVE when advertised, else UID COPY + \Deleted + UID EXPUNGE), or, when
  * @mailbox is NULL, set \Seen.  UIDs that no longer exist are not an error, so
