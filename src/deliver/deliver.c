@@ -196,14 +196,32 @@ defer (Run *r, const OutboxRow *row, const TransportReply *reply, gint64 now, GE
 	return db_commit (r->db, error);
 }
 
+static gboolean deliver_due (Run *r, GError **error);
+
 gboolean
 deliver_queued (Db *db, Transport *t, const Config *cfg, Composer *composer, DeliverCounts *counts,
                 GError **error)
 {
+	Run r = { db, t, cfg, composer, counts };
+	gboolean ok;
+
+	/* Delivery marks need not wait for the disk: one lost in a power cut only
+	 * sends that message again (see db_set_durable). */
+	if (!db_set_durable (db, FALSE, error))
+		return FALSE;
+	ok = deliver_due (&r, error);
+	return db_set_durable (db, TRUE, ok ? error : NULL) && ok;
+}
+
+static gboolean
+deliver_due (Run *r, GError **error)
+{
+	Db *db = r->db;
+	Transport *t = r->t;
+	DeliverCounts *counts = r->counts;
 	g_autoptr (GPtrArray) interrupted = NULL;
 	g_autoptr (GPtrArray) rows = NULL;
 	g_autoptr (GError) unavailable = NULL;
-	Run r = { db, t, cfg, composer, counts };
 
 	memset (counts, 0, sizeof *counts);
 	/* A run killed between the two marks: the server may have the message. */
@@ -247,9 +265,9 @@ deliver_queued (Db *db, Transport *t, const Config *cfg, Composer *composer, Del
 			if (reply.text == NULL)
 				reply.text = g_strdup (local->message);
 			if (local->domain == DELIVER_ERROR && local->code == DELIVER_ERROR_PERMANENT)
-				done = give_up (&r, row, &reply, "permanent failure", now, error);
+				done = give_up (r, row, &reply, "permanent failure", now, error);
 			else
-				done = defer (&r, row, &reply, now, error);
+				done = defer (r, row, &reply, now, error);
 			if (local->domain == DELIVER_ERROR && local->code == DELIVER_ERROR_UNAVAILABLE &&
 			    unavailable == NULL)
 				unavailable = g_steal_pointer (&local);

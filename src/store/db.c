@@ -134,6 +134,14 @@ static const char *const migrations[] = {
 	/* The seat counts of an event (EVENT_COLUMNS) scanned every registration at
 	 * each look-up: intake slowed down with the size of the database. */
 	"CREATE INDEX IF NOT EXISTS registrations_event ON registrations (event_id, status);",
+	/* Message bodies apart from their delivery state: every state change rewrote
+	 * the whole row, 20 KB of body included, twice per delivery. */
+	"CREATE TABLE outbox_bodies ("
+	"  outbox_id INTEGER PRIMARY KEY REFERENCES outbox(id) ON DELETE CASCADE,"
+	"  raw BLOB NOT NULL"
+	") STRICT;"
+	"INSERT INTO outbox_bodies (outbox_id, raw) SELECT id, raw FROM outbox;"
+	"ALTER TABLE outbox DROP COLUMN raw;",
 };
 
 const char *
@@ -341,6 +349,12 @@ db_commit (Db *db, GError **error)
 		return FALSE;
 	}
 	return TRUE;
+}
+
+gboolean
+db_set_durable (Db *db, gboolean durable, GError **error)
+{
+	return exec (db, durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL", error);
 }
 
 void
@@ -776,8 +790,6 @@ outbox_row_free (OutboxRow *row)
 	g_free (row->state);
 	g_free (row->created_at);
 	g_free (row->sent_at);
-	if (row->raw)
-		g_bytes_unref (row->raw);
 	g_free (row);
 }
 
@@ -787,8 +799,8 @@ db_outbox_add (Db *db, gint64 inbound_row, const char *kind, const char *rcpt, c
 {
 	g_autofree char *now = now_iso ();
 	sqlite3_stmt *st = db_stmt (db,
-	                            "INSERT INTO outbox (message_id, inbound_id, kind, rcpt, subject, raw,"
-	                            " created_at) VALUES (:mid, :in, :kind, :rcpt, :subject, :raw, :now)",
+	                            "INSERT INTO outbox (message_id, inbound_id, kind, rcpt, subject,"
+	                            " created_at) VALUES (:mid, :in, :kind, :rcpt, :subject, :now)",
 	                            error);
 	gsize len;
 	const void *data = g_bytes_get_data (raw, &len);
@@ -801,59 +813,15 @@ db_outbox_add (Db *db, gint64 inbound_row, const char *kind, const char *rcpt, c
 	bind_text (st, ":kind", kind);
 	bind_text (st, ":rcpt", rcpt);
 	bind_text (st, ":subject", subject);
-	sqlite3_bind_blob64 (st, sqlite3_bind_parameter_index (st, ":raw"), data, len, SQLITE_STATIC);
 	bind_text (st, ":now", now);
-	return step_done (db, st, "queue reply", error);
-}
-
-GPtrArray *
-db_outbox_queued (Db *db, GError **error)
-{
-	g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) outbox_row_free);
-	sqlite3_stmt *st = db_stmt (db,
-	                            "SELECT id, message_id, kind, rcpt, subject, state, attempts, raw"
-	                            " FROM outbox WHERE state IN ('queued','deferred') ORDER BY id", error);
-	int rc;
-
-	if (st == NULL)
-		return NULL;
-	while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
-		OutboxRow *row = g_new0 (OutboxRow, 1);
-		row->id = sqlite3_column_int64 (st, 0);
-		row->message_id = col_text (st, 1);
-		row->kind = col_text (st, 2);
-		row->rcpt = col_text (st, 3);
-		row->subject = col_text (st, 4);
-		row->state = col_text (st, 5);
-		row->attempts = sqlite3_column_int (st, 6);
-		row->raw = g_bytes_new (sqlite3_column_blob (st, 7), (gsize) sqlite3_column_bytes (st, 7));
-		g_ptr_array_add (rows, row);
-	}
-	sqlite3_reset (st);
-	if (rc != SQLITE_DONE) {
-		db_fail (db, error, "read outbox");
-		return NULL;
-	}
-	return g_steal_pointer (&rows);
-}
-
-gboolean
-db_outbox_mark (Db *db, gint64 id, gboolean sent, const char *error_text, GError **error)
-{
-	g_autofree char *now = now_iso ();
-	sqlite3_stmt *st = db_stmt (db,
-	                            "UPDATE outbox SET attempts = attempts + 1, last_error = :err,"
-	                            " state = CASE WHEN :sent THEN 'sent' ELSE 'deferred' END,"
-	                            " sent_at = CASE WHEN :sent THEN :now ELSE sent_at END WHERE id = :id",
-	                            error);
-
+	if (!step_done (db, st, "queue reply", error))
+		return FALSE;
+	st = db_stmt (db, "INSERT INTO outbox_bodies (outbox_id, raw) VALUES (:id, :raw)", error);
 	if (st == NULL)
 		return FALSE;
-	bind_text (st, ":err", error_text);
-	bind_int (st, ":sent", sent);
-	bind_text (st, ":now", now);
-	bind_int (st, ":id", id);
-	return step_done (db, st, "mark delivery", error);
+	bind_int (st, ":id", sqlite3_last_insert_rowid (db->handle));
+	sqlite3_bind_blob64 (st, sqlite3_bind_parameter_index (st, ":raw"), data, len, SQLITE_STATIC);
+	return step_done (db, st, "queue reply", error);
 }
 
 static GPtrArray *rows_of (Db *db, sqlite3_stmt *st, GError **error);
@@ -904,7 +872,7 @@ db_outbox_due (Db *db, gint64 now, GError **error)
 GBytes *
 db_outbox_raw (Db *db, gint64 id, GError **error)
 {
-	sqlite3_stmt *st = db_stmt (db, "SELECT raw FROM outbox WHERE id = :id", error);
+	sqlite3_stmt *st = db_stmt (db, "SELECT raw FROM outbox_bodies WHERE outbox_id = :id", error);
 	GBytes *raw = NULL;
 
 	if (st == NULL)

@@ -36,6 +36,13 @@ gboolean db_begin (Db *db, GError **error);
 gboolean db_commit (Db *db, GError **error);
 void db_rollback (Db *db);
 
+/* Whether a commit waits for the disk (synchronous=FULL, the default) or only
+ * for the operating system (NORMAL: survives a killed process, not a power cut).
+ * Intake needs FULL: the spool file moves on once its outcome is committed.
+ * Delivery marks may use NORMAL: a mark lost in a power cut means the message is
+ * sent once more, which the at-most-twice promise allows. */
+gboolean db_set_durable (Db *db, gboolean durable, GError **error);
+
 /* --- catalog ---------------------------------------------------------- */
 
 typedef struct {
@@ -132,7 +139,6 @@ typedef struct {
 	char *subject;      /* decoded */
 	char *state;        /* queued | sent | deferred | failed */
 	int attempts;
-	GBytes *raw;        /* the whole message (only from db_outbox_queued) */
 	char *created_at;
 	char *sent_at;
 	/* filled by db_outbox_due and db_outbox_find */
@@ -149,14 +155,8 @@ gboolean db_outbox_add (Db *db, gint64 inbound_row, const char *kind, const char
                         const char *subject, const char *message_id, GBytes *raw,
                         GError **error);
 
-/* Messages waiting for delivery, oldest first, with ->raw.  (transfer full) */
-GPtrArray *db_outbox_queued (Db *db, GError **error);
-
-/* Mark a delivery attempt: @sent TRUE -> state sent; else attempts+1 and @error_text kept. */
-gboolean db_outbox_mark (Db *db, gint64 id, gboolean sent, const char *error_text, GError **error);
-
 /* Messages due at @now (unix time): queued, or deferred with the next attempt not
- * after @now; oldest first, without ->raw.  (transfer full) */
+ * after @now; oldest first.  (transfer full) */
 GPtrArray *db_outbox_due (Db *db, gint64 now, GError **error);
 
 /* The stored message of row @id (LF line ends).  (transfer full) */

@@ -46,20 +46,24 @@ CONF
 python3 - "$T/var/mailreg.db" "$COUNT" "$SIZE" <<'PY'
 import sqlite3, sys, uuid
 db = sqlite3.connect(sys.argv[1]); count = int(sys.argv[2]); size = int(sys.argv[3])
-raw, = db.execute("SELECT raw FROM outbox WHERE kind = 'confirmation'").fetchone()
+raw, = db.execute("SELECT b.raw FROM outbox o JOIN outbox_bodies b ON b.outbox_id = o.id"
+                  " WHERE o.kind = 'confirmation'").fetchone()
 head, body = raw.split(b"\n\n", 1)
 pad = (b"Prosimy o zachowanie kodu zgloszenia - ulatwi kontakt w sprawie zgloszenia.=\n" * (size // 70 + 1))
 raw = head + b"\n\n" + (body + pad)[:max(0, size - len(head) - 2)] + b"\n"
 old = db.execute("SELECT message_id FROM outbox").fetchone()[0].encode()
+db.execute("DELETE FROM outbox_bodies")
 db.execute("DELETE FROM outbox")
-rows = []
 for i in range(count):
     mid = "%s@rops.example.pl" % uuid.uuid4()
-    rows.append((mid, "confirmation", "applicant%d@example.pl" % i, "Potwierdzenie", raw.replace(old, mid.encode())))
-db.executemany("INSERT INTO outbox (message_id, kind, rcpt, subject, raw, created_at) VALUES (?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))", rows)
+    cur = db.execute("INSERT INTO outbox (message_id, kind, rcpt, subject, created_at) VALUES (?, ?, ?, ?,"
+                     " strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+                     (mid, "confirmation", "applicant%d@example.pl" % i, "Potwierdzenie"))
+    db.execute("INSERT INTO outbox_bodies (outbox_id, raw) VALUES (?, ?)",
+               (cur.lastrowid, raw.replace(old, mid.encode())))
 db.commit()
 PY
-avg=$(sqlite3 "$T/var/mailreg.db" "SELECT avg(length(raw)) FROM outbox")
+avg=$(sqlite3 "$T/var/mailreg.db" "SELECT avg(length(raw)) FROM outbox_bodies")
 
 now() { date +%s.%N; }
 t0=$(now)

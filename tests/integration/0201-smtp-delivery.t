@@ -36,7 +36,8 @@ PY
 is "$("$PY" - "$RX" "$T/var/mailreg.db" <<'PY'
 import email, email.policy, json, os, sqlite3, sys
 d, db = sys.argv[1], sys.argv[2]
-stored = {mid: raw for mid, raw in sqlite3.connect(db).execute("SELECT message_id, raw FROM outbox")}
+stored = {mid: raw for mid, raw in sqlite3.connect(db).execute(
+    "SELECT o.message_id, b.raw FROM outbox o JOIN outbox_bodies b ON b.outbox_id = o.id")}
 same = to_ok = 0
 for n in sorted(os.listdir(d)):
     if not n.endswith(".eml"):

@@ -139,7 +139,9 @@ test_messages_and_outbox (void)
 	g_autoptr (GBytes) raw = g_bytes_new_static ("Subject: x\n\nbody\n", 17);
 	g_autoptr (GPtrArray) queued = NULL;
 	g_autoptr (GPtrArray) after = NULL;
+	g_autoptr (GBytes) body = NULL;
 	InboundRecord rec = { 0 };
+	gint64 id;
 	Outcome outcome;
 	gint64 row;
 
@@ -160,12 +162,14 @@ test_messages_and_outbox (void)
 	g_assert_false (db_message_seen (db, "m2@example.pl", "abc", &error));
 	g_assert_false (db_message_seen (db, NULL, "abc", &error));  /* only id-less messages match by hash */
 
-	queued = db_outbox_queued (db, &error);
+	queued = db_outbox_due (db, G_MAXINT64, &error);
 	g_assert_cmpint (queued->len, ==, 1);
-	g_assert_true (g_bytes_equal (((OutboxRow *) g_ptr_array_index (queued, 0))->raw, raw));
-	g_assert_true (db_outbox_mark (db, ((OutboxRow *) g_ptr_array_index (queued, 0))->id, FALSE, "disk full", &error));
-	g_assert_true (db_outbox_mark (db, ((OutboxRow *) g_ptr_array_index (queued, 0))->id, TRUE, NULL, &error));
-	after = db_outbox_queued (db, &error);
+	id = ((OutboxRow *) g_ptr_array_index (queued, 0))->id;
+	body = db_outbox_raw (db, id, &error);
+	g_assert_true (g_bytes_equal (body, raw));
+	g_assert_true (db_outbox_result (db, id, "deferred", 451, "disk full", 300, &error));
+	g_assert_true (db_outbox_result (db, id, "sent", 250, "ok", 0, &error));
+	after = db_outbox_due (db, G_MAXINT64, &error);
 	g_assert_cmpint (after->len, ==, 0);
 	{
 		g_autoptr (GPtrArray) rows = db_outbox_list (db, &error);
