@@ -734,14 +734,13 @@ command (ImapClient *c, const char *request, const char *what, GError **error)
 			const char *status = l + taglen + 1;
 			gboolean ok = g_ascii_strncasecmp (status, "OK", 2) == 0;
 			gboolean bad = g_ascii_strncasecmp (status, "BAD", 3) == 0;
+			if (!ok)
+				g_set_error (error, MAILREG_ERROR,
+				             bad ? MAILREG_ERROR_PROTOCOL
+				                 : tagged_has (c, "[NONEXISTENT]") ? MAILREG_ERROR_CONFIG : MAILREG_ERROR_TEMPFAIL,
+				             "IMAP server %s, user %s: %s: %s", c->base, c->cfg->imap_user, what, status);
 			g_free (l);
-			if (ok)
-				return TRUE;
-			g_set_error (error, MAILREG_ERROR,
-			             bad ? MAILREG_ERROR_PROTOCOL
-			                 : tagged_has (c, "[NONEXISTENT]") ? MAILREG_ERROR_CONFIG : MAILREG_ERROR_TEMPFAIL,
-			             "IMAP server %s, user %s: %s: %s", c->base, c->cfg->imap_user, what, status);
-			return FALSE;
+			return ok;
 		}
 		if (strncmp (l, "* BYE", 5) == 0) {
 			g_free (l);
