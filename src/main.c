@@ -28,6 +28,7 @@ static const struct {
 	{ "applicants", cmd_applicants, "[--json|--csv]  applicants with their registrations" },
 	{ "outbox", cmd_outbox, "[--json]  outgoing mail" },
 	{ "events", cmd_events, "[--json]  events with seats taken, free and waitlisted" },
+	{ "digest", cmd_digest, "queue the daily summary for staff (since the previous digest)" },
 };
 
 static void

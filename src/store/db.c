@@ -1034,37 +1034,76 @@ db_outbox_replies_today (Db *db, const char *rcpt, GError **error)
 }
 
 GPtrArray *
-db_digest_registrations (Db *db, const char *since, GError **error)
+db_digest_registrations (Db *db, const char *since, const char *until, GError **error)
 {
 	sqlite3_stmt *st = db_stmt (db,
 	                            "SELECT e.code AS event, e.title, count(r.id) AS new FROM events e"
 	                            " JOIN registrations r ON r.event_id = e.id AND r.created_at >= :since"
-	                            " GROUP BY e.id ORDER BY e.code", error);
+	                            " AND r.created_at < :until GROUP BY e.id ORDER BY e.code", error);
 
 	if (st == NULL)
 		return NULL;
 	bind_text (st, ":since", since);
+	bind_text (st, ":until", until);
 	return rows_of (db, st, error);
 }
 
 int
-db_messages_count_since (Db *db, const char *state, const char *since, GError **error)
+db_messages_count_since (Db *db, const char *state, const char *since, const char *until, GError **error)
 {
 	sqlite3_stmt *st = db_stmt (db,
 	                            "SELECT count(*) FROM messages WHERE state = :state"
-	                            " AND (:since IS NULL OR received_at >= :since)", error);
+	                            " AND (:since IS NULL OR received_at >= :since) AND received_at < :until", error);
 	int n = -1;
 
 	if (st == NULL)
 		return -1;
 	bind_text (st, ":state", state);
 	bind_text (st, ":since", since);
+	bind_text (st, ":until", until);
 	if (sqlite3_step (st) == SQLITE_ROW)
 		n = sqlite3_column_int (st, 0);
 	else
 		db_fail (db, error, "count messages");
 	sqlite3_reset (st);
 	return n;
+}
+
+int
+db_outbox_count_since (Db *db, const char *state, const char *since, const char *until, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db,
+	                            "SELECT count(*) FROM outbox WHERE state = :state AND created_at >= :since"
+	                            " AND created_at < :until", error);
+	int n = -1;
+
+	if (st == NULL)
+		return -1;
+	bind_text (st, ":state", state);
+	bind_text (st, ":since", since);
+	bind_text (st, ":until", until);
+	if (sqlite3_step (st) == SQLITE_ROW)
+		n = sqlite3_column_int (st, 0);
+	else
+		db_fail (db, error, "count outgoing mail");
+	sqlite3_reset (st);
+	return n;
+}
+
+char *
+db_last_digest (Db *db, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db, "SELECT max(created_at) FROM outbox WHERE kind = 'digest'", error);
+	char *when = NULL;
+
+	if (st == NULL)
+		return NULL;
+	if (sqlite3_step (st) == SQLITE_ROW)
+		when = col_text (st, 0);
+	else
+		db_fail (db, error, "find the last digest");
+	sqlite3_reset (st);
+	return when;
 }
 
 int

@@ -201,12 +201,22 @@ GPtrArray *db_applicants_list (Db *db, GError **error);
 /* Registrations of one applicant: code, event, kind, status. */
 GPtrArray *db_registrations_of (Db *db, gint64 applicant_id, GError **error);
 
-/* The daily digest: new registrations per event since @since (ISO UTC): columns
- * event, title, new. */
-GPtrArray *db_digest_registrations (Db *db, const char *since, GError **error);
+/* The daily digest counts things in [@since, @until) (ISO UTC), so consecutive
+ * digests neither skip nor repeat anything.  New registrations per event:
+ * columns event, title, new. */
+GPtrArray *db_digest_registrations (Db *db, const char *since, const char *until, GError **error);
 
-/* Inbound messages in @state since @since (ISO UTC, NULL: ever); -1 on error. */
-int db_messages_count_since (Db *db, const char *state, const char *since, GError **error);
+/* Outgoing messages queued in [@since, @until) now in @state; -1 on error. */
+int db_outbox_count_since (Db *db, const char *state, const char *since, const char *until, GError **error);
+
+/* When the last digest was queued (ISO UTC), or NULL (also on error, then set).
+ * (transfer full) */
+char *db_last_digest (Db *db, GError **error);
+
+/* Inbound messages received in [@since, @until) now in @state (@since NULL:
+ * from the start); -1 on error. */
+int db_messages_count_since (Db *db, const char *state, const char *since, const char *until,
+                             GError **error);
 
 /* The next iCalendar SEQUENCE of registration @code (0 the first time), bumped
  * so a resent invitation replaces the calendar entry; -1 on error. */
