@@ -39,6 +39,8 @@ typedef struct {
 	GArray *acks;          /* Ack */
 	GHashTable *fetched;   /* UID -> GBytes of the current fetch batch */
 	GHashTable *asked;     /* UIDs asked for in it (a missing answer: deleted) */
+	GArray *held_acks;     /* Ack: recorded in the open group commit */
+	GPtrArray *held;       /* Held: reports of the open group commit */
 } Pass;
 
 typedef struct {
@@ -47,8 +49,23 @@ typedef struct {
 	Outcome outcome;
 } Ack;
 
+typedef struct {
+	char *source;
+	Outcome outcome;
+	char *reason;
+	gboolean recovered;
+} Held;
+
 static void
-emit (Pass *pass, const char *source, Outcome outcome, const char *reason, gboolean recovered)
+held_free (Held *h)
+{
+	g_free (h->source);
+	g_free (h->reason);
+	g_free (h);
+}
+
+static void
+report_now (Pass *pass, const char *source, Outcome outcome, const char *reason, gboolean recovered)
 {
 	FetchEvent ev = { source, outcome, reason, recovered };
 
@@ -56,6 +73,24 @@ emit (Pass *pass, const char *source, Outcome outcome, const char *reason, gbool
 		pass->stats->counts[outcome]++;
 	if (pass->report != NULL)
 		pass->report (&ev, pass->user_data);
+}
+
+/* Report a message; inside a group commit only once the batch is committed. */
+static void
+emit (Pass *pass, const char *source, Outcome outcome, const char *reason, gboolean recovered)
+{
+	Held *h;
+
+	if (pass->p->batch == NULL) {
+		report_now (pass, source, outcome, reason, recovered);
+		return;
+	}
+	h = g_new0 (Held, 1);
+	h->source = g_strdup (source);
+	h->outcome = outcome;
+	h->reason = g_strdup (reason);
+	h->recovered = recovered;
+	g_ptr_array_add (pass->held, h);
 }
 
 /* Register spool file @id and report it. */
@@ -223,13 +258,43 @@ flush_acks (Pass *pass, GError **error)
 	return TRUE;
 }
 
+/* A message is acknowledged only after the commit that records it: inside a
+ * group commit its acknowledgement waits for batch_end. */
 static gboolean
 queue_ack (Pass *pass, const ImapJournalRow *row, Outcome outcome, GError **error)
 {
 	Ack a = { row->id, row->uid, outcome };
 
+	if (pass->p->batch != NULL) {
+		g_array_append_val (pass->held_acks, a);
+		return TRUE;
+	}
 	g_array_append_val (pass->acks, a);
 	return pass->acks->len < ACK_BATCH || flush_acks (pass, error);
+}
+
+/* Commit the open group commit (if any); then report its messages and queue
+ * their acknowledgements, sent once ACK_BATCH are waiting (or now, @flush).
+ * A failed commit rolled the batch back: its messages wait in spool/new/ and
+ * in the journal for the next pass, unreported and unacknowledged. */
+static gboolean
+batch_end (Pass *pass, gboolean flush, GError **error)
+{
+	if (pass->p->batch != NULL) {
+		gboolean ok = register_batch_commit (pass->p, error);
+		if (ok) {
+			for (guint i = 0; i < pass->held->len; i++) {
+				const Held *h = g_ptr_array_index (pass->held, i);
+				report_now (pass, h->source, h->outcome, h->reason, h->recovered);
+			}
+			g_array_append_vals (pass->acks, pass->held_acks->data, pass->held_acks->len);
+		}
+		g_ptr_array_set_size (pass->held, 0);
+		g_array_set_size (pass->held_acks, 0);
+		if (!ok)
+			return FALSE;
+	}
+	return (!flush && pass->acks->len < ACK_BATCH) || flush_acks (pass, error);
 }
 
 /* Journal rows whose message was spooled but not recorded (a crash between the
@@ -357,8 +422,9 @@ take (Pass *pass, ImapJournalRow *row, GError **error)
 			return queue_ack (pass, row, outcome, error);
 		}
 	}
-	id = spool_add_data_as (pass->p->spool, row->spool_id, g_bytes_get_data (body, NULL), g_bytes_get_size (body),
-	                        error);
+	/* new/ is fsynced once per group commit, before its COMMIT */
+	id = spool_add_data_deferred (pass->p->spool, row->spool_id, g_bytes_get_data (body, NULL),
+	                              g_bytes_get_size (body), error);
 	if (id == NULL)
 		return FALSE;
 	if (big)
@@ -454,18 +520,23 @@ imap_pass (Pass *pass, GError **error)
 				return FALSE;
 			continue;
 		}
+		/* One group commit per fetched batch: its messages are committed
+		 * together, then acknowledged. */
 		if (!g_hash_table_contains (pass->asked, GUINT_TO_POINTER (row->uid)) &&
-		    !prefetch (pass, rows, i, uv, error))
+		    (!batch_end (pass, FALSE, error) || !prefetch (pass, rows, i, uv, error)))
+			return FALSE;
+		if (pass->p->batch == NULL && !register_batch_begin (pass->p, error))
 			return FALSE;
 		if (!take (pass, row, error)) {
-			/* what is recorded is still acknowledged when the connection lives */
+			/* what is recorded is still committed, and acknowledged when the
+			 * connection lives */
 			g_autoptr (GError) ack_error = NULL;
-			if (!flush_acks (pass, &ack_error))
-				g_debug ("imap: acknowledgement after an error failed too: %s", ack_error->message);
+			if (!batch_end (pass, TRUE, &ack_error))
+				g_debug ("imap: commit or acknowledgement after an error failed too: %s", ack_error->message);
 			return FALSE;
 		}
 	}
-	if (!flush_acks (pass, error))
+	if (!batch_end (pass, TRUE, error))
 		return FALSE;
 	pass->stats->bytes = imap_bytes_fetched (c);
 	return TRUE;
@@ -596,7 +667,7 @@ inbox_pass (Pass *pass, GError **error)
 gboolean
 fetch_pass (Pipeline *p, FetchReportFunc report, gpointer user_data, FetchStats *stats, GError **error)
 {
-	Pass pass = { p, report, user_data, stats, NULL, NULL, NULL, NULL };
+	Pass pass = { p, report, user_data, stats, NULL, NULL, NULL, NULL, NULL, NULL };
 	gboolean ok;
 	int lock;
 
@@ -606,7 +677,13 @@ fetch_pass (Pipeline *p, FetchReportFunc report, gpointer user_data, FetchStats 
 	pass.acks = g_array_new (FALSE, FALSE, sizeof (Ack));
 	pass.fetched = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) g_bytes_unref);
 	pass.asked = g_hash_table_new (g_direct_hash, g_direct_equal);
+	pass.held_acks = g_array_new (FALSE, FALSE, sizeof (Ack));
+	pass.held = g_ptr_array_new_with_free_func ((GDestroyNotify) held_free);
 	ok = p->cfg->has_imap ? imap_pass (&pass, error) : inbox_pass (&pass, error);
+	/* an error left the batch open only when its commit was not even tried */
+	register_batch_rollback (p);
+	g_array_unref (pass.held_acks);
+	g_ptr_array_unref (pass.held);
 	g_array_unref (pass.acks);
 	g_hash_table_unref (pass.fetched);
 	g_hash_table_unref (pass.asked);

@@ -37,6 +37,8 @@ pipeline_free (Pipeline *p)
 {
 	if (p == NULL)
 		return;
+	if (p->batch != NULL)
+		register_batch_rollback (p);
 	db_close (p->db);
 	spool_free (p->spool);
 	formdef_free (p->form);
@@ -667,6 +669,73 @@ recorded (Pipeline *p, const char *spool_id, RegisterResult *res, GError **error
 	return 0;
 }
 
+/* One message's transaction: its own, or a savepoint in the open batch.  The
+ * spool folder is fsynced before any commit that records a file in it. */
+static gboolean
+msg_begin (Pipeline *p, GError **error)
+{
+	return p->batch != NULL ? db_savepoint (p->db, error) : db_begin (p->db, error);
+}
+
+static void
+msg_rollback (Pipeline *p)
+{
+	if (p->batch != NULL)
+		db_savepoint_rollback (p->db);
+	else
+		db_rollback (p->db);
+}
+
+static gboolean
+msg_commit (Pipeline *p, GError **error)
+{
+	if (p->batch != NULL)
+		return db_savepoint_release (p->db, error);
+	if (!spool_sync (p->spool, error)) {
+		db_rollback (p->db);
+		return FALSE;
+	}
+	return db_commit (p->db, error);
+}
+
+gboolean
+register_batch_begin (Pipeline *p, GError **error)
+{
+	g_return_val_if_fail (p->batch == NULL, FALSE);
+	if (!db_begin (p->db, error))
+		return FALSE;
+	p->batch = g_ptr_array_new_with_free_func (g_free);
+	return TRUE;
+}
+
+void
+register_batch_rollback (Pipeline *p)
+{
+	if (p->batch == NULL)
+		return;
+	db_rollback (p->db);
+	g_clear_pointer (&p->batch, g_ptr_array_unref);
+}
+
+gboolean
+register_batch_commit (Pipeline *p, GError **error)
+{
+	g_autoptr (GPtrArray) ids = g_steal_pointer (&p->batch);
+
+	g_return_val_if_fail (ids != NULL, FALSE);
+	if (!spool_sync (p->spool, error)) {
+		db_rollback (p->db);
+		return FALSE;
+	}
+	if (!db_commit (p->db, error))
+		return FALSE;
+	FAULT_POINT ("register-after-commit");
+	for (guint i = 0; i < ids->len; i++)
+		if (!spool_done (p->spool, g_ptr_array_index (ids, i), error))
+			return FALSE;
+	return TRUE;
+}
+
 static gboolean
 register_spooled (Pipeline *p, const char *spool_id, const char *forced_review, RegisterResult *res,
                   GError **error)
@@ -689,39 +758,44 @@ register_spooled (Pipeline *p, const char *spool_id, const char *forced_review, 
 		g_propagate_error (error, g_steal_pointer (&local));
 		return FALSE;
 	}
-	if (!db_begin (p->db, error))
+	if (!msg_begin (p, error))
 		return FALSE;
 	/* ... or committed it while we parsed: the write lock makes this check final. */
 	if ((done = recorded (p, spool_id, res, error)) != 0) {
-		db_rollback (p->db);
+		msg_rollback (p);
 		return done > 0 && spool_done (p->spool, spool_id, error);
 	}
 	record_init (&rec, spool_id, msg);
 	ok = decide (p, spool_id, msg, forced_review, &rec, res, &local);
 	if (!ok && local != NULL && local->domain == MAILREG_ERROR && local->code == MAILREG_ERROR_DATA) {
 		/* The message is fine but we cannot act on it (catalog, template): review. */
-		db_rollback (p->db);
+		msg_rollback (p);
 		record_init (&rec, spool_id, msg);
 		rec.reason = g_strdup (local->message);
 		g_clear_error (&local);
 		g_clear_pointer (&res->reason, g_free);
-		ok = db_begin (p->db, &local) && record_review (p, spool_id, msg, &rec, res, &local);
+		ok = msg_begin (p, &local) && record_review (p, spool_id, msg, &rec, res, &local);
 	}
 	if (!ok) {
-		db_rollback (p->db);
+		msg_rollback (p);
 		inbound_record_clear (&rec);
 		g_propagate_error (error, g_steal_pointer (&local));
 		return FALSE;
 	}
 	FAULT_POINT ("register-before-commit");
-	if (!db_commit (p->db, error)) {
+	if (!msg_commit (p, error)) {
 		inbound_record_clear (&rec);
 		return FALSE;
 	}
-	FAULT_POINT ("register-after-commit");
 	if (res->reason == NULL)
 		res->reason = g_strdup (rec.reason);
 	inbound_record_clear (&rec);
+	if (p->batch != NULL) {
+		/* cur/ only after the batch COMMIT */
+		g_ptr_array_add (p->batch, g_strdup (spool_id));
+		return TRUE;
+	}
+	FAULT_POINT ("register-after-commit");
 	return spool_done (p->spool, spool_id, error);
 }
 

@@ -24,6 +24,7 @@ typedef struct {
 	Spool *spool;
 	FormDef *form;
 	Composer *composer;
+	GPtrArray *batch;      /* spool ids registered in the open group commit, or NULL */
 } Pipeline;
 
 /* Open the database, spool, form definition and templates of @cfg.  (transfer full) */
@@ -49,6 +50,20 @@ gboolean register_message (Pipeline *p, const char *spool_id, RegisterResult *re
  * spooled).  The sender and staff are told as for any review. */
 gboolean register_message_review (Pipeline *p, const char *spool_id, const char *reason, RegisterResult *res,
                                   GError **error);
+
+/* Group commit (issue 2, item 4: several whole messages per transaction).
+ * Between register_batch_begin and register_batch_commit, register_message and
+ * register_message_review record each message inside its own SAVEPOINT of one
+ * open transaction: a message that fails, or falls back to review, undoes only
+ * its own effects.  Nothing is durable and no spool file leaves new/ until
+ * register_batch_commit, which fsyncs new/ (spool_sync), commits, and only then
+ * moves the files to cur/.  A crash before the COMMIT leaves every message of
+ * the batch in new/, processed again by the next run.  Errors of begin and
+ * commit as db_begin/db_commit; a failed commit has rolled the batch back. */
+gboolean register_batch_begin (Pipeline *p, GError **error);
+gboolean register_batch_commit (Pipeline *p, GError **error);
+/* Undo every message of the open batch (their files stay in new/). */
+void register_batch_rollback (Pipeline *p);
 
 /* Why @msg must not be answered automatically (RFC 3834: auto-replies, bounces,
  * lists, our own mail), or NULL.  (static string or transfer full via @reason) */

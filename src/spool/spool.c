@@ -78,9 +78,10 @@ spool_create (Spool *spool, const char *want, char **id, char **path, GError **e
 	return fd;
 }
 
-/* fsync and close @fd, rename tmp/@id into new/, fsync new/. */
+/* fsync and close @fd, rename tmp/@id into new/, fsync new/ (or leave that to
+ * spool_sync() when @defer). */
 static gboolean
-spool_commit (Spool *spool, int fd, const char *id, const char *tmp_path, GError **error)
+spool_commit_full (Spool *spool, int fd, const char *id, const char *tmp_path, gboolean defer, GError **error)
 {
 	g_autofree char *dst = g_build_filename (spool->new, id, NULL);
 	int rc = fsync (fd);
@@ -98,7 +99,28 @@ spool_commit (Spool *spool, int fd, const char *id, const char *tmp_path, GError
 	if (!fs_rename (tmp_path, dst, error))
 		return FALSE;
 	FAULT_POINT ("spool-rename");
+	if (defer) {
+		spool->unsynced = TRUE;
+		return TRUE;
+	}
 	return fs_fsync_dir (spool->new, error);
+}
+
+static gboolean
+spool_commit (Spool *spool, int fd, const char *id, const char *tmp_path, GError **error)
+{
+	return spool_commit_full (spool, fd, id, tmp_path, FALSE, error);
+}
+
+gboolean
+spool_sync (Spool *spool, GError **error)
+{
+	if (!spool->unsynced)
+		return TRUE;
+	if (!fs_fsync_dir (spool->new, error))
+		return FALSE;
+	spool->unsynced = FALSE;
+	return TRUE;
 }
 
 char *
@@ -146,8 +168,8 @@ spool_add_data (Spool *spool, const void *data, gsize len, GError **error)
 	return spool_add_data_as (spool, NULL, data, len, error);
 }
 
-char *
-spool_add_data_as (Spool *spool, const char *want_id, const void *data, gsize len, GError **error)
+static char *
+add_data (Spool *spool, const char *want_id, const void *data, gsize len, gboolean defer, GError **error)
 {
 	g_autofree char *id = NULL;
 	g_autofree char *path = NULL;
@@ -160,11 +182,23 @@ spool_add_data_as (Spool *spool, const char *want_id, const void *data, gsize le
 		unlink (path);
 		return NULL;
 	}
-	if (!spool_commit (spool, out, id, path, error)) {
+	if (!spool_commit_full (spool, out, id, path, defer, error)) {
 		unlink (path);
 		return NULL;
 	}
 	return g_steal_pointer (&id);
+}
+
+char *
+spool_add_data_as (Spool *spool, const char *want_id, const void *data, gsize len, GError **error)
+{
+	return add_data (spool, want_id, data, len, FALSE, error);
+}
+
+char *
+spool_add_data_deferred (Spool *spool, const char *want_id, const void *data, gsize len, GError **error)
+{
+	return add_data (spool, want_id, data, len, TRUE, error);
 }
 
 char *

@@ -14,6 +14,7 @@ typedef struct {
 	char *tmp;
 	char *new;
 	char *cur;
+	gboolean unsynced;   /* a rename into new/ awaits spool_sync() */
 } Spool;
 
 /* Open the spool at @dir, creating tmp/ new/ cur/ (mode 0700) and removing debris
@@ -36,6 +37,14 @@ char *spool_add_data (Spool *spool, const void *data, gsize len, GError **error)
  * journalled before, so the file is found again after a crash; NULL: a new
  * one).  A file of that id in new/ is replaced. */
 char *spool_add_data_as (Spool *spool, const char *want_id, const void *data, gsize len, GError **error);
+
+/* As spool_add_data_as, but the folder new/ is fsynced by the next spool_sync()
+ * instead of now (the file itself is fsynced before its rename): a group commit
+ * syncs the folder once for all its messages, before the commit recording them. */
+char *spool_add_data_deferred (Spool *spool, const char *want_id, const void *data, gsize len, GError **error);
+
+/* fsync new/ when a deferred add renamed a file into it since the last call. */
+gboolean spool_sync (Spool *spool, GError **error);
 
 /* The path of a spooled message in new/.  (transfer full) */
 char *spool_path (const Spool *spool, const char *id);

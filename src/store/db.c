@@ -364,6 +364,34 @@ db_rollback (Db *db)
 		sqlite3_exec (db->handle, "ROLLBACK", NULL, NULL, NULL);
 }
 
+gboolean
+db_savepoint (Db *db, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db, "SAVEPOINT message", error);
+
+	return st != NULL && step_done (db, st, "savepoint", error);
+}
+
+gboolean
+db_savepoint_release (Db *db, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db, "RELEASE message", error);
+
+	if (st == NULL || !step_done (db, st, "release savepoint", error)) {
+		db_savepoint_rollback (db);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+void
+db_savepoint_rollback (Db *db)
+{
+	/* ROLLBACK TO keeps the savepoint open; RELEASE ends it. */
+	if (!sqlite3_get_autocommit (db->handle))
+		sqlite3_exec (db->handle, "ROLLBACK TO message; RELEASE message", NULL, NULL, NULL);
+}
+
 /* --- catalog ---------------------------------------------------------- */
 
 static void

@@ -36,6 +36,14 @@ gboolean db_begin (Db *db, GError **error);
 gboolean db_commit (Db *db, GError **error);
 void db_rollback (Db *db);
 
+/* A nested unit inside an open transaction (SAVEPOINT): db_savepoint_release
+ * keeps its effects for the enclosing COMMIT, db_savepoint_rollback undoes only
+ * them and ends the savepoint (it never fails).  Used by the group commit of
+ * register_batch_*: one savepoint per message. */
+gboolean db_savepoint (Db *db, GError **error);
+gboolean db_savepoint_release (Db *db, GError **error);
+void db_savepoint_rollback (Db *db);
+
 /* Whether a commit waits for the disk (synchronous=FULL, the default) or only
  * for the operating system (NORMAL: survives a killed process, not a power cut).
  * Intake needs FULL: the spool file moves on once its outcome is committed.
