@@ -22,7 +22,7 @@ static const struct {
 } commands[] = {
 	{ "init", cmd_init, "create the database and spool, load the catalog" },
 	{ "ingest", cmd_ingest, "[FILE|DIR|- ...]  run local .eml files (and what the spool holds) through the pipeline" },
-	{ "poll", cmd_poll, "--once  take new mail once: the IMAP mailbox of [imap], else *.eml in [paths] inbox" },
+	{ "poll", cmd_poll, "--once | --wait SECONDS  take new mail once (after waiting for it: IMAP IDLE): the IMAP mailbox of [imap], else *.eml in [paths] inbox" },
 	{ "send", cmd_send, "deliver queued mail once" },
 	{ "messages", cmd_messages, "[--json]  inbound messages and their outcome" },
 	{ "applicants", cmd_applicants, "[--json|--csv]  applicants with their registrations" },

@@ -1,6 +1,9 @@
 /* cmd_poll.c - `mailreg poll --once`: one intake pass (fetch.c) from the IMAP
  * mailbox of [imap], or, without it, from the local inbox folder.  One line per
  * message, as `ingest` prints them (outcome, source, reason), then a summary.
+ * `mailreg poll --wait SECONDS` first waits up to SECONDS for new mail (IMAP
+ * IDLE when the server has it; fetch_wait), says what ended the wait, then
+ * makes the pass: one turn of `mailreg run`.
  * The exit status tells a temporary failure (75) from refused credentials (77)
  * and configuration problems (78). */
 #include "cli/cli.h"
@@ -35,14 +38,30 @@ cmd_poll (const Config *cfg, int argc, char **argv, GError **error)
 	g_autoptr (Pipeline) p = NULL;
 	FetchStats stats;
 	gboolean ok;
+	guint64 wait = 0;
+	char *end = NULL;
 
-	if (argc != 2 || strcmp (argv[1], "--once") != 0) {
-		/* The loop is `mailreg run`; poll is the single pass it repeats. */
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE, "usage: mailreg poll --once");
+	if (!(argc == 2 && strcmp (argv[1], "--once") == 0) &&
+	    !(argc == 3 && strcmp (argv[1], "--wait") == 0 && g_ascii_isdigit (argv[2][0]) &&
+	      (wait = g_ascii_strtoull (argv[2], &end, 10)) <= 86400 && *end == '\0')) {
+		/* The loop is `mailreg run`; poll is the single turn it repeats. */
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE,
+		             "usage: mailreg poll --once | --wait SECONDS (0-86400)");
 		return FALSE;
 	}
 	if ((p = pipeline_open (cfg, error)) == NULL)
 		return FALSE;
+	if (argc == 3) {
+		g_autoptr (FetchWaiter) w = fetch_waiter_new (p);
+		gint64 start = g_get_monotonic_time ();
+		FetchWake wake;
+
+		if (!fetch_wait (w, (guint) wait, -1, &wake, error))
+			return FALSE;
+		printf ("wait: %s after %.1f s\n", fetch_wake_name (wake),
+		        (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC);
+		fflush (stdout);
+	}
 	ok = fetch_pass (p, print_event, NULL, &stats, error);
 	print_summary (cfg, &stats);
 	return ok;

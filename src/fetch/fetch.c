@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -689,4 +690,137 @@ fetch_pass (Pipeline *p, FetchReportFunc report, gpointer user_data, FetchStats 
 	g_hash_table_unref (pass.asked);
 	close (lock);
 	return ok;
+}
+
+/* --- waiting for new mail ----------------------------------------------------- */
+
+struct FetchWaiter {
+	Pipeline *p;
+	ImapClient *imap;      /* the dedicated connection, or NULL */
+	gboolean told_no_idle;
+};
+
+const char *
+fetch_wake_name (FetchWake wake)
+{
+	static const char *const names[] = { "new mail", "timeout", "poll interval", "interrupted" };
+
+	g_return_val_if_fail (wake <= FETCH_WAKE_INTERRUPTED, "timeout");
+	return names[wake];
+}
+
+FetchWaiter *
+fetch_waiter_new (Pipeline *p)
+{
+	FetchWaiter *w = g_new0 (FetchWaiter, 1);
+
+	w->p = p;
+	return w;
+}
+
+void
+fetch_waiter_free (FetchWaiter *w)
+{
+	if (w == NULL)
+		return;
+	imap_client_free (w->imap);
+	g_free (w);
+}
+
+/* Sleep until @end (monotonic µs) or until @wake_fd is readable. */
+static FetchWake
+sleep_until (gint64 end, int wake_fd, FetchWake at_end)
+{
+	for (;;) {
+		struct pollfd pfd = { wake_fd, POLLIN, 0 };
+		gint64 left = end - g_get_monotonic_time ();
+		int rc;
+
+		if (left <= 0)
+			return at_end;
+		rc = poll (&pfd, wake_fd >= 0 ? 1 : 0, (int) MIN ((left + 999) / 1000, G_MAXINT));
+		if (rc > 0 && (pfd.revents & POLLIN))
+			return FETCH_WAKE_INTERRUPTED;
+	}
+}
+
+/* Without [imap]: a *.eml in the inbox folder, looked for every second. */
+static gboolean
+wait_inbox (FetchWaiter *w, guint timeout_seconds, int wake_fd, FetchWake *wake, GError **error)
+{
+	gint64 end = g_get_monotonic_time () + (gint64) timeout_seconds * G_USEC_PER_SEC;
+
+	if (!fs_mkdir_p (w->p->cfg->inbox, error))
+		return FALSE;
+	for (;;) {
+		g_autoptr (GPtrArray) names = list_eml (w->p->cfg->inbox, FALSE, error);
+
+		if (names == NULL)
+			return FALSE;
+		if (names->len > 0) {
+			*wake = FETCH_WAKE_NEW;
+			return TRUE;
+		}
+		if ((*wake = sleep_until (MIN (end, g_get_monotonic_time () + G_USEC_PER_SEC), wake_fd,
+		                          FETCH_WAKE_TIMEOUT)) == FETCH_WAKE_INTERRUPTED ||
+		    g_get_monotonic_time () >= end)
+			return TRUE;
+	}
+}
+
+/* Did mail come while nobody waited?  UIDNEXT above the last UID journalled,
+ * or a mailbox we do not know (yet, or any more: UIDVALIDITY changed). */
+static gboolean
+arrived_meanwhile (FetchWaiter *w, gboolean *arrived, GError **error)
+{
+	g_autoptr (GError) local = NULL;
+	guint32 uv = 0, last = 0;
+	gboolean known = db_imap_mailbox_get (w->p->db, imap_client_mailbox (w->imap), &uv, &last, &local);
+
+	if (local != NULL) {
+		g_propagate_error (error, g_steal_pointer (&local));
+		return FALSE;
+	}
+	*arrived = !known || uv != imap_uidvalidity (w->imap) || imap_uidnext (w->imap) == 0 ||
+	           imap_uidnext (w->imap) > last + 1;
+	return TRUE;
+}
+
+gboolean
+fetch_wait (FetchWaiter *w, guint timeout_seconds, int wake_fd, FetchWake *wake, GError **error)
+{
+	const Config *cfg = w->p->cfg;
+	ImapIdleResult r;
+	gboolean arrived;
+
+	*wake = FETCH_WAKE_TIMEOUT;
+	if (!cfg->has_imap)
+		return wait_inbox (w, timeout_seconds, wake_fd, wake, error);
+	if (w->imap == NULL && (w->imap = imap_client_new (cfg, error)) == NULL)
+		return FALSE;
+	if (!imap_connected (w->imap)) {
+		if (!imap_select (w->imap, error) || !arrived_meanwhile (w, &arrived, error))
+			return FALSE;
+		if (arrived) {
+			*wake = FETCH_WAKE_NEW;
+			return TRUE;
+		}
+	}
+	if (!imap_has_capability (w->imap, "IDLE")) {
+		gint64 end = g_get_monotonic_time () +
+		             (gint64) MIN (timeout_seconds, MAX (cfg->imap_poll_interval, 1)) * G_USEC_PER_SEC;
+		if (!w->told_no_idle)
+			g_info ("imap: %s: the server has no IDLE: looking for new mail every %u s",
+			        imap_client_describe (w->imap), cfg->imap_poll_interval);
+		w->told_no_idle = TRUE;
+		/* no connection held while sleeping: the next wait logs in and looks again */
+		g_clear_pointer (&w->imap, imap_client_free);
+		*wake = sleep_until (end, wake_fd, timeout_seconds <= cfg->imap_poll_interval ? FETCH_WAKE_TIMEOUT
+		                                                                              : FETCH_WAKE_POLL);
+		return TRUE;
+	}
+	if (!imap_idle (w->imap, timeout_seconds, wake_fd, &r, error))
+		return FALSE;
+	*wake = r == IMAP_IDLE_NEW ? FETCH_WAKE_NEW : r == IMAP_IDLE_WOKEN ? FETCH_WAKE_INTERRUPTED : FETCH_WAKE_TIMEOUT;
+	return TRUE;
 }

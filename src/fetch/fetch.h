@@ -41,4 +41,41 @@ typedef struct {
 gboolean fetch_pass (Pipeline *p, FetchReportFunc report, gpointer user_data, FetchStats *stats,
                      GError **error);
 
+/* --- waiting for new mail ----------------------------------------------------- */
+
+typedef enum {
+	FETCH_WAKE_NEW,          /* the server (IDLE) or the inbox folder shows new mail */
+	FETCH_WAKE_TIMEOUT,      /* nothing new within the time */
+	FETCH_WAKE_POLL,         /* no IDLE: poll_interval passed, mail may be there */
+	FETCH_WAKE_INTERRUPTED,  /* the wake fd became readable */
+} FetchWake;
+
+/* "new mail", "timeout", "poll interval", "interrupted".  (transfer none) */
+const char *fetch_wake_name (FetchWake wake);
+
+/* A waiter keeps its own IMAP connection (issue 4: IDLE on a dedicated
+ * connection) from one fetch_wait to the next, so `run` may wait in short
+ * slices without logging in again.  No I/O until the first wait.
+ * (transfer full) @p is borrowed and must outlive the waiter. */
+typedef struct FetchWaiter FetchWaiter;
+FetchWaiter *fetch_waiter_new (Pipeline *p);
+void fetch_waiter_free (FetchWaiter *w);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FetchWaiter, fetch_waiter_free)
+
+/* Wait at most @timeout_seconds for new mail at the source, then return so the
+ * caller runs fetch_pass.  With [imap]: on (re)connecting, a UIDNEXT above the
+ * last journalled UID (or a changed UIDVALIDITY) answers FETCH_WAKE_NEW at
+ * once, as mail may have come while nobody waited; then, when the server
+ * advertises IDLE, IDLE until it reports a new message (FETCH_WAKE_NEW, within
+ * about a second of the delivery) or the time is up (TIMEOUT), re-issued every
+ * 25 minutes; without IDLE the connection is closed and the wait sleeps
+ * MIN(@timeout_seconds, [imap] poll_interval) (POLL).  Without [imap]: the
+ * inbox folder is looked at every second.  A readable @wake_fd (-1: none; a
+ * signal handler's self-pipe, not drained here) ends any wait at once
+ * (INTERRUPTED).  The caller should run a pass at least every poll_interval
+ * even without news: the safety net if a notification is lost.  Errors as
+ * fetch_pass (TEMPFAIL: server down or connection lost; NOPERM; CONFIG); the
+ * next call connects again. */
+gboolean fetch_wait (FetchWaiter *w, guint timeout_seconds, int wake_fd, FetchWake *wake, GError **error);
+
 #endif

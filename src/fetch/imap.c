@@ -23,6 +23,9 @@
 #define IMAP_MAX_LINE (1 << 20)
 /* Seconds of silence after which the server is taken for gone. */
 #define IMAP_TIMEOUT 120
+/* RFC 2177: a client idling 30 minutes may be logged out; IDLE is ended and
+ * issued again after this many seconds. */
+#define IMAP_IDLE_RENEW (25 * 60)
 
 typedef struct {
 	guint32 uid;
@@ -256,6 +259,8 @@ on_line (ImapClient *c, char *l)
 			n = g_ascii_strtoull (u, &end, 10);
 			if (g_ascii_strcasecmp (end, " EXISTS") == 0)
 				c->exists = (guint32) n;
+			else if (g_ascii_strcasecmp (end, " EXPUNGE") == 0 && c->exists > 0)
+				c->exists--;
 			else if (g_ascii_strncasecmp (end, " FETCH ", 7) == 0) {
 				c->in_fetch = TRUE;
 				fetch_text (c, end + 7);
@@ -625,6 +630,28 @@ wait_socket (ImapClient *c, gboolean for_send)
 	return rc > 0;
 }
 
+typedef enum { WAIT_READY, WAIT_TIMEOUT, WAIT_WOKEN } WaitResult;
+
+/* Wait until the socket is readable, @deadline (monotonic µs) passes or
+ * @wake_fd (-1: none) becomes readable.  A signal ends the wait early too
+ * (WAIT_READY: the caller reads again and finds nothing). */
+static WaitResult
+wait_readable_until (ImapClient *c, gint64 deadline, int wake_fd)
+{
+	struct pollfd pfd[2] = { { c->sock, POLLIN, 0 }, { wake_fd, POLLIN, 0 } };
+	gint64 left = deadline - g_get_monotonic_time ();
+	int rc;
+
+	if (left <= 0)
+		return WAIT_TIMEOUT;
+	rc = poll (pfd, wake_fd >= 0 ? 2 : 1, (int) MIN ((left + 999) / 1000, G_MAXINT));
+	if (rc == 0)
+		return WAIT_TIMEOUT;
+	if (rc > 0 && wake_fd >= 0 && (pfd[1].revents & POLLIN))
+		return WAIT_WOKEN;
+	return WAIT_READY;
+}
+
 static gboolean
 send_all (ImapClient *c, const char *data, gsize len, const char *what, GError **error)
 {
@@ -671,6 +698,71 @@ fill (ImapClient *c, const char *what, GError **error)
 			return lost (c, what, "connection closed by the server", error);
 		g_byte_array_append (c->rbuf, buf, (guint) n);
 		return TRUE;
+	}
+}
+
+/* Read more from the server into rbuf; *@why says why nothing came: the
+ * @deadline passed or @wake_fd woke us (FALSE, no error set). */
+static gboolean
+fill_until (ImapClient *c, const char *what, gint64 deadline, int wake_fd, WaitResult *why, GError **error)
+{
+	guint8 buf[16384];
+
+	*why = WAIT_READY;
+	if (c->rpos > 0 && c->rpos == c->rbuf->len) {
+		g_byte_array_set_size (c->rbuf, 0);
+		c->rpos = 0;
+	}
+	for (;;) {
+		size_t n = 0;
+		CURLcode rc = curl_easy_recv (c->curl, buf, sizeof buf, &n);
+		if (rc == CURLE_AGAIN) {
+			if ((*why = wait_readable_until (c, deadline, wake_fd)) != WAIT_READY)
+				return FALSE;
+			continue;
+		}
+		if (rc != CURLE_OK)
+			return lost (c, what, curl_easy_strerror (rc), error);
+		if (n == 0)
+			return lost (c, what, "connection closed by the server", error);
+		g_byte_array_append (c->rbuf, buf, (guint) n);
+		return TRUE;
+	}
+}
+
+/* The next response line (line end cut; literals are skipped, IDLE asks for
+ * none), waiting until @deadline.  1: *@line (transfer full); 0: the deadline
+ * passed or @wake_fd woke us (*@why); -1: error set. */
+static int
+next_line (ImapClient *c, const char *what, gint64 deadline, int wake_fd, WaitResult *why, char **line,
+           GError **error)
+{
+	for (;;) {
+		guint8 *start = c->rbuf->data + c->rpos;
+		gsize avail = c->rbuf->len - c->rpos;
+		guint8 *nl = NULL;
+
+		if (c->literal_left > 0 && avail > 0) {
+			gsize skip = (gsize) MIN (c->literal_left, (guint64) avail);
+			c->literal_left -= skip;
+			c->rpos += (guint) skip;
+			continue;
+		}
+		if (c->literal_left == 0 && avail > 0 && (nl = memchr (start, '\n', avail)) != NULL) {
+			c->rpos += (guint) (nl - start) + 1;
+			while (nl > start && (nl[-1] == '\r' || nl[-1] == '\n'))
+				nl--;
+			*line = g_strndup ((const char *) start, (gsize) (nl - start));
+			if (c->debug)
+				g_printerr ("< %s\n", *line);
+			return 1;
+		}
+		if (avail > IMAP_MAX_LINE) {
+			lost (c, what, "response line too long", error);
+			return -1;
+		}
+		if (!fill_until (c, what, deadline, wake_fd, why, error))
+			return *why == WAIT_READY ? -1 : 0;
 	}
 }
 
@@ -1015,4 +1107,100 @@ imap_acknowledge (ImapClient *c, GArray *uids, const char *mailbox, GError **err
 	g_free (req);
 	req = g_strdup_printf ("UID EXPUNGE %s", set);
 	return command (c, req, "expunge after copy", error);
+}
+
+gboolean
+imap_connected (const ImapClient *c)
+{
+	return c->selected;
+}
+
+/* One IDLE command until @until, @wake_fd or news; ends it with DONE and reads
+ * its tagged end.  *@result stays IMAP_IDLE_TIMEOUT when nothing happened. */
+static gboolean
+idle_once (ImapClient *c, gint64 until, int wake_fd, ImapIdleResult *result, GError **error)
+{
+	g_autofree char *tag = g_strdup_printf ("M%04u", ++c->tag % 10000);
+	g_autofree char *req = g_strdup_printf ("%s IDLE\r\n", tag);
+	gsize taglen = strlen (tag);
+	gboolean idling = FALSE, done_sent = FALSE;
+
+	parser_reset (c);
+	if (c->debug)
+		g_printerr ("> %s", req);
+	if (!send_all (c, req, strlen (req), "idle", error))
+		return FALSE;
+	for (;;) {
+		g_autofree char *l = NULL;
+		/* the answers to IDLE and DONE are due at once; the news whenever it comes */
+		gint64 deadline = idling && !done_sent ? until : g_get_monotonic_time () + IMAP_TIMEOUT * G_USEC_PER_SEC;
+		WaitResult why = WAIT_READY;
+		guint32 before = c->exists;
+		int r = next_line (c, "idle", deadline, idling && !done_sent ? wake_fd : -1, &why, &l, error);
+
+		if (r < 0)
+			return FALSE;
+		if (r == 0 && (done_sent || !idling))
+			return lost (c, "idle", "no answer for 120 seconds", error);
+		if (r == 0) {
+			if (why == WAIT_WOKEN)
+				*result = IMAP_IDLE_WOKEN;
+		} else if (l[0] == '+') {
+			idling = TRUE;
+			if (*result == IMAP_IDLE_TIMEOUT)
+				continue;
+			/* news came before the continuation: DONE may go now */
+		} else if (strncmp (l, tag, taglen) == 0 && l[taglen] == ' ') {
+			const char *status = l + taglen + 1;
+			on_line (c, l);
+			if (g_ascii_strncasecmp (status, "OK", 2) == 0)
+				return TRUE;
+			g_set_error (error, MAILREG_ERROR,
+			             g_ascii_strncasecmp (status, "BAD", 3) == 0 ? MAILREG_ERROR_PROTOCOL : MAILREG_ERROR_TEMPFAIL,
+			             "IMAP server %s, user %s: idle: %s", c->base, c->cfg->imap_user, status);
+			return FALSE;
+		} else if (strncmp (l, "* BYE", 5) == 0) {
+			on_line (c, l);
+			return lost (c, "idle", "the server closed the connection", error);
+		} else {
+			/* untagged: "* N EXISTS" above the count is new mail; EXPUNGE
+			 * (our own pass moving messages away) lowers the count */
+			on_line (c, l);
+			if (c->exists <= before)
+				continue;
+			*result = IMAP_IDLE_NEW;
+			if (!idling)
+				continue;   /* DONE only after the server's "+" */
+		}
+		if (done_sent)
+			continue;
+		if (c->debug)
+			g_printerr ("> DONE\n");
+		if (!send_all (c, "DONE\r\n", 6, "idle", error))
+			return FALSE;
+		done_sent = TRUE;
+	}
+}
+
+gboolean
+imap_idle (ImapClient *c, guint timeout_seconds, int wake_fd, ImapIdleResult *result, GError **error)
+{
+	gint64 end = g_get_monotonic_time () + (gint64) timeout_seconds * G_USEC_PER_SEC;
+
+	*result = IMAP_IDLE_TIMEOUT;
+	if (!reselect (c, error))
+		return FALSE;
+	if (!imap_has_capability (c, "IDLE")) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_PROTOCOL, "IMAP server %s, user %s: no IDLE capability",
+		             c->base, c->cfg->imap_user);
+		return FALSE;
+	}
+	while (*result == IMAP_IDLE_TIMEOUT) {
+		gint64 now = g_get_monotonic_time ();
+		if (now >= end)
+			break;
+		if (!idle_once (c, MIN (end, now + (gint64) IMAP_IDLE_RENEW * G_USEC_PER_SEC), wake_fd, result, error))
+			return FALSE;
+	}
+	return TRUE;
 }

@@ -73,6 +73,23 @@ GHashTable *imap_fetch_batch (ImapClient *c, GArray *uids, GError **error);
  * repeating an acknowledgement after a crash is harmless. */
 gboolean imap_acknowledge (ImapClient *c, GArray *uids, const char *mailbox, GError **error);
 
+/* TRUE while the connection is up and the mailbox selected (no reconnection
+ * needed since imap_select). */
+gboolean imap_connected (const ImapClient *c);
+
+typedef enum {
+	IMAP_IDLE_NEW,       /* the server reported a new message (EXISTS) */
+	IMAP_IDLE_TIMEOUT,   /* nothing within the time */
+	IMAP_IDLE_WOKEN,     /* @wake_fd became readable (a signal's self-pipe) */
+} ImapIdleResult;
+
+/* Wait for new mail with IDLE (RFC 2177) on the selected mailbox, at most
+ * @timeout_seconds, re-issued every 25 minutes (servers may log out a client
+ * idle for 30); ended with DONE on news, timeout, or when @wake_fd (-1: none)
+ * is readable.  Connects again if the connection was lost.  Errors as in the
+ * file comment; PROTOCOL when the server has no IDLE capability. */
+gboolean imap_idle (ImapClient *c, guint timeout_seconds, int wake_fd, ImapIdleResult *result, GError **error);
+
 /* Bytes read from the server's literals so far (for the pass summary). */
 guint64 imap_bytes_fetched (const ImapClient *c);
 
