@@ -28,6 +28,9 @@ static const struct {
 	{ "applicants", cmd_applicants, "[--json|--csv]  applicants with their registrations" },
 	{ "outbox", cmd_outbox, "[--json]  outgoing mail" },
 	{ "events", cmd_events, "[--json]  events with seats taken, free and waitlisted" },
+	{ "catalog", cmd_catalog, "import FILE  add or update events by code; date changes are mailed" },
+	{ "cancel", cmd_cancel, "CODE...  cancel registrations; the waiting list moves up" },
+	{ "remind", cmd_remind, "[--now TIME]  queue the reminders due before each session" },
 	{ "digest", cmd_digest, "queue the daily summary for staff (since the previous digest)" },
 };
 

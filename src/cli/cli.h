@@ -21,6 +21,9 @@ gboolean cmd_messages (const Config *cfg, int argc, char **argv, GError **error)
 gboolean cmd_applicants (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_outbox (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_events (const Config *cfg, int argc, char **argv, GError **error);
+gboolean cmd_catalog (const Config *cfg, int argc, char **argv, GError **error);
+gboolean cmd_cancel (const Config *cfg, int argc, char **argv, GError **error);
+gboolean cmd_remind (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_digest (const Config *cfg, int argc, char **argv, GError **error);
 
 typedef enum { OUTPUT_TEXT, OUTPUT_JSON, OUTPUT_CSV } OutputFormat;

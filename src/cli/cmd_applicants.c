@@ -31,7 +31,7 @@ print_json (Db *db, GPtrArray *rows, GPtrArray *regs_of)
 			json_builder_begin_object (b);
 			for (const char *const *k = (const char *const[]) { "code", "event", "kind", "status", NULL }; *k; k++)
 				cli_json_add (b, *k, g_hash_table_lookup (reg, *k), FALSE);
-			cli_json_add (b, "position", NULL, FALSE);
+			cli_json_add (b, "position", g_hash_table_lookup (reg, "position"), TRUE);
 			json_builder_end_object (b);
 		}
 		json_builder_end_array (b);

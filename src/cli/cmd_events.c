@@ -7,7 +7,7 @@
 #include "register/register.h"
 
 static void
-print_json (GPtrArray *events)
+print_json (Db *db, GPtrArray *events)
 {
 	g_autoptr (JsonBuilder) b = json_builder_new ();
 
@@ -28,6 +28,12 @@ print_json (GPtrArray *events)
 		json_builder_add_int_value (b, ev->seats);
 		json_builder_set_member_name (b, "hours");
 		json_builder_add_int_value (b, ev->hours);
+		if (g_strcmp0 (ev->kind, "consulting") == 0) {
+			/* consulting counts hours, not seats */
+			int used = db_event_hours_used (db, ev->code, NULL);
+			json_builder_set_member_name (b, "hours_used");
+			json_builder_add_int_value (b, MAX (used, 0));
+		}
 		json_builder_set_member_name (b, "taken");
 		json_builder_add_int_value (b, ev->taken);
 		json_builder_set_member_name (b, "free");
@@ -62,7 +68,7 @@ cmd_events (const Config *cfg, int argc, char **argv, GError **error)
 	    (db = db_open (cfg->database, error)) == NULL || (events = db_events_list (db, error)) == NULL)
 		return FALSE;
 	if (fmt == OUTPUT_JSON) {
-		print_json (events);
+		print_json (db, events);
 		return TRUE;
 	}
 	printf ("%-10s %-15s %5s %5s %5s %8s  %s\n", "code", "kind", "seats", "taken", "free", "waitlist",

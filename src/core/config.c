@@ -80,6 +80,9 @@ static const KeySpec config_keys[] = {
 	{ "smtp", "retry_schedule", KEY_SCHEDULE, F (smtp_retry_schedule), "durations such as '5m 10m 20m 40m 4000s' (each 1s to 7d)", 1, 7 * 86400 },
 	{ "smtp", "max_lifetime", KEY_DURATION, F (smtp_max_lifetime), "a duration such as 5d (1m to 100d)", 60, 100 * 86400 },
 	{ "smtp", "delay_warning", KEY_DURATION, F (smtp_delay_warning), "a duration such as 4h (0: never warn; up to 100d)", 0, 100 * 86400 },
+	{ "programme", "consulting_hours", KEY_UINT, F (consulting_hours), "a number of hours from 1 to 100", 1, 100 },
+	{ "programme", "reminders", KEY_SCHEDULE, F (reminders), "durations before each session such as '7d 1d' (each 1h to 100d)", 3600, 100 * 86400 },
+	{ "programme", "reminder_grace", KEY_DURATION, F (reminder_grace), "a duration such as 2d (1h to 30d)", 3600, 30 * 86400 },
 };
 #undef F
 
@@ -381,6 +384,12 @@ set_defaults (Config *cfg)
 		if (step == 4000)
 			break;
 	}
+	/* Issue 6: 400 h over four topics; a request is half a working day unless
+	 * staff say otherwise.  Reminders a week and a day before each session. */
+	cfg->consulting_hours = 4;
+	cfg->reminders = g_array_new (FALSE, FALSE, sizeof (guint));
+	g_array_append_vals (cfg->reminders, (guint[]) { 7 * 86400, 86400 }, 2);
+	cfg->reminder_grace = 2 * 86400;
 }
 
 Config *
@@ -417,7 +426,7 @@ config_load (const char *path, GError **error)
 			continue;
 		if (!known_group (*g)) {
 			problem (problems, cfg, *g, NULL,
-			         "unknown group; allowed: [paths], [mail], [limits], [imap], [smtp]");
+			         "unknown group; allowed: [paths], [mail], [limits], [imap], [smtp], [programme]");
 			continue;
 		}
 		keys = g_key_file_get_keys (kf, *g, NULL, NULL);
@@ -514,5 +523,7 @@ config_free (Config *cfg)
 	g_free (cfg->smtp_envelope_from);
 	if (cfg->smtp_retry_schedule)
 		g_array_unref (cfg->smtp_retry_schedule);
+	if (cfg->reminders)
+		g_array_unref (cfg->reminders);
 	g_free (cfg);
 }

@@ -274,14 +274,19 @@ queue_staff_notice (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, 
 	                    error);
 }
 
-static const char *
-status_text (const char *status)
+static char *
+status_text (GHashTable *reg)
 {
+	const char *status = g_hash_table_lookup (reg, "status");
+
 	if (g_strcmp0 (status, "confirmed") == 0)
-		return "miejsce potwierdzone";
+		return g_strdup ("miejsce potwierdzone");
 	if (g_strcmp0 (status, "waitlisted") == 0)
-		return "lista rezerwowa";
-	return "zgłoszenie przyjęte – termin i miejsce podamy w osobnej wiadomości";
+		return g_strdup_printf ("lista rezerwowa – %s. miejsce na liście (napiszemy, gdy zwolni się miejsce)",
+		                        (char *) g_hash_table_lookup (reg, "position"));
+	if (g_strcmp0 (status, "cancelled") == 0)
+		return g_strdup ("zgłoszenie anulowane");
+	return g_strdup ("zgłoszenie przyjęte – termin i miejsce podamy w osobnej wiadomości");
 }
 
 /* The applicant's registrations as the text block of the confirmation. */
@@ -296,13 +301,16 @@ registrations_text (Pipeline *p, gint64 applicant_id, GError **error)
 	for (guint i = 0; i < regs->len; i++) {
 		GHashTable *r = g_ptr_array_index (regs, i);
 		g_autoptr (Event) ev = db_event_get (p->db, g_hash_table_lookup (r, "event"), error);
+		g_autofree char *status = NULL;
 
 		if (ev == NULL)
 			return NULL;
+		if (g_strcmp0 (g_hash_table_lookup (r, "status"), "cancelled") == 0)
+			continue;
+		status = status_text (r);
 		g_string_append_printf (out, "%s• %s\n  Kod zgłoszenia: %s\n  Status: %s\n", i ? "\n" : "",
 		                        (char *) g_hash_table_lookup (r, "title"),
-		                        (char *) g_hash_table_lookup (r, "code"),
-		                        status_text (g_hash_table_lookup (r, "status")));
+		                        (char *) g_hash_table_lookup (r, "code"), status);
 		for (guint k = 0; k < ev->sessions->len; k++) {
 			const EventSession *s = g_ptr_array_index (ev->sessions, k);
 			g_autofree char *when = catalog_format_when (s->start, s->end);
@@ -328,45 +336,86 @@ typedef struct {
 	const char *status;
 } Placement;
 
-/* Seats and waiting lists come with the programme issue; until then an info
- * meeting is confirmed and everything else is a request staff schedule. */
+/* Issue 6: an info meeting is the subregion's; workshops the first group of the
+ * subregion with a free seat, by start date; consulting a request for the topic
+ * holding [programme] consulting_hours of its hour budget (staff set the date);
+ * training the first with a free seat, the asked topic first.  When every
+ * candidate is full: the waiting list of the first, in order of arrival.
+ * Seats are counted inside the message's immediate transaction. */
 static const Placement placements[] = {
 	{ "info_meeting", TRUE, FALSE, "confirmed" },
-	{ "workshop_group", TRUE, FALSE, "requested" },
+	{ "workshop_group", TRUE, FALSE, "confirmed" },
 	{ "consulting", FALSE, TRUE, "requested" },
-	{ "training", FALSE, FALSE, "requested" },
+	{ "training", FALSE, TRUE, "confirmed" },
 };
 
+/* The event code of an active registration of @kind in @regs
+ * (db_registrations_of), or NULL.  (transfer none) */
+static const char *
+holds_kind (GPtrArray *regs, const char *kind)
+{
+	for (guint i = 0; i < regs->len; i++) {
+		GHashTable *r = g_ptr_array_index (regs, i);
+		if (g_strcmp0 (g_hash_table_lookup (r, "kind"), kind) == 0 &&
+		    g_strcmp0 (g_hash_table_lookup (r, "status"), "cancelled") != 0)
+			return g_hash_table_lookup (r, "event");
+	}
+	return NULL;
+}
+
 /* Add the registrations @app asks for.  Appends "CODE EVENT (status)" to @summary;
- * sets *@missing to the kinds the catalog has no event for. */
+ * sets *@missing to the kinds the catalog has no event for; counts the new
+ * registrations in *@added and those on a waiting list in *@waitlisted. */
 static gboolean
 place (Pipeline *p, const Application *app, gint64 applicant_id, gint64 row, GString *summary,
-       GString *missing, GError **error)
+       GString *missing, guint *added, guint *waitlisted, GError **error)
 {
 	const gboolean asked[] = { app->info_meeting, app->workshops, app->consulting, app->training };
+	g_autoptr (GPtrArray) held = db_registrations_of (p->db, applicant_id, error);
 
+	if (held == NULL)
+		return FALSE;
 	for (gsize i = 0; i < G_N_ELEMENTS (placements); i++) {
 		const Placement *pl = &placements[i];
-		g_autoptr (Event) ev = NULL;
+		g_autoptr (GPtrArray) candidates = NULL;
+		const Event *ev = NULL;
+		const char *status = "waitlisted";
+		int hours = g_str_equal (pl->kind, "consulting") ? (int) p->cfg->consulting_hours : 0;
 		g_autofree char *code = NULL;
-		g_autoptr (GError) local = NULL;
 
 		if (!asked[i])
 			continue;
-		ev = db_event_find (p->db, pl->kind, pl->subregional ? app->subregion : NULL,
-		                    pl->by_topic ? app->consulting_topic : 0, &local);
-		if (local != NULL) {
-			g_propagate_error (error, g_steal_pointer (&local));
+		candidates = db_event_candidates (p->db, pl->kind, pl->subregional ? app->subregion : NULL,
+		                                  pl->by_topic ? app->consulting_topic : 0, error);
+		if (candidates == NULL)
 			return FALSE;
-		}
-		if (ev == NULL) {
+		if (candidates->len == 0) {
 			g_string_append_printf (missing, "%s%s", missing->len ? ", " : "", pl->kind);
 			continue;
 		}
-		if (!db_registration_add (p->db, applicant_id, ev->code, pl->status, row, &code, error))
+		if (holds_kind (held, pl->kind) != NULL) {
+			/* A resubmitted form keeps the place (or position) it has. */
+			g_string_append_printf (summary, " %s already registered", holds_kind (held, pl->kind));
+			continue;
+		}
+		for (guint k = 0; k < candidates->len && ev == NULL; k++) {
+			int room = programme_room (p, g_ptr_array_index (candidates, k), hours, error);
+			if (room < 0)
+				return FALSE;
+			if (room > 0) {
+				ev = g_ptr_array_index (candidates, k);
+				status = pl->status;
+			}
+		}
+		if (ev == NULL)
+			ev = g_ptr_array_index (candidates, 0);
+		if (!db_registration_place (p->db, applicant_id, ev->code, status, hours, row, &code, error))
 			return FALSE;
-		g_string_append_printf (summary, " %s %s (%s)", ev->code, code ? code : "already registered",
-		                        pl->status);
+		g_string_append_printf (summary, " %s %s (%s)", ev->code, code ? code : "already registered", status);
+		if (code != NULL) {
+			(*added)++;
+			*waitlisted += g_str_equal (status, "waitlisted");
+		}
 	}
 	return TRUE;
 }
@@ -439,12 +488,16 @@ record_registration (Pipeline *p, const InboundMessage *msg, const FormData *for
 	g_autofree char *ics = NULL;
 	gboolean created;
 	gint64 row, applicant;
+	guint added = 0, waitlisted = 0;
+	/* Only waiting lists this time: the reply says so from its subject on. */
+	const char *kind;
 
 	rec->outcome = OUTCOME_REGISTERED;
 	if ((row = db_message_insert (p->db, rec, error)) == 0 ||
 	    (applicant = db_applicant_upsert (p->db, app, &created, error)) == 0 ||
-	    !place (p, app, applicant, row, summary, missing, error))
+	    !place (p, app, applicant, row, summary, missing, &added, &waitlisted, error))
 		return FALSE;
+	kind = added > 0 && waitlisted == added ? "waitlist" : "confirmation";
 
 	if (missing->len > 0) {
 		/* A valid form the catalog cannot place: staff must add the event. Undo the
@@ -475,7 +528,7 @@ record_registration (Pipeline *p, const InboundMessage *msg, const FormData *for
 		return FALSE;
 	res->outcome = OUTCOME_REGISTERED;
 	if (!invitation (p, applicant, &ics, error) ||
-	    !queue_reply_ics (p, row, msg, "confirmation", "confirmation", vars, name, app->email, ics, error))
+	    !queue_reply_ics (p, row, msg, kind, kind, vars, name, app->email, ics, error))
 		return FALSE;
 	if (!p->cfg->staff_copy || p->cfg->staff == NULL)
 		return TRUE;
@@ -609,6 +662,16 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char
 		rec->outcome = res->outcome = OUTCOME_IGNORED;
 		rec->reason = g_steal_pointer (&automatic);
 		return record_ignored (p, msg, rec, error);
+	}
+	{
+		/* Issue 6: "rezygnuję" with a registration code cancels it. */
+		gboolean cancelled = FALSE;
+		if (!programme_cancel_message (p, msg, rec, &cancelled, error))
+			return FALSE;
+		if (cancelled) {
+			res->outcome = OUTCOME_REGISTERED;
+			return TRUE;
+		}
 	}
 
 	form = extract_form (msg->mime, p->form, &limits, &notes);

@@ -82,4 +82,44 @@ gboolean catalog_import (Db *db, const char *path, guint *count, GError **error)
  * or "termin zostanie podany" when not fixed.  (transfer full) */
 char *catalog_format_when (const char *start, const char *end);
 
+/* --- the programme: places, waiting lists, cancellation, reminders (programme.c) */
+/* Each function runs inside the caller's open transaction unless it says it
+ * opens its own; seats are counted under that write lock (BEGIN IMMEDIATE), so
+ * two processes never hand out the same seat. */
+
+/* 1 when @ev has room for one more registration holding @hours (consulting: its
+ * hour budget; else its seats, 0 seats: no limit), 0 when full, -1 on error. */
+int programme_room (Pipeline *p, const Event *ev, int hours, GError **error);
+
+/* Give free places of @event_code to the waiting list in arrival order, telling
+ * each (outbox kind `promotion`, with the calendar entry); *@promoted counts them. */
+gboolean programme_promote (Pipeline *p, const char *event_code, guint *promoted, GError **error);
+
+/* Cancel registration @code (answering inbound message row @inbound_row / @msg,
+ * both may be 0 / NULL for staff), tell the applicant (`cancellation`) and
+ * promote from the waiting list.  FALSE with MAILREG_ERROR_DATA when @code is
+ * unknown or already cancelled. */
+gboolean programme_cancel (Pipeline *p, const char *code, gint64 inbound_row, const InboundMessage *msg,
+                           guint *promoted, GError **error);
+
+/* When @msg asks to cancel ("rezygnacja", "rezygnuję", "anuluj", ... with a
+ * registration code, or a reply quoting a confirmation), record it in @rec as
+ * registered with a reason naming what was cancelled, cancel and set *@handled.
+ * Not a cancellation (or no active code in it): *@handled FALSE, nothing done. */
+gboolean programme_cancel_message (Pipeline *p, const InboundMessage *msg, InboundRecord *rec,
+                                   gboolean *handled, GError **error);
+
+/* Load the catalog @path and add or update its events by code in one transaction
+ * of its own; every active registration of an event whose session date changed
+ * gets an `update` mail with the calendar entry (same UID, higher SEQUENCE). */
+gboolean programme_import (Pipeline *p, const char *path, guint *count, guint *updates, GError **error);
+
+/* Queue the reminders due at clock_now() (config [programme] reminders) for every
+ * confirmed registration and dated session, in a transaction of its own; each
+ * (registration, session, date, offset) at most once; one more than
+ * reminder_grace late is recorded as missed, not sent. */
+gboolean programme_remind (Pipeline *p, guint *sent, guint *missed, GError **error);
+
+/* --- end of the programme section --- */
+
 #endif

@@ -142,6 +142,29 @@ static const char *const migrations[] = {
 	") STRICT;"
 	"INSERT INTO outbox_bodies (outbox_id, raw) SELECT id, raw FROM outbox;"
 	"ALTER TABLE outbox DROP COLUMN raw;",
+	/* The programme (issue 6): consulting hours held by a registration, arrival
+	 * order for the waiting lists (a cancelled registration taken up again joins
+	 * at the end), when it was cancelled, the appointment staff set for a
+	 * consulting request, and one row per reminder ever decided (sent or missed)
+	 * so none is sent twice; the session's start is part of the key, so a moved
+	 * date gets its own reminders. */
+	"ALTER TABLE registrations ADD COLUMN hours INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE registrations ADD COLUMN arrival INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE registrations ADD COLUMN cancelled_at TEXT;"
+	"ALTER TABLE registrations ADD COLUMN appointment TEXT;"
+	"ALTER TABLE registrations ADD COLUMN appointment_place TEXT;"
+	"UPDATE registrations SET arrival = id;"
+	"CREATE INDEX registrations_queue ON registrations (event_id, status, arrival);"
+	"CREATE TABLE reminders ("
+	"  id INTEGER PRIMARY KEY,"
+	"  registration_id INTEGER NOT NULL REFERENCES registrations(id) ON DELETE CASCADE,"
+	"  session INTEGER NOT NULL,"
+	"  session_start TEXT NOT NULL,"
+	"  offset_s INTEGER NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('sent','missed')),"
+	"  created_at TEXT NOT NULL,"
+	"  UNIQUE (registration_id, session, session_start, offset_s)"
+	") STRICT;",
 };
 
 const char *
@@ -508,6 +531,12 @@ load_sessions (Db *db, gint64 event_id, Event *ev, GError **error)
 	"e.id, e.code, e.kind, e.title, e.subregion, e.topic, e.seats, e.hours," \
 	" (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'confirmed')," \
 	" (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'waitlisted')"
+
+/* A waitlisted registration's place in its event's queue (1 first), else NULL. */
+#define POSITION_SQL \
+	"CASE WHEN r.status = 'waitlisted' THEN (SELECT count(*) FROM registrations w" \
+	" WHERE w.event_id = r.event_id AND w.status = 'waitlisted' AND w.arrival <= r.arrival) END"
+
 
 static Event *
 event_from_row (sqlite3_stmt *st)
@@ -1215,7 +1244,8 @@ GPtrArray *
 db_registrations_of (Db *db, gint64 applicant_id, GError **error)
 {
 	sqlite3_stmt *st = db_stmt (db,
-	                            "SELECT r.code, e.code AS event, e.kind, r.status, e.title"
+	                            "SELECT r.code, e.code AS event, e.kind, r.status, e.title, r.hours,"
+	                            " " POSITION_SQL " AS position"
 	                            " FROM registrations r JOIN events e ON e.id = r.event_id"
 	                            " WHERE r.applicant_id = :a ORDER BY r.id", error);
 
@@ -1401,3 +1431,210 @@ db_message_find (Db *db, const char *message_id, const char *hash, GError **erro
 		db_fail (db, error, "look up message");
 	return spool_id;
 }
+
+/* --- the programme: places, waiting lists, reminders ------------------------ */
+
+GPtrArray *
+db_event_candidates (Db *db, const char *kind, const char *subregion, int topic, GError **error)
+{
+	/* By the start of the first dated session (undated last), then by code. */
+	sqlite3_stmt *st = db_stmt (db,
+	                            "SELECT " EVENT_COLUMNS " FROM events e WHERE e.kind = :kind"
+	                            " AND (:subregion IS NULL OR e.subregion = :subregion)"
+	                            " AND (:topic = 0 OR e.topic = :topic OR e.topic IS NULL)"
+	                            " ORDER BY (:topic <> 0 AND e.topic IS NULL),"
+	                            " (SELECT min(s.start) FROM sessions s WHERE s.event_id = e.id) IS NULL,"
+	                            " (SELECT min(s.start) FROM sessions s WHERE s.event_id = e.id), e.code", error);
+
+	if (st == NULL)
+		return NULL;
+	bind_text (st, ":kind", kind);
+	bind_text (st, ":subregion", subregion);
+	bind_int (st, ":topic", topic);
+	return events_from (db, st, error);
+}
+
+int
+db_event_hours_used (Db *db, const char *event_code, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db,
+	                            "SELECT coalesce(sum(r.hours), 0) FROM registrations r JOIN events e"
+	                            " ON e.id = r.event_id WHERE e.code = :event"
+	                            " AND r.status IN ('confirmed','requested')", error);
+	int n = -1;
+
+	if (st == NULL)
+		return -1;
+	bind_text (st, ":event", event_code);
+	if (sqlite3_step (st) == SQLITE_ROW)
+		n = sqlite3_column_int (st, 0);
+	else
+		db_fail (db, error, "count consulting hours");
+	sqlite3_reset (st);
+	return n;
+}
+
+gboolean
+db_registration_place (Db *db, gint64 applicant_id, const char *event_code, const char *status, int hours,
+                       gint64 message_row, char **code, GError **error)
+{
+	sqlite3_stmt *st;
+	g_autofree char *existing = NULL;
+	g_autofree char *old_status = NULL;
+	int rc;
+
+	*code = NULL;
+	st = db_stmt (db,
+	              "SELECT r.code, r.status FROM registrations r JOIN events e ON e.id = r.event_id"
+	              " WHERE r.applicant_id = :a AND e.code = :event", error);
+	if (st == NULL)
+		return FALSE;
+	bind_int (st, ":a", applicant_id);
+	bind_text (st, ":event", event_code);
+	if ((rc = sqlite3_step (st)) == SQLITE_ROW) {
+		existing = col_text (st, 0);
+		old_status = col_text (st, 1);
+	}
+	sqlite3_reset (st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail (db, error, "look up registration");
+	if (existing != NULL && g_strcmp0 (old_status, "cancelled") != 0)
+		return TRUE;  /* already registered: keep the place or the position */
+	if (existing == NULL &&
+	    (!db_registration_add (db, applicant_id, event_code, status, message_row, &existing, error) ||
+	     existing == NULL))
+		return existing != NULL || (error == NULL || *error == NULL);
+	/* New, or a cancelled registration taken up again: at the end of the queue. */
+	st = db_stmt (db,
+	              "UPDATE registrations SET status = :status, hours = :hours, cancelled_at = NULL,"
+	              " message_id = coalesce(:m, message_id),"
+	              " arrival = (SELECT coalesce(max(arrival), 0) + 1 FROM registrations) WHERE code = :code",
+	              error);
+	if (st == NULL)
+		return FALSE;
+	bind_text (st, ":status", status);
+	bind_int (st, ":hours", hours);
+	if (message_row > 0)
+		bind_int (st, ":m", message_row);
+	bind_text (st, ":code", existing);
+	if (!step_done (db, st, "place registration", error))
+		return FALSE;
+	*code = g_steal_pointer (&existing);
+	return TRUE;
+}
+
+GHashTable *
+db_registration_get (Db *db, const char *code, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db,
+	                            "SELECT r.code, e.code AS event, e.kind, e.title, r.status, r.hours,"
+	                            " r.applicant_id, a.email, a.first_name, a.last_name, r.appointment,"
+	                            " r.appointment_place, " POSITION_SQL " AS position"
+	                            " FROM registrations r JOIN events e ON e.id = r.event_id"
+	                            " JOIN applicants a ON a.id = r.applicant_id WHERE r.code = :code", error);
+	g_autoptr (GPtrArray) rows = NULL;
+
+	if (st == NULL)
+		return NULL;
+	bind_text (st, ":code", code);
+	if ((rows = rows_of (db, st, error)) == NULL || rows->len == 0)
+		return NULL;
+	return g_hash_table_ref (g_ptr_array_index (rows, 0));
+}
+
+gboolean
+db_registration_set_status (Db *db, const char *code, const char *status, GError **error)
+{
+	g_autofree char *now = now_iso ();
+	sqlite3_stmt *st = db_stmt (db,
+	                            "UPDATE registrations SET status = :status,"
+	                            " cancelled_at = CASE WHEN :status = 'cancelled' THEN :now END"
+	                            " WHERE code = :code", error);
+
+	if (st == NULL)
+		return FALSE;
+	bind_text (st, ":status", status);
+	bind_text (st, ":now", now);
+	bind_text (st, ":code", code);
+	return step_done (db, st, "change registration", error);
+}
+
+char *
+db_waitlist_first (Db *db, const char *event_code, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db,
+	                            "SELECT r.code FROM registrations r JOIN events e ON e.id = r.event_id"
+	                            " WHERE e.code = :event AND r.status = 'waitlisted'"
+	                            " ORDER BY r.arrival LIMIT 1", error);
+	char *code = NULL;
+	int rc;
+
+	if (st == NULL)
+		return NULL;
+	bind_text (st, ":event", event_code);
+	if ((rc = sqlite3_step (st)) == SQLITE_ROW)
+		code = col_text (st, 0);
+	sqlite3_reset (st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		db_fail (db, error, "read waiting list");
+	return code;
+}
+
+GPtrArray *
+db_event_registrations (Db *db, const char *event_code, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db,
+	                            "SELECT r.code, r.status, r.hours, a.email, a.first_name, a.last_name,"
+	                            " a.institution, a.phone, " POSITION_SQL " AS position"
+	                            " FROM registrations r JOIN events e ON e.id = r.event_id"
+	                            " JOIN applicants a ON a.id = r.applicant_id"
+	                            " WHERE e.code = :event AND r.status <> 'cancelled'"
+	                            " ORDER BY r.status = 'waitlisted', r.arrival", error);
+
+	if (st == NULL)
+		return NULL;
+	bind_text (st, ":event", event_code);
+	return rows_of (db, st, error);
+}
+
+GPtrArray *
+db_reminder_candidates (Db *db, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db,
+	                            "SELECT r.code, a.email, a.first_name, a.last_name, e.code AS event,"
+	                            " e.title, s.seq AS session, s.start, s.end, s.place"
+	                            " FROM registrations r JOIN events e ON e.id = r.event_id"
+	                            " JOIN applicants a ON a.id = r.applicant_id"
+	                            " JOIN sessions s ON s.event_id = e.id"
+	                            " WHERE r.status = 'confirmed' AND s.start IS NOT NULL"
+	                            " ORDER BY s.start, r.arrival, s.seq", error);
+
+	return st ? rows_of (db, st, error) : NULL;
+}
+
+int
+db_reminder_record (Db *db, const char *code, int session, const char *start, gint64 offset,
+                    const char *state, GError **error)
+{
+	g_autofree char *now = now_iso ();
+	sqlite3_stmt *st = db_stmt (db,
+	                            "INSERT INTO reminders (registration_id, session, session_start, offset_s,"
+	                            " state, created_at) SELECT id, :session, :start, :offset, :state, :now"
+	                            " FROM registrations WHERE code = :code"
+	                            " ON CONFLICT (registration_id, session, session_start, offset_s) DO NOTHING",
+	                            error);
+
+	if (st == NULL)
+		return -1;
+	bind_text (st, ":code", code);
+	bind_int (st, ":session", session);
+	bind_text (st, ":start", start);
+	bind_int (st, ":offset", offset);
+	bind_text (st, ":state", state);
+	bind_text (st, ":now", now);
+	if (!step_done (db, st, "record reminder", error))
+		return -1;
+	return sqlite3_changes (db->handle);
+}
+
+/* --- end of the programme section --- */

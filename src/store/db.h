@@ -283,4 +283,51 @@ gboolean db_imap_set_spool (Db *db, gint64 id, const char *spool_id, GError **er
  * when @message_id is NULL, with content @hash; NULL when none (or on error). */
 char *db_message_find (Db *db, const char *message_id, const char *hash, GError **error);
 
+/* --- the programme: places, waiting lists, reminders (issue 6) ------------ */
+/* A waitlisted registration's position is its rank by arrival among the
+ * waitlisted of its event (1 first); it is computed, so it moves up by itself
+ * when someone ahead is promoted or cancels. */
+
+/* Events of @kind for placement, matching @subregion (NULL: any) and @topic (0:
+ * any; else that topic first, then events without one), by the start of their
+ * first dated session (undated last), then code.  (transfer full) Event*. */
+GPtrArray *db_event_candidates (Db *db, const char *kind, const char *subregion, int topic, GError **error);
+
+/* Consulting hours held (confirmed or requested) in event @event_code; -1 on error. */
+int db_event_hours_used (Db *db, const char *event_code, GError **error);
+
+/* Register @applicant_id for @event_code with @status and @hours, at the end of
+ * the arrival order; a cancelled registration is taken up again under its code.
+ * *@code (transfer full) the code, or NULL when an active registration exists. */
+gboolean db_registration_place (Db *db, gint64 applicant_id, const char *event_code, const char *status,
+                                int hours, gint64 message_row, char **code, GError **error);
+
+/* Registration @code with its event and applicant: code, event, kind, title,
+ * status, hours, applicant_id, email, first_name, last_name, appointment,
+ * appointment_place, position.  (transfer full) NULL when none (no error set). */
+GHashTable *db_registration_get (Db *db, const char *code, GError **error);
+
+/* Set the status of registration @code (cancelled also stamps cancelled_at). */
+gboolean db_registration_set_status (Db *db, const char *code, const char *status, GError **error);
+
+/* The code of the first on @event_code's waiting list, NULL when empty.  (transfer full) */
+char *db_waitlist_first (Db *db, const char *event_code, GError **error);
+
+/* Active registrations of @event_code (places first, then the waiting list, in
+ * arrival order): code, status, hours, email, first_name, last_name,
+ * institution, phone, position.  (transfer full) */
+GPtrArray *db_event_registrations (Db *db, const char *event_code, GError **error);
+
+/* Every (confirmed registration, dated session) pair: code, email, first_name,
+ * last_name, event, title, session, start, end, place.  (transfer full) */
+GPtrArray *db_reminder_candidates (Db *db, GError **error);
+
+/* Record the reminder @offset seconds before session @session starting at
+ * @start of registration @code as @state (sent | missed): 1 when recorded now,
+ * 0 when it was already, -1 on error. */
+int db_reminder_record (Db *db, const char *code, int session, const char *start, gint64 offset,
+                        const char *state, GError **error);
+
+/* --- end of the programme section --- */
+
 #endif

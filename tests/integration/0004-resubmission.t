@@ -34,8 +34,8 @@ is "$(sql "SELECT phone || '|' || position FROM applicants WHERE email = '$EMAIL
 	"32 434 00 99|starszy pracownik socjalny" "resubmission: the applicant's phone and position are updated"
 is "$(sql "SELECT created_at FROM applicants")" "$created" "resubmission: created_at unchanged"
 is "$(sql "SELECT count(*) FROM registrations")" 2 "resubmission: exactly one registration added"
-like "$(regs)" "^INFO-ZACH=$code1/confirmed SZK-01=ZG-[0-9A-Z-]{9}/requested\$" \
-	"resubmission: INFO-ZACH keeps its code $code1, SZK-01 requested"
+like "$(regs)" "^INFO-ZACH=$code1/confirmed SZK-01=ZG-[0-9A-Z-]{9}/confirmed\$" \
+	"resubmission: INFO-ZACH keeps its code $code1, SZK-01 confirmed (a free seat)"
 is "$(sql "SELECT m.message_id FROM registrations r JOIN messages m ON m.id = r.message_id ORDER BY r.id" | tr '\n' ' ')" \
 	"$MID1 $MID2 " "each registration points at the message that made it"
 is "$(sql "SELECT count(DISTINCT applicant_id) || '/' || count(*) FROM messages WHERE state = 'registered'")" \

@@ -30,7 +30,7 @@ is "$(py '
 a = [x for x in d if x["email"] == "zofia.gesla@mops-katowice.example.pl"][0]
 print(a["first_name"], a["last_name"], a["consulting_topic"], type(a["consulting_topic"]).__name__,
       " ".join(r["event"] + ":" + r["kind"] + ":" + r["status"] for r in a["registrations"]))' <"$T/a.json")" \
-	"Zofia Gęślą 2 int INFO-CEN:info_meeting:confirmed WS-CEN-1:workshop_group:requested DOR-2:consulting:requested SZK-01:training:requested" \
+	"Zofia Gęślą 2 int INFO-CEN:info_meeting:confirmed WS-CEN-1:workshop_group:confirmed DOR-2:consulting:requested SZK-01:training:confirmed" \
 	"applicants --json: values, Polish letters, consulting_topic a number, registrations in order"
 is "$(py 'import re; print(all(re.fullmatch(r"ZG-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", r["code"]) for a in d for r in a["registrations"]))' <"$T/a.json")" \
 	"True" "applicants --json: every code looks like ZG-XXXX-XXXX"

@@ -1,0 +1,463 @@
+/* programme.c - running the programme after placement (issue 6): room in an
+ * event, promotion from the waiting list, cancellation (by e-mail and by staff),
+ * catalog updates that move dates, and reminders before every session.
+ *
+ * Everything that changes seats runs under one write lock (BEGIN IMMEDIATE), so
+ * two processes never give one seat to two people nor leave one empty while
+ * someone waits.  The mail it causes is queued in the same transaction.
+ */
+#include "register/register.h"
+
+#include <gmime/gmime.h>
+#include <string.h>
+
+#include "compose/ical.h"
+#include "core/autoptr.h"
+#include "core/clock.h"
+#include "core/errors.h"
+#include "validate/validate.h"
+
+/* --- mail ---------------------------------------------------------------- */
+
+static void
+var_set (GHashTable *vars, const char *name, const char *value)
+{
+	g_hash_table_insert (vars, (gpointer) name, g_strdup (value ? value : ""));
+}
+
+/* Queue template @kind (also the outbox kind) to @to_addr; these are not
+ * replies, so the per-sender reply limit does not apply. */
+static gboolean
+queue (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *kind, GHashTable *vars,
+       const char *to_name, const char *to_addr, const char *ics, GError **error)
+{
+	g_autoptr (ComposedMail) mail = NULL;
+
+	if (to_addr == NULL || !validate_email (to_addr)) {
+		g_info ("programme: %s not sent: no usable address", kind);
+		return TRUE;
+	}
+	mail = compose_mail_ics (p->composer, kind, vars, to_name, to_addr, msg ? msg->message_id : NULL,
+	                         msg ? msg->references : NULL, ics, error);
+	if (mail == NULL)
+		return FALSE;
+	return db_outbox_add (p->db, inbound_row, kind, to_addr, mail->subject, mail->message_id, mail->raw,
+	                      error);
+}
+
+/* The sessions of @ev as lines of text for a mail. */
+static char *
+sessions_text (const Event *ev)
+{
+	GString *out = g_string_new (NULL);
+
+	for (guint k = 0; k < ev->sessions->len; k++) {
+		const EventSession *s = g_ptr_array_index (ev->sessions, k);
+		g_autofree char *when = catalog_format_when (s->start, s->end);
+
+		if (s->start == NULL) {
+			g_string_append_printf (out, "  – %s\n", s->place ? s->place : when);
+			continue;
+		}
+		g_string_append_printf (out, "  Termin: %s\n", when);
+		if (s->place != NULL)
+			g_string_append_printf (out, "  Miejsce: %s\n", s->place);
+	}
+	return g_string_free (out, FALSE);
+}
+
+/* The calendar entries of registration @code in @ev (its dated sessions) at the
+ * next SEQUENCE; *@ics NULL when no session is dated. */
+static gboolean
+registration_ics (Pipeline *p, const char *code, const Event *ev, gboolean tentative, char **ics,
+                  GError **error)
+{
+	g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) ical_event_free);
+	g_autoptr (InternetAddressList) from = internet_address_list_parse (NULL, p->cfg->from);
+	InternetAddress *ia = from && internet_address_list_length (from) ? internet_address_list_get_address (from, 0) : NULL;
+	int seq = -1;
+
+	*ics = NULL;
+	for (guint k = 0; k < ev->sessions->len; k++) {
+		const EventSession *s = g_ptr_array_index (ev->sessions, k);
+		IcalEvent *ie;
+
+		if (s->start == NULL)
+			continue;
+		if (seq < 0 && (seq = db_registration_next_sequence (p->db, code, error)) < 0)
+			return FALSE;
+		ie = g_new0 (IcalEvent, 1);
+		ie->uid = ical_uid (code, k + 1, p->cfg->domain);
+		ie->sequence = seq;
+		ie->summary = g_strdup (ev->title);
+		ie->location = g_strdup (s->place);
+		ie->description = g_strdup_printf ("Kod zgłoszenia: %s", code);
+		ie->start = g_strdup (s->start);
+		ie->end = g_strdup (s->end);
+		ie->tentative = tentative;
+		g_ptr_array_add (events, ie);
+	}
+	if (events->len == 0)
+		return TRUE;
+	*ics = ical_publish (ia ? internet_address_get_name (ia) : NULL, p->cfg->from_addr, events, error);
+	return *ics != NULL;
+}
+
+/* Mail @kind about registration @reg (a db_registration_get row) in @ev, with
+ * its calendar entry when @with_ics. */
+static gboolean
+tell (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *kind, GHashTable *reg,
+      const Event *ev, gboolean with_ics, GError **error)
+{
+	g_autoptr (GHashTable) vars = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+	g_autofree char *name = g_strdup_printf ("%s %s", (char *) g_hash_table_lookup (reg, "first_name"),
+	                                         (char *) g_hash_table_lookup (reg, "last_name"));
+	g_autofree char *ics = NULL;
+	const char *code = g_hash_table_lookup (reg, "code");
+
+	var_set (vars, "first_name", g_hash_table_lookup (reg, "first_name"));
+	var_set (vars, "code", code);
+	var_set (vars, "title", ev->title);
+	var_set (vars, "event", ev->code);
+	g_hash_table_insert (vars, "sessions", sessions_text (ev));
+	if (with_ics && !registration_ics (p, code, ev, g_strcmp0 (g_hash_table_lookup (reg, "status"), "confirmed") != 0,
+	                                   &ics, error))
+		return FALSE;
+	return queue (p, inbound_row, msg, kind, vars, name, g_hash_table_lookup (reg, "email"), ics, error);
+}
+
+/* --- places ---------------------------------------------------------------- */
+
+int
+programme_room (Pipeline *p, const Event *ev, int hours, GError **error)
+{
+	if (g_strcmp0 (ev->kind, "consulting") == 0) {
+		int used;
+		if (ev->hours <= 0)
+			return 1;
+		if ((used = db_event_hours_used (p->db, ev->code, error)) < 0)
+			return -1;
+		return used + hours <= ev->hours;
+	}
+	return ev->seats <= 0 || ev->taken < ev->seats;
+}
+
+gboolean
+programme_promote (Pipeline *p, const char *event_code, guint *promoted, GError **error)
+{
+	for (;;) {
+		g_autoptr (Event) ev = db_event_get (p->db, event_code, error);
+		g_autofree char *code = NULL;
+		g_autoptr (GHashTable) reg = NULL;
+		gboolean consulting;
+		int room;
+
+		if (ev == NULL)
+			return FALSE;
+		if ((code = db_waitlist_first (p->db, event_code, error)) == NULL)
+			return error == NULL || *error == NULL;
+		if ((reg = db_registration_get (p->db, code, error)) == NULL)
+			return FALSE;
+		room = programme_room (p, ev, (int) g_ascii_strtoll (g_hash_table_lookup (reg, "hours"), NULL, 10), error);
+		if (room <= 0)
+			return room == 0;
+		consulting = g_strcmp0 (ev->kind, "consulting") == 0;
+		if (!db_registration_set_status (p->db, code, consulting ? "requested" : "confirmed", error))
+			return FALSE;
+		g_hash_table_replace (reg, g_strdup ("status"), g_strdup (consulting ? "requested" : "confirmed"));
+		g_message ("programme: %s promoted from the waiting list of %s", code, event_code);
+		if (!tell (p, 0, NULL, "promotion", reg, ev, TRUE, error))
+			return FALSE;
+		if (promoted != NULL)
+			(*promoted)++;
+	}
+}
+
+gboolean
+programme_cancel (Pipeline *p, const char *code, gint64 inbound_row, const InboundMessage *msg, guint *promoted,
+                  GError **error)
+{
+	g_autoptr (GHashTable) reg = db_registration_get (p->db, code, error);
+	g_autoptr (Event) ev = NULL;
+	g_autofree char *event = NULL;
+
+	if (reg == NULL) {
+		if (error == NULL || *error == NULL)
+			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "no registration %s", code);
+		return FALSE;
+	}
+	if (g_strcmp0 (g_hash_table_lookup (reg, "status"), "cancelled") == 0) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "registration %s is already cancelled", code);
+		return FALSE;
+	}
+	event = g_strdup (g_hash_table_lookup (reg, "event"));
+	if ((ev = db_event_get (p->db, event, error)) == NULL || !db_registration_set_status (p->db, code, "cancelled", error))
+		return FALSE;
+	g_message ("programme: %s (%s) cancelled", code, event);
+	/* The applicant is told at the address registered, whoever asked. */
+	return tell (p, inbound_row, msg, "cancellation", reg, ev, FALSE, error) &&
+	       programme_promote (p, event, promoted, error);
+}
+
+/* --- cancellation by e-mail -------------------------------------------------- */
+
+typedef struct {
+	GString *text;      /* subject + text parts, lines as sent */
+} TextParts;
+
+static void
+collect_text (GMimeObject *parent, GMimeObject *part, gpointer data)
+{
+	TextParts *tp = data;
+	g_autofree char *text = NULL;
+
+	if (!GMIME_IS_TEXT_PART (part) || tp->text->len > 256 * 1024 ||
+	    g_mime_part_is_attachment (GMIME_PART (part)) ||
+	    !g_mime_content_type_is_type (g_mime_object_get_content_type (part), "text", "plain"))
+		return;
+	if ((text = g_mime_text_part_get_text (GMIME_TEXT_PART (part))) != NULL && g_utf8_validate (text, -1, NULL))
+		g_string_append_printf (tp->text, "%s\n", text);
+}
+
+/* The words asking to cancel (lower case, any ending). */
+static gboolean
+asks_to_cancel (const char *line)
+{
+	static const char *const stems[] = { "rezygn", "anuluj", "anulow", "odwołuj", "wycofuj", NULL };
+	g_autofree char *low = g_utf8_strdown (line, -1);
+
+	for (const char *const *s = stems; *s; s++)
+		if (strstr (low, *s) != NULL)
+			return TRUE;
+	return FALSE;
+}
+
+/* Registration codes "ZG-XXXX-XXXX" in @text (upper-cased), added to @codes once. */
+static void
+find_codes (const char *text, GPtrArray *codes)
+{
+	static GRegex *re;
+	g_autoptr (GMatchInfo) mi = NULL;
+
+	if (g_once_init_enter (&re))
+		g_once_init_leave (&re, g_regex_new ("\\bZG-[0-9A-Z]{4}-[0-9A-Z]{4}\\b", G_REGEX_CASELESS, 0, NULL));
+	g_regex_match (re, text, 0, &mi);
+	for (; g_match_info_matches (mi); g_match_info_next (mi, NULL)) {
+		g_autofree char *m = g_match_info_fetch (mi, 0);
+		char *up = g_ascii_strup (m, -1);
+		if (!g_ptr_array_find_with_equal_func (codes, up, g_str_equal, NULL))
+			g_ptr_array_add (codes, up);
+		else
+			g_free (up);
+	}
+}
+
+gboolean
+programme_cancel_message (Pipeline *p, const InboundMessage *msg, InboundRecord *rec, gboolean *handled,
+                          GError **error)
+{
+	TextParts tp = { g_string_new (NULL) };
+	g_autoptr (GPtrArray) own = g_ptr_array_new_with_free_func (g_free);     /* written by the sender */
+	g_autoptr (GPtrArray) quoted = g_ptr_array_new_with_free_func (g_free);  /* in quoted text */
+	g_autoptr (GPtrArray) active = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr (GString) reason = g_string_new ("cancellation:");
+	g_auto (GStrv) lines = NULL;
+	gboolean asked = msg->subject != NULL && asks_to_cancel (msg->subject);
+	GPtrArray *codes;
+	gint64 row;
+
+	*handled = FALSE;
+	g_mime_message_foreach (msg->mime, collect_text, &tp);
+	lines = g_strsplit (tp.text->str, "\n", -1);
+	g_string_free (tp.text, TRUE);
+	if (msg->subject != NULL)
+		find_codes (msg->subject, own);
+	/* Only what the sender wrote asks; a quoted confirmation names the codes a
+	 * plain "rezygnuję" in reply to it refers to. */
+	for (char **l = lines; *l; l++) {
+		gboolean is_quote = *g_strchug (*l) == '>';
+		if (!is_quote)
+			asked |= asks_to_cancel (*l);
+		find_codes (*l, is_quote ? quoted : own);
+	}
+	if (!asked)
+		return TRUE;
+	codes = own->len > 0 ? own : quoted;
+	for (guint i = 0; i < codes->len; i++) {
+		g_autoptr (GHashTable) reg = db_registration_get (p->db, g_ptr_array_index (codes, i), error);
+		if (reg == NULL && error && *error)
+			return FALSE;
+		if (reg != NULL && g_strcmp0 (g_hash_table_lookup (reg, "status"), "cancelled") != 0) {
+			g_ptr_array_add (active, g_strdup (g_ptr_array_index (codes, i)));
+			g_string_append_printf (reason, " %s %s", (char *) g_ptr_array_index (codes, i),
+			                        (char *) g_hash_table_lookup (reg, "event"));
+		}
+	}
+	if (active->len == 0)
+		return TRUE;  /* nothing to cancel: read as any other message */
+	rec->outcome = OUTCOME_REGISTERED;
+	g_free (rec->reason);
+	rec->reason = g_string_free (g_steal_pointer (&reason), FALSE);
+	if ((row = db_message_insert (p->db, rec, error)) == 0)
+		return FALSE;
+	for (guint i = 0; i < active->len; i++)
+		if (!programme_cancel (p, g_ptr_array_index (active, i), row, msg, NULL, error))
+			return FALSE;
+	*handled = TRUE;
+	return TRUE;
+}
+
+/* --- catalog updates ------------------------------------------------------- */
+
+static gboolean
+dates_changed (const Event *old, const Event *now)
+{
+	for (guint k = 0; k < now->sessions->len; k++) {
+		const EventSession *a = k < old->sessions->len ? g_ptr_array_index (old->sessions, k) : NULL;
+		const EventSession *b = g_ptr_array_index (now->sessions, k);
+		if (b->start == NULL)
+			continue;
+		if (a == NULL || g_strcmp0 (a->start, b->start) != 0 || g_strcmp0 (a->end, b->end) != 0 ||
+		    g_strcmp0 (a->place, b->place) != 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+gboolean
+programme_import (Pipeline *p, const char *path, guint *count, guint *updates, GError **error)
+{
+	g_autoptr (GPtrArray) events = catalog_load (path, error);
+
+	*count = *updates = 0;
+	if (events == NULL || !db_begin (p->db, error))
+		return FALSE;
+	for (guint i = 0; i < events->len; i++) {
+		const Event *ev = g_ptr_array_index (events, i);
+		g_autoptr (GError) local = NULL;
+		g_autoptr (Event) old = db_event_get (p->db, ev->code, &local);
+		g_autoptr (Event) now = NULL;
+		g_autoptr (GPtrArray) regs = NULL;
+
+		if (local != NULL || !db_event_upsert (p->db, ev, error)) {
+			if (local != NULL)
+				g_propagate_error (error, g_steal_pointer (&local));
+			db_rollback (p->db);
+			return FALSE;
+		}
+		if (old == NULL || !dates_changed (old, ev))
+			continue;
+		if ((now = db_event_get (p->db, ev->code, error)) == NULL ||
+		    (regs = db_event_registrations (p->db, ev->code, error)) == NULL) {
+			db_rollback (p->db);
+			return FALSE;
+		}
+		g_message ("programme: the dates of %s changed; telling %u registered", ev->code, regs->len);
+		for (guint r = 0; r < regs->len; r++) {
+			GHashTable *row = g_ptr_array_index (regs, r);
+			g_autoptr (GHashTable) reg = NULL;
+			if (g_strcmp0 (g_hash_table_lookup (row, "status"), "waitlisted") == 0)
+				continue;
+			if ((reg = db_registration_get (p->db, g_hash_table_lookup (row, "code"), error)) == NULL ||
+			    !tell (p, 0, NULL, "update", reg, now, TRUE, error)) {
+				db_rollback (p->db);
+				return FALSE;
+			}
+			(*updates)++;
+		}
+	}
+	if (!db_commit (p->db, error))
+		return FALSE;
+	*count = events->len;
+	return TRUE;
+}
+
+/* --- reminders ------------------------------------------------------------------ */
+
+static GDateTime *
+parse_local (const char *s)
+{
+	g_autoptr (GTimeZone) tz = g_time_zone_new_local ();
+	g_autofree char *full = strlen (s) == 16 ? g_strconcat (s, ":00", NULL) : g_strdup (s);
+
+	return g_date_time_new_from_iso8601 (full, tz);
+}
+
+static const char *
+days_text (guint offset, char **buf)
+{
+	guint days = offset / 86400;
+
+	if (offset % 86400 != 0)
+		return (*buf = g_strdup_printf ("za %u godz.", offset / 3600));
+	if (days == 1)
+		return "jutro";
+	return (*buf = g_strdup_printf ("za %u dni", days));
+}
+
+gboolean
+programme_remind (Pipeline *p, guint *sent, guint *missed, GError **error)
+{
+	g_autoptr (GDateTime) now_dt = clock_now ();
+	gint64 now = g_date_time_to_unix (now_dt);
+	g_autoptr (GPtrArray) rows = NULL;
+
+	*sent = *missed = 0;
+	if (!db_begin (p->db, error))
+		return FALSE;
+	if ((rows = db_reminder_candidates (p->db, error)) == NULL) {
+		db_rollback (p->db);
+		return FALSE;
+	}
+	for (guint i = 0; i < rows->len; i++) {
+		GHashTable *r = g_ptr_array_index (rows, i);
+		const char *start = g_hash_table_lookup (r, "start");
+		g_autoptr (GDateTime) at = parse_local (start);
+		gint64 begins;
+
+		if (at == NULL || (begins = g_date_time_to_unix (at)) <= now)
+			continue;  /* past sessions get none */
+		for (guint k = 0; k < p->cfg->reminders->len; k++) {
+			guint offset = g_array_index (p->cfg->reminders, guint, k);
+			gint64 due = begins - offset;
+			gboolean late = now - due > (gint64) p->cfg->reminder_grace;
+			int fresh;
+
+			if (due > now)
+				continue;
+			fresh = db_reminder_record (p->db, g_hash_table_lookup (r, "code"),
+			                            (int) g_ascii_strtoll (g_hash_table_lookup (r, "session"), NULL, 10),
+			                            start, offset, late ? "missed" : "sent", error);
+			if (fresh < 0) {
+				db_rollback (p->db);
+				return FALSE;
+			}
+			if (fresh == 0)
+				continue;
+			if (late) {
+				(*missed)++;
+				continue;
+			}
+			{
+				g_autoptr (GHashTable) vars = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+				g_autofree char *name = g_strdup_printf ("%s %s", (char *) g_hash_table_lookup (r, "first_name"),
+				                                         (char *) g_hash_table_lookup (r, "last_name"));
+				g_autofree char *buf = NULL;
+				var_set (vars, "first_name", g_hash_table_lookup (r, "first_name"));
+				var_set (vars, "code", g_hash_table_lookup (r, "code"));
+				var_set (vars, "title", g_hash_table_lookup (r, "title"));
+				var_set (vars, "event", g_hash_table_lookup (r, "event"));
+				var_set (vars, "when_rel", days_text (offset, &buf));
+				g_hash_table_insert (vars, "when", catalog_format_when (start, g_hash_table_lookup (r, "end")));
+				var_set (vars, "place", g_hash_table_lookup (r, "place") ? g_hash_table_lookup (r, "place")
+				                                                         : "podamy w osobnej wiadomości");
+				if (!queue (p, 0, NULL, "reminder", vars, name, g_hash_table_lookup (r, "email"), NULL, error)) {
+					db_rollback (p->db);
+					return FALSE;
+				}
+				(*sent)++;
+			}
+		}
+	}
+	return db_commit (p->db, error);
+}
