@@ -338,6 +338,7 @@ programme_import (Pipeline *p, const char *path, guint *count, guint *updates, G
 		g_autoptr (Event) old = db_event_get (p->db, ev->code, &local);
 		g_autoptr (Event) now = NULL;
 		g_autoptr (GPtrArray) regs = NULL;
+		guint before = *updates;
 
 		if (local != NULL || !db_event_upsert (p->db, ev, error)) {
 			if (local != NULL)
@@ -352,7 +353,6 @@ programme_import (Pipeline *p, const char *path, guint *count, guint *updates, G
 			db_rollback (p->db);
 			return FALSE;
 		}
-		g_message ("programme: the dates of %s changed; telling %u registered", ev->code, regs->len);
 		for (guint r = 0; r < regs->len; r++) {
 			GHashTable *row = g_ptr_array_index (regs, r);
 			g_autoptr (GHashTable) reg = NULL;
@@ -365,6 +365,7 @@ programme_import (Pipeline *p, const char *path, guint *count, guint *updates, G
 			}
 			(*updates)++;
 		}
+		g_message ("programme: the dates of %s changed; %u registered told", ev->code, *updates - before);
 	}
 	if (!db_commit (p->db, error))
 		return FALSE;
