@@ -435,18 +435,17 @@ take (Pass *pass, ImapJournalRow *row, GError **error)
 	return queue_ack (pass, row, outcome, error);
 }
 
-/* Fetch the messages to be taken from rows[@from] on, up to a batch, in one
- * command. */
-static gboolean
-prefetch (Pass *pass, GPtrArray *rows, guint from, guint32 uv, GError **error)
+/* The UIDs of the messages to be taken from rows[@from] on, up to a batch
+ * (FETCH_BATCH messages, FETCH_BATCH_BYTES), into @uids; returns the index
+ * where the next batch starts. */
+static guint
+window (Pass *pass, GPtrArray *rows, guint from, guint32 uv, GArray *uids)
 {
 	const Config *cfg = pass->p->cfg;
-	g_autoptr (GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint32));
 	guint64 bytes = 0;
+	guint i;
 
-	g_hash_table_remove_all (pass->asked);
-	g_hash_table_remove_all (pass->fetched);
-	for (guint i = from; i < rows->len && uids->len < FETCH_BATCH; i++) {
+	for (i = from; i < rows->len && uids->len < FETCH_BATCH; i++) {
 		const ImapJournalRow *row = g_ptr_array_index (rows, i);
 		if (row->uidvalidity != uv || row->recorded || row->size > cfg->imap_max_message_size)
 			continue;
@@ -455,6 +454,23 @@ prefetch (Pass *pass, GPtrArray *rows, guint from, guint32 uv, GError **error)
 		bytes += row->size;
 		g_array_append_val (uids, row->uid);
 	}
+	return i;
+}
+
+/* Fetch the messages to be taken from rows[@from] on, up to a batch, in one
+ * command; then ask for the next batch at once, so the server prepares it
+ * while this one is spooled and registered. */
+static gboolean
+prefetch (Pass *pass, GPtrArray *rows, guint from, guint32 uv, GError **error)
+{
+	g_autoptr (GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+	g_autoptr (GArray) next = g_array_new (FALSE, FALSE, sizeof (guint32));
+	g_autoptr (GError) ahead_error = NULL;
+	guint end;
+
+	g_hash_table_remove_all (pass->asked);
+	g_hash_table_remove_all (pass->fetched);
+	end = window (pass, rows, from, uv, uids);
 	if (uids->len == 0)
 		return TRUE;
 	g_hash_table_unref (pass->fetched);
@@ -466,6 +482,10 @@ prefetch (Pass *pass, GPtrArray *rows, guint from, guint32 uv, GError **error)
 	}
 	for (guint i = 0; i < uids->len; i++)
 		g_hash_table_add (pass->asked, GUINT_TO_POINTER (g_array_index (uids, guint32, i)));
+	window (pass, rows, end, uv, next);
+	/* a failure here shows again, with its context, at the next command */
+	if (!imap_fetch_ahead (pass->imap, next, &ahead_error))
+		g_debug ("imap: fetching ahead failed: %s", ahead_error->message);
 	return TRUE;
 }
 

@@ -66,6 +66,13 @@ struct ImapClient {
 	gboolean overflow;
 	GPtrArray *responses;  /* FetchResp* of the current command */
 	guint64 bytes;
+
+	/* a UID FETCH sent ahead (imap_fetch_ahead) so the server prepares it while
+	 * the caller works; its answer is read by imap_fetch_batch, or before any
+	 * other command */
+	char *ahead_tag;       /* sent, answer not read yet */
+	char *ahead_set;       /* its UID set */
+	GHashTable *ahead_got; /* its answer, read early */
 };
 
 void
@@ -375,6 +382,10 @@ handle_setup (ImapClient *c, GError **error)
 		curl_easy_cleanup (c->curl);
 	c->curl = h;
 	c->selected = FALSE;
+	/* an answer still due on the old connection never comes */
+	g_clear_pointer (&c->ahead_tag, g_free);
+	g_clear_pointer (&c->ahead_set, g_free);
+	g_clear_pointer (&c->ahead_got, g_hash_table_unref);
 	c->sock = CURL_SOCKET_BAD;
 	g_byte_array_set_size (c->rbuf, 0);
 	c->rpos = 0;
@@ -505,6 +516,10 @@ imap_client_free (ImapClient *c)
 		g_byte_array_unref (c->literal);
 	g_ptr_array_unref (c->responses);
 	g_byte_array_unref (c->rbuf);
+	g_free (c->ahead_tag);
+	g_free (c->ahead_set);
+	if (c->ahead_got != NULL)
+		g_hash_table_unref (c->ahead_got);
 	g_free (c);
 }
 
@@ -766,22 +781,28 @@ next_line (ImapClient *c, const char *what, gint64 deadline, int wake_fd, WaitRe
 	}
 }
 
-/* Send "TAG @request" and read the response to its tagged end, handing every
- * line to the parser and every literal, by its length, to the FETCH response
- * it belongs to.  A tagged NO or BAD is an error too: MAILREG_ERROR_TEMPFAIL
- * (CONFIG for [NONEXISTENT], PROTOCOL for BAD), the connection stays usable. */
+/* Send "TAG @request"; *@tag_out (transfer full) is the tag. */
 static gboolean
-command (ImapClient *c, const char *request, const char *what, GError **error)
+command_send (ImapClient *c, const char *request, const char *what, char **tag_out, GError **error)
 {
 	g_autofree char *tag = g_strdup_printf ("M%04u", ++c->tag % 10000);
 	g_autofree char *line = g_strdup_printf ("%s %s\r\n", tag, request);
-	gsize taglen = strlen (tag);
 
-	parser_reset (c);
 	if (c->debug)
 		g_printerr ("> %s", line);
 	if (!send_all (c, line, strlen (line), what, error))
 		return FALSE;
+	*tag_out = g_steal_pointer (&tag);
+	return TRUE;
+}
+
+/* Read the response of the command tagged @tag (see command). */
+static gboolean
+command_read (ImapClient *c, const char *tag, const char *what, GError **error)
+{
+	gsize taglen = strlen (tag);
+
+	parser_reset (c);
 	for (;;) {
 		guint8 *start = c->rbuf->data + c->rpos;
 		gsize avail = c->rbuf->len - c->rpos;
@@ -840,6 +861,23 @@ command (ImapClient *c, const char *request, const char *what, GError **error)
 		}
 		g_free (l);
 	}
+}
+
+static gboolean ahead_read (ImapClient *c, GError **error);
+
+/* Send "TAG @request" and read the response to its tagged end, handing every
+ * line to the parser and every literal, by its length, to the FETCH response
+ * it belongs to.  A tagged NO or BAD is an error too: MAILREG_ERROR_TEMPFAIL
+ * (CONFIG for [NONEXISTENT], PROTOCOL for BAD), the connection stays usable. */
+static gboolean
+command (ImapClient *c, const char *request, const char *what, GError **error)
+{
+	g_autofree char *tag = NULL;
+
+	/* responses come in order: first the answer to a FETCH sent ahead */
+	if (c->ahead_tag != NULL && !ahead_read (c, error))
+		return FALSE;
+	return command_send (c, request, what, &tag, error) && command_read (c, tag, what, error);
 }
 
 /* Connect and log in (libcurl), then CAPABILITY and SELECT (ours). */
@@ -1007,24 +1045,12 @@ imap_fetch (ImapClient *c, guint32 uid, gboolean header_only, GError **error)
 	return NULL;  /* no such message (any more) */
 }
 
-GHashTable *
-imap_fetch_batch (ImapClient *c, GArray *uids, GError **error)
+/* The messages of the last FETCH response: UID -> GBytes.  (transfer full) */
+static GHashTable *
+fetched_table (ImapClient *c)
 {
-	g_autoptr (GHashTable) out = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
-	                                                    (GDestroyNotify) g_bytes_unref);
-	g_autoptr (GError) local = NULL;
-	g_autofree char *set = NULL;
-	g_autofree char *req = NULL;
+	GHashTable *out = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) g_bytes_unref);
 
-	if (!reselect (c, error))
-		return NULL;
-	set = uid_set (uids);
-	req = g_strdup_printf ("UID FETCH %s (UID BODY.PEEK[])", set);
-	/* NO [EXPUNGEISSUED]: some were deleted meanwhile; the others did come */
-	if (!command (c, req, "fetch messages", &local) && !tagged_has (c, "[EXPUNGEISSUED]")) {
-		g_propagate_error (error, g_steal_pointer (&local));
-		return NULL;
-	}
 	for (guint i = 0; i < c->responses->len; i++) {
 		FetchResp *r = g_ptr_array_index (c->responses, i);
 		if (r->uid != 0 && r->literal != NULL) {
@@ -1033,7 +1059,69 @@ imap_fetch_batch (ImapClient *c, GArray *uids, GError **error)
 			g_hash_table_replace (out, GUINT_TO_POINTER (r->uid), g_byte_array_free_to_bytes (b));
 		}
 	}
-	return g_steal_pointer (&out);
+	return out;
+}
+
+/* Read the answer to the FETCH sent ahead into c->ahead_got. */
+static gboolean
+ahead_read (ImapClient *c, GError **error)
+{
+	g_autofree char *tag = g_steal_pointer (&c->ahead_tag);
+	g_autoptr (GError) local = NULL;
+
+	/* NO [EXPUNGEISSUED]: some were deleted meanwhile; the others did come */
+	if (!command_read (c, tag, "fetch messages", &local) && !tagged_has (c, "[EXPUNGEISSUED]")) {
+		g_clear_pointer (&c->ahead_set, g_free);
+		g_propagate_error (error, g_steal_pointer (&local));
+		return FALSE;
+	}
+	c->ahead_got = fetched_table (c);
+	return TRUE;
+}
+
+gboolean
+imap_fetch_ahead (ImapClient *c, GArray *uids, GError **error)
+{
+	g_autofree char *req = NULL;
+
+	if (uids->len == 0 || c->ahead_set != NULL)
+		return TRUE;
+	if (!reselect (c, error))
+		return FALSE;
+	c->ahead_set = uid_set (uids);
+	req = g_strdup_printf ("UID FETCH %s (UID BODY.PEEK[])", c->ahead_set);
+	if (!command_send (c, req, "fetch messages", &c->ahead_tag, error)) {
+		g_clear_pointer (&c->ahead_set, g_free);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+GHashTable *
+imap_fetch_batch (ImapClient *c, GArray *uids, GError **error)
+{
+	g_autoptr (GError) local = NULL;
+	g_autofree char *set = NULL;
+	g_autofree char *req = NULL;
+
+	if (!reselect (c, error))
+		return NULL;
+	set = uid_set (uids);
+	if (c->ahead_set != NULL && strcmp (c->ahead_set, set) == 0) {
+		g_clear_pointer (&c->ahead_set, g_free);
+		if (c->ahead_tag != NULL && !ahead_read (c, error))
+			return NULL;
+		return g_steal_pointer (&c->ahead_got);
+	}
+	/* something else was asked ahead: its answer is read (command) and dropped */
+	req = g_strdup_printf ("UID FETCH %s (UID BODY.PEEK[])", set);
+	if (!command (c, req, "fetch messages", &local) && !tagged_has (c, "[EXPUNGEISSUED]")) {
+		g_propagate_error (error, g_steal_pointer (&local));
+		return NULL;
+	}
+	g_clear_pointer (&c->ahead_set, g_free);
+	g_clear_pointer (&c->ahead_got, g_hash_table_unref);
+	return fetched_table (c);
 }
 
 /* Run a command that names @mailbox_wire; create the mailbox when the server

@@ -67,6 +67,12 @@ GBytes *imap_fetch (ImapClient *c, guint32 uid, gboolean header_only, GError **e
  * message deleted meanwhile is missing from it. */
 GHashTable *imap_fetch_batch (ImapClient *c, GArray *uids, GError **error);
 
+/* Send the `UID FETCH` of imap_fetch_batch for @uids now, without waiting:
+ * the server prepares the answer while the caller works on the previous batch.
+ * The next imap_fetch_batch for the same @uids reads it; any other command
+ * reads it first and keeps it.  One at a time (a second call does nothing). */
+gboolean imap_fetch_ahead (ImapClient *c, GArray *uids, GError **error);
+
 /* Acknowledge @uids (guint32 array): move them to @mailbox, created when missing
  * (UID MOVE when advertised, else UID COPY + \Deleted + UID EXPUNGE), or, when
  * @mailbox is NULL, set \Seen.  UIDs that no longer exist are not an error, so
