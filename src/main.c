@@ -31,6 +31,8 @@ static const struct {
 	{ "catalog", cmd_catalog, "import FILE  add or update events by code; date changes are mailed" },
 	{ "cancel", cmd_cancel, "CODE...  cancel registrations; the waiting list moves up" },
 	{ "remind", cmd_remind, "[--now TIME]  queue the reminders due before each session" },
+	{ "consult", cmd_consult, "schedule CODE TIME PLACE  set a consulting appointment and confirm it" },
+	{ "forget", cmd_forget, "EMAIL  erase a person's data everywhere (RODO/GDPR)" },
 	{ "digest", cmd_digest, "queue the daily summary for staff (since the previous digest)" },
 };
 

@@ -24,6 +24,8 @@ gboolean cmd_events (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_catalog (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_cancel (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_remind (const Config *cfg, int argc, char **argv, GError **error);
+gboolean cmd_consult (const Config *cfg, int argc, char **argv, GError **error);
+gboolean cmd_forget (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_digest (const Config *cfg, int argc, char **argv, GError **error);
 
 typedef enum { OUTPUT_TEXT, OUTPUT_JSON, OUTPUT_CSV } OutputFormat;

@@ -8,6 +8,8 @@
  */
 #include "register/register.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <gmime/gmime.h>
 #include <string.h>
 
@@ -25,11 +27,11 @@ var_set (GHashTable *vars, const char *name, const char *value)
 	g_hash_table_insert (vars, (gpointer) name, g_strdup (value ? value : ""));
 }
 
-/* Queue template @kind (also the outbox kind) to @to_addr; these are not
+/* Queue template @tmpl as outbox @kind to @to_addr; these are not
  * replies, so the per-sender reply limit does not apply. */
 static gboolean
-queue (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *kind, GHashTable *vars,
-       const char *to_name, const char *to_addr, const char *ics, GError **error)
+queue (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *kind, const char *tmpl,
+       GHashTable *vars, const char *to_name, const char *to_addr, const char *ics, GError **error)
 {
 	g_autoptr (ComposedMail) mail = NULL;
 
@@ -37,7 +39,7 @@ queue (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *k
 		g_info ("programme: %s not sent: no usable address", kind);
 		return TRUE;
 	}
-	mail = compose_mail_ics (p->composer, kind, vars, to_name, to_addr, msg ? msg->message_id : NULL,
+	mail = compose_mail_ics (p->composer, tmpl, vars, to_name, to_addr, msg ? msg->message_id : NULL,
 	                         msg ? msg->references : NULL, ics, error);
 	if (mail == NULL)
 		return FALSE;
@@ -123,7 +125,7 @@ tell (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *ki
 	if (with_ics && !registration_ics (p, code, ev, g_strcmp0 (g_hash_table_lookup (reg, "status"), "confirmed") != 0,
 	                                   &ics, error))
 		return FALSE;
-	return queue (p, inbound_row, msg, kind, vars, name, g_hash_table_lookup (reg, "email"), ics, error);
+	return queue (p, inbound_row, msg, kind, kind, vars, name, g_hash_table_lookup (reg, "email"), ics, error);
 }
 
 /* --- places ---------------------------------------------------------------- */
@@ -452,7 +454,7 @@ programme_remind (Pipeline *p, guint *sent, guint *missed, GError **error)
 				g_hash_table_insert (vars, "when", catalog_format_when (start, g_hash_table_lookup (r, "end")));
 				var_set (vars, "place", g_hash_table_lookup (r, "place") ? g_hash_table_lookup (r, "place")
 				                                                         : "podamy w osobnej wiadomości");
-				if (!queue (p, 0, NULL, "reminder", vars, name, g_hash_table_lookup (r, "email"), NULL, error)) {
+				if (!queue (p, 0, NULL, "reminder", "reminder", vars, name, g_hash_table_lookup (r, "email"), NULL, error)) {
 					db_rollback (p->db);
 					return FALSE;
 				}
@@ -461,4 +463,177 @@ programme_remind (Pipeline *p, guint *sent, guint *missed, GError **error)
 		}
 	}
 	return db_commit (p->db, error);
+}
+
+/* --- consulting appointments ------------------------------------------------- */
+
+gboolean
+programme_schedule (Pipeline *p, const char *code, const char *when, const char *place, GError **error)
+{
+	g_autoptr (GHashTable) reg = db_registration_get (p->db, code, error);
+	g_autoptr (GHashTable) vars = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+	g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) ical_event_free);
+	g_autoptr (InternetAddressList) from = internet_address_list_parse (NULL, p->cfg->from);
+	InternetAddress *ia = from && internet_address_list_length (from) ? internet_address_list_get_address (from, 0) : NULL;
+	g_autoptr (GDateTime) start = parse_local (when);
+	g_autoptr (GDateTime) end = NULL;
+	g_autofree char *name = NULL;
+	g_autofree char *ics = NULL;
+	IcalEvent *ie;
+	int hours, seq;
+
+	if (reg == NULL) {
+		if (error == NULL || *error == NULL)
+			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "no registration %s", code);
+		return FALSE;
+	}
+	if (g_strcmp0 (g_hash_table_lookup (reg, "kind"), "consulting") != 0 ||
+	    !g_strv_contains ((const char *const[]) { "requested", "confirmed", NULL }, g_hash_table_lookup (reg, "status"))) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
+		             "%s is a %s registration (%s); only a consulting request with its hours can be scheduled",
+		             code, (char *) g_hash_table_lookup (reg, "kind"), (char *) g_hash_table_lookup (reg, "status"));
+		return FALSE;
+	}
+	if (start == NULL || strlen (when) < 16) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE,
+		             "'%s' is not an ISO 8601 local time such as 2014-05-12T10:00", when);
+		return FALSE;
+	}
+	hours = (int) g_ascii_strtoll (g_hash_table_lookup (reg, "hours"), NULL, 10);
+	/* One sitting: the request's hours, at most a working day. */
+	end = g_date_time_add_hours (start, CLAMP (hours, 1, 8));
+	if (!db_registration_set_appointment (p->db, code, when, place, error) ||
+	    (seq = db_registration_next_sequence (p->db, code, error)) < 0)
+		return FALSE;
+	ie = g_new0 (IcalEvent, 1);
+	ie->uid = ical_uid (code, 1, p->cfg->domain);
+	ie->sequence = seq;
+	ie->summary = g_strdup (g_hash_table_lookup (reg, "title"));
+	ie->location = g_strdup (place);
+	ie->description = g_strdup_printf ("Kod zgłoszenia: %s", code);
+	ie->start = g_date_time_format (start, "%Y-%m-%dT%H:%M");
+	ie->end = g_date_time_format (end, "%Y-%m-%dT%H:%M");
+	g_ptr_array_add (events, ie);
+	if ((ics = ical_publish (ia ? internet_address_get_name (ia) : NULL, p->cfg->from_addr, events, error)) == NULL)
+		return FALSE;
+	var_set (vars, "first_name", g_hash_table_lookup (reg, "first_name"));
+	var_set (vars, "code", code);
+	var_set (vars, "title", g_hash_table_lookup (reg, "title"));
+	var_set (vars, "place", place);
+	g_hash_table_insert (vars, "when", catalog_format_when (ie->start, ie->end));
+	name = g_strdup_printf ("%s %s", (char *) g_hash_table_lookup (reg, "first_name"),
+	                        (char *) g_hash_table_lookup (reg, "last_name"));
+	/* The confirmation "with the date": outbox kind confirmation. */
+	return queue (p, 0, NULL, "confirmation", "appointment", vars, name, g_hash_table_lookup (reg, "email"), ics,
+	              error);
+}
+
+/* --- personal data (RODO/GDPR art. 17) ---------------------------------------- */
+
+/* Regular files in @dir whose content names @needle (lower case): paths added
+ * to @paths, and their names to @names when @names is not NULL. */
+static gboolean
+files_naming (const char *dir, const char *needle, GPtrArray *paths, GPtrArray *names, GError **error)
+{
+	g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+	const char *name;
+
+	if (d == NULL)
+		return TRUE;  /* a folder never made: nothing in it */
+	while ((name = g_dir_read_name (d)) != NULL) {
+		g_autofree char *path = g_build_filename (dir, name, NULL);
+		g_autofree char *data = NULL;
+		gsize len;
+
+		if (!g_file_test (path, G_FILE_TEST_IS_REGULAR) || !g_file_get_contents (path, &data, &len, NULL))
+			continue;
+		for (gsize i = 0; i < len; i++)
+			data[i] = g_ascii_tolower (data[i]);
+		if (g_strstr_len (data, (gssize) len, needle) == NULL)
+			continue;
+		g_ptr_array_add (paths, g_steal_pointer (&path));
+		if (names != NULL)
+			g_ptr_array_add (names, g_strdup (name));
+	}
+	return TRUE;
+}
+
+static void
+remove_file (const char *path, guint *removed)
+{
+	if (g_unlink (path) == 0)
+		(*removed)++;
+	else if (errno != ENOENT)
+		g_warning ("forget: cannot remove %s: %s", path, g_strerror (errno));
+}
+
+gboolean
+programme_forget (Pipeline *p, const char *email, guint *rows, guint *files, GError **error)
+{
+	g_autofree char *needle = g_ascii_strdown (email, -1);
+	g_autofree char *processed = g_build_filename (p->cfg->inbox, "processed", NULL);
+	g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr (GPtrArray) spool_ids = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr (GPtrArray) gone_spool = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr (GPtrArray) gone_out = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr (GPtrArray) regs = NULL;
+	gint64 applicant;
+
+	*rows = *files = 0;
+	if (!validate_email (email)) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE, "forget: '%s' is not an e-mail address", email);
+		return FALSE;
+	}
+	/* Raw files first: a message naming the address is erased with its row. */
+	if (!files_naming (p->spool->new, needle, paths, spool_ids, error) ||
+	    !files_naming (p->spool->cur, needle, paths, spool_ids, error) ||
+	    !files_naming (p->cfg->outgoing, needle, paths, NULL, error) ||
+	    !files_naming (processed, needle, paths, NULL, error))
+		return FALSE;
+	if (!db_begin (p->db, error))
+		return FALSE;
+	if ((applicant = db_applicant_find (p->db, email, error)) < 0)
+		goto fail;
+	if (applicant > 0) {
+		/* Places are freed for the waiting list; the person is not written to. */
+		if ((regs = db_registrations_of (p->db, applicant, error)) == NULL)
+			goto fail;
+		for (guint i = 0; i < regs->len; i++) {
+			GHashTable *r = g_ptr_array_index (regs, i);
+			if (g_strcmp0 (g_hash_table_lookup (r, "status"), "cancelled") == 0)
+				continue;
+			if (!db_registration_set_status (p->db, g_hash_table_lookup (r, "code"), "cancelled", error) ||
+			    !programme_promote (p, g_hash_table_lookup (r, "event"), NULL, error))
+				goto fail;
+		}
+	}
+	if (!db_forget (p->db, applicant, email, spool_ids, gone_spool, gone_out, error) || !db_commit (p->db, error))
+		goto fail;
+	*rows = gone_spool->len + gone_out->len + (applicant > 0);
+	for (guint i = 0; i < paths->len; i++)
+		remove_file (g_ptr_array_index (paths, i), files);
+	for (guint i = 0; i < gone_spool->len; i++) {
+		g_autofree char *a = g_build_filename (p->spool->new, g_ptr_array_index (gone_spool, i), NULL);
+		g_autofree char *b = g_build_filename (p->spool->cur, g_ptr_array_index (gone_spool, i), NULL);
+		remove_file (a, files);
+		remove_file (b, files);
+	}
+	for (guint i = 0; i < gone_out->len; i++) {
+		/* the directory transport's name for a message (deliver.c) */
+		const char *mid = g_ptr_array_index (gone_out, i);
+		const char *at = strchr (mid, '@');
+		g_autofree char *name = g_strdup_printf ("%.*s.eml", at ? (int) (at - mid) : 36, mid);
+		g_autofree char *path = NULL;
+		g_strcanon (name, "0123456789abcdefABCDEF-.eml", '_');
+		path = g_build_filename (p->cfg->outgoing, name, NULL);
+		remove_file (path, files);
+	}
+	/* Logged without the address: the log must not keep what was erased. */
+	g_message ("forget: erased applicant #%" G_GINT64_FORMAT ", %u messages, %u outgoing, %u files",
+	           applicant, gone_spool->len, gone_out->len, *files);
+	return db_compact (p->db, error);
+
+fail:
+	db_rollback (p->db);
+	return FALSE;
 }

@@ -120,6 +120,22 @@ gboolean programme_import (Pipeline *p, const char *path, guint *count, guint *u
  * reminder_grace late is recorded as missed, not sent. */
 gboolean programme_remind (Pipeline *p, guint *sent, guint *missed, GError **error);
 
+/* Staff set the appointment of consulting request @code: @when (ISO 8601 local
+ * time) at @place; it becomes confirmed and the applicant gets the confirmation
+ * with the date and the calendar entry (template appointment, outbox kind
+ * confirmation).  MAILREG_ERROR_DATA for an unknown code or one that is not a
+ * consulting request, MAILREG_ERROR_USAGE for a malformed time.  Runs inside
+ * the caller's transaction. */
+gboolean programme_schedule (Pipeline *p, const char *code, const char *when, const char *place, GError **error);
+
+/* Erase @email's personal data everywhere (RODO/GDPR): its registrations are
+ * cancelled (places go to the waiting lists), its messages, replies and every
+ * outbox row naming it deleted with their spool and outgoing files (and any file
+ * there or in the inbox's processed/ naming the address), the applicant row
+ * anonymised; then the database is compacted so no old page keeps it.  Opens
+ * its own transaction.  *@rows and *@files count what was erased. */
+gboolean programme_forget (Pipeline *p, const char *email, guint *rows, guint *files, GError **error);
+
 /* --- end of the programme section --- */
 
 #endif

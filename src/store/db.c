@@ -1607,7 +1607,13 @@ db_reminder_candidates (Db *db, GError **error)
 	                            " JOIN applicants a ON a.id = r.applicant_id"
 	                            " JOIN sessions s ON s.event_id = e.id"
 	                            " WHERE r.status = 'confirmed' AND s.start IS NOT NULL"
-	                            " ORDER BY s.start, r.arrival, s.seq", error);
+	                            /* a consulting appointment staff set is session 0 */
+	                            " UNION ALL SELECT r.code, a.email, a.first_name, a.last_name, e.code, e.title,"
+	                            " 0, r.appointment, NULL, r.appointment_place"
+	                            " FROM registrations r JOIN events e ON e.id = r.event_id"
+	                            " JOIN applicants a ON a.id = r.applicant_id"
+	                            " WHERE r.status = 'confirmed' AND r.appointment IS NOT NULL"
+	                            " ORDER BY 8, 1, 7", error);
 
 	return st ? rows_of (db, st, error) : NULL;
 }
@@ -1635,6 +1641,114 @@ db_reminder_record (Db *db, const char *code, int session, const char *start, gi
 	if (!step_done (db, st, "record reminder", error))
 		return -1;
 	return sqlite3_changes (db->handle);
+}
+
+gboolean
+db_registration_set_appointment (Db *db, const char *code, const char *when, const char *place, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db,
+	                            "UPDATE registrations SET appointment = :when, appointment_place = :place,"
+	                            " status = 'confirmed' WHERE code = :code", error);
+
+	if (st == NULL)
+		return FALSE;
+	bind_text (st, ":when", when);
+	bind_text (st, ":place", place);
+	bind_text (st, ":code", code);
+	return step_done (db, st, "set appointment", error);
+}
+
+gint64
+db_applicant_find (Db *db, const char *email, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db, "SELECT id FROM applicants WHERE email = :email", error);
+	gint64 id = 0;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	bind_text (st, ":email", email);
+	if ((rc = sqlite3_step (st)) == SQLITE_ROW)
+		id = sqlite3_column_int64 (st, 0);
+	sqlite3_reset (st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		db_fail (db, error, "look up applicant");
+		return -1;
+	}
+	return id;
+}
+
+/* Run @sql (no rows) with :a = @applicant and :email = @email bound when used. */
+static gboolean
+forget_step (Db *db, const char *sql, gint64 applicant, const char *email, GPtrArray *out, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db, sql, error);
+	int rc;
+
+	if (st == NULL)
+		return FALSE;
+	if (sqlite3_bind_parameter_index (st, ":a") > 0)
+		bind_int (st, ":a", applicant);
+	if (sqlite3_bind_parameter_index (st, ":email") > 0)
+		bind_text (st, ":email", email);
+	while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+		if (out != NULL)
+			g_ptr_array_add (out, col_text (st, 0));
+	sqlite3_reset (st);
+	return rc == SQLITE_DONE || db_fail (db, error, "erase personal data");
+}
+
+gboolean
+db_forget (Db *db, gint64 applicant, const char *email, GPtrArray *spool_ids, GPtrArray *spool_ids_out,
+           GPtrArray *outbox_ids_out, GError **error)
+{
+	/* The messages to erase: from the address, linked to the applicant, naming
+	 * the address, or whose raw file named it (@spool_ids, found by the caller). */
+	if (!exec (db, "PRAGMA secure_delete = ON", error) ||
+	    !exec (db, "CREATE TEMP TABLE IF NOT EXISTS forget_messages (id INTEGER PRIMARY KEY, spool_id TEXT);"
+	               "DELETE FROM temp.forget_messages;", error))
+		return FALSE;
+	for (guint i = 0; spool_ids != NULL && i < spool_ids->len; i++) {
+		sqlite3_stmt *st = db_stmt (db, "INSERT OR IGNORE INTO temp.forget_messages"
+		                                " SELECT id, spool_id FROM messages WHERE spool_id = :spool", error);
+		if (st == NULL)
+			return FALSE;
+		bind_text (st, ":spool", g_ptr_array_index (spool_ids, i));
+		if (!step_done (db, st, "erase personal data", error))
+			return FALSE;
+	}
+	return forget_step (db,
+	                    "INSERT OR IGNORE INTO temp.forget_messages SELECT id, spool_id FROM messages"
+	                    " WHERE applicant_id = :a OR sender = :email COLLATE NOCASE"
+	                    " OR instr(lower(coalesce(reason, '') || ' ' || coalesce(subject, '')), lower(:email)) > 0",
+	                    applicant, email, NULL, error) &&
+	       forget_step (db, "SELECT spool_id FROM temp.forget_messages", 0, NULL, spool_ids_out, error) &&
+	       /* Outgoing mail to the address, answering those messages, or naming it. */
+	       forget_step (db,
+	                    "DELETE FROM outbox WHERE rcpt = :email COLLATE NOCASE"
+	                    " OR inbound_id IN (SELECT id FROM temp.forget_messages)"
+	                    " OR id IN (SELECT outbox_id FROM outbox_bodies"
+	                    "   WHERE instr(lower(CAST(raw AS TEXT)), lower(:email)) > 0) RETURNING message_id",
+	                    applicant, email, outbox_ids_out, error) &&
+	       forget_step (db, "UPDATE registrations SET message_id = NULL"
+	                        " WHERE message_id IN (SELECT id FROM temp.forget_messages)", 0, NULL, NULL, error) &&
+	       forget_step (db, "DELETE FROM messages WHERE id IN (SELECT id FROM temp.forget_messages)",
+	                    0, NULL, NULL, error) &&
+	       /* The applicant stays as an anonymous row, so counts per event hold. */
+	       (applicant <= 0 ||
+	        forget_step (db,
+	                     "UPDATE applicants SET email = 'forgotten-' || id || '@invalid', first_name = NULL,"
+	                     " last_name = NULL, phone = NULL, institution = NULL, institution_type = NULL,"
+	                     " position = NULL, powiat = NULL, needs = NULL, topics = NULL, bounced_at = NULL,"
+	                     " bounce_reason = NULL WHERE id = :a", applicant, NULL, NULL, error));
+}
+
+gboolean
+db_compact (Db *db, GError **error)
+{
+	/* VACUUM rewrites every page; the checkpoint empties the WAL file, so no old
+	 * page version survives in either file. */
+	return exec (db, "VACUUM; PRAGMA wal_checkpoint(TRUNCATE);", error);
 }
 
 /* --- end of the programme section --- */

@@ -328,6 +328,27 @@ GPtrArray *db_reminder_candidates (Db *db, GError **error);
 int db_reminder_record (Db *db, const char *code, int session, const char *start, gint64 offset,
                         const char *state, GError **error);
 
+/* Registration @code gets its appointment (consulting): local ISO time @when at
+ * @place; status confirmed.  Reminders then count it as session 0. */
+gboolean db_registration_set_appointment (Db *db, const char *code, const char *when, const char *place,
+                                          GError **error);
+
+/* The id of the applicant with @email, 0 when none, -1 on error. */
+gint64 db_applicant_find (Db *db, const char *email, GError **error);
+
+/* RODO/GDPR erasure inside an open transaction: delete the messages from
+ * @email, linked to @applicant (0: none), naming @email, or with a spool id in
+ * @spool_ids (may be NULL); the outbox rows to @email, answering those messages
+ * or whose body names @email; the applicant row keeps only its id (anonymous
+ * counts).  Appends the spool ids of deleted messages to @spool_ids_out and the
+ * Message-IDs of deleted outbox rows to @outbox_ids_out.  Deleted content is
+ * zeroed (secure_delete); db_compact afterwards leaves no old page anywhere. */
+gboolean db_forget (Db *db, gint64 applicant, const char *email, GPtrArray *spool_ids, GPtrArray *spool_ids_out,
+                    GPtrArray *outbox_ids_out, GError **error);
+
+/* VACUUM and truncate the WAL (outside a transaction). */
+gboolean db_compact (Db *db, GError **error);
+
 /* --- end of the programme section --- */
 
 #endif
