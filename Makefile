@@ -55,10 +55,18 @@ deps:
 
 # Every unit binary and integration script runs under prove, which closes with
 # "Result: PASS" or "Result: FAIL"; the last line is the plain "N passed, N failed".
+# A plain `make test` also runs everything again built with ASan+UBSan (build/san).
+ifeq ($(SANITIZE),)
+CHECK_SAN = build/san
+endif
 test check:
 	@scripts/deps.sh test
 	@$(MAKE) --no-print-directory all $(BUILD)/mailreg-test $(UNIT_BIN)
-	@scripts/run-tests.sh $(BUILD)
+ifeq ($(SANITIZE),)
+	@$(MAKE) --no-print-directory SANITIZE=address,undefined build/san/mailreg-test \
+		$(UNIT_SRC:tests/unit/%.c=build/san/tests/%)
+endif
+	@scripts/run-tests.sh $(BUILD) $(CHECK_SAN)
 
 demo:
 	@scripts/deps.sh build

@@ -829,7 +829,8 @@ command_read (ImapClient *c, const char *tag, const char *what, GError **error)
 			c->rpos += (guint) take;
 			continue;
 		}
-		if ((nl = memchr (start, '\n', avail)) == NULL) {
+		/* an empty rbuf has data == NULL: memchr (NULL, ..., 0) is undefined */
+		if (avail == 0 || (nl = memchr (start, '\n', avail)) == NULL) {
 			if (avail > IMAP_MAX_LINE)
 				return lost (c, what, "response line too long", error);
 			if (!fill (c, what, error))
