@@ -7,6 +7,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "core/errors.h"
@@ -24,6 +25,7 @@ static const struct {
 	{ "ingest", cmd_ingest, "[FILE|DIR|- ...]  run local .eml files (and what the spool holds) through the pipeline" },
 	{ "poll", cmd_poll, "--once | --wait SECONDS  take new mail once (after waiting for it: IMAP IDLE): the IMAP mailbox of [imap], else *.eml in [paths] inbox" },
 	{ "send", cmd_send, "deliver queued mail once" },
+	{ "run", cmd_run, "the daemon: take new mail, deliver replies, repeat; SIGHUP reloads" },
 	{ "messages", cmd_messages, "[--json]  inbound messages and their outcome" },
 	{ "applicants", cmd_applicants, "[--json|--csv]  applicants with their registrations" },
 	{ "outbox", cmd_outbox, "[--json]  outgoing mail" },
@@ -56,6 +58,8 @@ main (int argc, char **argv)
 	int i;
 
 	setlocale (LC_ALL, "");
+	/* Everything mailreg writes holds personal data: owner-only, whoever runs it. */
+	umask (077);
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp (argv[i], "-c") == 0 && i + 1 < argc)
 			config_path = argv[++i];

@@ -17,6 +17,7 @@ gboolean cmd_init (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_ingest (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_poll (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_send (const Config *cfg, int argc, char **argv, GError **error);
+gboolean cmd_run (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_messages (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_applicants (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_outbox (const Config *cfg, int argc, char **argv, GError **error);

@@ -6,36 +6,12 @@
  */
 #include "cli/cli.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include "compose/compose.h"
 #include "core/errors.h"
 #include "deliver/deliver.h"
-
-/* Take the send lock beside the database; -1 with the error set when another
- * run holds it (MAILREG_ERROR_TEMPFAIL) or it cannot be opened. */
-static int
-send_lock (const Config *cfg, GError **error)
-{
-	g_autofree char *path = g_strconcat (cfg->database, ".send-lock", NULL);
-	int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-
-	if (fd < 0) {
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_CANTCREAT, "send: %s: %s", path, g_strerror (errno));
-		return -1;
-	}
-	if (flock (fd, LOCK_EX | LOCK_NB) != 0) {
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_TEMPFAIL,
-		             "send: another mailreg send is delivering (%s is locked)", path);
-		close (fd);
-		return -1;
-	}
-	return fd;  /* the kernel drops the lock when the process ends, however it ends */
-}
 
 gboolean
 cmd_send (const Config *cfg, int argc, char **argv, GError **error)
@@ -51,7 +27,7 @@ cmd_send (const Config *cfg, int argc, char **argv, GError **error)
 		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE, "send: takes no arguments");
 		return FALSE;
 	}
-	if ((lock = send_lock (cfg, error)) < 0)
+	if ((lock = deliver_lock (cfg, error)) < 0)
 		return FALSE;
 	ok = (db = db_open (cfg->database, error)) != NULL &&
 	     (composer = compose_new (cfg, error)) != NULL &&

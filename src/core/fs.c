@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -116,4 +117,22 @@ fail:
 		close (fd);
 	unlink (tmp);
 	return FALSE;
+}
+
+int
+fs_lock (const char *path, const char *what, GError **error)
+{
+	int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_CANTCREAT, "%s: %s: %s", what, path,
+		             g_strerror (errno));
+		return -1;
+	}
+	if (flock (fd, LOCK_EX | LOCK_NB) != 0) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_TEMPFAIL, "%s (%s is locked)", what, path);
+		close (fd);
+		return -1;
+	}
+	return fd;
 }

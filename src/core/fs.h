@@ -26,6 +26,12 @@ gboolean fs_write_all (int fd, const void *data, gsize len, const char *what, GE
 /* Rename @from to @to (same file system).  MAILREG_ERROR_IO. */
 gboolean fs_rename (const char *from, const char *to, GError **error);
 
+/* Take an exclusive lock on @path (created 0600) without waiting; returns the
+ * descriptor holding it (the kernel drops the lock when the process ends, however
+ * it ends), or -1: MAILREG_ERROR_TEMPFAIL "@what: ... is locked" when another
+ * process holds it, CANTCREAT when it cannot be opened. */
+int fs_lock (const char *path, const char *what, GError **error);
+
 /* A GError for errno @err about @what ("write /path"): TEMPFAIL for ENOSPC/EDQUOT. */
 void fs_set_error (GError **error, int err, const char *what);
 

@@ -196,6 +196,14 @@ defer (Run *r, const OutboxRow *row, const TransportReply *reply, gint64 now, GE
 	return db_commit (r->db, error);
 }
 
+int
+deliver_lock (const Config *cfg, GError **error)
+{
+	g_autofree char *path = g_strconcat (cfg->database, ".send-lock", NULL);
+
+	return fs_lock (path, "send: another mailreg process is delivering", error);
+}
+
 static gboolean deliver_due (Run *r, GError **error);
 
 gboolean

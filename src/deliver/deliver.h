@@ -64,6 +64,11 @@ typedef struct {
 	guint interrupted;  /* rows a killed run left in flight, sent again */
 } DeliverCounts;
 
+/* Take the delivery lock beside the database: one sender at a time (`send`,
+ * `run`).  The descriptor holding it, or -1 with MAILREG_ERROR_TEMPFAIL when
+ * another process is delivering. */
+int deliver_lock (const Config *cfg, GError **error);
+
 /* Deliver every message due now (clock_now, so $MAILREG_NOW), oldest first.
  * Retry times, the queue lifetime and the delay warning come from @cfg; staff
  * notices of failed and late mail are composed with @composer (NULL: none) and

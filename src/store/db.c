@@ -315,21 +315,24 @@ Db *
 db_open (const char *path, GError **error)
 {
 	g_autoptr (Db) db = g_new0 (Db, 1);
-	int fd;
 
 	db->path = g_strdup (path);
 	db->stmts = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, stmt_finalize);
-	/* Create the file owner-only before SQLite does (it would honour the umask). */
-	fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_CANTCREAT, "database %s: %s", path,
-		             g_strerror (errno));
-		return NULL;
-	}
-	close (fd);
-	if (sqlite3_open_v2 (path, &db->handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL)
+	/* No open()/close() of our own on the file: closing any descriptor of it
+	 * drops every POSIX lock this process holds there, including those of
+	 * another connection (a reload opens the new one before closing the old),
+	 * and another process would then delete the WAL under us.  Owner-only: a
+	 * chmod, before the WAL and shm files exist (SQLite gives them the
+	 * database's mode). */
+	if (sqlite3_open_v2 (path, &db->handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+	                     NULL)
 	    != SQLITE_OK) {
 		db_fail (db, error, "open");
+		return NULL;
+	}
+	if (chmod (path, 0600) != 0) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_CANTCREAT, "database %s: %s", path,
+		             g_strerror (errno));
 		return NULL;
 	}
 	sqlite3_extended_result_codes (db->handle, 1);

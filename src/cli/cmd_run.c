@@ -1,0 +1,280 @@
+/* cmd_run.c - `mailreg run`: the daemon.
+ *
+ * A loop of the single passes the other commands make: take new mail
+ * (fetch_pass), deliver what is due (deliver_queued), then sleep for the poll
+ * interval.  Each step fails on its own: SMTP down does not stop intake, IMAP
+ * down does not stop delivery; a temporary failure backs off (doubling, capped),
+ * a permanent one is reported once until it changes.  SIGTERM/SIGINT end the
+ * loop after the step in hand; SIGHUP reloads configuration and templates,
+ * keeping the old ones when the new ones are bad.  Under systemd it speaks the
+ * notify protocol (READY, STATUS, WATCHDOG, RELOADING, STOPPING).
+ */
+#define _GNU_SOURCE   /* pipe2 */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compose/compose.h"
+#include "core/errors.h"
+#include "core/fs.h"
+#include "core/notify.h"
+#include "deliver/deliver.h"
+#include "fetch/fetch.h"
+#include "register/register.h"
+
+#define BACKOFF_MAX 900   /* seconds: the longest wait after repeated temporary failures */
+
+static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t reload_requested;
+static int wake_fds[2] = { -1, -1 };   /* self-pipe: a signal ends the sleep at once */
+
+static void
+on_signal (int sig)
+{
+	int saved = errno;
+
+	if (sig == SIGHUP)
+		reload_requested = 1;
+	else
+		stop_requested = 1;
+	if (write (wake_fds[1], "", 1) < 0) {
+		/* the pipe is full: a wake-up is already pending */
+	}
+	errno = saved;
+}
+
+/* Everything built from one configuration; replaced whole on SIGHUP. */
+typedef struct {
+	Config *cfg;
+	Pipeline *p;
+	Composer *composer;
+	Transport *t;
+} Instance;
+
+static void
+instance_free (Instance *in)
+{
+	if (in == NULL)
+		return;
+	transport_free (in->t);
+	compose_free (in->composer);
+	pipeline_free (in->p);
+	config_free (in->cfg);
+	g_free (in);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Instance, instance_free)
+
+static Instance *
+instance_open (const char *config_path, GError **error)
+{
+	g_autoptr (Instance) in = g_new0 (Instance, 1);
+
+	if ((in->cfg = config_load (config_path, error)) == NULL ||
+	    (in->p = pipeline_open (in->cfg, error)) == NULL ||
+	    (in->composer = compose_new (in->cfg, error)) == NULL ||
+	    (in->t = in->cfg->has_smtp ? deliver_smtp_new (in->cfg, error)
+	                               : deliver_dir_new (in->cfg->outgoing, error)) == NULL)
+		return NULL;
+	return g_steal_pointer (&in);
+}
+
+/* One step's failure state: when it may run next, and what it last reported. */
+typedef struct {
+	const char *name;
+	gint64 not_before;     /* monotonic seconds */
+	guint backoff;         /* seconds; 0 after a success */
+	char *last_error;      /* reported once until it changes */
+} Step;
+
+static void
+step_succeeded (Step *s)
+{
+	if (s->last_error != NULL)
+		g_message ("run: %s works again", s->name);
+	g_clear_pointer (&s->last_error, g_free);
+	s->backoff = 0;
+	s->not_before = 0;
+}
+
+static void
+step_failed (Step *s, const GError *error, guint interval)
+{
+	gboolean temporary = error->domain == MAILREG_ERROR && error->code == MAILREG_ERROR_TEMPFAIL;
+
+	/* Temporary: retry sooner, backing off; permanent: wait for the interval
+	 * (or a reload that fixes the configuration). */
+	s->backoff = temporary ? CLAMP (s->backoff ? s->backoff * 2 : 5, 5, BACKOFF_MAX) : MAX (interval, 60u);
+	s->not_before = g_get_monotonic_time () / G_USEC_PER_SEC + s->backoff;
+	if (g_strcmp0 (s->last_error, error->message) != 0) {
+		g_warning ("run: %s failed (%s; next try in %u s): %s", s->name,
+		           temporary ? "temporary" : "needs a person", s->backoff, error->message);
+		g_free (s->last_error);
+		s->last_error = g_strdup (error->message);
+	}
+}
+
+static gboolean
+step_due (const Step *s)
+{
+	return g_get_monotonic_time () / G_USEC_PER_SEC >= s->not_before;
+}
+
+static void
+log_event (const FetchEvent *ev, gpointer user_data)
+{
+	guint *n = user_data;
+
+	(*n)++;
+	g_message ("%s %s%s: %s", outcome_name (ev->outcome), ev->source, ev->recovered ? " (recovered)" : "",
+	           ev->reason ? ev->reason : "");
+}
+
+static void
+intake (Instance *in, Step *s, guint *taken)
+{
+	g_autoptr (GError) error = NULL;
+	FetchStats stats;
+
+	if (!step_due (s))
+		return;
+	g_debug ("run: intake pass");
+	if (fetch_pass (in->p, log_event, taken, &stats, &error))
+		step_succeeded (s);
+	else
+		step_failed (s, error, in->cfg->imap_poll_interval);
+}
+
+static void
+delivery (Instance *in, Step *s, guint *sent, guint *queued)
+{
+	g_autoptr (GError) error = NULL;
+	DeliverCounts n = { 0 };
+	int lock;
+
+	if (!step_due (s))
+		return;
+	/* a manual `mailreg send` is delivering: leave the queue to it this round */
+	if ((lock = deliver_lock (in->cfg, &error)) < 0) {
+		g_debug ("run: %s", error->message);
+		return;
+	}
+	if (deliver_queued (in->p->db, in->t, in->cfg, in->composer, &n, &error))
+		step_succeeded (s);
+	else
+		step_failed (s, error, in->cfg->imap_poll_interval);
+	close (lock);
+	*sent += n.sent;
+	*queued = n.deferred;
+}
+
+/* SIGHUP: a new configuration replaces the old one only if all of it loads. */
+static void
+reload (Instance **in, const char *config_path)
+{
+	g_autoptr (GError) error = NULL;
+	Instance *fresh;
+
+	notify_send ("RELOADING=1");
+	if ((fresh = instance_open (config_path, &error)) == NULL) {
+		g_warning ("run: reload refused, keeping the running configuration: %s", error->message);
+	} else {
+		instance_free (*in);
+		*in = fresh;
+		g_message ("run: configuration and templates reloaded from %s", fresh->cfg->path);
+	}
+	notify_send ("READY=1");
+}
+
+/* Sleep @seconds, waking early for a signal and to feed the watchdog. */
+static void
+sleep_interruptible (guint seconds)
+{
+	guint64 watchdog = notify_watchdog_usec ();
+	gint64 until = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+
+	g_debug ("run: sleeping %u s", seconds);
+	while (!stop_requested && !reload_requested) {
+		gint64 left = until - g_get_monotonic_time ();
+		gint64 slice = watchdog ? MIN (left, (gint64) watchdog / 2) : left;
+		struct pollfd pfd = { .fd = wake_fds[0], .events = POLLIN };
+		char buf[64];
+
+		if (left <= 0)
+			break;
+		if (poll (&pfd, 1, (int) MAX (slice / 1000, 1)) > 0)
+			while (read (wake_fds[0], buf, sizeof buf) > 0) {
+			}
+		if (watchdog)
+			notify_send ("WATCHDOG=1");
+	}
+}
+
+static gboolean
+install_signals (GError **error)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+
+	if (pipe2 (wake_fds, O_CLOEXEC | O_NONBLOCK) != 0) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_OS, "run: pipe: %s", g_strerror (errno));
+		return FALSE;
+	}
+	sigemptyset (&sa.sa_mask);
+	for (gsize i = 0; i < G_N_ELEMENTS (sigs); i++)
+		sigaction (sigs[i], &sa, NULL);
+	signal (SIGPIPE, SIG_IGN);
+	return TRUE;
+}
+
+gboolean
+cmd_run (const Config *cfg, int argc, char **argv, GError **error)
+{
+	g_autoptr (Instance) in = NULL;
+	g_autofree char *lock_path = g_strconcat (cfg->database, ".run-lock", NULL);
+	Step fetch_step = { "intake", 0, 0, NULL }, send_step = { "delivery", 0, 0, NULL };
+	guint taken = 0, sent = 0, queued = 0;
+	int lock;
+
+	if (argc > 1) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE, "run: takes no arguments");
+		return FALSE;
+	}
+	/* A second daemon on the same database would race the first. */
+	if ((lock = fs_lock (lock_path, "run: another mailreg run is using this database", error)) < 0)
+		return FALSE;
+	if (!install_signals (error) || (in = instance_open (cfg->path, error)) == NULL) {
+		close (lock);
+		return FALSE;
+	}
+	if (in->cfg->has_imap && !in->cfg->imap_tls_verify)
+		g_warning ("run: [imap] tls_verify is false: the server's certificate is not checked");
+	g_message ("run: started (%s in, %s out, every %u s)", in->cfg->has_imap ? in->cfg->imap_url : in->cfg->inbox,
+	           in->cfg->has_smtp ? in->cfg->smtp_url : in->cfg->outgoing, in->cfg->imap_poll_interval);
+	notify_send ("READY=1\nSTATUS=started");
+
+	while (!stop_requested) {
+		if (reload_requested) {
+			reload_requested = 0;
+			reload (&in, cfg->path);
+		}
+		intake (in, &fetch_step, &taken);
+		if (stop_requested)
+			break;
+		delivery (in, &send_step, &sent, &queued);
+		notify_send ("STATUS=%u messages taken, %u replies sent, %u waiting for a retry\nWATCHDOG=1",
+		             taken, sent, queued);
+		sleep_interruptible (in->cfg->imap_poll_interval);
+	}
+	notify_send ("STOPPING=1");
+	g_message ("run: stopping (%u messages taken, %u replies sent)", taken, sent);
+	g_free (fetch_step.last_error);
+	g_free (send_step.last_error);
+	close (lock);
+	return TRUE;
+}
