@@ -77,10 +77,7 @@ bench: all
 	@tests/bench/ingest.sh $(BUILD)/mailreg
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mailreg/templates/forms
-	install -m 0755 $(BUILD)/mailreg $(DESTDIR)$(PREFIX)/bin/mailreg
-	install -m 0644 templates/*.txt templates/*.ini $(DESTDIR)$(PREFIX)/share/mailreg/templates/
-	install -m 0644 templates/forms/* $(DESTDIR)$(PREFIX)/share/mailreg/templates/forms/
+	@scripts/install.sh $(BUILD) $(PREFIX) $(DESTDIR)
 
 clean:
 	rm -rf build

@@ -1,0 +1,44 @@
+#!/bin/sh
+# make install: the binary, templates, blank forms, systemd units and an
+# example configuration for a server.
+#   scripts/install.sh BUILD_DIR PREFIX DESTDIR
+# Units go to PREFIX/lib/systemd/system with ExecStart pointing at
+# PREFIX/bin/mailreg; /etc/mailreg/mailreg.conf and catalog.ini are written only
+# when absent (an upgrade never overwrites the administrator's files; the
+# current examples are always installed as *.example beside them).
+set -eu
+build=$1
+prefix=$2
+destdir=${3:-}
+bin=$prefix/bin
+share=$prefix/share/mailreg
+units=$prefix/lib/systemd/system
+etc=/etc/mailreg
+
+install -d "$destdir$bin" "$destdir$share/templates/forms" "$destdir$units" "$destdir$etc" \
+	"$destdir$prefix/share/doc/mailreg"
+install -m 0755 "$build/mailreg" "$destdir$bin/mailreg"
+install -m 0644 templates/*.txt templates/*.ini "$destdir$share/templates/"
+install -m 0644 templates/forms/formularz.txt templates/forms/formularz.docx \
+	templates/forms/formularz.odt templates/forms/formularz.pdf "$destdir$share/templates/forms/"
+install -m 0644 README.md docs/*.md "$destdir$prefix/share/doc/mailreg/"
+for u in systemd/*.service systemd/*.timer; do
+	sed -e "s|/usr/local/bin/mailreg|$bin/mailreg|g" \
+	    -e "s|/usr/local/share/doc/mailreg|$prefix/share/doc/mailreg|g" "$u" >"$destdir$units/${u##*/}"
+	chmod 0644 "$destdir$units/${u##*/}"
+done
+
+# The example configuration, with the paths of a server (StateDirectory=mailreg).
+sed -e "s|^database = .*|database = /var/lib/mailreg/mailreg.db|" \
+    -e "s|^spool = .*|spool = /var/lib/mailreg/spool|" \
+    -e "s|^outgoing = .*|outgoing = /var/lib/mailreg/outgoing|" \
+    -e "s|^#inbox = .*|#inbox = /var/lib/mailreg/inbox|" \
+    -e "s|^templates = .*|templates = $share/templates|" \
+    -e "s|^form = .*|form = $share/templates/form.ini|" \
+    -e "s|^catalog = .*|catalog = $etc/catalog.ini|" \
+    etc/mailreg.conf >"$destdir$etc/mailreg.conf.example"
+install -m 0644 etc/catalog.ini "$destdir$etc/catalog.ini.example"
+chmod 0644 "$destdir$etc/mailreg.conf.example"
+[ -e "$destdir$etc/mailreg.conf" ] || cp -p "$destdir$etc/mailreg.conf.example" "$destdir$etc/mailreg.conf"
+[ -e "$destdir$etc/catalog.ini" ] || cp -p "$destdir$etc/catalog.ini.example" "$destdir$etc/catalog.ini"
+echo "installed into ${destdir:-/}: $bin/mailreg, $share, $units, $etc"

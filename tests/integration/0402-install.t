@@ -1,0 +1,56 @@
+#!/bin/sh
+# make install into a DESTDIR: the tree, an example configuration that loads,
+# and systemd units that `systemd-analyze verify` accepts and that `security`
+# rates 2.0 or lower (the score is printed).
+. "$(dirname "$0")/lib.sh"
+if ! command -v systemd-analyze >/dev/null 2>&1; then
+	echo "1..0 # SKIP systemd-analyze not installed"
+	exit 0
+fi
+plan 11
+
+D=$T/root
+make -C "$ROOT" --no-print-directory install DESTDIR="$D" PREFIX=/usr/local >"$T/install.out" 2>&1
+is $? 0 "make install DESTDIR=... exits 0"
+check "binary installed, executable" test -x "$D/usr/local/bin/mailreg"
+check "templates and blank forms installed" \
+	test -f "$D/usr/local/share/mailreg/templates/confirmation.txt" -a \
+	     -f "$D/usr/local/share/mailreg/templates/form.ini" -a \
+	     -f "$D/usr/local/share/mailreg/templates/forms/formularz.docx" -a \
+	     -f "$D/usr/local/share/mailreg/templates/forms/formularz.pdf"
+check "units installed" test -f "$D/usr/local/lib/systemd/system/mailreg.service" -a \
+	-f "$D/usr/local/lib/systemd/system/mailreg-digest.timer"
+check "configuration and catalog installed" test -f "$D/etc/mailreg/mailreg.conf" -a -f "$D/etc/mailreg/catalog.ini"
+
+# the example configuration is valid (it fails later, on the missing state
+# directory, not on configuration: exit status other than 78)
+"$D/usr/local/bin/mailreg" -c "$D/etc/mailreg/mailreg.conf" events >/dev/null 2>"$T/conf.err"
+rc=$?
+ok "$([ "$rc" -ne 78 ] && echo 0 || echo 1)" "installed configuration loads (exit $rc, not 78)"
+like "$(grep '^database' "$D/etc/mailreg/mailreg.conf")" "^database = /var/lib/mailreg/mailreg.db$" \
+	"server paths: state under /var/lib/mailreg (StateDirectory=)"
+
+# an upgrade keeps the administrator's configuration
+echo "# local change" >>"$D/etc/mailreg/mailreg.conf"
+make -C "$ROOT" --no-print-directory install DESTDIR="$D" PREFIX=/usr/local >/dev/null 2>&1
+like "$(tail -n 1 "$D/etc/mailreg/mailreg.conf")" "# local change" "reinstall keeps /etc/mailreg/mailreg.conf"
+
+units=$D/usr/local/lib/systemd/system
+for u in mailreg.service mailreg-digest.service; do
+	score=$(systemd-analyze security --offline=true "$units/$u" 2>/dev/null |
+	        sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+	echo "# systemd-analyze security $u: $score"
+	ok "$(awk -v s="${score:-99}" 'BEGIN { print (s <= 2.0) ? 0 : 1 }')" "$u: exposure $score <= 2.0"
+done
+
+# verify checks the executables exist: point them into the DESTDIR for that
+mkdir -p "$T/verify"
+for u in "$units"/*.service "$units"/*.timer; do
+	sed "s|/usr/local/bin/mailreg|$D/usr/local/bin/mailreg|g" "$u" >"$T/verify/${u##*/}"
+done
+(cd "$T/verify" && systemd-analyze verify mailreg.service mailreg-digest.service mailreg-digest.timer) \
+	>"$T/verify.out" 2>&1
+rc=$?
+sed 's/^/#   /' "$T/verify.out"
+is "$rc" 0 "systemd-analyze verify accepts the units"
+done_testing
