@@ -35,6 +35,7 @@ static const struct {
 	{ "remind", cmd_remind, "[--now TIME]  queue the reminders due before each session" },
 	{ "consult", cmd_consult, "schedule CODE TIME PLACE  set a consulting appointment and confirm it" },
 	{ "forget", cmd_forget, "EMAIL  erase a person's data everywhere (RODO/GDPR)" },
+	{ "status", cmd_status, "[--json]  is it working? exits 69 when something needs a person" },
 	{ "digest", cmd_digest, "queue the daily summary for staff (since the previous digest)" },
 };
 

@@ -28,6 +28,7 @@ gboolean cmd_remind (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_consult (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_forget (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_digest (const Config *cfg, int argc, char **argv, GError **error);
+gboolean cmd_status (const Config *cfg, int argc, char **argv, GError **error);
 
 typedef enum { OUTPUT_TEXT, OUTPUT_JSON, OUTPUT_CSV } OutputFormat;
 

@@ -125,6 +125,16 @@ step_due (const Step *s)
 	return g_get_monotonic_time () / G_USEC_PER_SEC >= s->not_before;
 }
 
+/* Keep `mailreg status` informed; a failure to do so is only logged. */
+static void
+health (Db *db, const char *step, const char *error_text)
+{
+	g_autoptr (GError) error = NULL;
+
+	if (!db_health_record (db, step, error_text, &error))
+		g_warning ("run: %s", error->message);
+}
+
 static void
 log_event (const FetchEvent *ev, gpointer user_data)
 {
@@ -148,6 +158,7 @@ intake (Instance *in, Step *s, guint *taken)
 		step_succeeded (s);
 	else
 		step_failed (s, error, in->cfg->imap_poll_interval);
+	health (in->p->db, "intake", error ? error->message : NULL);
 }
 
 static void
@@ -164,10 +175,14 @@ delivery (Instance *in, Step *s, guint *sent, guint *queued)
 		g_debug ("run: %s", error->message);
 		return;
 	}
-	if (deliver_queued (in->p->db, in->t, in->cfg, in->composer, &n, &error))
+	if (deliver_queued (in->p->db, in->t, in->cfg, in->composer, &n, &error)) {
+		g_autofree char *stuck = deliver_health (&n);
 		step_succeeded (s);
-	else
+		health (in->p->db, "delivery", stuck);
+	} else {
 		step_failed (s, error, in->cfg->imap_poll_interval);
+		health (in->p->db, "delivery", error->message);
+	}
 	close (lock);
 	*sent += n.sent;
 	*queued = n.deferred;

@@ -35,6 +35,11 @@ cmd_send (const Config *cfg, int argc, char **argv, GError **error)
 	     deliver_queued (db, t, cfg, composer, &n, error);
 	g_clear_pointer (&t, transport_free);  /* QUIT before the lock goes */
 	close (lock);
+	if (db != NULL) {
+		g_autofree char *stuck = ok ? deliver_health (&n) : NULL;
+		/* best effort: status is a report, not part of the delivery */
+		db_health_record (db, "delivery", ok ? stuck : (*error)->message, NULL);
+	}
 	if (!ok)
 		return FALSE;
 	printf ("sent %u, deferred %u, failed %u (%s transport: %s)\n", n.sent, n.deferred, n.failed,

@@ -25,6 +25,7 @@ typedef enum {
 	MAILREG_ERROR_PROTOCOL = EX_PROTOCOL,    /* a server answered what the protocol does not allow */
 	MAILREG_ERROR_NOPERM = EX_NOPERM,        /* a server refused our credentials */
 	MAILREG_ERROR_CONFIG = EX_CONFIG,        /* configuration error */
+	MAILREG_ERROR_ATTENTION = EX_UNAVAILABLE, /* `status`: something needs a person */
 } MailregError;
 
 /* The exit status for an error that ends a command (EX_SOFTWARE for foreign domains

@@ -204,6 +204,14 @@ deliver_lock (const Config *cfg, GError **error)
 	return fs_lock (path, "send: another mailreg process is delivering", error);
 }
 
+char *
+deliver_health (const DeliverCounts *counts)
+{
+	if (counts->deferred == 0 || counts->sent > 0)
+		return NULL;
+	return g_strdup_printf ("%u messages deferred, none sent", counts->deferred);
+}
+
 static gboolean deliver_due (Run *r, GError **error);
 
 gboolean

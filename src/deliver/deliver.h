@@ -69,6 +69,10 @@ typedef struct {
  * another process is delivering. */
 int deliver_lock (const Config *cfg, GError **error);
 
+/* What a delivery pass with @counts says about delivery's health: NULL when it
+ * works, else why not ("12 messages deferred, none sent").  (transfer full) */
+char *deliver_health (const DeliverCounts *counts);
+
 /* Deliver every message due now (clock_now, so $MAILREG_NOW), oldest first.
  * Retry times, the queue lifetime and the delay warning come from @cfg; staff
  * notices of failed and late mail are composed with @composer (NULL: none) and

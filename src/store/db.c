@@ -165,6 +165,14 @@ static const char *const migrations[] = {
 	"  created_at TEXT NOT NULL,"
 	"  UNIQUE (registration_id, session, session_start, offset_s)"
 	") STRICT;",
+	/* Health (issue 7): when each step (intake, delivery) last worked and
+	 * last failed, for `mailreg status` and monitoring. */
+	"CREATE TABLE health ("
+	"  step TEXT PRIMARY KEY,"
+	"  last_ok TEXT,"
+	"  last_error TEXT,"
+	"  error_at TEXT"
+	") STRICT;",
 };
 
 const char *
@@ -1164,6 +1172,50 @@ db_last_digest (Db *db, GError **error)
 		db_fail (db, error, "find the last digest");
 	sqlite3_reset (st);
 	return when;
+}
+
+gboolean
+db_health_record (Db *db, const char *step, const char *error_text, GError **error)
+{
+	g_autofree char *now = now_iso ();
+	sqlite3_stmt *st = db_stmt (db,
+	                            "INSERT INTO health (step, last_ok, last_error, error_at)"
+	                            " VALUES (:step, CASE WHEN :err IS NULL THEN :now END, :err,"
+	                            " CASE WHEN :err IS NOT NULL THEN :now END)"
+	                            " ON CONFLICT (step) DO UPDATE SET"
+	                            " last_ok = CASE WHEN :err IS NULL THEN :now ELSE last_ok END,"
+	                            " last_error = CASE WHEN :err IS NULL THEN last_error ELSE :err END,"
+	                            " error_at = CASE WHEN :err IS NULL THEN error_at ELSE :now END", error);
+
+	if (st == NULL)
+		return FALSE;
+	bind_text (st, ":step", step);
+	bind_text (st, ":err", error_text);
+	bind_text (st, ":now", now);
+	return step_done (db, st, "record health", error);
+}
+
+GPtrArray *
+db_health_list (Db *db, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db, "SELECT step, last_ok, last_error, error_at FROM health ORDER BY step",
+	                            error);
+
+	return st ? rows_of (db, st, error) : NULL;
+}
+
+GPtrArray *
+db_status_counts (Db *db, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db,
+	                            "SELECT 'outbox_' || state AS name, count(*) AS n FROM outbox GROUP BY state"
+	                            " UNION ALL SELECT 'review', count(*) FROM messages WHERE state = 'review'"
+	                            " UNION ALL SELECT 'review_oldest', min(received_at) FROM messages"
+	                            "  WHERE state = 'review'"
+	                            " UNION ALL SELECT 'imap_' || mailbox, uidvalidity || ' ' || last_uid"
+	                            "  FROM imap_mailboxes", error);
+
+	return st ? rows_of (db, st, error) : NULL;
 }
 
 int

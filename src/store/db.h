@@ -230,6 +230,18 @@ int db_messages_count_since (Db *db, const char *state, const char *since, const
  * so a resent invitation replaces the calendar entry; -1 on error. */
 int db_registration_next_sequence (Db *db, const char *code, GError **error);
 
+/* Health: record that @step ("intake", "delivery") worked (@error_text NULL) or
+ * failed with @error_text, at clock_now. */
+gboolean db_health_record (Db *db, const char *step, const char *error_text, GError **error);
+
+/* Health rows: step, last_ok, last_error, error_at.  (transfer full) */
+GPtrArray *db_health_list (Db *db, GError **error);
+
+/* Rows name, n for `status`: outbox_<state> counts, review (count),
+ * review_oldest (received_at of the oldest message waiting), imap_<mailbox>
+ * ("UIDVALIDITY LAST-UID").  (transfer full) */
+GPtrArray *db_status_counts (Db *db, GError **error);
+
 /* Counts of inbound messages by outcome (for summaries). */
 gboolean db_message_counts (Db *db, int counts[5], GError **error);
 
