@@ -29,7 +29,7 @@ TEST_OBJ = $(LIB_SRC:%.c=$(BUILD)/test/%.o)
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test check unit integration demo install clean bench
+.PHONY: all deps test check unit integration demo install clean bench fuzz valgrind crash
 all: $(BUILD)/mailreg
 
 $(BUILD)/%.o: %.c $(wildcard src/*/*.h)
@@ -55,7 +55,8 @@ deps:
 
 # Every unit binary and integration script runs under prove, which closes with
 # "Result: PASS" or "Result: FAIL"; the last line is the plain "N passed, N failed".
-# A plain `make test` also runs everything again built with ASan+UBSan (build/san).
+# A plain `make test` also runs everything again built with ASan+UBSan (build/san),
+# the pipeline under valgrind, every fuzz target for 20 seconds and 20 crash cycles.
 ifeq ($(SANITIZE),)
 CHECK_SAN = build/san
 endif
@@ -65,6 +66,9 @@ test check:
 ifeq ($(SANITIZE),)
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined build/san/mailreg-test \
 		$(UNIT_SRC:tests/unit/%.c=build/san/tests/%)
+	@tests/valgrind/run.sh $(BUILD)/mailreg-test
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
+	@$(MAKE) --no-print-directory crash CYCLES=20 CRASH_MESSAGES=60
 endif
 	@scripts/run-tests.sh $(BUILD) $(CHECK_SAN)
 
@@ -73,8 +77,48 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh $(BUILD)/mailreg
 
+# libFuzzer targets (tests/fuzz/fuzz_*.c), clang with ASan+UBSan; the library
+# parts they reach are built for them in build/fuzz (-DMAILREG_FUZZ).
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 20
+FUZZ_SAN  = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_SRC  = $(sort $(wildcard src/core/*.c src/parse/*.c src/extract/*.c src/validate/*.c))
+FUZZ_OBJ  = $(FUZZ_SRC:%.c=build/fuzz/%.o)
+FUZZ_BIN  = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+.SECONDARY: $(FUZZ_OBJ)
+
+build/fuzz/%.o: %.c $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(ALL_CFLAGS) -DMAILREG_FUZZ=1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJ)
+	$(FUZZ_CC) $(ALL_CFLAGS) -DMAILREG_FUZZ=1 -DFUZZ_FORMDEF='"$(CURDIR)/templates/form.ini"' \
+		$(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(LIBS)
+
+# make fuzz FUZZ_SECONDS=N: every target for N seconds (make test: 20 s each)
+fuzz:
+	@scripts/deps.sh test
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+# Crash anywhere (tests/crash/run.sh): make crash CYCLES=200 CRASH_MESSAGES=500;
+# make test runs 20 cycles over 60 messages.
+CYCLES         ?= 200
+CRASH_MESSAGES ?= 500
+crash: all $(BUILD)/mailreg-test
+	@scripts/deps.sh test
+	@MAILREG=$(CURDIR)/$(BUILD)/mailreg-test tests/crash/run.sh $(CYCLES) $(CRASH_MESSAGES)
+
+# The pipeline over the fixtures under valgrind (about a minute; part of make test).
+valgrind: all $(BUILD)/mailreg-test
+	@tests/valgrind/run.sh $(BUILD)/mailreg-test
+
+# All of tests/bench side by side, one table with ratios into docs/benchmarks.md
+# (make bench BENCH_N=1000 for a quicker run).
+BENCH_N ?= 10000
 bench: all
-	@tests/bench/ingest.sh $(BUILD)/mailreg
+	@scripts/deps.sh bench
+	@tests/bench/all.sh $(CURDIR)/$(BUILD)/mailreg $(BENCH_N)
 
 install: all
 	@scripts/install.sh $(BUILD) $(PREFIX) $(DESTDIR)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install the Debian packages mailreg needs, only those missing.
 #   scripts/deps.sh build   - to build and run mailreg
-#   scripts/deps.sh test    - also what the tests need
+#   scripts/deps.sh test    - also what the tests need (clang + libclang-rt for tests/fuzz, valgrind)
 #   scripts/deps.sh bench   - also Postfix's smtp-sink/smtp-source (tests/bench/smtp.sh);
 #                             the Postfix service is neither configured nor started
 set -eu

@@ -131,7 +131,6 @@ fill_headers (InboundMessage *msg)
 {
 	GMimeMessage *m = msg->mime;
 	const char *refs = g_mime_object_get_header (GMIME_OBJECT (m), "References");
-	g_autofree char *clean_refs = NULL;
 
 	msg->message_id = clean (g_mime_message_get_message_id (m), 500);
 	msg->sender = first_mailbox (g_mime_message_get_from (m), &msg->sender_name);

@@ -1,0 +1,90 @@
+#!/bin/sh
+# run.sh - run each libFuzzer target for N seconds (`make fuzz FUZZ_SECONDS=N`).
+#
+# Seeds are gathered at run time into build/fuzz/seeds/TARGET from the fixtures
+# and ../shared/corpus/wild (used in place, never copied into the repository);
+# what a target finds is kept in build/fuzz/corpus/TARGET for the next run and
+# crashes land in build/fuzz/crashes/ (one becomes a regression input in
+# tests/data/fuzz/TARGET/, replayed before every run).  Two targets run at a time (2 cores).
+# Exit 1 when any target crashed, leaked or timed out.
+#   tests/fuzz/run.sh SECONDS BUILD/fuzz/fuzz_TARGET...
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+seconds=$1
+shift
+D=$ROOT/tests/data
+WILD=$ROOT/../shared/corpus/wild
+OUT=$ROOT/build/fuzz
+mkdir -p "$OUT/crashes"
+
+# seeds TARGET - the files it starts from (globs that match nothing are dropped)
+seeds() {
+	case $1 in
+	mime)   set -- "$D"/extract/*.eml "$D"/pipeline/*.eml "$D"/demo/*.eml "$D"/dsn/*.eml "$WILD"/*.eml ;;
+	dsn)    set -- "$D"/dsn/*.eml "$D"/demo/*.eml "$WILD"/*.eml ;;
+	office) set -- "$D"/office/*.docx "$D"/office/*.odt "$ROOT"/tests/bench/samples/*.docx \
+	               "$ROOT"/tests/bench/samples/*.odt ;;
+	pdf)    set -- "$D"/pdf/*.pdf "$ROOT"/tests/bench/samples/*.pdf ;;
+	label)  set -- "$D"/extract/*.expected "$D"/html/*.expected "$D"/office/*.expected \
+	               "$ROOT"/tests/bench/samples/filled.txt "$D"/pipeline/*.eml ;;
+	esac
+	for f in "$@"; do [ -f "$f" ] && echo "$f"; done
+}
+
+# one TARGET-BINARY: seeds, then libFuzzer for $seconds; the log in $OUT/TARGET.log
+one() {
+	bin=$1
+	t=${bin##*/fuzz_}
+	rm -rf "$OUT/seeds/$t"
+	mkdir -p "$OUT/seeds/$t" "$OUT/corpus/$t"
+	seeds "$t" | while read -r f; do
+		ln -s "$f" "$OUT/seeds/$t/$(echo "$f" | md5sum | cut -c1-12)-${f##*/}"
+	done
+	# regressions first: every input that once crashed a target is kept in
+	# tests/data/fuzz/TARGET/ and replayed (libFuzzer runs files given by name once)
+	if ls "$D/fuzz/$t/"* >/dev/null 2>&1; then
+		if ! "$bin" -runs=1 "$D/fuzz/$t/"* >"$OUT/$t.log" 2>&1; then
+			echo "fuzz $t: FAILED: a regression input of tests/data/fuzz/$t crashes again; log $OUT/$t.log"
+			return 1
+		fi
+	fi
+	case $t in office|pdf) max=262144 ;; *) max=65536 ;; esac
+	# rss 2048 MB: the production limits allow a 25 MiB attachment; ASan doubles it
+	"$bin" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -max_len=$max \
+		-print_final_stats=1 -artifact_prefix="$OUT/crashes/$t-" \
+		"$OUT/corpus/$t" "$OUT/seeds/$t" >"$OUT/$t.log" 2>&1
+	rc=$?
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$OUT/$t.log")
+	cov=$(grep -o 'cov: [0-9]*' "$OUT/$t.log" | tail -1)
+	if [ $rc -eq 0 ]; then
+		echo "fuzz $t: ok, ${seconds}s, ${execs:-?} runs, $cov, $(seeds "$t" | wc -l) seeds"
+	else
+		echo "fuzz $t: FAILED (exit $rc), ${execs:-?} runs; log $OUT/$t.log"
+		grep -A25 '^==[0-9]*==ERROR\|runtime error\|^==[0-9]*== ERROR' "$OUT/$t.log" | head -40 | sed 's/^/#   /'
+		ls "$OUT/crashes/$t-"* 2>/dev/null | sed 's/^/#   artifact: /'
+	fi
+	return $rc
+}
+
+export ASAN_OPTIONS="detect_leaks=1:intercept_strstr=0" UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+export G_DEBUG=fatal-criticals
+fail=0
+while [ $# -gt 0 ]; do
+	one "$1" >"$OUT/res.1" &
+	p1=$!
+	p2=
+	if [ $# -gt 1 ]; then
+		one "$2" >"$OUT/res.2" &
+		p2=$!
+	fi
+	wait $p1 || fail=1
+	cat "$OUT/res.1"
+	if [ -n "$p2" ]; then
+		wait $p2 || fail=1
+		cat "$OUT/res.2"
+		shift
+	fi
+	shift
+done
+rm -f "$OUT/res.1" "$OUT/res.2"
+exit $fail
