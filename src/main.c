@@ -27,7 +27,7 @@ static const struct {
 	{ "send", cmd_send, "deliver queued mail once" },
 	{ "run", cmd_run, "the daemon: take new mail, deliver replies, repeat; SIGHUP reloads" },
 	{ "messages", cmd_messages, "[--json]  inbound messages and their outcome" },
-	{ "applicants", cmd_applicants, "[--json|--csv]  applicants with their registrations" },
+	{ "applicants", cmd_applicants, "[--per-registration] [--json|--csv]  applicants with their registrations" },
 	{ "outbox", cmd_outbox, "[--json]  outgoing mail" },
 	{ "events", cmd_events, "[--json]  events with seats taken, free and waitlisted" },
 	{ "catalog", cmd_catalog, "import FILE  add or update events by code; date changes are mailed" },
@@ -35,6 +35,8 @@ static const struct {
 	{ "remind", cmd_remind, "[--now TIME]  queue the reminders due before each session" },
 	{ "consult", cmd_consult, "schedule CODE TIME PLACE  set a consulting appointment and confirm it" },
 	{ "forget", cmd_forget, "EMAIL  erase a person's data everywhere (RODO/GDPR)" },
+	{ "attendance", cmd_attendance, "EVENT [--csv|--json]  the sign-in sheet of an event" },
+	{ "stats", cmd_stats, "[--json]  seats per event, consulting hours left per topic" },
 	{ "status", cmd_status, "[--json]  is it working? exits 69 when something needs a person" },
 	{ "digest", cmd_digest, "queue the daily summary for staff (since the previous digest)" },
 };

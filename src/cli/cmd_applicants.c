@@ -1,5 +1,5 @@
-/* cmd_applicants.c - `mailreg applicants [--json|--csv]`: applicants with their
- * registrations.  CSV opens in LibreOffice with Polish letters intact: UTF-8 with
+/* cmd_applicants.c - `mailreg applicants [--per-registration] [--json|--csv]`:
+ * applicants with their registrations, or one row per registration.  CSV opens in LibreOffice with Polish letters intact: UTF-8 with
  * a byte-order mark, CRLF rows. */
 #include "cli/cli.h"
 
@@ -71,14 +71,72 @@ print_csv (GPtrArray *rows, GPtrArray *regs_of)
 	}
 }
 
+/* --per-registration: one row per registration, the applicant's fields repeated
+ * (issue 6, item 5: reporting per event). */
+static void
+print_per_registration (GPtrArray *rows, GPtrArray *regs_of, OutputFormat fmt)
+{
+	/* The applicant's "position" is the job title: the place on a waiting list
+	 * is "waitlist_position" here. */
+	static const char *const reg_fields[] = { "code", "event", "kind", "status", "waitlist_position", NULL };
+	g_autoptr (GPtrArray) flat = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
+	g_autoptr (GPtrArray) columns = g_ptr_array_new ();
+
+	for (const char *const *f = fields; *f; f++)
+		g_ptr_array_add (columns, (gpointer) *f);
+	for (const char *const *f = reg_fields; *f; f++)
+		g_ptr_array_add (columns, (gpointer) *f);
+	g_ptr_array_add (columns, NULL);
+	for (guint i = 0; i < rows->len; i++) {
+		GPtrArray *regs = g_ptr_array_index (regs_of, i);
+		for (guint j = 0; j < regs->len; j++) {
+			GHashTable *row = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+			for (const char *const *f = fields; *f; f++)
+				g_hash_table_insert (row, (gpointer) *f, g_strdup (g_hash_table_lookup (g_ptr_array_index (rows, i), *f)));
+			for (const char *const *f = reg_fields; *f; f++)
+				g_hash_table_insert (row, (gpointer) *f, g_strdup (g_hash_table_lookup (g_ptr_array_index (regs, j),
+				                                                                         g_str_has_prefix (*f, "waitlist_") ? "position" : *f)));
+			g_ptr_array_add (flat, row);
+		}
+	}
+	if (fmt == OUTPUT_JSON) {
+		cli_print_rows_json (flat, (const char *const *) columns->pdata,
+		                     (const char *const[]) { "consulting_topic", "waitlist_position", NULL });
+		return;
+	}
+	if (fmt == OUTPUT_CSV)
+		fputs ("\xEF\xBB\xBF", stdout);
+	if (fmt == OUTPUT_CSV)
+		cli_csv_row ((const char *const *) columns->pdata, columns->len - 1);
+	for (guint i = 0; i < flat->len; i++) {
+		const char *cells[32];
+		for (guint k = 0; k + 1 < columns->len && k < G_N_ELEMENTS (cells); k++)
+			cells[k] = g_hash_table_lookup (g_ptr_array_index (flat, i), g_ptr_array_index (columns, k));
+		if (fmt == OUTPUT_CSV)
+			cli_csv_row (cells, columns->len - 1);
+		else
+			printf ("%s %-12s %-10s %s %s <%s>\n", cells[12], cells[13], cells[15], cells[0], cells[1], cells[2]);
+	}
+}
+
 gboolean
 cmd_applicants (const Config *cfg, int argc, char **argv, GError **error)
 {
 	g_autoptr (Db) db = NULL;
 	g_autoptr (GPtrArray) rows = NULL;
 	g_autoptr (GPtrArray) regs_of = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+	g_autoptr (GPtrArray) args = g_ptr_array_new ();
+	gboolean per_registration = FALSE;
 	OutputFormat fmt;
 
+	for (int i = 0; i < argc; i++) {
+		if (i > 0 && g_strcmp0 (argv[i], "--per-registration") == 0)
+			per_registration = TRUE;
+		else
+			g_ptr_array_add (args, argv[i]);
+	}
+	argc = (int) args->len;
+	argv = (char **) args->pdata;
 	if (!cli_output_format (argc, argv, TRUE, &fmt, error) ||
 	    (db = db_open (cfg->database, error)) == NULL || (rows = db_applicants_list (db, error)) == NULL)
 		return FALSE;
@@ -89,7 +147,9 @@ cmd_applicants (const Config *cfg, int argc, char **argv, GError **error)
 			return FALSE;
 		g_ptr_array_add (regs_of, regs);
 	}
-	if (fmt == OUTPUT_JSON) {
+	if (per_registration) {
+		print_per_registration (rows, regs_of, fmt);
+	} else if (fmt == OUTPUT_JSON) {
 		print_json (db, rows, regs_of);
 	} else if (fmt == OUTPUT_CSV) {
 		print_csv (rows, regs_of);

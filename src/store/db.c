@@ -1657,18 +1657,18 @@ db_reminder_candidates (Db *db, GError **error)
 {
 	sqlite3_stmt *st = db_stmt (db,
 	                            "SELECT r.code, a.email, a.first_name, a.last_name, e.code AS event,"
-	                            " e.title, s.seq AS session, s.start, s.end, s.place"
+	                            " e.title, s.seq AS session, s.start, s.end, s.place, r.arrival"
 	                            " FROM registrations r JOIN events e ON e.id = r.event_id"
 	                            " JOIN applicants a ON a.id = r.applicant_id"
 	                            " JOIN sessions s ON s.event_id = e.id"
 	                            " WHERE r.status = 'confirmed' AND s.start IS NOT NULL"
 	                            /* a consulting appointment staff set is session 0 */
 	                            " UNION ALL SELECT r.code, a.email, a.first_name, a.last_name, e.code, e.title,"
-	                            " 0, r.appointment, NULL, r.appointment_place"
+	                            " 0, r.appointment, NULL, r.appointment_place, r.arrival"
 	                            " FROM registrations r JOIN events e ON e.id = r.event_id"
 	                            " JOIN applicants a ON a.id = r.applicant_id"
 	                            " WHERE r.status = 'confirmed' AND r.appointment IS NOT NULL"
-	                            " ORDER BY 8, 1, 7", error);
+	                            " ORDER BY 8, 11, 7", error);
 
 	return st ? rows_of (db, st, error) : NULL;
 }

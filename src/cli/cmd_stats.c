@@ -1,0 +1,80 @@
+/* cmd_stats.c - `mailreg stats [--json]`: seats per event (taken, free,
+ * waiting) and consulting hours left per topic. */
+#include "cli/cli.h"
+
+#include <stdio.h>
+
+#include "store/db.h"
+
+gboolean
+cmd_stats (const Config *cfg, int argc, char **argv, GError **error)
+{
+	g_autoptr (Db) db = NULL;
+	g_autoptr (GPtrArray) events = NULL;
+	g_autoptr (JsonBuilder) b = json_builder_new ();
+	OutputFormat fmt;
+	int seats = 0, taken = 0, waiting = 0;
+
+	if (!cli_output_format (argc, argv, FALSE, &fmt, error) || (db = db_open (cfg->database, error)) == NULL ||
+	    (events = db_events_list (db, error)) == NULL)
+		return FALSE;
+	json_builder_begin_object (b);
+	json_builder_set_member_name (b, "events");
+	json_builder_begin_array (b);
+	if (fmt == OUTPUT_TEXT)
+		printf ("%-10s %5s %5s %5s %7s   %s\n", "event", "seats", "taken", "free", "waiting", "consulting hours");
+	for (guint i = 0; i < events->len; i++) {
+		const Event *ev = g_ptr_array_index (events, i);
+		gboolean consulting = g_strcmp0 (ev->kind, "consulting") == 0;
+		int used = consulting ? db_event_hours_used (db, ev->code, error) : 0;
+		int free_seats = ev->seats > ev->taken ? ev->seats - ev->taken : 0;
+
+		if (used < 0)
+			return FALSE;
+		seats += ev->seats;
+		taken += ev->taken;
+		waiting += ev->waitlist;
+		json_builder_begin_object (b);
+		cli_json_add (b, "code", ev->code, FALSE);
+		cli_json_add (b, "kind", ev->kind, FALSE);
+		json_builder_set_member_name (b, "seats");
+		json_builder_add_int_value (b, ev->seats);
+		json_builder_set_member_name (b, "taken");
+		json_builder_add_int_value (b, ev->taken);
+		json_builder_set_member_name (b, "free");
+		json_builder_add_int_value (b, free_seats);
+		json_builder_set_member_name (b, "waitlist");
+		json_builder_add_int_value (b, ev->waitlist);
+		if (consulting) {
+			json_builder_set_member_name (b, "topic");
+			json_builder_add_int_value (b, ev->topic);
+			json_builder_set_member_name (b, "hours");
+			json_builder_add_int_value (b, ev->hours);
+			json_builder_set_member_name (b, "hours_used");
+			json_builder_add_int_value (b, used);
+			json_builder_set_member_name (b, "hours_left");
+			json_builder_add_int_value (b, MAX (ev->hours - used, 0));
+		}
+		json_builder_end_object (b);
+		if (fmt != OUTPUT_TEXT)
+			continue;
+		if (consulting)
+			printf ("%-10s %5s %5s %5s %7d   topic %d: %d of %d h used, %d h left\n", ev->code, "-", "-", "-",
+			        ev->waitlist, ev->topic, used, ev->hours, MAX (ev->hours - used, 0));
+		else
+			printf ("%-10s %5d %5d %5d %7d\n", ev->code, ev->seats, ev->taken, free_seats, ev->waitlist);
+	}
+	json_builder_end_array (b);
+	json_builder_set_member_name (b, "seats");
+	json_builder_add_int_value (b, seats);
+	json_builder_set_member_name (b, "taken");
+	json_builder_add_int_value (b, taken);
+	json_builder_set_member_name (b, "waitlist");
+	json_builder_add_int_value (b, waiting);
+	json_builder_end_object (b);
+	if (fmt == OUTPUT_JSON)
+		cli_json_print (b);
+	else
+		printf ("%-10s %5d %5d %5d %7d\n", "total", seats, taken, seats > taken ? seats - taken : 0, waiting);
+	return TRUE;
+}
