@@ -37,6 +37,7 @@ static const struct {
 	{ "forget", cmd_forget, "EMAIL  erase a person's data everywhere (RODO/GDPR)" },
 	{ "attendance", cmd_attendance, "EVENT [--csv|--json]  the sign-in sheet of an event" },
 	{ "stats", cmd_stats, "[--json]  seats per event, consulting hours left per topic" },
+	{ "review", cmd_review, "[--all] [--json] | done ID...  messages waiting for a person" },
 	{ "status", cmd_status, "[--json]  is it working? exits 69 when something needs a person" },
 	{ "digest", cmd_digest, "queue the daily summary for staff (since the previous digest)" },
 };

@@ -29,6 +29,7 @@ gboolean cmd_consult (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_forget (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_attendance (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_stats (const Config *cfg, int argc, char **argv, GError **error);
+gboolean cmd_review (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_digest (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_status (const Config *cfg, int argc, char **argv, GError **error);
 

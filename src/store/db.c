@@ -173,6 +173,8 @@ static const char *const migrations[] = {
 	"  last_error TEXT,"
 	"  error_at TEXT"
 	") STRICT;",
+	/* Staff review (issue 6, item 5): when a review message was dealt with. */
+	"ALTER TABLE messages ADD COLUMN reviewed_at TEXT;",
 };
 
 const char *
@@ -1804,6 +1806,37 @@ db_compact (Db *db, GError **error)
 	/* VACUUM rewrites every page; the checkpoint empties the WAL file, so no old
 	 * page version survives in either file. */
 	return exec (db, "VACUUM; PRAGMA wal_checkpoint(TRUNCATE);", error);
+}
+
+GPtrArray *
+db_review_list (Db *db, gboolean all, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db,
+	                            "SELECT id, received_at, sender AS \"from\", subject, reason, spool_id, reviewed_at"
+	                            " FROM messages WHERE state = 'review' AND (:all OR reviewed_at IS NULL)"
+	                            " ORDER BY id", error);
+
+	if (st == NULL)
+		return NULL;
+	bind_int (st, ":all", all);
+	return rows_of (db, st, error);
+}
+
+int
+db_review_done (Db *db, gint64 id, GError **error)
+{
+	g_autofree char *now = now_iso ();
+	sqlite3_stmt *st = db_stmt (db,
+	                            "UPDATE messages SET reviewed_at = :now WHERE id = :id AND state = 'review'"
+	                            " AND reviewed_at IS NULL", error);
+
+	if (st == NULL)
+		return -1;
+	bind_text (st, ":now", now);
+	bind_int (st, ":id", id);
+	if (!step_done (db, st, "mark review done", error))
+		return -1;
+	return sqlite3_changes (db->handle);
 }
 
 /* --- end of the programme section --- */

@@ -361,6 +361,14 @@ gboolean db_forget (Db *db, gint64 applicant, const char *email, GPtrArray *spoo
 /* VACUUM and truncate the WAL (outside a transaction). */
 gboolean db_compact (Db *db, GError **error);
 
+/* Messages in review not yet dealt with (all of them when @all): id,
+ * received_at, from, subject, reason, spool_id, reviewed_at.  (transfer full) */
+GPtrArray *db_review_list (Db *db, gboolean all, GError **error);
+
+/* Mark review message @id dealt with: 1 done now, 0 when no such open review
+ * message, -1 on error. */
+int db_review_done (Db *db, gint64 id, GError **error);
+
 /* --- end of the programme section --- */
 
 #endif
