@@ -24,7 +24,9 @@ seeds() {
 	dsn)    set -- "$D"/dsn/*.eml "$D"/demo/*.eml "$WILD"/*.eml ;;
 	office) set -- "$D"/office/*.docx "$D"/office/*.odt "$ROOT"/tests/bench/samples/*.docx \
 	               "$ROOT"/tests/bench/samples/*.odt ;;
-	pdf)    set -- "$D"/pdf/*.pdf "$ROOT"/tests/bench/samples/*.pdf ;;
+	# text-bomb.pdf is a CPU bomb, stopped in production by the reader child's
+	# RLIMIT_CPU (10 s); in-process under ASan it only times out: not a seed
+	pdf)    set -- $(ls "$D"/pdf/*.pdf | grep -v '/text-bomb\.pdf$') "$ROOT"/tests/bench/samples/*.pdf ;;
 	label)  set -- "$D"/extract/*.expected "$D"/html/*.expected "$D"/office/*.expected \
 	               "$ROOT"/tests/bench/samples/filled.txt "$D"/pipeline/*.eml ;;
 	esac
