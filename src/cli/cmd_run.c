@@ -24,13 +24,13 @@
 #include "core/errors.h"
 #include "core/fs.h"
 #include "core/notify.h"
+#include "core/stop.h"
 #include "deliver/deliver.h"
 #include "fetch/fetch.h"
 #include "register/register.h"
 
 #define BACKOFF_MAX 900   /* seconds: the longest wait after repeated temporary failures */
 
-static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t reload_requested;
 static int wake_fds[2] = { -1, -1 };   /* self-pipe: a signal ends the sleep at once */
 
@@ -42,7 +42,7 @@ on_signal (int sig)
 	if (sig == SIGHUP)
 		reload_requested = 1;
 	else
-		stop_requested = 1;
+		stop_request ();
 	if (write (wake_fds[1], "", 1) < 0) {
 		/* the pipe is full: a wake-up is already pending */
 	}
@@ -214,7 +214,7 @@ sleep_interruptible (guint seconds)
 	gint64 until = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
 
 	g_debug ("run: sleeping %u s", seconds);
-	while (!stop_requested && !reload_requested) {
+	while (!stop_requested () && !reload_requested) {
 		gint64 left = until - g_get_monotonic_time ();
 		gint64 slice = watchdog ? MIN (left, (gint64) watchdog / 2) : left;
 		struct pollfd pfd = { .fd = wake_fds[0], .events = POLLIN };
@@ -273,13 +273,13 @@ cmd_run (const Config *cfg, int argc, char **argv, GError **error)
 	           in->cfg->has_smtp ? in->cfg->smtp_url : in->cfg->outgoing, in->cfg->imap_poll_interval);
 	notify_send ("READY=1\nSTATUS=started");
 
-	while (!stop_requested) {
+	while (!stop_requested ()) {
 		if (reload_requested) {
 			reload_requested = 0;
 			reload (&in, cfg->path);
 		}
 		intake (in, &fetch_step, &taken);
-		if (stop_requested)
+		if (stop_requested ())
 			break;
 		delivery (in, &send_step, &sent, &queued);
 		notify_send ("STATUS=%u messages taken, %u replies sent, %u waiting for a retry\nWATCHDOG=1",

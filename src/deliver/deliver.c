@@ -8,6 +8,7 @@
 #include "core/errors.h"
 #include "core/fault.h"
 #include "core/fs.h"
+#include "core/stop.h"
 
 G_DEFINE_QUARK (mailreg-deliver-error-quark, deliver_error)
 
@@ -249,7 +250,8 @@ deliver_due (Run *r, GError **error)
 	counts->interrupted = interrupted->len;
 	if ((rows = db_outbox_due (db, clock_now_unix (), error)) == NULL)
 		return FALSE;
-	for (guint i = 0; i < rows->len; i++) {
+	/* a stop ends the batch between two messages; the rest waits, queued */
+	for (guint i = 0; i < rows->len && !stop_requested (); i++) {
 		const OutboxRow *row = g_ptr_array_index (rows, i);
 		g_autoptr (GBytes) raw = NULL;
 		g_autoptr (GError) local = NULL;

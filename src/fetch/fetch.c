@@ -23,6 +23,7 @@
 #include "core/fault.h"
 #include "core/fs.h"
 #include "core/ids.h"
+#include "core/stop.h"
 #include "fetch/imap.h"
 
 /* Acknowledge in batches: one UID MOVE per this many messages. */
@@ -542,10 +543,14 @@ imap_pass (Pass *pass, GError **error)
 			continue;
 		}
 		/* One group commit per fetched batch: its messages are committed
-		 * together, then acknowledged. */
-		if (!g_hash_table_contains (pass->asked, GUINT_TO_POINTER (row->uid)) &&
-		    (!batch_end (pass, FALSE, error) || !prefetch (pass, rows, i, uv, error)))
-			return FALSE;
+		 * together, then acknowledged.  A stop ends the pass between batches;
+		 * the next pass takes the rest. */
+		if (!g_hash_table_contains (pass->asked, GUINT_TO_POINTER (row->uid))) {
+			if (stop_requested ())
+				break;
+			if (!batch_end (pass, FALSE, error) || !prefetch (pass, rows, i, uv, error))
+				return FALSE;
+		}
 		if (pass->p->batch == NULL && !register_batch_begin (pass->p, error))
 			return FALSE;
 		if (!take (pass, row, error)) {
@@ -670,7 +675,7 @@ inbox_pass (Pass *pass, GError **error)
 		return FALSE;
 	if ((names = list_eml (inbox, FALSE, error)) == NULL)
 		return FALSE;
-	for (guint i = 0; i < names->len; i++) {
+	for (guint i = 0; i < names->len && !stop_requested (); i++) {
 		const char *name = g_ptr_array_index (names, i);
 		g_autofree char *id = ids_uuid ();
 		g_autofree char *claimed_name = g_strdup_printf ("%s.%s", id, name);

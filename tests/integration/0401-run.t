@@ -4,7 +4,7 @@
 # templates on SIGHUP (refusing a bad configuration), refuses a second daemon
 # on the same database, and stops cleanly on SIGTERM.
 . "$(dirname "$0")/lib.sh"
-plan 11
+plan 14
 
 make_instance
 mkdir -p "$T/tpl" "$T/inbox"
@@ -67,4 +67,21 @@ kill -TERM "$pid"
 wait "$pid"
 is $? 0 "SIGTERM: exit 0"
 like "$(tail -n 1 "$T/run.err")" "run: stopping" "stopping logged"
+
+# SIGTERM in the middle of a long pass: it ends after the message in hand, the
+# next pass takes the rest, each exactly once
+for j in $(seq 1 400); do
+	sed "s/^Message-ID: <\(.*\)>/Message-ID: <run3-$j-\1>/" "$DATA/pipeline/valid-qp.eml" >"$T/inbox/.c$j.tmp"
+	mv "$T/inbox/.c$j.tmp" "$T/inbox/c$j.eml"
+done
+"$MAILREG" -c "$T/etc/mailreg.conf" run >/dev/null 2>"$T/run2.err" &
+pid=$!
+taking() { ls "$T/inbox/processed" | grep -q '^c'; }
+check "the second daemon is taking the 400" wait_for 20 taking
+kill -TERM "$pid"
+wait "$pid"
+is $? 0 "SIGTERM mid-pass: exit 0 after the message in hand"
+mr poll --once >/dev/null 2>&1
+is "$(sql "SELECT count(*) || ' ' || count(DISTINCT message_id) FROM messages WHERE message_id LIKE 'run3-%'")" "400 400" \
+   "after the next pass all 400 recorded, each once"
 done_testing
