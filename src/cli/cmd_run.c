@@ -1,8 +1,9 @@
 /* cmd_run.c - `mailreg run`: the daemon.
  *
  * A loop of the single passes the other commands make: take new mail
- * (fetch_pass), deliver what is due (deliver_queued), then sleep for the poll
- * interval.  Each step fails on its own: SMTP down does not stop intake, IMAP
+ * (fetch_pass), queue the reminders due (programme_remind), deliver what is due
+ * (deliver_queued), then sleep for the poll interval.  The staff's digest comes
+ * from mailreg-digest.timer (`mailreg digest`).  Each step fails on its own: SMTP down does not stop intake, IMAP
  * down does not stop delivery; a temporary failure backs off (doubling, capped),
  * a permanent one is reported once until it changes.  SIGTERM/SIGINT end the
  * loop after the step in hand; SIGHUP reloads configuration and templates,
@@ -188,6 +189,23 @@ delivery (Instance *in, Step *s, guint *sent, guint *queued)
 	*queued = n.deferred;
 }
 
+static void
+reminders (Instance *in, Step *s)
+{
+	g_autoptr (GError) error = NULL;
+	guint queued = 0, missed = 0;
+
+	if (!step_due (s))
+		return;
+	if (programme_remind (in->p, &queued, &missed, &error)) {
+		step_succeeded (s);
+		if (queued > 0 || missed > 0)
+			g_message ("run: %u reminders queued, %u missed", queued, missed);
+	} else {
+		step_failed (s, error, in->cfg->imap_poll_interval);
+	}
+}
+
 /* SIGHUP: a new configuration replaces the old one only if all of it loads. */
 static void
 reload (Instance **in, const char *config_path)
@@ -253,6 +271,7 @@ cmd_run (const Config *cfg, int argc, char **argv, GError **error)
 	g_autoptr (Instance) in = NULL;
 	g_autofree char *lock_path = g_strconcat (cfg->database, ".run-lock", NULL);
 	Step fetch_step = { "intake", 0, 0, NULL }, send_step = { "delivery", 0, 0, NULL };
+	Step remind_step = { "reminders", 0, 0, NULL };
 	guint taken = 0, sent = 0, queued = 0;
 	int lock;
 
@@ -281,6 +300,8 @@ cmd_run (const Config *cfg, int argc, char **argv, GError **error)
 		intake (in, &fetch_step, &taken);
 		if (stop_requested ())
 			break;
+		/* IMAP down must not stop reminders: each step on its own */
+		reminders (in, &remind_step);
 		delivery (in, &send_step, &sent, &queued);
 		notify_send ("STATUS=%u messages taken, %u replies sent, %u waiting for a retry\nWATCHDOG=1",
 		             taken, sent, queued);
@@ -289,6 +310,7 @@ cmd_run (const Config *cfg, int argc, char **argv, GError **error)
 	notify_send ("STOPPING=1");
 	g_message ("run: stopping (%u messages taken, %u replies sent)", taken, sent);
 	g_free (fetch_step.last_error);
+	g_free (remind_step.last_error);
 	g_free (send_step.last_error);
 	close (lock);
 	return TRUE;
