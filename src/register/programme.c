@@ -205,6 +205,7 @@ programme_cancel (Pipeline *p, const char *code, gint64 inbound_row, const Inbou
 
 typedef struct {
 	GString *text;      /* subject + text parts, lines as sent */
+	gsize max;          /* encoded size of a part worth reading ([limits] max_form_text) */
 } TextParts;
 
 static void
@@ -212,10 +213,18 @@ collect_text (GMimeObject *parent, GMimeObject *part, gpointer data)
 {
 	TextParts *tp = data;
 	g_autofree char *text = NULL;
+	GMimeDataWrapper *content;
+	GMimeStream *stream;
 
 	if (!GMIME_IS_TEXT_PART (part) || tp->text->len > 256 * 1024 ||
 	    g_mime_part_is_attachment (GMIME_PART (part)) ||
 	    !g_mime_content_type_is_type (g_mime_object_get_content_type (part), "text", "plain"))
+		return;
+	/* A cancellation is a short note: a 20 MB body is not decoded whole (twice,
+	 * with its charset conversion) just to look for one. */
+	content = g_mime_part_get_content (GMIME_PART (part));
+	stream = content ? g_mime_data_wrapper_get_stream (content) : NULL;
+	if (stream == NULL || g_mime_stream_length (stream) < 0 || (gsize) g_mime_stream_length (stream) > tp->max)
 		return;
 	if ((text = g_mime_text_part_get_text (GMIME_TEXT_PART (part))) != NULL && g_utf8_validate (text, -1, NULL))
 		g_string_append_printf (tp->text, "%s\n", text);
@@ -258,7 +267,7 @@ gboolean
 programme_cancel_message (Pipeline *p, const InboundMessage *msg, InboundRecord *rec, gboolean *handled,
                           GError **error)
 {
-	TextParts tp = { g_string_new (NULL) };
+	TextParts tp = { g_string_new (NULL), p->cfg->max_form_text };
 	g_autoptr (GPtrArray) own = g_ptr_array_new_with_free_func (g_free);     /* written by the sender */
 	g_autoptr (GPtrArray) quoted = g_ptr_array_new_with_free_func (g_free);  /* in quoted text */
 	g_autoptr (GPtrArray) active = g_ptr_array_new_with_free_func (g_free);
