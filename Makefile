@@ -29,7 +29,7 @@ TEST_OBJ = $(LIB_SRC:%.c=$(BUILD)/test/%.o)
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test check unit integration demo install clean bench fuzz valgrind crash
+.PHONY: all deps test check unit integration demo install uninstall clean bench fuzz valgrind crash
 all: $(BUILD)/mailreg
 
 $(BUILD)/%.o: %.c $(wildcard src/*/*.h)
@@ -122,6 +122,9 @@ bench: all
 
 install: all
 	@scripts/install.sh $(BUILD) $(PREFIX) $(DESTDIR)
+
+uninstall:
+	@scripts/install.sh --uninstall $(PREFIX) $(DESTDIR)
 
 clean:
 	rm -rf build

@@ -6,7 +6,23 @@
 # PREFIX/bin/mailreg; /etc/mailreg/mailreg.conf and catalog.ini are written only
 # when absent (an upgrade never overwrites the administrator's files; the
 # current examples are always installed as *.example beside them).
+#   scripts/install.sh --uninstall PREFIX DESTDIR
+# (uninstall removes what install put there, but not /etc/mailreg/mailreg.conf,
+# catalog.ini or the state in /var/lib/mailreg)
 set -eu
+if [ "$1" = --uninstall ]; then
+	prefix=$2
+	destdir=${3:-}
+	rm -f "$destdir$prefix/bin/mailreg" "$destdir$prefix/share/man/man1/mailreg.1" \
+	      "$destdir$prefix/share/man/man5/mailreg.conf.5" \
+	      "$destdir$prefix/lib/systemd/system/mailreg.service" \
+	      "$destdir$prefix/lib/systemd/system/mailreg-digest.service" \
+	      "$destdir$prefix/lib/systemd/system/mailreg-digest.timer" \
+	      "$destdir/etc/mailreg/mailreg.conf.example" "$destdir/etc/mailreg/catalog.ini.example"
+	rm -rf "$destdir$prefix/share/mailreg" "$destdir$prefix/share/doc/mailreg"
+	echo "uninstalled from ${destdir:-/}$prefix (kept /etc/mailreg and /var/lib/mailreg)"
+	exit 0
+fi
 build=$1
 prefix=$2
 destdir=${3:-}
@@ -22,6 +38,10 @@ install -m 0644 templates/*.txt templates/*.ini "$destdir$share/templates/"
 install -m 0644 templates/forms/formularz.txt templates/forms/formularz.docx \
 	templates/forms/formularz.odt templates/forms/formularz.pdf "$destdir$share/templates/forms/"
 install -m 0644 README.md docs/*.md "$destdir$prefix/share/doc/mailreg/"
+install -d "$destdir$prefix/share/man/man1" "$destdir$prefix/share/man/man5"
+install -m 0644 man/mailreg.1 "$destdir$prefix/share/man/man1/mailreg.1"
+man/conf-to-man.sh etc/mailreg.conf >"$destdir$prefix/share/man/man5/mailreg.conf.5"
+chmod 0644 "$destdir$prefix/share/man/man5/mailreg.conf.5"
 for u in systemd/*.service systemd/*.timer; do
 	sed -e "s|/usr/local/bin/mailreg|$bin/mailreg|g" \
 	    -e "s|/usr/local/share/doc/mailreg|$prefix/share/doc/mailreg|g" "$u" >"$destdir$units/${u##*/}"

@@ -47,7 +47,7 @@ usage (FILE *out)
 {
 	fprintf (out, "usage: mailreg [-c FILE] [-v] COMMAND [ARGS]\n\n"
 	              "  -c FILE   configuration file (else $MAILREG_CONFIG, else /etc/mailreg/mailreg.conf)\n"
-	              "  -v        debug messages\n\ncommands:\n");
+	              "  -v        debug messages\n\ncommands (mailreg help COMMAND for one):\n");
 	for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
 		fprintf (out, "  %-11s %s\n", commands[i].name, commands[i].help);
 }
@@ -83,6 +83,21 @@ main (int argc, char **argv)
 	}
 	if (i >= argc) {
 		usage (stderr);
+		return EX_USAGE;
+	}
+	/* "mailreg help [COMMAND]": the usage, or one command's line of it */
+	if (strcmp (argv[i], "help") == 0) {
+		if (i + 1 >= argc) {
+			usage (stdout);
+			return EX_OK;
+		}
+		for (gsize c = 0; c < G_N_ELEMENTS (commands); c++)
+			if (strcmp (argv[i + 1], commands[c].name) == 0) {
+				printf ("usage: mailreg [-c FILE] [-v] %s %s\n(see mailreg(1))\n", commands[c].name,
+				        commands[c].help);
+				return EX_OK;
+			}
+		fprintf (stderr, "mailreg: unknown command '%s'\n", argv[i + 1]);
 		return EX_USAGE;
 	}
 	log_init (verbose);

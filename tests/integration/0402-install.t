@@ -7,7 +7,7 @@ if ! command -v systemd-analyze >/dev/null 2>&1; then
 	echo "1..0 # SKIP systemd-analyze not installed"
 	exit 0
 fi
-plan 11
+plan 14
 
 D=$T/root
 # the plain build, also when the tests run under the sanitizers (SANITIZE=1)
@@ -35,6 +35,19 @@ like "$(grep '^database' "$D/etc/mailreg/mailreg.conf")" "^database = /var/lib/m
 echo "# local change" >>"$D/etc/mailreg/mailreg.conf"
 env -u SANITIZE make -C "$ROOT" --no-print-directory install DESTDIR="$D" PREFIX=/usr/local >/dev/null 2>&1
 like "$(tail -n 1 "$D/etc/mailreg/mailreg.conf")" "# local change" "reinstall keeps /etc/mailreg/mailreg.conf"
+
+# the manuals: every command in mailreg(1), every configuration key in mailreg.conf(5)
+man5=$D/usr/local/share/man/man5/mailreg.conf.5
+missing=$(sed -n 's/^\t{ "\([a-z]*\)", "\([a-z_0-9]*\)", KEY_.*/\2/p' "$ROOT/src/core/config.c" | sort -u |
+          while read -r key; do grep -q "^\.B $key\$" "$man5" || echo "$key"; done)
+is "$missing" "" "mailreg.conf(5) documents every key the program knows"
+missing=$(sed -n 's/^\t{ "\([a-z]*\)", cmd_.*/\1/p' "$ROOT/src/main.c" |
+          while read -r cmd; do grep -Eq "^\.B[IR]? \"?$cmd\b" "$D/usr/local/share/man/man1/mailreg.1" || echo "$cmd"; done)
+is "$missing" "" "mailreg(1) documents every command"
+env -u SANITIZE make -C "$ROOT" --no-print-directory uninstall DESTDIR="$D" PREFIX=/usr/local >/dev/null 2>&1
+check "make uninstall removes the binary, keeps /etc/mailreg/mailreg.conf" \
+	test ! -e "$D/usr/local/bin/mailreg" -a -f "$D/etc/mailreg/mailreg.conf"
+env -u SANITIZE make -C "$ROOT" --no-print-directory install DESTDIR="$D" PREFIX=/usr/local >/dev/null 2>&1
 
 units=$D/usr/local/lib/systemd/system
 for u in mailreg.service mailreg-digest.service; do
