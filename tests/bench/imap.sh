@@ -6,8 +6,8 @@
 #   tests/bench/imap.sh [MAILREG_BINARY] [N]
 # mbsync runs first with Sync Pull, so the mailbox is unchanged for mailreg,
 # which then moves every message to Przetworzone.  Both keep their defaults for
-# durability: mbsync fsyncs each message, mailreg fsyncs the spool and commits
-# each message in its own SQLite transaction (synchronous=FULL).
+# durability: mbsync fsyncs each message, mailreg fsyncs each spool file and
+# commits each fetched batch in one SQLite transaction (synchronous=FULL).
 set -eu
 MAILREG=${1:-$(cd "$(dirname "$0")/../.." && pwd)/build/mailreg}
 N=${2:-10000}
