@@ -56,6 +56,7 @@ typedef struct {
 	Pipeline *p;
 	Composer *composer;
 	Transport *t;
+	FetchWaiter *waiter;   /* IDLE between passes (borrows p) */
 } Instance;
 
 static void
@@ -63,6 +64,7 @@ instance_free (Instance *in)
 {
 	if (in == NULL)
 		return;
+	fetch_waiter_free (in->waiter);
 	transport_free (in->t);
 	compose_free (in->composer);
 	pipeline_free (in->p);
@@ -82,6 +84,7 @@ instance_open (const char *config_path, GError **error)
 	    (in->t = in->cfg->has_smtp ? deliver_smtp_new (in->cfg, error)
 	                               : deliver_dir_new (in->cfg->outgoing, error)) == NULL)
 		return NULL;
+	in->waiter = fetch_waiter_new (in->p);
 	return g_steal_pointer (&in);
 }
 
@@ -248,6 +251,39 @@ sleep_interruptible (guint seconds)
 	}
 }
 
+/* Wait up to @seconds for new mail: IMAP IDLE where the server has it, so an
+ * application is answered within seconds; a signal, the watchdog or an error
+ * (then a plain sleep: the next pass reports it) end the wait early. */
+static void
+wait_for_mail (Instance *in, guint seconds)
+{
+	guint64 watchdog = notify_watchdog_usec ();
+	gint64 until = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+
+	while (!stop_requested () && !reload_requested) {
+		gint64 left = (until - g_get_monotonic_time ()) / G_USEC_PER_SEC;
+		guint slice = (guint) (watchdog ? MIN (left, (gint64) (watchdog / G_USEC_PER_SEC / 2)) : left);
+		g_autoptr (GError) error = NULL;
+		FetchWake wake;
+		char buf[64];
+
+		if (left <= 0)
+			return;
+		if (!fetch_wait (in->waiter, MAX (slice, 1u), wake_fds[0], &wake, &error)) {
+			g_debug ("run: waiting for mail: %s", error->message);
+			sleep_interruptible ((guint) left);
+			return;
+		}
+		if (watchdog)
+			notify_send ("WATCHDOG=1");
+		if (wake == FETCH_WAKE_NEW)
+			return;
+		if (wake == FETCH_WAKE_INTERRUPTED)
+			while (read (wake_fds[0], buf, sizeof buf) > 0) {
+			}
+	}
+}
+
 static gboolean
 install_signals (GError **error)
 {
@@ -305,7 +341,10 @@ cmd_run (const Config *cfg, int argc, char **argv, GError **error)
 		delivery (in, &send_step, &sent, &queued);
 		notify_send ("STATUS=%u messages taken, %u replies sent, %u waiting for a retry\nWATCHDOG=1",
 		             taken, sent, queued);
-		sleep_interruptible (in->cfg->imap_poll_interval);
+		if (in->cfg->has_imap)
+			wait_for_mail (in, in->cfg->imap_poll_interval);
+		else
+			sleep_interruptible (in->cfg->imap_poll_interval);
 	}
 	notify_send ("STOPPING=1");
 	g_message ("run: stopping (%u messages taken, %u replies sent)", taken, sent);

@@ -175,6 +175,9 @@ static const char *const migrations[] = {
 	") STRICT;",
 	/* Staff review (issue 6, item 5): when a review message was dealt with. */
 	"ALTER TABLE messages ADD COLUMN reviewed_at TEXT;",
+	/* Placement took max(arrival) over every registration for each new one:
+	 * a scan growing with the programme. */
+	"CREATE INDEX registrations_arrival ON registrations (arrival);",
 };
 
 const char *
