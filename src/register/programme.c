@@ -53,18 +53,7 @@ sessions_text (const Event *ev)
 {
 	GString *out = g_string_new (NULL);
 
-	for (guint k = 0; k < ev->sessions->len; k++) {
-		const EventSession *s = g_ptr_array_index (ev->sessions, k);
-		g_autofree char *when = catalog_format_when (s->start, s->end);
-
-		if (s->start == NULL) {
-			g_string_append_printf (out, "  – %s\n", s->place ? s->place : when);
-			continue;
-		}
-		g_string_append_printf (out, "  Termin: %s\n", when);
-		if (s->place != NULL)
-			g_string_append_printf (out, "  Miejsce: %s\n", s->place);
-	}
+	register_sessions_text (out, ev);
 	return g_string_free (out, FALSE);
 }
 
@@ -75,34 +64,10 @@ registration_ics (Pipeline *p, const char *code, const Event *ev, gboolean tenta
                   GError **error)
 {
 	g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) ical_event_free);
-	g_autoptr (InternetAddressList) from = internet_address_list_parse (NULL, p->cfg->from);
-	InternetAddress *ia = from && internet_address_list_length (from) ? internet_address_list_get_address (from, 0) : NULL;
-	int seq = -1;
 
 	*ics = NULL;
-	for (guint k = 0; k < ev->sessions->len; k++) {
-		const EventSession *s = g_ptr_array_index (ev->sessions, k);
-		IcalEvent *ie;
-
-		if (s->start == NULL)
-			continue;
-		if (seq < 0 && (seq = db_registration_next_sequence (p->db, code, error)) < 0)
-			return FALSE;
-		ie = g_new0 (IcalEvent, 1);
-		ie->uid = ical_uid (code, k + 1, p->cfg->domain);
-		ie->sequence = seq;
-		ie->summary = g_strdup (ev->title);
-		ie->location = g_strdup (s->place);
-		ie->description = g_strdup_printf ("Kod zgłoszenia: %s", code);
-		ie->start = g_strdup (s->start);
-		ie->end = g_strdup (s->end);
-		ie->tentative = tentative;
-		g_ptr_array_add (events, ie);
-	}
-	if (events->len == 0)
-		return TRUE;
-	*ics = ical_publish (ia ? internet_address_get_name (ia) : NULL, p->cfg->from_addr, events, error);
-	return *ics != NULL;
+	return register_event_ics (p, code, ev, tentative, events, error) &&
+	       register_publish_ics (p, events, ics, error);
 }
 
 /* Mail @kind about registration @reg (a db_registration_get row) in @ev, with

@@ -205,6 +205,47 @@ queue_reply (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const c
 	return queue_reply_ics (p, inbound_row, msg, kind, tmpl, vars, to_name, to_addr, NULL, error);
 }
 
+gboolean
+register_event_ics (Pipeline *p, const char *code, const Event *ev, gboolean tentative, GPtrArray *events,
+                    GError **error)
+{
+	int seq = -1;
+
+	for (guint k = 0; k < ev->sessions->len; k++) {
+		const EventSession *s = g_ptr_array_index (ev->sessions, k);
+		IcalEvent *ie;
+
+		if (s->start == NULL)
+			continue;
+		if (seq < 0 && (seq = db_registration_next_sequence (p->db, code, error)) < 0)
+			return FALSE;
+		ie = g_new0 (IcalEvent, 1);
+		ie->uid = ical_uid (code, k + 1, p->cfg->domain);
+		ie->sequence = seq;
+		ie->summary = g_strdup (ev->title);
+		ie->location = g_strdup (s->place);
+		ie->description = g_strdup_printf ("Kod zgłoszenia: %s", code);
+		ie->start = g_strdup (s->start);
+		ie->end = g_strdup (s->end);
+		ie->tentative = tentative;
+		g_ptr_array_add (events, ie);
+	}
+	return TRUE;
+}
+
+gboolean
+register_publish_ics (Pipeline *p, GPtrArray *events, char **ics, GError **error)
+{
+	g_autoptr (InternetAddressList) from = internet_address_list_parse (NULL, p->cfg->from);
+	InternetAddress *ia = from && internet_address_list_length (from) ? internet_address_list_get_address (from, 0) : NULL;
+
+	*ics = NULL;
+	if (events->len == 0)
+		return TRUE;
+	*ics = ical_publish (ia ? internet_address_get_name (ia) : NULL, p->cfg->from_addr, events, error);
+	return *ics != NULL;
+}
+
 /* The calendar invitation for every dated session the applicant is registered
  * for (waiting lists excluded); *@ics NULL when there is none.  Each
  * registration included gets the next SEQUENCE, so calendars update the entry. */
@@ -213,8 +254,6 @@ invitation (Pipeline *p, gint64 applicant_id, char **ics, GError **error)
 {
 	g_autoptr (GPtrArray) regs = db_registrations_of (p->db, applicant_id, error);
 	g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) ical_event_free);
-	g_autoptr (InternetAddressList) from = internet_address_list_parse (NULL, p->cfg->from);
-	InternetAddress *ia = from && internet_address_list_length (from) ? internet_address_list_get_address (from, 0) : NULL;
 
 	*ics = NULL;
 	if (regs == NULL)
@@ -224,36 +263,15 @@ invitation (Pipeline *p, gint64 applicant_id, char **ics, GError **error)
 		const char *code = g_hash_table_lookup (r, "code");
 		const char *status = g_hash_table_lookup (r, "status");
 		g_autoptr (Event) ev = NULL;
-		int seq = -1;
 
 		if (g_strcmp0 (status, "confirmed") != 0 && g_strcmp0 (status, "requested") != 0)
 			continue;
 		if ((ev = db_event_get (p->db, g_hash_table_lookup (r, "event"), error)) == NULL)
 			return FALSE;
-		for (guint k = 0; k < ev->sessions->len; k++) {
-			const EventSession *s = g_ptr_array_index (ev->sessions, k);
-			IcalEvent *ie;
-
-			if (s->start == NULL)
-				continue;
-			if (seq < 0 && (seq = db_registration_next_sequence (p->db, code, error)) < 0)
-				return FALSE;
-			ie = g_new0 (IcalEvent, 1);
-			ie->uid = ical_uid (code, k + 1, p->cfg->domain);
-			ie->sequence = seq;
-			ie->summary = g_strdup (ev->title);
-			ie->location = g_strdup (s->place);
-			ie->description = g_strdup_printf ("Kod zgłoszenia: %s", code);
-			ie->start = g_strdup (s->start);
-			ie->end = g_strdup (s->end);
-			ie->tentative = g_strcmp0 (status, "confirmed") != 0;
-			g_ptr_array_add (events, ie);
-		}
+		if (!register_event_ics (p, code, ev, g_strcmp0 (status, "confirmed") != 0, events, error))
+			return FALSE;
 	}
-	if (events->len == 0)
-		return TRUE;
-	*ics = ical_publish (ia ? internet_address_get_name (ia) : NULL, p->cfg->from_addr, events, error);
-	return *ics != NULL;
+	return register_publish_ics (p, events, ics, error);
 }
 
 static gboolean
@@ -289,6 +307,23 @@ status_text (GHashTable *reg)
 	return g_strdup ("zgłoszenie przyjęte – termin i miejsce podamy w osobnej wiadomości");
 }
 
+void
+register_sessions_text (GString *out, const Event *ev)
+{
+	for (guint k = 0; k < ev->sessions->len; k++) {
+		const EventSession *s = g_ptr_array_index (ev->sessions, k);
+		g_autofree char *when = catalog_format_when (s->start, s->end);
+		/* A placeholder session's place says what it is and that the date follows. */
+		if (s->start == NULL) {
+			g_string_append_printf (out, "  – %s\n", s->place ? s->place : when);
+			continue;
+		}
+		g_string_append_printf (out, "  Termin: %s\n", when);
+		if (s->place != NULL)
+			g_string_append_printf (out, "  Miejsce: %s\n", s->place);
+	}
+}
+
 /* The applicant's registrations as the text block of the confirmation. */
 static char *
 registrations_text (Pipeline *p, gint64 applicant_id, GError **error)
@@ -311,18 +346,7 @@ registrations_text (Pipeline *p, gint64 applicant_id, GError **error)
 		g_string_append_printf (out, "%s• %s\n  Kod zgłoszenia: %s\n  Status: %s\n", i ? "\n" : "",
 		                        (char *) g_hash_table_lookup (r, "title"),
 		                        (char *) g_hash_table_lookup (r, "code"), status);
-		for (guint k = 0; k < ev->sessions->len; k++) {
-			const EventSession *s = g_ptr_array_index (ev->sessions, k);
-			g_autofree char *when = catalog_format_when (s->start, s->end);
-			/* A placeholder session's place says what it is and that the date follows. */
-			if (s->start == NULL) {
-				g_string_append_printf (out, "  – %s\n", s->place ? s->place : when);
-				continue;
-			}
-			g_string_append_printf (out, "  Termin: %s\n", when);
-			if (s->place != NULL)
-				g_string_append_printf (out, "  Miejsce: %s\n", s->place);
-		}
+		register_sessions_text (out, ev);
 	}
 	return g_string_free (g_steal_pointer (&out), FALSE);
 }

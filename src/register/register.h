@@ -69,6 +69,19 @@ void register_batch_rollback (Pipeline *p);
  * lists, our own mail), or NULL.  (static string or transfer full via @reason) */
 gboolean register_is_automatic (const Pipeline *p, const InboundMessage *msg, char **reason);
 
+/* Append to @out the sessions of @ev as the lines of a mail: "Termin: ...",
+ * "Miejsce: ...", or a placeholder's own text. */
+void register_sessions_text (GString *out, const Event *ev);
+
+/* Append to @events (IcalEvent*) one VEVENT per dated session of @ev for
+ * registration @code, at the registration's next SEQUENCE (bumped once). */
+gboolean register_event_ics (Pipeline *p, const char *code, const Event *ev, gboolean tentative,
+                             GPtrArray *events, GError **error);
+
+/* @events (IcalEvent*) as one text/calendar METHOD:PUBLISH from the configured
+ * From; *@ics NULL when @events is empty.  (transfer full) */
+gboolean register_publish_ics (Pipeline *p, GPtrArray *events, char **ics, GError **error);
+
 /* --- catalog (catalog.c) ------------------------------------------------ */
 
 /* Read the programme catalog at @path.  (transfer full) array of Event*.
