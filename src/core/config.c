@@ -232,26 +232,14 @@ check_key (Config *cfg, GKeyFile *kf, const KeySpec *spec, GString *problems)
 		*(char **) field = g_steal_pointer (&value);
 		break;
 	}
-	case KEY_IMAP_URL: {
-		g_autoptr (GUri) uri = g_uri_parse (value, G_URI_FLAGS_NONE, NULL);
-		const char *scheme = uri ? g_uri_get_scheme (uri) : NULL;
-		if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
-		    (g_strcmp0 (scheme, "imap") != 0 && g_strcmp0 (scheme, "imaps") != 0) ||
-		    g_uri_get_user (uri) != NULL || g_uri_get_password (uri) != NULL) {
-			/* the value is not repeated: it may hold a password */
-			problem (problems, cfg, spec->group, spec->key, "not %s (no user or password "
-			         "in it: use user= and password_file=)", spec->allowed);
-			return;
-		}
-		g_free (*(char **) field);
-		*(char **) field = g_steal_pointer (&value);
-		break;
-	}
+	case KEY_IMAP_URL:
 	case KEY_SMTP_URL: {
 		g_autoptr (GUri) uri = g_uri_parse (value, G_URI_FLAGS_NONE, NULL);
 		const char *scheme = uri ? g_uri_get_scheme (uri) : NULL;
+		const char *plain = spec->type == KEY_IMAP_URL ? "imap" : "smtp";
+		g_autofree char *tls = g_strconcat (plain, "s", NULL);
 		if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
-		    (g_strcmp0 (scheme, "smtp") != 0 && g_strcmp0 (scheme, "smtps") != 0) ||
+		    (g_strcmp0 (scheme, plain) != 0 && g_strcmp0 (scheme, tls) != 0) ||
 		    g_uri_get_user (uri) != NULL || g_uri_get_password (uri) != NULL) {
 			/* the value is not repeated: it may hold a password */
 			problem (problems, cfg, spec->group, spec->key, "not %s (no user or password "

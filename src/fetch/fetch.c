@@ -137,24 +137,8 @@ static int
 lock_pass (const Pipeline *p, GError **error)
 {
 	g_autofree char *path = g_build_filename (p->spool->dir, "fetch.lock", NULL);
-	int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 
-	if (fd < 0) {
-		fs_set_error (error, errno, path);
-		return -1;
-	}
-	if (flock (fd, LOCK_EX | LOCK_NB) != 0) {
-		int err = errno;
-		close (fd);
-		if (err == EWOULDBLOCK) {
-			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_TEMPFAIL,
-			             "fetch: another poll is running on %s", p->spool->dir);
-			return -1;
-		}
-		fs_set_error (error, err, path);
-		return -1;
-	}
-	return fd;
+	return fs_lock (path, "fetch: another poll is running", error);
 }
 
 /* --- IMAP ----------------------------------------------------------------- */
