@@ -14,6 +14,15 @@
 #include "extract/extract.h"
 #include "extract/formats.h"
 
+/* AddressSanitizer, as src/extract/pdf.c detects it */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
 #define PDF_DIR "tests/data/pdf"
 #define HTML_DIR "tests/data/html"
 
@@ -79,6 +88,16 @@ check_fixture (const char *dir, const char *name)
 
 	if (expected == NULL)
 		return;
+#ifdef UNDER_ASAN
+	/* What stops this PDF in production is the reader's memory cap, which
+	 * pdf.c leaves off under ASan (its shadow memory would trip it); without
+	 * it only the CPU limit remains, and whether that is reached depends on
+	 * the machine's load. */
+	if (strcmp (name, "text-bomb") == 0) {
+		g_test_skip ("the reader's memory cap is off under AddressSanitizer");
+		return;
+	}
+#endif
 	if (g_str_has_prefix (body, "charset: ")) {
 		gsize n = strcspn (body, "\n");
 		charset = g_strndup (body + 9, n - 9);
