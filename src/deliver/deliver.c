@@ -215,6 +215,24 @@ deliver_health (const DeliverCounts *counts)
 
 static gboolean deliver_due (Run *r, GError **error);
 
+/* @row was accepted: record it and, in the same commit, journal @next (or NULL)
+ * as in flight, since it goes out right after. */
+static gboolean
+mark_sent (Db *db, const OutboxRow *row, const TransportReply *reply, const OutboxRow *next, gint64 now,
+           GError **error)
+{
+	if (next == NULL)
+		return db_outbox_result (db, row->id, "sent", reply->code, reply->text, 0, error);
+	if (!db_begin (db, error))
+		return FALSE;
+	if (!db_outbox_result (db, row->id, "sent", reply->code, reply->text, 0, error) ||
+	    !db_outbox_sending (db, next->id, now, error)) {
+		db_rollback (db);
+		return FALSE;
+	}
+	return db_commit (db, error);
+}
+
 gboolean
 deliver_queued (Db *db, Transport *t, const Config *cfg, Composer *composer, DeliverCounts *counts,
                 GError **error)
@@ -239,6 +257,7 @@ deliver_due (Run *r, GError **error)
 	g_autoptr (GPtrArray) interrupted = NULL;
 	g_autoptr (GPtrArray) rows = NULL;
 	g_autoptr (GError) unavailable = NULL;
+	gboolean journaled = FALSE;  /* rows[i] marked in flight with the previous one's result */
 
 	memset (counts, 0, sizeof *counts);
 	/* A run killed between the two marks: the server may have the message. */
@@ -251,7 +270,7 @@ deliver_due (Run *r, GError **error)
 	if ((rows = db_outbox_due (db, clock_now_unix (), error)) == NULL)
 		return FALSE;
 	/* a stop ends the batch between two messages; the rest waits, queued */
-	for (guint i = 0; i < rows->len && !stop_requested (); i++) {
+	for (guint i = 0; i < rows->len && (journaled || !stop_requested ()); i++) {
 		const OutboxRow *row = g_ptr_array_index (rows, i);
 		g_autoptr (GBytes) raw = NULL;
 		g_autoptr (GError) local = NULL;
@@ -265,15 +284,20 @@ deliver_due (Run *r, GError **error)
 			reply.text = g_strdup (local->message);
 		} else {
 			if ((raw = db_outbox_raw (db, row->id, error)) == NULL ||
-			    !db_outbox_sending (db, row->id, now, error))
+			    (!journaled && !db_outbox_sending (db, row->id, now, error)))
 				return FALSE;
+			journaled = FALSE;
 			FAULT_POINT ("deliver-after-journal");
 			ok = t->send (t, row, raw, &reply, &local);
 			FAULT_POINT ("deliver-before-mark");
 		}
 		if (ok) {
-			/* The only statement between the server's acceptance and our record. */
-			done = db_outbox_result (db, row->id, "sent", reply.code, reply.text, 0, error);
+			/* The only commit between the server's acceptance and our record; it
+			 * journals the next message too, one commit per message instead of two. */
+			const OutboxRow *next = i + 1 < rows->len && !stop_requested () ? g_ptr_array_index (rows, i + 1)
+			                                                                   : NULL;
+			done = mark_sent (db, row, &reply, next, now, error);
+			journaled = done && next != NULL;
 			if (done) {
 				counts->sent++;
 				g_message ("deliver: sent %s to %s (<%s>) via %s%s%s", row->kind, row->rcpt,

@@ -108,10 +108,9 @@ to_crlf (GBytes *raw)
 
 	for (const guint8 *nl; start < len && (nl = memchr (p + start, '\n', len - start)) != NULL;) {
 		gsize i = nl - p;
-		g_byte_array_append (out, p + start, i - start);
-		if (i == 0 || p[i - 1] != '\r')
-			g_byte_array_append (out, (const guint8 *) "\r", 1);
-		g_byte_array_append (out, (const guint8 *) "\n", 1);
+		gsize end = i > start && p[i - 1] == '\r' ? i - 1 : i;
+		g_byte_array_append (out, p + start, end - start);
+		g_byte_array_append (out, (const guint8 *) "\r\n", 2);
 		start = i + 1;
 	}
 	g_byte_array_append (out, p + start, len - start);

@@ -67,7 +67,7 @@ avg=$(sqlite3 "$T/var/mailreg.db" "SELECT avg(length(raw)) FROM outbox_bodies")
 
 now() { date +%s.%N; }
 t0=$(now)
-/usr/bin/time -f "mailreg send cpu: user %U s, sys %S s" "$MAILREG" -c "$T/etc/mailreg.conf" send >"$T/send.out" 2>"$T/send.err"; tail -1 "$T/send.err"
+${PERF:-} /usr/bin/time -f "mailreg send cpu: user %U s, sys %S s" "$MAILREG" -c "$T/etc/mailreg.conf" send >"$T/send.out" 2>"$T/send.err"; tail -1 "$T/send.err"
 t1=$(now)
 sent=$(sqlite3 "$T/var/mailreg.db" "SELECT count(*) FROM outbox WHERE state = 'sent'")
 t2=$(now)
