@@ -178,6 +178,22 @@ static const char *const migrations[] = {
 	/* Placement took max(arrival) over every registration for each new one:
 	 * a scan growing with the programme. */
 	"CREATE INDEX registrations_arrival ON registrations (arrival);",
+	/* A waiting list's length was counted for every placement and every reply
+	 * (EVENT_COLUMNS, POSITION_SQL): quadratic in a busy programme.  The
+	 * triggers keep it in the event, in the same transaction as the change. */
+	"ALTER TABLE events ADD COLUMN waitlisted INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE events SET waitlisted = (SELECT count(*) FROM registrations r"
+	"  WHERE r.event_id = events.id AND r.status = 'waitlisted');"
+	"CREATE TRIGGER registrations_waitlist_insert AFTER INSERT ON registrations"
+	"  WHEN new.status = 'waitlisted' BEGIN"
+	"  UPDATE events SET waitlisted = waitlisted + 1 WHERE id = new.event_id; END;"
+	"CREATE TRIGGER registrations_waitlist_delete AFTER DELETE ON registrations"
+	"  WHEN old.status = 'waitlisted' BEGIN"
+	"  UPDATE events SET waitlisted = waitlisted - 1 WHERE id = old.event_id; END;"
+	"CREATE TRIGGER registrations_waitlist_update AFTER UPDATE OF status, event_id ON registrations"
+	"  WHEN (old.status = 'waitlisted') <> (new.status = 'waitlisted') OR old.event_id <> new.event_id BEGIN"
+	"  UPDATE events SET waitlisted = waitlisted - (old.status = 'waitlisted') WHERE id = old.event_id;"
+	"  UPDATE events SET waitlisted = waitlisted + (new.status = 'waitlisted') WHERE id = new.event_id; END;",
 };
 
 const char *
@@ -546,12 +562,14 @@ load_sessions (Db *db, gint64 event_id, Event *ev, GError **error)
 #define EVENT_COLUMNS \
 	"e.id, e.code, e.kind, e.title, e.subregion, e.topic, e.seats, e.hours," \
 	" (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'confirmed')," \
-	" (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'waitlisted')"
+	" e.waitlisted"
 
-/* A waitlisted registration's place in its event's queue (1 first), else NULL. */
+/* A waitlisted registration's place in its event's queue (1 first), else NULL:
+ * counted from the end, since the one asked about is most often the newest
+ * (the reply to its form).  Needs the event joined as e. */
 #define POSITION_SQL \
-	"CASE WHEN r.status = 'waitlisted' THEN (SELECT count(*) FROM registrations w" \
-	" WHERE w.event_id = r.event_id AND w.status = 'waitlisted' AND w.arrival <= r.arrival) END"
+	"CASE WHEN r.status = 'waitlisted' THEN e.waitlisted - (SELECT count(*) FROM registrations w" \
+	" WHERE w.event_id = r.event_id AND w.status = 'waitlisted' AND w.arrival > r.arrival) END"
 
 
 static Event *

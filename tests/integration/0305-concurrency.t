@@ -6,7 +6,7 @@
 # waits.  Several hundred operations: 300 registrations, 60 cancellations.
 . "$(dirname "$0")/lib.sh"
 
-plan 7
+plan 8
 
 P=$DATA/programme
 make_instance
@@ -51,6 +51,8 @@ is "$confirmed $waiting" "25 215" "never overbooked, no seat empty while someone
 is "$(mr applicants --json | python3 -c 'import json, sys
 p = sorted(r["position"] for a in json.load(sys.stdin) for r in a["registrations"] if r["status"] == "waitlisted")
 print(p == list(range(1, len(p) + 1)))')" "True" "waiting-list positions are 1..215 without a gap"
+is "$(sql "SELECT count(*) FROM events e WHERE e.waitlisted <> (SELECT count(*) FROM registrations r
+	WHERE r.event_id = e.id AND r.status = 'waitlisted')")" 0 "every event's waiting-list counter matches its registrations"
 # Promoted = confirmed now - confirmed before that were not cancelled.
 is "$(sql "SELECT count(*) FROM outbox WHERE kind = 'promotion'")" \
 	"$(sql "SELECT count(*) FROM registrations r WHERE r.status IN ('confirmed','cancelled') AND EXISTS
