@@ -181,6 +181,7 @@ static const char *const migrations[] = {
 	/* A waiting list's length was counted for every placement and every reply
 	 * (EVENT_COLUMNS, POSITION_SQL): quadratic in a busy programme.  The
 	 * triggers keep it in the event, in the same transaction as the change. */
+	"DROP INDEX IF EXISTS registrations_event;"  /* a prefix of registrations_queue */
 	"ALTER TABLE events ADD COLUMN waitlisted INTEGER NOT NULL DEFAULT 0;"
 	"UPDATE events SET waitlisted = (SELECT count(*) FROM registrations r"
 	"  WHERE r.event_id = events.id AND r.status = 'waitlisted');"
@@ -829,7 +830,7 @@ db_applicant_upsert (Db *db, const Application *app, gboolean *created, GError *
 }
 
 gboolean
-db_registration_add (Db *db, gint64 applicant_id, const char *event_code, const char *status,
+db_registration_add (Db *db, gint64 applicant_id, const char *event_code, const char *status, int hours,
                      gint64 message_row, char **code, GError **error)
 {
 	g_autofree char *now = now_iso ();
@@ -842,14 +843,16 @@ db_registration_add (Db *db, gint64 applicant_id, const char *event_code, const 
 		int rc;
 
 		st = db_stmt (db,
-		              "INSERT INTO registrations (code, applicant_id, event_id, status, message_id,"
-		              " created_at) SELECT :code, :a, id, :status, :m, :now FROM events"
+		              "INSERT INTO registrations (code, applicant_id, event_id, status, hours, message_id,"
+		              " created_at, arrival) SELECT :code, :a, id, :status, :hours, :m, :now,"
+		              " (SELECT coalesce(max(arrival), 0) + 1 FROM registrations) FROM events"
 		              " WHERE code = :event ON CONFLICT (applicant_id, event_id) DO NOTHING", error);
 		if (st == NULL)
 			return FALSE;
 		bind_text (st, ":code", candidate);
 		bind_int (st, ":a", applicant_id);
 		bind_text (st, ":status", status);
+		bind_int (st, ":hours", hours);
 		if (message_row > 0)
 			bind_int (st, ":m", message_row);
 		bind_text (st, ":now", now);
@@ -1578,11 +1581,9 @@ db_registration_place (Db *db, gint64 applicant_id, const char *event_code, cons
 		return db_fail (db, error, "look up registration");
 	if (existing != NULL && g_strcmp0 (old_status, "cancelled") != 0)
 		return TRUE;  /* already registered: keep the place or the position */
-	if (existing == NULL &&
-	    (!db_registration_add (db, applicant_id, event_code, status, message_row, &existing, error) ||
-	     existing == NULL))
-		return existing != NULL || (error == NULL || *error == NULL);
-	/* New, or a cancelled registration taken up again: at the end of the queue. */
+	if (existing == NULL)
+		return db_registration_add (db, applicant_id, event_code, status, hours, message_row, code, error);
+	/* A cancelled registration taken up again: at the end of the queue. */
 	st = db_stmt (db,
 	              "UPDATE registrations SET status = :status, hours = :hours, cancelled_at = NULL,"
 	              " message_id = coalesce(:m, message_id),"

@@ -130,11 +130,12 @@ gboolean db_message_set_applicant (Db *db, gint64 message_row, gint64 applicant_
  * and sets *@created. */
 gint64 db_applicant_upsert (Db *db, const Application *app, gboolean *created, GError **error);
 
-/* Register @applicant_id for @event_code with @status unless already registered.
- * Returns TRUE and sets *@code (transfer full) to the new registration code, or
- * returns TRUE with *@code NULL when the registration existed; FALSE on error. */
+/* Register @applicant_id for @event_code with @status and @hours, at the end of
+ * the queue, unless already registered.  Returns TRUE and sets *@code (transfer
+ * full) to the new registration code, or returns TRUE with *@code NULL when the
+ * registration existed; FALSE on error. */
 gboolean db_registration_add (Db *db, gint64 applicant_id, const char *event_code,
-                              const char *status, gint64 message_row, char **code,
+                              const char *status, int hours, gint64 message_row, char **code,
                               GError **error);
 
 /* --- outbox ------------------------------------------------------------- */

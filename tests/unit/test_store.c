@@ -113,10 +113,10 @@ test_applicant_and_registrations (void)
 	g_assert_false (created);
 	g_assert_cmpint (id, ==, id2);
 
-	g_assert_true (db_registration_add (db, id, "INFO-CEN", "confirmed", 0, &code, &error));
+	g_assert_true (db_registration_add (db, id, "INFO-CEN", "confirmed", 0, 0, &code, &error));
 	g_assert_no_error (error);
 	g_assert_true (g_regex_match_simple ("^ZG-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$", code, 0, 0));
-	g_assert_true (db_registration_add (db, id, "INFO-CEN", "confirmed", 0, &again, &error));
+	g_assert_true (db_registration_add (db, id, "INFO-CEN", "confirmed", 0, 0, &again, &error));
 	g_assert_null (again);  /* already registered: nothing new */
 	regs = db_registrations_of (db, id, &error);
 	g_assert_cmpint (regs->len, ==, 1);
