@@ -24,6 +24,7 @@
 #include "compose/compose.h"
 #include "core/errors.h"
 #include "core/fs.h"
+#include "core/log.h"
 #include "core/notify.h"
 #include "core/stop.h"
 #include "deliver/deliver.h"
@@ -144,9 +145,14 @@ log_event (const FetchEvent *ev, gpointer user_data)
 {
 	guint *n = user_data;
 
+	/* Issue 7: the line names the message, so staff can find it in their mail
+	 * client; what came from mail cannot break the line (log_safe). */
+	g_autofree char *mid = log_safe (ev->message_id, 250);
+	g_autofree char *reason = log_safe (ev->reason, 2000);
+
 	(*n)++;
-	g_message ("%s %s%s: %s", outcome_name (ev->outcome), ev->source, ev->recovered ? " (recovered)" : "",
-	           ev->reason ? ev->reason : "");
+	g_message ("%s %s%s%s%s%s: %s", outcome_name (ev->outcome), ev->source, mid ? " <" : " (no Message-ID)",
+	           mid ? mid : "", mid ? ">" : "", ev->recovered ? " (recovered)" : "", reason ? reason : "");
 }
 
 static void

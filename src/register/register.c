@@ -50,6 +50,7 @@ void
 register_result_clear (RegisterResult *res)
 {
 	g_free (res->reason);
+	g_free (res->message_id);
 	memset (res, 0, sizeof *res);
 }
 
@@ -746,7 +747,14 @@ recorded (Pipeline *p, const char *spool_id, RegisterResult *res, GError **error
 
 	if (db_message_recorded (p->db, spool_id, &res->outcome, &local)) {
 		res->already = TRUE;
+		g_free (res->reason);
 		res->reason = g_strdup ("recorded by an earlier run");
+		g_free (res->message_id);
+		res->message_id = db_message_mid (p->db, spool_id, &local);
+		if (local != NULL) {
+			g_propagate_error (error, g_steal_pointer (&local));
+			return -1;
+		}
 		return 1;
 	}
 	if (local != NULL) {
@@ -853,6 +861,7 @@ register_spooled (Pipeline *p, const char *spool_id, const char *forced_review, 
 		return done > 0 && spool_done (p->spool, spool_id, error);
 	}
 	record_init (&rec, spool_id, msg);
+	res->message_id = g_strdup (msg->message_id);
 	ok = decide (p, spool_id, msg, forced_review, &rec, res, &local);
 	if (!ok && local != NULL && local->domain == MAILREG_ERROR && local->code == MAILREG_ERROR_DATA) {
 		/* The message is fine but we cannot act on it (catalog, template): review. */

@@ -35,6 +35,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Pipeline, pipeline_free)
 typedef struct {
 	Outcome outcome;
 	char *reason;      /* one line for the log and `messages` */
+	char *message_id;  /* the message's Message-ID (without <>, as recorded), or NULL */
 	gboolean already;  /* recorded by an earlier run (crash recovery) */
 } RegisterResult;
 

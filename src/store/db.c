@@ -679,6 +679,24 @@ db_message_recorded (Db *db, const char *spool_id, Outcome *outcome, GError **er
 	return rc == SQLITE_ROW;
 }
 
+char *
+db_message_mid (Db *db, const char *spool_id, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db, "SELECT message_id FROM messages WHERE spool_id = :spool", error);
+	char *mid = NULL;
+	int rc;
+
+	if (st == NULL)
+		return NULL;
+	bind_text (st, ":spool", spool_id);
+	if ((rc = sqlite3_step (st)) == SQLITE_ROW)
+		mid = col_text (st, 0);
+	sqlite3_reset (st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		db_fail (db, error, "look up Message-ID");
+	return mid;
+}
+
 gboolean
 db_message_seen (Db *db, const char *message_id, const char *hash, GError **error)
 {

@@ -109,6 +109,10 @@ void inbound_record_clear (InboundRecord *rec);
  * after the commit and before the move to cur/); sets *@outcome. */
 gboolean db_message_recorded (Db *db, const char *spool_id, Outcome *outcome, GError **error);
 
+/* The Message-ID recorded for spool file @spool_id, or NULL (none, no such row,
+ * or an error, which is then set).  (transfer full) */
+char *db_message_mid (Db *db, const char *spool_id, GError **error);
+
 /* TRUE when a message with this Message-ID (or, when it has none, this content
  * hash) was processed before. */
 gboolean db_message_seen (Db *db, const char *message_id, const char *hash, GError **error);
