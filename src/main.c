@@ -35,6 +35,7 @@ static const struct {
 	{ "remind", cmd_remind, "[--now TIME]  queue the reminders due before each session" },
 	{ "consult", cmd_consult, "schedule CODE TIME PLACE  set a consulting appointment and confirm it" },
 	{ "forget", cmd_forget, "EMAIL  erase a person's data everywhere (RODO/GDPR)" },
+	{ "purge", cmd_purge, "[--older-than DAYS]  remove raw copies of finished messages older than DAYS (else [paths] retention_days); the rows stay" },
 	{ "attendance", cmd_attendance, "EVENT [--csv|--json]  the sign-in sheet of an event" },
 	{ "stats", cmd_stats, "[--json]  seats per event, consulting hours left per topic" },
 	{ "review", cmd_review, "[--all] [--json] | done ID...  messages waiting for a person" },

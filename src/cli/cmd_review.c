@@ -13,7 +13,7 @@ gboolean
 cmd_review (const Config *cfg, int argc, char **argv, GError **error)
 {
 	static const char *const columns[] = { "id", "received_at", "from", "subject", "reason", "spool_id",
-	                                       "reviewed_at", NULL };
+	                                       "reviewed_at", "purged_at", NULL };
 	g_autoptr (Db) db = NULL;
 	g_autoptr (GPtrArray) rows = NULL;
 	gboolean all = FALSE, json = FALSE;
@@ -63,11 +63,12 @@ cmd_review (const Config *cfg, int argc, char **argv, GError **error)
 	}
 	for (guint i = 0; i < rows->len; i++) {
 		GHashTable *r = g_ptr_array_index (rows, i);
-		printf ("%5s  %s  %s  %s%s\n       %s\n", (char *) g_hash_table_lookup (r, "id"),
+		printf ("%5s  %s  %s  %s%s%s\n       %s\n", (char *) g_hash_table_lookup (r, "id"),
 		        (char *) g_hash_table_lookup (r, "received_at"),
 		        g_hash_table_lookup (r, "from") ? (char *) g_hash_table_lookup (r, "from") : "(no sender)",
 		        g_hash_table_lookup (r, "subject") ? (char *) g_hash_table_lookup (r, "subject") : "(no subject)",
 		        g_hash_table_lookup (r, "reviewed_at") ? "  [done]" : "",
+		        g_hash_table_lookup (r, "purged_at") ? "  [raw copy purged]" : "",
 		        g_hash_table_lookup (r, "reason") ? (char *) g_hash_table_lookup (r, "reason") : "");
 	}
 	return TRUE;

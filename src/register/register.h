@@ -150,6 +150,29 @@ gboolean programme_schedule (Pipeline *p, const char *code, const char *when, co
  * its own transaction.  *@rows and *@files count what was erased. */
 gboolean programme_forget (Pipeline *p, const char *email, guint *rows, guint *files, GError **error);
 
+/* --- retention (purge.c) ------------------------------------------------- */
+
+typedef struct {
+	guint files;       /* files removed */
+	guint64 bytes;     /* their size */
+	guint inbound;     /* of them: inbound copies (spool cur/, inbox processed/) */
+	guint outgoing;    /* of them: replies in the outgoing folder */
+	guint messages;    /* message rows newly marked purged */
+	guint replies;     /* outbox rows newly marked purged */
+	guint skipped;     /* finished messages whose file still waits in spool new/ */
+} PurgeStats;
+
+/* Remove the raw copies of finished messages received more than @days days
+ * before clock_now (so $MAILREG_NOW): spool cur/ files and the inbox's
+ * processed/ copies of messages no longer pending (an open review, an IMAP
+ * message not yet acknowledged and a file still in spool new/ are kept), and
+ * the outgoing folder's copies of replies that left the queue (sent, failed,
+ * bounced) as long ago.  The rows stay, marked purged (messages, review and
+ * outbox say so).  Unlink, fsync, then mark: running it again after a crash
+ * finishes the job, and a second run finds nothing.  Logs what it did.
+ * Errors: the database's (TEMPFAIL when busy), MAILREG_ERROR_IO. */
+gboolean purge_old (Pipeline *p, guint days, PurgeStats *st, GError **error);
+
 /* --- end of the programme section --- */
 
 #endif

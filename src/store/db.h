@@ -373,6 +373,30 @@ GPtrArray *db_review_list (Db *db, gboolean all, GError **error);
  * message, -1 on error. */
 int db_review_done (Db *db, gint64 id, GError **error);
 
+/* --- retention: purging raw copies (issue 6) ------------------------------ */
+/* A message is finished when its outcome is recorded, it is not a review still
+ * waiting for a person, and its IMAP journal row (if any) is acknowledged; a
+ * reply when it left the queue (sent, failed or bounced) and is not in flight. */
+
+/* Finished messages received before @before (ISO UTC) whose raw copy is not
+ * marked purged: id, spool_id.  (transfer full) */
+GPtrArray *db_purge_messages (Db *db, const char *before, GError **error);
+
+/* Replies out of the queue since before @before, not marked purged: id,
+ * message_id.  (transfer full) */
+GPtrArray *db_purge_outbox (Db *db, const char *before, GError **error);
+
+/* 1 when messages with content @hash exist and all are finished and the newest
+ * was received before @before; 0 when not (or none), -1 on error.  For copies
+ * found by content (the inbox's processed/ folder). */
+int db_purge_hash (Db *db, const char *hash, const char *before, GError **error);
+
+/* Record that the raw copy of message (or, @outbox, reply) @id is purged. */
+gboolean db_purge_mark (Db *db, gboolean outbox, gint64 id, GError **error);
+
+/* clock_now minus @days, as the ISO UTC text the tables hold.  (transfer full) */
+char *db_iso_days_ago (guint days);
+
 /* --- end of the programme section --- */
 
 #endif
