@@ -66,6 +66,21 @@ gboolean register_batch_commit (Pipeline *p, GError **error);
 /* Undo every message of the open batch (their files stay in new/). */
 void register_batch_rollback (Pipeline *p);
 
+/* Staff register review message row @id from the fields they typed (@form:
+ * label/value pairs as the extractor yields them, ->part saying where they came
+ * from).  The fields go through validate_form with the message's reply address
+ * as the sender; with problems, *@problems (transfer full, Polish sentences)
+ * is set, TRUE is returned and nothing changes.  Else, in one transaction, the
+ * message becomes registered (reviewed now) with the same effects as an
+ * e-mailed form: applicant, places or waiting lists, the confirmation with its
+ * calendar entries to the applicant's address (threaded to the message), the
+ * staff copy; @res has the summary.  The raw message is read from spool cur/,
+ * or, when purged, rebuilt from its row.  MAILREG_ERROR_DATA when @id is not an
+ * open review (already registered, done, or no such message) or the catalog
+ * has no event for what the form asks; the database's errors otherwise. */
+gboolean register_review_form (Pipeline *p, gint64 id, FormData *form, RegisterResult *res, GPtrArray **problems,
+                               GError **error);
+
 /* Why @msg must not be answered automatically (RFC 3834: auto-replies, bounces,
  * lists, our own mail), or NULL.  (static string or transfer full via @reason) */
 gboolean register_is_automatic (const Pipeline *p, const InboundMessage *msg, char **reason);
@@ -167,8 +182,8 @@ typedef struct {
  * processed/ copies of messages no longer pending (an open review, an IMAP
  * message not yet acknowledged and a file still in spool new/ are kept), and
  * the outgoing folder's copies of replies that left the queue (sent, failed,
- * bounced) as long ago.  The rows stay, marked purged (messages, review and
- * outbox say so).  Unlink, fsync, then mark: running it again after a crash
+ * bounced) as long ago.  The rows stay, marked purged (messages and review
+ * say so).  Unlink, fsync, then mark: running it again after a crash
  * finishes the job, and a second run finds nothing.  Logs what it did.
  * Errors: the database's (TEMPFAIL when busy), MAILREG_ERROR_IO. */
 gboolean purge_old (Pipeline *p, guint days, PurgeStats *st, GError **error);

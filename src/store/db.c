@@ -1847,6 +1847,44 @@ db_review_list (Db *db, gboolean all, GError **error)
 	return rows_of (db, st, error);
 }
 
+GHashTable *
+db_message_get (Db *db, gint64 id, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db,
+	                            "SELECT id, spool_id, message_id, hash, sender, subject, state, reviewed_at,"
+	                            " purged_at FROM messages WHERE id = :id", error);
+	g_autoptr (GPtrArray) rows = NULL;
+
+	if (st == NULL)
+		return NULL;
+	bind_int (st, ":id", id);
+	if ((rows = rows_of (db, st, error)) == NULL || rows->len == 0)
+		return NULL;
+	return g_hash_table_ref (g_ptr_array_index (rows, 0));
+}
+
+gboolean
+db_review_register (Db *db, gint64 id, const char *form_part, GError **error)
+{
+	g_autofree char *now = now_iso ();
+	sqlite3_stmt *st = db_stmt (db,
+	                            "UPDATE messages SET state = 'registered', form_part = :part, reviewed_at = :now"
+	                            " WHERE id = :id AND state = 'review' AND reviewed_at IS NULL", error);
+
+	if (st == NULL)
+		return FALSE;
+	bind_text (st, ":part", form_part);
+	bind_text (st, ":now", now);
+	bind_int (st, ":id", id);
+	if (!step_done (db, st, "register review message", error))
+		return FALSE;
+	if (sqlite3_changes (db->handle) != 1) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "message %" G_GINT64_FORMAT " is not an open review", id);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 int
 db_review_done (Db *db, gint64 id, GError **error)
 {

@@ -369,6 +369,16 @@ gboolean db_compact (Db *db, GError **error);
  * received_at, from, subject, reason, spool_id, reviewed_at.  (transfer full) */
 GPtrArray *db_review_list (Db *db, gboolean all, GError **error);
 
+/* Message row @id: id, spool_id, message_id, hash, sender, subject, state,
+ * reviewed_at, purged_at; NULL when there is none (no error set) or on an
+ * error.  (transfer full) */
+GHashTable *db_message_get (Db *db, gint64 id, GError **error);
+
+/* Review message @id was registered by staff from typed fields (@form_part says
+ * so): state registered, reviewed now.  FALSE with MAILREG_ERROR_DATA when it is
+ * not an open review. */
+gboolean db_review_register (Db *db, gint64 id, const char *form_part, GError **error);
+
 /* Mark review message @id dealt with: 1 done now, 0 when no such open review
  * message, -1 on error. */
 int db_review_done (Db *db, gint64 id, GError **error);
