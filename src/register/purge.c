@@ -8,8 +8,6 @@
  * commit the rows' purged_at.  A crash in between leaves rows unmarked whose
  * files are gone: the next run finds nothing to unlink and marks them.
  */
-#define G_LOG_DOMAIN "purge"
-
 #include "register/register.h"
 
 #include <errno.h>

@@ -61,7 +61,7 @@ is "$(cat "$T/p1.out")" \
 	"purge: 11 files removed ($bytes bytes: 5 inbound, 6 outgoing); 4 messages and 6 replies older than 20 days marked purged
 purge: 1 finished messages still in the spool's new/ folder, left for the next purge" \
 	"it says how many files and bytes it removed"
-like "$(cat "$T/p1.err")" "^mailreg: purge: purge: raw copies older than 20 days \(received before 2014-03-11T10:00:00Z\): 11 files removed" \
+like "$(cat "$T/p1.err")" "^mailreg: purge: raw copies older than 20 days \(received before 2014-03-11T10:00:00Z\): 11 files removed" \
 	"and logs it"
 check "the old finished copies are gone (spool cur/, inbox processed/, outgoing)" gone $old_in $old_out
 check "the young message's copies stay" exists $young
