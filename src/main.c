@@ -35,9 +35,14 @@ static const struct {
 	{ "remind", cmd_remind, "[--now TIME]  queue the reminders due before each session" },
 	{ "consult", cmd_consult, "schedule CODE TIME PLACE  set a consulting appointment and confirm it" },
 	{ "forget", cmd_forget, "EMAIL  erase a person's data everywhere (RODO/GDPR)" },
+	{ "purge", cmd_purge, "[--older-than DAYS]  remove raw copies of finished messages older than DAYS (else [paths] retention_days); the rows stay" },
 	{ "attendance", cmd_attendance, "EVENT [--csv|--json]  the sign-in sheet of an event" },
 	{ "stats", cmd_stats, "[--json]  seats per event, consulting hours left per topic" },
-	{ "review", cmd_review, "[--all] [--json] | done ID...  messages waiting for a person" },
+	{ "review", cmd_review, "[--all] [--json] | done ID... | register ID FIELD=VALUE... [--file FILE | -]\n"
+	                        "              messages waiting for a person; mark them done, or register one from the\n"
+	                        "              form fields staff type (FIELD: a key of form.ini such as first_name, or its\n"
+	                        "              label; - or --file FILE: lines 'FIELD: value'); the same validation and\n"
+	                        "              placement as a mailed form, the confirmation goes to the applicant" },
 	{ "status", cmd_status, "[--json]  is it working? exits 69 when something needs a person" },
 	{ "digest", cmd_digest, "queue the daily summary for staff (since the previous digest)" },
 };

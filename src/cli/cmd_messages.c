@@ -1,4 +1,5 @@
-/* cmd_messages.c - `mailreg messages [--json]`: inbound messages and their outcome. */
+/* cmd_messages.c - `mailreg messages [--json]`: inbound messages and their outcome,
+ * and whether `purge` removed the raw copy (purged_at). */
 #include "cli/cli.h"
 
 #include <stdio.h>
@@ -9,7 +10,7 @@ gboolean
 cmd_messages (const Config *cfg, int argc, char **argv, GError **error)
 {
 	static const char *const columns[] = { "message_id", "from", "subject", "state", "reason",
-	                                       "form_part", "received_at", NULL };
+	                                       "form_part", "received_at", "purged_at", NULL };
 	g_autoptr (Db) db = NULL;
 	g_autoptr (GPtrArray) rows = NULL;
 	OutputFormat fmt;
@@ -24,11 +25,13 @@ cmd_messages (const Config *cfg, int argc, char **argv, GError **error)
 	for (guint i = 0; i < rows->len; i++) {
 		GHashTable *r = g_ptr_array_index (rows, i);
 		const char *reason = g_hash_table_lookup (r, "reason");
-		printf ("%-10s <%s> %s \"%s\"%s%s\n", (char *) g_hash_table_lookup (r, "state"),
+		const char *purged = g_hash_table_lookup (r, "purged_at");
+		printf ("%-10s <%s> %s \"%s\"%s%s%s%s%s\n", (char *) g_hash_table_lookup (r, "state"),
 		        (char *) g_hash_table_lookup (r, "message_id") ?: "",
 		        (char *) g_hash_table_lookup (r, "from") ?: "-",
 		        (char *) g_hash_table_lookup (r, "subject") ?: "", reason ? ": " : "",
-		        reason ? reason : "");
+		        reason ? reason : "", purged ? " [raw copy purged " : "", purged ? purged : "",
+		        purged ? "]" : "");
 	}
 	return TRUE;
 }

@@ -1,57 +1,224 @@
 /* cmd_review.c - `mailreg review [--all] [--json]` lists the messages waiting
  * for a person (outcome review); `mailreg review done ID...` marks them dealt
- * with. */
+ * with; `mailreg review register ID FIELD=VALUE... [--file FILE | -]`
+ * registers one from the form fields staff type (register_review_form). */
 #include "cli/cli.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/errors.h"
+#include "register/register.h"
 #include "store/db.h"
+
+#define REVIEW_USAGE "usage: review [--all] [--json] | review done ID... | " \
+	"review register ID FIELD=VALUE... [--file FILE | -]"
+
+static gboolean
+parse_id (const char *s, const char *what, gint64 *id, GError **error)
+{
+	char *end = NULL;
+
+	*id = g_ascii_strtoll (s, &end, 10);
+	if (end == s || *end != '\0' || *id <= 0) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE, "review %s: '%s' is not an id", what, s);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+review_done (Db *db, int argc, char **argv, GError **error)
+{
+	if (argc < 3) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE, "usage: review done ID...");
+		return FALSE;
+	}
+	for (int i = 2; i < argc; i++) {
+		gint64 id;
+		int n;
+
+		if (!parse_id (argv[i], "done", &id, error))
+			return FALSE;
+		if ((n = db_review_done (db, id, error)) < 0)
+			return FALSE;
+		if (n == 0) {
+			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
+			             "review done: message %s is not an open review", argv[i]);
+			return FALSE;
+		}
+		printf ("message %s: done\n", argv[i]);
+	}
+	return TRUE;
+}
+
+/* The label of the field staff call @name: its key ("first_name") or any of
+ * its labels ("Imię"); NULL when no field has that name.  (transfer none) */
+static const char *
+field_label (const FormDef *def, const char *name)
+{
+	const FieldDef *f = formdef_field (def, name);
+
+	if (f == NULL)
+		f = formdef_match (def, name);
+	return f ? f->label : NULL;
+}
+
+static gboolean
+unknown_field (const FormDef *def, const char *name, GError **error)
+{
+	g_autoptr (GString) keys = g_string_new (NULL);
+
+	for (guint i = 0; i < def->fields->len; i++)
+		g_string_append_printf (keys, "%s%s", i ? ", " : "", ((FieldDef *) g_ptr_array_index (def->fields, i))->key);
+	g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE,
+	             "review register: no form field is called '%s'; fields: %s (or their labels)", name, keys->str);
+	return FALSE;
+}
+
+/* Lines of @text: "FIELD: value" or "FIELD=value" (FIELD a key or a label)
+ * become pairs; what else is there (checkbox lines "[x] Doradztwo", a pasted
+ * form) goes through the text form extractor, as in a mail body. */
+static void
+add_text (FormData *form, const FormDef *def, const char *text)
+{
+	g_auto (GStrv) lines = g_strsplit_set (text, "\r\n", -1);
+	g_autoptr (GString) rest = g_string_new (NULL);
+	g_autoptr (FormData) extracted = NULL;
+
+	for (char **l = lines; *l != NULL; l++) {
+		gsize cut = strcspn (*l, ":=");
+		g_autofree char *name = g_strstrip (g_strndup (*l, cut));
+		const char *label = (*l)[cut] != '\0' && *name != '\0' ? field_label (def, name) : NULL;
+
+		if (label != NULL) {
+			g_autofree char *value = g_strstrip (g_strdup (*l + cut + 1));
+			form_data_add (form, def, label, value);
+		} else if (**l != '#') {
+			g_string_append_printf (rest, "%s\n", *l);
+		}
+	}
+	extracted = extract_text (rest->str, def);
+	for (guint i = 0; i < extracted->pairs->len; i++) {
+		const FormPair *pair = g_ptr_array_index (extracted->pairs, i);
+		form_data_add (form, def, pair->label, pair->value);
+	}
+}
+
+static char *
+read_input (const char *path, GError **error)
+{
+	g_autoptr (GIOChannel) in = NULL;
+	char *text = NULL;
+	gsize len = 0;
+
+	if (strcmp (path, "-") != 0) {
+		if (!g_file_get_contents (path, &text, &len, error)) {
+			g_prefix_error (error, "review register: ");
+			(*error)->domain = MAILREG_ERROR;
+			(*error)->code = MAILREG_ERROR_NOINPUT;
+			return NULL;
+		}
+	} else {
+		in = g_io_channel_unix_new (STDIN_FILENO);
+		g_io_channel_set_encoding (in, NULL, NULL);
+		if (g_io_channel_read_to_end (in, &text, &len, error) != G_IO_STATUS_NORMAL) {
+			g_prefix_error (error, "review register: standard input: ");
+			(*error)->domain = MAILREG_ERROR;
+			(*error)->code = MAILREG_ERROR_IO;
+			return NULL;
+		}
+	}
+	if (!g_utf8_validate (text, (gssize) len, NULL) || memchr (text, '\0', len) != NULL) {
+		g_free (text);
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "review register: %s is not UTF-8 text",
+		             strcmp (path, "-") == 0 ? "standard input" : path);
+		return NULL;
+	}
+	return text;
+}
+
+static gboolean
+review_register (const Config *cfg, int argc, char **argv, GError **error)
+{
+	g_autoptr (Pipeline) p = NULL;
+	g_autoptr (FormData) form = NULL;
+	g_autoptr (GPtrArray) problems = NULL;
+	RegisterResult res;
+	gint64 id;
+
+	if (argc < 4) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE,
+		             "usage: review register ID FIELD=VALUE... [--file FILE | -]");
+		return FALSE;
+	}
+	if (!parse_id (argv[2], "register", &id, error) || (p = pipeline_open (cfg, error)) == NULL)
+		return FALSE;
+	form = form_data_new ("typed by staff (review register)", "typed");
+	/* In the order given: the first value of a field counts, as in a form. */
+	for (int i = 3; i < argc; i++) {
+		const char *eq = strchr (argv[i], '=');
+
+		if (strcmp (argv[i], "-") == 0 || (strcmp (argv[i], "--file") == 0 && i + 1 < argc)) {
+			g_autofree char *text = read_input (strcmp (argv[i], "-") == 0 ? "-" : argv[++i], error);
+			if (text == NULL)
+				return FALSE;
+			add_text (form, p->form, text);
+		} else if (eq != NULL && eq != argv[i]) {
+			g_autofree char *name = g_strstrip (g_strndup (argv[i], eq - argv[i]));
+			const char *label = field_label (p->form, name);
+			if (label == NULL)
+				return unknown_field (p->form, name, error);
+			form_data_add (form, p->form, label, eq + 1);
+		} else {
+			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE,
+			             "review register: '%s' is not FIELD=VALUE, --file FILE or -", argv[i]);
+			return FALSE;
+		}
+	}
+	if (form->matched == 0) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE, "review register: no form field given");
+		return FALSE;
+	}
+	if (!register_review_form (p, id, form, &res, &problems, error))
+		return FALSE;
+	if (problems != NULL) {
+		g_autoptr (GString) text = g_string_new (NULL);
+		for (guint i = 0; i < problems->len; i++)
+			g_string_append_printf (text, "\n  %u. %s", i + 1, (char *) g_ptr_array_index (problems, i));
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
+		             "review register: message %" G_GINT64_FORMAT " not registered, nothing changed; "
+		             "the fields have problems:%s", id, text->str);
+		return FALSE;
+	}
+	printf ("message %" G_GINT64_FORMAT ": registered: %s\n", id, res.reason);
+	register_result_clear (&res);
+	return TRUE;
+}
 
 gboolean
 cmd_review (const Config *cfg, int argc, char **argv, GError **error)
 {
 	static const char *const columns[] = { "id", "received_at", "from", "subject", "reason", "spool_id",
-	                                       "reviewed_at", NULL };
+	                                       "reviewed_at", "purged_at", NULL };
 	g_autoptr (Db) db = NULL;
 	g_autoptr (GPtrArray) rows = NULL;
 	gboolean all = FALSE, json = FALSE;
 
+	if (argc >= 2 && strcmp (argv[1], "register") == 0)
+		return review_register (cfg, argc, argv, error);
 	if ((db = db_open (cfg->database, error)) == NULL)
 		return FALSE;
-	if (argc >= 2 && strcmp (argv[1], "done") == 0) {
-		if (argc < 3) {
-			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE, "usage: review done ID...");
-			return FALSE;
-		}
-		for (int i = 2; i < argc; i++) {
-			char *end = NULL;
-			gint64 id = g_ascii_strtoll (argv[i], &end, 10);
-			int n;
-			if (end == argv[i] || *end != '\0' || id <= 0) {
-				g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE, "review done: '%s' is not an id", argv[i]);
-				return FALSE;
-			}
-			if ((n = db_review_done (db, id, error)) < 0)
-				return FALSE;
-			if (n == 0) {
-				g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
-				             "review done: message %s is not an open review", argv[i]);
-				return FALSE;
-			}
-			printf ("message %s: done\n", argv[i]);
-		}
-		return TRUE;
-	}
+	if (argc >= 2 && strcmp (argv[1], "done") == 0)
+		return review_done (db, argc, argv, error);
 	for (int i = 1; i < argc; i++) {
 		if (strcmp (argv[i], "--all") == 0)
 			all = TRUE;
 		else if (strcmp (argv[i], "--json") == 0)
 			json = TRUE;
 		else {
-			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE,
-			             "usage: review [--all] [--json] | review done ID...");
+			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE, REVIEW_USAGE);
 			return FALSE;
 		}
 	}
@@ -63,11 +230,12 @@ cmd_review (const Config *cfg, int argc, char **argv, GError **error)
 	}
 	for (guint i = 0; i < rows->len; i++) {
 		GHashTable *r = g_ptr_array_index (rows, i);
-		printf ("%5s  %s  %s  %s%s\n       %s\n", (char *) g_hash_table_lookup (r, "id"),
+		printf ("%5s  %s  %s  %s%s%s\n       %s\n", (char *) g_hash_table_lookup (r, "id"),
 		        (char *) g_hash_table_lookup (r, "received_at"),
 		        g_hash_table_lookup (r, "from") ? (char *) g_hash_table_lookup (r, "from") : "(no sender)",
 		        g_hash_table_lookup (r, "subject") ? (char *) g_hash_table_lookup (r, "subject") : "(no subject)",
 		        g_hash_table_lookup (r, "reviewed_at") ? "  [done]" : "",
+		        g_hash_table_lookup (r, "purged_at") ? "  [raw copy purged]" : "",
 		        g_hash_table_lookup (r, "reason") ? (char *) g_hash_table_lookup (r, "reason") : "");
 	}
 	return TRUE;

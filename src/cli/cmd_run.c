@@ -2,7 +2,8 @@
  *
  * A loop of the single passes the other commands make: take new mail
  * (fetch_pass), queue the reminders due (programme_remind), deliver what is due
- * (deliver_queued), then sleep for the poll interval.  The staff's digest comes
+ * (deliver_queued), once a day purge old raw copies ([paths] retention_days,
+ * purge_old), then sleep for the poll interval.  The staff's digest comes
  * from mailreg-digest.timer (`mailreg digest`).  Each step fails on its own: SMTP down does not stop intake, IMAP
  * down does not stop delivery; a temporary failure backs off (doubling, capped),
  * a permanent one is reported once until it changes.  SIGTERM/SIGINT end the
@@ -24,6 +25,7 @@
 #include "compose/compose.h"
 #include "core/errors.h"
 #include "core/fs.h"
+#include "core/log.h"
 #include "core/notify.h"
 #include "core/stop.h"
 #include "deliver/deliver.h"
@@ -144,9 +146,14 @@ log_event (const FetchEvent *ev, gpointer user_data)
 {
 	guint *n = user_data;
 
+	/* Issue 7: the line names the message, so staff can find it in their mail
+	 * client; what came from mail cannot break the line (log_safe). */
+	g_autofree char *mid = log_safe (ev->message_id, 250);
+	g_autofree char *reason = log_safe (ev->reason, 2000);
+
 	(*n)++;
-	g_message ("%s %s%s: %s", outcome_name (ev->outcome), ev->source, ev->recovered ? " (recovered)" : "",
-	           ev->reason ? ev->reason : "");
+	g_message ("%s %s%s%s%s%s: %s", outcome_name (ev->outcome), ev->source, mid ? " <" : " (no Message-ID)",
+	           mid ? mid : "", mid ? ">" : "", ev->recovered ? " (recovered)" : "", reason ? reason : "");
 }
 
 static void
@@ -206,6 +213,24 @@ reminders (Instance *in, Step *s)
 			g_message ("run: %u reminders queued, %u missed", queued, missed);
 	} else {
 		step_failed (s, error, in->cfg->imap_poll_interval);
+	}
+}
+
+/* With [paths] retention_days: purge the raw copies of old finished messages
+ * at start and then once a day (purge_old logs what it removed). */
+static void
+retention (Instance *in, Step *s)
+{
+	g_autoptr (GError) error = NULL;
+	PurgeStats st;
+
+	if (in->cfg->retention_days == 0 || !step_due (s))
+		return;
+	if (purge_old (in->p, in->cfg->retention_days, &st, &error)) {
+		step_succeeded (s);
+		s->not_before = g_get_monotonic_time () / G_USEC_PER_SEC + 86400;
+	} else {
+		step_failed (s, error, 3600);
 	}
 }
 
@@ -308,6 +333,7 @@ cmd_run (const Config *cfg, int argc, char **argv, GError **error)
 	g_autofree char *lock_path = g_strconcat (cfg->database, ".run-lock", NULL);
 	Step fetch_step = { "intake", 0, 0, NULL }, send_step = { "delivery", 0, 0, NULL };
 	Step remind_step = { "reminders", 0, 0, NULL };
+	Step purge_step = { "purge", 0, 0, NULL };
 	guint taken = 0, sent = 0, queued = 0;
 	int lock;
 
@@ -339,6 +365,7 @@ cmd_run (const Config *cfg, int argc, char **argv, GError **error)
 		/* IMAP down must not stop reminders: each step on its own */
 		reminders (in, &remind_step);
 		delivery (in, &send_step, &sent, &queued);
+		retention (in, &purge_step);
 		notify_send ("STATUS=%u messages taken, %u replies sent, %u waiting for a retry\nWATCHDOG=1",
 		             taken, sent, queued);
 		if (in->cfg->has_imap)
@@ -350,6 +377,7 @@ cmd_run (const Config *cfg, int argc, char **argv, GError **error)
 	g_message ("run: stopping (%u messages taken, %u replies sent)", taken, sent);
 	g_free (fetch_step.last_error);
 	g_free (remind_step.last_error);
+	g_free (purge_step.last_error);
 	g_free (send_step.last_error);
 	close (lock);
 	return TRUE;

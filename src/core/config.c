@@ -43,6 +43,7 @@ static const KeySpec config_keys[] = {
 	{ "paths", "catalog", KEY_PATH, F (catalog), "a file path", 0, 0 },
 	{ "paths", "form", KEY_PATH, F (form), "a file path", 0, 0 },
 	{ "paths", "inbox", KEY_PATH, F (inbox), "a folder path", 0, 0 },
+	{ "paths", "retention_days", KEY_UINT, F (retention_days), "a number of days from 0 (keep) to 36500", 0, 36500 },
 	{ "paths", "inbox_poll_interval", KEY_UINT, F (imap_poll_interval), "a number of seconds from 1 to 86400", 1, 86400 },
 	{ "mail", "from", KEY_ADDRESS, F (from), "an address such as 'Rejestracja <rejestracja@example.pl>'", 0, 0 },
 	{ "mail", "reply_to", KEY_ADDRESS, F (reply_to), "an e-mail address", 0, 0 },

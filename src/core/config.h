@@ -23,6 +23,8 @@ typedef struct {
 	char *catalog;        /* programme catalog loaded by init */
 	char *form;           /* form definition */
 	char *inbox;          /* without [imap]: `poll` takes *.eml from here; default <spool>/../inbox */
+	guint retention_days; /* raw copies of finished messages older than this are purged
+	                         (`purge`, daily in `run`); 0: kept, the default */
 
 	/* [mail] */
 	char *from;           /* header From of replies (display name allowed) */

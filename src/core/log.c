@@ -6,6 +6,7 @@
 #include "core/log.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -74,4 +75,30 @@ log_init (gboolean verbose)
 	log_verbose = verbose;
 	log_journal = stderr_is_journal ();
 	g_log_set_writer_func (log_writer, NULL, NULL);
+}
+
+char *
+log_safe (const char *s, gsize max)
+{
+	g_autofree char *valid = NULL;
+	GString *out;
+
+	if (s == NULL)
+		return NULL;
+	valid = g_utf8_make_valid (s, -1);
+	out = g_string_sized_new (MIN (strlen (valid), max) + 4);
+	for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p)) {
+		gunichar c = g_utf8_get_char (p);
+		const char *next = g_utf8_next_char (p);
+
+		if (out->len + (gsize) (next - p) > max) {
+			g_string_append (out, "...");
+			break;
+		}
+		if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029)
+			g_string_append_c (out, '?');
+		else
+			g_string_append_len (out, p, next - p);
+	}
+	return g_string_free (out, FALSE);
 }

@@ -26,18 +26,25 @@ typedef struct {
 	char *dir;
 } DirTransport;
 
+char *
+deliver_dir_name (const char *message_id)
+{
+	const char *at = strchr (message_id, '@');
+	/* Our own Message-IDs are uuid@domain: the uuid is a safe, stable file name. */
+	char *name = g_strdup_printf ("%.*s.eml", at ? (int) (at - message_id) : 36, message_id);
+
+	g_strcanon (name, "0123456789abcdefABCDEF-.eml", '_');
+	return name;
+}
+
 static gboolean
 dir_send (Transport *t, const OutboxRow *row, GBytes *raw, TransportReply *reply, GError **error)
 {
 	DirTransport *d = (DirTransport *) t;
-	g_autofree char *name = NULL;
-	const char *at = strchr (row->message_id, '@');
+	g_autofree char *name = deliver_dir_name (row->message_id);
 	gsize len;
 	const void *data = g_bytes_get_data (raw, &len);
 
-	/* Our own Message-IDs are uuid@domain: the uuid is a safe, stable file name. */
-	name = g_strdup_printf ("%.*s.eml", at ? (int) (at - row->message_id) : 36, row->message_id);
-	g_strcanon (name, "0123456789abcdefABCDEF-.eml", '_');
 	return fs_write_atomic (d->dir, name, data, len, error);
 }
 

@@ -46,6 +46,10 @@ struct Transport {
 	void (*free) (Transport *t);
 };
 
+/* The file name the directory transport gives the message @message_id (ours:
+ * uuid@domain -> "uuid.eml", every other character made safe).  (transfer full) */
+char *deliver_dir_name (const char *message_id);
+
 /* The directory transport writing into @dir (created with mode 0700). (transfer full) */
 Transport *deliver_dir_new (const char *dir, GError **error);
 

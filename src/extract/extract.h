@@ -52,6 +52,14 @@ FormData *extract_text (const char *text, const FormDef *def);
  * NUL bytes become spaces.  (transfer full) */
 char *extract_to_utf8 (const char *data, gsize len, const char *charset);
 
+/* An empty form from @part ("typed by staff") in @format, for fields that come
+ * from elsewhere than a message.  (transfer full) */
+FormData *form_data_new (const char *part, const char *format);
+
+/* Append the pair @label / @value (copied); ->matched counts the distinct
+ * fields of @def named. */
+void form_data_add (FormData *form, const FormDef *def, const char *label, const char *value);
+
 void form_data_free (FormData *form);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FormData, form_data_free)
 

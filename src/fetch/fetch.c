@@ -53,6 +53,7 @@ typedef struct {
 
 typedef struct {
 	char *source;
+	char *message_id;
 	Outcome outcome;
 	char *reason;
 	gboolean recovered;
@@ -62,14 +63,16 @@ static void
 held_free (Held *h)
 {
 	g_free (h->source);
+	g_free (h->message_id);
 	g_free (h->reason);
 	g_free (h);
 }
 
 static void
-report_now (Pass *pass, const char *source, Outcome outcome, const char *reason, gboolean recovered)
+report_now (Pass *pass, const char *source, const char *message_id, Outcome outcome, const char *reason,
+            gboolean recovered)
 {
-	FetchEvent ev = { source, outcome, reason, recovered };
+	FetchEvent ev = { source, message_id, outcome, reason, recovered };
 
 	if (!recovered)
 		pass->stats->counts[outcome]++;
@@ -79,16 +82,18 @@ report_now (Pass *pass, const char *source, Outcome outcome, const char *reason,
 
 /* Report a message; inside a group commit only once the batch is committed. */
 static void
-emit (Pass *pass, const char *source, Outcome outcome, const char *reason, gboolean recovered)
+emit (Pass *pass, const char *source, const char *message_id, Outcome outcome, const char *reason,
+      gboolean recovered)
 {
 	Held *h;
 
 	if (pass->p->batch == NULL) {
-		report_now (pass, source, outcome, reason, recovered);
+		report_now (pass, source, message_id, outcome, reason, recovered);
 		return;
 	}
 	h = g_new0 (Held, 1);
 	h->source = g_strdup (source);
+	h->message_id = g_strdup (message_id);
 	h->outcome = outcome;
 	h->reason = g_strdup (reason);
 	h->recovered = recovered;
@@ -108,7 +113,7 @@ process (Pass *pass, const char *id, const char *source, const char *forced_revi
 		g_prefix_error (error, "%s: ", source);
 		return FALSE;
 	}
-	emit (pass, source, res.outcome, res.reason, res.already);
+	emit (pass, source, res.message_id, res.outcome, res.reason, res.already);
 	if (outcome != NULL)
 		*outcome = res.outcome;
 	register_result_clear (&res);
@@ -271,7 +276,7 @@ batch_end (Pass *pass, gboolean flush, GError **error)
 		if (ok) {
 			for (guint i = 0; i < pass->held->len; i++) {
 				const Held *h = g_ptr_array_index (pass->held, i);
-				report_now (pass, h->source, h->outcome, h->reason, h->recovered);
+				report_now (pass, h->source, h->message_id, h->outcome, h->reason, h->recovered);
 			}
 			g_array_append_vals (pass->acks, pass->held_acks->data, pass->held_acks->len);
 		}
@@ -601,7 +606,8 @@ inbox_finish (Pass *pass, const char *claimed_dir, const char *done_dir, const c
 		if (!process (pass, id, source, NULL, NULL, error))
 			return FALSE;
 	} else if (recovered) {
-		emit (pass, source, outcome, "recorded by an earlier run", TRUE);
+		g_autofree char *mid = db_message_mid (pass->p->db, id, NULL);
+		emit (pass, source, mid, outcome, "recorded by an earlier run", TRUE);
 	}
 	FAULT_POINT ("inbox-before-move");
 	pass->stats->acknowledged++;

@@ -16,6 +16,8 @@
 
 typedef struct {
 	const char *source;    /* "imap UID 17", "inbox/a.eml", "spool/new/<id>" */
+	const char *message_id;  /* the message's Message-ID as recorded (from mail: log it
+	                            through log_safe), or NULL */
 	Outcome outcome;
 	const char *reason;    /* or NULL */
 	gboolean recovered;    /* recorded by an earlier, interrupted pass */

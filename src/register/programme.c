@@ -18,6 +18,7 @@
 #include "core/autoptr.h"
 #include "core/clock.h"
 #include "core/errors.h"
+#include "deliver/deliver.h"
 #include "validate/validate.h"
 
 /* --- mail ---------------------------------------------------------------- */
@@ -607,13 +608,8 @@ programme_forget (Pipeline *p, const char *email, guint *rows, guint *files, GEr
 		remove_file (b, files);
 	}
 	for (guint i = 0; i < gone_out->len; i++) {
-		/* the directory transport's name for a message (deliver.c) */
-		const char *mid = g_ptr_array_index (gone_out, i);
-		const char *at = strchr (mid, '@');
-		g_autofree char *name = g_strdup_printf ("%.*s.eml", at ? (int) (at - mid) : 36, mid);
-		g_autofree char *path = NULL;
-		g_strcanon (name, "0123456789abcdefABCDEF-.eml", '_');
-		path = g_build_filename (p->cfg->outgoing, name, NULL);
+		g_autofree char *name = deliver_dir_name (g_ptr_array_index (gone_out, i));
+		g_autofree char *path = g_build_filename (p->cfg->outgoing, name, NULL);
 		remove_file (path, files);
 	}
 	/* Logged without the address: the log must not keep what was erased. */

@@ -50,6 +50,7 @@ void
 register_result_clear (RegisterResult *res)
 {
 	g_free (res->reason);
+	g_free (res->message_id);
 	memset (res, 0, sizeof *res);
 }
 
@@ -500,9 +501,12 @@ record_rejection (Pipeline *p, const InboundMessage *msg, const Application *app
 	                    msg->reply_addr ? msg->reply_addr : app->email, error);
 }
 
+/* The effects of valid form @app of message row @row: the applicant, the
+ * places, the confirmation (with the calendar entries) and the staff copy;
+ * the message's reason becomes the summary (after @prefix, may be NULL). */
 static gboolean
-record_registration (Pipeline *p, const InboundMessage *msg, const FormData *form,
-                     const Application *app, InboundRecord *rec, RegisterResult *res, GError **error)
+register_applicant (Pipeline *p, gint64 row, const InboundMessage *msg, const FormData *form,
+                    const Application *app, const char *prefix, RegisterResult *res, GError **error)
 {
 	g_autoptr (GHashTable) vars = vars_new ();
 	g_autoptr (GString) summary = g_string_new (NULL);
@@ -511,14 +515,12 @@ record_registration (Pipeline *p, const InboundMessage *msg, const FormData *for
 	g_autofree char *notes = NULL;
 	g_autofree char *ics = NULL;
 	gboolean created;
-	gint64 row, applicant;
+	gint64 applicant;
 	guint added = 0, waitlisted = 0;
 	/* Only waiting lists this time: the reply says so from its subject on. */
 	const char *kind;
 
-	rec->outcome = OUTCOME_REGISTERED;
-	if ((row = db_message_insert (p->db, rec, error)) == 0 ||
-	    (applicant = db_applicant_upsert (p->db, app, &created, error)) == 0 ||
+	if ((applicant = db_applicant_upsert (p->db, app, &created, error)) == 0 ||
 	    !place (p, app, applicant, row, summary, missing, &added, &waitlisted, error))
 		return FALSE;
 	kind = added > 0 && waitlisted == added ? "waitlist" : "confirmation";
@@ -531,7 +533,8 @@ record_registration (Pipeline *p, const InboundMessage *msg, const FormData *for
 		return FALSE;
 	}
 	g_free (res->reason);
-	res->reason = g_strdup_printf ("%s%s:%s", name, created ? "" : " (updated)", summary->str);
+	res->reason = g_strdup_printf ("%s%s%s:%s", prefix ? prefix : "", name, created ? "" : " (updated)",
+	                               summary->str);
 	if (!db_message_set_applicant (p->db, row, applicant, res->reason, error))
 		return FALSE;
 	var_set (vars, "first_name", app->first_name);
@@ -560,6 +563,18 @@ record_registration (Pipeline *p, const InboundMessage *msg, const FormData *for
 	var_set (vars, "form_format", form->format);
 	var_set (vars, "message_id", msg->message_id ? msg->message_id : "(brak)");
 	return queue_reply (p, row, NULL, "staff", "staff-registration", vars, NULL, p->cfg->staff, error);
+}
+
+static gboolean
+record_registration (Pipeline *p, const InboundMessage *msg, const FormData *form,
+                     const Application *app, InboundRecord *rec, RegisterResult *res, GError **error)
+{
+	gint64 row;
+
+	rec->outcome = OUTCOME_REGISTERED;
+	if ((row = db_message_insert (p->db, rec, error)) == 0)
+		return FALSE;
+	return register_applicant (p, row, msg, form, app, NULL, res, error);
 }
 
 /* The outbox row a delivery report is about: by the returned Message-ID, else
@@ -746,7 +761,14 @@ recorded (Pipeline *p, const char *spool_id, RegisterResult *res, GError **error
 
 	if (db_message_recorded (p->db, spool_id, &res->outcome, &local)) {
 		res->already = TRUE;
+		g_free (res->reason);
 		res->reason = g_strdup ("recorded by an earlier run");
+		g_free (res->message_id);
+		res->message_id = db_message_mid (p->db, spool_id, &local);
+		if (local != NULL) {
+			g_propagate_error (error, g_steal_pointer (&local));
+			return -1;
+		}
 		return 1;
 	}
 	if (local != NULL) {
@@ -853,6 +875,7 @@ register_spooled (Pipeline *p, const char *spool_id, const char *forced_review, 
 		return done > 0 && spool_done (p->spool, spool_id, error);
 	}
 	record_init (&rec, spool_id, msg);
+	res->message_id = g_strdup (msg->message_id);
 	ok = decide (p, spool_id, msg, forced_review, &rec, res, &local);
 	if (!ok && local != NULL && local->domain == MAILREG_ERROR && local->code == MAILREG_ERROR_DATA) {
 		/* The message is fine but we cannot act on it (catalog, template): review. */
@@ -897,4 +920,102 @@ register_message_review (Pipeline *p, const char *spool_id, const char *reason, 
                          GError **error)
 {
 	return register_spooled (p, spool_id, reason, res, error);
+}
+
+/* --- staff register a review message from typed fields ---------------------- */
+
+/* The message of row @r (db_message_get) as the pipeline would see it: parsed
+ * from its raw copy in spool cur/ when there is one, else (purged) rebuilt from
+ * the row: the sender is the reply address, the Message-ID the reference. */
+static InboundMessage *
+review_message (Pipeline *p, GHashTable *r, GError **error)
+{
+	const char *spool_id = g_hash_table_lookup (r, "spool_id");
+	g_autofree char *path = g_build_filename (p->spool->cur, spool_id, NULL);
+	InboundMessage *msg;
+
+	if (g_hash_table_lookup (r, "purged_at") == NULL && g_file_test (path, G_FILE_TEST_EXISTS))
+		return parse_file (path, p->cfg->max_message_size, error);
+	msg = g_new0 (InboundMessage, 1);
+	msg->warnings = g_ptr_array_new_with_free_func (g_free);
+	msg->message_id = g_strdup (g_hash_table_lookup (r, "message_id"));
+	msg->sender = g_strdup (g_hash_table_lookup (r, "sender"));
+	msg->reply_addr = g_strdup (msg->sender);
+	msg->subject = g_strdup (g_hash_table_lookup (r, "subject"));
+	msg->hash = g_strdup (g_hash_table_lookup (r, "hash"));
+	if (msg->message_id != NULL)
+		msg->references = g_strdup_printf ("<%s>", msg->message_id);
+	return msg;
+}
+
+/* Why message row @r cannot be registered from typed fields, or NULL. */
+static char *
+review_refusal (GHashTable *r, gint64 id)
+{
+	if (r == NULL)
+		return g_strdup_printf ("message %" G_GINT64_FORMAT " does not exist", id);
+	if (g_strcmp0 (g_hash_table_lookup (r, "state"), "review") != 0)
+		return g_strdup_printf ("message %" G_GINT64_FORMAT " is not in review (it is %s)", id,
+		                        (char *) g_hash_table_lookup (r, "state"));
+	if (g_hash_table_lookup (r, "reviewed_at") != NULL)
+		return g_strdup_printf ("message %" G_GINT64_FORMAT " was already dealt with (review done at %s)", id,
+		                        (char *) g_hash_table_lookup (r, "reviewed_at"));
+	return NULL;
+}
+
+gboolean
+register_review_form (Pipeline *p, gint64 id, FormData *form, RegisterResult *res, GPtrArray **problems,
+                      GError **error)
+{
+	g_autoptr (GHashTable) r = NULL;
+	g_autoptr (InboundMessage) msg = NULL;
+	g_autoptr (Application) app = NULL;
+	g_autoptr (GError) local = NULL;
+	g_autofree char *refusal = NULL;
+
+	memset (res, 0, sizeof *res);
+	*problems = NULL;
+	/* Read (and parse) outside the write lock; decided again under it. */
+	if ((r = db_message_get (p->db, id, &local)) == NULL && local != NULL) {
+		g_propagate_error (error, g_steal_pointer (&local));
+		return FALSE;
+	}
+	if ((refusal = review_refusal (r, id)) != NULL) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "review register: %s", refusal);
+		return FALSE;
+	}
+	if ((msg = review_message (p, r, error)) == NULL)
+		return FALSE;
+	app = validate_form (p->form, form, msg->reply_addr ? msg->reply_addr : msg->sender);
+	if (app->problems->len > 0) {
+		/* Nothing is recorded: staff correct the fields and try again. */
+		*problems = g_ptr_array_ref (app->problems);
+		return TRUE;
+	}
+	if (!db_begin (p->db, error))
+		return FALSE;
+	g_clear_pointer (&r, g_hash_table_unref);
+	if ((r = db_message_get (p->db, id, &local)) == NULL && local != NULL) {
+		db_rollback (p->db);
+		g_propagate_error (error, g_steal_pointer (&local));
+		return FALSE;
+	}
+	if ((refusal = review_refusal (r, id)) != NULL) {
+		db_rollback (p->db);
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "review register: %s", refusal);
+		return FALSE;
+	}
+	res->message_id = g_strdup (msg->message_id);
+	if (!db_review_register (p->db, id, form->part, error) ||
+	    !register_applicant (p, id, msg, form, app, "typed by staff: ", res, error)) {
+		db_rollback (p->db);
+		g_prefix_error (error, "review register: message %" G_GINT64_FORMAT ": ", id);
+		return FALSE;
+	}
+	FAULT_POINT ("review-before-commit");
+	if (!db_commit (p->db, error))
+		return FALSE;
+	res->outcome = OUTCOME_REGISTERED;
+	g_message ("review: message %" G_GINT64_FORMAT " registered from typed fields: %s", id, res->reason);
+	return TRUE;
 }

@@ -35,6 +35,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Pipeline, pipeline_free)
 typedef struct {
 	Outcome outcome;
 	char *reason;      /* one line for the log and `messages` */
+	char *message_id;  /* the message's Message-ID (without <>, as recorded), or NULL */
 	gboolean already;  /* recorded by an earlier run (crash recovery) */
 } RegisterResult;
 
@@ -64,6 +65,21 @@ gboolean register_batch_begin (Pipeline *p, GError **error);
 gboolean register_batch_commit (Pipeline *p, GError **error);
 /* Undo every message of the open batch (their files stay in new/). */
 void register_batch_rollback (Pipeline *p);
+
+/* Staff register review message row @id from the fields they typed (@form:
+ * label/value pairs as the extractor yields them, ->part saying where they came
+ * from).  The fields go through validate_form with the message's reply address
+ * as the sender; with problems, *@problems (transfer full, Polish sentences)
+ * is set, TRUE is returned and nothing changes.  Else, in one transaction, the
+ * message becomes registered (reviewed now) with the same effects as an
+ * e-mailed form: applicant, places or waiting lists, the confirmation with its
+ * calendar entries to the applicant's address (threaded to the message), the
+ * staff copy; @res has the summary.  The raw message is read from spool cur/,
+ * or, when purged, rebuilt from its row.  MAILREG_ERROR_DATA when @id is not an
+ * open review (already registered, done, or no such message) or the catalog
+ * has no event for what the form asks; the database's errors otherwise. */
+gboolean register_review_form (Pipeline *p, gint64 id, FormData *form, RegisterResult *res, GPtrArray **problems,
+                               GError **error);
 
 /* Why @msg must not be answered automatically (RFC 3834: auto-replies, bounces,
  * lists, our own mail), or NULL.  (static string or transfer full via @reason) */
@@ -148,6 +164,29 @@ gboolean programme_schedule (Pipeline *p, const char *code, const char *when, co
  * anonymised; then the database is compacted so no old page keeps it.  Opens
  * its own transaction.  *@rows and *@files count what was erased. */
 gboolean programme_forget (Pipeline *p, const char *email, guint *rows, guint *files, GError **error);
+
+/* --- retention (purge.c) ------------------------------------------------- */
+
+typedef struct {
+	guint files;       /* files removed */
+	guint64 bytes;     /* their size */
+	guint inbound;     /* of them: inbound copies (spool cur/, inbox processed/) */
+	guint outgoing;    /* of them: replies in the outgoing folder */
+	guint messages;    /* message rows newly marked purged */
+	guint replies;     /* outbox rows newly marked purged */
+	guint skipped;     /* finished messages whose file still waits in spool new/ */
+} PurgeStats;
+
+/* Remove the raw copies of finished messages received more than @days days
+ * before clock_now (so $MAILREG_NOW): spool cur/ files and the inbox's
+ * processed/ copies of messages no longer pending (an open review, an IMAP
+ * message not yet acknowledged and a file still in spool new/ are kept), and
+ * the outgoing folder's copies of replies that left the queue (sent, failed,
+ * bounced) as long ago.  The rows stay, marked purged (messages and review
+ * say so).  Unlink, fsync, then mark: running it again after a crash
+ * finishes the job, and a second run finds nothing.  Logs what it did.
+ * Errors: the database's (TEMPFAIL when busy), MAILREG_ERROR_IO. */
+gboolean purge_old (Pipeline *p, guint days, PurgeStats *st, GError **error);
 
 /* --- end of the programme section --- */
 

@@ -195,6 +195,10 @@ static const char *const migrations[] = {
 	"  WHEN (old.status = 'waitlisted') <> (new.status = 'waitlisted') OR old.event_id <> new.event_id BEGIN"
 	"  UPDATE events SET waitlisted = waitlisted - (old.status = 'waitlisted') WHERE id = old.event_id;"
 	"  UPDATE events SET waitlisted = waitlisted + (new.status = 'waitlisted') WHERE id = new.event_id; END;",
+	/* Retention (issue 6): when the raw copy of a message (spool cur/, inbox
+	 * processed/) or of a reply (outgoing folder) was purged; the row stays. */
+	"ALTER TABLE messages ADD COLUMN purged_at TEXT;"
+	"ALTER TABLE outbox ADD COLUMN purged_at TEXT;",
 };
 
 const char *
@@ -696,6 +700,24 @@ db_message_recorded (Db *db, const char *spool_id, Outcome *outcome, GError **er
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		db_fail (db, error, "look up spool file");
 	return rc == SQLITE_ROW;
+}
+
+char *
+db_message_mid (Db *db, const char *spool_id, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db, "SELECT message_id FROM messages WHERE spool_id = :spool", error);
+	char *mid = NULL;
+	int rc;
+
+	if (st == NULL)
+		return NULL;
+	bind_text (st, ":spool", spool_id);
+	if ((rc = sqlite3_step (st)) == SQLITE_ROW)
+		mid = col_text (st, 0);
+	sqlite3_reset (st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		db_fail (db, error, "look up Message-ID");
+	return mid;
 }
 
 gboolean
@@ -1291,7 +1313,7 @@ db_messages_list (Db *db, GError **error)
 {
 	sqlite3_stmt *st = db_stmt (db,
 	                            "SELECT message_id, sender AS \"from\", subject, state, reason, form_part,"
-	                            " received_at FROM messages ORDER BY id", error);
+	                            " received_at, purged_at FROM messages ORDER BY id", error);
 
 	return st ? rows_of (db, st, error) : NULL;
 }
@@ -1834,14 +1856,52 @@ GPtrArray *
 db_review_list (Db *db, gboolean all, GError **error)
 {
 	sqlite3_stmt *st = db_stmt (db,
-	                            "SELECT id, received_at, sender AS \"from\", subject, reason, spool_id, reviewed_at"
-	                            " FROM messages WHERE state = 'review' AND (:all OR reviewed_at IS NULL)"
+	                            "SELECT id, received_at, sender AS \"from\", subject, reason, spool_id, reviewed_at,"
+	                            " purged_at FROM messages WHERE state = 'review' AND (:all OR reviewed_at IS NULL)"
 	                            " ORDER BY id", error);
 
 	if (st == NULL)
 		return NULL;
 	bind_int (st, ":all", all);
 	return rows_of (db, st, error);
+}
+
+GHashTable *
+db_message_get (Db *db, gint64 id, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db,
+	                            "SELECT id, spool_id, message_id, hash, sender, subject, state, reviewed_at,"
+	                            " purged_at FROM messages WHERE id = :id", error);
+	g_autoptr (GPtrArray) rows = NULL;
+
+	if (st == NULL)
+		return NULL;
+	bind_int (st, ":id", id);
+	if ((rows = rows_of (db, st, error)) == NULL || rows->len == 0)
+		return NULL;
+	return g_hash_table_ref (g_ptr_array_index (rows, 0));
+}
+
+gboolean
+db_review_register (Db *db, gint64 id, const char *form_part, GError **error)
+{
+	g_autofree char *now = now_iso ();
+	sqlite3_stmt *st = db_stmt (db,
+	                            "UPDATE messages SET state = 'registered', form_part = :part, reviewed_at = :now"
+	                            " WHERE id = :id AND state = 'review' AND reviewed_at IS NULL", error);
+
+	if (st == NULL)
+		return FALSE;
+	bind_text (st, ":part", form_part);
+	bind_text (st, ":now", now);
+	bind_int (st, ":id", id);
+	if (!step_done (db, st, "register review message", error))
+		return FALSE;
+	if (sqlite3_changes (db->handle) != 1) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "message %" G_GINT64_FORMAT " is not an open review", id);
+		return FALSE;
+	}
+	return TRUE;
 }
 
 int
@@ -1859,6 +1919,84 @@ db_review_done (Db *db, gint64 id, GError **error)
 	if (!step_done (db, st, "mark review done", error))
 		return -1;
 	return sqlite3_changes (db->handle);
+}
+
+/* --- retention ----------------------------------------------------------- */
+
+/* A message is finished when its outcome is recorded, it is not waiting for a
+ * person (review not yet done), and its IMAP journal row, if any, is no longer
+ * pending (the server has been told). */
+#define MESSAGE_FINISHED \
+	"NOT (m.state = 'review' AND m.reviewed_at IS NULL)" \
+	" AND NOT EXISTS (SELECT 1 FROM imap_messages i WHERE i.spool_id = m.spool_id AND i.state = 'pending')"
+
+GPtrArray *
+db_purge_messages (Db *db, const char *before, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db,
+	                            "SELECT m.id, m.spool_id FROM messages m WHERE m.purged_at IS NULL"
+	                            " AND m.received_at < :before AND " MESSAGE_FINISHED " ORDER BY m.id", error);
+
+	if (st == NULL)
+		return NULL;
+	bind_text (st, ":before", before);
+	return rows_of (db, st, error);
+}
+
+GPtrArray *
+db_purge_outbox (Db *db, const char *before, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db,
+	                            "SELECT id, message_id FROM outbox WHERE purged_at IS NULL"
+	                            " AND state IN ('sent', 'failed', 'bounced') AND sending_since IS NULL"
+	                            " AND coalesce(sent_at, created_at) < :before ORDER BY id", error);
+
+	if (st == NULL)
+		return NULL;
+	bind_text (st, ":before", before);
+	return rows_of (db, st, error);
+}
+
+int
+db_purge_hash (Db *db, const char *hash, const char *before, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db,
+	                            "SELECT count(*), max(m.received_at) < :before,"
+	                            " min(" MESSAGE_FINISHED ") FROM messages m WHERE m.hash = :hash", error);
+	int rc, ok = 0;
+
+	if (st == NULL)
+		return -1;
+	bind_text (st, ":hash", hash);
+	bind_text (st, ":before", before);
+	if ((rc = sqlite3_step (st)) == SQLITE_ROW)
+		ok = sqlite3_column_int (st, 0) > 0 && sqlite3_column_int (st, 1) && sqlite3_column_int (st, 2);
+	sqlite3_reset (st);
+	if (rc != SQLITE_ROW) {
+		db_fail (db, error, "look up message by content");
+		return -1;
+	}
+	return ok;
+}
+
+gboolean
+db_purge_mark (Db *db, gboolean outbox, gint64 id, GError **error)
+{
+	g_autofree char *now = now_iso ();
+	sqlite3_stmt *st = db_stmt (db, outbox ? "UPDATE outbox SET purged_at = :now WHERE id = :id"
+	                                       : "UPDATE messages SET purged_at = :now WHERE id = :id", error);
+
+	if (st == NULL)
+		return FALSE;
+	bind_text (st, ":now", now);
+	bind_int (st, ":id", id);
+	return step_done (db, st, "mark raw copy purged", error);
+}
+
+char *
+db_iso_days_ago (guint days)
+{
+	return iso_before ((gint64) days * 86400);
 }
 
 /* --- end of the programme section --- */

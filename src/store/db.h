@@ -109,6 +109,10 @@ void inbound_record_clear (InboundRecord *rec);
  * after the commit and before the move to cur/); sets *@outcome. */
 gboolean db_message_recorded (Db *db, const char *spool_id, Outcome *outcome, GError **error);
 
+/* The Message-ID recorded for spool file @spool_id, or NULL (none, no such row,
+ * or an error, which is then set).  (transfer full) */
+char *db_message_mid (Db *db, const char *spool_id, GError **error);
+
 /* TRUE when a message with this Message-ID (or, when it has none, this content
  * hash) was processed before. */
 gboolean db_message_seen (Db *db, const char *message_id, const char *hash, GError **error);
@@ -366,9 +370,43 @@ gboolean db_compact (Db *db, GError **error);
  * received_at, from, subject, reason, spool_id, reviewed_at.  (transfer full) */
 GPtrArray *db_review_list (Db *db, gboolean all, GError **error);
 
+/* Message row @id: id, spool_id, message_id, hash, sender, subject, state,
+ * reviewed_at, purged_at; NULL when there is none (no error set) or on an
+ * error.  (transfer full) */
+GHashTable *db_message_get (Db *db, gint64 id, GError **error);
+
+/* Review message @id was registered by staff from typed fields (@form_part says
+ * so): state registered, reviewed now.  FALSE with MAILREG_ERROR_DATA when it is
+ * not an open review. */
+gboolean db_review_register (Db *db, gint64 id, const char *form_part, GError **error);
+
 /* Mark review message @id dealt with: 1 done now, 0 when no such open review
  * message, -1 on error. */
 int db_review_done (Db *db, gint64 id, GError **error);
+
+/* --- retention: purging raw copies (issue 6) ------------------------------ */
+/* A message is finished when its outcome is recorded, it is not a review still
+ * waiting for a person, and its IMAP journal row (if any) is acknowledged; a
+ * reply when it left the queue (sent, failed or bounced) and is not in flight. */
+
+/* Finished messages received before @before (ISO UTC) whose raw copy is not
+ * marked purged: id, spool_id.  (transfer full) */
+GPtrArray *db_purge_messages (Db *db, const char *before, GError **error);
+
+/* Replies out of the queue since before @before, not marked purged: id,
+ * message_id.  (transfer full) */
+GPtrArray *db_purge_outbox (Db *db, const char *before, GError **error);
+
+/* 1 when messages with content @hash exist and all are finished and the newest
+ * was received before @before; 0 when not (or none), -1 on error.  For copies
+ * found by content (the inbox's processed/ folder). */
+int db_purge_hash (Db *db, const char *hash, const char *before, GError **error);
+
+/* Record that the raw copy of message (or, @outbox, reply) @id is purged. */
+gboolean db_purge_mark (Db *db, gboolean outbox, gint64 id, GError **error);
+
+/* clock_now minus @days, as the ISO UTC text the tables hold.  (transfer full) */
+char *db_iso_days_ago (guint days);
 
 /* --- end of the programme section --- */
 
