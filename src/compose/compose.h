@@ -40,7 +40,8 @@ ComposedMail *compose_mail (Composer *c, const char *name, GHashTable *vars, con
                             GError **error);
 
 /* As compose_mail, with the iCalendar text @ics (NULL: none) attached as
- * text/calendar; method=PUBLISH: the message is then multipart/mixed. */
+ * text/calendar; method=its METHOD (PUBLISH or CANCEL): the message is then
+ * multipart/mixed. */
 ComposedMail *compose_mail_ics (Composer *c, const char *name, GHashTable *vars, const char *to_name,
                                 const char *to_addr, const char *in_reply_to, const char *references,
                                 const char *ics, GError **error);

@@ -57,40 +57,101 @@ sessions_text (const Event *ev)
 	return g_string_free (out, FALSE);
 }
 
-/* The calendar entries of registration @code in @ev (its dated sessions) at the
- * next SEQUENCE; *@ics NULL when no session is dated. */
-static gboolean
-registration_ics (Pipeline *p, const char *code, const Event *ev, gboolean tentative, char **ics,
-                  GError **error)
+static GDateTime *
+parse_local (const char *s)
 {
-	g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) ical_event_free);
+	g_autoptr (GTimeZone) tz = g_time_zone_new_local ();
+	g_autofree char *full = strlen (s) == 16 ? g_strconcat (s, ":00", NULL) : g_strdup (s);
 
-	*ics = NULL;
-	return register_event_ics (p, code, ev, tentative, events, error) &&
-	       register_publish_ics (p, events, ics, error);
+	return g_date_time_new_from_iso8601 (full, tz);
 }
 
-/* Mail @kind about registration @reg (a db_registration_get row) in @ev, with
- * its calendar entry when @with_ics. */
-static gboolean
-tell (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *kind, GHashTable *reg,
-      const Event *ev, gboolean with_ics, GError **error)
+/* The calendar entry of the consulting appointment of registration @code:
+ * @when (ISO 8601 local time) at @place, one sitting of @hours (at most a
+ * working day), at SEQUENCE @seq; NULL when @when is malformed.  (transfer full) */
+static IcalEvent *
+appointment_event (Pipeline *p, const char *code, const char *title, const char *when, const char *place, int hours,
+                   int seq)
 {
-	g_autoptr (GHashTable) vars = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+	g_autoptr (GDateTime) start = parse_local (when);
+	g_autoptr (GDateTime) end = NULL;
+	IcalEvent *ie;
+
+	if (start == NULL)
+		return NULL;
+	end = g_date_time_add_hours (start, CLAMP (hours, 1, 8));
+	ie = g_new0 (IcalEvent, 1);
+	ie->uid = ical_uid (code, 1, p->cfg->domain);
+	ie->sequence = seq;
+	ie->summary = g_strdup (title);
+	ie->location = g_strdup (place);
+	ie->description = g_strdup_printf ("Kod zgłoszenia: %s", code);
+	ie->start = g_date_time_format (start, "%Y-%m-%dT%H:%M");
+	ie->end = g_date_time_format (end, "%Y-%m-%dT%H:%M");
+	return ie;
+}
+
+typedef enum {
+	CAL_NONE,
+	CAL_PUBLISH,   /* the entries, added or updated */
+	CAL_CANCEL,    /* the same entries withdrawn */
+} Calendar;
+
+/* The calendar entries of registration @reg (a db_registration_get row) in @ev
+ * as METHOD @method, at the next SEQUENCE: its consulting appointment when
+ * staff set one, else the event's dated sessions; *@ics NULL when nothing is
+ * dated.  The UIDs are the same every time, so a CANCEL withdraws exactly what
+ * the PUBLISH entries added. */
+static gboolean
+registration_ics (Pipeline *p, GHashTable *reg, const Event *ev, IcalMethod method, char **ics, GError **error)
+{
+	g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) ical_event_free);
+	const char *code = g_hash_table_lookup (reg, "code");
+	const char *appointment = g_hash_table_lookup (reg, "appointment");
+	gboolean tentative = g_strcmp0 (g_hash_table_lookup (reg, "status"), "confirmed") != 0;
+
+	*ics = NULL;
+	if (appointment != NULL) {
+		int seq = db_registration_next_sequence (p->db, code, error);
+		IcalEvent *ie;
+		if (seq < 0)
+			return FALSE;
+		ie = appointment_event (p, code, g_hash_table_lookup (reg, "title"), appointment,
+		                        g_hash_table_lookup (reg, "appointment_place"),
+		                        (int) g_ascii_strtoll (g_hash_table_lookup (reg, "hours"), NULL, 10), seq);
+		if (ie != NULL)
+			g_ptr_array_add (events, ie);
+	} else if (!register_event_ics (p, code, ev, tentative, events, error)) {
+		return FALSE;
+	}
+	return register_calendar_ics (p, method, events, ics, error);
+}
+
+/* Mail @kind (template @tmpl) about registration @reg (a db_registration_get
+ * row) in @ev, with its calendar entries as @cal.  @vars (may be NULL) holds
+ * the template's own variables; the registration's are added. */
+static gboolean
+tell (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *kind, const char *tmpl,
+      GHashTable *reg, const Event *ev, Calendar cal, GHashTable *vars, GError **error)
+{
+	g_autoptr (GHashTable) own = vars ? g_hash_table_ref (vars)
+	                                   : g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
 	g_autofree char *name = g_strdup_printf ("%s %s", (char *) g_hash_table_lookup (reg, "first_name"),
 	                                         (char *) g_hash_table_lookup (reg, "last_name"));
 	g_autofree char *ics = NULL;
-	const char *code = g_hash_table_lookup (reg, "code");
 
-	var_set (vars, "first_name", g_hash_table_lookup (reg, "first_name"));
-	var_set (vars, "code", code);
-	var_set (vars, "title", ev->title);
-	var_set (vars, "event", ev->code);
-	g_hash_table_insert (vars, "sessions", sessions_text (ev));
-	if (with_ics && !registration_ics (p, code, ev, g_strcmp0 (g_hash_table_lookup (reg, "status"), "confirmed") != 0,
-	                                   &ics, error))
+	var_set (own, "first_name", g_hash_table_lookup (reg, "first_name"));
+	var_set (own, "code", g_hash_table_lookup (reg, "code"));
+	var_set (own, "title", ev->title);
+	var_set (own, "event", ev->code);
+	g_hash_table_insert (own, "sessions", sessions_text (ev));
+	if (cal != CAL_NONE &&
+	    !registration_ics (p, reg, ev, cal == CAL_CANCEL ? ICAL_CANCEL : ICAL_PUBLISH, &ics, error))
 		return FALSE;
-	return queue (p, inbound_row, msg, kind, kind, vars, name, g_hash_table_lookup (reg, "email"), ics, error);
+	var_set (own, "calendar_note",
+	         ics == NULL ? "" : cal == CAL_CANCEL ? "\nZałączony plik usuwa ten termin z kalendarza.\n"
+	                                              : "\nW załączniku jest wpis do kalendarza.\n");
+	return queue (p, inbound_row, msg, kind, tmpl, own, name, g_hash_table_lookup (reg, "email"), ics, error);
 }
 
 /* --- places ---------------------------------------------------------------- */
@@ -133,7 +194,7 @@ programme_promote (Pipeline *p, const char *event_code, guint *promoted, GError 
 			return FALSE;
 		g_hash_table_replace (reg, g_strdup ("status"), g_strdup (consulting ? "requested" : "confirmed"));
 		g_message ("programme: %s promoted from the waiting list of %s", code, event_code);
-		if (!tell (p, 0, NULL, "promotion", reg, ev, TRUE, error))
+		if (!tell (p, 0, NULL, "promotion", "promotion", reg, ev, CAL_PUBLISH, NULL, error))
 			return FALSE;
 		if (promoted != NULL)
 			(*promoted)++;
@@ -147,6 +208,7 @@ programme_cancel (Pipeline *p, const char *code, gint64 inbound_row, const Inbou
 	g_autoptr (GHashTable) reg = db_registration_get (p->db, code, error);
 	g_autoptr (Event) ev = NULL;
 	g_autofree char *event = NULL;
+	gboolean invited;
 
 	if (reg == NULL) {
 		if (error == NULL || *error == NULL)
@@ -157,12 +219,17 @@ programme_cancel (Pipeline *p, const char *code, gint64 inbound_row, const Inbou
 		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "registration %s is already cancelled", code);
 		return FALSE;
 	}
+	/* Only a place was sent calendar entries (a waiting list gets none): those
+	 * are withdrawn with a CANCEL of the same UIDs. */
+	invited = g_strv_contains ((const char *const[]) { "confirmed", "requested", NULL },
+	                           g_hash_table_lookup (reg, "status"));
 	event = g_strdup (g_hash_table_lookup (reg, "event"));
 	if ((ev = db_event_get (p->db, event, error)) == NULL || !db_registration_set_status (p->db, code, "cancelled", error))
 		return FALSE;
 	g_message ("programme: %s (%s) cancelled", code, event);
 	/* The applicant is told at the address registered, whoever asked. */
-	return tell (p, inbound_row, msg, "cancellation", reg, ev, FALSE, error) &&
+	return tell (p, inbound_row, msg, "cancellation", "cancellation", reg, ev, invited ? CAL_CANCEL : CAL_NONE,
+	             NULL, error) &&
 	       programme_promote (p, event, promoted, error);
 }
 
@@ -335,7 +402,7 @@ programme_import (Pipeline *p, const char *path, guint *count, guint *updates, G
 			if (g_strcmp0 (g_hash_table_lookup (row, "status"), "waitlisted") == 0)
 				continue;
 			if ((reg = db_registration_get (p->db, g_hash_table_lookup (row, "code"), error)) == NULL ||
-			    !tell (p, 0, NULL, "update", reg, now, TRUE, error)) {
+			    !tell (p, 0, NULL, "update", "update", reg, now, CAL_PUBLISH, NULL, error)) {
 				db_rollback (p->db);
 				return FALSE;
 			}
@@ -350,15 +417,6 @@ programme_import (Pipeline *p, const char *path, guint *count, guint *updates, G
 }
 
 /* --- reminders ------------------------------------------------------------------ */
-
-static GDateTime *
-parse_local (const char *s)
-{
-	g_autoptr (GTimeZone) tz = g_time_zone_new_local ();
-	g_autofree char *full = strlen (s) == 16 ? g_strconcat (s, ":00", NULL) : g_strdup (s);
-
-	return g_date_time_new_from_iso8601 (full, tz);
-}
 
 static const char *
 days_text (guint offset, char **buf)
@@ -447,14 +505,11 @@ programme_schedule (Pipeline *p, const char *code, const char *when, const char 
 	g_autoptr (GHashTable) reg = db_registration_get (p->db, code, error);
 	g_autoptr (GHashTable) vars = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
 	g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) ical_event_free);
-	g_autoptr (InternetAddressList) from = internet_address_list_parse (NULL, p->cfg->from);
-	InternetAddress *ia = from && internet_address_list_length (from) ? internet_address_list_get_address (from, 0) : NULL;
 	g_autoptr (GDateTime) start = parse_local (when);
-	g_autoptr (GDateTime) end = NULL;
 	g_autofree char *name = NULL;
 	g_autofree char *ics = NULL;
 	IcalEvent *ie;
-	int hours, seq;
+	int seq;
 
 	if (reg == NULL) {
 		if (error == NULL || *error == NULL)
@@ -473,22 +528,13 @@ programme_schedule (Pipeline *p, const char *code, const char *when, const char 
 		             "'%s' is not an ISO 8601 local time such as 2014-05-12T10:00", when);
 		return FALSE;
 	}
-	hours = (int) g_ascii_strtoll (g_hash_table_lookup (reg, "hours"), NULL, 10);
-	/* One sitting: the request's hours, at most a working day. */
-	end = g_date_time_add_hours (start, CLAMP (hours, 1, 8));
 	if (!db_registration_set_appointment (p->db, code, when, place, error) ||
 	    (seq = db_registration_next_sequence (p->db, code, error)) < 0)
 		return FALSE;
-	ie = g_new0 (IcalEvent, 1);
-	ie->uid = ical_uid (code, 1, p->cfg->domain);
-	ie->sequence = seq;
-	ie->summary = g_strdup (g_hash_table_lookup (reg, "title"));
-	ie->location = g_strdup (place);
-	ie->description = g_strdup_printf ("Kod zgłoszenia: %s", code);
-	ie->start = g_date_time_format (start, "%Y-%m-%dT%H:%M");
-	ie->end = g_date_time_format (end, "%Y-%m-%dT%H:%M");
+	ie = appointment_event (p, code, g_hash_table_lookup (reg, "title"), when, place,
+	                        (int) g_ascii_strtoll (g_hash_table_lookup (reg, "hours"), NULL, 10), seq);
 	g_ptr_array_add (events, ie);
-	if ((ics = ical_publish (ia ? internet_address_get_name (ia) : NULL, p->cfg->from_addr, events, error)) == NULL)
+	if (!register_publish_ics (p, events, &ics, error))
 		return FALSE;
 	var_set (vars, "first_name", g_hash_table_lookup (reg, "first_name"));
 	var_set (vars, "code", code);

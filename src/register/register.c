@@ -236,13 +236,19 @@ register_event_ics (Pipeline *p, const char *code, const Event *ev, gboolean ten
 gboolean
 register_publish_ics (Pipeline *p, GPtrArray *events, char **ics, GError **error)
 {
+	return register_calendar_ics (p, ICAL_PUBLISH, events, ics, error);
+}
+
+gboolean
+register_calendar_ics (Pipeline *p, IcalMethod method, GPtrArray *events, char **ics, GError **error)
+{
 	g_autoptr (InternetAddressList) from = internet_address_list_parse (NULL, p->cfg->from);
 	InternetAddress *ia = from && internet_address_list_length (from) ? internet_address_list_get_address (from, 0) : NULL;
 
 	*ics = NULL;
 	if (events->len == 0)
 		return TRUE;
-	*ics = ical_publish (ia ? internet_address_get_name (ia) : NULL, p->cfg->from_addr, events, error);
+	*ics = ical_calendar (method, ia ? internet_address_get_name (ia) : NULL, p->cfg->from_addr, events, error);
 	return *ics != NULL;
 }
 

@@ -12,6 +12,7 @@
 #define MAILREG_REGISTER_H
 
 #include "compose/compose.h"
+#include "compose/ical.h"
 #include "core/config.h"
 #include "parse/parse.h"
 #include "spool/spool.h"
@@ -81,6 +82,9 @@ gboolean register_event_ics (Pipeline *p, const char *code, const Event *ev, gbo
 /* @events (IcalEvent*) as one text/calendar METHOD:PUBLISH from the configured
  * From; *@ics NULL when @events is empty.  (transfer full) */
 gboolean register_publish_ics (Pipeline *p, GPtrArray *events, char **ics, GError **error);
+
+/* As register_publish_ics with METHOD @method (ICAL_CANCEL: the entries withdrawn). */
+gboolean register_calendar_ics (Pipeline *p, IcalMethod method, GPtrArray *events, char **ics, GError **error);
 
 /* --- catalog (catalog.c) ------------------------------------------------ */
 
