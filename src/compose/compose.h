@@ -23,7 +23,8 @@ typedef struct {
 /* The templates every reply kind needs; checked by compose_new. */
 #define COMPOSE_TEMPLATES "confirmation", "rejection", "review", "staff-review", "staff-registration", \
 	"staff-failed", "staff-delayed", "staff-bounce", "digest", \
-	"waitlist", "promotion", "cancellation", "reminder", "update", "appointment"
+	"waitlist", "promotion", "cancellation", "reminder", "update", "appointment", \
+	"offer", "offer-accepted", "offer-expired", "offer-refused", "waitlist-note"
 
 /* Load and check every template of @cfg's templates folder.  (transfer full)
  * MAILREG_ERROR_NOINPUT (missing), MAILREG_ERROR_DATA (malformed, naming the file). */

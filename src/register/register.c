@@ -197,6 +197,13 @@ queue_reply_ics (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, con
 	                      mail->raw, error);
 }
 
+gboolean
+register_reply (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *kind, const char *tmpl,
+                GHashTable *vars, const char *to_name, const char *to_addr, const char *ics, GError **error)
+{
+	return queue_reply_ics (p, inbound_row, msg, kind, tmpl, vars, to_name, to_addr, ics, error);
+}
+
 static gboolean
 queue_reply (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *kind,
              const char *tmpl, GHashTable *vars, const char *to_name, const char *to_addr,
@@ -544,6 +551,7 @@ record_registration (Pipeline *p, const InboundMessage *msg, const FormData *for
 	var_set (vars, "last_name", app->last_name);
 	var_set (vars, "email", app->email);
 	var_set (vars, "institution", app->institution);
+	g_hash_table_insert (vars, "waitlist_rule", programme_waitlist_rule (p));
 	var_set (vars, "powiat", app->powiat);
 	var_set (vars, "subregion", app->subregion);
 	notes = joined (app->notes, "\n");
@@ -707,6 +715,15 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char
 	form = extract_form (msg->mime, p->form, &limits, &notes);
 	if (form == NULL || form->matched < p->form->min_fields) {
 		g_autoptr (GPtrArray) why = g_ptr_array_new_with_free_func (g_free);
+		/* Issue 6: "TAK" with a registration code takes a place offered.  Only
+		 * a message without a form: a form's "tak" is an answer to a field. */
+		gboolean answered = FALSE;
+		if (!programme_offer_message (p, msg, rec, &answered, error))
+			return FALSE;
+		if (answered) {
+			res->outcome = rec->outcome;
+			return TRUE;
+		}
 		g_ptr_array_add (why, g_strdup_printf ("no form found (%u form fields recognised, %u needed)",
 		                                       form ? form->matched : 0, p->form->min_fields));
 		if (notes != NULL)
