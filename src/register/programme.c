@@ -406,12 +406,8 @@ find_codes (const char *text, GPtrArray *codes)
 	}
 }
 
-/* A line where a top-posting client (Outlook, webmail) starts the message
- * replied to without quoting it with '>': "-----Original Message-----",
- * "-----Oryginalna wiadomość-----", or a "From:"/"Od:" header line with an
- * address.  What follows is quoted text, not the sender's. */
-static gboolean
-starts_quoted_reply (const char *line)
+gboolean
+programme_starts_quoted_reply (const char *line)
 {
 	g_autofree char *low = g_utf8_strdown (line, -1);
 	char *l = g_strstrip (low);
@@ -455,7 +451,7 @@ read_answer (Pipeline *p, const InboundMessage *msg, gboolean (*say) (const char
 		find_codes (msg->subject, a->own);
 	for (char **l = lines; *l; l++) {
 		gboolean is_quote;
-		quoting |= starts_quoted_reply (*l);
+		quoting |= programme_starts_quoted_reply (*l);
 		is_quote = quoting || *g_strchug (*l) == '>';
 		if (!is_quote)
 			a->asked |= say (*l);
@@ -502,11 +498,8 @@ programme_cancel_message (Pipeline *p, const InboundMessage *msg, InboundRecord 
 	return TRUE;
 }
 
-/* "TAK" (yes) as the first word of a line or of the subject after "Re:":
- * "TAK", "Tak, potwierdzam", "„TAK”".  Not "także", nor "tak" inside a
- * sentence, which is no answer. */
-static gboolean
-says_yes (const char *line)
+gboolean
+programme_says_yes (const char *line)
 {
 	static const char *const skip[] = { "re:", "odp:", "aw:", "fwd:", "fw:", "pd:", "„", "\"", "'", "*", "-",
 	                                    "•", NULL };
@@ -584,7 +577,7 @@ programme_offer_message (Pipeline *p, const InboundMessage *msg, InboundRecord *
 	gint64 row;
 
 	*handled = FALSE;
-	read_answer (p, msg, says_yes, &a);
+	read_answer (p, msg, programme_says_yes, &a);
 	if (!a.asked)
 		return TRUE;
 	codes = a.own->len > 0 ? a.own : a.quoted;

@@ -149,6 +149,18 @@ gboolean programme_import (Pipeline *p, const char *path, guint *count, guint *u
  * reminder_grace late is recorded as missed, not sent. */
 gboolean programme_remind (Pipeline *p, guint *sent, guint *missed, GError **error);
 
+/* TRUE when @line (a line of text or a subject) answers "TAK" (yes): its first
+ * word after "Re:"/"Odp:"/"Fwd:" and quotation marks, any case: "TAK", "Tak,
+ * potwierdzam", "„TAK”", "Re: tak".  Not "także", nor "tak" later in a
+ * sentence, which is no answer. */
+gboolean programme_says_yes (const char *line);
+
+/* TRUE when @line is where a top-posting client (Outlook, webmail) starts the
+ * message replied to without quoting it with '>': "-----Original Message-----",
+ * "-----Oryginalna wiadomość-----", or a "From:"/"Od:" header line with an
+ * address.  What follows is quoted text, not the sender's. */
+gboolean programme_starts_quoted_reply (const char *line);
+
 /* Promotion by offer ([programme] promotion = offer): a freed place is held for
  * the first on the waiting list without an offer (programme_promote), who is
  * asked (outbox kind promotion, template offer) to answer "TAK" with the
