@@ -565,7 +565,7 @@ refuse (Pipeline *p, gint64 row, const InboundMessage *msg, const char *why, GEr
 
 gboolean
 programme_offer_message (Pipeline *p, const InboundMessage *msg, InboundRecord *rec, gboolean *handled,
-                         GError **error)
+                         char **unclear, GError **error)
 {
 	g_auto (Answer) a = { 0 };
 	g_autoptr (GPtrArray) regs = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
@@ -577,6 +577,7 @@ programme_offer_message (Pipeline *p, const InboundMessage *msg, InboundRecord *
 	gint64 row;
 
 	*handled = FALSE;
+	*unclear = NULL;
 	read_answer (p, msg, programme_says_yes, &a);
 	if (!a.asked)
 		return TRUE;
@@ -601,12 +602,23 @@ programme_offer_message (Pipeline *p, const InboundMessage *msg, InboundRecord *
 		                                                                                  : "too late");
 		g_ptr_array_add (regs, reg);
 	}
-	/* Without promotion by offer a "TAK" about no offer is no answer of ours:
-	 * read as any other message. */
-	if (!offered && !offer_mode (p))
-		return TRUE;
 	if (codes->len == 0)
 		g_string_append (reason, " no registration code");
+	if (!offered) {
+		/* A "TAK" about no offer of ours: without promotion by offer read as
+		 * any other message; with it, a person looks (it may be a question
+		 * starting "Tak, ..."), and the sender is told what we missed. */
+		if (offer_mode (p)) {
+			g_free (rec->reason);
+			rec->reason = g_string_free (g_steal_pointer (&reason), FALSE);
+			*unclear = codes->len == 0
+			           ? g_strdup ("W wiadomości nie znaleźliśmy kodu zgłoszenia, więc nie wiemy, którego\n"
+			                       "miejsca dotyczy odpowiedź. Wiadomość sprawdzi pracownik ROPS.\n\n" TAK_HINT)
+			           : g_strdup_printf ("Nie znaleźliśmy propozycji miejsca dla kodu %s. Wiadomość sprawdzi\n"
+			                              "pracownik ROPS.\n\n" TAK_HINT, unknown->str);
+		}
+		return TRUE;
+	}
 	rec->outcome = accepted ? OUTCOME_REGISTERED : OUTCOME_REJECTED;
 	g_free (rec->reason);
 	rec->reason = g_string_free (g_steal_pointer (&reason), FALSE);
@@ -653,11 +665,10 @@ programme_offer_message (Pipeline *p, const InboundMessage *msg, InboundRecord *
 			g_assert_not_reached ();
 		}
 	}
-	if (unknown->len > 0 || codes->len == 0) {
-		g_autofree char *why = codes->len == 0
-		    ? g_strdup ("W wiadomości nie znaleźliśmy kodu zgłoszenia, więc nie wiemy, którego\n"
-		                "miejsca dotyczy odpowiedź.\n\n" TAK_HINT)
-		    : g_strdup_printf ("Nie znaleźliśmy propozycji miejsca dla kodu %s.\n\n" TAK_HINT, unknown->str);
+	if (unknown->len > 0) {
+		/* with another code that had an offer: said in the same answer */
+		g_autofree char *why = g_strdup_printf ("Nie znaleźliśmy propozycji miejsca dla kodu %s.\n\n" TAK_HINT,
+		                                        unknown->str);
 		if (!refuse (p, row, msg, why, error))
 			return FALSE;
 	}

@@ -469,9 +469,11 @@ joined (GPtrArray *items, const char *sep)
 	return g_string_free (out, FALSE);
 }
 
+/* Record @msg for review: the sender gets template @tmpl (with {{why}}, may be
+ * NULL), staff the notice. */
 static gboolean
-record_review (Pipeline *p, const char *spool_id, const InboundMessage *msg, InboundRecord *rec,
-               RegisterResult *res, GError **error)
+record_review_as (Pipeline *p, const char *spool_id, const InboundMessage *msg, InboundRecord *rec,
+                  RegisterResult *res, const char *tmpl, const char *why, GError **error)
 {
 	g_autoptr (GHashTable) vars = vars_new ();
 	gint64 row;
@@ -481,13 +483,21 @@ record_review (Pipeline *p, const char *spool_id, const InboundMessage *msg, Inb
 		return FALSE;
 	var_set (vars, "subject", msg->subject ? msg->subject : "(bez tematu)");
 	var_set (vars, "accepted_formats", ACCEPTED_FORMATS);
+	var_set (vars, "why", why);
 	if (msg->mime != NULL &&
-	    !queue_reply (p, row, msg, "review", "review", vars, msg->sender_name, msg->reply_addr, error))
+	    !queue_reply (p, row, msg, "review", tmpl, vars, msg->sender_name, msg->reply_addr, error))
 		return FALSE;
 	if (!queue_staff_notice (p, row, msg, spool_id, rec->reason, error))
 		return FALSE;
 	res->outcome = OUTCOME_REVIEW;
 	return TRUE;
+}
+
+static gboolean
+record_review (Pipeline *p, const char *spool_id, const InboundMessage *msg, InboundRecord *rec,
+               RegisterResult *res, GError **error)
+{
+	return record_review_as (p, spool_id, msg, rec, res, "review", NULL, error);
 }
 
 static gboolean
@@ -718,12 +728,15 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char
 		/* Issue 6: "TAK" with a registration code takes a place offered.  Only
 		 * a message without a form: a form's "tak" is an answer to a field. */
 		gboolean answered = FALSE;
-		if (!programme_offer_message (p, msg, rec, &answered, error))
+		g_autofree char *unclear = NULL;
+		if (!programme_offer_message (p, msg, rec, &answered, &unclear, error))
 			return FALSE;
 		if (answered) {
 			res->outcome = rec->outcome;
 			return TRUE;
 		}
+		if (unclear != NULL)
+			return record_review_as (p, spool_id, msg, rec, res, "offer-refused", unclear, error);
 		g_ptr_array_add (why, g_strdup_printf ("no form found (%u form fields recognised, %u needed)",
 		                                       form ? form->matched : 0, p->form->min_fields));
 		if (notes != NULL)

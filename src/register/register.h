@@ -174,12 +174,14 @@ gboolean programme_expire_offers (Pipeline *p, guint *expired, GError **error);
  * the subject) naming registration codes (written, else quoted from our offer):
  * an open offer in time is taken (confirmed or, for consulting, requested;
  * kind confirmation, template offer-accepted, with the calendar entries); a
- * lapsed one, an unknown code or none gets the reason why not (kind rejection,
- * template offer-refused).  Records @rec (registered when a place was taken,
- * else rejected) and sets *@handled.  A "TAK" naming no offer is left alone
- * (*@handled FALSE) unless promotion = offer.  Inside the caller's transaction. */
+ * lapsed one gets the reason why not (kind rejection, template offer-refused).
+ * Records @rec (registered when a place was taken, else rejected) and sets
+ * *@handled.  A "TAK" naming no offer (an unknown code, or none) is not
+ * handled: with promotion = offer, *@unclear (transfer full) is then what to
+ * tell the sender, who goes to review (@rec's reason set); else NULL and the
+ * message is read as any other.  Inside the caller's transaction. */
 gboolean programme_offer_message (Pipeline *p, const InboundMessage *msg, InboundRecord *rec,
-                                  gboolean *handled, GError **error);
+                                  gboolean *handled, char **unclear, GError **error);
 
 /* Queue the note "still on the waiting list, N. place" ([programme]
  * waitlist_note, default 3 days before the first session of the event, template

@@ -7,7 +7,7 @@
 # held never exceed the capacity.
 . "$(dirname "$0")/lib.sh"
 
-plan 31
+plan 33
 export TZ=UTC
 
 P=$DATA/programme
@@ -142,6 +142,13 @@ MAILREG_NOW=2014-02-27T12:00 mr ingest "$T/tak-wrong.eml" >/dev/null 2>&1
 mr send >/dev/null 2>&1
 like "$(body "$(sent_to uczestnik07@ "Odpowiedź w sprawie wolnego miejsca")")" "Nie znaleźliśmy propozycji miejsca dla kodu ZG-0000-0000" \
 	"a TAK with a wrong code is answered: no offer for that code"
+is "$(sql "SELECT state FROM messages ORDER BY id DESC LIMIT 1") $(sql "SELECT count(*) FROM outbox WHERE kind = 'staff' AND subject LIKE '%Wolne miejsce%'")" \
+	"review 1" "... and goes to review: staff get the notice"
+printf 'From: Uczestnik <uczestnik08@mops-katowice.example.pl>\nTo: rejestracja@rops.example.pl\nSubject: pytanie\nMessage-ID: <tak-nocode@mops-katowice.example.pl>\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\nTak, mam pytanie o szkolenie.\n' >"$T/tak-nocode.eml"
+MAILREG_NOW=2014-02-27T12:00 mr ingest "$T/tak-nocode.eml" >/dev/null 2>&1
+mr send >/dev/null 2>&1
+is "$(sql "SELECT state FROM messages ORDER BY id DESC LIMIT 1") $(body "$(sent_to uczestnik08@ "Odpowiedź w sprawie")" | grep -c 'nie znaleźliśmy kodu zgłoszenia')" \
+	"review 1" "a „Tak, ...” without a code goes to review, the sender told no code was found"
 
 # --- an Outlook reply (the offer unquoted below it, „rezygnuję” included) takes the seat ------
 MAILREG_NOW=2014-02-28T09:00 mr ingest "$(reply offer-reply-outlook.eml 05 tak-05)" >/dev/null 2>&1
