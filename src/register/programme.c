@@ -1,6 +1,8 @@
 /* programme.c - running the programme after placement (issue 6): room in an
- * event, promotion from the waiting list, cancellation (by e-mail and by staff),
- * catalog updates that move dates, and reminders before every session.
+ * event, promotion from the waiting list (directly, or by an offer answered
+ * "TAK"), cancellation (by e-mail and by staff, withdrawing calendar entries),
+ * catalog updates that move dates, notes to the waiting list and reminders
+ * before every session.
  *
  * Everything that changes seats runs under one write lock (BEGIN IMMEDIATE), so
  * two processes never give one seat to two people nor leave one empty while
@@ -17,6 +19,7 @@
 #include "core/autoptr.h"
 #include "core/clock.h"
 #include "core/errors.h"
+#include "core/fault.h"
 #include "validate/validate.h"
 
 /* --- mail ---------------------------------------------------------------- */
@@ -219,7 +222,11 @@ offer_place (Pipeline *p, GHashTable *reg, const Event *ev, GError **error)
 		deadline = begins;
 	if (!db_registration_offer (p->db, code, deadline, error))
 		return FALSE;
-	g_message ("programme: a place in %s offered to %s until %" G_GINT64_FORMAT, ev->code, code, deadline);
+	{
+		g_autoptr (GDateTime) until = g_date_time_new_from_unix_utc (deadline);
+		g_autofree char *iso = g_date_time_format_iso8601 (until);
+		g_message ("programme: a place in %s offered to %s until %s", ev->code, code, iso);
+	}
 	g_hash_table_insert (vars, "deadline", catalog_format_instant (deadline));
 	return tell (p, 0, NULL, "promotion", "offer", reg, ev, CAL_NONE, vars, error);
 }
@@ -305,6 +312,7 @@ programme_expire_offers (Pipeline *p, guint *expired, GError **error)
 			goto fail;
 		(*expired)++;
 	}
+	FAULT_POINT ("programme-before-commit");
 	return db_commit (p->db, error);
 
 fail:

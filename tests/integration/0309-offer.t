@@ -7,7 +7,7 @@
 # held never exceed the capacity.
 . "$(dirname "$0")/lib.sh"
 
-plan 33
+plan 34
 export TZ=UTC
 
 P=$DATA/programme
@@ -115,8 +115,12 @@ MAILREG_NOW=2014-02-25T10:00 mr ingest "$(reply cancel.eml 02 cancel-02)" >/dev/
 is "$(state 04)" "waitlisted:1:2014-02-27T10:00:00Z" "02 cancelled: the seat offered to 04"
 mr remind --now 2014-02-27T09:59 >"$T/out"
 is "$(cat "$T/out")" "reminders: 0 queued, 0 missed" "a minute before the deadline nothing expires"
+n=$(outbox)
+MAILREG_FAULT=programme-before-commit mr remind --now 2014-02-27T10:00 >/dev/null 2>&1
+is "$? $(outbox) $(state 04)" "137 $n waitlisted:1:2014-02-27T10:00:00Z" \
+	"killed before the commit of the expiry: nothing changed, nothing queued"
 mr remind --now 2014-02-27T10:00 >"$T/out"
-like "$(cat "$T/out")" "offers expired: 1" "at the deadline remind expires the offer"
+like "$(cat "$T/out")" "offers expired: 1" "at the deadline remind (run again) expires the offer"
 is "$(state 04 05 06)" "cancelled:None:None waitlisted:1:2014-03-01T10:00:00Z waitlisted:2:None" \
 	"04 dropped from the list (cancelled); the seat offered to 05, 06 moves up"
 n=$(outbox)
