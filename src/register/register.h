@@ -121,11 +121,14 @@ char *catalog_format_instant (gint64 unix_time);
 int programme_room (Pipeline *p, const Event *ev, int hours, GError **error);
 
 /* Give free places of @event_code to the waiting list in arrival order, telling
- * each (outbox kind `promotion`, with the calendar entry); *@promoted counts them. */
+ * each (outbox kind `promotion`, with the calendar entry), or, with [programme]
+ * promotion = offer, offer them (programme_expire_offers); *@promoted counts
+ * them. */
 gboolean programme_promote (Pipeline *p, const char *event_code, guint *promoted, GError **error);
 
 /* Cancel registration @code (answering inbound message row @inbound_row / @msg,
- * both may be 0 / NULL for staff), tell the applicant (`cancellation`) and
+ * both may be 0 / NULL for staff), tell the applicant (`cancellation`; a place
+ * that was sent calendar entries gets them withdrawn, METHOD:CANCEL) and
  * promote from the waiting list.  FALSE with MAILREG_ERROR_DATA when @code is
  * unknown or already cancelled. */
 gboolean programme_cancel (Pipeline *p, const char *code, gint64 inbound_row, const InboundMessage *msg,
