@@ -32,7 +32,7 @@ static const struct {
 	{ "events", cmd_events, "[--json]  events with seats taken, free and waitlisted" },
 	{ "catalog", cmd_catalog, "import FILE  add or update events by code; date changes are mailed" },
 	{ "cancel", cmd_cancel, "CODE...  cancel registrations; the waiting list moves up" },
-	{ "remind", cmd_remind, "[--now TIME]  queue the reminders due before each session" },
+	{ "remind", cmd_remind, "[--now TIME]  expire lapsed offers; queue waiting-list notes and reminders due" },
 	{ "consult", cmd_consult, "schedule CODE TIME PLACE  set a consulting appointment and confirm it" },
 	{ "forget", cmd_forget, "EMAIL  erase a person's data everywhere (RODO/GDPR)" },
 	{ "purge", cmd_purge, "[--older-than DAYS]  remove raw copies of finished messages older than DAYS (else [paths] retention_days); the rows stay" },

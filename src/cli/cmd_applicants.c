@@ -32,6 +32,7 @@ print_json (Db *db, GPtrArray *rows, GPtrArray *regs_of)
 			for (const char *const *k = (const char *const[]) { "code", "event", "kind", "status", NULL }; *k; k++)
 				cli_json_add (b, *k, g_hash_table_lookup (reg, *k), FALSE);
 			cli_json_add (b, "position", g_hash_table_lookup (reg, "position"), TRUE);
+			cli_json_add (b, "offer_until", g_hash_table_lookup (reg, "offer_until"), FALSE);
 			json_builder_end_object (b);
 		}
 		json_builder_end_array (b);

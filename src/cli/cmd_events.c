@@ -36,8 +36,10 @@ print_json (Db *db, GPtrArray *events)
 		}
 		json_builder_set_member_name (b, "taken");
 		json_builder_add_int_value (b, ev->taken);
+		json_builder_set_member_name (b, "offered");
+		json_builder_add_int_value (b, ev->offered);
 		json_builder_set_member_name (b, "free");
-		json_builder_add_int_value (b, ev->seats > ev->taken ? ev->seats - ev->taken : 0);
+		json_builder_add_int_value (b, MAX (ev->seats - ev->taken - ev->offered, 0));
 		json_builder_set_member_name (b, "waitlist");
 		json_builder_add_int_value (b, ev->waitlist);
 		json_builder_set_member_name (b, "sessions");
@@ -78,7 +80,7 @@ cmd_events (const Config *cfg, int argc, char **argv, GError **error)
 		const EventSession *first = ev->sessions->len ? g_ptr_array_index (ev->sessions, 0) : NULL;
 		g_autofree char *when = catalog_format_when (first ? first->start : NULL, first ? first->end : NULL);
 		printf ("%-10s %-15s %5d %5d %5d %8d  %s (%s)\n", ev->code, ev->kind, ev->seats, ev->taken,
-		        ev->seats > ev->taken ? ev->seats - ev->taken : 0, ev->waitlist, ev->title, when);
+		        MAX (ev->seats - ev->taken - ev->offered, 0), ev->waitlist, ev->title, when);
 	}
 	return TRUE;
 }

@@ -1,5 +1,6 @@
-/* cmd_remind.c - `mailreg remind [--now TIME]`: queue the reminders due now
- * (TIME: ISO 8601 local time, as $MAILREG_NOW, which it sets). */
+/* cmd_remind.c - `mailreg remind [--now TIME]`: what the programme has due now
+ * (TIME: ISO 8601 local time, as $MAILREG_NOW, which it sets): lapsed offers
+ * move on, waiting-list notes and reminders are queued. */
 #include "cli/cli.h"
 
 #include <stdio.h>
@@ -13,7 +14,7 @@ gboolean
 cmd_remind (const Config *cfg, int argc, char **argv, GError **error)
 {
 	g_autoptr (Pipeline) p = NULL;
-	guint sent = 0, missed = 0;
+	ProgrammeDue due;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp (argv[i], "--now") == 0 && i + 1 < argc) {
@@ -23,8 +24,13 @@ cmd_remind (const Config *cfg, int argc, char **argv, GError **error)
 			return FALSE;
 		}
 	}
-	if ((p = pipeline_open (cfg, error)) == NULL || !programme_remind (p, &sent, &missed, error))
+	if ((p = pipeline_open (cfg, error)) == NULL || !programme_due (p, &due, error))
 		return FALSE;
-	printf ("reminders: %u queued, %u missed\n", sent, missed);
+	printf ("reminders: %u queued, %u missed\n", due.reminders, due.missed);
+	/* lines of their own, and only when there is news: scripts read the first */
+	if (due.notes > 0 || due.notes_missed > 0)
+		printf ("waiting-list notes: %u queued, %u missed\n", due.notes, due.notes_missed);
+	if (due.expired > 0)
+		printf ("offers expired: %u\n", due.expired);
 	return TRUE;
 }

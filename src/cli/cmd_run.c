@@ -203,14 +203,18 @@ static void
 reminders (Instance *in, Step *s)
 {
 	g_autoptr (GError) error = NULL;
-	guint queued = 0, missed = 0;
+	ProgrammeDue due;
 
 	if (!step_due (s))
 		return;
-	if (programme_remind (in->p, &queued, &missed, &error)) {
+	if (programme_due (in->p, &due, &error)) {
 		step_succeeded (s);
-		if (queued > 0 || missed > 0)
-			g_message ("run: %u reminders queued, %u missed", queued, missed);
+		if (due.reminders > 0 || due.missed > 0)
+			g_message ("run: %u reminders queued, %u missed", due.reminders, due.missed);
+		if (due.notes > 0 || due.notes_missed > 0)
+			g_message ("run: %u waiting-list notes queued, %u missed", due.notes, due.notes_missed);
+		if (due.expired > 0)
+			g_message ("run: %u offers expired", due.expired);
 	} else {
 		step_failed (s, error, in->cfg->imap_poll_interval);
 	}

@@ -13,7 +13,7 @@ cmd_stats (const Config *cfg, int argc, char **argv, GError **error)
 	g_autoptr (GPtrArray) events = NULL;
 	g_autoptr (JsonBuilder) b = json_builder_new ();
 	OutputFormat fmt;
-	int seats = 0, taken = 0, waiting = 0;
+	int seats = 0, taken = 0, waiting = 0, offered = 0;
 
 	if (!cli_output_format (argc, argv, FALSE, &fmt, error) || (db = db_open (cfg->database, error)) == NULL ||
 	    (events = db_events_list (db, error)) == NULL)
@@ -27,12 +27,14 @@ cmd_stats (const Config *cfg, int argc, char **argv, GError **error)
 		const Event *ev = g_ptr_array_index (events, i);
 		gboolean consulting = g_strcmp0 (ev->kind, "consulting") == 0;
 		int used = consulting ? db_event_hours_used (db, ev->code, error) : 0;
-		int free_seats = ev->seats > ev->taken ? ev->seats - ev->taken : 0;
+		/* a place offered and not yet answered is not free */
+		int free_seats = MAX (ev->seats - ev->taken - ev->offered, 0);
 
 		if (used < 0)
 			return FALSE;
 		seats += ev->seats;
 		taken += ev->taken;
+		offered += ev->offered;
 		waiting += ev->waitlist;
 		json_builder_begin_object (b);
 		cli_json_add (b, "code", ev->code, FALSE);
@@ -75,6 +77,6 @@ cmd_stats (const Config *cfg, int argc, char **argv, GError **error)
 	if (fmt == OUTPUT_JSON)
 		cli_json_print (b);
 	else
-		printf ("%-10s %5d %5d %5d %7d\n", "total", seats, taken, seats > taken ? seats - taken : 0, waiting);
+		printf ("%-10s %5d %5d %5d %7d\n", "total", seats, taken, MAX (seats - taken - offered, 0), waiting);
 	return TRUE;
 }

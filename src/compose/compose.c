@@ -152,8 +152,22 @@ compose_mail (Composer *c, const char *name, GHashTable *vars, const char *to_na
 	return compose_mail_ics (c, name, vars, to_name, to_addr, in_reply_to, references, NULL, error);
 }
 
-/* The invitation as an attachment: text/calendar; method=PUBLISH, base64 so its
- * CRLF line ends survive any transport. (transfer full) */
+/* The METHOD of calendar @ics ("PUBLISH", "CANCEL"; PUBLISH when it names none).
+ * (transfer full) */
+static char *
+calendar_method (const char *ics)
+{
+	const char *m = strstr (ics, "\nMETHOD:");
+
+	if (m == NULL)
+		return g_strdup ("PUBLISH");
+	m += strlen ("\nMETHOD:");
+	return g_strndup (m, strcspn (m, "\r\n"));
+}
+
+/* The calendar as an attachment: text/calendar with the calendar's own METHOD
+ * as the method parameter (RFC 6047 §2.4: they must agree), base64 so its CRLF
+ * line ends survive any transport. (transfer full) */
 static GMimeObject *
 calendar_part (const char *ics)
 {
@@ -162,12 +176,14 @@ calendar_part (const char *ics)
 	g_autoptr (GMimeStream) stream = g_mime_stream_mem_new_with_buffer (ics, strlen (ics));
 	g_autoptr (GMimeDataWrapper) content = g_mime_data_wrapper_new_with_stream (stream,
 	                                                                            GMIME_CONTENT_ENCODING_DEFAULT);
+	g_autofree char *method = calendar_method (ics);
+	const char *file = g_ascii_strcasecmp (method, "CANCEL") == 0 ? "odwolanie.ics" : "zaproszenie.ics";
 
 	g_mime_content_type_set_parameter (ct, "charset", "utf-8");
-	g_mime_content_type_set_parameter (ct, "method", "PUBLISH");
-	g_mime_object_set_content_disposition_parameter (GMIME_OBJECT (cal), "filename", "zaproszenie.ics");
+	g_mime_content_type_set_parameter (ct, "method", method);
+	g_mime_object_set_content_disposition_parameter (GMIME_OBJECT (cal), "filename", file);
 	g_mime_object_set_disposition (GMIME_OBJECT (cal), GMIME_DISPOSITION_ATTACHMENT);
-	g_mime_content_type_set_parameter (ct, "name", "zaproszenie.ics");
+	g_mime_content_type_set_parameter (ct, "name", file);
 	g_mime_part_set_content (cal, content);  /* the part holds its own ref */
 	g_mime_part_set_content_encoding (cal, GMIME_CONTENT_ENCODING_BASE64);
 	return GMIME_OBJECT (cal);

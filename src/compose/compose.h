@@ -23,7 +23,8 @@ typedef struct {
 /* The templates every reply kind needs; checked by compose_new. */
 #define COMPOSE_TEMPLATES "confirmation", "rejection", "review", "staff-review", "staff-registration", \
 	"staff-failed", "staff-delayed", "staff-bounce", "digest", \
-	"waitlist", "promotion", "cancellation", "reminder", "update", "appointment"
+	"waitlist", "promotion", "cancellation", "reminder", "update", "appointment", \
+	"offer", "offer-accepted", "offer-expired", "offer-refused", "waitlist-note"
 
 /* Load and check every template of @cfg's templates folder.  (transfer full)
  * MAILREG_ERROR_NOINPUT (missing), MAILREG_ERROR_DATA (malformed, naming the file). */
@@ -40,7 +41,8 @@ ComposedMail *compose_mail (Composer *c, const char *name, GHashTable *vars, con
                             GError **error);
 
 /* As compose_mail, with the iCalendar text @ics (NULL: none) attached as
- * text/calendar; method=PUBLISH: the message is then multipart/mixed. */
+ * text/calendar; method=its METHOD (PUBLISH or CANCEL): the message is then
+ * multipart/mixed. */
 ComposedMail *compose_mail_ics (Composer *c, const char *name, GHashTable *vars, const char *to_name,
                                 const char *to_addr, const char *in_reply_to, const char *references,
                                 const char *ics, GError **error);

@@ -78,10 +78,18 @@ char *
 ical_publish (const char *organizer_name, const char *organizer_addr, GPtrArray *events,
               GError **error)
 {
+	return ical_calendar (ICAL_PUBLISH, organizer_name, organizer_addr, events, error);
+}
+
+char *
+ical_calendar (IcalMethod method, const char *organizer_name, const char *organizer_addr,
+               GPtrArray *events, GError **error)
+{
 	icalcomponent *cal = icalcomponent_vanew (ICAL_VCALENDAR_COMPONENT,
 	                                          icalproperty_new_prodid ("-//ROPS Katowice//mailreg//PL"),
 	                                          icalproperty_new_version ("2.0"),
-	                                          icalproperty_new_method (ICAL_METHOD_PUBLISH),
+	                                          icalproperty_new_method (method == ICAL_CANCEL ? ICAL_METHOD_CANCEL
+	                                                                                         : ICAL_METHOD_PUBLISH),
 	                                          icalproperty_new_calscale ("GREGORIAN"), (void *) 0);
 	icalcomponent *tz = icalparser_parse_string (vtimezone);  /* cal takes it */
 	g_autoptr (GDateTime) now = clock_now ();
@@ -115,13 +123,15 @@ ical_publish (const char *organizer_name, const char *organizer_addr, GPtrArray 
 			icalcomponent_add_property (ev, icalproperty_new_location (e->location));
 		if (e->description != NULL)
 			icalcomponent_add_property (ev, icalproperty_new_description (e->description));
-		/* RFC 5546 §3.2.1: PUBLISH carries the ORGANIZER */
+		/* RFC 5546 §3.2.1 and §3.2.5: PUBLISH and CANCEL carry the ORGANIZER */
 		org = icalproperty_new_organizer (mailto);
 		if (organizer_name != NULL)
 			icalproperty_add_parameter (org, icalparameter_new_cn (organizer_name));
 		icalcomponent_add_property (ev, org);
-		icalcomponent_add_property (ev, icalproperty_new_status (e->tentative ? ICAL_STATUS_TENTATIVE
-		                                                                   : ICAL_STATUS_CONFIRMED));
+		/* RFC 5546 §3.2.5: CANCELLED withdraws the whole entry */
+		icalcomponent_add_property (ev, icalproperty_new_status (method == ICAL_CANCEL ? ICAL_STATUS_CANCELLED
+		                                                         : e->tentative ? ICAL_STATUS_TENTATIVE
+		                                                                        : ICAL_STATUS_CONFIRMED));
 		icalcomponent_add_property (ev, icalproperty_new_transp (ICAL_TRANSP_OPAQUE));
 		icalcomponent_add_component (cal, ev);
 	}

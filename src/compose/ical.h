@@ -1,5 +1,6 @@
 /* ical.h - iCalendar invitations (RFC 5545, METHOD:PUBLISH per RFC 5546) built
- * with libical, attached to confirmations so the date lands in a calendar.
+ * with libical, attached to confirmations so the date lands in a calendar, and
+ * their withdrawal (METHOD:CANCEL) attached to cancellations.
  *
  * One VEVENT per dated session; the UID is derived from the registration code
  * and the session number, so a resent or updated invitation (higher SEQUENCE)
@@ -36,5 +37,15 @@ char *ical_uid (const char *code, guint session, const char *domain);
  * that is not ISO 8601. */
 char *ical_publish (const char *organizer_name, const char *organizer_addr, GPtrArray *events,
                     GError **error);
+
+typedef enum {
+	ICAL_PUBLISH,   /* the entries, to add or update (STATUS CONFIRMED or TENTATIVE) */
+	ICAL_CANCEL,    /* the same entries withdrawn: STATUS CANCELLED (RFC 5546 §3.2.5) */
+} IcalMethod;
+
+/* As ical_publish with METHOD @method; a CANCEL names the same UIDs as the
+ * PUBLISH it withdraws and needs a higher SEQUENCE in @events to be obeyed. */
+char *ical_calendar (IcalMethod method, const char *organizer_name, const char *organizer_addr,
+                     GPtrArray *events, GError **error);
 
 #endif

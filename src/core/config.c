@@ -23,6 +23,7 @@ typedef enum {
 	KEY_SMTP_URL,   /* smtp:// or smtps:// with a host */
 	KEY_DURATION,   /* seconds, or with a unit: 300, 5m, 4h, 5d */
 	KEY_SCHEDULE,   /* durations separated by commas or spaces */
+	KEY_CHOICE,     /* one of the words `allowed` lists: "direct or offer" */
 } KeyType;
 
 typedef struct {
@@ -85,6 +86,9 @@ static const KeySpec config_keys[] = {
 	{ "programme", "consulting_hours", KEY_UINT, F (consulting_hours), "a number of hours from 1 to 100", 1, 100 },
 	{ "programme", "reminders", KEY_SCHEDULE, F (reminders), "durations before each session such as '7d 1d' (each 1h to 100d)", 3600, 100 * 86400 },
 	{ "programme", "reminder_grace", KEY_DURATION, F (reminder_grace), "a duration such as 2d (1h to 30d)", 3600, 30 * 86400 },
+	{ "programme", "promotion", KEY_CHOICE, F (promotion), "direct or offer", 0, 0 },
+	{ "programme", "offer_hours", KEY_UINT, F (offer_hours), "a number of hours from 1 to 720", 1, 720 },
+	{ "programme", "waitlist_note", KEY_DURATION, F (waitlist_note), "a duration such as 3d (0: never; up to 100d)", 0, 100 * 86400 },
 };
 #undef F
 
@@ -280,6 +284,16 @@ check_key (Config *cfg, GKeyFile *kf, const KeySpec *spec, GString *problems)
 		*(GArray **) field = g_steal_pointer (&steps);
 		break;
 	}
+	case KEY_CHOICE: {
+		g_auto (GStrv) words = g_strsplit_set (spec->allowed, " ,", -1);
+		if (g_str_equal (value, "or") || !g_strv_contains ((const char *const *) words, value)) {
+			problem (problems, cfg, spec->group, spec->key, "'%s' is not %s", value, spec->allowed);
+			return;
+		}
+		g_free (*(char **) field);
+		*(char **) field = g_steal_pointer (&value);
+		break;
+	}
 	case KEY_MAILBOX:
 		if (strpbrk (value, "\r\n\"\\") != NULL) {
 			problem (problems, cfg, spec->group, spec->key, "'%s' is not %s", value, spec->allowed);
@@ -380,6 +394,11 @@ set_defaults (Config *cfg)
 	cfg->reminders = g_array_new (FALSE, FALSE, sizeof (guint));
 	g_array_append_vals (cfg->reminders, (guint[]) { 7 * 86400, 86400 }, 2);
 	cfg->reminder_grace = 2 * 86400;
+	/* A freed place goes straight to the first on the waiting list unless the
+	 * programme asks them first (pretix, CiviEvent: 48 hours to answer). */
+	cfg->promotion = g_strdup ("direct");
+	cfg->offer_hours = 48;
+	cfg->waitlist_note = 3 * 86400;
 }
 
 Config *
@@ -515,5 +534,6 @@ config_free (Config *cfg)
 		g_array_unref (cfg->smtp_retry_schedule);
 	if (cfg->reminders)
 		g_array_unref (cfg->reminders);
+	g_free (cfg->promotion);
 	g_free (cfg);
 }

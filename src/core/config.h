@@ -80,6 +80,10 @@ typedef struct {
 	guint consulting_hours;    /* hours one consulting request holds of its topic's budget; default 4 */
 	GArray *reminders;         /* guint seconds before each session a reminder is due; default 7d, 1d */
 	guint64 reminder_grace;    /* a reminder later than this is marked missed, not sent; default 2d */
+	char *promotion;           /* a freed place: "direct" (given, the default) or "offer" (offered) */
+	guint offer_hours;         /* how long an offered place is held for its answer; default 48 */
+	guint64 waitlist_note;     /* seconds before an event's first session the waiting list is told
+	                            * it still waits, once; 0: never; default 3d */
 } Config;
 
 /* Read and check the file at @path (NULL: $MAILREG_CONFIG, else the default path).

@@ -169,14 +169,24 @@ catalog_import (Db *db, const char *path, guint *count, GError **error)
 	return TRUE;
 }
 
+static const char *const days[] = { "", "poniedziałek", "wtorek", "środa", "czwartek",
+                                     "piątek", "sobota", "niedziela" };
+static const char *const months[] = { "", "stycznia", "lutego", "marca", "kwietnia", "maja",
+                                      "czerwca", "lipca", "sierpnia", "września",
+                                      "października", "listopada", "grudnia" };
+
+/* "czwartek, 6 marca 2014, 10:00" */
+static void
+append_day_time (GString *out, GDateTime *t)
+{
+	g_string_append_printf (out, "%s, %d %s %d, %02d:%02d", days[g_date_time_get_day_of_week (t)],
+	                        g_date_time_get_day_of_month (t), months[g_date_time_get_month (t)],
+	                        g_date_time_get_year (t), g_date_time_get_hour (t), g_date_time_get_minute (t));
+}
+
 char *
 catalog_format_when (const char *start, const char *end)
 {
-	static const char *const days[] = { "", "poniedziałek", "wtorek", "środa", "czwartek",
-	                                     "piątek", "sobota", "niedziela" };
-	static const char *const months[] = { "", "stycznia", "lutego", "marca", "kwietnia", "maja",
-	                                      "czerwca", "lipca", "sierpnia", "września",
-	                                      "października", "listopada", "grudnia" };
 	g_autoptr (GDateTime) a = start ? parse_local (start) : NULL;
 	g_autoptr (GDateTime) b = end ? parse_local (end) : NULL;
 	GString *out;
@@ -184,21 +194,33 @@ catalog_format_when (const char *start, const char *end)
 	if (a == NULL)
 		return g_strdup ("termin zostanie podany");
 	out = g_string_new (NULL);
-	g_string_append_printf (out, "%s, %d %s %d, %02d:%02d", days[g_date_time_get_day_of_week (a)],
-	                        g_date_time_get_day_of_month (a), months[g_date_time_get_month (a)],
-	                        g_date_time_get_year (a), g_date_time_get_hour (a),
-	                        g_date_time_get_minute (a));
+	append_day_time (out, a);
 	if (b != NULL) {
 		if (g_date_time_get_year (a) == g_date_time_get_year (b) &&
 		    g_date_time_get_day_of_year (a) == g_date_time_get_day_of_year (b))
 			g_string_append_printf (out, "–%02d:%02d", g_date_time_get_hour (b),
 			                        g_date_time_get_minute (b));
-		else
-			g_string_append_printf (out, " – %s, %d %s %d, %02d:%02d",
-			                        days[g_date_time_get_day_of_week (b)],
-			                        g_date_time_get_day_of_month (b), months[g_date_time_get_month (b)],
-			                        g_date_time_get_year (b), g_date_time_get_hour (b),
-			                        g_date_time_get_minute (b));
+		else {
+			g_string_append (out, " – ");
+			append_day_time (out, b);
+		}
 	}
+	return g_string_free (out, FALSE);
+}
+
+char *
+catalog_format_instant (gint64 unix_time)
+{
+	/* A moment, not a catalog time: said as the clocks in Poland show it,
+	 * whatever the server's zone. */
+	g_autoptr (GTimeZone) tz = g_time_zone_new_identifier ("Europe/Warsaw");
+	g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (unix_time);
+	g_autoptr (GDateTime) t = NULL;
+	GString *out = g_string_new (NULL);
+
+	if (tz == NULL)
+		tz = g_time_zone_new_local ();
+	t = g_date_time_to_timezone (utc, tz);
+	append_day_time (out, t);
 	return g_string_free (out, FALSE);
 }

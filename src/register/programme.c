@@ -1,6 +1,8 @@
 /* programme.c - running the programme after placement (issue 6): room in an
- * event, promotion from the waiting list, cancellation (by e-mail and by staff),
- * catalog updates that move dates, and reminders before every session.
+ * event, promotion from the waiting list (directly, or by an offer answered
+ * "TAK"), cancellation (by e-mail and by staff, withdrawing calendar entries),
+ * catalog updates that move dates, notes to the waiting list and reminders
+ * before every session.
  *
  * Everything that changes seats runs under one write lock (BEGIN IMMEDIATE), so
  * two processes never give one seat to two people nor leave one empty while
@@ -18,6 +20,7 @@
 #include "core/autoptr.h"
 #include "core/clock.h"
 #include "core/errors.h"
+#include "core/fault.h"
 #include "deliver/deliver.h"
 #include "validate/validate.h"
 
@@ -59,43 +62,120 @@ sessions_text (const Event *ev)
 	return g_string_free (out, FALSE);
 }
 
-/* The calendar entries of registration @code in @ev (its dated sessions) at the
- * next SEQUENCE; *@ics NULL when no session is dated. */
-static gboolean
-registration_ics (Pipeline *p, const char *code, const Event *ev, gboolean tentative, char **ics,
-                  GError **error)
+static GDateTime *
+parse_local (const char *s)
 {
-	g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) ical_event_free);
+	g_autoptr (GTimeZone) tz = g_time_zone_new_local ();
+	g_autofree char *full = strlen (s) == 16 ? g_strconcat (s, ":00", NULL) : g_strdup (s);
 
-	*ics = NULL;
-	return register_event_ics (p, code, ev, tentative, events, error) &&
-	       register_publish_ics (p, events, ics, error);
+	return g_date_time_new_from_iso8601 (full, tz);
 }
 
-/* Mail @kind about registration @reg (a db_registration_get row) in @ev, with
- * its calendar entry when @with_ics. */
-static gboolean
-tell (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *kind, GHashTable *reg,
-      const Event *ev, gboolean with_ics, GError **error)
+/* The calendar entry of the consulting appointment of registration @code:
+ * @when (ISO 8601 local time) at @place, one sitting of @hours (at most a
+ * working day), at SEQUENCE @seq; NULL when @when is malformed.  (transfer full) */
+static IcalEvent *
+appointment_event (Pipeline *p, const char *code, const char *title, const char *when, const char *place, int hours,
+                   int seq)
 {
-	g_autoptr (GHashTable) vars = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+	g_autoptr (GDateTime) start = parse_local (when);
+	g_autoptr (GDateTime) end = NULL;
+	IcalEvent *ie;
+
+	if (start == NULL)
+		return NULL;
+	end = g_date_time_add_hours (start, CLAMP (hours, 1, 8));
+	ie = g_new0 (IcalEvent, 1);
+	ie->uid = ical_uid (code, 1, p->cfg->domain);
+	ie->sequence = seq;
+	ie->summary = g_strdup (title);
+	ie->location = g_strdup (place);
+	ie->description = g_strdup_printf ("Kod zgłoszenia: %s", code);
+	ie->start = g_date_time_format (start, "%Y-%m-%dT%H:%M");
+	ie->end = g_date_time_format (end, "%Y-%m-%dT%H:%M");
+	return ie;
+}
+
+typedef enum {
+	CAL_NONE,
+	CAL_PUBLISH,   /* the entries, added or updated */
+	CAL_CANCEL,    /* the same entries withdrawn */
+} Calendar;
+
+/* The calendar entries of registration @reg (a db_registration_get row) in @ev
+ * as METHOD @method, at the next SEQUENCE: its consulting appointment when
+ * staff set one, else the event's dated sessions; *@ics NULL when nothing is
+ * dated.  The UIDs are the same every time, so a CANCEL withdraws exactly what
+ * the PUBLISH entries added. */
+static gboolean
+registration_ics (Pipeline *p, GHashTable *reg, const Event *ev, IcalMethod method, char **ics, GError **error)
+{
+	g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) ical_event_free);
+	const char *code = g_hash_table_lookup (reg, "code");
+	const char *appointment = g_hash_table_lookup (reg, "appointment");
+	gboolean tentative = g_strcmp0 (g_hash_table_lookup (reg, "status"), "confirmed") != 0;
+
+	*ics = NULL;
+	if (appointment != NULL) {
+		int seq = db_registration_next_sequence (p->db, code, error);
+		IcalEvent *ie;
+		if (seq < 0)
+			return FALSE;
+		ie = appointment_event (p, code, g_hash_table_lookup (reg, "title"), appointment,
+		                        g_hash_table_lookup (reg, "appointment_place"),
+		                        (int) g_ascii_strtoll (g_hash_table_lookup (reg, "hours"), NULL, 10), seq);
+		if (ie != NULL)
+			g_ptr_array_add (events, ie);
+	} else if (!register_event_ics (p, code, ev, tentative, events, error)) {
+		return FALSE;
+	}
+	return register_calendar_ics (p, method, events, ics, error);
+}
+
+/* Mail @kind (template @tmpl) about registration @reg (a db_registration_get
+ * row) in @ev, with its calendar entries as @cal.  @vars (may be NULL) holds
+ * the template's own variables; the registration's are added. */
+static gboolean
+tell (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *kind, const char *tmpl,
+      GHashTable *reg, const Event *ev, Calendar cal, GHashTable *vars, GError **error)
+{
+	g_autoptr (GHashTable) own = vars ? g_hash_table_ref (vars)
+	                                   : g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
 	g_autofree char *name = g_strdup_printf ("%s %s", (char *) g_hash_table_lookup (reg, "first_name"),
 	                                         (char *) g_hash_table_lookup (reg, "last_name"));
 	g_autofree char *ics = NULL;
-	const char *code = g_hash_table_lookup (reg, "code");
 
-	var_set (vars, "first_name", g_hash_table_lookup (reg, "first_name"));
-	var_set (vars, "code", code);
-	var_set (vars, "title", ev->title);
-	var_set (vars, "event", ev->code);
-	g_hash_table_insert (vars, "sessions", sessions_text (ev));
-	if (with_ics && !registration_ics (p, code, ev, g_strcmp0 (g_hash_table_lookup (reg, "status"), "confirmed") != 0,
-	                                   &ics, error))
+	var_set (own, "first_name", g_hash_table_lookup (reg, "first_name"));
+	var_set (own, "code", g_hash_table_lookup (reg, "code"));
+	var_set (own, "title", ev->title);
+	var_set (own, "event", ev->code);
+	var_set (own, "status", g_strcmp0 (g_hash_table_lookup (reg, "status"), "confirmed") == 0
+	                        ? "miejsce potwierdzone"
+	                        : "zgłoszenie przyjęte – termin podamy w osobnej wiadomości");
+	g_hash_table_insert (own, "sessions", sessions_text (ev));
+	if (cal != CAL_NONE &&
+	    !registration_ics (p, reg, ev, cal == CAL_CANCEL ? ICAL_CANCEL : ICAL_PUBLISH, &ics, error))
 		return FALSE;
-	return queue (p, inbound_row, msg, kind, kind, vars, name, g_hash_table_lookup (reg, "email"), ics, error);
+	var_set (own, "calendar_note",
+	         ics == NULL ? "" : cal == CAL_CANCEL ? "\nZałączony plik usuwa ten termin z kalendarza.\n"
+	                                              : "\nW załączniku jest wpis do kalendarza.\n");
+	return queue (p, inbound_row, msg, kind, tmpl, own, name, g_hash_table_lookup (reg, "email"), ics, error);
 }
 
 /* --- places ---------------------------------------------------------------- */
+
+static gboolean
+offer_mode (const Pipeline *p)
+{
+	return g_strcmp0 (p->cfg->promotion, "offer") == 0;
+}
+
+/* The status of a place in @ev: a consulting request waits for its date. */
+static const char *
+place_status (const Event *ev)
+{
+	return g_strcmp0 (ev->kind, "consulting") == 0 ? "requested" : "confirmed";
+}
 
 int
 programme_room (Pipeline *p, const Event *ev, int hours, GError **error)
@@ -108,7 +188,49 @@ programme_room (Pipeline *p, const Event *ev, int hours, GError **error)
 			return -1;
 		return used + hours <= ev->hours;
 	}
-	return ev->seats <= 0 || ev->taken < ev->seats;
+	/* A place offered and not yet answered is held: nobody else gets it. */
+	return ev->seats <= 0 || ev->taken + ev->offered < ev->seats;
+}
+
+/* The start of the first dated session of @ev after @now (unix time), 0 when none. */
+static gint64
+next_start (const Event *ev, gint64 now)
+{
+	gint64 first = 0;
+
+	for (guint k = 0; k < ev->sessions->len; k++) {
+		const EventSession *s = g_ptr_array_index (ev->sessions, k);
+		g_autoptr (GDateTime) at = s->start ? parse_local (s->start) : NULL;
+		gint64 t = at ? g_date_time_to_unix (at) : 0;
+		if (t > now && (first == 0 || t < first))
+			first = t;
+	}
+	return first;
+}
+
+/* Offer the place held for waitlisted registration @reg in @ev until
+ * [programme] offer_hours from now, or the start of the event when that comes
+ * first (a place is no use after it): outbox kind promotion, template offer. */
+static gboolean
+offer_place (Pipeline *p, GHashTable *reg, const Event *ev, GError **error)
+{
+	g_autoptr (GHashTable) vars = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+	const char *code = g_hash_table_lookup (reg, "code");
+	gint64 now = clock_now_unix ();
+	gint64 deadline = now + (gint64) p->cfg->offer_hours * 3600;
+	gint64 begins = next_start (ev, now);
+
+	if (begins > 0 && begins < deadline)
+		deadline = begins;
+	if (!db_registration_offer (p->db, code, deadline, error))
+		return FALSE;
+	{
+		g_autoptr (GDateTime) until = g_date_time_new_from_unix_utc (deadline);
+		g_autofree char *iso = g_date_time_format_iso8601 (until);
+		g_message ("programme: a place in %s offered to %s until %s", ev->code, code, iso);
+	}
+	g_hash_table_insert (vars, "deadline", catalog_format_instant (deadline));
+	return tell (p, 0, NULL, "promotion", "offer", reg, ev, CAL_NONE, vars, error);
 }
 
 gboolean
@@ -118,7 +240,6 @@ programme_promote (Pipeline *p, const char *event_code, guint *promoted, GError 
 		g_autoptr (Event) ev = db_event_get (p->db, event_code, error);
 		g_autofree char *code = NULL;
 		g_autoptr (GHashTable) reg = NULL;
-		gboolean consulting;
 		int room;
 
 		if (ev == NULL)
@@ -130,16 +251,75 @@ programme_promote (Pipeline *p, const char *event_code, guint *promoted, GError 
 		room = programme_room (p, ev, (int) g_ascii_strtoll (g_hash_table_lookup (reg, "hours"), NULL, 10), error);
 		if (room <= 0)
 			return room == 0;
-		consulting = g_strcmp0 (ev->kind, "consulting") == 0;
-		if (!db_registration_set_status (p->db, code, consulting ? "requested" : "confirmed", error))
-			return FALSE;
-		g_hash_table_replace (reg, g_strdup ("status"), g_strdup (consulting ? "requested" : "confirmed"));
-		g_message ("programme: %s promoted from the waiting list of %s", code, event_code);
-		if (!tell (p, 0, NULL, "promotion", reg, ev, TRUE, error))
-			return FALSE;
+		if (offer_mode (p)) {
+			if (!offer_place (p, reg, ev, error))
+				return FALSE;
+		} else {
+			if (!db_registration_set_status (p->db, code, place_status (ev), error))
+				return FALSE;
+			g_hash_table_replace (reg, g_strdup ("status"), g_strdup (place_status (ev)));
+			g_message ("programme: %s promoted from the waiting list of %s", code, event_code);
+			if (!tell (p, 0, NULL, "promotion", "promotion", reg, ev, CAL_PUBLISH, NULL, error))
+				return FALSE;
+		}
 		if (promoted != NULL)
 			(*promoted)++;
 	}
+}
+
+/* The offer to registration @reg (waitlisted, holding one) in @ev lapsed: it is
+ * cancelled (pretix, CiviEvent: an unanswered offer ends the request, so one
+ * silent applicant cannot hold a place again and again), told so unless
+ * @quiet (they are being answered already), and the place goes on down the
+ * list. */
+static gboolean
+expire_offer (Pipeline *p, GHashTable *reg, gboolean quiet, GError **error)
+{
+	g_autoptr (GHashTable) vars = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+	const char *code = g_hash_table_lookup (reg, "code");
+	const char *event = g_hash_table_lookup (reg, "event");
+	g_autoptr (Event) ev = db_event_get (p->db, event, error);
+
+	if (ev == NULL || !db_registration_set_status (p->db, code, "cancelled", error))
+		return FALSE;
+	g_message ("programme: the place in %s offered to %s was not taken in time", event, code);
+	g_hash_table_insert (vars, "deadline",
+	                     catalog_format_instant (g_ascii_strtoll (g_hash_table_lookup (reg, "offer_deadline"), NULL, 10)));
+	if (!quiet && !tell (p, 0, NULL, "cancellation", "offer-expired", reg, ev, CAL_NONE, vars, error))
+		return FALSE;
+	return programme_promote (p, event, NULL, error);
+}
+
+gboolean
+programme_expire_offers (Pipeline *p, guint *expired, GError **error)
+{
+	g_autoptr (GPtrArray) rows = NULL;
+
+	*expired = 0;
+	if (!db_begin (p->db, error))
+		return FALSE;
+	if ((rows = db_offers_expired (p->db, clock_now_unix (), error)) == NULL)
+		goto fail;
+	for (guint i = 0; i < rows->len; i++) {
+		GHashTable *r = g_ptr_array_index (rows, i);
+		g_autoptr (GHashTable) reg = db_registration_get (p->db, g_hash_table_lookup (r, "code"), error);
+		/* an earlier expiry in this pass may have moved it: look again */
+		if (reg == NULL || g_strcmp0 (g_hash_table_lookup (reg, "status"), "waitlisted") != 0 ||
+		    g_hash_table_lookup (reg, "offer_deadline") == NULL) {
+			if (error && *error)
+				goto fail;
+			continue;
+		}
+		if (!expire_offer (p, reg, FALSE, error))
+			goto fail;
+		(*expired)++;
+	}
+	FAULT_POINT ("programme-before-commit");
+	return db_commit (p->db, error);
+
+fail:
+	db_rollback (p->db);
+	return FALSE;
 }
 
 gboolean
@@ -149,6 +329,7 @@ programme_cancel (Pipeline *p, const char *code, gint64 inbound_row, const Inbou
 	g_autoptr (GHashTable) reg = db_registration_get (p->db, code, error);
 	g_autoptr (Event) ev = NULL;
 	g_autofree char *event = NULL;
+	gboolean invited;
 
 	if (reg == NULL) {
 		if (error == NULL || *error == NULL)
@@ -159,16 +340,21 @@ programme_cancel (Pipeline *p, const char *code, gint64 inbound_row, const Inbou
 		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "registration %s is already cancelled", code);
 		return FALSE;
 	}
+	/* Only a place was sent calendar entries (a waiting list gets none): those
+	 * are withdrawn with a CANCEL of the same UIDs. */
+	invited = g_strv_contains ((const char *const[]) { "confirmed", "requested", NULL },
+	                           g_hash_table_lookup (reg, "status"));
 	event = g_strdup (g_hash_table_lookup (reg, "event"));
 	if ((ev = db_event_get (p->db, event, error)) == NULL || !db_registration_set_status (p->db, code, "cancelled", error))
 		return FALSE;
 	g_message ("programme: %s (%s) cancelled", code, event);
 	/* The applicant is told at the address registered, whoever asked. */
-	return tell (p, inbound_row, msg, "cancellation", reg, ev, FALSE, error) &&
+	return tell (p, inbound_row, msg, "cancellation", "cancellation", reg, ev, invited ? CAL_CANCEL : CAL_NONE,
+	             NULL, error) &&
 	       programme_promote (p, event, promoted, error);
 }
 
-/* --- cancellation by e-mail -------------------------------------------------- */
+/* --- answers by e-mail: cancellation, "TAK" to an offer ------------------------ */
 
 typedef struct {
 	GString *text;      /* subject + text parts, lines as sent */
@@ -238,42 +424,81 @@ find_codes (const char *text, GPtrArray *codes)
 }
 
 gboolean
+programme_starts_quoted_reply (const char *line)
+{
+	g_autofree char *low = g_utf8_strdown (line, -1);
+	char *l = g_strstrip (low);
+
+	if (g_str_has_prefix (l, "---") && (strstr (l, "original") || strstr (l, "oryginaln")))
+		return TRUE;
+	return (g_str_has_prefix (l, "from:") || g_str_has_prefix (l, "od:")) && strchr (l, '@') != NULL;
+}
+
+typedef struct {
+	GPtrArray *own;      /* registration codes the sender wrote (the subject counts) */
+	GPtrArray *quoted;   /* codes in quoted text: the mail replied to */
+	gboolean asked;      /* the sender's own text says the word looked for */
+} Answer;
+
+static void
+answer_clear (Answer *a)
+{
+	g_clear_pointer (&a->own, g_ptr_array_unref);
+	g_clear_pointer (&a->quoted, g_ptr_array_unref);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Answer, answer_clear)
+
+/* Read @msg's subject and text parts: whether the sender's own lines @say the
+ * word, and the codes written and quoted.  Only what the sender wrote asks; a
+ * quoted mail of ours names the codes a plain word in reply to it refers to.
+ * With @need_code, a message naming no code at all is not read further (asked
+ * stays FALSE): most messages are forms, and lower-casing every line of a 25 KB
+ * body was a third of intake. */
+static void
+read_answer (Pipeline *p, const InboundMessage *msg, gboolean (*say) (const char *line), gboolean need_code,
+             Answer *a)
+{
+	TextParts tp = { g_string_new (NULL), p->cfg->max_form_text };
+	g_auto (GStrv) lines = NULL;
+	gboolean quoting = FALSE;
+
+	a->own = g_ptr_array_new_with_free_func (g_free);
+	a->quoted = g_ptr_array_new_with_free_func (g_free);
+	g_mime_message_foreach (msg->mime, collect_text, &tp);
+	if (need_code && !mentions_code (tp.text->str) && (msg->subject == NULL || !mentions_code (msg->subject))) {
+		g_string_free (tp.text, TRUE);
+		return;
+	}
+	a->asked = msg->subject != NULL && say (msg->subject);
+	lines = g_strsplit (tp.text->str, "\n", -1);
+	g_string_free (tp.text, TRUE);
+	if (msg->subject != NULL)
+		find_codes (msg->subject, a->own);
+	for (char **l = lines; *l; l++) {
+		gboolean is_quote;
+		quoting |= programme_starts_quoted_reply (*l);
+		is_quote = quoting || *g_strchug (*l) == '>';
+		if (!is_quote)
+			a->asked |= say (*l);
+		find_codes (*l, is_quote ? a->quoted : a->own);
+	}
+}
+
+gboolean
 programme_cancel_message (Pipeline *p, const InboundMessage *msg, InboundRecord *rec, gboolean *handled,
                           GError **error)
 {
-	TextParts tp = { g_string_new (NULL), p->cfg->max_form_text };
-	g_autoptr (GPtrArray) own = g_ptr_array_new_with_free_func (g_free);     /* written by the sender */
-	g_autoptr (GPtrArray) quoted = g_ptr_array_new_with_free_func (g_free);  /* in quoted text */
+	g_auto (Answer) a = { 0 };
 	g_autoptr (GPtrArray) active = g_ptr_array_new_with_free_func (g_free);
 	g_autoptr (GString) reason = g_string_new ("cancellation:");
-	g_auto (GStrv) lines = NULL;
-	gboolean asked = msg->subject != NULL && asks_to_cancel (msg->subject);
 	GPtrArray *codes;
 	gint64 row;
 
 	*handled = FALSE;
-	g_mime_message_foreach (msg->mime, collect_text, &tp);
-	/* Nothing can be cancelled without a registration code: most messages are
-	 * forms, and lower-casing every line of a 25 KB body was a third of intake. */
-	if (!mentions_code (tp.text->str) && (msg->subject == NULL || !mentions_code (msg->subject))) {
-		g_string_free (tp.text, TRUE);
+	read_answer (p, msg, asks_to_cancel, TRUE, &a);
+	if (!a.asked)
 		return TRUE;
-	}
-	lines = g_strsplit (tp.text->str, "\n", -1);
-	g_string_free (tp.text, TRUE);
-	if (msg->subject != NULL)
-		find_codes (msg->subject, own);
-	/* Only what the sender wrote asks; a quoted confirmation names the codes a
-	 * plain "rezygnuję" in reply to it refers to. */
-	for (char **l = lines; *l; l++) {
-		gboolean is_quote = *g_strchug (*l) == '>';
-		if (!is_quote)
-			asked |= asks_to_cancel (*l);
-		find_codes (*l, is_quote ? quoted : own);
-	}
-	if (!asked)
-		return TRUE;
-	codes = own->len > 0 ? own : quoted;
+	codes = a.own->len > 0 ? a.own : a.quoted;
 	for (guint i = 0; i < codes->len; i++) {
 		g_autoptr (GHashTable) reg = db_registration_get (p->db, g_ptr_array_index (codes, i), error);
 		if (reg == NULL && error && *error)
@@ -294,6 +519,184 @@ programme_cancel_message (Pipeline *p, const InboundMessage *msg, InboundRecord 
 	for (guint i = 0; i < active->len; i++)
 		if (!programme_cancel (p, g_ptr_array_index (active, i), row, msg, NULL, error))
 			return FALSE;
+	*handled = TRUE;
+	return TRUE;
+}
+
+gboolean
+programme_says_yes (const char *line)
+{
+	static const char *const skip[] = { "re:", "odp:", "aw:", "fwd:", "fw:", "pd:", "„", "\"", "'", "*", "-",
+	                                    "•", NULL };
+	g_autofree char *low = g_utf8_strdown (line, -1);
+	const char *s = low;
+	gboolean again = TRUE;
+
+	while (again) {
+		again = FALSE;
+		while (g_ascii_isspace (*s))
+			s++;
+		for (const char *const *k = skip; *k; k++)
+			if (g_str_has_prefix (s, *k)) {
+				s += strlen (*k);
+				again = TRUE;
+			}
+	}
+	if (!g_str_has_prefix (s, "tak"))
+		return FALSE;
+	s += 3;
+	return *s == '\0' || !g_unichar_isalnum (g_utf8_get_char_validated (s, -1));
+}
+
+typedef enum {
+	ANSWER_NO_OFFER,   /* unknown code, or no place was ever offered to it */
+	ANSWER_ACCEPT,     /* an open offer, in time */
+	ANSWER_AGAIN,      /* the offer was taken already: the confirmation again */
+	ANSWER_LATE,       /* the offer lapsed (or was cancelled) */
+} AnswerKind;
+
+/* What a "TAK" for registration @reg (NULL: unknown code) is at @now. */
+static AnswerKind
+classify (GHashTable *reg, gint64 now)
+{
+	const char *status = reg ? g_hash_table_lookup (reg, "status") : NULL;
+	const char *deadline = reg ? g_hash_table_lookup (reg, "offer_deadline") : NULL;
+
+	if (reg == NULL || deadline == NULL)
+		return ANSWER_NO_OFFER;
+	if (g_strcmp0 (status, "waitlisted") == 0)
+		return g_ascii_strtoll (deadline, NULL, 10) > now ? ANSWER_ACCEPT : ANSWER_LATE;
+	if (g_strcmp0 (status, "cancelled") == 0)
+		return ANSWER_LATE;
+	return ANSWER_AGAIN;
+}
+
+/* Answer the sender of @msg that their "TAK" takes no place: template
+ * offer-refused, outbox kind rejection, with @why. */
+static gboolean
+refuse (Pipeline *p, gint64 row, const InboundMessage *msg, const char *why, GError **error)
+{
+	g_autoptr (GHashTable) vars = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+
+	var_set (vars, "subject", msg->subject ? msg->subject : "(bez tematu)");
+	var_set (vars, "why", why);
+	return register_reply (p, row, msg, "rejection", "offer-refused", vars, msg->sender_name, msg->reply_addr, NULL,
+	                       error);
+}
+
+#define TAK_HINT "Jeśli otrzymał(a) Pan/Pani od nas propozycję wolnego miejsca, prosimy\n" \
+                 "odpowiedzieć na tamtą wiadomość słowem „TAK” – kod zgłoszenia jest w jej\n" \
+                 "temacie – albo napisać „TAK” i kod zgłoszenia (ZG-XXXX-XXXX)."
+
+gboolean
+programme_offer_message (Pipeline *p, const InboundMessage *msg, InboundRecord *rec, gboolean *handled,
+                         char **unclear, GError **error)
+{
+	g_auto (Answer) a = { 0 };
+	g_autoptr (GPtrArray) regs = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
+	g_autoptr (GString) reason = g_string_new ("offer answered:");
+	g_autoptr (GString) unknown = g_string_new (NULL);
+	gint64 now = clock_now_unix ();
+	gboolean offered = FALSE, accepted = FALSE;
+	GPtrArray *codes;
+	gint64 row;
+
+	*handled = FALSE;
+	*unclear = NULL;
+	read_answer (p, msg, programme_says_yes, FALSE, &a);
+	if (!a.asked)
+		return TRUE;
+	codes = a.own->len > 0 ? a.own : a.quoted;
+	for (guint i = 0; i < codes->len; i++) {
+		const char *code = g_ptr_array_index (codes, i);
+		GHashTable *reg = db_registration_get (p->db, code, error);
+		AnswerKind kind;
+		if (reg == NULL && error && *error)
+			return FALSE;
+		kind = classify (reg, now);
+		offered |= kind != ANSWER_NO_OFFER;
+		accepted |= kind == ANSWER_ACCEPT || kind == ANSWER_AGAIN;
+		if (kind == ANSWER_NO_OFFER) {
+			g_string_append_printf (unknown, "%s%s", unknown->len ? ", " : "", code);
+			g_string_append_printf (reason, " %s no offer", code);
+			g_clear_pointer (&reg, g_hash_table_unref);
+			continue;
+		}
+		g_string_append_printf (reason, " %s %s %s", code, (char *) g_hash_table_lookup (reg, "event"),
+		                        kind == ANSWER_ACCEPT ? "accepted" : kind == ANSWER_AGAIN ? "accepted before"
+		                                                                                  : "too late");
+		g_ptr_array_add (regs, reg);
+	}
+	if (codes->len == 0)
+		g_string_append (reason, " no registration code");
+	if (!offered) {
+		/* A "TAK" about no offer of ours: without promotion by offer read as
+		 * any other message; with it, a person looks (it may be a question
+		 * starting "Tak, ..."), and the sender is told what we missed. */
+		if (offer_mode (p)) {
+			g_free (rec->reason);
+			rec->reason = g_string_free (g_steal_pointer (&reason), FALSE);
+			*unclear = codes->len == 0
+			           ? g_strdup ("W wiadomości nie znaleźliśmy kodu zgłoszenia, więc nie wiemy, którego\n"
+			                       "miejsca dotyczy odpowiedź. Wiadomość sprawdzi pracownik ROPS.\n\n" TAK_HINT)
+			           : g_strdup_printf ("Nie znaleźliśmy propozycji miejsca dla kodu %s. Wiadomość sprawdzi\n"
+			                              "pracownik ROPS.\n\n" TAK_HINT, unknown->str);
+		}
+		return TRUE;
+	}
+	rec->outcome = accepted ? OUTCOME_REGISTERED : OUTCOME_REJECTED;
+	g_free (rec->reason);
+	rec->reason = g_string_free (g_steal_pointer (&reason), FALSE);
+	if ((row = db_message_insert (p->db, rec, error)) == 0)
+		return FALSE;
+	for (guint i = 0; i < regs->len; i++) {
+		GHashTable *reg = g_ptr_array_index (regs, i);
+		const char *code = g_hash_table_lookup (reg, "code");
+		g_autoptr (Event) ev = db_event_get (p->db, g_hash_table_lookup (reg, "event"), error);
+		g_autofree char *deadline = NULL;
+		g_autofree char *why = NULL;
+
+		if (ev == NULL)
+			return FALSE;
+		switch (classify (reg, now)) {
+		case ANSWER_ACCEPT:
+			if (!db_registration_set_status (p->db, code, place_status (ev), error))
+				return FALSE;
+			g_hash_table_replace (reg, g_strdup ("status"), g_strdup (place_status (ev)));
+			g_message ("programme: %s took the place offered in %s", code, ev->code);
+			G_GNUC_FALLTHROUGH;  /* to the confirmation with the calendar entries */
+		case ANSWER_AGAIN:
+			if (!tell (p, row, msg, "confirmation", "offer-accepted", reg, ev, CAL_PUBLISH, NULL, error))
+				return FALSE;
+			break;
+		case ANSWER_LATE:
+			/* The deadline passed before `remind` expired it: expire it now, so
+			 * the place moves on in this same transaction. */
+			if (g_strcmp0 (g_hash_table_lookup (reg, "status"), "waitlisted") == 0 &&
+			    !expire_offer (p, reg, TRUE, error))
+				return FALSE;
+			deadline = catalog_format_instant (g_ascii_strtoll (g_hash_table_lookup (reg, "offer_deadline"), NULL, 10));
+			why = g_strdup_printf ("Termin odpowiedzi na propozycję miejsca dla zgłoszenia %s\n"
+			                       "(%s) minął: %s.\n"
+			                       "Propozycja nie jest już aktualna – zgłoszenie zostało zamknięte,\n"
+			                       "a miejsce przekazaliśmy kolejnej osobie z listy rezerwowej.\n\n"
+			                       "Jeśli nadal chce Pan/Pani wziąć udział, prosimy przesłać formularz\n"
+			                       "zgłoszeniowy ponownie – przydzielimy wolne miejsce albo wpiszemy\n"
+			                       "Pana/Panią na koniec listy rezerwowej.", code, ev->title, deadline);
+			if (!refuse (p, row, msg, why, error))
+				return FALSE;
+			break;
+		case ANSWER_NO_OFFER:
+			g_assert_not_reached ();
+		}
+	}
+	if (unknown->len > 0) {
+		/* with another code that had an offer: said in the same answer */
+		g_autofree char *why = g_strdup_printf ("Nie znaleźliśmy propozycji miejsca dla kodu %s.\n\n" TAK_HINT,
+		                                        unknown->str);
+		if (!refuse (p, row, msg, why, error))
+			return FALSE;
+	}
 	*handled = TRUE;
 	return TRUE;
 }
@@ -350,7 +753,7 @@ programme_import (Pipeline *p, const char *path, guint *count, guint *updates, G
 			if (g_strcmp0 (g_hash_table_lookup (row, "status"), "waitlisted") == 0)
 				continue;
 			if ((reg = db_registration_get (p->db, g_hash_table_lookup (row, "code"), error)) == NULL ||
-			    !tell (p, 0, NULL, "update", reg, now, TRUE, error)) {
+			    !tell (p, 0, NULL, "update", "update", reg, now, CAL_PUBLISH, NULL, error)) {
 				db_rollback (p->db);
 				return FALSE;
 			}
@@ -365,15 +768,6 @@ programme_import (Pipeline *p, const char *path, guint *count, guint *updates, G
 }
 
 /* --- reminders ------------------------------------------------------------------ */
-
-static GDateTime *
-parse_local (const char *s)
-{
-	g_autoptr (GTimeZone) tz = g_time_zone_new_local ();
-	g_autofree char *full = strlen (s) == 16 ? g_strconcat (s, ":00", NULL) : g_strdup (s);
-
-	return g_date_time_new_from_iso8601 (full, tz);
-}
 
 static const char *
 days_text (guint offset, char **buf)
@@ -454,6 +848,85 @@ programme_remind (Pipeline *p, guint *sent, guint *missed, GError **error)
 	return db_commit (p->db, error);
 }
 
+/* --- the waiting list before an event ----------------------------------------- */
+
+gboolean
+programme_waitlist_notes (Pipeline *p, guint *sent, guint *missed, GError **error)
+{
+	gint64 now = clock_now_unix ();
+	g_autoptr (GPtrArray) rows = NULL;
+
+	*sent = *missed = 0;
+	if (p->cfg->waitlist_note == 0)
+		return TRUE;
+	if (!db_begin (p->db, error))
+		return FALSE;
+	if ((rows = db_waitlist_note_candidates (p->db, error)) == NULL)
+		goto fail;
+	for (guint i = 0; i < rows->len; i++) {
+		GHashTable *r = g_ptr_array_index (rows, i);
+		const char *code = g_hash_table_lookup (r, "code");
+		g_autoptr (GDateTime) at = parse_local (g_hash_table_lookup (r, "start"));
+		g_autoptr (GHashTable) reg = NULL;
+		g_autoptr (GHashTable) vars = NULL;
+		g_autoptr (Event) ev = NULL;
+		int position = (int) g_ascii_strtoll (g_hash_table_lookup (r, "position"), NULL, 10);
+		gint64 begins, due;
+		gboolean late;
+		int fresh;
+
+		if (at == NULL || (begins = g_date_time_to_unix (at)) <= now)
+			continue;  /* begun: too late for "still waiting" */
+		if ((due = begins - (gint64) p->cfg->waitlist_note) > now)
+			continue;
+		/* as reminders: one that should have gone out long ago is not sent late */
+		late = now - due > (gint64) p->cfg->reminder_grace;
+		if ((fresh = db_waitlist_note_record (p->db, code, late ? "missed" : "sent", position, error)) < 0)
+			goto fail;
+		if (fresh == 0)
+			continue;
+		if (late) {
+			(*missed)++;
+			continue;
+		}
+		if ((reg = db_registration_get (p->db, code, error)) == NULL ||
+		    (ev = db_event_get (p->db, g_hash_table_lookup (r, "event"), error)) == NULL)
+			goto fail;
+		vars = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+		var_set (vars, "position", g_hash_table_lookup (r, "position"));
+		g_hash_table_insert (vars, "waitlist_rule", programme_waitlist_rule (p));
+		if (!tell (p, 0, NULL, "waitlist", "waitlist-note", reg, ev, CAL_NONE, vars, error))
+			goto fail;
+		(*sent)++;
+	}
+	return db_commit (p->db, error);
+
+fail:
+	db_rollback (p->db);
+	return FALSE;
+}
+
+char *
+programme_waitlist_rule (const Pipeline *p)
+{
+	if (offer_mode (p))
+		return g_strdup_printf ("Gdy zwolni się miejsce, zaproponujemy je pierwszej osobie z listy\n"
+		                        "rezerwowej – aby je przyjąć, wystarczy odpowiedzieć „TAK” w ciągu %u godz.\n"
+		                        "Bez odpowiedzi miejsce otrzyma kolejna osoba.", p->cfg->offer_hours);
+	return g_strdup ("Gdy zwolni się miejsce, pierwsza osoba z listy rezerwowej otrzyma je\n"
+	                 "automatycznie – wyślemy wtedy potwierdzenie z terminem.");
+}
+
+gboolean
+programme_due (Pipeline *p, ProgrammeDue *due, GError **error)
+{
+	memset (due, 0, sizeof *due);
+	/* Offers first: a place moving on can still make its reminders. */
+	return programme_expire_offers (p, &due->expired, error) &&
+	       programme_waitlist_notes (p, &due->notes, &due->notes_missed, error) &&
+	       programme_remind (p, &due->reminders, &due->missed, error);
+}
+
 /* --- consulting appointments ------------------------------------------------- */
 
 gboolean
@@ -462,14 +935,11 @@ programme_schedule (Pipeline *p, const char *code, const char *when, const char 
 	g_autoptr (GHashTable) reg = db_registration_get (p->db, code, error);
 	g_autoptr (GHashTable) vars = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
 	g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) ical_event_free);
-	g_autoptr (InternetAddressList) from = internet_address_list_parse (NULL, p->cfg->from);
-	InternetAddress *ia = from && internet_address_list_length (from) ? internet_address_list_get_address (from, 0) : NULL;
 	g_autoptr (GDateTime) start = parse_local (when);
-	g_autoptr (GDateTime) end = NULL;
 	g_autofree char *name = NULL;
 	g_autofree char *ics = NULL;
 	IcalEvent *ie;
-	int hours, seq;
+	int seq;
 
 	if (reg == NULL) {
 		if (error == NULL || *error == NULL)
@@ -488,22 +958,13 @@ programme_schedule (Pipeline *p, const char *code, const char *when, const char 
 		             "'%s' is not an ISO 8601 local time such as 2014-05-12T10:00", when);
 		return FALSE;
 	}
-	hours = (int) g_ascii_strtoll (g_hash_table_lookup (reg, "hours"), NULL, 10);
-	/* One sitting: the request's hours, at most a working day. */
-	end = g_date_time_add_hours (start, CLAMP (hours, 1, 8));
 	if (!db_registration_set_appointment (p->db, code, when, place, error) ||
 	    (seq = db_registration_next_sequence (p->db, code, error)) < 0)
 		return FALSE;
-	ie = g_new0 (IcalEvent, 1);
-	ie->uid = ical_uid (code, 1, p->cfg->domain);
-	ie->sequence = seq;
-	ie->summary = g_strdup (g_hash_table_lookup (reg, "title"));
-	ie->location = g_strdup (place);
-	ie->description = g_strdup_printf ("Kod zgłoszenia: %s", code);
-	ie->start = g_date_time_format (start, "%Y-%m-%dT%H:%M");
-	ie->end = g_date_time_format (end, "%Y-%m-%dT%H:%M");
+	ie = appointment_event (p, code, g_hash_table_lookup (reg, "title"), when, place,
+	                        (int) g_ascii_strtoll (g_hash_table_lookup (reg, "hours"), NULL, 10), seq);
 	g_ptr_array_add (events, ie);
-	if ((ics = ical_publish (ia ? internet_address_get_name (ia) : NULL, p->cfg->from_addr, events, error)) == NULL)
+	if (!register_publish_ics (p, events, &ics, error))
 		return FALSE;
 	var_set (vars, "first_name", g_hash_table_lookup (reg, "first_name"));
 	var_set (vars, "code", code);

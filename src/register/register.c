@@ -198,6 +198,13 @@ queue_reply_ics (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, con
 	                      mail->raw, error);
 }
 
+gboolean
+register_reply (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *kind, const char *tmpl,
+                GHashTable *vars, const char *to_name, const char *to_addr, const char *ics, GError **error)
+{
+	return queue_reply_ics (p, inbound_row, msg, kind, tmpl, vars, to_name, to_addr, ics, error);
+}
+
 static gboolean
 queue_reply (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *kind,
              const char *tmpl, GHashTable *vars, const char *to_name, const char *to_addr,
@@ -237,13 +244,19 @@ register_event_ics (Pipeline *p, const char *code, const Event *ev, gboolean ten
 gboolean
 register_publish_ics (Pipeline *p, GPtrArray *events, char **ics, GError **error)
 {
+	return register_calendar_ics (p, ICAL_PUBLISH, events, ics, error);
+}
+
+gboolean
+register_calendar_ics (Pipeline *p, IcalMethod method, GPtrArray *events, char **ics, GError **error)
+{
 	g_autoptr (InternetAddressList) from = internet_address_list_parse (NULL, p->cfg->from);
 	InternetAddress *ia = from && internet_address_list_length (from) ? internet_address_list_get_address (from, 0) : NULL;
 
 	*ics = NULL;
 	if (events->len == 0)
 		return TRUE;
-	*ics = ical_publish (ia ? internet_address_get_name (ia) : NULL, p->cfg->from_addr, events, error);
+	*ics = ical_calendar (method, ia ? internet_address_get_name (ia) : NULL, p->cfg->from_addr, events, error);
 	return *ics != NULL;
 }
 
@@ -457,9 +470,11 @@ joined (GPtrArray *items, const char *sep)
 	return g_string_free (out, FALSE);
 }
 
+/* Record @msg for review: the sender gets template @tmpl (with {{why}}, may be
+ * NULL), staff the notice. */
 static gboolean
-record_review (Pipeline *p, const char *spool_id, const InboundMessage *msg, InboundRecord *rec,
-               RegisterResult *res, GError **error)
+record_review_as (Pipeline *p, const char *spool_id, const InboundMessage *msg, InboundRecord *rec,
+                  RegisterResult *res, const char *tmpl, const char *why, GError **error)
 {
 	g_autoptr (GHashTable) vars = vars_new ();
 	gint64 row;
@@ -469,13 +484,21 @@ record_review (Pipeline *p, const char *spool_id, const InboundMessage *msg, Inb
 		return FALSE;
 	var_set (vars, "subject", msg->subject ? msg->subject : "(bez tematu)");
 	var_set (vars, "accepted_formats", ACCEPTED_FORMATS);
+	var_set (vars, "why", why);
 	if (msg->mime != NULL &&
-	    !queue_reply (p, row, msg, "review", "review", vars, msg->sender_name, msg->reply_addr, error))
+	    !queue_reply (p, row, msg, "review", tmpl, vars, msg->sender_name, msg->reply_addr, error))
 		return FALSE;
 	if (!queue_staff_notice (p, row, msg, spool_id, rec->reason, error))
 		return FALSE;
 	res->outcome = OUTCOME_REVIEW;
 	return TRUE;
+}
+
+static gboolean
+record_review (Pipeline *p, const char *spool_id, const InboundMessage *msg, InboundRecord *rec,
+               RegisterResult *res, GError **error)
+{
+	return record_review_as (p, spool_id, msg, rec, res, "review", NULL, error);
 }
 
 static gboolean
@@ -541,6 +564,7 @@ register_applicant (Pipeline *p, gint64 row, const InboundMessage *msg, const Fo
 	var_set (vars, "last_name", app->last_name);
 	var_set (vars, "email", app->email);
 	var_set (vars, "institution", app->institution);
+	g_hash_table_insert (vars, "waitlist_rule", programme_waitlist_rule (p));
 	var_set (vars, "powiat", app->powiat);
 	var_set (vars, "subregion", app->subregion);
 	notes = joined (app->notes, "\n");
@@ -716,6 +740,18 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char
 	form = extract_form (msg->mime, p->form, &limits, &notes);
 	if (form == NULL || form->matched < p->form->min_fields) {
 		g_autoptr (GPtrArray) why = g_ptr_array_new_with_free_func (g_free);
+		/* Issue 6: "TAK" with a registration code takes a place offered.  Only
+		 * a message without a form: a form's "tak" is an answer to a field. */
+		gboolean answered = FALSE;
+		g_autofree char *unclear = NULL;
+		if (!programme_offer_message (p, msg, rec, &answered, &unclear, error))
+			return FALSE;
+		if (answered) {
+			res->outcome = rec->outcome;
+			return TRUE;
+		}
+		if (unclear != NULL)
+			return record_review_as (p, spool_id, msg, rec, res, "offer-refused", unclear, error);
 		g_ptr_array_add (why, g_strdup_printf ("no form found (%u form fields recognised, %u needed)",
 		                                       form ? form->matched : 0, p->form->min_fields));
 		if (notes != NULL)

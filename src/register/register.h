@@ -12,6 +12,7 @@
 #define MAILREG_REGISTER_H
 
 #include "compose/compose.h"
+#include "compose/ical.h"
 #include "core/config.h"
 #include "parse/parse.h"
 #include "spool/spool.h"
@@ -81,6 +82,14 @@ void register_batch_rollback (Pipeline *p);
 gboolean register_review_form (Pipeline *p, gint64 id, FormData *form, RegisterResult *res, GPtrArray **problems,
                                GError **error);
 
+/* Queue template @tmpl (with the calendar @ics, may be NULL) as outbox @kind to
+ * @to_name <@to_addr>, answering inbound row @inbound_row / @msg: a reply, so
+ * never to ourselves and within [mail] replies_per_sender_per_day (a reply over
+ * the limit is noted on the inbound row instead).  No usable address: skipped. */
+gboolean register_reply (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *kind,
+                         const char *tmpl, GHashTable *vars, const char *to_name, const char *to_addr,
+                         const char *ics, GError **error);
+
 /* Why @msg must not be answered automatically (RFC 3834: auto-replies, bounces,
  * lists, our own mail), or NULL.  (static string or transfer full via @reason) */
 gboolean register_is_automatic (const Pipeline *p, const InboundMessage *msg, char **reason);
@@ -98,6 +107,9 @@ gboolean register_event_ics (Pipeline *p, const char *code, const Event *ev, gbo
  * From; *@ics NULL when @events is empty.  (transfer full) */
 gboolean register_publish_ics (Pipeline *p, GPtrArray *events, char **ics, GError **error);
 
+/* As register_publish_ics with METHOD @method (ICAL_CANCEL: the entries withdrawn). */
+gboolean register_calendar_ics (Pipeline *p, IcalMethod method, GPtrArray *events, char **ics, GError **error);
+
 /* --- catalog (catalog.c) ------------------------------------------------ */
 
 /* Read the programme catalog at @path.  (transfer full) array of Event*.
@@ -111,6 +123,10 @@ gboolean catalog_import (Db *db, const char *path, guint *count, GError **error)
  * or "termin zostanie podany" when not fixed.  (transfer full) */
 char *catalog_format_when (const char *start, const char *end);
 
+/* The moment @unix_time in Polish as the clocks in Poland show it (Europe/Warsaw,
+ * whatever the local zone): "sobota, 22 lutego 2014, 10:00".  (transfer full) */
+char *catalog_format_instant (gint64 unix_time);
+
 /* --- the programme: places, waiting lists, cancellation, reminders (programme.c) */
 /* Each function runs inside the caller's open transaction unless it says it
  * opens its own; seats are counted under that write lock (BEGIN IMMEDIATE), so
@@ -121,11 +137,14 @@ char *catalog_format_when (const char *start, const char *end);
 int programme_room (Pipeline *p, const Event *ev, int hours, GError **error);
 
 /* Give free places of @event_code to the waiting list in arrival order, telling
- * each (outbox kind `promotion`, with the calendar entry); *@promoted counts them. */
+ * each (outbox kind `promotion`, with the calendar entry), or, with [programme]
+ * promotion = offer, offer them (programme_expire_offers); *@promoted counts
+ * them. */
 gboolean programme_promote (Pipeline *p, const char *event_code, guint *promoted, GError **error);
 
 /* Cancel registration @code (answering inbound message row @inbound_row / @msg,
- * both may be 0 / NULL for staff), tell the applicant (`cancellation`) and
+ * both may be 0 / NULL for staff), tell the applicant (`cancellation`; a place
+ * that was sent calendar entries gets them withdrawn, METHOD:CANCEL) and
  * promote from the waiting list.  FALSE with MAILREG_ERROR_DATA when @code is
  * unknown or already cancelled. */
 gboolean programme_cancel (Pipeline *p, const char *code, gint64 inbound_row, const InboundMessage *msg,
@@ -148,6 +167,64 @@ gboolean programme_import (Pipeline *p, const char *path, guint *count, guint *u
  * (registration, session, date, offset) at most once; one more than
  * reminder_grace late is recorded as missed, not sent. */
 gboolean programme_remind (Pipeline *p, guint *sent, guint *missed, GError **error);
+
+/* TRUE when @line (a line of text or a subject) answers "TAK" (yes): its first
+ * word after "Re:"/"Odp:"/"Fwd:" and quotation marks, any case: "TAK", "Tak,
+ * potwierdzam", "„TAK”", "Re: tak".  Not "także", nor "tak" later in a
+ * sentence, which is no answer. */
+gboolean programme_says_yes (const char *line);
+
+/* TRUE when @line is where a top-posting client (Outlook, webmail) starts the
+ * message replied to without quoting it with '>': "-----Original Message-----",
+ * "-----Oryginalna wiadomość-----", or a "From:"/"Od:" header line with an
+ * address.  What follows is quoted text, not the sender's. */
+gboolean programme_starts_quoted_reply (const char *line);
+
+/* Promotion by offer ([programme] promotion = offer): a freed place is held for
+ * the first on the waiting list without an offer (programme_promote), who is
+ * asked (outbox kind promotion, template offer) to answer "TAK" with the
+ * registration code by a deadline ([programme] offer_hours, at most until the
+ * event begins).  An unanswered offer expires: the registration is cancelled,
+ * told so (kind cancellation, template offer-expired) and the place offered
+ * to the next.  Runs in a transaction of its own; *@expired counts them. */
+gboolean programme_expire_offers (Pipeline *p, guint *expired, GError **error);
+
+/* When the sender's own text of @msg answers "TAK" (first word of a line or of
+ * the subject) naming registration codes (written, else quoted from our offer):
+ * an open offer in time is taken (confirmed or, for consulting, requested;
+ * kind confirmation, template offer-accepted, with the calendar entries); a
+ * lapsed one gets the reason why not (kind rejection, template offer-refused).
+ * Records @rec (registered when a place was taken, else rejected) and sets
+ * *@handled.  A "TAK" naming no offer (an unknown code, or none) is not
+ * handled: with promotion = offer, *@unclear (transfer full) is then what to
+ * tell the sender, who goes to review (@rec's reason set); else NULL and the
+ * message is read as any other.  Inside the caller's transaction. */
+gboolean programme_offer_message (Pipeline *p, const InboundMessage *msg, InboundRecord *rec,
+                                  gboolean *handled, char **unclear, GError **error);
+
+/* Queue the note "still on the waiting list, N. place" ([programme]
+ * waitlist_note, default 3 days before the first session of the event, template
+ * waitlist-note, kind waitlist) for every waitlisted registration without an
+ * offer, once per registration; one more than reminder_grace late is recorded as
+ * missed.  In a transaction of its own. */
+gboolean programme_waitlist_notes (Pipeline *p, guint *sent, guint *missed, GError **error);
+
+/* The Polish sentence telling a waiting list how a freed place reaches it, for
+ * the configured promotion.  (transfer full) */
+char *programme_waitlist_rule (const Pipeline *p);
+
+typedef struct {
+	guint expired;        /* offers that lapsed */
+	guint notes;          /* waiting-list notes queued */
+	guint notes_missed;
+	guint reminders;      /* reminders queued */
+	guint missed;
+} ProgrammeDue;
+
+/* Everything due at clock_now(), each step in a transaction of its own:
+ * lapsed offers, waiting-list notes, reminders.  `mailreg remind` and each pass
+ * of `mailreg run`. */
+gboolean programme_due (Pipeline *p, ProgrammeDue *due, GError **error);
 
 /* Staff set the appointment of consulting request @code: @when (ISO 8601 local
  * time) at @place; it becomes confirmed and the applicant gets the confirmation

@@ -199,6 +199,20 @@ static const char *const migrations[] = {
 	 * processed/) or of a reply (outgoing folder) was purged; the row stays. */
 	"ALTER TABLE messages ADD COLUMN purged_at TEXT;"
 	"ALTER TABLE outbox ADD COLUMN purged_at TEXT;",
+	/* Promotion by offer (issue 6): until when a place offered to a waitlisted
+	 * registration is held for its answer (unix time).  An open offer is a
+	 * waitlisted registration with a deadline; the deadline stays after the
+	 * answer or the expiry, so a late "TAK" is recognised.  The note to the
+	 * waiting list before an event is decided once per registration. */
+	"ALTER TABLE registrations ADD COLUMN offer_deadline INTEGER;"
+	"CREATE INDEX registrations_offers ON registrations (offer_deadline)"
+	"  WHERE status = 'waitlisted' AND offer_deadline IS NOT NULL;"
+	"CREATE TABLE waitlist_notes ("
+	"  registration_id INTEGER PRIMARY KEY REFERENCES registrations(id) ON DELETE CASCADE,"
+	"  state TEXT NOT NULL CHECK (state IN ('sent','missed')),"
+	"  position INTEGER,"
+	"  created_at TEXT NOT NULL"
+	") STRICT;",
 };
 
 const char *
@@ -564,10 +578,14 @@ load_sessions (Db *db, gint64 event_id, Event *ev, GError **error)
 	return rc == SQLITE_DONE || db_fail (db, error, "read sessions");
 }
 
+/* A waitlisted registration holding a place offered to it (promotion = offer). */
+#define OPEN_OFFER(r) "(" r ".status = 'waitlisted' AND " r ".offer_deadline IS NOT NULL)"
+
 #define EVENT_COLUMNS \
 	"e.id, e.code, e.kind, e.title, e.subregion, e.topic, e.seats, e.hours," \
 	" (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'confirmed')," \
-	" e.waitlisted"
+	" e.waitlisted," \
+	" (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND " OPEN_OFFER ("r") ")"
 
 /* A waitlisted registration's place in its event's queue (1 first), else NULL:
  * counted from the end, since the one asked about is most often the newest
@@ -591,6 +609,7 @@ event_from_row (sqlite3_stmt *st)
 	ev->hours = sqlite3_column_int (st, 7);
 	ev->taken = sqlite3_column_int (st, 8);
 	ev->waitlist = sqlite3_column_int (st, 9);
+	ev->offered = sqlite3_column_int (st, 10);
 	return ev;
 }
 
@@ -1348,7 +1367,9 @@ db_registrations_of (Db *db, gint64 applicant_id, GError **error)
 {
 	sqlite3_stmt *st = db_stmt (db,
 	                            "SELECT r.code, e.code AS event, e.kind, r.status, e.title, r.hours,"
-	                            " " POSITION_SQL " AS position"
+	                            " " POSITION_SQL " AS position,"
+	                            " CASE WHEN " OPEN_OFFER ("r") " THEN strftime('%Y-%m-%dT%H:%M:%SZ',"
+	                            " r.offer_deadline, 'unixepoch') END AS offer_until"
 	                            " FROM registrations r JOIN events e ON e.id = r.event_id"
 	                            " WHERE r.applicant_id = :a ORDER BY r.id", error);
 
@@ -1563,7 +1584,7 @@ db_event_hours_used (Db *db, const char *event_code, GError **error)
 	sqlite3_stmt *st = db_stmt (db,
 	                            "SELECT coalesce(sum(r.hours), 0) FROM registrations r JOIN events e"
 	                            " ON e.id = r.event_id WHERE e.code = :event"
-	                            " AND r.status IN ('confirmed','requested')", error);
+	                            " AND (r.status IN ('confirmed','requested') OR " OPEN_OFFER ("r") ")", error);
 	int n = -1;
 
 	if (st == NULL)
@@ -1607,7 +1628,7 @@ db_registration_place (Db *db, gint64 applicant_id, const char *event_code, cons
 		return db_registration_add (db, applicant_id, event_code, status, hours, message_row, code, error);
 	/* A cancelled registration taken up again: at the end of the queue. */
 	st = db_stmt (db,
-	              "UPDATE registrations SET status = :status, hours = :hours, cancelled_at = NULL,"
+	              "UPDATE registrations SET status = :status, hours = :hours, cancelled_at = NULL, offer_deadline = NULL,"
 	              " message_id = coalesce(:m, message_id),"
 	              " arrival = (SELECT coalesce(max(arrival), 0) + 1 FROM registrations) WHERE code = :code",
 	              error);
@@ -1630,7 +1651,7 @@ db_registration_get (Db *db, const char *code, GError **error)
 	sqlite3_stmt *st = db_stmt (db,
 	                            "SELECT r.code, e.code AS event, e.kind, e.title, r.status, r.hours,"
 	                            " r.applicant_id, a.email, a.first_name, a.last_name, r.appointment,"
-	                            " r.appointment_place, " POSITION_SQL " AS position"
+	                            " r.appointment_place, " POSITION_SQL " AS position, r.offer_deadline"
 	                            " FROM registrations r JOIN events e ON e.id = r.event_id"
 	                            " JOIN applicants a ON a.id = r.applicant_id WHERE r.code = :code", error);
 	g_autoptr (GPtrArray) rows = NULL;
@@ -1665,7 +1686,7 @@ db_waitlist_first (Db *db, const char *event_code, GError **error)
 {
 	sqlite3_stmt *st = db_stmt (db,
 	                            "SELECT r.code FROM registrations r JOIN events e ON e.id = r.event_id"
-	                            " WHERE e.code = :event AND r.status = 'waitlisted'"
+	                            " WHERE e.code = :event AND r.status = 'waitlisted' AND r.offer_deadline IS NULL"
 	                            " ORDER BY r.arrival LIMIT 1", error);
 	char *code = NULL;
 	int rc;
@@ -1740,6 +1761,70 @@ db_reminder_record (Db *db, const char *code, int session, const char *start, gi
 	bind_text (st, ":state", state);
 	bind_text (st, ":now", now);
 	if (!step_done (db, st, "record reminder", error))
+		return -1;
+	return sqlite3_changes (db->handle);
+}
+
+gboolean
+db_registration_offer (Db *db, const char *code, gint64 deadline, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db,
+	                            "UPDATE registrations SET offer_deadline = :deadline"
+	                            " WHERE code = :code AND status = 'waitlisted'", error);
+
+	if (st == NULL)
+		return FALSE;
+	bind_int (st, ":deadline", deadline);
+	bind_text (st, ":code", code);
+	return step_done (db, st, "offer a place", error);
+}
+
+GPtrArray *
+db_offers_expired (Db *db, gint64 now, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db,
+	                            "SELECT r.code, e.code AS event FROM registrations r"
+	                            " JOIN events e ON e.id = r.event_id"
+	                            " WHERE " OPEN_OFFER ("r") " AND r.offer_deadline <= :now"
+	                            " ORDER BY r.offer_deadline, r.arrival", error);
+
+	if (st == NULL)
+		return NULL;
+	bind_int (st, ":now", now);
+	return rows_of (db, st, error);
+}
+
+GPtrArray *
+db_waitlist_note_candidates (Db *db, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db,
+	                            "SELECT r.code, e.code AS event, " POSITION_SQL " AS position,"
+	                            " (SELECT min(s.start) FROM sessions s WHERE s.event_id = e.id) AS start"
+	                            " FROM registrations r JOIN events e ON e.id = r.event_id"
+	                            " WHERE r.status = 'waitlisted' AND r.offer_deadline IS NULL"
+	                            " AND NOT EXISTS (SELECT 1 FROM waitlist_notes n WHERE n.registration_id = r.id)"
+	                            " AND EXISTS (SELECT 1 FROM sessions s WHERE s.event_id = e.id AND s.start IS NOT NULL)"
+	                            " ORDER BY start, r.arrival", error);
+
+	return st ? rows_of (db, st, error) : NULL;
+}
+
+int
+db_waitlist_note_record (Db *db, const char *code, const char *state, int position, GError **error)
+{
+	g_autofree char *now = now_iso ();
+	sqlite3_stmt *st = db_stmt (db,
+	                            "INSERT INTO waitlist_notes (registration_id, state, position, created_at)"
+	                            " SELECT id, :state, :position, :now FROM registrations WHERE code = :code"
+	                            " ON CONFLICT (registration_id) DO NOTHING", error);
+
+	if (st == NULL)
+		return -1;
+	bind_text (st, ":code", code);
+	bind_text (st, ":state", state);
+	bind_int (st, ":position", position);
+	bind_text (st, ":now", now);
+	if (!step_done (db, st, "record waiting-list note", error))
 		return -1;
 	return sqlite3_changes (db->handle);
 }

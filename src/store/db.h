@@ -71,6 +71,7 @@ typedef struct {
 	/* filled by db_events_list */
 	int taken;
 	int waitlist;
+	int offered;       /* waitlisted registrations holding a place offered to them */
 } Event;
 
 Event *event_new (void);
@@ -211,7 +212,8 @@ int db_outbox_replies_today (Db *db, const char *rcpt, GError **error);
 GPtrArray *db_messages_list (Db *db, GError **error);
 GPtrArray *db_outbox_list (Db *db, GError **error);
 GPtrArray *db_applicants_list (Db *db, GError **error);
-/* Registrations of one applicant: code, event, kind, status. */
+/* Registrations of one applicant: code, event, kind, status, title, hours,
+ * position (on a waiting list), offer_until (ISO UTC deadline of an open offer). */
 GPtrArray *db_registrations_of (Db *db, gint64 applicant_id, GError **error);
 
 /* The daily digest counts things in [@since, @until) (ISO UTC), so consecutive
@@ -321,13 +323,15 @@ gboolean db_registration_place (Db *db, gint64 applicant_id, const char *event_c
 
 /* Registration @code with its event and applicant: code, event, kind, title,
  * status, hours, applicant_id, email, first_name, last_name, appointment,
- * appointment_place, position.  (transfer full) NULL when none (no error set). */
+ * appointment_place, position, offer_deadline (unix time of the last place
+ * offered, or NULL).  (transfer full) NULL when none (no error set). */
 GHashTable *db_registration_get (Db *db, const char *code, GError **error);
 
 /* Set the status of registration @code (cancelled also stamps cancelled_at). */
 gboolean db_registration_set_status (Db *db, const char *code, const char *status, GError **error);
 
-/* The code of the first on @event_code's waiting list, NULL when empty.  (transfer full) */
+/* The code of the first on @event_code's waiting list not holding an offer,
+ * NULL when none.  (transfer full) */
 char *db_waitlist_first (Db *db, const char *event_code, GError **error);
 
 /* Active registrations of @event_code (places first, then the waiting list, in
@@ -344,6 +348,24 @@ GPtrArray *db_reminder_candidates (Db *db, GError **error);
  * 0 when it was already, -1 on error. */
 int db_reminder_record (Db *db, const char *code, int session, const char *start, gint64 offset,
                         const char *state, GError **error);
+
+/* Offer a place to waitlisted registration @code until @deadline (unix time):
+ * it holds the place (Event.offered, programme_room) until it answers or the
+ * deadline passes. */
+gboolean db_registration_offer (Db *db, const char *code, gint64 deadline, GError **error);
+
+/* Open offers whose deadline is not after @now, oldest deadline first: code,
+ * event.  (transfer full) */
+GPtrArray *db_offers_expired (Db *db, gint64 now, GError **error);
+
+/* Waitlisted registrations without an offer and not yet noted, of events with a
+ * dated session: code, event, position, start (the first session's).
+ * (transfer full) */
+GPtrArray *db_waitlist_note_candidates (Db *db, GError **error);
+
+/* Record the waiting-list note of registration @code as @state (sent | missed)
+ * at @position: 1 when recorded now, 0 when it was already, -1 on error. */
+int db_waitlist_note_record (Db *db, const char *code, const char *state, int position, GError **error);
 
 /* Registration @code gets its appointment (consulting): local ISO time @when at
  * @place; status confirmed.  Reminders then count it as session 0. */

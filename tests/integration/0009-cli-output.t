@@ -25,7 +25,7 @@ is "$(py 'print(sorted({",".join(sorted(a)) for a in d}))' <"$T/a.json")" \
 	"$(python3 -c 'print(sorted({",".join(sorted("first_name last_name email phone institution institution_type position powiat subregion needs topics consulting_topic registrations".split()))}))')" \
 	"applicants --json: every object has exactly the documented keys"
 is "$(py 'print(sorted({",".join(sorted(r)) for a in d for r in a["registrations"]}))' <"$T/a.json")" \
-	"['code,event,kind,position,status']" "applicants --json: registrations have exactly code,event,kind,status,position"
+	"['code,event,kind,offer_until,position,status']" "applicants --json: registrations have exactly code,event,kind,status,position,offer_until"
 is "$(py '
 a = [x for x in d if x["email"] == "zofia.gesla@mops-katowice.example.pl"][0]
 print(a["first_name"], a["last_name"], a["consulting_topic"], type(a["consulting_topic"]).__name__,

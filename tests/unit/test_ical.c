@@ -88,6 +88,37 @@ test_bad_time (void)
 	g_assert_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA);
 }
 
+/* RFC 5546 §3.2.5: a CANCEL withdraws the PUBLISH entries by UID, with a
+ * higher SEQUENCE and STATUS:CANCELLED; a tentative entry is cancelled too. */
+static void
+test_cancel (void)
+{
+	g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) ical_event_free);
+	g_autoptr (GError) error = NULL;
+	g_autofree char *text = NULL;
+	icalcomponent *cal, *ev;
+	int n = 0;
+
+	g_ptr_array_add (events, event ("ZG-ABCD-EFGH", 1, 4, "2014-06-05T09:00", "2014-06-05T16:00"));
+	g_ptr_array_add (events, event ("ZG-ABCD-EFGH", 2, 4, "2014-11-06T09:00", "2014-11-06T16:00"));
+	((IcalEvent *) g_ptr_array_index (events, 1))->tentative = TRUE;
+	text = ical_calendar (ICAL_CANCEL, "Rejestracja ROPS", "rejestracja@rops.example.pl", events, &error);
+	g_assert_no_error (error);
+	cal = icalparser_parse_string (text);
+	g_assert_nonnull (cal);
+	g_assert_cmpint (icalcomponent_get_method (cal), ==, ICAL_METHOD_CANCEL);
+	for (ev = icalcomponent_get_first_component (cal, ICAL_VEVENT_COMPONENT); ev;
+	     ev = icalcomponent_get_next_component (cal, ICAL_VEVENT_COMPONENT), n++) {
+		g_autofree char *uid = g_strdup_printf ("ZG-ABCD-EFGH-%d@rops.example.pl", n + 1);
+		g_assert_cmpstr (icalcomponent_get_uid (ev), ==, uid);
+		g_assert_cmpint (icalcomponent_get_sequence (ev), ==, 4);
+		g_assert_cmpint (icalcomponent_get_status (ev), ==, ICAL_STATUS_CANCELLED);
+		g_assert_nonnull (icalcomponent_get_first_property (ev, ICAL_ORGANIZER_PROPERTY));
+	}
+	g_assert_cmpint (n, ==, 2);
+	icalcomponent_free (cal);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -95,5 +126,6 @@ main (int argc, char **argv)
 	g_test_set_nonfatal_assertions ();
 	g_test_add_func ("/ical/roundtrip", test_roundtrip);
 	g_test_add_func ("/ical/bad-time", test_bad_time);
+	g_test_add_func ("/ical/cancel", test_cancel);
 	return g_test_run ();
 }

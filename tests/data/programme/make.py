@@ -8,6 +8,10 @@ files are committed.  Uses the form filler of tests/data/pipeline/make.py:
   consult-N.eml    5 consulting requests, topic 1
   cancel.eml       "Rezygnuję" with the placeholder code ZG-CODE-HERE (tests
                    substitute the real one)
+Written by hand, not by this script (same placeholders):
+  offer-reply.eml          "TAK" in reply to an offer, the offer quoted with '>'
+  offer-reply-outlook.eml  "Tak, dziękuję" above an unquoted Outlook copy of the
+                           offer (its „rezygnuję” must not cancel)
 """
 import os
 import sys
