@@ -2,7 +2,8 @@
  *
  * A loop of the single passes the other commands make: take new mail
  * (fetch_pass), queue the reminders due (programme_remind), deliver what is due
- * (deliver_queued), then sleep for the poll interval.  The staff's digest comes
+ * (deliver_queued), then wait for new mail (IMAP IDLE) up to the poll interval,
+ * or only until a failed step may run again or a deferred reply is due.  The staff's digest comes
  * from mailreg-digest.timer (`mailreg digest`).  Each step fails on its own: SMTP down does not stop intake, IMAP
  * down does not stop delivery; a temporary failure backs off (doubling, capped),
  * a permanent one is reported once until it changes.  SIGTERM/SIGINT end the
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "compose/compose.h"
+#include "core/clock.h"
 #include "core/errors.h"
 #include "core/fs.h"
 #include "core/notify.h"
@@ -284,6 +286,27 @@ wait_for_mail (Instance *in, guint seconds)
 	}
 }
 
+/* Seconds until the next step is due: the poll interval, or sooner when a step
+ * that failed may run again or a deferred reply's next attempt comes first
+ * (new mail may end the wait earlier still).  At least 1. */
+static guint
+next_round (Instance *in, const Step *const *steps, gsize n)
+{
+	g_autoptr (GError) error = NULL;
+	gint64 now = g_get_monotonic_time () / G_USEC_PER_SEC;
+	gint64 wait = in->cfg->imap_poll_interval;
+	gint64 next_attempt;
+
+	for (gsize i = 0; i < n; i++)
+		if (steps[i]->not_before > now)
+			wait = MIN (wait, steps[i]->not_before - now);
+	if (!db_outbox_next_attempt (in->p->db, &next_attempt, &error))
+		g_debug ("run: %s", error->message);
+	else if (next_attempt > 0)
+		wait = MIN (wait, next_attempt - clock_now_unix ());
+	return (guint) MAX (wait, 1);
+}
+
 static gboolean
 install_signals (GError **error)
 {
@@ -308,7 +331,7 @@ cmd_run (const Config *cfg, int argc, char **argv, GError **error)
 	g_autofree char *lock_path = g_strconcat (cfg->database, ".run-lock", NULL);
 	Step fetch_step = { "intake", 0, 0, NULL }, send_step = { "delivery", 0, 0, NULL };
 	Step remind_step = { "reminders", 0, 0, NULL };
-	guint taken = 0, sent = 0, queued = 0;
+	guint taken = 0, sent = 0, queued = 0, wait;
 	int lock;
 
 	if (argc > 1) {
@@ -341,10 +364,11 @@ cmd_run (const Config *cfg, int argc, char **argv, GError **error)
 		delivery (in, &send_step, &sent, &queued);
 		notify_send ("STATUS=%u messages taken, %u replies sent, %u waiting for a retry\nWATCHDOG=1",
 		             taken, sent, queued);
+		wait = next_round (in, (const Step *const[]) { &fetch_step, &send_step, &remind_step }, 3);
 		if (in->cfg->has_imap)
-			wait_for_mail (in, in->cfg->imap_poll_interval);
+			wait_for_mail (in, wait);
 		else
-			sleep_interruptible (in->cfg->imap_poll_interval);
+			sleep_interruptible (wait);
 	}
 	notify_send ("STOPPING=1");
 	g_message ("run: stopping (%u messages taken, %u replies sent)", taken, sent);

@@ -942,6 +942,23 @@ db_outbox_due (Db *db, gint64 now, GError **error)
 	return g_steal_pointer (&rows);
 }
 
+gboolean
+db_outbox_next_attempt (Db *db, gint64 *when, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db,
+	                            "SELECT min(next_attempt_at) FROM outbox WHERE state IN ('queued','deferred')",
+	                            error);
+	int rc;
+
+	*when = 0;
+	if (st == NULL)
+		return FALSE;
+	if ((rc = sqlite3_step (st)) == SQLITE_ROW)
+		*when = sqlite3_column_int64 (st, 0);
+	sqlite3_reset (st);
+	return rc == SQLITE_ROW || db_fail (db, error, "read outbox");
+}
+
 GBytes *
 db_outbox_raw (Db *db, gint64 id, GError **error)
 {
