@@ -276,8 +276,11 @@ exec (Db *db, const char *sql, GError **error)
 	char *msg = NULL;
 
 	if (sqlite3_exec (db->handle, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		int rc = sqlite3_errcode (db->handle);
+		/* as db_fail: busy, locked and a full disk pass */
 		g_set_error (error, MAILREG_ERROR,
-		             sqlite3_errcode (db->handle) == SQLITE_BUSY ? MAILREG_ERROR_TEMPFAIL : MAILREG_ERROR_IO,
+		             rc == SQLITE_BUSY || rc == SQLITE_LOCKED || rc == SQLITE_FULL ? MAILREG_ERROR_TEMPFAIL
+		                                                                           : MAILREG_ERROR_IO,
 		             "database %s: %s", db->path, msg ? msg : sqlite3_errmsg (db->handle));
 		sqlite3_free (msg);
 		return FALSE;
