@@ -295,15 +295,17 @@ next_round (Instance *in, const Step *const *steps, gsize n)
 	g_autoptr (GError) error = NULL;
 	gint64 now = g_get_monotonic_time () / G_USEC_PER_SEC;
 	gint64 wait = in->cfg->imap_poll_interval;
-	gint64 next_attempt;
+	gint64 next_attempt, now_unix = clock_now_unix ();
 
 	for (gsize i = 0; i < n; i++)
 		if (steps[i]->not_before > now)
 			wait = MIN (wait, steps[i]->not_before - now);
-	if (!db_outbox_next_attempt (in->p->db, &next_attempt, &error))
+	/* one already due was not sent this round (delivery backing off, or a
+	 * `mailreg send` holding the queue): that is no reason to hurry */
+	if (!db_outbox_next_attempt (in->p->db, now_unix, &next_attempt, &error))
 		g_debug ("run: %s", error->message);
 	else if (next_attempt > 0)
-		wait = MIN (wait, next_attempt - clock_now_unix ());
+		wait = MIN (wait, next_attempt - now_unix);
 	return (guint) MAX (wait, 1);
 }
 

@@ -946,16 +946,17 @@ db_outbox_due (Db *db, gint64 now, GError **error)
 }
 
 gboolean
-db_outbox_next_attempt (Db *db, gint64 *when, GError **error)
+db_outbox_next_attempt (Db *db, gint64 after, gint64 *when, GError **error)
 {
 	sqlite3_stmt *st = db_stmt (db,
-	                            "SELECT min(next_attempt_at) FROM outbox WHERE state IN ('queued','deferred')",
-	                            error);
+	                            "SELECT min(next_attempt_at) FROM outbox WHERE state IN ('queued','deferred')"
+	                            " AND next_attempt_at > :after", error);
 	int rc;
 
 	*when = 0;
 	if (st == NULL)
 		return FALSE;
+	bind_int (st, ":after", after);
 	if ((rc = sqlite3_step (st)) == SQLITE_ROW)
 		*when = sqlite3_column_int64 (st, 0);
 	sqlite3_reset (st);
