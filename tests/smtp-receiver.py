@@ -10,8 +10,14 @@ the server, never by mocks in mailreg:
   - the file given by --control, while it exists, holds one line
     "rcpt CODE TEXT" or "data CODE TEXT": that reply for every RCPT or for every
     end of DATA;
+  - --fail-share P (with --seed N) fails that share of the transactions, at
+    random, with one of: 452 at RCPT, 451 at the end of DATA, or 421 at the
+    end of DATA followed by closing the connection (the message is not stored);
+    each injected reply is logged to stderr as "fault CODE RCPT";
   - --tls CERT KEY offers STARTTLS, --auth USER:PASSWORD requires AUTH (over TLS
     when --tls is given).
+The envelope file also holds "accepted_at", the time (Unix seconds) the 250
+to DATA was given.
 The port (0: any free one) is written to --port-file once the server listens.
 Stop it with SIGTERM.
 """
@@ -19,17 +25,21 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import signal
 import ssl
 import sys
+import time
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
 class Handler:
-    def __init__(self, store, control):
+    def __init__(self, store, control, fail_share=0.0, seed=None):
         self.store = store
         self.control = control
+        self.fail_share = fail_share
+        self.random = random.Random(seed)
         self.count = len([n for n in os.listdir(store) if n.endswith(".eml")])
 
     def _control(self, stage):
@@ -53,6 +63,11 @@ class Handler:
         reply = self._control("rcpt")
         if reply:
             return reply
+        if not envelope.rcpt_tos and self.fail_share > 0 and self.random.random() < self.fail_share:
+            envelope.fault = self.random.choice((421, 451, 452))
+            print("fault %d %s" % (envelope.fault, address), file=sys.stderr, flush=True)
+            if envelope.fault == 452:
+                return "452 4.3.1 Insufficient system storage"
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
 
@@ -60,6 +75,13 @@ class Handler:
         reply = self._control("data")
         if reply:
             return reply
+        fault = getattr(envelope, "fault", None)
+        if fault == 451:
+            return "451 4.3.0 Temporary local problem, try again later"
+        if fault == 421:
+            # the reply goes out first: the handler returns without yielding
+            asyncio.get_running_loop().call_later(0.05, server.transport.close)
+            return "421 4.3.2 Service shutting down, closing transmission channel"
         self.count += 1
         name = os.path.join(self.store, "%06d" % self.count)
         with open(name + ".tmp", "wb") as f:
@@ -68,7 +90,8 @@ class Handler:
             json.dump({"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
                        "helo": session.host_name,
                        "tls": session.ssl is not None,
-                       "auth": session.authenticated, "peer": list(session.peer)}, f)
+                       "auth": session.authenticated, "peer": list(session.peer),
+                       "accepted_at": time.time()}, f)
         os.rename(name + ".tmp", name + ".eml")
         return "250 2.0.0 OK: queued as %06d" % self.count
 
@@ -81,9 +104,11 @@ def main():
     ap.add_argument("--control")
     ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     ap.add_argument("--auth")
+    ap.add_argument("--fail-share", type=float, default=0.0)
+    ap.add_argument("--seed", type=int)
     a = ap.parse_args()
     os.makedirs(a.dir, exist_ok=True)
-    handler = Handler(a.dir, a.control)
+    handler = Handler(a.dir, a.control, a.fail_share, a.seed)
     ctx = None
     if a.tls:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

@@ -3,9 +3,11 @@
  * A loop of the single passes the other commands make: take new mail
  * (fetch_pass), queue the reminders due (programme_remind), deliver what is due
  * (deliver_queued), once a day purge old raw copies ([paths] retention_days,
- * purge_old), then sleep for the poll interval.  The staff's digest comes
- * from mailreg-digest.timer (`mailreg digest`).  Each step fails on its own: SMTP down does not stop intake, IMAP
- * down does not stop delivery; a temporary failure backs off (doubling, capped),
+ * purge_old), then wait for new mail (IMAP IDLE) up to the poll interval, or
+ * only until a failed step may run again or a deferred reply is due.  The
+ * staff's digest comes from mailreg-digest.timer (`mailreg digest`).  Each
+ * step fails on its own: SMTP down does not stop intake, IMAP down does not
+ * stop delivery; a temporary failure backs off (doubling, capped),
  * a permanent one is reported once until it changes.  SIGTERM/SIGINT end the
  * loop after the step in hand; SIGHUP reloads configuration and templates,
  * keeping the old ones when the new ones are bad.  Under systemd it speaks the
@@ -23,6 +25,7 @@
 #include <unistd.h>
 
 #include "compose/compose.h"
+#include "core/clock.h"
 #include "core/errors.h"
 #include "core/fs.h"
 #include "core/log.h"
@@ -313,6 +316,29 @@ wait_for_mail (Instance *in, guint seconds)
 	}
 }
 
+/* Seconds until the next step is due: the poll interval, or sooner when a step
+ * that failed may run again or a deferred reply's next attempt comes first
+ * (new mail may end the wait earlier still).  At least 1. */
+static guint
+next_round (Instance *in, const Step *const *steps, gsize n)
+{
+	g_autoptr (GError) error = NULL;
+	gint64 now = g_get_monotonic_time () / G_USEC_PER_SEC;
+	gint64 wait = in->cfg->imap_poll_interval;
+	gint64 next_attempt, now_unix = clock_now_unix ();
+
+	for (gsize i = 0; i < n; i++)
+		if (steps[i]->not_before > now)
+			wait = MIN (wait, steps[i]->not_before - now);
+	/* one already due was not sent this round (delivery backing off, or a
+	 * `mailreg send` holding the queue): that is no reason to hurry */
+	if (!db_outbox_next_attempt (in->p->db, now_unix, &next_attempt, &error))
+		g_debug ("run: %s", error->message);
+	else if (next_attempt > 0)
+		wait = MIN (wait, next_attempt - now_unix);
+	return (guint) MAX (wait, 1);
+}
+
 static gboolean
 install_signals (GError **error)
 {
@@ -338,7 +364,7 @@ cmd_run (const Config *cfg, int argc, char **argv, GError **error)
 	Step fetch_step = { "intake", 0, 0, NULL }, send_step = { "delivery", 0, 0, NULL };
 	Step remind_step = { "reminders", 0, 0, NULL };
 	Step purge_step = { "purge", 0, 0, NULL };
-	guint taken = 0, sent = 0, queued = 0;
+	guint taken = 0, sent = 0, queued = 0, wait;
 	int lock;
 
 	if (argc > 1) {
@@ -372,10 +398,11 @@ cmd_run (const Config *cfg, int argc, char **argv, GError **error)
 		retention (in, &purge_step);
 		notify_send ("STATUS=%u messages taken, %u replies sent, %u waiting for a retry\nWATCHDOG=1",
 		             taken, sent, queued);
+		wait = next_round (in, (const Step *const[]) { &fetch_step, &send_step, &remind_step, &purge_step }, 4);
 		if (in->cfg->has_imap)
-			wait_for_mail (in, in->cfg->imap_poll_interval);
+			wait_for_mail (in, wait);
 		else
-			sleep_interruptible (in->cfg->imap_poll_interval);
+			sleep_interruptible (wait);
 	}
 	notify_send ("STOPPING=1");
 	g_message ("run: stopping (%u messages taken, %u replies sent)", taken, sent);

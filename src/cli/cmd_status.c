@@ -3,9 +3,11 @@
  *
  * Shows when intake and delivery last worked (and their last error), the
  * outgoing queue by state, the messages waiting for review, and the IMAP
- * UIDVALIDITY / last UID.  Exits 69 (EX_UNAVAILABLE) when something needs a
- * person: failed deliveries, a review older than a day, no successful intake
- * within three poll intervals of the last attempt, delivery stuck.
+ * UIDVALIDITY / last UID, and the free disk space.  Exits 69 (EX_UNAVAILABLE)
+ * when something needs a person: failed deliveries, a review older than a day,
+ * no successful intake within three poll intervals of the last attempt,
+ * delivery stuck, a disk too full to take new mail (read here, not from the
+ * database: a full disk may keep the daemon from recording it).
  */
 #include "cli/cli.h"
 
@@ -15,6 +17,8 @@
 
 #include "core/clock.h"
 #include "core/errors.h"
+#include "core/fs.h"
+#include "spool/spool.h"
 #include "store/db.h"
 
 static gint64
@@ -46,6 +50,9 @@ cmd_status (const Config *cfg, int argc, char **argv, GError **error)
 	g_autoptr (GPtrArray) counts = NULL;
 	g_autoptr (GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
 	g_autoptr (GDateTime) now = clock_now ();
+	g_autoptr (GError) full = NULL;
+	g_autofree char *free_text = NULL;
+	guint64 avail = 0;
 	OutputFormat fmt;
 	const char *intake_ok, *intake_err_at, *delivery_err, *oldest;
 	gint64 review_age;
@@ -56,6 +63,10 @@ cmd_status (const Config *cfg, int argc, char **argv, GError **error)
 	    (counts = db_status_counts (db, error)) == NULL)
 		return FALSE;
 
+	/* a file system with no room at all is full whatever min_free_space says */
+	if (!spool_check_space (cfg->spool, cfg->database, MAX (cfg->min_free_space, 1), &avail, &full))
+		g_ptr_array_add (problems, g_strdup (full->message));
+	free_text = fs_format_size (avail);
 	failed = atoi (lookup (counts, "name", "outbox_failed", "n") ?: "0");
 	if (failed > 0)
 		g_ptr_array_add (problems, g_strdup_printf ("%d outgoing messages failed", failed));
@@ -97,6 +108,13 @@ cmd_status (const Config *cfg, int argc, char **argv, GError **error)
 		json_builder_set_member_name (b, "review");
 		json_builder_add_int_value (b, atoi (lookup (counts, "name", "review", "n") ?: "0"));
 		cli_json_add (b, "review_oldest", oldest, FALSE);
+		json_builder_set_member_name (b, "disk");
+		json_builder_begin_object (b);
+		json_builder_set_member_name (b, "free");
+		json_builder_add_int_value (b, (gint64) avail);
+		json_builder_set_member_name (b, "min_free_space");
+		json_builder_add_int_value (b, (gint64) cfg->min_free_space);
+		json_builder_end_object (b);
 		json_builder_set_member_name (b, "imap");
 		json_builder_begin_object (b);
 		for (guint i = 0; i < counts->len; i++) {
@@ -132,6 +150,8 @@ cmd_status (const Config *cfg, int argc, char **argv, GError **error)
 			g_autofree char *name = g_strconcat ("outbox_", states[i], NULL);
 			printf (" %s %s", states[i], lookup (counts, "name", name, "n") ?: "0");
 		}
+		g_autofree char *need = fs_format_size (cfg->min_free_space);
+		printf ("\ndisk:     %s free for the spool and database (intake needs %s)", free_text, need);
 		printf ("\nreview:   %s waiting%s%s\n", lookup (counts, "name", "review", "n") ?: "0",
 		        oldest ? ", oldest since " : "", oldest ? oldest : "");
 		for (guint i = 0; i < counts->len; i++) {

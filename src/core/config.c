@@ -60,6 +60,7 @@ static const KeySpec config_keys[] = {
 	{ "limits", "max_zip_entries", KEY_UINT, F (max_zip_entries), "a number from 1 to 100000", 1, 100000 },
 	{ "limits", "max_xml_depth", KEY_UINT, F (max_xml_depth), "a number from 8 to 10000", 8, 10000 },
 	{ "limits", "max_pdf_pages", KEY_UINT, F (max_pdf_pages), "a number from 1 to 10000", 1, 10000 },
+	{ "limits", "min_free_space", KEY_SIZE, F (min_free_space), "a size such as 100M (0 to 1024G)", 0, 1ULL << 40 },
 	{ "imap", "url", KEY_IMAP_URL, F (imap_url), "an imaps:// or imap:// URL with a host, such as imaps://mail.example.pl/INBOX", 0, 0 },
 	{ "imap", "user", KEY_STRING, F (imap_user), "a user name", 0, 0 },
 	{ "imap", "password_file", KEY_PATH, F (imap_password_file), "a file holding the password", 0, 0 },
@@ -372,6 +373,7 @@ set_defaults (Config *cfg)
 	cfg->max_zip_entries = 1000;
 	cfg->max_xml_depth = 256;
 	cfg->max_pdf_pages = 20;
+	cfg->min_free_space = G_MAXUINT64;   /* unset: from max_message_size below */
 	cfg->imap_tls_verify = TRUE;
 	cfg->imap_processed_mailbox = g_strdup ("Przetworzone");
 	cfg->imap_poll_interval = 60;
@@ -467,6 +469,9 @@ config_load (const char *path, GError **error)
 		cfg->inbox = g_build_filename (parent, "inbox", NULL);
 	}
 
+	/* Postfix's rule for queue_minfree: room for 1.5 of the largest message. */
+	if (cfg->min_free_space == G_MAXUINT64)
+		cfg->min_free_space = cfg->max_message_size + cfg->max_message_size / 2;
 	cfg->has_imap = g_key_file_has_group (kf, "imap");
 	if (cfg->has_imap) {
 		if (!g_key_file_has_key (kf, "imap", "url", NULL))

@@ -44,6 +44,7 @@ typedef struct {
 	guint max_zip_entries;     /* entries in one ZIP archive */
 	guint max_xml_depth;       /* element nesting in DOCX/ODT/HTML */
 	guint max_pdf_pages;       /* PDF pages whose text is read */
+	guint64 min_free_space;    /* intake stops below this much free disk; default 1.5 x max_message_size */
 
 	/* [imap]: with no such group, messages come in through `ingest` only */
 	gboolean has_imap;

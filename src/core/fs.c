@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "core/errors.h"
@@ -13,9 +14,37 @@
 void
 fs_set_error (GError **error, int err, const char *what)
 {
-	int code = (err == ENOSPC || err == EDQUOT) ? MAILREG_ERROR_TEMPFAIL : MAILREG_ERROR_IO;
+	if (err == ENOSPC || err == EDQUOT) {
+		/* temporary: the same write works once there is room again */
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_TEMPFAIL, "%s: disk full (%s): %s", what,
+		             err == ENOSPC ? "ENOSPC" : "EDQUOT", g_strerror (err));
+		return;
+	}
+	g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_IO, "%s: %s", what, g_strerror (err));
+}
 
-	g_set_error (error, MAILREG_ERROR, code, "%s: %s", what, g_strerror (err));
+char *
+fs_format_size (guint64 bytes)
+{
+	g_autofree char *text = g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
+	g_autoptr (GString) plain = g_string_new (text);
+
+	g_string_replace (plain, "\u00a0", " ", 0);
+	return g_string_free (g_steal_pointer (&plain), FALSE);
+}
+
+gboolean
+fs_free_space (const char *path, guint64 *avail, GError **error)
+{
+	struct statvfs st;
+
+	if (statvfs (path, &st) != 0) {
+		g_autofree char *what = g_strdup_printf ("free space of %s", path);
+		fs_set_error (error, errno, what);
+		return FALSE;
+	}
+	*avail = (guint64) st.f_bavail * (st.f_frsize ? st.f_frsize : st.f_bsize);
+	return TRUE;
 }
 
 gboolean

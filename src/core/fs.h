@@ -35,4 +35,12 @@ int fs_lock (const char *path, const char *what, GError **error);
 /* A GError for errno @err about @what ("write /path"): TEMPFAIL for ENOSPC/EDQUOT. */
 void fs_set_error (GError **error, int err, const char *what);
 
+/* The bytes an unprivileged process may still write on the file system holding
+ * @path (statvfs f_bavail), in *@avail.  MAILREG_ERROR_IO when it cannot be read. */
+gboolean fs_free_space (const char *path, guint64 *avail, GError **error);
+
+/* @bytes as "2.0 MiB" for a log line (g_format_size with a plain space, not
+ * U+00A0).  (transfer full) */
+char *fs_format_size (guint64 bytes);
+
 #endif

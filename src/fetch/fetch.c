@@ -137,6 +137,16 @@ recover_spool (Pass *pass, GError **error)
 	return TRUE;
 }
 
+/* Room on the disk for more mail ([limits] min_free_space)?  Checked before
+ * new mail is journalled or fetched, so a full disk leaves it on the server. */
+static gboolean
+room_for_mail (Pass *pass, GError **error)
+{
+	const Config *cfg = pass->p->cfg;
+
+	return spool_check_space (pass->p->spool->dir, cfg->database, cfg->min_free_space, NULL, error);
+}
+
 /* One pass at a time per spool: a second `poll` (or `run`) would fetch the same UIDs. */
 static int
 lock_pass (const Pipeline *p, GError **error)
@@ -416,8 +426,10 @@ take (Pass *pass, ImapJournalRow *row, GError **error)
 	/* new/ is fsynced once per group commit, before its COMMIT */
 	id = spool_add_data_deferred (pass->p->spool, row->spool_id, g_bytes_get_data (body, NULL),
 	                              g_bytes_get_size (body), error);
-	if (id == NULL)
+	if (id == NULL) {
+		g_prefix_error (error, "%s: ", source);
 		return FALSE;
+	}
 	if (big)
 		forced = too_large_reason (cfg, row->size);
 	if (!process (pass, id, source, forced, &outcome, error))
@@ -486,6 +498,7 @@ imap_pass (Pass *pass, GError **error)
 	g_autoptr (ImapClient) c = NULL;
 	g_autoptr (GPtrArray) rows = NULL;
 	g_autoptr (GError) local = NULL;
+	g_autoptr (GError) full = NULL;
 	const char *mailbox;
 	guint32 stored_uv = 0, last_uid = 0, uv;
 	gboolean known, rematch;
@@ -511,7 +524,10 @@ imap_pass (Pass *pass, GError **error)
 		           imap_client_describe (c), mailbox, stored_uv, uv);
 		last_uid = 0;
 	}
-	if (!journal_new (pass, uv, last_uid, rematch, error))
+	/* A full disk: what is journalled and recorded is still finished (and
+	 * acknowledged); nothing new is journalled, and the pass fails at the
+	 * first fetch, or at its end. */
+	if (room_for_mail (pass, &full) && !journal_new (pass, uv, last_uid, rematch, error))
 		return FALSE;
 	if ((rows = db_imap_pending (db, mailbox, error)) == NULL)
 		return FALSE;
@@ -537,7 +553,16 @@ imap_pass (Pass *pass, GError **error)
 		if (!g_hash_table_contains (pass->asked, GUINT_TO_POINTER (row->uid))) {
 			if (stop_requested ())
 				break;
-			if (!batch_end (pass, FALSE, error) || !prefetch (pass, rows, i, uv, error))
+			if (!batch_end (pass, FALSE, error))
+				return FALSE;
+			if (full != NULL || !room_for_mail (pass, &full)) {
+				/* the recorded ones leave the server; the rest waits there */
+				if (!flush_acks (pass, error))
+					return FALSE;
+				g_propagate_error (error, g_steal_pointer (&full));
+				return FALSE;
+			}
+			if (!prefetch (pass, rows, i, uv, error))
 				return FALSE;
 		}
 		if (pass->p->batch == NULL && !register_batch_begin (pass->p, error))
@@ -554,6 +579,10 @@ imap_pass (Pass *pass, GError **error)
 	if (!batch_end (pass, TRUE, error))
 		return FALSE;
 	pass->stats->bytes = imap_bytes_fetched (c);
+	if (full != NULL) {
+		g_propagate_error (error, g_steal_pointer (&full));
+		return FALSE;
+	}
 	return TRUE;
 }
 
@@ -672,6 +701,8 @@ inbox_pass (Pass *pass, GError **error)
 		g_autofree char *from = g_build_filename (inbox, name, NULL);
 		g_autofree char *to = g_build_filename (claimed, claimed_name, NULL);
 
+		if (!room_for_mail (pass, error))
+			return FALSE;
 		if (!fs_rename (from, to, error) || !fs_fsync_dir (claimed, error))
 			return FALSE;
 		if (!inbox_finish (pass, claimed, done, claimed_name, FALSE, error))

@@ -78,6 +78,14 @@ spool_create (Spool *spool, const char *want, char **id, char **path, GError **e
 	return fd;
 }
 
+static gboolean
+spool_write (int fd, const void *data, gsize len, const char *path, GError **error)
+{
+	g_autofree char *what = g_strdup_printf ("spool: write %s", path);
+
+	return fs_write_all (fd, data, len, what, error);
+}
+
 /* fsync and close @fd, rename tmp/@id into new/, fsync new/ (or leave that to
  * spool_sync() when @defer). */
 static gboolean
@@ -96,8 +104,10 @@ spool_commit_full (Spool *spool, int fd, const char *id, const char *tmp_path, g
 		fs_set_error (error, err, what);
 		return FALSE;
 	}
-	if (!fs_rename (tmp_path, dst, error))
+	if (!fs_rename (tmp_path, dst, error)) {
+		g_prefix_error (error, "spool: ");
 		return FALSE;
+	}
 	FAULT_POINT ("spool-rename");
 	if (defer) {
 		spool->unsynced = TRUE;
@@ -144,7 +154,7 @@ spool_add_fd (Spool *spool, int fd, guint64 *size, GError **error)
 		}
 		if (n == 0)
 			break;
-		if (!fs_write_all (out, buf, (gsize) n, path, error))
+		if (!spool_write (out, buf, (gsize) n, path, error))
 			goto fail;
 		total += (guint64) n;
 	}
@@ -177,7 +187,7 @@ add_data (Spool *spool, const char *want_id, const void *data, gsize len, gboole
 
 	if (out < 0)
 		return NULL;
-	if (!fs_write_all (out, data, len, path, error)) {
+	if (!spool_write (out, data, len, path, error)) {
 		close (out);
 		unlink (path);
 		return NULL;
@@ -199,6 +209,37 @@ char *
 spool_add_data_deferred (Spool *spool, const char *want_id, const void *data, gsize len, GError **error)
 {
 	return add_data (spool, want_id, data, len, TRUE, error);
+}
+
+gboolean
+spool_check_space (const char *spool_dir, const char *database, guint64 min_free, guint64 *avail,
+                   GError **error)
+{
+	g_autofree char *db_dir = g_path_get_dirname (database);
+	const char *dirs[] = { spool_dir, db_dir };
+	guint64 least = G_MAXUINT64;
+	const char *where = spool_dir;
+
+	for (gsize i = 0; i < G_N_ELEMENTS (dirs); i++) {
+		guint64 n;
+		if (!fs_free_space (dirs[i], &n, error))
+			return FALSE;
+		if (n < least) {
+			least = n;
+			where = dirs[i];
+		}
+	}
+	if (avail != NULL)
+		*avail = least;
+	if (least < min_free) {
+		g_autofree char *have = fs_format_size (least);
+		g_autofree char *need = fs_format_size (min_free);
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_TEMPFAIL,
+		             "spool: disk full: %s has %s free, less than [limits] min_free_space %s; "
+		             "new mail waits on the server until there is room", where, have, need);
+		return FALSE;
+	}
+	return TRUE;
 }
 
 char *

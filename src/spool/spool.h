@@ -46,6 +46,15 @@ char *spool_add_data_deferred (Spool *spool, const char *want_id, const void *da
 /* fsync new/ when a deferred add renamed a file into it since the last call. */
 gboolean spool_sync (Spool *spool, GError **error);
 
+/* Is there room for new mail?  FALSE with MAILREG_ERROR_TEMPFAIL ("spool: disk
+ * full: ...") when the file system of @spool_dir or of the database @database
+ * has less than @min_free bytes free (Postfix's queue_minfree: intake stops
+ * while the database keeps room to record deliveries and health).  *@avail (may
+ * be NULL) gets the smaller of the two free spaces.  @min_free 0: only reads
+ * *@avail. */
+gboolean spool_check_space (const char *spool_dir, const char *database, guint64 min_free, guint64 *avail,
+                            GError **error);
+
 /* The path of a spooled message in new/.  (transfer full) */
 char *spool_path (const Spool *spool, const char *id);
 

@@ -311,8 +311,11 @@ exec (Db *db, const char *sql, GError **error)
 	char *msg = NULL;
 
 	if (sqlite3_exec (db->handle, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		int rc = sqlite3_errcode (db->handle);
+		/* as db_fail: busy, locked and a full disk pass */
 		g_set_error (error, MAILREG_ERROR,
-		             sqlite3_errcode (db->handle) == SQLITE_BUSY ? MAILREG_ERROR_TEMPFAIL : MAILREG_ERROR_IO,
+		             rc == SQLITE_BUSY || rc == SQLITE_LOCKED || rc == SQLITE_FULL ? MAILREG_ERROR_TEMPFAIL
+		                                                                           : MAILREG_ERROR_IO,
 		             "database %s: %s", db->path, msg ? msg : sqlite3_errmsg (db->handle));
 		sqlite3_free (msg);
 		return FALSE;
@@ -1002,6 +1005,24 @@ db_outbox_due (Db *db, gint64 now, GError **error)
 		return NULL;
 	}
 	return g_steal_pointer (&rows);
+}
+
+gboolean
+db_outbox_next_attempt (Db *db, gint64 after, gint64 *when, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db,
+	                            "SELECT min(next_attempt_at) FROM outbox WHERE state IN ('queued','deferred')"
+	                            " AND next_attempt_at > :after", error);
+	int rc;
+
+	*when = 0;
+	if (st == NULL)
+		return FALSE;
+	bind_int (st, ":after", after);
+	if ((rc = sqlite3_step (st)) == SQLITE_ROW)
+		*when = sqlite3_column_int64 (st, 0);
+	sqlite3_reset (st);
+	return rc == SQLITE_ROW || db_fail (db, error, "read outbox");
 }
 
 GBytes *

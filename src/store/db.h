@@ -173,6 +173,10 @@ gboolean db_outbox_add (Db *db, gint64 inbound_row, const char *kind, const char
  * after @now; oldest first.  (transfer full) */
 GPtrArray *db_outbox_due (Db *db, gint64 now, GError **error);
 
+/* The earliest next attempt (unix time) after @after of a queued or deferred
+ * message in *@when, 0 when none. */
+gboolean db_outbox_next_attempt (Db *db, gint64 after, gint64 *when, GError **error);
+
 /* The stored message of row @id (LF line ends).  (transfer full) */
 GBytes *db_outbox_raw (Db *db, gint64 id, GError **error);
 

@@ -4,8 +4,9 @@
 # docs/benchmarks.md (the rest of that file is left alone).
 #   tests/bench/all.sh [MAILREG_BINARY] [N]
 # N (default 10000) messages for the IMAP and SMTP runs against their peers
-# (mbsync, smtp-source); formats.sh and ingest.sh take N/10.  Each peer is
-# measured in the same run; timings are those of single runs of the scripts.
+# (mbsync, smtp-source); formats.sh and ingest.sh take N/10; latency.sh always
+# 200 messages, 0.3 s apart.  Each peer is measured in the same run; timings
+# are those of single runs of the scripts.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${1:-$ROOT/build/mailreg}
@@ -26,6 +27,7 @@ run smtp "$B/smtp.sh" "$BIN" "$N"
 run ingest "$B/ingest.sh" "$BIN" $((N / 10))
 run formats "$B/formats.sh" "$BIN" $((N / 10))
 run rss "$B/rss.sh" "$BIN"
+run latency "$B/latency.sh" "$BIN" 200 0.3
 
 python3 - "$W" "$N" >"$W/table.md" <<'PY'
 import os, re, sys
@@ -68,6 +70,12 @@ for line in out("rss").splitlines():
         kib = int(f[3])
         rows.append(("peak RSS: %s (%s)" % (f[0], f[2]), "%.0f MB" % (kib / 1024), "limit 64 MB",
                      "%.2f" % (kib / 1024 / 64), "< 1"))
+m = re.search(r"latency: (\d+) of (\d+) .* median ([\d.]+) s, p95 ([\d.]+) s", out("latency"))
+if m:
+    rows.append(("latency, APPEND to the reply's 250 under `mailreg run` (IDLE), %s of %s messages"
+                 % (m.group(1), m.group(2)), "median %.2f s" % float(m.group(3)),
+                 "p95 %.2f s; poll_interval 60 s" % float(m.group(4)),
+                 "%.3f" % (float(m.group(3)) / 60), "(median vs poll)"))
 print("| benchmark | mailreg | peer or reference | ratio | target |")
 print("|---|---:|---:|---:|---|")
 for r in rows:
@@ -81,8 +89,9 @@ PY
 	cat "$W/table.md"
 	echo
 	echo "Ratios: mailreg's time over the peer's (IMAP, SMTP), over the text format's"
-	echo "(formats), or the figure over its target (ingest, RSS).  Single runs of"
-	echo "tests/bench/{imap,smtp,ingest,formats,rss}.sh; their details are described above."
+	echo "(formats), the figure over its target (ingest, RSS), or the median latency"
+	echo "over the poll interval a server without IDLE would cost.  Single runs of"
+	echo "tests/bench/{imap,smtp,ingest,formats,rss,latency}.sh; their details are described above."
 	echo "<!-- end make bench -->"
 } >"$W/section.md"
 if grep -q '^<!-- make bench' "$DOC" 2>/dev/null; then

@@ -30,7 +30,7 @@ is "$(python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))
 print(d["delivery"]["last_ok"], d["outbox"]["deferred"] >= 1, any("delivery not working" in p for p in d["problems"]))' "$T/s3.json")" \
    "2014-02-03T08:00:00Z True True" "--json: last good delivery, deferred count, the problem"
 is "$(python3 -c 'import json, sys; print(sorted(json.load(open(sys.argv[1]))))' "$T/s3.json")" \
-   "['delivery', 'imap', 'intake', 'outbox', 'problems', 'review', 'review_oldest']" "--json: the documented keys"
+   "['delivery', 'disk', 'imap', 'intake', 'outbox', 'problems', 'review', 'review_oldest']" "--json: the documented keys"
 like "$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["delivery"]["last_error"])' "$T/s3.json")" \
    "deferred, none sent" "--json: the last delivery error"
 done_testing

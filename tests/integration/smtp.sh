@@ -55,3 +55,15 @@ applicants() {
 		_i=$((_i + 1))
 	done
 }
+
+# rx_tally - "RECEIVED DISTINCT DUPLICATES MISSING": messages the receiver
+# stored, their distinct Message-IDs, the copies beyond the first, and the
+# outbox rows (mailreg outbox --json) the receiver never got.
+rx_tally() {
+	mr outbox --json | "$PY" -c '
+import email, glob, json, sys
+ids = [email.message_from_binary_file(open(f, "rb"))["Message-ID"] for f in glob.glob(sys.argv[1] + "/*.eml")]
+ids = [i.strip().strip("<>") for i in ids if i]
+want = {r["message_id"] for r in json.load(sys.stdin)}
+print(len(ids), len(set(ids)), len(ids) - len(set(ids)), len(want - set(ids)))' "$RX"
+}

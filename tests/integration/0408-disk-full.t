@@ -1,0 +1,137 @@
+#!/bin/sh
+# 0408-disk-full: `mailreg run` with its spool and its database each on a small
+# tmpfs that fills up.  Below [limits] min_free_space intake stops: new mail
+# stays on the IMAP server (not even journalled), the log and `mailreg status`
+# say why, the daemon keeps running and takes the mail once there is room,
+# without new mail to wake it.  Then, with min_free_space = 0, the spool's disk
+# fills to the last byte (spool writes fail with ENOSPC), and then the
+# database's (SQLite commits fail with SQLITE_FULL): nothing is acknowledged on
+# the server before it is recorded, nothing lost, nothing recorded or answered
+# twice, no message ends in review for it.  Needs root for mount(8); skipped
+# otherwise.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-dovecot.sh"
+. "$(dirname "$0")/smtp.sh"
+
+mkdir -p "$T/spool" "$T/var"
+for d in spool var; do
+	if ! mount -t tmpfs -o size=16m,mode=0755 mailreg-test "$T/$d" 2>"$T/mount.err"; then
+		echo "1..0 # SKIP cannot mount a tmpfs for the state folders: $(cat "$T/mount.err")"
+		exit 0
+	fi
+	at_exit "umount -l '$T/$d'"
+done
+plan 27
+
+make_instance
+dovecot_start || { echo "Bail out! dovecot did not start"; exit 1; }
+smtp_start
+imap_conf "poll_interval = 600"
+smtp_config "retry_schedule = 2s"
+printf '\n[limits]\nmin_free_space = 4M\n' >>"$T/etc/mailreg.conf"
+applicants 50 "$T/in"
+
+wait_for() {
+	_w=$(($1 * 10))
+	shift
+	while [ "$_w" -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		_w=$((_w - 1))
+	done
+	return 1
+}
+settled() {   # N recorded, INBOX empty, every reply sent and received
+	[ "$(sql "SELECT count(*) FROM messages")" -ge "$1" ] && [ "$(imap_count INBOX)" = 0 ] &&
+		[ "$(sql "SELECT count(*) FROM outbox WHERE state <> 'sent'")" = 0 ] &&
+		[ "$(rx_tally | cut -d' ' -f4)" = 0 ]
+}
+alive() { kill -0 "$pid" 2>/dev/null; }
+free_kb() { df -k --output=avail "$T/$1" | tail -1 | tr -d ' '; }
+# fill DIR KB - leave about KB kilobytes free on DIR's tmpfs (0: not a byte)
+fill() {
+	rm -f "$T/$1/filler"
+	if [ "$2" -eq 0 ]; then
+		dd if=/dev/zero of="$T/$1/filler" bs=4k 2>/dev/null
+	else
+		dd if=/dev/zero of="$T/$1/filler" bs=1k count=$(( $(free_kb "$1") - $2 )) 2>/dev/null
+	fi
+}
+# append_range FROM TO
+append_range() { for _i in $(seq "$1" "$2"); do append "$T/in/m$_i.eml"; done; }
+
+"$MAILREG" -c "$T/etc/mailreg.conf" run >"$T/run.out" 2>"$T/run.err" &
+pid=$!
+at_exit "kill $pid 2>/dev/null"
+append_range 1 10
+check "10 messages recorded and answered with room on the disk" wait_for 60 settled 10
+
+# --- below min_free_space ------------------------------------------------------------------
+fill spool 2048
+append_range 11 20
+check "intake stops and says why in the log" \
+	wait_for 30 grep -q "intake failed.*spool: disk full: .*/spool has 2.0 MiB free, less than \\[limits\\] min_free_space 4.0 MiB" "$T/run.err"
+sleep 3   # a pass or two more while the disk stays full
+is "$(imap_count INBOX) $(sql "SELECT count(*) FROM messages")" "10 10" "the 10 new messages wait on the IMAP server, none taken"
+is "$(sql "SELECT count(*) FROM imap_messages WHERE state <> 'acked'")" 0 "none journalled either"
+mr status >"$T/status.out" 2>&1
+like "$? $(grep '^NEEDS A PERSON' "$T/status.out" | tr '\n' ' ')" "^69 NEEDS A PERSON: spool: disk full: .* free, less than \\[limits\\] min_free_space" \
+	"mailreg status: exit 69, the full disk needs a person"
+like "$(grep '^intake:' "$T/status.out")" "last error: spool: disk full" "mailreg status: the intake's last error (the database kept room for it)"
+like "$(grep '^disk:' "$T/status.out")" "^disk: +2.0 MiB free .*intake needs 4.0 MiB" "mailreg status: the free space"
+check "the daemon keeps running" alive
+rm -f "$T/spool/filler"
+check "with room again the 10 are taken and answered (no new mail needed to wake it)" wait_for 60 settled 20
+check "the log says intake works again" grep -q "run: intake works again" "$T/run.err"
+check "mailreg status: nothing needs a person any more" mr status
+
+# --- the spool's last byte: ENOSPC --------------------------------------------------------------
+sed -i 's/^min_free_space = .*/min_free_space = 0/' "$T/etc/mailreg.conf"
+kill -HUP "$pid"
+wait_for 10 grep -q "configuration and templates reloaded" "$T/run.err"
+fill spool 0
+is "$(free_kb spool)" 0 "the spool's tmpfs is full"
+append_range 21 30
+check "intake fails: the spool says disk full (ENOSPC), naming the message" \
+	wait_for 30 grep -Eq "intake failed.*imap UID [0-9]*: spool: (create|write) .*: disk full \(ENOSPC\)" "$T/run.err"
+sleep 3
+got=$(sql "SELECT count(*) FROM messages")
+# every message is either still in INBOX or recorded: none acknowledged before its commit
+is "$(( $(imap_count INBOX) + got - 20 ))" 10 "each of the 10 is on the server or recorded ($((got - 20)) recorded)"
+mr status >"$T/status.out" 2>&1
+like "$? $(grep '^NEEDS A PERSON' "$T/status.out" | tr '\n' ' ')" "^69 NEEDS A PERSON: spool: disk full: .*/spool has 0 bytes free" \
+	"mailreg status: the full spool needs a person (min_free_space = 0)"
+check "the daemon keeps running" alive
+rm -f "$T/spool/filler"
+check "with room again all 30 are recorded and answered" wait_for 60 settled 30
+
+# --- the database's last byte: SQLITE_FULL ----------------------------------------------------
+fill var 0
+append_range 31 40
+check "intake fails: the database is full" wait_for 30 grep -q "intake failed.*database or disk is full" "$T/run.err"
+sleep 3
+got=$(sql "SELECT count(*) FROM messages")
+is "$(( $(imap_count INBOX) + got - 30 ))" 10 "each of the 10 is on the server or recorded ($((got - 30)) recorded)"
+mr status >"$T/status.out" 2>&1
+like "$? $(grep '^NEEDS A PERSON' "$T/status.out" | tr '\n' ' ')" "^69 NEEDS A PERSON: spool: disk full: .*/var has 0 bytes free" \
+	"mailreg status: the full database disk needs a person, though the daemon cannot record it"
+check "the daemon keeps running" alive
+rm -f "$T/var/filler"
+append_range 41 50
+check "with room again all 50 are recorded and answered" wait_for 60 settled 50
+
+is "$(mr messages --json | "$PY" -c 'import json, sys; r = json.load(sys.stdin); m = [x["message_id"] for x in r]
+print(len(m), len(set(m)), sorted(set(x["state"] for x in r)))')" "50 50 ['registered']" \
+	"mailreg messages: 50, each once, all registered (none sent to review by the full disk)"
+set -- $(rx_tally)
+is "$2 $3 $4" "$(sql "SELECT count(*) FROM outbox") 0 0" "each reply received exactly once ($1 stored)"
+is "$(sql "SELECT count(*) FROM imap_messages WHERE state = 'pending'") $(ls "$T/spool/new" | wc -l | tr -d ' ')" "0 0" \
+	"nothing pending in the journal, spool new/ empty"
+errs=$(grep -c 'failed (' "$T/run.err")
+like "$errs" '^[1-9]$' "failures logged a bounded number of times ($errs lines)"
+
+kill -TERM "$pid"
+wait "$pid"
+is $? 0 "SIGTERM: exit 0"
+[ "$_failed" -eq 0 ] || sed 's/^/#   run: /' "$T/run.err" | grep -v ' sent \| registered imap' | tail -40
+done_testing
