@@ -3,30 +3,47 @@
 
 #include <string.h>
 
+GTimeZone *
+clock_zone (void)
+{
+	GTimeZone *tz = g_time_zone_new_identifier ("Europe/Warsaw");
+
+	return tz != NULL ? tz : g_time_zone_new_local ();
+}
+
+GDateTime *
+clock_parse (const char *s)
+{
+	g_autoptr (GTimeZone) tz = clock_zone ();
+	GDateTime *t;
+
+	if (s == NULL)
+		return NULL;
+	if ((t = g_date_time_new_from_iso8601 (s, tz)) == NULL && strlen (s) == 16) {
+		/* "2014-03-06T10:00": GLib wants the seconds */
+		g_autofree char *full = g_strconcat (s, ":00", NULL);
+		t = g_date_time_new_from_iso8601 (full, tz);
+	}
+	return t;
+}
+
 GDateTime *
 clock_now (void)
 {
 	static gboolean warned;
 	const char *fake = g_getenv ("MAILREG_NOW");
-	g_autoptr (GTimeZone) local = NULL;
+	g_autoptr (GTimeZone) tz = clock_zone ();
 	GDateTime *t;
 
-	if (fake == NULL || *fake == '\0')
-		return g_date_time_new_now_local ();
-	local = g_time_zone_new_local ();
-	if ((t = g_date_time_new_from_iso8601 (fake, local)) != NULL)
-		return t;
-	if (strlen (fake) == 16) {
-		/* "2014-03-06T10:00": GLib wants the seconds */
-		g_autofree char *full = g_strconcat (fake, ":00", NULL);
-		if ((t = g_date_time_new_from_iso8601 (full, local)) != NULL)
+	if (fake != NULL && *fake != '\0') {
+		if ((t = clock_parse (fake)) != NULL)
 			return t;
+		if (!warned) {
+			g_warning ("clock: MAILREG_NOW '%s' is not an ISO 8601 time; using the real clock", fake);
+			warned = TRUE;
+		}
 	}
-	if (!warned) {
-		g_warning ("clock: MAILREG_NOW '%s' is not an ISO 8601 time; using the real clock", fake);
-		warned = TRUE;
-	}
-	return g_date_time_new_now_local ();
+	return g_date_time_new_now (tz);
 }
 
 gint64

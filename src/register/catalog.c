@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/errors.h"
 #include "validate/powiat.h"
 
@@ -213,14 +214,11 @@ catalog_format_instant (gint64 unix_time)
 {
 	/* A moment, not a catalog time: said as the clocks in Poland show it,
 	 * whatever the server's zone. */
-	g_autoptr (GTimeZone) tz = g_time_zone_new_identifier ("Europe/Warsaw");
+	g_autoptr (GTimeZone) tz = clock_zone ();
 	g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (unix_time);
-	g_autoptr (GDateTime) t = NULL;
+	g_autoptr (GDateTime) t = g_date_time_to_timezone (utc, tz);
 	GString *out = g_string_new (NULL);
 
-	if (tz == NULL)
-		tz = g_time_zone_new_local ();
-	t = g_date_time_to_timezone (utc, tz);
 	append_day_time (out, t);
 	return g_string_free (out, FALSE);
 }

@@ -62,15 +62,6 @@ sessions_text (const Event *ev)
 	return g_string_free (out, FALSE);
 }
 
-static GDateTime *
-parse_local (const char *s)
-{
-	g_autoptr (GTimeZone) tz = g_time_zone_new_local ();
-	g_autofree char *full = strlen (s) == 16 ? g_strconcat (s, ":00", NULL) : g_strdup (s);
-
-	return g_date_time_new_from_iso8601 (full, tz);
-}
-
 /* The calendar entry of the consulting appointment of registration @code:
  * @when (ISO 8601 local time) at @place, one sitting of @hours (at most a
  * working day), at SEQUENCE @seq; NULL when @when is malformed.  (transfer full) */
@@ -78,7 +69,7 @@ static IcalEvent *
 appointment_event (Pipeline *p, const char *code, const char *title, const char *when, const char *place, int hours,
                    int seq)
 {
-	g_autoptr (GDateTime) start = parse_local (when);
+	g_autoptr (GDateTime) start = clock_parse (when);
 	g_autoptr (GDateTime) end = NULL;
 	IcalEvent *ie;
 
@@ -200,7 +191,7 @@ next_start (const Event *ev, gint64 now)
 
 	for (guint k = 0; k < ev->sessions->len; k++) {
 		const EventSession *s = g_ptr_array_index (ev->sessions, k);
-		g_autoptr (GDateTime) at = s->start ? parse_local (s->start) : NULL;
+		g_autoptr (GDateTime) at = s->start ? clock_parse (s->start) : NULL;
 		gint64 t = at ? g_date_time_to_unix (at) : 0;
 		if (t > now && (first == 0 || t < first))
 			first = t;
@@ -798,7 +789,7 @@ programme_remind (Pipeline *p, guint *sent, guint *missed, GError **error)
 	for (guint i = 0; i < rows->len; i++) {
 		GHashTable *r = g_ptr_array_index (rows, i);
 		const char *start = g_hash_table_lookup (r, "start");
-		g_autoptr (GDateTime) at = parse_local (start);
+		g_autoptr (GDateTime) at = clock_parse (start);
 		gint64 begins;
 
 		if (at == NULL || (begins = g_date_time_to_unix (at)) <= now)
@@ -866,7 +857,7 @@ programme_waitlist_notes (Pipeline *p, guint *sent, guint *missed, GError **erro
 	for (guint i = 0; i < rows->len; i++) {
 		GHashTable *r = g_ptr_array_index (rows, i);
 		const char *code = g_hash_table_lookup (r, "code");
-		g_autoptr (GDateTime) at = parse_local (g_hash_table_lookup (r, "start"));
+		g_autoptr (GDateTime) at = clock_parse (g_hash_table_lookup (r, "start"));
 		g_autoptr (GHashTable) reg = NULL;
 		g_autoptr (GHashTable) vars = NULL;
 		g_autoptr (Event) ev = NULL;
@@ -935,7 +926,7 @@ programme_schedule (Pipeline *p, const char *code, const char *when, const char 
 	g_autoptr (GHashTable) reg = db_registration_get (p->db, code, error);
 	g_autoptr (GHashTable) vars = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
 	g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) ical_event_free);
-	g_autoptr (GDateTime) start = parse_local (when);
+	g_autoptr (GDateTime) start = clock_parse (when);
 	g_autofree char *name = NULL;
 	g_autofree char *ics = NULL;
 	IcalEvent *ie;

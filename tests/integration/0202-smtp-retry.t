@@ -28,7 +28,7 @@ is "$(row zofia) $(rx_count)" "deferred 1 451 0" "4xx: deferred after 1 attempt,
 is "$(sql "SELECT next_attempt_at FROM outbox")" "$(( $(epoch "$T0") + 300 ))" "4xx: next attempt 300 s later (Postfix minimal_backoff_time)"
 like "$(sql "SELECT last_error FROM outbox")" "^451 4.3.0 Mailbox busy" "4xx: the server's text kept"
 mr outbox >"$T/outbox.out"
-like "$(cat "$T/outbox.out")" "^deferred confirmation .* attempts=1 next=2014-03-01T10:05:00Z reply=\"451 4.3.0 Mailbox busy" \
+like "$(cat "$T/outbox.out")" "^deferred confirmation .* attempts=1 next=2014-03-01T09:05:00Z reply=\"451 4.3.0 Mailbox busy" \
 	"outbox shows the next attempt and the reply"
 rm -f "$RX_CONTROL"
 send_at 299

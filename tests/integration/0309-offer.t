@@ -8,7 +8,6 @@
 . "$(dirname "$0")/lib.sh"
 
 plan 34
-export TZ=UTC
 
 P=$DATA/programme
 PY=/usr/bin/python3
@@ -21,7 +20,7 @@ offer_hours = 48
 CONF
 sed -e '/^\[INFO-CEN\]/,/^session1/s/^seats = 25/seats = 2/' "$ROOT/etc/catalog.ini" >"$T/catalog.ini"
 mr catalog import "$T/catalog.ini" >/dev/null 2>&1
-MAILREG_NOW=2014-02-20T09:00 mr ingest "$P"/info-0[1-5].eml >/dev/null 2>&1
+MAILREG_NOW=2014-02-20T10:00 mr ingest "$P"/info-0[1-5].eml >/dev/null 2>&1
 
 code() { sql "SELECT r.code FROM registrations r JOIN applicants a ON a.id = r.applicant_id
 	WHERE a.email = 'uczestnik$1@mops-katowice.example.pl'"; }
@@ -75,7 +74,7 @@ like "$(body "$(mr send >/dev/null 2>&1; sent_to uczestnik03@ "Lista rezerwowa")
 	"the waiting-list reply says a freed place is offered, to be answered within 48 hours"
 
 # --- 01 cancels: the seat is offered to 03 for 48 hours --------------------------------
-MAILREG_NOW=2014-02-24T09:00 mr ingest "$(reply cancel.eml 01 cancel-01)" >/dev/null 2>&1
+MAILREG_NOW=2014-02-24T10:00 mr ingest "$(reply cancel.eml 01 cancel-01)" >/dev/null 2>&1
 is "$(state 01 03 04)" "cancelled:None:None waitlisted:1:2014-02-26T09:00:00Z waitlisted:2:None" \
 	"01 cancelled: the seat is offered to 03 until 48 hours later, 03 still first on the list"
 is "$(seats)" "1 1 0 3" "events --json: 1 taken, 1 offered, none free, 3 waiting"
@@ -91,12 +90,12 @@ like "$offer" "słowem „TAK”" "the offer says to reply „TAK”"
 is "$(echo "$offer" | grep -c '^calendar')" 0 "the offer carries no calendar entry (nothing is confirmed yet)"
 
 # a new applicant cannot take the held seat
-MAILREG_NOW=2014-02-24T10:00 mr ingest "$P/info-06.eml" >/dev/null 2>&1
+MAILREG_NOW=2014-02-24T11:00 mr ingest "$P/info-06.eml" >/dev/null 2>&1
 is "$(state 06)" "waitlisted:4:None" "a new applicant joins the list: the offered seat is held"
 is "$(held)" 0 "confirmed + offered <= 2 seats"
 
 # --- 03 replies TAK within the deadline -------------------------------------------------
-MAILREG_NOW=2014-02-25T09:00 mr ingest "$(reply offer-reply.eml 03 tak-03)" >/dev/null 2>&1
+MAILREG_NOW=2014-02-25T10:00 mr ingest "$(reply offer-reply.eml 03 tak-03)" >/dev/null 2>&1
 is "$(state 03 04)" "confirmed:None:None waitlisted:1:None" "TAK in time: 03 confirmed, 04 first on the list"
 is "$(sql "SELECT state || ' ' || substr(reason, 1, 14) FROM messages ORDER BY id DESC LIMIT 1")" "registered offer answered" \
 	"the reply is recorded as registered, the reason naming the answer"
@@ -111,20 +110,21 @@ is "$(sql "SELECT kind FROM outbox WHERE rcpt LIKE 'uczestnik03@%' ORDER BY id D
 is "$(seats)" "2 0 0 3" "2 taken, nothing offered"
 
 # --- 02 cancels; 04 does not answer: the offer expires and passes to 05 -------------------
-MAILREG_NOW=2014-02-25T10:00 mr ingest "$(reply cancel.eml 02 cancel-02)" >/dev/null 2>&1
+MAILREG_NOW=2014-02-25T11:00 mr ingest "$(reply cancel.eml 02 cancel-02)" >/dev/null 2>&1
 is "$(state 04)" "waitlisted:1:2014-02-27T10:00:00Z" "02 cancelled: the seat offered to 04"
-mr remind --now 2014-02-27T09:59 >"$T/out"
-is "$(cat "$T/out")" "reminders: 0 queued, 0 missed" "a minute before the deadline nothing expires"
+mr remind --now 2014-02-27T10:59 >"$T/out"
+# (03's reminder 7 days before the 10:00 meeting is due since 10:00)
+is "$(cat "$T/out")" "reminders: 1 queued, 0 missed" "a minute before the deadline nothing expires"
 n=$(outbox)
-MAILREG_FAULT=programme-before-commit mr remind --now 2014-02-27T10:00 >/dev/null 2>&1
+MAILREG_FAULT=programme-before-commit mr remind --now 2014-02-27T11:00 >/dev/null 2>&1
 is "$? $(outbox) $(state 04)" "137 $n waitlisted:1:2014-02-27T10:00:00Z" \
 	"killed before the commit of the expiry: nothing changed, nothing queued"
-mr remind --now 2014-02-27T10:00 >"$T/out"
+mr remind --now 2014-02-27T11:00 >"$T/out"
 like "$(cat "$T/out")" "offers expired: 1" "at the deadline remind (run again) expires the offer"
 is "$(state 04 05 06)" "cancelled:None:None waitlisted:1:2014-03-01T10:00:00Z waitlisted:2:None" \
 	"04 dropped from the list (cancelled); the seat offered to 05, 06 moves up"
 n=$(outbox)
-mr remind --now 2014-02-27T10:00 >"$T/out"
+mr remind --now 2014-02-27T11:00 >"$T/out"
 is "$(cat "$T/out") $(outbox) $(state 05)" "reminders: 0 queued, 0 missed $n waitlisted:1:2014-03-01T10:00:00Z" \
 	"remind again: nothing expires twice, nothing queued twice"
 mr send >/dev/null 2>&1
@@ -134,7 +134,7 @@ is "$(sql "SELECT kind FROM outbox WHERE rcpt LIKE 'uczestnik04@%' ORDER BY id D
 	"the lapse is outbox kind cancellation"
 
 # --- a late TAK and a TAK with a wrong code are answered --------------------------------------
-MAILREG_NOW=2014-02-27T12:00 mr ingest "$(reply offer-reply.eml 04 tak-04)" >/dev/null 2>&1
+MAILREG_NOW=2014-02-27T13:00 mr ingest "$(reply offer-reply.eml 04 tak-04)" >/dev/null 2>&1
 is "$(state 04) $(sql "SELECT state FROM messages ORDER BY id DESC LIMIT 1")" "cancelled:None:None rejected" \
 	"TAK after the deadline: no seat, recorded as rejected"
 mr send >/dev/null 2>&1
@@ -142,27 +142,27 @@ late=$(body "$(sent_to uczestnik04@ "Odpowiedź w sprawie wolnego miejsca")")
 like "$late" "minął: czwartek, 27 lutego 2014, 11:00\\." "the late TAK is answered: the deadline passed"
 sed -e "s/ZG-CODE-HERE/ZG-0000-0000/g" -e "s/uczestnik00@/uczestnik07@/g" \
 	-e "s/^Message-ID: <[^>]*>/Message-ID: <tak-wrong@mops-katowice.example.pl>/" "$P/offer-reply.eml" >"$T/tak-wrong.eml"
-MAILREG_NOW=2014-02-27T12:00 mr ingest "$T/tak-wrong.eml" >/dev/null 2>&1
+MAILREG_NOW=2014-02-27T13:00 mr ingest "$T/tak-wrong.eml" >/dev/null 2>&1
 mr send >/dev/null 2>&1
 like "$(body "$(sent_to uczestnik07@ "Odpowiedź w sprawie wolnego miejsca")")" "Nie znaleźliśmy propozycji miejsca dla kodu ZG-0000-0000" \
 	"a TAK with a wrong code is answered: no offer for that code"
 is "$(sql "SELECT state FROM messages ORDER BY id DESC LIMIT 1") $(sql "SELECT count(*) FROM outbox WHERE kind = 'staff' AND subject LIKE '%Wolne miejsce%'")" \
 	"review 1" "... and goes to review: staff get the notice"
 printf 'From: Uczestnik <uczestnik08@mops-katowice.example.pl>\nTo: rejestracja@rops.example.pl\nSubject: pytanie\nMessage-ID: <tak-nocode@mops-katowice.example.pl>\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\nTak, mam pytanie o szkolenie.\n' >"$T/tak-nocode.eml"
-MAILREG_NOW=2014-02-27T12:00 mr ingest "$T/tak-nocode.eml" >/dev/null 2>&1
+MAILREG_NOW=2014-02-27T13:00 mr ingest "$T/tak-nocode.eml" >/dev/null 2>&1
 mr send >/dev/null 2>&1
 is "$(sql "SELECT state FROM messages ORDER BY id DESC LIMIT 1") $(body "$(sent_to uczestnik08@ "Odpowiedź w sprawie")" | grep -c 'nie znaleźliśmy kodu zgłoszenia')" \
 	"review 1" "a „Tak, ...” without a code goes to review, the sender told no code was found"
 
 # --- an Outlook reply (the offer unquoted below it, „rezygnuję” included) takes the seat ------
-MAILREG_NOW=2014-02-28T09:00 mr ingest "$(reply offer-reply-outlook.eml 05 tak-05)" >/dev/null 2>&1
+MAILREG_NOW=2014-02-28T10:00 mr ingest "$(reply offer-reply-outlook.eml 05 tak-05)" >/dev/null 2>&1
 is "$(state 05 06)" "confirmed:None:None waitlisted:1:None" \
 	"„Tak, dziękuję” above an unquoted Outlook copy: 05 confirmed, not cancelled"
 
 # --- the offer ends when the event begins; a TAK after it, before remind ran -----------------
-MAILREG_NOW=2014-03-05T12:00 mr cancel "$(code 03)" >/dev/null 2>&1
-is "$(state 06)" "waitlisted:1:2014-03-06T10:00:00Z" "an offer a day before the event ends when it begins"
-MAILREG_NOW=2014-03-06T10:30 mr ingest "$(reply offer-reply.eml 06 tak-06)" >/dev/null 2>&1
+MAILREG_NOW=2014-03-05T13:00 mr cancel "$(code 03)" >/dev/null 2>&1
+is "$(state 06)" "waitlisted:1:2014-03-06T09:00:00Z" "an offer a day before the event ends when it begins (10:00 CET)"
+MAILREG_NOW=2014-03-06T11:30 mr ingest "$(reply offer-reply.eml 06 tak-06)" >/dev/null 2>&1
 is "$(state 06) $(seats)" "cancelled:None:None 1 0 1 0" \
 	"TAK after the deadline, remind not run yet: the offer expires there, the seat is free"
 is "$(held)" 0 "confirmed + offered never exceeded the 2 seats"

@@ -8,7 +8,6 @@
 . "$(dirname "$0")/lib.sh"
 
 plan 12
-export TZ=UTC
 
 P=$DATA/programme
 PY=/usr/bin/python3

@@ -7,7 +7,6 @@
 . "$(dirname "$0")/lib.sh"
 plan 22
 
-export TZ=UTC
 X=$DATA/pipeline
 make_instance
 mr ingest "$X/review-no-form.eml" "$X/valid-8bit.eml" >/dev/null 2>&1

@@ -7,7 +7,6 @@
 . "$(dirname "$0")/lib.sh"
 
 plan 11
-export TZ=UTC
 
 P=$DATA/programme
 PY=/usr/bin/python3

@@ -4,7 +4,6 @@
 # one-day reminder from a daemon whose clock says 5 March.
 . "$(dirname "$0")/lib.sh"
 plan 3
-export TZ=UTC
 
 make_instance
 mkdir -p "$T/inbox"

@@ -12,6 +12,9 @@ _at_exit=:
 at_exit() { _at_exit="$1; $_at_exit"; }
 trap 'eval "$_at_exit"; rm -rf "$T"' EXIT
 export G_DEBUG=fatal-criticals
+# mailreg reads MAILREG_NOW and catalog times as Polish wall-clock time; the
+# tests' own `date` arithmetic must agree.
+export TZ=Europe/Warsaw
 unset MAILREG_FAULT MAILREG_CONFIG
 
 _n=0

@@ -1,7 +1,9 @@
 /* test_programme.c - the pure parts of the programme: reading an answer
- * ("TAK", the start of an unquoted copy) and the Polish time of a deadline. */
+ * ("TAK", the start of an unquoted copy), the Polish time of a deadline and of
+ * the catalog. */
 #include <string.h>
 
+#include "core/clock.h"
 #include "register/register.h"
 
 static void
@@ -43,6 +45,25 @@ test_instant (void)
 	g_assert_cmpstr (summer, ==, "czwartek, 5 czerwca 2014, 11:00");
 }
 
+/* Catalog times and MAILREG_NOW are Polish wall-clock times, not the server's. */
+static void
+test_catalog_time (void)
+{
+	g_autoptr (GDateTime) winter = clock_parse ("2014-03-06T10:00");
+	g_autoptr (GDateTime) summer = clock_parse ("2014-06-05T11:00:00");
+	g_autoptr (GDateTime) now = NULL;
+
+	g_assert_nonnull (winter);
+	g_assert_nonnull (summer);
+	g_assert_cmpint (g_date_time_to_unix (winter), ==, 1394096400);  /* 09:00Z */
+	g_assert_cmpint (g_date_time_to_unix (summer), ==, 1401958800);  /* 09:00Z */
+	g_assert_null (clock_parse ("6 marca 2014"));
+	g_setenv ("MAILREG_NOW", "2014-02-26T10:00", TRUE);
+	now = clock_now ();
+	g_assert_cmpint (g_date_time_to_unix (now), ==, 1393405200);
+	g_unsetenv ("MAILREG_NOW");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -52,5 +73,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/programme/says-yes", test_says_yes);
 	g_test_add_func ("/programme/quoted-reply", test_quoted_reply);
 	g_test_add_func ("/programme/instant", test_instant);
+	g_test_add_func ("/programme/catalog-time", test_catalog_time);
 	return g_test_run ();
 }
