@@ -710,11 +710,12 @@ dates_changed (const Event *old, const Event *now)
 }
 
 gboolean
-programme_import (Pipeline *p, const char *path, guint *count, guint *updates, GError **error)
+programme_import (Pipeline *p, const char *path, guint *count, guint *updates, guint *promoted,
+                  GError **error)
 {
 	g_autoptr (GPtrArray) events = catalog_load (path, error);
 
-	*count = *updates = 0;
+	*count = *updates = *promoted = 0;
 	if (events == NULL || !db_begin (p->db, error))
 		return FALSE;
 	for (guint i = 0; i < events->len; i++) {
@@ -731,8 +732,16 @@ programme_import (Pipeline *p, const char *path, guint *count, guint *updates, G
 			db_rollback (p->db);
 			return FALSE;
 		}
-		if (old == NULL || !dates_changed (old, ev))
+		if (old == NULL)
 			continue;
+		if (!dates_changed (old, ev)) {
+			/* more seats (or hours) free places for the waiting list */
+			if (!programme_promote (p, ev->code, promoted, error)) {
+				db_rollback (p->db);
+				return FALSE;
+			}
+			continue;
+		}
 		if ((now = db_event_get (p->db, ev->code, error)) == NULL ||
 		    (regs = db_event_registrations (p->db, ev->code, error)) == NULL) {
 			db_rollback (p->db);
@@ -751,6 +760,11 @@ programme_import (Pipeline *p, const char *path, guint *count, guint *updates, G
 			(*updates)++;
 		}
 		g_message ("programme: the dates of %s changed; %u registered told", ev->code, *updates - before);
+		/* after the update mails: the promoted are told the new dates once */
+		if (!programme_promote (p, ev->code, promoted, error)) {
+			db_rollback (p->db);
+			return FALSE;
+		}
 	}
 	if (!db_commit (p->db, error))
 		return FALSE;

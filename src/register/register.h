@@ -159,8 +159,11 @@ gboolean programme_cancel_message (Pipeline *p, const InboundMessage *msg, Inbou
 
 /* Load the catalog @path and add or update its events by code in one transaction
  * of its own; every active registration of an event whose session date changed
- * gets an `update` mail with the calendar entry (same UID, higher SEQUENCE). */
-gboolean programme_import (Pipeline *p, const char *path, guint *count, guint *updates, GError **error);
+ * gets an `update` mail with the calendar entry (same UID, higher SEQUENCE), and
+ * places an event gained (more seats or hours) go to its waiting list
+ * (programme_promote; *@promoted counts them). */
+gboolean programme_import (Pipeline *p, const char *path, guint *count, guint *updates, guint *promoted,
+                           GError **error);
 
 /* Queue the reminders due at clock_now() (config [programme] reminders) for every
  * confirmed registration and dated session, in a transaction of its own; each

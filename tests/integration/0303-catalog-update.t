@@ -4,7 +4,7 @@
 # calendar entry (same UID, higher SEQUENCE); importing again changes nothing.
 . "$(dirname "$0")/lib.sh"
 
-plan 9
+plan 12
 
 P=$DATA/programme
 make_instance
@@ -44,5 +44,18 @@ like "$a $b" "SEQUENCE:0 .*SEQUENCE:1 " "... and a higher SEQUENCE"
 like "$b" "DTSTART;TZID=Europe/Warsaw:20140313T100000" "... and the new date"
 mr catalog import "$T/catalog.ini" >"$T/out" 2>/dev/null
 like "$(cat "$T/out")" "0 update mails" "importing the changed catalog again sends nothing"
+
+# More seats give the new places to the waiting list at once.
+sed '/^\[INFO-CEN\]/,/^seats/s/^seats = 25/seats = 2/' "$T/catalog.ini" >"$T/small.ini"
+mr catalog import "$T/small.ini" >/dev/null 2>&1
+mr ingest "$P/info-03.eml" "$P/info-04.eml" >/dev/null 2>&1
+is "$(sql "SELECT group_concat(status, ' ') FROM (SELECT r.status FROM registrations r JOIN events e ON e.id = r.event_id
+	WHERE e.code = 'INFO-CEN' ORDER BY r.arrival)")" "confirmed confirmed waitlisted waitlisted" "2 seats: 2 confirmed, 2 waiting"
+sed '/^\[INFO-CEN\]/,/^seats/s/^seats = 25/seats = 3/' "$T/catalog.ini" >"$T/more.ini"
+mr catalog import "$T/more.ini" >"$T/out" 2>/dev/null
+like "$(cat "$T/out")" "0 update mails queued, 1 places given to waiting lists" "one more seat: one place given to the waiting list"
+is "$(sql "SELECT group_concat(status, ' ') FROM (SELECT r.status FROM registrations r JOIN events e ON e.id = r.event_id
+	WHERE e.code = 'INFO-CEN' ORDER BY r.arrival)") $(sql "SELECT count(*) FROM outbox WHERE kind = 'promotion'")" \
+	"confirmed confirmed confirmed waitlisted 1" "the first waiting is confirmed and told (kind promotion), the second still waits"
 
 done_testing
