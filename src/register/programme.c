@@ -320,6 +320,7 @@ programme_cancel (Pipeline *p, const char *code, gint64 inbound_row, const Inbou
 	g_autoptr (GHashTable) reg = db_registration_get (p->db, code, error);
 	g_autoptr (Event) ev = NULL;
 	g_autofree char *event = NULL;
+	g_autoptr (GHashTable) vars = NULL;
 	gboolean invited;
 
 	if (reg == NULL) {
@@ -339,9 +340,13 @@ programme_cancel (Pipeline *p, const char *code, gint64 inbound_row, const Inbou
 	if ((ev = db_event_get (p->db, event, error)) == NULL || !db_registration_set_status (p->db, code, "cancelled", error))
 		return FALSE;
 	g_message ("programme: %s (%s) cancelled", code, event);
-	/* The applicant is told at the address registered, whoever asked. */
+	/* The applicant is told at the address registered, whoever asked; "as you
+	 * asked" only when they did (staff cancel with no message). */
+	vars = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+	g_hash_table_insert (vars, "opening", g_strdup (msg != NULL ? "zgodnie z prośbą anulowaliśmy zgłoszenie:"
+	                                                            : "informujemy, że anulowaliśmy zgłoszenie:"));
 	return tell (p, inbound_row, msg, "cancellation", "cancellation", reg, ev, invited ? CAL_CANCEL : CAL_NONE,
-	             NULL, error) &&
+	             vars, error) &&
 	       programme_promote (p, event, promoted, error);
 }
 

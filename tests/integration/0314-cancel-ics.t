@@ -6,7 +6,7 @@
 # gets none.
 . "$(dirname "$0")/lib.sh"
 
-plan 11
+plan 12
 
 P=$DATA/programme
 PY=/usr/bin/python3
@@ -87,6 +87,12 @@ ics "$(sent_to uczestnik02@ "Potwierdzenie rezygnacji")" >"$T/cancel2"
 is "$(grep -E '^(METHOD|UID|SEQUENCE)' "$T/cancel2" | tr '\n' '|')" \
 	"METHOD:CANCEL|UID:$C02-1@rops.example.pl|SEQUENCE:$(($(ics "$prom" | sed -n 's/^SEQUENCE://p') + 1))|" \
 	"mailreg cancel CODE: the CANCEL follows the promotion's SEQUENCE"
+# body TO - the text of the cancellation sent to TO
+body() { "$PY" -c 'import email, email.policy, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
+print(m.get_body(("plain",)).get_content())' "$(sent_to "$1" "Potwierdzenie rezygnacji")"; }
+is "$(body uczestnik01@ | grep -c 'zgodnie z prośbą') $(body uczestnik02@ | grep -c 'zgodnie z prośbą') $(body uczestnik02@ | grep -c 'informujemy, że anulowaliśmy')" \
+	"1 0 1" "\"as you asked\" only when the applicant asked, not when staff cancelled"
 
 # a waiting list never had an entry: its cancellation has none
 MAILREG_NOW=2014-02-22T10:00 mr ingest "$P/info-03.eml" "$P/info-04.eml" >/dev/null 2>&1
