@@ -10,7 +10,7 @@ plan 10
 
 P=$DATA/programme
 make_instance
-# 2 seats: 01 and 02 confirmed, 03 waitlisted, 04 confirmed then cancelled.
+# 3 seats: 01, 02 and 04 confirmed, 03 waitlisted; 04 cancels and 03 is promoted.
 sed -e '/^\[INFO-CEN\]/,/^session1/s/^seats = 25/seats = 3/' "$ROOT/etc/catalog.ini" >"$T/catalog.ini"
 mr catalog import "$T/catalog.ini" >/dev/null 2>&1
 mr ingest "$P/info-01.eml" "$P/info-02.eml" "$P/info-04.eml" "$P/info-03.eml" >/dev/null 2>&1
@@ -20,6 +20,9 @@ is "$(sql "SELECT group_concat(substr(a.email, 10, 2) || ':' || r.status, ' ') F
 	JOIN applicants a ON a.id = r.applicant_id")" "01:confirmed 02:confirmed 04:cancelled 03:confirmed" \
 	"setup: 04 cancelled, 03 promoted from the waiting list"
 sql "UPDATE registrations SET status = 'waitlisted' WHERE applicant_id = (SELECT id FROM applicants WHERE email LIKE 'uczestnik03@%')"
+# ... and 2 seats, so 03 waits for good (an import would give a free seat to 03)
+sed -i '/^\[INFO-CEN\]/,/^session1/s/^seats = 3/seats = 2/' "$T/catalog.ini"
+mr catalog import "$T/catalog.ini" >/dev/null 2>&1
 
 reminders() { sql "SELECT count(*) FROM outbox WHERE kind = 'reminder'"; }
 # step FROM TO - remind --now at 09:00 of every day from FROM to TO (dates).
