@@ -77,7 +77,7 @@ nfaults=$#
 cycle=1
 : >"$T/runs.log"
 # CYCLES kills; a run that ends before its kill is a restart too, not counted
-while [ $((fault_kills + random_kills)) -lt "$CYCLES" ] && [ $cycle -le $((CYCLES * 5)) ]; do
+while [ $((fault_kills + random_kills)) -lt "$CYCLES" ] && [ $cycle -le $((CYCLES * 10)) ]; do
 	deliver_batch "$per"
 	# odd cycles a named fault point (cmd chosen to reach it), even ones a random kill
 	if [ $((cycle % 2)) -eq 1 ]; then
