@@ -4,7 +4,7 @@
  * Three places hold raw copies: the spool's cur/ (every inbound message, by
  * spool id), the inbox's processed/ (files dropped there, found again by their
  * content hash) and the outgoing folder of the directory transport (replies,
- * by Message-ID).  Order for each chunk of rows: unlink -> fsync the folder ->
+ * by Message-ID); a reply's text in the database goes with its mark.  Order for each chunk of rows: unlink -> fsync the folder ->
  * commit the rows' purged_at.  A crash in between leaves rows unmarked whose
  * files are gone: the next run finds nothing to unlink and marks them.
  */

@@ -2107,7 +2107,15 @@ db_purge_mark (Db *db, gboolean outbox, gint64 id, GError **error)
 		return FALSE;
 	bind_text (st, ":now", now);
 	bind_int (st, ":id", id);
-	return step_done (db, st, "mark raw copy purged", error);
+	if (!step_done (db, st, "mark raw copy purged", error))
+		return FALSE;
+	if (!outbox)
+		return TRUE;
+	/* the reply's text in the database is a raw copy too, and no longer sent */
+	if ((st = db_stmt (db, "DELETE FROM outbox_bodies WHERE outbox_id = :id", error)) == NULL)
+		return FALSE;
+	bind_int (st, ":id", id);
+	return step_done (db, st, "purge reply text", error);
 }
 
 char *

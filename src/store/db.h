@@ -428,7 +428,8 @@ GPtrArray *db_purge_outbox (Db *db, const char *before, GError **error);
  * found by content (the inbox's processed/ folder). */
 int db_purge_hash (Db *db, const char *hash, const char *before, GError **error);
 
-/* Record that the raw copy of message (or, @outbox, reply) @id is purged. */
+/* Record that the raw copy of message (or, @outbox, reply) @id is purged; a
+ * reply's text (outbox_bodies) goes too. */
 gboolean db_purge_mark (Db *db, gboolean outbox, gint64 id, GError **error);
 
 /* clock_now minus @days, as the ISO UTC text the tables hold.  (transfer full) */

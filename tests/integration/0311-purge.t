@@ -6,7 +6,7 @@
 # finishes after a crash and does nothing the second time; `run` applies
 # [paths] retention_days (issue 6, personal data).
 . "$(dirname "$0")/lib.sh"
-plan 29
+plan 30
 
 P=$DATA/pipeline
 make_instance
@@ -68,6 +68,8 @@ check "the open review's copy stays" exists $open_review
 is "$(ls "$T/spool/new" | wc -l | tr -d ' ')" 2 "both files in spool/new stay (unrecorded and recorded-not-moved)"
 is "$(sql "SELECT count(*) FROM outbox WHERE purged_at IS NOT NULL AND state <> 'sent'")" 0 \
 	"undelivered replies are not touched"
+is "$(sql "SELECT count(*) FROM outbox o JOIN outbox_bodies b ON b.outbox_id = o.id WHERE o.purged_at IS NOT NULL")/$(sql "SELECT count(*) FROM outbox o JOIN outbox_bodies b ON b.outbox_id = o.id WHERE o.purged_at IS NULL")" \
+	"0/$(sql "SELECT count(*) FROM outbox WHERE purged_at IS NULL")" "the purged replies' texts leave the database, the others stay"
 is "$(sql "SELECT count(*) FROM messages") $(sql "SELECT group_concat(message_id, ' ') FROM messages WHERE purged_at IS NOT NULL ORDER BY id")" \
 	"$rows 20140217091244.4417@mops-katowice.example.pl done-review@ops.example.pl 52FB4A11.6020404@gops-pszczyna.example.pl CAF9x7pQ3k0v=Lq2dS_1m8bZr@mail.gmail.example.com" \
 	"every row stays; the four purged are marked"
