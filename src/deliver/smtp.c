@@ -25,7 +25,6 @@ typedef struct {
 	char *url;
 	char *envelope_from;   /* bare address */
 	gboolean verp;
-	gboolean fresh;       /* the last connection was closed by the server (421) or lost */
 	char *oauth2_token_file;
 	char errbuf[CURL_ERROR_SIZE];
 	/* per message */
@@ -203,9 +202,6 @@ smtp_send (Transport *t, const OutboxRow *row, GBytes *raw, TransportReply *repl
 	curl_easy_setopt (s->curl, CURLOPT_MAIL_FROM, from);
 	curl_easy_setopt (s->curl, CURLOPT_MAIL_RCPT, rcpts);
 	curl_easy_setopt (s->curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t) body->len);
-	/* libcurl may reuse a connection the server closed with its 421 (when the
-	 * close has not arrived yet) and defer the next message with "Connection reset" */
-	curl_easy_setopt (s->curl, CURLOPT_FRESH_CONNECT, s->fresh ? 1L : 0L);
 	rc = curl_easy_perform (s->curl);
 	curl_easy_setopt (s->curl, CURLOPT_MAIL_RCPT, NULL);
 	curl_slist_free_all (rcpts);
@@ -214,7 +210,6 @@ smtp_send (Transport *t, const OutboxRow *row, GBytes *raw, TransportReply *repl
 	/* after a failure before any 4xx/5xx (TLS, connection) the last code is the
 	 * EHLO's 250: no reply code then */
 	reply->code = rc == CURLE_OK || s->failure->len > 0 ? (int) code : 0;
-	s->fresh = rc != CURLE_OK && (reply->code == 0 || reply->code == 421);
 	if (rc != CURLE_OK && s->failure->len > 0)
 		reply->text = g_strdup (s->failure->str);
 	else if (rc == CURLE_OK && s->reply->len > 0)
