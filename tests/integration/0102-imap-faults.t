@@ -98,8 +98,9 @@ mr poll --once >"$T/k1.out" 2>"$T/k1.err" &
 poll=$!
 i=0
 # messages are reported after the commit of their batch (64 each): kill once
-# the first batch is in, while four more are still to come
-while [ "$(grep -c ' imap UID ' "$T/k1.out" 2>/dev/null || :)" -lt 10 ] && [ $i -lt 500 ]; do
+# the first batch is in, while four more are still to come (waiting up to 60 s:
+# a sanitized build on a loaded machine may need more than 10)
+while [ "$(grep -c ' imap UID ' "$T/k1.out" 2>/dev/null || :)" -lt 10 ] && [ $i -lt 3000 ]; do
 	sleep 0.02
 	i=$((i + 1))
 done
