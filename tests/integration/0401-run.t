@@ -16,17 +16,6 @@ sed -i "/^\[paths\]/a inbox = ../inbox\ninbox_poll_interval = 1" "$T/etc/mailreg
 pid=$!
 at_exit "kill $pid 2>/dev/null"
 
-# wait_for SECONDS COMMAND...: poll until the command succeeds
-wait_for() {
-	n=$(($1 * 10))
-	shift
-	while [ "$n" -gt 0 ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
 answered() { [ "$(sql "SELECT count(*) FROM outbox WHERE state = 'sent' AND kind = 'confirmation'")" -ge "$1" ]; }
 
 i=0

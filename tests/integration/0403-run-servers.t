@@ -19,17 +19,6 @@ imap_conf "poll_interval = 5"
 smtp_config "retry_schedule = 1s 2s"
 applicants 100 "$T/in"
 
-wait_for() {
-	_w=$(($1 * 10))
-	shift
-	while [ "$_w" -gt 0 ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-		_w=$((_w - 1))
-	done
-	return 1
-}
-recorded() { [ "$(sql "SELECT count(*) FROM messages")" -ge "$1" ]; }
 received() { [ "$(rx_count)" -ge "$1" ]; }
 replies() { sql "SELECT count(*) FROM outbox WHERE kind <> 'staff'"; }
 

@@ -20,18 +20,6 @@ imap_conf "poll_interval = 600"
 smtp_config "retry_schedule = 3s"
 applicants 140 "$T/in"
 
-# wait_for SECONDS COMMAND... - until COMMAND succeeds (bounded).
-wait_for() {
-	_w=$(($1 * 10))
-	shift
-	while [ "$_w" -gt 0 ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-		_w=$((_w - 1))
-	done
-	return 1
-}
-recorded() { [ "$(sql "SELECT count(*) FROM messages")" -ge "$1" ]; }
 settled() {   # N messages recorded, INBOX empty, nothing waiting, every reply received
 	[ "$(sql "SELECT count(*) FROM messages")" -ge "$1" ] && [ "$(imap_count INBOX)" = 0 ] &&
 		[ "$(sql "SELECT count(*) FROM outbox WHERE state <> 'sent'")" = 0 ] &&

@@ -31,16 +31,6 @@ smtp_config "retry_schedule = 2s"
 printf '\n[limits]\nmin_free_space = 4M\n' >>"$T/etc/mailreg.conf"
 applicants 50 "$T/in"
 
-wait_for() {
-	_w=$(($1 * 10))
-	shift
-	while [ "$_w" -gt 0 ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-		_w=$((_w - 1))
-	done
-	return 1
-}
 settled() {   # N recorded, INBOX empty, every reply sent and received
 	[ "$(sql "SELECT count(*) FROM messages")" -ge "$1" ] && [ "$(imap_count INBOX)" = 0 ] &&
 		[ "$(sql "SELECT count(*) FROM outbox WHERE state <> 'sent'")" = 0 ] &&

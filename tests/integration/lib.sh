@@ -88,6 +88,20 @@ CONF
 mr() { "$MAILREG" -c "$T/etc/mailreg.conf" "$@"; }
 
 sql() { sqlite3 "$T/var/mailreg.db" "$1"; }
+# wait_for SECONDS COMMAND... - run COMMAND every 0.1 s until it succeeds;
+# false after SECONDS (waits are bounded, never timed).
+wait_for() {
+	_w=$(($1 * 10))
+	shift
+	while [ "$_w" -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		_w=$((_w - 1))
+	done
+	return 1
+}
+# recorded N - at least N inbound messages recorded in the instance's database.
+recorded() { [ "$(sql "SELECT count(*) FROM messages")" -ge "$1" ]; }
 
 done_testing() {
 	[ "$_failed" -eq 0 ]
