@@ -6,7 +6,8 @@
 # ASan+UBSan+LeakSanitizer); the closing line counts them all.
 set -u
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+export MAILREG_FAILLOG=$(mktemp)
+trap 'rm -f "$out" "$MAILREG_FAILLOG"' EXIT
 export G_DEBUG=fatal-criticals
 status=0
 [ $# -eq 0 ] && set -- build
@@ -28,7 +29,7 @@ if nm -D "$build/mailreg-test" 2>/dev/null | grep -q '__asan_init\|__ubsan_handl
 	echo "# $build: sanitized build (ASAN_OPTIONS=$ASAN_OPTIONS)"
 fi
 
-prove -j2 --timer --merge "$build"/tests/test_* tests/integration/*.t 2>&1 | tee "$out.run"
+prove -j2 --timer --merge --failures "$build"/tests/test_* tests/integration/*.t 2>&1 | tee "$out.run"
 # $? is tee's: prove's verdict is its "Result:" line
 grep -q '^Result: PASS' "$out.run" || status=1
 cat "$out.run" >>"$out"
@@ -48,5 +49,11 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && [ "$dead" -eq 0 ]; then dead=1;
 failed=$((failed + dead))
 passed=$(( ${total:-0} - failed ))
 [ "$passed" -lt 0 ] && passed=0
+# CI keeps only the tail of the output: name what failed once more, last.
+if [ "$status" -ne 0 ]; then
+	echo "Failed:"
+	grep -E '^(\S+) +\(Wstat|^ +Failed tests?:|^ +Non-zero (exit|wait) status|^ +Parse errors|^Non-zero exit status|^(not ok|Bail out)' "$out" | sed 's/^/#   /'
+	sed 's/^/#   /' "$MAILREG_FAILLOG"
+fi
 echo "$passed passed, $failed failed"
 exit "$status"

@@ -30,7 +30,16 @@ ok() {
 	else
 		echo "not ok $_n - $2"
 		_failed=$((_failed + 1))
+		if [ -n "${MAILREG_FAILLOG:-}" ]; then
+			echo "${0##*/}: not ok $_n - $2" >>"$MAILREG_FAILLOG"
+		fi
 	fi
+}
+
+# _diag - copy diagnostics to stdout and, under scripts/run-tests.sh, to the
+# failure log it prints last (CI keeps only the tail of the output).
+_diag() {
+	if [ -n "${MAILREG_FAILLOG:-}" ]; then tee -a "$MAILREG_FAILLOG"; else cat; fi
 }
 
 # check DESCRIPTION COMMAND... - passes when the command exits 0.
@@ -41,7 +50,7 @@ check() {
 		ok 0 "$_desc"
 	else
 		ok 1 "$_desc"
-		sed 's/^/#   /' "$T/check.out" | head -20
+		sed 's/^/#   /' "$T/check.out" | head -20 | _diag
 	fi
 }
 
@@ -51,7 +60,7 @@ is() {
 		ok 0 "$3"
 	else
 		ok 1 "$3"
-		printf '#   got:  %s\n#   want: %s\n' "$1" "$2"
+		printf '#   got:  %s\n#   want: %s\n' "$1" "$2" | _diag
 	fi
 }
 
@@ -61,7 +70,7 @@ like() {
 		ok 0 "$3"
 	else
 		ok 1 "$3"
-		printf '#   got:  %s\n#   want match: %s\n' "$1" "$2" | head -20
+		printf '#   got:  %s\n#   want match: %s\n' "$1" "$2" | head -20 | _diag
 	fi
 }
 
