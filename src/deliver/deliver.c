@@ -38,14 +38,15 @@ deliver_dir_name (const char *message_id)
 }
 
 static gboolean
-dir_send (Transport *t, const OutboxRow *row, GBytes *raw, TransportReply *reply, GError **error)
+dir_send (Transport *t, const OutboxRow *row, GBytes *raw, TransportBeforeData before, gpointer before_data,
+          TransportReply *reply, GError **error)
 {
 	DirTransport *d = (DirTransport *) t;
 	g_autofree char *name = deliver_dir_name (row->message_id);
 	gsize len;
 	const void *data = g_bytes_get_data (raw, &len);
 
-	return fs_write_atomic (d->dir, name, data, len, error);
+	return before (before_data, error) && fs_write_atomic (d->dir, name, data, len, error);
 }
 
 static void
@@ -222,22 +223,84 @@ deliver_health (const DeliverCounts *counts)
 
 static gboolean deliver_due (Run *r, GError **error);
 
-/* @row was accepted: record it and, in the same commit, journal @next (or NULL)
- * as in flight, since it goes out right after. */
-static gboolean
-mark_sent (Db *db, const OutboxRow *row, const TransportReply *reply, const OutboxRow *next, gint64 now,
-           GError **error)
+/* The message accepted last and not yet recorded, and the one going out now. */
+typedef struct {
+	Run *r;
+	const OutboxRow *accepted;  /* its server took it; marked sent by the next commit */
+	TransportReply accepted_reply;
+	const OutboxRow *current;
+	gboolean journaled;         /* current is marked in flight */
+	const OutboxRow *next;      /* the one after current (NULL: none) */
+	GBytes *next_raw;           /* its message, read meanwhile too */
+	GError *error;              /* the database failed in before_data */
+} Flight;
+
+static void
+flight_clear (Flight *f)
 {
-	if (next == NULL)
-		return db_outbox_result (db, row->id, "sent", reply->code, reply->text, 0, error);
-	if (!db_begin (db, error))
+	transport_reply_clear (&f->accepted_reply);
+	g_clear_pointer (&f->next_raw, g_bytes_unref);
+	g_clear_error (&f->error);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Flight, flight_clear)
+
+/* One commit records the accepted message as sent and, if @next is not NULL,
+ * marks @next in flight (it goes out right after: one commit per message, not
+ * two). */
+static gboolean
+record_accepted (Flight *f, const OutboxRow *next, GError **error)
+{
+	Db *db = f->r->db;
+	const OutboxRow *row = f->accepted;
+	const TransportReply *reply = &f->accepted_reply;
+	gint64 now = clock_now_unix ();
+	gboolean ok;
+
+	FAULT_POINT ("deliver-before-mark");
+	if (next == NULL) {
+		ok = db_outbox_result (db, row->id, "sent", reply->code, reply->text, 0, error);
+	} else if ((ok = db_begin (db, error))) {
+		ok = db_outbox_result (db, row->id, "sent", reply->code, reply->text, 0, error) &&
+		     db_outbox_sending (db, next->id, now, error);
+		ok = ok ? db_commit (db, error) : (db_rollback (db), FALSE);
+	}
+	if (!ok)
 		return FALSE;
-	if (!db_outbox_result (db, row->id, "sent", reply->code, reply->text, 0, error) ||
-	    !db_outbox_sending (db, next->id, now, error)) {
-		db_rollback (db);
+	f->r->counts->sent++;
+	g_message ("deliver: sent %s to %s (<%s>) via %s%s%s", row->kind, row->rcpt, row->message_id,
+	           f->r->t->name, reply->text ? ": " : "", reply->text ? reply->text : "");
+	f->accepted = NULL;
+	transport_reply_clear (&f->accepted_reply);
+	return TRUE;
+}
+
+/* TransportBeforeData: the transfer of f->current has begun (the SMTP server
+ * is reading MAIL FROM), none of its data has left.  The previous message is
+ * recorded and this one marked in flight now, so the commit overlaps the
+ * server's round trip, yet nothing is sent before it is on disk. */
+static gboolean
+before_data (gpointer data, GError **error)
+{
+	Flight *f = data;
+	g_autoptr (GError) local = NULL;
+	gboolean ok;
+
+	if (f->accepted != NULL)
+		ok = record_accepted (f, f->current, &local);
+	else
+		ok = f->journaled || db_outbox_sending (f->r->db, f->current->id, clock_now_unix (), &local);
+	if (!ok) {
+		f->error = g_error_copy (local);
+		g_propagate_error (error, g_steal_pointer (&local));
 		return FALSE;
 	}
-	return db_commit (db, error);
+	f->journaled = TRUE;
+	FAULT_POINT ("deliver-after-journal");
+	/* a failure shows again, with its context, when the loop reads it itself */
+	if (f->next != NULL && f->next_raw == NULL && (f->next_raw = db_outbox_raw (f->r->db, f->next->id, &local)) == NULL)
+		g_debug ("deliver: reading <%s> ahead failed: %s", f->next->message_id, local->message);
+	return TRUE;
 }
 
 gboolean
@@ -264,7 +327,8 @@ deliver_due (Run *r, GError **error)
 	g_autoptr (GPtrArray) interrupted = NULL;
 	g_autoptr (GPtrArray) rows = NULL;
 	g_autoptr (GError) unavailable = NULL;
-	gboolean journaled = FALSE;  /* rows[i] marked in flight with the previous one's result */
+	g_auto (Flight) f = { .r = r };
+	gboolean done = TRUE;
 
 	memset (counts, 0, sizeof *counts);
 	/* A run killed between the two marks: the server may have the message. */
@@ -277,53 +341,57 @@ deliver_due (Run *r, GError **error)
 	if ((rows = db_outbox_due (db, clock_now_unix (), error)) == NULL)
 		return FALSE;
 	/* a stop ends the batch between two messages; the rest waits, queued */
-	for (guint i = 0; i < rows->len && (journaled || !stop_requested ()); i++) {
+	for (guint i = 0; i < rows->len && done && !stop_requested (); i++) {
 		const OutboxRow *row = g_ptr_array_index (rows, i);
 		g_autoptr (GBytes) raw = NULL;
 		g_autoptr (GError) local = NULL;
 		TransportReply reply = { 0 };
 		gint64 now = clock_now_unix ();
-		gboolean ok = FALSE, done;
+		gboolean ok = FALSE;
 
 		if (unavailable != NULL) {
 			/* Postfix: the destination is down, the rest of the batch waits. */
 			local = g_error_copy (unavailable);
 			reply.text = g_strdup (local->message);
 		} else {
-			if ((raw = db_outbox_raw (db, row->id, error)) == NULL ||
-			    (!journaled && !db_outbox_sending (db, row->id, now, error)))
+			if (f.next == row)
+				raw = g_steal_pointer (&f.next_raw);
+			if (raw == NULL && (raw = db_outbox_raw (db, row->id, error)) == NULL) {
+				/* the one accepted last is recorded all the same, if the database lets us */
+				if (f.accepted != NULL)
+					record_accepted (&f, NULL, NULL);
 				return FALSE;
-			journaled = FALSE;
-			FAULT_POINT ("deliver-after-journal");
-			ok = t->send (t, row, raw, &reply, &local);
-			FAULT_POINT ("deliver-before-mark");
+			}
+			f.current = row;
+			f.journaled = FALSE;
+			f.next = i + 1 < rows->len ? g_ptr_array_index (rows, i + 1) : NULL;
+			ok = t->send (t, row, raw, before_data, &f, &reply, &local);
+			if (f.error != NULL) {
+				g_propagate_error (error, g_steal_pointer (&f.error));
+				transport_reply_clear (&reply);
+				return FALSE;
+			}
+			/* a transfer that failed before its data leaves the last one unrecorded */
+			if (f.accepted != NULL && !record_accepted (&f, NULL, error))
+				return FALSE;
 		}
 		if (ok) {
-			/* The only commit between the server's acceptance and our record; it
-			 * journals the next message too, one commit per message instead of two. */
-			const OutboxRow *next = i + 1 < rows->len && !stop_requested () ? g_ptr_array_index (rows, i + 1)
-			                                                                   : NULL;
-			done = mark_sent (db, row, &reply, next, now, error);
-			journaled = done && next != NULL;
-			if (done) {
-				counts->sent++;
-				g_message ("deliver: sent %s to %s (<%s>) via %s%s%s", row->kind, row->rcpt,
-				           row->message_id, t->name, reply.text ? ": " : "", reply.text ? reply.text : "");
-			}
-		} else {
-			if (reply.text == NULL)
-				reply.text = g_strdup (local->message);
-			if (local->domain == DELIVER_ERROR && local->code == DELIVER_ERROR_PERMANENT)
-				done = give_up (r, row, &reply, "permanent failure", now, error);
-			else
-				done = defer (r, row, &reply, now, error);
-			if (local->domain == DELIVER_ERROR && local->code == DELIVER_ERROR_UNAVAILABLE &&
-			    unavailable == NULL)
-				unavailable = g_steal_pointer (&local);
+			f.accepted = row;
+			f.accepted_reply = reply;
+			continue;
 		}
+		if (reply.text == NULL)
+			reply.text = g_strdup (local->message);
+		if (local->domain == DELIVER_ERROR && local->code == DELIVER_ERROR_PERMANENT)
+			done = give_up (r, row, &reply, "permanent failure", now, error);
+		else
+			done = defer (r, row, &reply, now, error);
+		if (local->domain == DELIVER_ERROR && local->code == DELIVER_ERROR_UNAVAILABLE && unavailable == NULL)
+			unavailable = g_steal_pointer (&local);
 		transport_reply_clear (&reply);
-		if (!done)
-			return FALSE;
 	}
-	return TRUE;
+	/* the last message of the batch (or the last before a stop), recorded at once */
+	if (done && f.accepted != NULL)
+		done = record_accepted (&f, NULL, error);
+	return done;
 }

@@ -4,9 +4,10 @@
  * default: each message becomes an .eml file in a folder) and SMTP over libcurl
  * (smtp.c).  The queue follows Postfix: queued -> sent, or -> deferred (retried
  * on a schedule) -> failed (a 5xx reply, or too long in the queue), each failure
- * told to staff once.  Before a message is handed to a transport the row is
- * marked in flight in one statement; after the transport has it, one statement
- * marks it sent.  A crash between the two sends it again - at worst once more.
+ * told to staff once.  Before a message's data leaves, its row is marked in
+ * flight; once the transport has it, one commit marks it sent (made while the
+ * next message's transfer begins, before that one's data leaves).  A crash
+ * between the two sends it again - at worst once more.
  */
 #ifndef MAILREG_DELIVER_H
 #define MAILREG_DELIVER_H
@@ -33,16 +34,22 @@ typedef struct {
 
 void transport_reply_clear (TransportReply *reply);
 
-typedef struct Transport Transport;
+/* Called by a transport once per message, after its transfer has begun and
+ * before any of its data leaves (the delivery loop records the previous message
+ * and marks this one in flight meanwhile).  FALSE aborts the transfer; the
+ * transport's send then fails with the same error. */
+typedef gboolean (*TransportBeforeData) (gpointer data, GError **error);
 
+typedef struct Transport Transport;
 struct Transport {
 	const char *name;   /* "directory", "smtp" */
 	const char *where;  /* the folder or the URL, for messages */
-	/* Hand @row with its message @raw (LF line ends) to the transport.  Fills
-	 * @reply in both cases.  FALSE with a DELIVER_ERROR saying the class; any
-	 * other error is taken as temporary. */
-	gboolean (*send) (Transport *t, const OutboxRow *row, GBytes *raw, TransportReply *reply,
-	                  GError **error);
+	/* Hand @row with its message @raw (LF line ends) to the transport, calling
+	 * @before once before the data leaves.  Fills @reply in both cases.  FALSE
+	 * with a DELIVER_ERROR saying the class; any other error is taken as
+	 * temporary. */
+	gboolean (*send) (Transport *t, const OutboxRow *row, GBytes *raw, TransportBeforeData before,
+	                  gpointer before_data, TransportReply *reply, GError **error);
 	void (*free) (Transport *t);
 };
 

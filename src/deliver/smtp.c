@@ -1,8 +1,11 @@
-/* smtp.c - the SMTP transport: libcurl, one easy handle for a whole batch.
+/* smtp.c - the SMTP transport: libcurl, one easy handle for a whole batch,
+ * driven through a multi handle.
  *
- * libcurl keeps the connection of the handle open between messages (QUIT only
- * when the handle is freed), as curl's docs/examples/smtp-mail.c and smtp-tls.c
- * do.  The reply code of the last response (CURLINFO_RESPONSE_CODE) and the
+ * libcurl keeps the connection open between messages (QUIT only when the
+ * handles are freed), as curl's docs/examples/smtp-mail.c and smtp-tls.c do.
+ * The multi interface lets the delivery loop's commit (TransportBeforeData) run
+ * while the server answers MAIL FROM; the read callback pauses the upload until
+ * it is done, so no data leaves before.  The reply code of the last response (CURLINFO_RESPONSE_CODE) and the
  * command it answered decide the class of a failure: 4xx -> temporary, 5xx to
  * MAIL/RCPT/DATA -> permanent, anything before MAIL (connect, TLS, EHLO, AUTH)
  * -> the server is unavailable and the batch waits.
@@ -21,6 +24,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CURL, curl_easy_cleanup)
 
 typedef struct {
 	Transport base;
+	CURLM *multi;
 	CURL *curl;
 	char *url;
 	char *envelope_from;   /* bare address */
@@ -28,6 +32,11 @@ typedef struct {
 	char *oauth2_token_file;
 	char errbuf[CURL_ERROR_SIZE];
 	/* per message */
+	TransportBeforeData before;
+	gpointer before_data;
+	GError *before_error;  /* before failed: the transfer is aborted */
+	gboolean before_ran;
+	gboolean paused;       /* the upload waits for before */
 	const char *data;
 	gsize len, pos;
 	char command[8];       /* the last command sent: MAIL, RCPT, DATA, ... */
@@ -43,6 +52,12 @@ read_body (char *buf, size_t size, size_t nmemb, void *user)
 	SmtpTransport *s = user;
 	size_t n = MIN (size * nmemb, s->len - s->pos);
 
+	if (!s->before_ran) {
+		s->paused = TRUE;
+		return CURL_READFUNC_PAUSE;
+	}
+	if (s->before_error != NULL)
+		return CURL_READFUNC_ABORT;
 	memcpy (buf, s->data + s->pos, n);
 	s->pos += n;
 	return n;
@@ -157,8 +172,56 @@ classify (const SmtpTransport *s, CURLcode rc, long code)
 	return DELIVER_ERROR_TEMPORARY;
 }
 
+/* Run before, once; a paused upload goes on (or aborts, when it failed). */
+static void
+run_before (SmtpTransport *s)
+{
+	s->before_ran = TRUE;
+	if (!s->before (s->before_data, &s->before_error))
+		g_assert (s->before_error != NULL);
+	if (s->paused) {
+		s->paused = FALSE;
+		curl_easy_pause (s->curl, CURLPAUSE_CONT);
+	}
+}
+
+/* curl_easy_perform, with before run as soon as the transfer has begun. */
+static CURLcode
+perform (SmtpTransport *s)
+{
+	CURLcode rc = CURLE_OK;
+	CURLMcode mc;
+	CURLMsg *m;
+	int running = 1, left;
+
+	if ((mc = curl_multi_add_handle (s->multi, s->curl)) != CURLM_OK) {
+		g_strlcpy (s->errbuf, curl_multi_strerror (mc), sizeof s->errbuf);
+		return CURLE_FAILED_INIT;
+	}
+	while (running) {
+		if ((mc = curl_multi_perform (s->multi, &running)) != CURLM_OK)
+			break;
+		if (!s->before_ran)
+			run_before (s);
+		else if (running && (mc = curl_multi_poll (s->multi, NULL, 0, 1000, NULL)) != CURLM_OK)
+			break;
+	}
+	if (mc != CURLM_OK) {
+		g_strlcpy (s->errbuf, curl_multi_strerror (mc), sizeof s->errbuf);
+		rc = CURLE_SEND_ERROR;
+	}
+	while ((m = curl_multi_info_read (s->multi, &left)) != NULL)
+		if (m->msg == CURLMSG_DONE && m->easy_handle == s->curl)
+			rc = m->data.result;
+	/* a transfer over before it began (refused at once) never ran before: the
+	 * delivery loop sees to it */
+	curl_multi_remove_handle (s->multi, s->curl);
+	return rc;
+}
+
 static gboolean
-smtp_send (Transport *t, const OutboxRow *row, GBytes *raw, TransportReply *reply, GError **error)
+smtp_send (Transport *t, const OutboxRow *row, GBytes *raw, TransportBeforeData before, gpointer before_data,
+           TransportReply *reply, GError **error)
 {
 	SmtpTransport *s = (SmtpTransport *) t;
 	g_autoptr (GByteArray) body = to_crlf (raw);
@@ -190,6 +253,11 @@ smtp_send (Transport *t, const OutboxRow *row, GBytes *raw, TransportReply *repl
 		curl_easy_setopt (s->curl, CURLOPT_XOAUTH2_BEARER, token);
 		wipe (token);
 	}
+	s->before = before;
+	s->before_data = before_data;
+	s->before_ran = FALSE;
+	s->paused = FALSE;
+	g_clear_error (&s->before_error);
 	s->data = (const char *) body->data;
 	s->len = body->len;
 	s->pos = 0;
@@ -202,7 +270,7 @@ smtp_send (Transport *t, const OutboxRow *row, GBytes *raw, TransportReply *repl
 	curl_easy_setopt (s->curl, CURLOPT_MAIL_FROM, from);
 	curl_easy_setopt (s->curl, CURLOPT_MAIL_RCPT, rcpts);
 	curl_easy_setopt (s->curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t) body->len);
-	rc = curl_easy_perform (s->curl);
+	rc = perform (s);
 	curl_easy_setopt (s->curl, CURLOPT_MAIL_RCPT, NULL);
 	curl_slist_free_all (rcpts);
 	curl_easy_getinfo (s->curl, CURLINFO_RESPONSE_CODE, &code);
@@ -214,6 +282,10 @@ smtp_send (Transport *t, const OutboxRow *row, GBytes *raw, TransportReply *repl
 		reply->text = g_strdup (s->failure->str);
 	else if (rc == CURLE_OK && s->reply->len > 0)
 		reply->text = g_strdup (s->reply->str);
+	if (s->before_error != NULL) {
+		g_propagate_error (error, g_steal_pointer (&s->before_error));
+		return FALSE;
+	}
 	if (rc == CURLE_OK) {
 		FAULT_POINT ("smtp-after-accept");
 		return TRUE;
@@ -230,8 +302,12 @@ smtp_free (Transport *t)
 {
 	SmtpTransport *s = (SmtpTransport *) t;
 
+	/* the multi handle holds the connection: its cleanup sends QUIT */
+	if (s->multi != NULL)
+		curl_multi_cleanup (s->multi);
 	if (s->curl != NULL)
-		curl_easy_cleanup (s->curl);  /* sends QUIT on a live connection */
+		curl_easy_cleanup (s->curl);
+	g_clear_error (&s->before_error);
 	g_free (s->url);
 	g_free (s->envelope_from);
 	g_free (s->oauth2_token_file);
@@ -292,8 +368,8 @@ deliver_smtp_new (const Config *cfg, GError **error)
 	s->reply = g_string_new (NULL);
 	s->pending = g_string_new (NULL);
 	s->failure = g_string_new (NULL);
-	if ((s->curl = curl_easy_init ()) == NULL) {
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_SOFTWARE, "smtp: curl_easy_init failed");
+	if ((s->curl = curl_easy_init ()) == NULL || (s->multi = curl_multi_init ()) == NULL) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_SOFTWARE, "smtp: libcurl handle creation failed");
 		wipe (g_steal_pointer (&password));
 		smtp_free (&s->base);
 		return NULL;
