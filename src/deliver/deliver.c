@@ -231,15 +231,26 @@ typedef struct {
 	const OutboxRow *current;
 	gboolean journaled;         /* current is marked in flight */
 	const OutboxRow *next;      /* the one after current (NULL: none) */
-	GBytes *next_raw;           /* its message, read meanwhile too */
+	GBytes *next_wire;          /* its message, read and prepared meanwhile too */
 	GError *error;              /* the database failed in before_data */
 } Flight;
+
+/* @row's message from the outbox, as the transport sends it. */
+static GBytes *
+wire_message (Run *r, const OutboxRow *row, GError **error)
+{
+	g_autoptr (GBytes) raw = db_outbox_raw (r->db, row->id, error);
+
+	if (raw == NULL || r->t->prepare == NULL)
+		return g_steal_pointer (&raw);
+	return r->t->prepare (r->t, raw);
+}
 
 static void
 flight_clear (Flight *f)
 {
 	transport_reply_clear (&f->accepted_reply);
-	g_clear_pointer (&f->next_raw, g_bytes_unref);
+	g_clear_pointer (&f->next_wire, g_bytes_unref);
 	g_clear_error (&f->error);
 }
 
@@ -298,7 +309,8 @@ before_data (gpointer data, GError **error)
 	f->journaled = TRUE;
 	FAULT_POINT ("deliver-after-journal");
 	/* a failure shows again, with its context, when the loop reads it itself */
-	if (f->next != NULL && f->next_raw == NULL && (f->next_raw = db_outbox_raw (f->r->db, f->next->id, &local)) == NULL)
+	if (f->next != NULL && f->next_wire == NULL &&
+	    (f->next_wire = wire_message (f->r, f->next, &local)) == NULL)
 		g_debug ("deliver: reading <%s> ahead failed: %s", f->next->message_id, local->message);
 	return TRUE;
 }
@@ -343,7 +355,7 @@ deliver_due (Run *r, GError **error)
 	/* a stop ends the batch between two messages; the rest waits, queued */
 	for (guint i = 0; i < rows->len && done && !stop_requested (); i++) {
 		const OutboxRow *row = g_ptr_array_index (rows, i);
-		g_autoptr (GBytes) raw = NULL;
+		g_autoptr (GBytes) wire = NULL;
 		g_autoptr (GError) local = NULL;
 		TransportReply reply = { 0 };
 		gint64 now = clock_now_unix ();
@@ -355,8 +367,8 @@ deliver_due (Run *r, GError **error)
 			reply.text = g_strdup (local->message);
 		} else {
 			if (f.next == row)
-				raw = g_steal_pointer (&f.next_raw);
-			if (raw == NULL && (raw = db_outbox_raw (db, row->id, error)) == NULL) {
+				wire = g_steal_pointer (&f.next_wire);
+			if (wire == NULL && (wire = wire_message (r, row, error)) == NULL) {
 				/* the one accepted last is recorded all the same, if the database lets us */
 				if (f.accepted != NULL)
 					record_accepted (&f, NULL, NULL);
@@ -365,7 +377,7 @@ deliver_due (Run *r, GError **error)
 			f.current = row;
 			f.journaled = FALSE;
 			f.next = i + 1 < rows->len ? g_ptr_array_index (rows, i + 1) : NULL;
-			ok = t->send (t, row, raw, before_data, &f, &reply, &local);
+			ok = t->send (t, row, wire, before_data, &f, &reply, &local);
 			if (f.error != NULL) {
 				g_propagate_error (error, g_steal_pointer (&f.error));
 				transport_reply_clear (&reply);

@@ -44,11 +44,15 @@ typedef struct Transport Transport;
 struct Transport {
 	const char *name;   /* "directory", "smtp" */
 	const char *where;  /* the folder or the URL, for messages */
-	/* Hand @row with its message @raw (LF line ends) to the transport, calling
-	 * @before once before the data leaves.  Fills @reply in both cases.  FALSE
-	 * with a DELIVER_ERROR saying the class; any other error is taken as
-	 * temporary. */
-	gboolean (*send) (Transport *t, const OutboxRow *row, GBytes *raw, TransportBeforeData before,
+	/* The message @raw (LF line ends) as this transport sends it (SMTP: CRLF
+	 * line ends); NULL: as it is.  Called ahead, while the previous message is
+	 * on its way.  (transfer full) */
+	GBytes *(*prepare) (Transport *t, GBytes *raw);
+	/* Hand @row with its message @wire (made by prepare) to the transport,
+	 * calling @before once before the data leaves.  Fills @reply in both
+	 * cases.  FALSE with a DELIVER_ERROR saying the class; any other error is
+	 * taken as temporary. */
+	gboolean (*send) (Transport *t, const OutboxRow *row, GBytes *wire, TransportBeforeData before,
 	                  gpointer before_data, TransportReply *reply, GError **error);
 	void (*free) (Transport *t);
 };

@@ -112,8 +112,8 @@ on_debug (CURL *curl, curl_infotype type, char *data, size_t size, void *user)
 /* @raw with every bare LF made CRLF: SMTP wants CRLF on the wire (RFC 5321
  * §2.3.8) and libcurl's dot-stuffing looks for CRLF "."  CURLOPT_CRLF would also
  * turn an existing CRLF into CR CR LF, so the conversion is done here. */
-static GByteArray *
-to_crlf (GBytes *raw)
+static GBytes *
+smtp_prepare (Transport *t, GBytes *raw)
 {
 	gsize len;
 	const guint8 *p = g_bytes_get_data (raw, &len);
@@ -129,7 +129,7 @@ to_crlf (GBytes *raw)
 		start = i + 1;
 	}
 	g_byte_array_append (out, p + start, len - start);
-	return out;
+	return g_byte_array_free_to_bytes (out);
 }
 
 static char *
@@ -220,11 +220,10 @@ perform (SmtpTransport *s)
 }
 
 static gboolean
-smtp_send (Transport *t, const OutboxRow *row, GBytes *raw, TransportBeforeData before, gpointer before_data,
+smtp_send (Transport *t, const OutboxRow *row, GBytes *wire, TransportBeforeData before, gpointer before_data,
            TransportReply *reply, GError **error)
 {
 	SmtpTransport *s = (SmtpTransport *) t;
-	g_autoptr (GByteArray) body = to_crlf (raw);
 	g_autofree char *rcpt = g_strdup_printf ("<%s>", row->rcpt);
 	g_autofree char *from = NULL;
 	struct curl_slist *rcpts = curl_slist_append (NULL, rcpt);
@@ -258,8 +257,7 @@ smtp_send (Transport *t, const OutboxRow *row, GBytes *raw, TransportBeforeData 
 	s->before_ran = FALSE;
 	s->paused = FALSE;
 	g_clear_error (&s->before_error);
-	s->data = (const char *) body->data;
-	s->len = body->len;
+	s->data = g_bytes_get_data (wire, &s->len);
 	s->pos = 0;
 	s->errbuf[0] = '\0';
 	s->command[0] = '\0';
@@ -269,7 +267,7 @@ smtp_send (Transport *t, const OutboxRow *row, GBytes *raw, TransportBeforeData 
 	g_string_truncate (s->failure, 0);
 	curl_easy_setopt (s->curl, CURLOPT_MAIL_FROM, from);
 	curl_easy_setopt (s->curl, CURLOPT_MAIL_RCPT, rcpts);
-	curl_easy_setopt (s->curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t) body->len);
+	curl_easy_setopt (s->curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t) s->len);
 	rc = perform (s);
 	curl_easy_setopt (s->curl, CURLOPT_MAIL_RCPT, NULL);
 	curl_slist_free_all (rcpts);
@@ -358,6 +356,7 @@ deliver_smtp_new (const Config *cfg, GError **error)
 	}
 	s = g_new0 (SmtpTransport, 1);
 	s->base.name = "smtp";
+	s->base.prepare = smtp_prepare;
 	s->base.send = smtp_send;
 	s->base.free = smtp_free;
 	s->url = url_with_helo (cfg->smtp_url, cfg->domain);
@@ -378,7 +377,7 @@ deliver_smtp_new (const Config *cfg, GError **error)
 	curl_easy_setopt (s->curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 	curl_easy_setopt (s->curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt (s->curl, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt (s->curl, CURLOPT_CRLF, 0L);  /* to_crlf does it, exactly once */
+	curl_easy_setopt (s->curl, CURLOPT_CRLF, 0L);  /* smtp_prepare does it, exactly once */
 	curl_easy_setopt (s->curl, CURLOPT_READFUNCTION, read_body);
 	curl_easy_setopt (s->curl, CURLOPT_READDATA, s);
 	curl_easy_setopt (s->curl, CURLOPT_ERRORBUFFER, s->errbuf);
