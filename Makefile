@@ -3,7 +3,8 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-PKGS     = gmime-3.0 glib-2.0 gio-2.0 json-glib-1.0 sqlite3 uuid libzip libxml-2.0 poppler-glib libcurl libical
+PKGS     = gmime-3.0 glib-2.0 gio-2.0 json-glib-1.0 sqlite3 uuid libzip libxml-2.0 poppler-glib libcurl libical \
+           libcrypto
 
 # Warnings stay on even when the user sets CFLAGS.
 WARN     = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

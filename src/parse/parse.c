@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/autoptr.h"
+#include "core/digest.h"
 #include "core/errors.h"
 #include "core/fs.h"
 
@@ -87,7 +88,7 @@ on_warning (gint64 offset, GMimeParserWarning code, const char *item, gpointer u
 static char *
 hash_file (int fd, guint64 *size, GError **error)
 {
-	g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+	g_autoptr (Digest) sum = digest_new ();
 	guchar buf[65536];
 	guint64 total = 0;
 	ssize_t n;
@@ -99,11 +100,11 @@ hash_file (int fd, guint64 *size, GError **error)
 			fs_set_error (error, errno, "parse: read spool file");
 			return NULL;
 		}
-		g_checksum_update (sum, buf, n);
+		digest_update (sum, buf, n);
 		total += (guint64) n;
 	}
 	*size = total;
-	return g_strdup (g_checksum_get_string (sum));
+	return digest_finish (g_steal_pointer (&sum));
 }
 
 /* The first mailbox address of @list (lower-cased), with its display name. */
