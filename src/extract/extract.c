@@ -168,9 +168,10 @@ convert_wide (const char *data, gsize len, const char *from)
 	return out;
 }
 
-/* @n bytes without NULs, declared as @declared (an iconv name, or NULL). */
+/* @n bytes without NULs, declared as @declared (an iconv name, or NULL);
+ * *@checked when the result was validated as UTF-8 here. */
 static char *
-decode_bytes (const char *p, gsize n, const char *declared)
+decode_bytes (const char *p, gsize n, const char *declared, gboolean *checked)
 {
 	if (declared != NULL && !is_utf8_name (declared)) {
 		const char *from = declared;
@@ -188,7 +189,7 @@ decode_bytes (const char *p, gsize n, const char *declared)
 	/* declared UTF-8, undeclared, or a declaration the bytes do not fit; what is
 	 * not UTF-8 is taken for the Polish legacy charset ("utf-8" on windows-1250
 	 * bytes is a classic webmail bug) */
-	if (g_utf8_validate_len (p, n, NULL))
+	if ((*checked = g_utf8_validate_len (p, n, NULL)))
 		return g_strndup (p, n);
 	return convert_lenient (p, n, "WINDOWS-1250");
 }
@@ -198,6 +199,7 @@ extract_to_utf8 (const char *data, gsize len, const char *charset)
 {
 	g_autofree char *declared = known_charset (charset);
 	g_autofree char *out = NULL;
+	gboolean checked = FALSE;
 	char *valid;
 
 	g_return_val_if_fail (data != NULL || len == 0, NULL);
@@ -228,10 +230,12 @@ extract_to_utf8 (const char *data, gsize len, const char *charset)
 			g_free (declared);
 			declared = g_strdup ("UTF-8");
 		}
-		out = decode_bytes (p, n, declared);
+		out = decode_bytes (p, n, declared, &checked);
 	}
 
-	valid = g_utf8_make_valid (out, -1);
+	/* decode_bytes' own UTF-8 is validated already: a second pass over a 25 KB
+	 * body costs more than the rest of the decoding */
+	valid = checked ? g_steal_pointer (&out) : g_utf8_make_valid (out, -1);
 	/* a BOM left inside converted text (UTF-16 declared and with a BOM) */
 	if (g_str_has_prefix (valid, "\xEF\xBB\xBF"))
 		memmove (valid, valid + 3, strlen (valid + 3) + 1);
@@ -310,6 +314,37 @@ read_bounded (GMimePart *part, gsize max, gboolean *truncated)
 out:
 	g_clear_object (&decoder);
 	return out;
+}
+
+/* Whether @len bytes at @data hold the ASCII @needle, in any case. */
+static gboolean
+holds_ascii (const guint8 *data, gsize len, const char *needle)
+{
+	gsize n = strlen (needle);
+
+	for (gsize i = 0; i + n <= len; i++)
+		if (g_ascii_tolower (data[i]) == g_ascii_tolower (needle[0]) &&
+		    g_ascii_strncasecmp ((const char *) data + i, needle, n) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+char *
+extract_part_text (GMimePart *part, gsize max, const char *needle)
+{
+	gboolean truncated;
+	g_autoptr (GByteArray) bytes = read_bounded (part, max, &truncated);
+	const char *charset = g_mime_object_get_content_type_parameter (GMIME_OBJECT (part), "charset");
+	g_autofree char *declared = known_charset (charset);
+	gboolean wide = (declared != NULL && is_wide_name (declared)) ||
+	                (bytes->len >= 2 && (bytes->data[0] == 0xFF || bytes->data[0] == 0xFE));
+
+	if (truncated)
+		return NULL;
+	/* ASCII is the same bytes in every charset but UTF-16/32 */
+	if (needle != NULL && !wide && !holds_ascii (bytes->data, bytes->len, needle))
+		return NULL;
+	return extract_to_utf8 ((const char *) bytes->data, bytes->len, charset);
 }
 
 /* The attachment name for part names and notes: decoded by GMime (RFC 2231/2047),

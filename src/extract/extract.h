@@ -52,6 +52,12 @@ FormData *extract_text (const char *text, const FormDef *def);
  * NUL bytes become spaces.  (transfer full) */
 char *extract_to_utf8 (const char *data, gsize len, const char *charset);
 
+/* The text of @part: its transfer encoding decoded, then its charset as
+ * extract_to_utf8() does; NULL when it holds more than @max bytes, or when
+ * @needle (ASCII, any case; may be NULL) is not in it - found without decoding
+ * the charset, a part that cannot hold it costs no conversion.  (transfer full) */
+char *extract_part_text (GMimePart *part, gsize max, const char *needle);
+
 /* An empty form from @part ("typed by staff") in @format, for fields that come
  * from elsewhere than a message.  (transfer full) */
 FormData *form_data_new (const char *part, const char *format);

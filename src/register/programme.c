@@ -355,6 +355,7 @@ programme_cancel (Pipeline *p, const char *code, gint64 inbound_row, const Inbou
 typedef struct {
 	GString *text;      /* subject + text parts, lines as sent */
 	gsize max;          /* encoded size of a part worth reading ([limits] max_form_text) */
+	const char *needle; /* only parts holding it are read (NULL: all) */
 } TextParts;
 
 static void
@@ -362,20 +363,15 @@ collect_text (GMimeObject *parent, GMimeObject *part, gpointer data)
 {
 	TextParts *tp = data;
 	g_autofree char *text = NULL;
-	GMimeDataWrapper *content;
-	GMimeStream *stream;
 
 	if (!GMIME_IS_TEXT_PART (part) || tp->text->len > 256 * 1024 ||
 	    g_mime_part_is_attachment (GMIME_PART (part)) ||
 	    !g_mime_content_type_is_type (g_mime_object_get_content_type (part), "text", "plain"))
 		return;
-	/* A cancellation is a short note: a 20 MB body is not decoded whole (twice,
-	 * with its charset conversion) just to look for one. */
-	content = g_mime_part_get_content (GMIME_PART (part));
-	stream = content ? g_mime_data_wrapper_get_stream (content) : NULL;
-	if (stream == NULL || g_mime_stream_length (stream) < 0 || (gsize) g_mime_stream_length (stream) > tp->max)
-		return;
-	if ((text = g_mime_text_part_get_text (GMIME_TEXT_PART (part))) != NULL && g_utf8_validate (text, -1, NULL))
+	/* A cancellation is a short note: a 20 MB body is not decoded whole just to
+	 * look for one.  UTF-8 (most mail) is only validated, not run through iconv
+	 * as g_mime_text_part_get_text() would. */
+	if ((text = extract_part_text (GMIME_PART (part), tp->max, tp->needle)) != NULL)
 		g_string_append_printf (tp->text, "%s\n", text);
 }
 
@@ -454,16 +450,23 @@ static void
 read_answer (Pipeline *p, const InboundMessage *msg, gboolean (*say) (const char *line), gboolean need_code,
              Answer *a)
 {
-	TextParts tp = { g_string_new (NULL), p->cfg->max_form_text };
+	gboolean subject_code = msg->subject != NULL && mentions_code (msg->subject);
+	TextParts tp = { g_string_new (NULL), p->cfg->max_form_text, need_code && !subject_code ? "zg-" : NULL };
 	g_auto (GStrv) lines = NULL;
 	gboolean quoting = FALSE;
 
 	a->own = g_ptr_array_new_with_free_func (g_free);
 	a->quoted = g_ptr_array_new_with_free_func (g_free);
 	g_mime_message_foreach (msg->mime, collect_text, &tp);
-	if (need_code && !mentions_code (tp.text->str) && (msg->subject == NULL || !mentions_code (msg->subject))) {
-		g_string_free (tp.text, TRUE);
-		return;
+	if (tp.needle != NULL) {
+		if (!mentions_code (tp.text->str)) {
+			g_string_free (tp.text, TRUE);
+			return;
+		}
+		/* a code in one part, the word perhaps in another: read them all */
+		g_string_truncate (tp.text, 0);
+		tp.needle = NULL;
+		g_mime_message_foreach (msg->mime, collect_text, &tp);
 	}
 	a->asked = msg->subject != NULL && say (msg->subject);
 	lines = g_strsplit (tp.text->str, "\n", -1);
