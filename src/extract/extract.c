@@ -316,15 +316,18 @@ out:
 	return out;
 }
 
-/* Whether @len bytes at @data hold the ASCII @needle, in any case. */
+/* Whether @len bytes at @data hold the ASCII @needle (starting with a
+ * letter), in any case. */
 static gboolean
 holds_ascii (const guint8 *data, gsize len, const char *needle)
 {
 	gsize n = strlen (needle);
+	guint8 first = g_ascii_tolower (needle[0]);
 
+	/* | 0x20 lower-cases a letter (and maps a few other bytes onto letters,
+	 * which the full comparison sorts out): a call per byte was most of the cost */
 	for (gsize i = 0; i + n <= len; i++)
-		if (g_ascii_tolower (data[i]) == g_ascii_tolower (needle[0]) &&
-		    g_ascii_strncasecmp ((const char *) data + i, needle, n) == 0)
+		if ((data[i] | 0x20) == first && g_ascii_strncasecmp ((const char *) data + i, needle, n) == 0)
 			return TRUE;
 	return FALSE;
 }
