@@ -11,7 +11,7 @@
 void
 fault_point (const char *name)
 {
-	static guint hits;
+	static gint hits;   /* the spool's writer thread passes here too */
 	const char *want = g_getenv ("MAILREG_FAULT");
 	const char *colon;
 	gsize len;
@@ -23,7 +23,7 @@ fault_point (const char *name)
 	len = colon ? (gsize) (colon - want) : strlen (want);
 	if (strlen (name) != len || strncmp (want, name, len) != 0)
 		return;
-	if (++hits >= (colon ? strtoul (colon + 1, NULL, 10) : 1))
+	if ((gulong) g_atomic_int_add (&hits, 1) + 1 >= (colon ? strtoul (colon + 1, NULL, 10) : 1))
 		kill (getpid (), SIGKILL);
 }
 #else

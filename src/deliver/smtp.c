@@ -5,8 +5,10 @@
  * handles are freed), as curl's docs/examples/smtp-mail.c and smtp-tls.c do.
  * The multi interface lets the delivery loop's commit (TransportBeforeData) run
  * while the server answers MAIL FROM; the read callback pauses the upload until
- * it is done, so no data leaves before.  The reply code of the last response (CURLINFO_RESPONSE_CODE) and the
- * command it answered decide the class of a failure: 4xx -> temporary, 5xx to
+ * it is done, so no data leaves before.
+ *
+ * The reply code of the last response (CURLINFO_RESPONSE_CODE) and the command
+ * it answered decide the class of a failure: 4xx -> temporary, 5xx to
  * MAIL/RCPT/DATA -> permanent, anything before MAIL (connect, TLS, EHLO, AUTH)
  * -> the server is unavailable and the batch waits.
  */
@@ -177,8 +179,9 @@ static void
 run_before (SmtpTransport *s)
 {
 	s->before_ran = TRUE;
-	if (!s->before (s->before_data, &s->before_error))
-		g_assert (s->before_error != NULL);
+	if (!s->before (s->before_data, &s->before_error) && s->before_error == NULL)
+		g_set_error_literal (&s->before_error, MAILREG_ERROR, MAILREG_ERROR_SOFTWARE,
+		                     "smtp: the message was withdrawn before its data");
 	if (s->paused) {
 		s->paused = FALSE;
 		curl_easy_pause (s->curl, CURLPAUSE_CONT);

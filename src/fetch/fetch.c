@@ -39,6 +39,7 @@ typedef struct {
 	gpointer user_data;
 	FetchStats *stats;
 	ImapClient *imap;
+	SpoolAhead *ahead;     /* writes a fetched batch to the spool (NULL: take does) */
 	GArray *acks;          /* Ack */
 	GHashTable *fetched;   /* UID -> GBytes of the current fetch batch */
 	GHashTable *asked;     /* UIDs asked for in it (a missing answer: deleted) */
@@ -424,10 +425,15 @@ take (Pass *pass, ImapJournalRow *row, GError **error)
 			return queue_ack (pass, row, outcome, error);
 		}
 	}
-	/* new/ is fsynced once per group commit, before its COMMIT */
-	id = spool_add_data_deferred (pass->p->spool, row->spool_id, g_bytes_get_data (body, NULL),
-	                              g_bytes_get_size (body), error);
-	if (id == NULL) {
+	/* new/ is fsynced once per group commit, before its COMMIT; the writer
+	 * thread has the file of a message fetched in a batch */
+	if (pass->ahead != NULL && (id = spool_ahead_wait (pass->ahead, row->spool_id, &local)) == NULL &&
+	    local != NULL) {
+		g_propagate_prefixed_error (error, g_steal_pointer (&local), "%s: ", source);
+		return FALSE;
+	}
+	if (id == NULL && (id = spool_add_data_deferred (pass->p->spool, row->spool_id, g_bytes_get_data (body, NULL),
+	                                                 g_bytes_get_size (body), error)) == NULL) {
 		g_prefix_error (error, "%s: ", source);
 		return FALSE;
 	}
@@ -485,6 +491,15 @@ prefetch (Pass *pass, GPtrArray *rows, guint from, guint32 uv, GError **error)
 	}
 	for (guint i = 0; i < uids->len; i++)
 		g_hash_table_add (pass->asked, GUINT_TO_POINTER (g_array_index (uids, guint32, i)));
+	/* the spool files are written meanwhile; not a message that may be known
+	 * already (rematch): take hashes it first */
+	for (guint i = from; i < end && pass->ahead != NULL; i++) {
+		const ImapJournalRow *row = g_ptr_array_index (rows, i);
+		GBytes *body = g_hash_table_lookup (pass->fetched, GUINT_TO_POINTER (row->uid));
+		if (body != NULL && row->uidvalidity == uv && !row->recorded && !row->rematch &&
+		    row->size <= pass->p->cfg->imap_max_message_size)
+			spool_ahead_push (pass->ahead, row->spool_id, body);
+	}
 	window (pass, rows, end, uv, next);
 	/* a failure here shows again, with its context, at the next command */
 	if (!imap_fetch_ahead (pass->imap, next, &ahead_error))
@@ -497,6 +512,7 @@ imap_pass (Pass *pass, GError **error)
 {
 	Db *db = pass->p->db;
 	g_autoptr (ImapClient) c = NULL;
+	g_autoptr (SpoolAhead) ahead = NULL;   /* its jobs hold their own copies */
 	g_autoptr (GPtrArray) rows = NULL;
 	g_autoptr (GError) local = NULL;
 	g_autoptr (GError) full = NULL;
@@ -507,6 +523,7 @@ imap_pass (Pass *pass, GError **error)
 	if ((c = imap_client_new (pass->p->cfg, error)) == NULL)
 		return FALSE;
 	pass->imap = c;
+	pass->ahead = ahead = spool_ahead_new (pass->p->spool);
 	mailbox = imap_client_mailbox (c);
 	if (!recover_journal (pass, mailbox, error) || !recover_spool (pass, error))
 		return FALSE;
@@ -715,7 +732,7 @@ inbox_pass (Pass *pass, GError **error)
 gboolean
 fetch_pass (Pipeline *p, FetchReportFunc report, gpointer user_data, FetchStats *stats, GError **error)
 {
-	Pass pass = { p, report, user_data, stats, NULL, NULL, NULL, NULL, NULL, NULL };
+	Pass pass = { .p = p, .report = report, .user_data = user_data, .stats = stats };
 	gboolean ok;
 	int lock;
 

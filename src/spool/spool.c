@@ -110,7 +110,7 @@ spool_commit_full (Spool *spool, int fd, const char *id, const char *tmp_path, g
 	}
 	FAULT_POINT ("spool-rename");
 	if (defer) {
-		spool->unsynced = TRUE;
+		g_atomic_int_set (&spool->unsynced, TRUE);
 		return TRUE;
 	}
 	return fs_fsync_dir (spool->new, error);
@@ -125,12 +125,152 @@ spool_commit (Spool *spool, int fd, const char *id, const char *tmp_path, GError
 gboolean
 spool_sync (Spool *spool, GError **error)
 {
-	if (!spool->unsynced)
+	if (!g_atomic_int_compare_and_exchange (&spool->unsynced, TRUE, FALSE))
 		return TRUE;
-	if (!fs_fsync_dir (spool->new, error))
+	if (!fs_fsync_dir (spool->new, error)) {
+		g_atomic_int_set (&spool->unsynced, TRUE);
 		return FALSE;
-	spool->unsynced = FALSE;
+	}
 	return TRUE;
+}
+
+/* --- writing ahead ---------------------------------------------------------- */
+
+typedef struct {
+	char *want_id;
+	GBytes *data;
+	char *id;          /* the result: the spool id, or NULL with error */
+	GError *error;
+	gboolean done;
+} AheadJob;
+
+struct SpoolAhead {
+	Spool *spool;
+	GThread *thread;
+	GMutex lock;
+	GCond cond;        /* a job queued, a job done, or closing */
+	GQueue todo;       /* AheadJob*, not begun */
+	GHashTable *jobs;  /* want_id -> AheadJob*, until collected */
+	gboolean closing;
+};
+
+static void
+ahead_job_free (AheadJob *job)
+{
+	g_free (job->want_id);
+	g_bytes_unref (job->data);
+	g_free (job->id);
+	g_clear_error (&job->error);
+	g_free (job);
+}
+
+static gpointer
+ahead_thread (gpointer user)
+{
+	SpoolAhead *sa = user;
+	AheadJob *job;
+
+	g_mutex_lock (&sa->lock);
+	for (;;) {
+		while ((job = g_queue_pop_head (&sa->todo)) == NULL && !sa->closing)
+			g_cond_wait (&sa->cond, &sa->lock);
+		if (job == NULL)
+			break;
+		g_mutex_unlock (&sa->lock);
+		{
+			gsize len;
+			const void *data = g_bytes_get_data (job->data, &len);
+			GError *error = NULL;
+			char *id = spool_add_data_deferred (sa->spool, job->want_id, data, len, &error);
+
+			g_mutex_lock (&sa->lock);
+			job->id = id;
+			job->error = error;
+			job->done = TRUE;
+			g_cond_broadcast (&sa->cond);
+		}
+	}
+	g_mutex_unlock (&sa->lock);
+	return NULL;
+}
+
+SpoolAhead *
+spool_ahead_new (Spool *spool)
+{
+	SpoolAhead *sa = g_new0 (SpoolAhead, 1);
+	g_autoptr (GError) error = NULL;
+
+	sa->spool = spool;
+	g_mutex_init (&sa->lock);
+	g_cond_init (&sa->cond);
+	g_queue_init (&sa->todo);
+	sa->jobs = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) ahead_job_free);
+	if ((sa->thread = g_thread_try_new ("spool", ahead_thread, sa, &error)) == NULL) {
+		g_debug ("spool: no writer thread (%s): the intake writes its files itself", error->message);
+		spool_ahead_free (sa);
+		return NULL;
+	}
+	return sa;
+}
+
+void
+spool_ahead_push (SpoolAhead *sa, const char *want_id, GBytes *data)
+{
+	AheadJob *job = g_new0 (AheadJob, 1);
+
+	job->want_id = g_strdup (want_id);
+	job->data = g_bytes_ref (data);
+	g_mutex_lock (&sa->lock);
+	if (g_hash_table_contains (sa->jobs, want_id)) {
+		/* pushed twice: the first write stands (it may be under way) */
+		g_mutex_unlock (&sa->lock);
+		ahead_job_free (job);
+		return;
+	}
+	g_hash_table_insert (sa->jobs, job->want_id, job);
+	g_queue_push_tail (&sa->todo, job);
+	g_cond_broadcast (&sa->cond);
+	g_mutex_unlock (&sa->lock);
+}
+
+char *
+spool_ahead_wait (SpoolAhead *sa, const char *want_id, GError **error)
+{
+	AheadJob *job;
+	char *id;
+
+	g_mutex_lock (&sa->lock);
+	if ((job = g_hash_table_lookup (sa->jobs, want_id)) == NULL) {
+		g_mutex_unlock (&sa->lock);
+		return NULL;
+	}
+	while (!job->done)
+		g_cond_wait (&sa->cond, &sa->lock);
+	g_hash_table_steal (sa->jobs, want_id);
+	g_mutex_unlock (&sa->lock);
+	id = g_steal_pointer (&job->id);
+	if (id == NULL)
+		g_propagate_error (error, g_steal_pointer (&job->error));
+	ahead_job_free (job);
+	return id;
+}
+
+void
+spool_ahead_free (SpoolAhead *sa)
+{
+	if (sa == NULL)
+		return;
+	g_mutex_lock (&sa->lock);
+	g_queue_clear (&sa->todo);   /* the jobs stay in sa->jobs, freed below */
+	sa->closing = TRUE;
+	g_cond_broadcast (&sa->cond);
+	g_mutex_unlock (&sa->lock);
+	if (sa->thread != NULL)
+		g_thread_join (sa->thread);
+	g_hash_table_unref (sa->jobs);
+	g_mutex_clear (&sa->lock);
+	g_cond_clear (&sa->cond);
+	g_free (sa);
 }
 
 char *
