@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -147,8 +148,10 @@ typedef struct {
 struct SpoolAhead {
 	Spool *spool;
 	GThread *thread;
-	GMutex lock;
-	GCond cond;        /* a job queued, a job done, or closing */
+	/* pthread rather than GMutex/GCond: GLib's futexes are invisible to
+	 * ThreadSanitizer, which then reports every hand-over as a race */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;   /* a job queued, a job done, or closing */
 	GQueue todo;       /* AheadJob*, not begun */
 	GHashTable *jobs;  /* want_id -> AheadJob*, until collected */
 	gboolean closing;
@@ -170,27 +173,27 @@ ahead_thread (gpointer user)
 	SpoolAhead *sa = user;
 	AheadJob *job;
 
-	g_mutex_lock (&sa->lock);
+	pthread_mutex_lock (&sa->lock);
 	for (;;) {
 		while ((job = g_queue_pop_head (&sa->todo)) == NULL && !sa->closing)
-			g_cond_wait (&sa->cond, &sa->lock);
+			pthread_cond_wait (&sa->cond, &sa->lock);
 		if (job == NULL)
 			break;
-		g_mutex_unlock (&sa->lock);
+		pthread_mutex_unlock (&sa->lock);
 		{
 			gsize len;
 			const void *data = g_bytes_get_data (job->data, &len);
 			GError *error = NULL;
 			char *id = spool_add_data_deferred (sa->spool, job->want_id, data, len, &error);
 
-			g_mutex_lock (&sa->lock);
+			pthread_mutex_lock (&sa->lock);
 			job->id = id;
 			job->error = error;
 			job->done = TRUE;
-			g_cond_broadcast (&sa->cond);
+			pthread_cond_broadcast (&sa->cond);
 		}
 	}
-	g_mutex_unlock (&sa->lock);
+	pthread_mutex_unlock (&sa->lock);
 	return NULL;
 }
 
@@ -201,8 +204,8 @@ spool_ahead_new (Spool *spool)
 	g_autoptr (GError) error = NULL;
 
 	sa->spool = spool;
-	g_mutex_init (&sa->lock);
-	g_cond_init (&sa->cond);
+	pthread_mutex_init (&sa->lock, NULL);
+	pthread_cond_init (&sa->cond, NULL);
 	g_queue_init (&sa->todo);
 	sa->jobs = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) ahead_job_free);
 	if ((sa->thread = g_thread_try_new ("spool", ahead_thread, sa, &error)) == NULL) {
@@ -220,17 +223,17 @@ spool_ahead_push (SpoolAhead *sa, const char *want_id, GBytes *data)
 
 	job->want_id = g_strdup (want_id);
 	job->data = g_bytes_ref (data);
-	g_mutex_lock (&sa->lock);
+	pthread_mutex_lock (&sa->lock);
 	if (g_hash_table_contains (sa->jobs, want_id)) {
 		/* pushed twice: the first write stands (it may be under way) */
-		g_mutex_unlock (&sa->lock);
+		pthread_mutex_unlock (&sa->lock);
 		ahead_job_free (job);
 		return;
 	}
 	g_hash_table_insert (sa->jobs, job->want_id, job);
 	g_queue_push_tail (&sa->todo, job);
-	g_cond_broadcast (&sa->cond);
-	g_mutex_unlock (&sa->lock);
+	pthread_cond_broadcast (&sa->cond);
+	pthread_mutex_unlock (&sa->lock);
 }
 
 char *
@@ -239,15 +242,15 @@ spool_ahead_wait (SpoolAhead *sa, const char *want_id, GError **error)
 	AheadJob *job;
 	char *id;
 
-	g_mutex_lock (&sa->lock);
+	pthread_mutex_lock (&sa->lock);
 	if ((job = g_hash_table_lookup (sa->jobs, want_id)) == NULL) {
-		g_mutex_unlock (&sa->lock);
+		pthread_mutex_unlock (&sa->lock);
 		return NULL;
 	}
 	while (!job->done)
-		g_cond_wait (&sa->cond, &sa->lock);
+		pthread_cond_wait (&sa->cond, &sa->lock);
 	g_hash_table_steal (sa->jobs, want_id);
-	g_mutex_unlock (&sa->lock);
+	pthread_mutex_unlock (&sa->lock);
 	id = g_steal_pointer (&job->id);
 	if (id == NULL)
 		g_propagate_error (error, g_steal_pointer (&job->error));
@@ -260,16 +263,16 @@ spool_ahead_free (SpoolAhead *sa)
 {
 	if (sa == NULL)
 		return;
-	g_mutex_lock (&sa->lock);
+	pthread_mutex_lock (&sa->lock);
 	g_queue_clear (&sa->todo);   /* the jobs stay in sa->jobs, freed below */
 	sa->closing = TRUE;
-	g_cond_broadcast (&sa->cond);
-	g_mutex_unlock (&sa->lock);
+	pthread_cond_broadcast (&sa->cond);
+	pthread_mutex_unlock (&sa->lock);
 	if (sa->thread != NULL)
 		g_thread_join (sa->thread);
 	g_hash_table_unref (sa->jobs);
-	g_mutex_clear (&sa->lock);
-	g_cond_clear (&sa->cond);
+	pthread_mutex_destroy (&sa->lock);
+	pthread_cond_destroy (&sa->cond);
 	g_free (sa);
 }
 
