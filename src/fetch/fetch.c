@@ -27,8 +27,10 @@
 #include "core/stop.h"
 #include "fetch/imap.h"
 
-/* Acknowledge in batches: one UID MOVE per this many messages. */
-#define ACK_BATCH 100
+/* Acknowledge in batches: one UID MOVE per this many messages (and at the end
+ * of a pass).  Dovecot's cost is mostly per command: 10,000 messages took 1.5 s
+ * of MOVEs by 100, 0.7 s by 500, while a batch of 500 waits half a second. */
+#define ACK_BATCH 500
 /* Fetch in batches of at most this many messages and bytes (one round trip each). */
 #define FETCH_BATCH 64
 #define FETCH_BATCH_BYTES (4 << 20)
