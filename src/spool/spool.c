@@ -137,13 +137,39 @@ spool_sync (Spool *spool, GError **error)
 
 /* --- writing ahead ---------------------------------------------------------- */
 
-typedef struct {
+typedef struct AheadJob AheadJob;
+struct AheadJob {
+	AheadJob *next;    /* in the queue: taking one allocates nothing (see fork_lock) */
 	char *want_id;
 	GBytes *data;
 	char *id;          /* the result: the spool id, or NULL with error */
 	GError *error;
 	gboolean done;
-} AheadJob;
+};
+
+/* The PDF reader forks without exec (extract/pdf.c); a lock the writer thread
+ * held at that moment (GLib's slice allocator in 2.74, its log lock) would stay
+ * locked forever in the child.  The writer holds fork_lock whenever it may
+ * allocate, and pthread_atfork takes it around every fork. */
+static pthread_mutex_t fork_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+fork_prepare (void)
+{
+	pthread_mutex_lock (&fork_lock);
+}
+
+static void
+fork_done (void)
+{
+	pthread_mutex_unlock (&fork_lock);
+}
+
+static void
+fork_guard (void)
+{
+	pthread_atfork (fork_prepare, fork_done, fork_done);
+}
 
 struct SpoolAhead {
 	Spool *spool;
@@ -152,7 +178,7 @@ struct SpoolAhead {
 	 * ThreadSanitizer, which then reports every hand-over as a race */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;   /* a job queued, a job done, or closing */
-	GQueue todo;       /* AheadJob*, not begun */
+	AheadJob *head, *tail;   /* the jobs not begun, oldest first */
 	GHashTable *jobs;  /* want_id -> AheadJob*, until collected */
 	gboolean closing;
 };
@@ -175,17 +201,22 @@ ahead_thread (gpointer user)
 
 	pthread_mutex_lock (&sa->lock);
 	for (;;) {
-		while ((job = g_queue_pop_head (&sa->todo)) == NULL && !sa->closing)
+		while ((job = sa->head) == NULL && !sa->closing)
 			pthread_cond_wait (&sa->cond, &sa->lock);
 		if (job == NULL)
 			break;
+		if ((sa->head = job->next) == NULL)
+			sa->tail = NULL;
 		pthread_mutex_unlock (&sa->lock);
 		{
 			gsize len;
 			const void *data = g_bytes_get_data (job->data, &len);
 			GError *error = NULL;
-			char *id = spool_add_data_deferred (sa->spool, job->want_id, data, len, &error);
+			char *id;
 
+			pthread_mutex_lock (&fork_lock);
+			id = spool_add_data_deferred (sa->spool, job->want_id, data, len, &error);
+			pthread_mutex_unlock (&fork_lock);
 			pthread_mutex_lock (&sa->lock);
 			job->id = id;
 			job->error = error;
@@ -200,13 +231,14 @@ ahead_thread (gpointer user)
 SpoolAhead *
 spool_ahead_new (Spool *spool)
 {
+	static pthread_once_t guarded = PTHREAD_ONCE_INIT;
 	SpoolAhead *sa = g_new0 (SpoolAhead, 1);
 	g_autoptr (GError) error = NULL;
 
+	pthread_once (&guarded, fork_guard);
 	sa->spool = spool;
 	pthread_mutex_init (&sa->lock, NULL);
 	pthread_cond_init (&sa->cond, NULL);
-	g_queue_init (&sa->todo);
 	sa->jobs = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) ahead_job_free);
 	if ((sa->thread = g_thread_try_new ("spool", ahead_thread, sa, &error)) == NULL) {
 		g_debug ("spool: no writer thread (%s): the intake writes its files itself", error->message);
@@ -231,7 +263,11 @@ spool_ahead_push (SpoolAhead *sa, const char *want_id, GBytes *data)
 		return;
 	}
 	g_hash_table_insert (sa->jobs, job->want_id, job);
-	g_queue_push_tail (&sa->todo, job);
+	if (sa->tail != NULL)
+		sa->tail->next = job;
+	else
+		sa->head = job;
+	sa->tail = job;
 	pthread_cond_broadcast (&sa->cond);
 	pthread_mutex_unlock (&sa->lock);
 }
@@ -264,7 +300,7 @@ spool_ahead_free (SpoolAhead *sa)
 	if (sa == NULL)
 		return;
 	pthread_mutex_lock (&sa->lock);
-	g_queue_clear (&sa->todo);   /* the jobs stay in sa->jobs, freed below */
+	sa->head = sa->tail = NULL;   /* the jobs stay in sa->jobs, freed below */
 	sa->closing = TRUE;
 	pthread_cond_broadcast (&sa->cond);
 	pthread_mutex_unlock (&sa->lock);
