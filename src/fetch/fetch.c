@@ -32,7 +32,7 @@
  * of MOVEs by 100, 0.7 s by 500, while a batch of 500 waits half a second. */
 #define ACK_BATCH 500
 /* Fetch in batches of at most this many messages and bytes (one round trip each). */
-#define FETCH_BATCH 128
+#define FETCH_BATCH 64
 #define FETCH_BATCH_BYTES (4 << 20)
 
 typedef struct {
