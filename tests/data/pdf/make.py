@@ -43,6 +43,10 @@ The fixtures:
     xref-broken         a PDF whose cross-reference offsets are all wrong: repaired
                         by poppler and read as usual
     not-pdf             an HTML page named .pdf: an error
+    field-names         a libFuzzer find (28 KB, not written here): damaged objects
+                        poppler parses again for every field name, 10 s of CPU and
+                        a syntax error logged for each; stopped by the reader's CPU
+                        limit, its log capped
     text-bomb           7 KB inflating to 100 000 text runs: stopped by the reader's
                         memory cap, an error
 """
