@@ -147,9 +147,14 @@ list_fixtures (const char *dir, const char *ext)
 	const char *entry;
 
 	g_assert_no_error (error);
-	while (d != NULL && (entry = g_dir_read_name (d)) != NULL)
-		if (g_str_has_suffix (entry, ext))
-			g_ptr_array_add (names, g_strndup (entry, strlen (entry) - strlen (ext)));
+	/* a fixture is a file with its .expected; field-names.pdf has none (10 s
+	 * of CPU in the reader child: 0011-pdf-log-cap.t runs it once) */
+	while (d != NULL && (entry = g_dir_read_name (d)) != NULL) {
+		g_autofree char *name = g_str_has_suffix (entry, ext) ? g_strndup (entry, strlen (entry) - strlen (ext)) : NULL;
+		g_autofree char *expected = name ? g_strdup_printf ("%s/%s.expected", dir, name) : NULL;
+		if (expected != NULL && g_file_test (expected, G_FILE_TEST_EXISTS))
+			g_ptr_array_add (names, g_steal_pointer (&name));
+	}
 	g_ptr_array_sort (names, cmp_names);
 	return names;
 }
