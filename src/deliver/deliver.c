@@ -38,15 +38,15 @@ deliver_dir_name (const char *message_id)
 }
 
 static gboolean
-dir_send (Transport *t, const OutboxRow *row, GBytes *raw, TransportBeforeData before, gpointer before_data,
-          TransportReply *reply, GError **error)
+dir_send (Transport *t, const OutboxRow *row, GBytes *raw, const TransportHooks *hooks, TransportReply *reply,
+          GError **error)
 {
 	DirTransport *d = (DirTransport *) t;
 	g_autofree char *name = deliver_dir_name (row->message_id);
 	gsize len;
 	const void *data = g_bytes_get_data (raw, &len);
 
-	return before (before_data, error) && fs_write_atomic (d->dir, name, data, len, error);
+	return hooks->before_data (hooks->data, error) && fs_write_atomic (d->dir, name, data, len, error);
 }
 
 static void
@@ -286,8 +286,8 @@ record_accepted (Flight *f, const OutboxRow *next, GError **error)
 	return TRUE;
 }
 
-/* TransportBeforeData: the transfer of f->current has begun (the SMTP server
- * is reading MAIL FROM), none of its data has left.  The previous message is
+/* TransportHooks.before_data: the transfer of f->current has begun (the SMTP
+ * server is reading MAIL FROM), none of its data has left.  The previous message is
  * recorded and this one marked in flight now, so the commit overlaps the
  * server's round trip, yet nothing is sent before it is on disk. */
 static gboolean
@@ -308,11 +308,21 @@ before_data (gpointer data, GError **error)
 	}
 	f->journaled = TRUE;
 	FAULT_POINT ("deliver-after-journal");
+	return TRUE;
+}
+
+/* TransportHooks.meanwhile: the next message, read while the server answers
+ * RCPT or DATA (after the commit, it would have made MAIL FROM's answer wait). */
+static void
+read_ahead (gpointer data)
+{
+	Flight *f = data;
+	g_autoptr (GError) local = NULL;
+
 	/* a failure shows again, with its context, when the loop reads it itself */
 	if (f->next != NULL && f->next_wire == NULL &&
 	    (f->next_wire = wire_message (f->r, f->next, &local)) == NULL)
 		g_debug ("deliver: reading <%s> ahead failed: %s", f->next->message_id, local->message);
-	return TRUE;
 }
 
 gboolean
@@ -340,6 +350,7 @@ deliver_due (Run *r, GError **error)
 	g_autoptr (GPtrArray) rows = NULL;
 	g_autoptr (GError) unavailable = NULL;
 	g_auto (Flight) f = { .r = r };
+	const TransportHooks hooks = { before_data, read_ahead, &f };
 	gboolean done = TRUE;
 
 	memset (counts, 0, sizeof *counts);
@@ -377,7 +388,7 @@ deliver_due (Run *r, GError **error)
 			f.current = row;
 			f.journaled = FALSE;
 			f.next = i + 1 < rows->len ? g_ptr_array_index (rows, i + 1) : NULL;
-			ok = t->send (t, row, wire, before_data, &f, &reply, &local);
+			ok = t->send (t, row, wire, &hooks, &reply, &local);
 			if (f.error != NULL) {
 				g_propagate_error (error, g_steal_pointer (&f.error));
 				transport_reply_clear (&reply);

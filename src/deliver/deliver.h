@@ -34,11 +34,18 @@ typedef struct {
 
 void transport_reply_clear (TransportReply *reply);
 
-/* Called by a transport once per message, after its transfer has begun and
- * before any of its data leaves (the delivery loop records the previous message
- * and marks this one in flight meanwhile).  FALSE aborts the transfer; the
- * transport's send then fails with the same error. */
-typedef gboolean (*TransportBeforeData) (gpointer data, GError **error);
+/* What the delivery loop does while a transfer runs: the SMTP server's round
+ * trips overlap the loop's own work. */
+typedef struct {
+	/* Once per message, after its transfer has begun and before any of its
+	 * data leaves (the loop records the previous message and marks this one in
+	 * flight).  FALSE aborts the transfer; send then fails with the same error. */
+	gboolean (*before_data) (gpointer data, GError **error);
+	/* At most once, after before_data, while the server answers a later
+	 * command (the loop reads the next message); a transport may skip it. */
+	void (*meanwhile) (gpointer data);
+	gpointer data;
+} TransportHooks;
 
 typedef struct Transport Transport;
 struct Transport {
@@ -49,11 +56,10 @@ struct Transport {
 	 * on its way.  (transfer full) */
 	GBytes *(*prepare) (Transport *t, GBytes *raw);
 	/* Hand @row with its message @wire (made by prepare) to the transport,
-	 * calling @before once before the data leaves.  Fills @reply in both
-	 * cases.  FALSE with a DELIVER_ERROR saying the class; any other error is
-	 * taken as temporary. */
-	gboolean (*send) (Transport *t, const OutboxRow *row, GBytes *wire, TransportBeforeData before,
-	                  gpointer before_data, TransportReply *reply, GError **error);
+	 * calling @hooks as they say.  Fills @reply in both cases.  FALSE with a
+	 * DELIVER_ERROR saying the class; any other error is taken as temporary. */
+	gboolean (*send) (Transport *t, const OutboxRow *row, GBytes *wire, const TransportHooks *hooks,
+	                  TransportReply *reply, GError **error);
 	void (*free) (Transport *t);
 };
 

@@ -3,7 +3,7 @@
  *
  * libcurl keeps the connection open between messages (QUIT only when the
  * handles are freed), as curl's docs/examples/smtp-mail.c and smtp-tls.c do.
- * The multi interface lets the delivery loop's commit (TransportBeforeData) run
+ * The multi interface lets the delivery loop's commit (TransportHooks) run
  * while the server answers MAIL FROM; the read callback pauses the upload until
  * it is done, so no data leaves before.
  *
@@ -34,11 +34,12 @@ typedef struct {
 	char *oauth2_token_file;
 	char errbuf[CURL_ERROR_SIZE];
 	/* per message */
-	TransportBeforeData before;
-	gpointer before_data;
-	GError *before_error;  /* before failed: the transfer is aborted */
+	const TransportHooks *hooks;
+	GError *before_error;  /* before_data failed: the transfer is aborted */
 	gboolean before_ran;
-	gboolean paused;       /* the upload waits for before */
+	gboolean meanwhile_ran;
+	gboolean uploading;    /* the data has begun to leave */
+	gboolean paused;       /* the upload waits for before_data */
 	const char *data;
 	gsize len, pos;
 	char command[8];       /* the last command sent: MAIL, RCPT, DATA, ... */
@@ -60,6 +61,7 @@ read_body (char *buf, size_t size, size_t nmemb, void *user)
 	}
 	if (s->before_error != NULL)
 		return CURL_READFUNC_ABORT;
+	s->uploading = TRUE;
 	memcpy (buf, s->data + s->pos, n);
 	s->pos += n;
 	return n;
@@ -174,12 +176,12 @@ classify (const SmtpTransport *s, CURLcode rc, long code)
 	return DELIVER_ERROR_TEMPORARY;
 }
 
-/* Run before, once; a paused upload goes on (or aborts, when it failed). */
+/* Run before_data, once; a paused upload goes on (or aborts, when it failed). */
 static void
 run_before (SmtpTransport *s)
 {
 	s->before_ran = TRUE;
-	if (!s->before (s->before_data, &s->before_error) && s->before_error == NULL)
+	if (!s->hooks->before_data (s->hooks->data, &s->before_error) && s->before_error == NULL)
 		g_set_error_literal (&s->before_error, MAILREG_ERROR, MAILREG_ERROR_SOFTWARE,
 		                     "smtp: the message was withdrawn before its data");
 	if (s->paused) {
@@ -188,7 +190,9 @@ run_before (SmtpTransport *s)
 	}
 }
 
-/* curl_easy_perform, with before run as soon as the transfer has begun. */
+/* curl_easy_perform, with before_data run as soon as the transfer has begun
+ * and meanwhile at the next wait before the data (RCPT, DATA); the wait for
+ * the final reply is libcurl's own (smtp_done blocks), out of our reach. */
 static CURLcode
 perform (SmtpTransport *s)
 {
@@ -204,10 +208,14 @@ perform (SmtpTransport *s)
 	while (running) {
 		if ((mc = curl_multi_perform (s->multi, &running)) != CURLM_OK)
 			break;
-		if (!s->before_ran)
+		if (!s->before_ran) {
 			run_before (s);
-		else if (running && (mc = curl_multi_poll (s->multi, NULL, 0, 1000, NULL)) != CURLM_OK)
+		} else if (running && !s->meanwhile_ran && !s->uploading && s->hooks->meanwhile != NULL) {
+			s->meanwhile_ran = TRUE;
+			s->hooks->meanwhile (s->hooks->data);
+		} else if (running && (mc = curl_multi_poll (s->multi, NULL, 0, 1000, NULL)) != CURLM_OK) {
 			break;
+		}
 	}
 	if (mc != CURLM_OK) {
 		g_strlcpy (s->errbuf, curl_multi_strerror (mc), sizeof s->errbuf);
@@ -223,8 +231,8 @@ perform (SmtpTransport *s)
 }
 
 static gboolean
-smtp_send (Transport *t, const OutboxRow *row, GBytes *wire, TransportBeforeData before, gpointer before_data,
-           TransportReply *reply, GError **error)
+smtp_send (Transport *t, const OutboxRow *row, GBytes *wire, const TransportHooks *hooks, TransportReply *reply,
+           GError **error)
 {
 	SmtpTransport *s = (SmtpTransport *) t;
 	g_autofree char *rcpt = g_strdup_printf ("<%s>", row->rcpt);
@@ -255,9 +263,10 @@ smtp_send (Transport *t, const OutboxRow *row, GBytes *wire, TransportBeforeData
 		curl_easy_setopt (s->curl, CURLOPT_XOAUTH2_BEARER, token);
 		wipe (token);
 	}
-	s->before = before;
-	s->before_data = before_data;
+	s->hooks = hooks;
 	s->before_ran = FALSE;
+	s->meanwhile_ran = FALSE;
+	s->uploading = FALSE;
 	s->paused = FALSE;
 	g_clear_error (&s->before_error);
 	s->data = g_bytes_get_data (wire, &s->len);
