@@ -22,9 +22,9 @@ run() {  # name script args...
 	echo "bench: $_name ..." >&2
 	"$@" >"$W/$_name.out" 2>"$W/$_name.err" || echo "bench: $_name failed (exit $?)" >&2
 }
-# the runs against a peer are repeated (BENCH_RUNS, default 3): the table gives
+# the runs against a peer are repeated (BENCH_RUNS, default 5): the table gives
 # the run with the median ratio and the range of the ratios
-RUNS=${BENCH_RUNS:-3}
+RUNS=${BENCH_RUNS:-5}
 i=1
 while [ "$i" -le "$RUNS" ]; do
 	run "imap.$i" "$B/imap.sh" "$BIN" "$N"
