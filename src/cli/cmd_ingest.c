@@ -42,9 +42,16 @@ process (Ingest *in, const char *id, const char *source, GError **error)
 static gboolean
 ingest_fd (Ingest *in, int fd, const char *source, GError **error)
 {
-	g_autofree char *id = spool_add_fd (in->p->spool, fd, NULL, error);
+	const Config *cfg = in->p->cfg;
+	g_autofree char *id = NULL;
 
-	if (id == NULL) {
+	/* as the intake does: below [limits] min_free_space nothing new is taken
+	 * (exit 75: an MTA piping into `ingest -` tries again later) */
+	if (!spool_check_space (in->p->spool->dir, cfg->database, cfg->min_free_space, NULL, error)) {
+		g_prefix_error (error, "%s: ", source);
+		return FALSE;
+	}
+	if ((id = spool_add_fd (in->p->spool, fd, NULL, error)) == NULL) {
 		g_prefix_error (error, "%s: ", source);
 		return FALSE;
 	}

@@ -21,7 +21,7 @@ for d in spool var; do
 	fi
 	at_exit "umount -l '$T/$d'"
 done
-plan 27
+plan 29
 
 make_instance
 dovecot_start || { echo "Bail out! dovecot did not start"; exit 1; }
@@ -70,6 +70,10 @@ like "$? $(grep '^NEEDS A PERSON' "$T/status.out" | tr '\n' ' ')" "^69 NEEDS A P
 like "$(grep '^intake:' "$T/status.out")" "last error: spool: disk full" "mailreg status: the intake's last error (the database kept room for it)"
 like "$(grep '^disk:' "$T/status.out")" "^disk: +2.0 MiB free .*intake needs 4.0 MiB" "mailreg status: the free space"
 check "the daemon keeps running" alive
+mr ingest "$T/in/m11.eml" >"$T/ingest.out" 2>&1
+like "$? $(tr '\n' ' ' <"$T/ingest.out")" "^75 .*m11.eml: spool: disk full: .*min_free_space 4.0 MiB" \
+	"mailreg ingest below min_free_space: exit 75 (try later), saying why"
+is "$(sql "SELECT count(*) FROM messages") $(ls "$T/spool/new" | wc -l | tr -d ' ')" "10 0" "ingest took nothing"
 rm -f "$T/spool/filler"
 check "with room again the 10 are taken and answered (no new mail needed to wake it)" wait_for 60 settled 20
 check "the log says intake works again" grep -q "run: intake works again" "$T/run.err"
