@@ -338,15 +338,16 @@ extract_part_text (GMimePart *part, gsize max, const char *needle)
 	gboolean truncated;
 	g_autoptr (GByteArray) bytes = read_bounded (part, max, &truncated);
 	const char *charset = g_mime_object_get_content_type_parameter (GMIME_OBJECT (part), "charset");
-	g_autofree char *declared = known_charset (charset);
-	gboolean wide = (declared != NULL && is_wide_name (declared)) ||
-	                (bytes->len >= 2 && (bytes->data[0] == 0xFF || bytes->data[0] == 0xFE));
 
 	if (truncated)
 		return NULL;
-	/* ASCII is the same bytes in every charset but UTF-16/32 */
-	if (needle != NULL && !wide && !holds_ascii (bytes->data, bytes->len, needle))
-		return NULL;
+	/* ASCII is the same bytes in every charset but UTF-16/32 (declared, or a BOM) */
+	if (needle != NULL && !holds_ascii (bytes->data, bytes->len, needle)) {
+		g_autofree char *declared = known_charset (charset);
+		if ((declared == NULL || !is_wide_name (declared)) &&
+		    !(bytes->len >= 2 && (bytes->data[0] == 0xFF || bytes->data[0] == 0xFE)))
+			return NULL;
+	}
 	return extract_to_utf8 ((const char *) bytes->data, bytes->len, charset);
 }
 
