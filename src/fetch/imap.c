@@ -1009,10 +1009,12 @@ imap_list (ImapClient *c, guint32 from, gboolean with_message_id, GError **error
 static void
 crlf_to_lf (GByteArray *b)
 {
-	guint8 *src = b->data, *dst = b->data, *end = b->data + b->len, *cr;
+	guint8 *src, *dst, *end, *cr;
 
 	if (b->len == 0)
-		return;
+		return;   /* data may be NULL: no arithmetic on it */
+	src = dst = b->data;
+	end = b->data + b->len;
 	/* line by line with memchr: a loop over every byte was 5 % of intake */
 	while ((cr = memchr (src, '\r', (gsize) (end - src))) != NULL) {
 		gsize n = (gsize) (cr - src);
