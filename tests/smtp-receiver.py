@@ -15,9 +15,12 @@ the server, never by mocks in mailreg:
     end of DATA followed by closing the connection (the message is not stored);
     each injected reply is logged to stderr as "fault CODE RCPT";
   - --tls CERT KEY offers STARTTLS, --auth USER:PASSWORD requires AUTH (over TLS
-    when --tls is given).
+    when --tls is given);
+  - PIPELINING (RFC 2920) is offered, as by Postfix and Exchange (aiosmtpd
+    reads commands in order from its stream), unless --no-pipelining.
 The envelope file also holds "accepted_at", the time (Unix seconds) the 250
-to DATA was given.
+to DATA was given, and "pipelined": whether DATA had already arrived when RCPT
+was read (the client sent the envelope in one go).
 The port (0: any free one) is written to --port-file once the server listens.
 Stop it with SIGTERM.
 """
@@ -35,8 +38,9 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
 class Handler:
-    def __init__(self, store, control, fail_share=0.0, seed=None):
+    def __init__(self, store, control, fail_share=0.0, seed=None, pipelining=True):
         self.store = store
+        self.pipelining = pipelining
         self.control = control
         self.fail_share = fail_share
         self.random = random.Random(seed)
@@ -51,6 +55,12 @@ class Handler:
         if len(words) == 2 and words[0] == stage:
             return words[1].strip()
         return None
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(1, "250-PIPELINING")
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         local = address.split("@")[0].lower()
@@ -69,6 +79,9 @@ class Handler:
             if envelope.fault == 452:
                 return "452 4.3.1 Insufficient system storage"
         envelope.rcpt_tos.append(address)
+        # aiosmtpd's stream reader holds what came in with this command
+        buffered = bytes(getattr(getattr(server, "_reader", None), "_buffer", b""))
+        envelope.pipelined = buffered.upper().startswith(b"DATA")
         return "250 2.1.5 OK"
 
     async def handle_DATA(self, server, session, envelope):
@@ -91,7 +104,8 @@ class Handler:
                        "helo": session.host_name,
                        "tls": session.ssl is not None,
                        "auth": session.authenticated, "peer": list(session.peer),
-                       "accepted_at": time.time()}, f)
+                       "accepted_at": time.time(),
+                       "pipelined": getattr(envelope, "pipelined", False)}, f)
         os.rename(name + ".tmp", name + ".eml")
         return "250 2.0.0 OK: queued as %06d" % self.count
 
@@ -106,9 +120,10 @@ def main():
     ap.add_argument("--auth")
     ap.add_argument("--fail-share", type=float, default=0.0)
     ap.add_argument("--seed", type=int)
+    ap.add_argument("--no-pipelining", action="store_true")
     a = ap.parse_args()
     os.makedirs(a.dir, exist_ok=True)
-    handler = Handler(a.dir, a.control, a.fail_share, a.seed)
+    handler = Handler(a.dir, a.control, a.fail_share, a.seed, not a.no_pipelining)
     ctx = None
     if a.tls:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

@@ -43,10 +43,29 @@ syslog_priority (GLogLevelFlags level)
 	return 7;
 }
 
+/* @message with each control character made "?": one event, one line, whatever
+ * a value from mail (an address, a subject) holds.  (transfer full) or NULL
+ * when it has none. */
+static char *
+one_line (const char *message)
+{
+	char *out = NULL;
+
+	for (const char *p = message; *p != '\0'; p++) {
+		if ((guchar) *p >= 0x20 && *p != 0x7f)
+			continue;
+		if (out == NULL)
+			out = g_strdup (message);
+		out[p - message] = '?';
+	}
+	return out;
+}
+
 static GLogWriterOutput
 log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
 {
 	const char *domain = NULL, *message = NULL;
+	g_autofree char *safe = NULL;
 
 	if ((level & G_LOG_LEVEL_DEBUG) && !log_verbose)
 		return G_LOG_WRITER_HANDLED;
@@ -58,6 +77,8 @@ log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpoin
 	}
 	if (message == NULL)
 		return G_LOG_WRITER_UNHANDLED;
+	if ((safe = one_line (message)) != NULL)
+		message = safe;
 	if (log_journal)
 		fprintf (stderr, "<%d>%s%s%s\n", syslog_priority (level),
 		         domain ? domain : "", domain ? ": " : "", message);

@@ -1,10 +1,10 @@
 /* deliver.h - stage 8: queued replies leave the outbox through a transport.
  *
  * One interface for every transport: the directory transport (the embedded
- * default: each message becomes an .eml file in a folder) and SMTP over libcurl
- * (smtp.c).  The queue follows Postfix: queued -> sent, or -> deferred (retried
- * on a schedule) -> failed (a 5xx reply, or too long in the queue), each failure
- * told to staff once.  Before a message's data leaves, its row is marked in
+ * default: each message becomes an .eml file in a folder) and SMTP on a
+ * connection libcurl opens (smtp.c).  The queue follows Postfix: queued ->
+ * sent, or -> deferred (retried on a schedule) -> failed (a 5xx reply, or too
+ * long in the queue), each failure told to staff once.  Before a message's data leaves, its row is marked in
  * flight; once the transport has it, one commit marks it sent (made while the
  * next message's transfer begins, before that one's data leaves).  A crash
  * between the two sends it again - at worst once more.
@@ -52,8 +52,8 @@ struct Transport {
 	const char *name;   /* "directory", "smtp" */
 	const char *where;  /* the folder or the URL, for messages */
 	/* The message @raw (LF line ends) as this transport sends it (SMTP: CRLF
-	 * line ends); NULL: as it is.  Called ahead, while the previous message is
-	 * on its way.  (transfer full) */
+	 * line ends, dots stuffed, the closing "." line); NULL: as it is.  Called
+	 * ahead, while the previous message is on its way.  (transfer full) */
 	GBytes *(*prepare) (Transport *t, GBytes *raw);
 	/* Hand @row with its message @wire (made by prepare) to the transport,
 	 * calling @hooks as they say.  Fills @reply in both cases.  FALSE with a

@@ -1,140 +1,141 @@
-/* smtp.c - the SMTP transport: libcurl, one easy handle for a whole batch,
- * driven through a multi handle.
+/* smtp.c - the SMTP transport: libcurl opens the connection, the mail
+ * transactions are ours.
  *
- * libcurl keeps the connection open between messages (QUIT only when the
- * handles are freed), as curl's docs/examples/smtp-mail.c and smtp-tls.c do.
- * The multi interface lets the delivery loop's commit (TransportHooks) run
- * while the server answers MAIL FROM; the read callback pauses the upload until
- * it is done, so no data leaves before.
+ * libcurl does what is easy to get wrong: TCP, TLS (implicit, or STARTTLS
+ * required), certificate checks, EHLO and SASL (PLAIN, LOGIN, XOAUTH2), with
+ * CURLOPT_CONNECT_ONLY, as the IMAP client does (fetch/imap.c).  MAIL, RCPT
+ * and DATA then run on that connection through curl_easy_send/curl_easy_recv:
+ * libcurl 7.88 has no command pipelining, and it dot-stuffs the data a byte at
+ * a time into a buffer it allocates for every message.  When the server offers
+ * PIPELINING (RFC 2920), MAIL, RCPT and DATA leave in one write, and a message
+ * costs two round trips instead of four; the data is made CRLF and dot-stuffed
+ * once, ahead (smtp_prepare).
  *
- * The reply code of the last response (CURLINFO_RESPONSE_CODE) and the command
- * it answered decide the class of a failure: 4xx -> temporary, 5xx to
- * MAIL/RCPT/DATA -> permanent, anything before MAIL (connect, TLS, EHLO, AUTH)
- * -> the server is unavailable and the batch waits.
+ * One connection serves the batch: opened for the first message, again after
+ * the server closed it (421) or it broke, closed with QUIT by libcurl.  The
+ * delivery loop's commit (TransportHooks.before_data) runs while the server
+ * answers the envelope; nothing of a message's data leaves before it is done.
+ *
+ * Failure classes: 4xx to MAIL, RCPT, DATA or the data -> temporary, 5xx ->
+ * permanent; no connection, TLS, EHLO or AUTH failing, a timeout or a broken
+ * connection -> the server is unavailable and the batch waits.
  */
 #include "deliver/deliver.h"
 
 #include <curl/curl.h>
+#include <errno.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "core/errors.h"
 #include "core/fault.h"
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CURL, curl_easy_cleanup)
-
+/* Reply text kept for the outbox (lines joined). */
 #define REPLY_MAX 512
+/* Longest reply line read (RFC 5321 §4.5.3.1.5: 512); more is a broken server. */
+#define LINE_MAX_LEN 65536
+/* Seconds to wait for a reply (Postfix: 300 s for most; a dead server is found
+ * sooner) and for the reply to the end of the data: RFC 5321 §4.5.3.2.6 asks
+ * for 10 minutes, as the server may be checking the message, and a client
+ * that gives up sooner makes it deliver twice. */
+#define REPLY_TIMEOUT 120
+#define DATA_DONE_TIMEOUT 600
+
+enum { CAP_PIPELINING = 1 << 0, CAP_SIZE = 1 << 1, CAP_SMTPUTF8 = 1 << 2 };
 
 typedef struct {
 	Transport base;
-	CURLM *multi;
-	CURL *curl;
+	const Config *cfg;
 	char *url;
+	char *password;        /* for each new connection; wiped at the end */
 	char *envelope_from;   /* bare address */
 	gboolean verp;
-	char *oauth2_token_file;
+	CURL *curl;            /* NULL: not connected */
+	curl_socket_t sock;
 	char errbuf[CURL_ERROR_SIZE];
-	/* per message */
-	const TransportHooks *hooks;
-	GError *before_error;  /* before_data failed: the transfer is aborted */
-	gboolean before_ran;
-	gboolean meanwhile_ran;
-	gboolean uploading;    /* the data has begun to leave */
-	gboolean paused;       /* the upload waits for before_data */
-	const char *data;
-	gsize len, pos;
-	char command[8];       /* the last command sent: MAIL, RCPT, DATA, ... */
-	GString *reply;        /* the server's last complete reply, lines joined */
-	GString *failure;      /* the first 4xx/5xx reply of the transfer (libcurl QUITs after it) */
-	char failed_command[8];   /* the command it answered */
-	GString *pending;      /* lines of a multi-line reply so far */
+	guint caps;            /* of the last EHLO reply */
+	guint caps_next;       /* of the reply being read, if it is EHLO's */
+	/* the reply being read, then the last complete one */
+	int code;
+	GString *text;         /* its lines joined, at most REPLY_MAX bytes */
+	gboolean in_reply;     /* a line of it has been read, not its last */
+	/* libcurl's connect: the first 4xx/5xx reply (greeting, EHLO, AUTH) */
+	int connect_code;
+	GString *connect_text;
+	GByteArray *rbuf;      /* bytes read, not yet parsed */
+	gsize rpos;
 } SmtpTransport;
 
-static size_t
-read_body (char *buf, size_t size, size_t nmemb, void *user)
+/* --- replies ------------------------------------------------------------- */
+
+static guint
+capability (const char *kw, gsize n)
 {
-	SmtpTransport *s = user;
-	size_t n = MIN (size * nmemb, s->len - s->pos);
+	static const struct { const char *name; guint cap; } known[] = {
+		{ "PIPELINING", CAP_PIPELINING }, { "SIZE", CAP_SIZE }, { "SMTPUTF8", CAP_SMTPUTF8 },
+	};
+	gsize len = 0;
 
-	if (!s->before_ran) {
-		s->paused = TRUE;
-		return CURL_READFUNC_PAUSE;
-	}
-	if (s->before_error != NULL)
-		return CURL_READFUNC_ABORT;
-	s->uploading = TRUE;
-	memcpy (buf, s->data + s->pos, n);
-	s->pos += n;
-	return n;
-}
-
-/* Keep what the server said and what we last asked: CURLOPT_ERRORBUFFER only
- * has libcurl's summary ("RCPT failed: 550"), staff want the server's words. */
-static int
-on_debug (CURL *curl, curl_infotype type, char *data, size_t size, void *user)
-{
-	SmtpTransport *s = user;
-
-	if (type == CURLINFO_HEADER_OUT && size >= 4) {
-		gsize n = MIN (size, sizeof s->command - 1);
-		memcpy (s->command, data, n);
-		s->command[n] = '\0';
-		s->command[strcspn (s->command, " :\r\n")] = '\0';
-		return 0;
-	}
-	if (type == CURLINFO_DATA_OUT && strcmp (s->command, "DATA") != 0) {
-		g_strlcpy (s->command, "DATA", sizeof s->command);
-		return 0;
-	}
-	if (type != CURLINFO_HEADER_IN)
-		return 0;
-	for (const char *p = data, *end = data + size; p < end;) {
-		const char *nl = memchr (p, '\n', end - p);
-		gsize n = (nl ? nl : end) - p;
-		while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == '\n'))
-			n--;
-		if (n >= 4 && s->pending->len < REPLY_MAX) {
-			if (s->pending->len > 0)
-				g_string_append_c (s->pending, ' ');
-			g_string_append_len (s->pending, p, MIN (n, REPLY_MAX));
-		}
-		/* "250-..." continues a reply, "250 ..." ends it (RFC 5321 §4.2.1) */
-		if (n >= 3 && (n == 3 || p[3] == ' ')) {
-			g_string_assign (s->reply, s->pending->str);
-			g_string_truncate (s->pending, 0);
-			if (s->failure->len == 0 && (p[0] == '4' || p[0] == '5')) {
-				g_string_assign (s->failure, s->reply->str);
-				memcpy (s->failed_command, s->command, sizeof s->command);
-			}
-		}
-		p += n;
-		while (p < end && (*p == '\r' || *p == '\n'))
-			p++;
-	}
+	while (len < n && kw[len] != ' ')
+		len++;
+	for (guint i = 0; i < G_N_ELEMENTS (known); i++)
+		if (len == strlen (known[i].name) && g_ascii_strncasecmp (kw, known[i].name, len) == 0)
+			return known[i].cap;
 	return 0;
 }
 
-/* @raw with every bare LF made CRLF: SMTP wants CRLF on the wire (RFC 5321
- * §2.3.8) and libcurl's dot-stuffing looks for CRLF "."  CURLOPT_CRLF would also
- * turn an existing CRLF into CR CR LF, so the conversion is done here. */
-static GBytes *
-smtp_prepare (Transport *t, GBytes *raw)
+/* One line of a reply (line end included or not).  1: the reply is complete
+ * (s->code, s->text); 0: more lines follow; -1: not a reply line. */
+static int
+reply_feed (SmtpTransport *s, const char *line, gsize n)
 {
-	gsize len;
-	const guint8 *p = g_bytes_get_data (raw, &len);
-	GByteArray *out = g_byte_array_sized_new (len + len / 32 + 2);
+	gboolean last;
 
-	gsize start = 0;
-
-	for (const guint8 *nl; start < len && (nl = memchr (p + start, '\n', len - start)) != NULL;) {
-		gsize i = nl - p;
-		gsize end = i > start && p[i - 1] == '\r' ? i - 1 : i;
-		g_byte_array_append (out, p + start, end - start);
-		g_byte_array_append (out, (const guint8 *) "\r\n", 2);
-		start = i + 1;
+	while (n > 0 && (line[n - 1] == '\r' || line[n - 1] == '\n'))
+		n--;
+	/* "250-..." continues a reply, "250 ..." or "250" ends it (RFC 5321 §4.2.1) */
+	if (n < 3 || !g_ascii_isdigit (line[0]) || !g_ascii_isdigit (line[1]) || !g_ascii_isdigit (line[2]) ||
+	    (n > 3 && line[3] != ' ' && line[3] != '-'))
+		return -1;
+	last = n == 3 || line[3] == ' ';
+	if (!s->in_reply) {
+		s->code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+		g_string_truncate (s->text, 0);
+		s->caps_next = 0;
+	} else {
+		/* EHLO: every line after the first names an extension */
+		if (n > 4)
+			s->caps_next |= capability (line + 4, n - 4);
+		if (s->text->len < REPLY_MAX)
+			g_string_append_c (s->text, ' ');
 	}
-	g_byte_array_append (out, p + start, len - start);
-	return g_byte_array_free_to_bytes (out);
+	if (s->text->len < REPLY_MAX)
+		g_string_append_len (s->text, line, MIN (n, REPLY_MAX - s->text->len));
+	s->in_reply = !last;
+	return last ? 1 : 0;
 }
+
+/* libcurl's connect hands every reply line to the header callback. */
+static size_t
+on_header (char *data, size_t size, size_t nmemb, void *user)
+{
+	SmtpTransport *s = user;
+	size_t len = size * nmemb;
+
+	if (reply_feed (s, data, len) != 1)
+		return len;
+	/* the last EHLO reply counts (after STARTTLS the first is void) */
+	if (s->code == 250)
+		s->caps = s->caps_next;
+	if (s->code >= 400 && s->connect_text->len == 0) {
+		s->connect_code = s->code;
+		g_string_assign (s->connect_text, s->text->str);
+	}
+	return len;
+}
+
+/* --- the connection -------------------------------------------------------- */
 
 static char *
 read_secret (const char *path, const char *what, GError **error)
@@ -160,74 +161,338 @@ wipe (char *secret)
 	}
 }
 
-/* The class of a failed transfer (see the file comment). */
-static DeliverError
-classify (const SmtpTransport *s, CURLcode rc, long code)
-{
-	const char *cmd = s->failure->len ? s->failed_command : s->command;
-	gboolean per_message = strcmp (cmd, "MAIL") == 0 || strcmp (cmd, "RCPT") == 0 ||
-	                       strcmp (cmd, "DATA") == 0;
-
-	if (rc == CURLE_LOGIN_DENIED || !per_message || code == 0)
-		return DELIVER_ERROR_UNAVAILABLE;
-	if (code >= 500 && code < 600)
-		return DELIVER_ERROR_PERMANENT;
-	/* 4xx, Exchange's 432 and 421 among them */
-	return DELIVER_ERROR_TEMPORARY;
-}
-
-/* Run before_data, once; a paused upload goes on (or aborts, when it failed). */
+/* Close the connection.  @broken: no QUIT (the socket is shut first, so
+ * libcurl's QUIT fails at once instead of waiting for a silent server). */
 static void
-run_before (SmtpTransport *s)
+disconnect (SmtpTransport *s, gboolean broken)
 {
-	s->before_ran = TRUE;
-	if (!s->hooks->before_data (s->hooks->data, &s->before_error) && s->before_error == NULL)
-		g_set_error_literal (&s->before_error, MAILREG_ERROR, MAILREG_ERROR_SOFTWARE,
-		                     "smtp: the message was withdrawn before its data");
-	if (s->paused) {
-		s->paused = FALSE;
-		curl_easy_pause (s->curl, CURLPAUSE_CONT);
+	if (s->curl == NULL)
+		return;
+	if (broken && s->sock != CURL_SOCKET_BAD)
+		shutdown (s->sock, SHUT_RDWR);
+	curl_easy_cleanup (s->curl);   /* sends QUIT on a working connection */
+	s->curl = NULL;
+	s->sock = CURL_SOCKET_BAD;
+	s->in_reply = FALSE;
+	g_byte_array_set_size (s->rbuf, 0);
+	s->rpos = 0;
+}
+
+/* The connection is of no further use: DELIVER_ERROR_UNAVAILABLE. */
+static gboolean
+broken (SmtpTransport *s, const char *what, const char *why, GError **error)
+{
+	g_set_error (error, DELIVER_ERROR, DELIVER_ERROR_UNAVAILABLE, "%s: %s: %s", s->url, what, why);
+	disconnect (s, TRUE);
+	return FALSE;
+}
+
+static CURL *
+handle_new (SmtpTransport *s, GError **error)
+{
+	const Config *cfg = s->cfg;
+	gboolean smtps = g_str_has_prefix (s->url, "smtps:");
+	CURL *h = curl_easy_init ();
+
+	if (h == NULL) {
+		g_set_error (error, DELIVER_ERROR, DELIVER_ERROR_UNAVAILABLE, "smtp: curl_easy_init failed");
+		return NULL;
+	}
+	curl_easy_setopt (h, CURLOPT_URL, s->url);
+	curl_easy_setopt (h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	curl_easy_setopt (h, CURLOPT_CONNECT_ONLY, 1L);
+	curl_easy_setopt (h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt (h, CURLOPT_ERRORBUFFER, s->errbuf);
+	curl_easy_setopt (h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt (h, CURLOPT_HEADERDATA, s);
+	curl_easy_setopt (h, CURLOPT_CONNECTTIMEOUT, 30L);
+	curl_easy_setopt (h, CURLOPT_SERVER_RESPONSE_TIMEOUT, (long) REPLY_TIMEOUT);
+	curl_easy_setopt (h, CURLOPT_USE_SSL,
+	                  smtps || cfg->smtp_starttls ? (long) CURLUSESSL_ALL : (long) CURLUSESSL_NONE);
+	curl_easy_setopt (h, CURLOPT_SSL_VERIFYPEER, cfg->smtp_tls_verify ? 1L : 0L);
+	curl_easy_setopt (h, CURLOPT_SSL_VERIFYHOST, cfg->smtp_tls_verify ? 2L : 0L);
+	if (cfg->smtp_ca_file != NULL)
+		curl_easy_setopt (h, CURLOPT_CAINFO, cfg->smtp_ca_file);
+	if (cfg->smtp_user != NULL)
+		curl_easy_setopt (h, CURLOPT_USERNAME, cfg->smtp_user);
+	if (cfg->smtp_oauth2_token_file != NULL) {
+		/* read for every connection: a token renewed meanwhile is used */
+		char *token = read_secret (cfg->smtp_oauth2_token_file, "oauth2_token_file", error);
+		if (token == NULL) {
+			(*error)->domain = DELIVER_ERROR;
+			(*error)->code = DELIVER_ERROR_UNAVAILABLE;
+			curl_easy_cleanup (h);
+			return NULL;
+		}
+		curl_easy_setopt (h, CURLOPT_XOAUTH2_BEARER, token);  /* libcurl copies it */
+		wipe (token);
+	} else if (s->password != NULL) {
+		curl_easy_setopt (h, CURLOPT_PASSWORD, s->password);
+	}
+	return h;
+}
+
+/* libcurl's part: connect, TLS, EHLO, AUTH.  On failure @reply holds the
+ * server's refusal, if it said one. */
+static gboolean
+smtp_connect (SmtpTransport *s, TransportReply *reply, GError **error)
+{
+	CURLcode rc;
+
+	if ((s->curl = handle_new (s, error)) == NULL)
+		return FALSE;
+	s->errbuf[0] = '\0';
+	s->caps = 0;
+	s->in_reply = FALSE;
+	s->connect_code = 0;
+	g_string_truncate (s->connect_text, 0);
+	if ((rc = curl_easy_perform (s->curl)) == CURLE_OK &&
+	    (curl_easy_getinfo (s->curl, CURLINFO_ACTIVESOCKET, &s->sock) != CURLE_OK || s->sock == CURL_SOCKET_BAD))
+		rc = CURLE_COULDNT_CONNECT;
+	if (rc == CURLE_OK)
+		return TRUE;
+	g_set_error (error, DELIVER_ERROR, DELIVER_ERROR_UNAVAILABLE, "%s: %s", s->url,
+	             s->errbuf[0] ? s->errbuf : curl_easy_strerror (rc));
+	if (s->connect_text->len > 0) {
+		reply->code = s->connect_code;
+		reply->text = g_strdup (s->connect_text->str);
+	}
+	curl_easy_cleanup (s->curl);
+	s->curl = NULL;
+	return FALSE;
+}
+
+/* Wait until the socket can be read (or written), at most @timeout seconds. */
+static gboolean
+wait_socket (SmtpTransport *s, gboolean for_send, int timeout)
+{
+	struct pollfd pfd = { s->sock, for_send ? POLLOUT : POLLIN, 0 };
+	gint64 deadline = g_get_monotonic_time () + (gint64) timeout * G_USEC_PER_SEC;
+	int rc;
+
+	for (;;) {
+		gint64 left = deadline - g_get_monotonic_time ();
+		if (left <= 0)
+			return FALSE;
+		rc = poll (&pfd, 1, (int) ((left + 999) / 1000));
+		if (rc >= 0 || errno != EINTR)
+			return rc > 0;
 	}
 }
 
-/* curl_easy_perform, with before_data run as soon as the transfer has begun
- * and meanwhile at the next wait before the data (RCPT, DATA); the wait for
- * the final reply is libcurl's own (smtp_done blocks), out of our reach. */
-static CURLcode
-perform (SmtpTransport *s)
+static gboolean
+send_all (SmtpTransport *s, const char *data, gsize len, const char *what, GError **error)
 {
-	CURLcode rc = CURLE_OK;
-	CURLMcode mc;
-	CURLMsg *m;
-	int running = 1, left;
-
-	if ((mc = curl_multi_add_handle (s->multi, s->curl)) != CURLM_OK) {
-		g_strlcpy (s->errbuf, curl_multi_strerror (mc), sizeof s->errbuf);
-		return CURLE_FAILED_INIT;
-	}
-	while (running) {
-		if ((mc = curl_multi_perform (s->multi, &running)) != CURLM_OK)
-			break;
-		if (!s->before_ran) {
-			run_before (s);
-		} else if (running && !s->meanwhile_ran && !s->uploading && s->hooks->meanwhile != NULL) {
-			s->meanwhile_ran = TRUE;
-			s->hooks->meanwhile (s->hooks->data);
-		} else if (running && (mc = curl_multi_poll (s->multi, NULL, 0, 1000, NULL)) != CURLM_OK) {
-			break;
+	while (len > 0) {
+		size_t n = 0;
+		CURLcode rc = curl_easy_send (s->curl, data, len, &n);
+		if (rc == CURLE_AGAIN) {
+			if (!wait_socket (s, TRUE, REPLY_TIMEOUT))
+				return broken (s, what, "timed out sending", error);
+			continue;
 		}
+		if (rc != CURLE_OK)
+			return broken (s, what, curl_easy_strerror (rc), error);
+		data += n;
+		len -= n;
 	}
-	if (mc != CURLM_OK) {
-		g_strlcpy (s->errbuf, curl_multi_strerror (mc), sizeof s->errbuf);
-		rc = CURLE_SEND_ERROR;
+	return TRUE;
+}
+
+/* Read more from the server into rbuf. */
+static gboolean
+fill (SmtpTransport *s, int timeout, const char *what, GError **error)
+{
+	guint8 buf[16384];
+
+	if (s->rpos > 0) {
+		g_byte_array_remove_range (s->rbuf, 0, s->rpos);
+		s->rpos = 0;
 	}
-	while ((m = curl_multi_info_read (s->multi, &left)) != NULL)
-		if (m->msg == CURLMSG_DONE && m->easy_handle == s->curl)
-			rc = m->data.result;
-	/* a transfer over before it began (refused at once) never ran before: the
-	 * delivery loop sees to it */
-	curl_multi_remove_handle (s->multi, s->curl);
-	return rc;
+	for (;;) {
+		size_t n = 0;
+		CURLcode rc = curl_easy_recv (s->curl, buf, sizeof buf, &n);
+		if (rc == CURLE_AGAIN) {
+			if (!wait_socket (s, FALSE, timeout))
+				return broken (s, what, "no reply in time", error);
+			continue;
+		}
+		if (rc != CURLE_OK)
+			return broken (s, what, curl_easy_strerror (rc), error);
+		if (n == 0)
+			return broken (s, what, "connection closed by the server", error);
+		g_byte_array_append (s->rbuf, buf, (guint) n);
+		return TRUE;
+	}
+}
+
+/* Read the reply to @what (all its lines) into s->code and s->text. */
+static gboolean
+read_reply (SmtpTransport *s, const char *what, int timeout, GError **error)
+{
+	for (;;) {
+		const char *start = (const char *) s->rbuf->data + s->rpos;
+		gsize avail = s->rbuf->len - s->rpos;
+		const char *nl = memchr (start, '\n', avail);
+		int r;
+
+		if (nl == NULL) {
+			if (avail > LINE_MAX_LEN)
+				return broken (s, what, "reply line too long", error);
+			if (!fill (s, timeout, what, error))
+				return FALSE;
+			continue;
+		}
+		s->rpos += nl - start + 1;
+		if ((r = reply_feed (s, start, nl - start + 1)) < 0)
+			return broken (s, what, "not an SMTP reply", error);
+		if (r > 0)
+			return TRUE;
+	}
+}
+
+/* --- a message ------------------------------------------------------------- */
+
+/* @addr as an SMTP path "<local@domain>", its domain in ASCII (IDNA); NULL
+ * when no SMTP command may carry it (controls, spaces, brackets: they would
+ * end or change the command).  *@utf8 is set when the local part needs
+ * SMTPUTF8 (RFC 6531). */
+static char *
+smtp_path (const char *addr, gboolean *utf8)
+{
+	const char *at = strrchr (addr, '@');
+	g_autofree char *domain = NULL;
+
+	if (at == NULL || at == addr || !g_utf8_validate (addr, -1, NULL))
+		return NULL;
+	for (const char *p = addr; *p != '\0'; p++) {
+		guchar c = (guchar) *p;
+		if (c <= ' ' || c == 0x7f || c == '<' || c == '>')
+			return NULL;
+		if (c >= 0x80 && p < at)
+			*utf8 = TRUE;
+	}
+	/* an ASCII domain (or [address literal]) goes as it is */
+	domain = g_str_is_ascii (at + 1) ? g_strdup (at + 1) : g_hostname_to_ascii (at + 1);
+	if (domain == NULL || *domain == '\0')
+		return NULL;
+	return g_strdup_printf ("<%.*s@%s>", (int) (at - addr), addr, domain);
+}
+
+/* The envelope sender of @row: VERP bounces+<uuid of our Message-ID>@domain
+ * names the message a bounce is about. */
+static char *
+envelope_from (const SmtpTransport *s, const OutboxRow *row, gboolean *utf8)
+{
+	const char *at = strchr (s->envelope_from, '@');
+	g_autofree char *addr = NULL;
+
+	if (!s->verp || at == NULL)
+		return smtp_path (s->envelope_from, utf8);
+	addr = g_strdup_printf ("%.*s+%.*s%s", (int) (at - s->envelope_from), s->envelope_from,
+	                        (int) strcspn (row->message_id, "@"), row->message_id, at);
+	return smtp_path (addr, utf8);
+}
+
+/* The server refused @what: the class from its code. */
+static gboolean
+refused (SmtpTransport *s, const char *what, TransportReply *reply, GError **error)
+{
+	DeliverError class = s->code >= 500 && s->code < 600 ? DELIVER_ERROR_PERMANENT : DELIVER_ERROR_TEMPORARY;
+
+	transport_reply_clear (reply);
+	reply->code = s->code;
+	reply->text = g_strdup (s->text->str);
+	g_set_error (error, DELIVER_ERROR, class, "%s: %s refused: %s", s->url, what, s->text->str);
+	return FALSE;
+}
+
+/* After a refusal the connection serves the next message, with the
+ * transaction reset - unless the server is closing it (421). */
+static void
+after_refusal (SmtpTransport *s)
+{
+	g_autoptr (GError) ignored = NULL;
+
+	if (s->curl == NULL)
+		return;
+	if (s->code == 421 || !send_all (s, "RSET\r\n", 6, "RSET", &ignored) ||
+	    !read_reply (s, "RSET", REPLY_TIMEOUT, &ignored) || s->code != 250)
+		disconnect (s, TRUE);
+}
+
+/* Run the delivery loop's before_data; when it fails the message must not
+ * leave, and a DATA already accepted can only be ended by closing. */
+static gboolean
+run_before (SmtpTransport *s, const TransportHooks *hooks, GError **error)
+{
+	g_autoptr (GError) local = NULL;
+
+	if (hooks->before_data (hooks->data, &local))
+		return TRUE;
+	disconnect (s, TRUE);
+	if (local == NULL)
+		g_set_error_literal (&local, MAILREG_ERROR, MAILREG_ERROR_SOFTWARE,
+		                     "smtp: the message was withdrawn before its data");
+	g_propagate_error (error, g_steal_pointer (&local));
+	return FALSE;
+}
+
+/* MAIL, RCPT, DATA up to the server's 354: in one write with PIPELINING, else
+ * one at a time.  before_data runs while the server answers MAIL. */
+static gboolean
+envelope (SmtpTransport *s, const char *from, const char *rcpt, gsize size, gboolean utf8,
+          const TransportHooks *hooks, TransportReply *reply, GError **error)
+{
+	static const char *const what[] = { "MAIL FROM", "RCPT TO", "DATA" };
+	static const int want[] = { 2, 2, 3 };  /* the class of reply that lets us go on */
+	g_autofree char *size_param = (s->caps & CAP_SIZE)
+	                              ? g_strdup_printf (" SIZE=%" G_GSIZE_FORMAT, size) : NULL;
+	g_autofree char *mail = g_strdup_printf ("MAIL FROM:%s%s%s\r\n", from, size_param ? size_param : "",
+	                                         utf8 ? " SMTPUTF8" : "");
+	g_autofree char *rcpt_cmd = g_strdup_printf ("RCPT TO:%s\r\n", rcpt);
+	const char *cmd[] = { mail, rcpt_cmd, "DATA\r\n" };
+	gboolean pipelined = (s->caps & CAP_PIPELINING) != 0;
+	int failed = -1, failed_code = 0;
+	g_autofree char *failed_text = NULL;
+
+	if (pipelined) {
+		g_autofree char *all = g_strconcat (cmd[0], cmd[1], cmd[2], NULL);
+		if (!send_all (s, all, strlen (all), what[0], error) || !run_before (s, hooks, error))
+			return FALSE;
+	}
+	for (int i = 0; i < 3 && (failed < 0 || pipelined); i++) {
+		g_autoptr (GError) local = NULL;
+
+		if (!pipelined && (!send_all (s, cmd[i], strlen (cmd[i]), what[i], error) ||
+		                   (i == 0 && !run_before (s, hooks, error))))
+			return FALSE;
+		if (!read_reply (s, what[i], REPLY_TIMEOUT, &local)) {
+			/* the server closed after refusing: its refusal is the news */
+			if (failed >= 0)
+				break;
+			g_propagate_error (error, g_steal_pointer (&local));
+			return FALSE;
+		}
+		if (failed < 0 && s->code / 100 != want[i]) {
+			failed = i;
+			failed_code = s->code;
+			failed_text = g_strdup (s->text->str);
+		}
+		if (s->code == 421)
+			break;   /* closing: nothing more comes */
+	}
+	if (failed < 0)
+		return TRUE;
+	/* DATA accepted after a refused MAIL or RCPT: only closing ends it without
+	 * a message */
+	if (s->curl != NULL && (s->code / 100 == 3 || failed_code == 421))
+		disconnect (s, TRUE);
+	s->code = failed_code;
+	g_string_assign (s->text, failed_text);
+	refused (s, what[failed], reply, error);
+	after_refusal (s);
+	return FALSE;
 }
 
 static gboolean
@@ -235,76 +500,80 @@ smtp_send (Transport *t, const OutboxRow *row, GBytes *wire, const TransportHook
            GError **error)
 {
 	SmtpTransport *s = (SmtpTransport *) t;
-	g_autofree char *rcpt = g_strdup_printf ("<%s>", row->rcpt);
-	g_autofree char *from = NULL;
-	struct curl_slist *rcpts = curl_slist_append (NULL, rcpt);
-	CURLcode rc;
-	long code = 0;
+	gboolean utf8 = FALSE;
+	g_autofree char *from = envelope_from (s, row, &utf8);
+	g_autofree char *rcpt = smtp_path (row->rcpt, &utf8);
+	gsize len;
+	const char *data = g_bytes_get_data (wire, &len);
 
-	if (s->verp) {
-		/* VERP: bounces+<uuid of our Message-ID>@domain names the message bounced */
-		const char *at = strchr (s->envelope_from, '@');
-		gsize id_len = strcspn (row->message_id, "@");
-		from = g_strdup_printf ("<%.*s+%.*s%s>", (int) (at - s->envelope_from), s->envelope_from,
-		                        (int) id_len, row->message_id, at);
-	} else {
-		from = g_strdup_printf ("<%s>", s->envelope_from);
-	}
-	if (s->oauth2_token_file != NULL) {
-		/* read for every message: a token renewed meanwhile is used by the next
-		 * connection (libcurl reuses a connection only with the same token) */
-		g_autoptr (GError) local = NULL;
-		char *token = read_secret (s->oauth2_token_file, "oauth2_token_file", &local);
-		if (token == NULL) {
-			curl_slist_free_all (rcpts);
-			g_set_error (error, DELIVER_ERROR, DELIVER_ERROR_UNAVAILABLE, "%s", local->message);
-			return FALSE;
-		}
-		curl_easy_setopt (s->curl, CURLOPT_XOAUTH2_BEARER, token);
-		wipe (token);
-	}
-	s->hooks = hooks;
-	s->before_ran = FALSE;
-	s->meanwhile_ran = FALSE;
-	s->uploading = FALSE;
-	s->paused = FALSE;
-	g_clear_error (&s->before_error);
-	s->data = g_bytes_get_data (wire, &s->len);
-	s->pos = 0;
-	s->errbuf[0] = '\0';
-	s->command[0] = '\0';
-	s->failed_command[0] = '\0';
-	g_string_truncate (s->reply, 0);
-	g_string_truncate (s->pending, 0);
-	g_string_truncate (s->failure, 0);
-	curl_easy_setopt (s->curl, CURLOPT_MAIL_FROM, from);
-	curl_easy_setopt (s->curl, CURLOPT_MAIL_RCPT, rcpts);
-	curl_easy_setopt (s->curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t) s->len);
-	rc = perform (s);
-	curl_easy_setopt (s->curl, CURLOPT_MAIL_RCPT, NULL);
-	curl_slist_free_all (rcpts);
-	curl_easy_getinfo (s->curl, CURLINFO_RESPONSE_CODE, &code);
-
-	/* after a failure before any 4xx/5xx (TLS, connection) the last code is the
-	 * EHLO's 250: no reply code then */
-	reply->code = rc == CURLE_OK || s->failure->len > 0 ? (int) code : 0;
-	if (rc != CURLE_OK && s->failure->len > 0)
-		reply->text = g_strdup (s->failure->str);
-	else if (rc == CURLE_OK && s->reply->len > 0)
-		reply->text = g_strdup (s->reply->str);
-	if (s->before_error != NULL) {
-		g_propagate_error (error, g_steal_pointer (&s->before_error));
+	if (from == NULL || rcpt == NULL) {
+		g_autofree char *shown = g_strescape (from == NULL ? s->envelope_from : row->rcpt, NULL);
+		g_set_error (error, DELIVER_ERROR, DELIVER_ERROR_PERMANENT,
+		             "%s: the address \"%s\" cannot be used in SMTP", s->url, shown);
 		return FALSE;
 	}
-	if (rc == CURLE_OK) {
-		FAULT_POINT ("smtp-after-accept");
-		return TRUE;
+	if (s->curl == NULL && !smtp_connect (s, reply, error))
+		return FALSE;
+	if (utf8 && !(s->caps & CAP_SMTPUTF8)) {
+		g_set_error (error, DELIVER_ERROR, DELIVER_ERROR_PERMANENT,
+		             "%s: the server takes no UTF-8 addresses (no SMTPUTF8) and %s needs it", s->url, rcpt);
+		return FALSE;
 	}
-	g_set_error (error, DELIVER_ERROR, classify (s, rc, code), "%s: %s", s->url,
-	             s->errbuf[0] ? s->errbuf : curl_easy_strerror (rc));
-	if (reply->text == NULL)
-		reply->text = g_strdup ((*error)->message);
-	return FALSE;
+	if (!envelope (s, from, rcpt, len, utf8, hooks, reply, error))
+		return FALSE;
+	if (!send_all (s, data, len, "the message data", error))
+		return FALSE;
+	if (hooks->meanwhile != NULL)
+		hooks->meanwhile (hooks->data);
+	if (!read_reply (s, "the end of the data", DATA_DONE_TIMEOUT, error))
+		return FALSE;
+	if (s->code / 100 != 2) {
+		refused (s, "the message", reply, error);
+		if (s->code == 421)
+			disconnect (s, TRUE);
+		return FALSE;
+	}
+	reply->code = s->code;
+	reply->text = g_strdup (s->text->str);
+	FAULT_POINT ("smtp-after-accept");
+	return TRUE;
+}
+
+/* @raw as it goes after DATA: every line end CRLF (RFC 5321 §2.3.8), a dot
+ * doubled at the start of a line (§4.5.2), and the ending "." line.  Two
+ * passes: count, then copy, into one allocation. */
+static GBytes *
+smtp_prepare (Transport *t, GBytes *raw)
+{
+	gsize len, extra = 0, o = 0;
+	const char *p = g_bytes_get_data (raw, &len);
+	const char *end = p + len;
+	char *out;
+
+	for (const char *l = p; l < end;) {
+		const char *nl = memchr (l, '\n', end - l);
+		extra += (*l == '.') + (nl != NULL && (nl == l || nl[-1] != '\r'));
+		l = nl ? nl + 1 : end;
+	}
+	out = g_malloc (len + extra + 5);
+	for (const char *l = p; l < end;) {
+		const char *nl = memchr (l, '\n', end - l);
+		const char *stop = nl ? nl : end;
+		gsize n;
+
+		if (*l == '.')
+			out[o++] = '.';
+		if (nl != NULL && nl > l && nl[-1] == '\r')
+			stop--;
+		n = stop - l;
+		memcpy (out + o, l, n);
+		o += n;
+		out[o++] = '\r';
+		out[o++] = '\n';
+		l = nl ? nl + 1 : end;
+	}
+	memcpy (out + o, ".\r\n", 3);
+	return g_bytes_new_take (out, o + 3);
 }
 
 static void
@@ -312,18 +581,13 @@ smtp_free (Transport *t)
 {
 	SmtpTransport *s = (SmtpTransport *) t;
 
-	/* the multi handle holds the connection: its cleanup sends QUIT */
-	if (s->multi != NULL)
-		curl_multi_cleanup (s->multi);
-	if (s->curl != NULL)
-		curl_easy_cleanup (s->curl);
-	g_clear_error (&s->before_error);
+	disconnect (s, FALSE);
+	wipe (s->password);
 	g_free (s->url);
 	g_free (s->envelope_from);
-	g_free (s->oauth2_token_file);
-	g_string_free (s->reply, TRUE);
-	g_string_free (s->pending, TRUE);
-	g_string_free (s->failure, TRUE);
+	g_string_free (s->text, TRUE);
+	g_string_free (s->connect_text, TRUE);
+	g_byte_array_unref (s->rbuf);
 	g_free (s);
 	curl_global_cleanup ();
 }
@@ -371,49 +635,19 @@ deliver_smtp_new (const Config *cfg, GError **error)
 	s->base.prepare = smtp_prepare;
 	s->base.send = smtp_send;
 	s->base.free = smtp_free;
+	s->cfg = cfg;
 	s->url = url_with_helo (cfg->smtp_url, cfg->domain);
 	s->base.where = s->url;
+	s->password = g_steal_pointer (&password);
 	s->envelope_from = g_strdup (cfg->smtp_envelope_from);
 	s->verp = cfg->smtp_verp;
-	s->oauth2_token_file = g_strdup (cfg->smtp_oauth2_token_file);
-	s->reply = g_string_new (NULL);
-	s->pending = g_string_new (NULL);
-	s->failure = g_string_new (NULL);
-	if ((s->curl = curl_easy_init ()) == NULL || (s->multi = curl_multi_init ()) == NULL) {
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_SOFTWARE, "smtp: libcurl handle creation failed");
-		wipe (g_steal_pointer (&password));
-		smtp_free (&s->base);
-		return NULL;
-	}
-	curl_easy_setopt (s->curl, CURLOPT_URL, s->url);
-	curl_easy_setopt (s->curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	curl_easy_setopt (s->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt (s->curl, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt (s->curl, CURLOPT_CRLF, 0L);  /* smtp_prepare does it, exactly once */
-	curl_easy_setopt (s->curl, CURLOPT_READFUNCTION, read_body);
-	curl_easy_setopt (s->curl, CURLOPT_READDATA, s);
-	curl_easy_setopt (s->curl, CURLOPT_ERRORBUFFER, s->errbuf);
-	curl_easy_setopt (s->curl, CURLOPT_DEBUGFUNCTION, on_debug);
-	curl_easy_setopt (s->curl, CURLOPT_DEBUGDATA, s);
-	curl_easy_setopt (s->curl, CURLOPT_VERBOSE, 1L);  /* feeds on_debug; nothing is printed */
-	curl_easy_setopt (s->curl, CURLOPT_CONNECTTIMEOUT, 30L);
-	/* Postfix waits 300 s for most replies; a dead server is found sooner */
-	curl_easy_setopt (s->curl, CURLOPT_SERVER_RESPONSE_TIMEOUT, 120L);
+	s->sock = CURL_SOCKET_BAD;
+	s->text = g_string_new (NULL);
+	s->connect_text = g_string_new (NULL);
+	s->rbuf = g_byte_array_new ();
 	if (!smtps && !cfg->smtp_starttls)
 		g_warning ("smtp: [smtp] starttls = false: mail and password go to %s in clear text", s->url);
-	curl_easy_setopt (s->curl, CURLOPT_USE_SSL,
-	                  smtps || cfg->smtp_starttls ? (long) CURLUSESSL_ALL : (long) CURLUSESSL_NONE);
 	if (!cfg->smtp_tls_verify)
 		g_warning ("smtp: [smtp] tls_verify = false: the server's certificate is not checked");
-	curl_easy_setopt (s->curl, CURLOPT_SSL_VERIFYPEER, cfg->smtp_tls_verify ? 1L : 0L);
-	curl_easy_setopt (s->curl, CURLOPT_SSL_VERIFYHOST, cfg->smtp_tls_verify ? 2L : 0L);
-	if (cfg->smtp_ca_file != NULL)
-		curl_easy_setopt (s->curl, CURLOPT_CAINFO, cfg->smtp_ca_file);
-	if (cfg->smtp_user != NULL)
-		curl_easy_setopt (s->curl, CURLOPT_USERNAME, cfg->smtp_user);
-	if (password != NULL) {
-		curl_easy_setopt (s->curl, CURLOPT_PASSWORD, password);  /* libcurl keeps a copy */
-		wipe (g_steal_pointer (&password));
-	}
 	return &s->base;
 }
