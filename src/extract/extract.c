@@ -12,6 +12,7 @@
 #include "extract/formats.h"
 
 #include <errno.h>
+#include <libxml/parser.h>
 #include <string.h>
 
 /* More notes than this are summarised: a message with 300 attachments must not
@@ -29,7 +30,15 @@ typedef struct {
 	gboolean best_is_body;
 	gsize total;             /* bytes decoded or decompressed so far */
 	gboolean exhausted;      /* limits->max_total reached: read nothing more */
+	gboolean no_fork;        /* on a worker thread: a PDF (read by a forked child) stops the walk */
+	gboolean met_pdf;        /* ... and one was met */
 } Walk;
+
+void
+extract_init (void)
+{
+	xmlInitParser ();
+}
 
 void
 form_data_free (FormData *form)
@@ -604,6 +613,10 @@ read_file (Walk *w, GBytes *data, const char *name, FileKind declared, const cha
 		text = extract_odt (data, w->limits, &error);
 		break;
 	case KIND_PDF:
+		if (w->no_fork) {
+			w->met_pdf = w->exhausted = TRUE;
+			return;
+		}
 		text = extract_pdf (data, w->limits, &error);
 		break;
 	case KIND_ZIP:
@@ -713,17 +726,19 @@ walk (Walk *w, GMimeObject *obj, guint level, gboolean in_alternative)
 	}
 }
 
-FormData *
-extract_form (GMimeMessage *message, const FormDef *def, const ExtractLimits *limits,
-              char **notes)
+static FormData *
+extract_walk (GMimeMessage *message, const FormDef *def, const ExtractLimits *limits, gboolean no_fork,
+              gboolean *met_pdf, char **notes)
 {
 	g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func (g_free);
 	GMimeObject *top = g_mime_message_get_mime_part (message);   /* (transfer none) */
-	Walk w = { def, limits, list, 0, NULL, FALSE, 0, FALSE };
+	Walk w = { def, limits, list, 0, NULL, FALSE, 0, FALSE, no_fork, FALSE };
 
 	g_return_val_if_fail (GMIME_IS_MESSAGE (message) && def != NULL && limits != NULL, NULL);
 	if (top != NULL)
 		walk (&w, top, 0, FALSE);
+	if (met_pdf != NULL)
+		*met_pdf = w.met_pdf;
 
 	if (notes != NULL) {
 		*notes = NULL;
@@ -735,4 +750,26 @@ extract_form (GMimeMessage *message, const FormDef *def, const ExtractLimits *li
 		}
 	}
 	return w.best;
+}
+
+FormData *
+extract_form (GMimeMessage *message, const FormDef *def, const ExtractLimits *limits,
+              char **notes)
+{
+	return extract_walk (message, def, limits, FALSE, NULL, notes);
+}
+
+gboolean
+extract_form_ahead (GMimeMessage *message, const FormDef *def, const ExtractLimits *limits, FormData **form,
+                    char **notes)
+{
+	gboolean met_pdf = FALSE;
+	g_autoptr (FormData) best = extract_walk (message, def, limits, TRUE, &met_pdf, notes);
+
+	if (met_pdf) {
+		g_clear_pointer (notes, g_free);
+		return FALSE;
+	}
+	*form = g_steal_pointer (&best);
+	return TRUE;
 }

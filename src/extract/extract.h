@@ -35,6 +35,10 @@ typedef struct {
 	guint max_pdf_pages;     /* pages of a PDF whose text is read */
 } ExtractLimits;
 
+/* Set up libxml2's global state: before documents are read on more than one
+ * thread (libxml2 asks for it on the main thread).  Idempotent. */
+void extract_init (void);
+
 /* Find the best form candidate in @message.  Returns the candidate with the most
  * recognised fields (possibly with matched == 0 when nothing looked like a form),
  * or NULL when the message has no readable candidate at all.  In both cases
@@ -42,6 +46,13 @@ typedef struct {
  * could not be read (limits hit, unsupported formats), or NULL.  (transfer full) */
 FormData *extract_form (GMimeMessage *message, const FormDef *def, const ExtractLimits *limits,
                         char **notes);
+
+/* extract_form for a worker thread, which must not fork: FALSE (nothing set)
+ * when the message holds a PDF, whose reader is a forked child; the main
+ * thread then calls extract_form.  Else TRUE with *@form and *@notes as
+ * extract_form gives them. */
+gboolean extract_form_ahead (GMimeMessage *message, const FormDef *def, const ExtractLimits *limits,
+                             FormData **form, char **notes);
 
 /* Parse UTF-8 @text as a text form: "Label: value" lines (also tab-separated),
  * "[x] Label" checkbox lines, quoted reply lines ("> Imię: ...").  (transfer full) */

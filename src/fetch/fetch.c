@@ -18,6 +18,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "core/ahead.h"
 #include "core/autoptr.h"
 #include "core/digest.h"
 #include "core/errors.h"
@@ -34,6 +35,8 @@
 /* Fetch in batches of at most this many messages and bytes (one round trip each). */
 #define FETCH_BATCH 64
 #define FETCH_BATCH_BYTES (4 << 20)
+/* Messages up to this size are parsed in memory, ahead (larger: from the file). */
+#define READ_AHEAD_MAX (1 << 20)
 
 typedef struct {
 	Pipeline *p;
@@ -41,7 +44,8 @@ typedef struct {
 	gpointer user_data;
 	FetchStats *stats;
 	ImapClient *imap;
-	SpoolAhead *ahead;     /* writes a fetched batch to the spool (NULL: take does) */
+	Ahead *writer;         /* writes a fetched batch to the spool (NULL: take does) */
+	Ahead *reader;         /* parses and extracts it meanwhile (NULL: register does) */
 	GArray *acks;          /* Ack */
 	GHashTable *fetched;   /* UID -> GBytes of the current fetch batch */
 	GHashTable *asked;     /* UIDs asked for in it (a missing answer: deleted) */
@@ -104,13 +108,14 @@ emit (Pass *pass, const char *source, const char *message_id, Outcome outcome, c
 	g_ptr_array_add (pass->held, h);
 }
 
-/* Register spool file @id and report it. */
+/* Register spool file @id (@pre: as read ahead, or NULL) and report it. */
 static gboolean
-process (Pass *pass, const char *id, const char *source, const char *forced_review, Outcome *outcome,
-         GError **error)
+process (Pass *pass, const char *id, const char *source, const char *forced_review, RegisterPrepared *pre,
+         Outcome *outcome, GError **error)
 {
 	RegisterResult res;
 	gboolean ok = forced_review ? register_message_review (pass->p, id, forced_review, &res, error)
+	              : pre != NULL ? register_message_prepared (pass->p, id, pre, &res, error)
 	                            : register_message (pass->p, id, &res, error);
 
 	if (!ok) {
@@ -135,7 +140,7 @@ recover_spool (Pass *pass, GError **error)
 	for (guint i = 0; i < pending->len; i++) {
 		const char *id = g_ptr_array_index (pending, i);
 		g_autofree char *source = g_build_filename ("spool", "new", id, NULL);
-		if (!process (pass, id, source, NULL, NULL, error))
+		if (!process (pass, id, source, NULL, NULL, NULL, error))
 			return FALSE;
 	}
 	return TRUE;
@@ -325,7 +330,7 @@ recover_journal (Pass *pass, const char *mailbox, GError **error)
 		source = g_strdup_printf ("imap UID %u", row->uid);
 		if (row->size > pass->p->cfg->imap_max_message_size)
 			forced = too_large_reason (pass->p->cfg, row->size);
-		if (!process (pass, row->spool_id, source, forced, NULL, error))
+		if (!process (pass, row->spool_id, source, forced, NULL, NULL, error))
 			return FALSE;
 	}
 	return TRUE;
@@ -382,6 +387,24 @@ journal_new (Pass *pass, guint32 uidvalidity, guint32 last_uid, gboolean rematch
 	return db_commit (db, error);
 }
 
+/* The writer's job: the message @data spooled under @want_id (new/ is synced
+ * by the group commit). */
+static gpointer
+spool_job (const char *want_id, GBytes *data, gpointer user, GError **error)
+{
+	gsize len;
+	const void *p = g_bytes_get_data (data, &len);
+
+	return spool_add_data_deferred (user, want_id, p, len, error);
+}
+
+/* The reader's job: what registering the message needs no database for. */
+static gpointer
+read_job (const char *want_id, GBytes *data, gpointer user, GError **error)
+{
+	return register_prepare (user, data);
+}
+
 /* Fetch, spool and register one journalled message; queue its acknowledgement. */
 static gboolean
 take (Pass *pass, ImapJournalRow *row, GError **error)
@@ -393,6 +416,8 @@ take (Pass *pass, ImapJournalRow *row, GError **error)
 	g_autoptr (GBytes) body = NULL;
 	g_autoptr (GError) local = NULL;
 	gboolean big = row->size > cfg->imap_max_message_size;
+	g_autoptr (RegisterPrepared) pre = NULL;
+	gboolean pushed;
 	Outcome outcome;
 
 	/* Over the limit: only the header is read, and staff get the message in review. */
@@ -429,11 +454,15 @@ take (Pass *pass, ImapJournalRow *row, GError **error)
 	}
 	/* new/ is fsynced once per group commit, before its COMMIT; the writer
 	 * thread has the file of a message fetched in a batch */
-	if (pass->ahead != NULL && (id = spool_ahead_wait (pass->ahead, row->spool_id, &local)) == NULL &&
-	    local != NULL) {
+	if (pass->writer != NULL &&
+	    (id = ahead_wait (pass->writer, row->spool_id, &pushed, &local)) == NULL && local != NULL) {
 		g_propagate_prefixed_error (error, g_steal_pointer (&local), "%s: ", source);
 		return FALSE;
 	}
+	/* the reader has read it meanwhile (its file is written: nothing is read
+	 * of a message that could not be spooled) */
+	if (id != NULL && pass->reader != NULL)
+		pre = ahead_wait (pass->reader, row->spool_id, &pushed, NULL);
 	if (id == NULL && (id = spool_add_data_deferred (pass->p->spool, row->spool_id, g_bytes_get_data (body, NULL),
 	                                                 g_bytes_get_size (body), error)) == NULL) {
 		g_prefix_error (error, "%s: ", source);
@@ -441,7 +470,7 @@ take (Pass *pass, ImapJournalRow *row, GError **error)
 	}
 	if (big)
 		forced = too_large_reason (cfg, row->size);
-	if (!process (pass, id, source, forced, &outcome, error))
+	if (!process (pass, id, source, forced, pre, &outcome, error))
 		return FALSE;
 	return queue_ack (pass, row, outcome, error);
 }
@@ -493,14 +522,18 @@ prefetch (Pass *pass, GPtrArray *rows, guint from, guint32 uv, GError **error)
 	}
 	for (guint i = 0; i < uids->len; i++)
 		g_hash_table_add (pass->asked, GUINT_TO_POINTER (g_array_index (uids, guint32, i)));
-	/* the spool files are written meanwhile; not a message that may be known
-	 * already (rematch): take hashes it first */
-	for (guint i = from; i < end && pass->ahead != NULL; i++) {
+	/* the spool files are written and read meanwhile; not a message that may
+	 * be known already (rematch): take hashes it first */
+	for (guint i = from; i < end && pass->writer != NULL; i++) {
 		const ImapJournalRow *row = g_ptr_array_index (rows, i);
 		GBytes *body = g_hash_table_lookup (pass->fetched, GUINT_TO_POINTER (row->uid));
-		if (body != NULL && row->uidvalidity == uv && !row->recorded && !row->rematch &&
-		    row->size <= pass->p->cfg->imap_max_message_size)
-			spool_ahead_push (pass->ahead, row->spool_id, body);
+		if (body == NULL || row->uidvalidity != uv || row->recorded || row->rematch ||
+		    row->size > pass->p->cfg->imap_max_message_size)
+			continue;
+		ahead_push (pass->writer, row->spool_id, body);
+		/* a large one is parsed from its file, where GMime leaves its parts */
+		if (pass->reader != NULL && g_bytes_get_size (body) <= READ_AHEAD_MAX)
+			ahead_push (pass->reader, row->spool_id, body);
 	}
 	window (pass, rows, end, uv, next);
 	/* a failure here shows again, with its context, at the next command */
@@ -514,7 +547,8 @@ imap_pass (Pass *pass, GError **error)
 {
 	Db *db = pass->p->db;
 	g_autoptr (ImapClient) c = NULL;
-	g_autoptr (SpoolAhead) ahead = NULL;   /* its jobs hold their own copies */
+	g_autoptr (Ahead) writer = NULL;   /* their jobs hold their own copies */
+	g_autoptr (Ahead) reader = NULL;
 	g_autoptr (GPtrArray) rows = NULL;
 	g_autoptr (GError) local = NULL;
 	g_autoptr (GError) full = NULL;
@@ -525,7 +559,11 @@ imap_pass (Pass *pass, GError **error)
 	if ((c = imap_client_new (pass->p->cfg, error)) == NULL)
 		return FALSE;
 	pass->imap = c;
-	pass->ahead = ahead = spool_ahead_new (pass->p->spool);
+	pass->writer = writer = ahead_new ("spool", spool_job, g_free, pass->p->spool);
+	if (writer != NULL) {
+		extract_init ();
+		pass->reader = reader = ahead_new ("read", read_job, (GDestroyNotify) register_prepared_free, pass->p);
+	}
 	mailbox = imap_client_mailbox (c);
 	if (!recover_journal (pass, mailbox, error) || !recover_spool (pass, error))
 		return FALSE;
@@ -652,7 +690,7 @@ inbox_finish (Pass *pass, const char *claimed_dir, const char *done_dir, const c
 				return FALSE;
 		}
 		FAULT_POINT ("inbox-after-spool");
-		if (!process (pass, id, source, NULL, NULL, error))
+		if (!process (pass, id, source, NULL, NULL, NULL, error))
 			return FALSE;
 	} else if (recovered) {
 		g_autofree char *mid = db_message_mid (pass->p->db, id, NULL);

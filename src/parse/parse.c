@@ -154,16 +154,49 @@ fill_headers (InboundMessage *msg)
 	}
 }
 
+static InboundMessage *
+message_new (void)
+{
+	InboundMessage *msg = g_new0 (InboundMessage, 1);
+
+	msg->warnings = g_ptr_array_new_with_free_func (g_free);
+	return msg;
+}
+
+/* Over @max_size: not given to GMime, the reason kept.  (transfer full) */
+static InboundMessage *
+too_large (InboundMessage *msg, guint64 max_size)
+{
+	msg->problem = g_strdup_printf ("message too large: %" G_GUINT64_FORMAT " bytes, limit %" G_GUINT64_FORMAT,
+	                                msg->size, max_size);
+	return msg;
+}
+
+/* GMime's reading of @stream into @msg (hash and size known).  (transfer full) */
+static InboundMessage *
+construct (InboundMessage *msg, GMimeStream *stream)
+{
+	g_autoptr (GMimeParserOptions) options = g_mime_parser_options_new ();
+	g_autoptr (GMimeParser) parser = g_mime_parser_new_with_stream (stream);
+
+	g_mime_parser_options_set_fallback_charsets (options, fallback_charsets);
+	g_mime_parser_options_set_warning_callback (options, on_warning, msg);
+	g_mime_parser_set_persist_stream (parser, TRUE);
+	msg->mime = g_mime_parser_construct_message (parser, options);
+	if (msg->mime == NULL)
+		msg->problem = g_strdup ("not a MIME message: GMime could not parse it");
+	else
+		fill_headers (msg);
+	return msg;
+}
+
 InboundMessage *
 parse_file (const char *path, guint64 max_size, GError **error)
 {
-	g_autoptr (InboundMessage) msg = g_new0 (InboundMessage, 1);
-	g_autoptr (GMimeParserOptions) options = NULL;
-	g_autoptr (GMimeParser) parser = NULL;
+	g_autoptr (InboundMessage) msg = message_new ();
 	g_autoptr (GMimeStream) stream = NULL;
 	int fd = open (path, O_RDONLY | O_CLOEXEC);
 
-	msg->warnings = g_ptr_array_new_with_free_func (g_free);
 	if (fd < 0) {
 		g_autofree char *what = g_strdup_printf ("parse: open %s", path);
 		fs_set_error (error, errno, what);
@@ -175,9 +208,7 @@ parse_file (const char *path, guint64 max_size, GError **error)
 	}
 	if (msg->size > max_size) {
 		close (fd);
-		msg->problem = g_strdup_printf ("message too large: %" G_GUINT64_FORMAT " bytes, limit %"
-		                                G_GUINT64_FORMAT, msg->size, max_size);
-		return g_steal_pointer (&msg);
+		return too_large (g_steal_pointer (&msg), max_size);
 	}
 	if (lseek (fd, 0, SEEK_SET) != 0) {
 		fs_set_error (error, errno, "parse: seek spool file");
@@ -185,18 +216,23 @@ parse_file (const char *path, guint64 max_size, GError **error)
 		return NULL;
 	}
 	stream = g_mime_stream_fs_new (fd);  /* owns fd */
-	options = g_mime_parser_options_new ();
-	g_mime_parser_options_set_fallback_charsets (options, fallback_charsets);
-	g_mime_parser_options_set_warning_callback (options, on_warning, msg);
-	parser = g_mime_parser_new_with_stream (stream);
-	g_mime_parser_set_persist_stream (parser, TRUE);
-	msg->mime = g_mime_parser_construct_message (parser, options);
-	if (msg->mime == NULL) {
-		msg->problem = g_strdup ("not a MIME message: GMime could not parse it");
-		return g_steal_pointer (&msg);
-	}
-	fill_headers (msg);
-	return g_steal_pointer (&msg);
+	return construct (g_steal_pointer (&msg), stream);
+}
+
+InboundMessage *
+parse_bytes (GBytes *data, guint64 max_size)
+{
+	InboundMessage *msg = message_new ();
+	gsize len;
+	const guint8 *p = g_bytes_get_data (data, &len);
+	g_autoptr (GMimeStream) stream = NULL;
+
+	msg->hash = digest_hex (p, len);
+	msg->size = len;
+	if (msg->size > max_size)
+		return too_large (msg, max_size);
+	stream = g_mime_stream_mem_new_with_buffer ((const char *) p, len);
+	return construct (msg, stream);
 }
 
 void

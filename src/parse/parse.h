@@ -29,6 +29,10 @@ typedef struct {
  * file cannot be read. */
 InboundMessage *parse_file (const char *path, guint64 max_size, GError **error);
 
+/* As parse_file, for the message @data in memory (a copy is parsed); cannot
+ * fail.  Safe on any thread.  (transfer full) */
+InboundMessage *parse_bytes (GBytes *data, guint64 max_size);
+
 /* Set up GMime (fallback charsets utf-8, windows-1250).  Call once at start. */
 void parse_init (void);
 

@@ -683,14 +683,10 @@ record_ignored (Pipeline *p, const InboundMessage *msg, InboundRecord *rec, GErr
 	return TRUE;
 }
 
-/* Decide and record inside the open transaction; @forced_review (or NULL) is
- * the reason of a review decided before the message was read. */
-static gboolean
-decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char *forced_review,
-        InboundRecord *rec, RegisterResult *res, GError **error)
+static ExtractLimits
+extract_limits (const Config *c)
 {
-	const Config *c = p->cfg;
-	ExtractLimits limits = {
+	return (ExtractLimits) {
 		.max_depth = c->max_mime_depth,
 		.max_text = c->max_form_text,
 		.max_attachment = c->max_attachment_size,
@@ -700,6 +696,16 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char
 		.max_xml_depth = c->max_xml_depth,
 		.max_pdf_pages = c->max_pdf_pages,
 	};
+}
+
+/* Decide and record inside the open transaction; @forced_review (or NULL) is
+ * the reason of a review decided before the message was read; @pre (or NULL)
+ * may hold the form, read ahead. */
+static gboolean
+decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char *forced_review,
+        RegisterPrepared *pre, InboundRecord *rec, RegisterResult *res, GError **error)
+{
+	ExtractLimits limits = extract_limits (p->cfg);
 	g_autoptr (FormData) form = NULL;
 	g_autoptr (Application) app = NULL;
 	g_autofree char *notes = NULL;
@@ -737,7 +743,12 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char
 		}
 	}
 
-	form = extract_form (msg->mime, p->form, &limits, &notes);
+	if (pre != NULL && pre->extracted) {
+		form = g_steal_pointer (&pre->form);
+		notes = g_steal_pointer (&pre->notes);
+	} else {
+		form = extract_form (msg->mime, p->form, &limits, &notes);
+	}
 	if (form == NULL || form->matched < p->form->min_fields) {
 		g_autoptr (GPtrArray) why = g_ptr_array_new_with_free_func (g_free);
 		/* Issue 6: "TAK" with a registration code takes a place offered.  Only
@@ -881,9 +892,32 @@ register_batch_commit (Pipeline *p, GError **error)
 	return TRUE;
 }
 
+RegisterPrepared *
+register_prepare (const Pipeline *p, GBytes *data)
+{
+	RegisterPrepared *pre = g_new0 (RegisterPrepared, 1);
+	ExtractLimits limits = extract_limits (p->cfg);
+
+	pre->msg = parse_bytes (data, p->cfg->max_message_size);
+	if (pre->msg->mime != NULL)
+		pre->extracted = extract_form_ahead (pre->msg->mime, p->form, &limits, &pre->form, &pre->notes);
+	return pre;
+}
+
+void
+register_prepared_free (RegisterPrepared *pre)
+{
+	if (pre == NULL)
+		return;
+	inbound_message_free (pre->msg);
+	form_data_free (pre->form);
+	g_free (pre->notes);
+	g_free (pre);
+}
+
 static gboolean
-register_spooled (Pipeline *p, const char *spool_id, const char *forced_review, RegisterResult *res,
-                  GError **error)
+register_spooled (Pipeline *p, const char *spool_id, const char *forced_review, RegisterPrepared *pre,
+                  RegisterResult *res, GError **error)
 {
 	g_autofree char *path = spool_path (p->spool, spool_id);
 	g_autoptr (InboundMessage) msg = NULL;
@@ -896,7 +930,9 @@ register_spooled (Pipeline *p, const char *spool_id, const char *forced_review, 
 	/* Committed by a run that died before moving the file: only the move is left. */
 	if ((done = recorded (p, spool_id, res, error)) != 0)
 		return done > 0 && spool_done (p->spool, spool_id, error);
-	if ((msg = parse_file (path, p->cfg->max_message_size, &local)) == NULL) {
+	if (pre != NULL && pre->msg != NULL)
+		msg = g_steal_pointer (&pre->msg);
+	else if ((msg = parse_file (path, p->cfg->max_message_size, &local)) == NULL) {
 		/* Another process recovering the same spool may have finished it. */
 		if (!g_file_test (path, G_FILE_TEST_EXISTS) && recorded (p, spool_id, res, NULL) > 0)
 			return TRUE;
@@ -912,7 +948,7 @@ register_spooled (Pipeline *p, const char *spool_id, const char *forced_review, 
 	}
 	record_init (&rec, spool_id, msg);
 	res->message_id = g_strdup (msg->message_id);
-	ok = decide (p, spool_id, msg, forced_review, &rec, res, &local);
+	ok = decide (p, spool_id, msg, forced_review, pre, &rec, res, &local);
 	if (!ok && local != NULL && local->domain == MAILREG_ERROR && local->code == MAILREG_ERROR_DATA) {
 		/* The message is fine but we cannot act on it (catalog, template): review. */
 		msg_rollback (p);
@@ -948,14 +984,21 @@ register_spooled (Pipeline *p, const char *spool_id, const char *forced_review, 
 gboolean
 register_message (Pipeline *p, const char *spool_id, RegisterResult *res, GError **error)
 {
-	return register_spooled (p, spool_id, NULL, res, error);
+	return register_spooled (p, spool_id, NULL, NULL, res, error);
+}
+
+gboolean
+register_message_prepared (Pipeline *p, const char *spool_id, RegisterPrepared *pre, RegisterResult *res,
+                           GError **error)
+{
+	return register_spooled (p, spool_id, NULL, pre, res, error);
 }
 
 gboolean
 register_message_review (Pipeline *p, const char *spool_id, const char *reason, RegisterResult *res,
                          GError **error)
 {
-	return register_spooled (p, spool_id, reason, res, error);
+	return register_spooled (p, spool_id, reason, NULL, res, error);
 }
 
 /* --- staff register a review message from typed fields ---------------------- */

@@ -14,6 +14,7 @@
 #include "compose/compose.h"
 #include "compose/ical.h"
 #include "core/config.h"
+#include "extract/extract.h"
 #include "parse/parse.h"
 #include "spool/spool.h"
 #include "store/db.h"
@@ -46,6 +47,28 @@ void register_result_clear (RegisterResult *res);
  * outcome, never an error; FALSE only for database or file-system failures (the
  * message then stays in new/ and is processed again by the next run). */
 gboolean register_message (Pipeline *p, const char *spool_id, RegisterResult *res, GError **error);
+
+/* What register_message learns of a message without the database - its
+ * parsing and, unless it holds a PDF (read by a forked child), its form -
+ * worked out ahead on a worker thread while the main thread registers the
+ * messages before.  No effects: a crash loses nothing. */
+typedef struct {
+	InboundMessage *msg;
+	gboolean extracted;  /* form and notes are extract_form's */
+	FormData *form;
+	char *notes;
+} RegisterPrepared;
+
+/* register_message's reading of the message @data (the bytes spooled), for
+ * any thread: reads only @p's configuration and form definition.  (transfer full) */
+RegisterPrepared *register_prepare (const Pipeline *p, GBytes *data);
+void register_prepared_free (RegisterPrepared *pre);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RegisterPrepared, register_prepared_free)
+
+/* register_message with what register_prepare read of the same message (its
+ * parts are taken from @pre). */
+gboolean register_message_prepared (Pipeline *p, const char *spool_id, RegisterPrepared *pre,
+                                    RegisterResult *res, GError **error);
 
 /* As register_message, but the outcome is review with @reason, decided before
  * the message was read (a message too large to fetch: only its header was

@@ -43,24 +43,6 @@ char *spool_add_data_as (Spool *spool, const char *want_id, const void *data, gs
  * syncs the folder once for all its messages, before the commit recording them. */
 char *spool_add_data_deferred (Spool *spool, const char *want_id, const void *data, gsize len, GError **error);
 
-/* Deferred adds done by a writer thread, while the caller works on the
- * messages before: the disk's waits overlap the CPU's work.  A file in new/
- * before its message is registered is what a crash leaves anyway. */
-typedef struct SpoolAhead SpoolAhead;
-
-/* A writer thread for @spool (which must outlive it); NULL when no thread can
- * be started (the caller then writes itself).  (transfer full) */
-SpoolAhead *spool_ahead_new (Spool *spool);
-/* Queue spool_add_data_deferred (@want_id, @data) for the thread. */
-void spool_ahead_push (SpoolAhead *sa, const char *want_id, GBytes *data);
-/* Wait for the write of @want_id pushed before and return its result as
- * spool_add_data_deferred would; NULL without an error when it was never
- * pushed.  (transfer full) */
-char *spool_ahead_wait (SpoolAhead *sa, const char *want_id, GError **error);
-/* Drop the writes not begun, wait for the one under way, end the thread. */
-void spool_ahead_free (SpoolAhead *sa);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpoolAhead, spool_ahead_free)
-
 /* fsync new/ when a deferred add renamed a file into it since the last call. */
 gboolean spool_sync (Spool *spool, GError **error);
 

@@ -1,0 +1,40 @@
+/* ahead.h - work done ahead on a thread of its own, collected by key.
+ *
+ * The intake hands each fetched message to workers (the spool writer, the
+ * reader that parses and extracts it) while the main thread registers the
+ * messages before: the disk's waits and the CPU's work overlap.  Jobs run in
+ * the order pushed; the main thread waits for the one it needs next.
+ *
+ * The PDF reader forks without exec (extract/pdf.c): a lock a worker held at
+ * that moment (GLib's slice allocator, its log lock, GType's) would stay
+ * locked forever in the child.  Workers hold a shared lock while they work,
+ * and every fork takes it exclusively (pthread_atfork), so no fork catches a
+ * worker in the middle of a job.  Workers must not fork themselves.
+ */
+#ifndef MAILREG_AHEAD_H
+#define MAILREG_AHEAD_H
+
+#include <glib.h>
+
+typedef struct Ahead Ahead;
+
+/* The job of @key with its @data, on the worker's thread: a result (transfer
+ * full, freed with the free_result given to ahead_new), or NULL with @error. */
+typedef gpointer (*AheadWork) (const char *key, GBytes *data, gpointer user, GError **error);
+
+/* A worker thread named @name running @work; NULL when no thread can be
+ * started (the caller then does the work itself).  (transfer full) */
+Ahead *ahead_new (const char *name, AheadWork work, GDestroyNotify free_result, gpointer user);
+
+/* Queue the job @key (a key pushed before and not yet collected is ignored). */
+void ahead_push (Ahead *a, const char *key, GBytes *data);
+
+/* Wait for the job @key and take its result; *@pushed says whether it was
+ * pushed at all (if not: NULL, no error).  (transfer full) */
+gpointer ahead_wait (Ahead *a, const char *key, gboolean *pushed, GError **error);
+
+/* Drop the jobs not begun, wait for the one under way, end the thread. */
+void ahead_free (Ahead *a);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Ahead, ahead_free)
+
+#endif
