@@ -440,6 +440,22 @@ answer_clear (Answer *a)
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Answer, answer_clear)
 
+gboolean
+programme_mentions_code (const Pipeline *p, const InboundMessage *msg)
+{
+	TextParts tp = { NULL, p->cfg->max_form_text, "zg-" };
+	gboolean found;
+
+	if (msg->subject != NULL && mentions_code (msg->subject))
+		return TRUE;
+	/* only the parts whose bytes hold it are decoded */
+	tp.text = g_string_new (NULL);
+	g_mime_message_foreach (msg->mime, collect_text, &tp);
+	found = mentions_code (tp.text->str);
+	g_string_free (tp.text, TRUE);
+	return found;
+}
+
 /* Read @msg's subject and text parts: whether the sender's own lines @say the
  * word, and the codes written and quoted.  Only what the sender wrote asks; a
  * quoted mail of ours names the codes a plain word in reply to it refers to.
@@ -450,24 +466,17 @@ static void
 read_answer (Pipeline *p, const InboundMessage *msg, gboolean (*say) (const char *line), gboolean need_code,
              Answer *a)
 {
-	gboolean subject_code = msg->subject != NULL && mentions_code (msg->subject);
-	TextParts tp = { g_string_new (NULL), p->cfg->max_form_text, need_code && !subject_code ? "zg-" : NULL };
+	TextParts tp = { NULL, p->cfg->max_form_text, NULL };
 	g_auto (GStrv) lines = NULL;
 	gboolean quoting = FALSE;
 
 	a->own = g_ptr_array_new_with_free_func (g_free);
 	a->quoted = g_ptr_array_new_with_free_func (g_free);
+	if (need_code && !programme_mentions_code (p, msg))
+		return;
+	/* a code in one part, the word perhaps in another: read them all */
+	tp.text = g_string_new (NULL);
 	g_mime_message_foreach (msg->mime, collect_text, &tp);
-	if (tp.needle != NULL) {
-		if (!mentions_code (tp.text->str)) {
-			g_string_free (tp.text, TRUE);
-			return;
-		}
-		/* a code in one part, the word perhaps in another: read them all */
-		g_string_truncate (tp.text, 0);
-		tp.needle = NULL;
-		g_mime_message_foreach (msg->mime, collect_text, &tp);
-	}
 	a->asked = msg->subject != NULL && say (msg->subject);
 	lines = g_strsplit (tp.text->str, "\n", -1);
 	g_string_free (tp.text, TRUE);

@@ -735,7 +735,7 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char
 	{
 		/* Issue 6: "rezygnuję" with a registration code cancels it. */
 		gboolean cancelled = FALSE;
-		if (!programme_cancel_message (p, msg, rec, &cancelled, error))
+		if ((pre == NULL || pre->maybe_code) && !programme_cancel_message (p, msg, rec, &cancelled, error))
 			return FALSE;
 		if (cancelled) {
 			res->outcome = OUTCOME_REGISTERED;
@@ -773,7 +773,10 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char
 		return record_review (p, spool_id, msg, rec, res, error);
 	}
 	rec->form_part = g_strdup_printf ("%s (%s)", form->part, form->format);
-	app = validate_form (p->form, form, msg->reply_addr ? msg->reply_addr : msg->sender);
+	if (pre != NULL && pre->app != NULL)
+		app = g_steal_pointer (&pre->app);
+	else
+		app = validate_form (p->form, form, msg->reply_addr ? msg->reply_addr : msg->sender);
 	if (app->problems->len > 0 && msg->truncated) {
 		/* A cut-off message yields a cut-off form: the problems would be ours,
 		 * not the applicant's. */
@@ -899,8 +902,14 @@ register_prepare (const Pipeline *p, GBytes *data)
 	ExtractLimits limits = extract_limits (p->cfg);
 
 	pre->msg = parse_bytes (data, p->cfg->max_message_size);
-	if (pre->msg->mime != NULL)
+	pre->maybe_code = TRUE;
+	if (pre->msg->mime != NULL) {
+		pre->maybe_code = programme_mentions_code (p, pre->msg);
 		pre->extracted = extract_form_ahead (pre->msg->mime, p->form, &limits, &pre->form, &pre->notes);
+	}
+	if (pre->form != NULL && pre->form->matched >= p->form->min_fields)
+		pre->app = validate_form (p->form, pre->form, pre->msg->reply_addr ? pre->msg->reply_addr
+		                                                                    : pre->msg->sender);
 	return pre;
 }
 
@@ -911,6 +920,8 @@ register_prepared_free (RegisterPrepared *pre)
 		return;
 	inbound_message_free (pre->msg);
 	form_data_free (pre->form);
+	if (pre->app != NULL)
+		application_free (pre->app);
 	g_free (pre->notes);
 	g_free (pre);
 }

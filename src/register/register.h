@@ -19,6 +19,7 @@
 #include "spool/spool.h"
 #include "store/db.h"
 #include "validate/formdef.h"
+#include "validate/validate.h"
 
 typedef struct {
 	const Config *cfg;     /* borrowed */
@@ -54,9 +55,11 @@ gboolean register_message (Pipeline *p, const char *spool_id, RegisterResult *re
  * messages before.  No effects: a crash loses nothing. */
 typedef struct {
 	InboundMessage *msg;
-	gboolean extracted;  /* form and notes are extract_form's */
+	gboolean extracted;     /* form and notes are extract_form's */
 	FormData *form;
 	char *notes;
+	gboolean maybe_code;    /* FALSE: it names no registration code (programme_mentions_code) */
+	Application *app;       /* validate_form of a form with enough fields, or NULL */
 } RegisterPrepared;
 
 /* register_message's reading of the message @data (the bytes spooled), for
@@ -179,6 +182,11 @@ gboolean programme_cancel (Pipeline *p, const char *code, gint64 inbound_row, co
  * Not a cancellation (or no active code in it): *@handled FALSE, nothing done. */
 gboolean programme_cancel_message (Pipeline *p, const InboundMessage *msg, InboundRecord *rec,
                                    gboolean *handled, GError **error);
+
+/* Whether @msg (parsed) names a registration code ("ZG-", any case) in its
+ * subject or its text parts: without one it cancels nothing.  Reads only @p's
+ * configuration: safe on a worker thread. */
+gboolean programme_mentions_code (const Pipeline *p, const InboundMessage *msg);
 
 /* Load the catalog @path and add or update its events by code in one transaction
  * of its own; every active registration of an event whose session date changed
