@@ -15,7 +15,8 @@ the server, never by mocks in mailreg:
     end of DATA followed by closing the connection (the message is not stored);
     each injected reply is logged to stderr as "fault CODE RCPT";
   - --tls CERT KEY offers STARTTLS, --auth USER:PASSWORD requires AUTH (over TLS
-    when --tls is given);
+    when --tls is given); --oauth2 USER:FILE requires AUTH XOAUTH2 with the
+    bearer token FILE holds when the client logs in (so a test can expire it);
   - PIPELINING (RFC 2920) is offered, as by Postfix and Exchange (aiosmtpd
     reads commands in order from its stream), unless --no-pipelining.
 The envelope file also holds "accepted_at", the time (Unix seconds) the 250
@@ -26,6 +27,7 @@ Stop it with SIGTERM.
 """
 import argparse
 import asyncio
+import base64
 import json
 import os
 import random
@@ -34,13 +36,14 @@ import ssl
 import sys
 import time
 
-from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+from aiosmtpd.smtp import MISSING, SMTP, AuthResult, LoginPassword
 
 
 class Handler:
-    def __init__(self, store, control, fail_share=0.0, seed=None, pipelining=True):
+    def __init__(self, store, control, fail_share=0.0, seed=None, pipelining=True, oauth2=None):
         self.store = store
         self.pipelining = pipelining
+        self.oauth2 = oauth2
         self.control = control
         self.fail_share = fail_share
         self.random = random.Random(seed)
@@ -61,6 +64,25 @@ class Handler:
         if self.pipelining:
             responses.insert(1, "250-PIPELINING")
         return responses
+
+    async def auth_XOAUTH2(self, server, args):
+        """RFC 7628's predecessor as Gmail and Microsoft 365 speak it:
+        base64("user=U" ^A "auth=Bearer T" ^A ^A)."""
+        if self.oauth2 is None:
+            return AuthResult(success=False, handled=False)
+        if len(args) == 1:
+            data = await server.challenge_auth("")
+            if data is MISSING:
+                return AuthResult(success=False)
+        else:
+            data = base64.b64decode(args[1])
+        fields = dict(f.split("=", 1) for f in data.decode("utf-8", "replace").split("\x01") if "=" in f)
+        user, token_file = self.oauth2
+        with open(token_file) as f:
+            token = f.read().strip()
+        ok = fields.get("user") == user and fields.get("auth") == "Bearer " + token
+        print("xoauth2 %s" % ("ok" if ok else "refused"), file=sys.stderr, flush=True)
+        return AuthResult(success=ok, handled=False)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         local = address.split("@")[0].lower()
@@ -121,9 +143,11 @@ def main():
     ap.add_argument("--fail-share", type=float, default=0.0)
     ap.add_argument("--seed", type=int)
     ap.add_argument("--no-pipelining", action="store_true")
+    ap.add_argument("--oauth2")
     a = ap.parse_args()
     os.makedirs(a.dir, exist_ok=True)
-    handler = Handler(a.dir, a.control, a.fail_share, a.seed, not a.no_pipelining)
+    oauth2 = tuple(a.oauth2.split(":", 1)) if a.oauth2 else None
+    handler = Handler(a.dir, a.control, a.fail_share, a.seed, not a.no_pipelining, oauth2)
     ctx = None
     if a.tls:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -139,7 +163,7 @@ def main():
 
     def factory():
         return SMTP(handler, hostname="mx.test.invalid", tls_context=ctx, require_starttls=bool(ctx),
-                    auth_required=bool(a.auth), auth_require_tls=bool(ctx),
+                    auth_required=bool(a.auth or a.oauth2), auth_require_tls=bool(ctx),
                     authenticator=authenticator if a.auth else None, timeout=60)
 
     loop = asyncio.new_event_loop()
