@@ -99,7 +99,8 @@ leading_mark_len (const char *line, gboolean *letter)
 	*letter = FALSE;
 	if ((n = bracket_mark_len (line)) > 0)
 		return n;
-	for (gsize i = 0; i < G_N_ELEMENTS (mark_glyphs); i++)
+	/* every glyph is beyond ASCII: most lines are not compared nine times */
+	for (gsize i = 0; (guchar) line[0] >= 0x80 && i < G_N_ELEMENTS (mark_glyphs); i++)
 		if (g_str_has_prefix (line, mark_glyphs[i]))
 			return strlen (mark_glyphs[i]);
 	if ((line[0] == 'x' || line[0] == 'X') && (line[1] == ' ' || line[1] == '\t')) {
