@@ -156,7 +156,7 @@ nul_to_space (char *s, gsize len)
 		*s = ' ';
 }
 
-/* 0x80 in every byte of @w that is 0 (or, after a 0, 1): the SWAR zero test. */
+/* Not 0 when a byte of @w is 0 (the SWAR zero test; exact for "any"). */
 #define HAS_ZERO_BYTE(w) (((w) - 0x0101010101010101ULL) & ~(w) & 0x8080808080808080ULL)
 
 gboolean
@@ -172,10 +172,19 @@ extract_utf8_validate (const char *data, gsize len)
 		gsize n;
 
 		while (end - p >= 8) {
-			guint64 w;
+			guint64 w, high;
 			memcpy (&w, p, sizeof w);
-			if ((w & 0x8080808080808080ULL) != 0 || HAS_ZERO_BYTE (w) != 0)
+			high = w & 0x8080808080808080ULL;
+			if (HAS_ZERO_BYTE (w) != 0)
 				break;
+			if (high != 0) {
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+				/* the ASCII bytes before the first one beyond it: Polish text
+				 * has a letter beyond ASCII every 15 bytes or so */
+				p += __builtin_ctzll (high) / 8;
+#endif
+				break;
+			}
 			p += 8;
 		}
 		if (p == end)

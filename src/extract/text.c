@@ -114,7 +114,8 @@ typedef struct {
 	const FormDef *def;
 	FormData *form;
 	GHashTable *seen;      /* FieldDef* recognised so far (a set) */
-	guint max_words;       /* words in the longest checkbox label, plus slack */
+	guint max_words;       /* words in the longest checkbox label, plus slack (0: not
+	                        * counted yet; most forms name their boxes exactly) */
 } Parser;
 
 static const FieldDef *
@@ -150,8 +151,10 @@ label_ok (const Parser *ps, const char *label)
  * or NULL: all of it, the text before a colon ("[x] Doradztwo: temat 2"), or the
  * longest run of leading words - the consent box is often followed by the whole
  * legal formula ("... osobowych przez ROPS w Katowicach zgodnie z ustawą ..."). */
+static guint longest_checkbox_label (const FormDef *def);
+
 static char *
-checkbox_label (const Parser *ps, const char *rest)
+checkbox_label (Parser *ps, const char *rest)
 {
 	const char *colon = strchr (rest, ':');
 	g_autoptr (GArray) ends = g_array_new (FALSE, FALSE, sizeof (gsize));
@@ -166,6 +169,9 @@ checkbox_label (const Parser *ps, const char *rest)
 	}
 
 	/* word ends, up to the longest label we could match */
+	if (ps->max_words == 0)
+		/* slack for a word glued to punctuation or a short hint after the label */
+		ps->max_words = longest_checkbox_label (ps->def) + 2;
 	while (*p != '\0' && ends->len < ps->max_words) {
 		gsize end;
 		while (*p != '\0' && !is_space (g_utf8_get_char (p)))
@@ -332,9 +338,6 @@ extract_text (const char *text, const FormDef *def)
 	ps = (Parser) { def, form, seen, 0 };
 	form->pairs = g_ptr_array_new_with_free_func ((GDestroyNotify) form_pair_free);
 	form->format = g_strdup ("text");
-	/* slack for a word glued to punctuation or a short hint after the label */
-	ps.max_words = longest_checkbox_label (def) + 2;
-
 	while (*p != '\0') {
 		/* lines end in "\r\n", "\n" or a lone "\r" (old Mac clients) */
 		gsize len = strcspn (p, "\r\n");
