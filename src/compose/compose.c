@@ -21,6 +21,11 @@ struct Composer {
 	char *from;
 	char *reply_to;
 	char *domain;
+	/* From and Reply-To parsed once (NULL: none, or not an address): every
+	 * reply shares their mailboxes, which GMime never changes and which keep
+	 * their IDN form once it is worked out.  Not for two threads at once. */
+	InternetAddressList *from_list;
+	InternetAddressList *reply_to_list;
 	GHashTable *templates;  /* name -> Template* */
 };
 
@@ -61,6 +66,18 @@ template_load (const char *dir, const char *name, GError **error)
 	return t;
 }
 
+/* @spec parsed, or NULL when it holds no address; a bad one is reported by
+ * each compose, as before it was parsed once. */
+static InternetAddressList *
+parse_list (const char *spec)
+{
+	InternetAddressList *list = spec != NULL ? internet_address_list_parse (NULL, spec) : NULL;
+
+	if (list != NULL && internet_address_list_length (list) == 0)
+		g_clear_object (&list);
+	return list;
+}
+
 Composer *
 compose_new (const Config *cfg, GError **error)
 {
@@ -70,6 +87,8 @@ compose_new (const Config *cfg, GError **error)
 	c->from = g_strdup (cfg->from);
 	c->reply_to = g_strdup (cfg->reply_to);
 	c->domain = g_strdup (cfg->domain);
+	c->from_list = parse_list (c->from);
+	c->reply_to_list = parse_list (c->reply_to);
 	c->templates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
 	                                      (GDestroyNotify) template_free);
 	for (gsize i = 0; i < G_N_ELEMENTS (names); i++) {
@@ -89,6 +108,8 @@ compose_free (Composer *c)
 	g_free (c->from);
 	g_free (c->reply_to);
 	g_free (c->domain);
+	g_clear_object (&c->from_list);
+	g_clear_object (&c->reply_to_list);
 	if (c->templates)
 		g_hash_table_unref (c->templates);
 	g_free (c);
@@ -132,15 +153,16 @@ one_line (char *s)
 	g_strstrip (s);
 }
 
+/* Add the addresses of @list (parse_list of @spec) to @m's @type header. */
 static gboolean
-add_mailbox (GMimeMessage *m, GMimeAddressType type, const char *spec, GError **error)
+add_mailbox (GMimeMessage *m, GMimeAddressType type, InternetAddressList *list, const char *spec,
+             GError **error)
 {
-	g_autoptr (InternetAddressList) list = internet_address_list_parse (NULL, spec);
-
-	if (list == NULL || internet_address_list_length (list) == 0) {
+	if (list == NULL) {
 		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "compose: bad address '%s'", spec);
 		return FALSE;
 	}
+	/* the message's list holds its own refs to the shared mailboxes */
 	internet_address_list_append (g_mime_message_get_addresses (m, type), list);
 	return TRUE;
 }
@@ -217,9 +239,9 @@ compose_mail_ics (Composer *c, const char *name, GHashTable *vars, const char *t
 	out->message_id = ids_message_id (c->domain);
 
 	m = g_mime_message_new (TRUE);
-	if (!add_mailbox (m, GMIME_ADDRESS_TYPE_FROM, c->from, error))
+	if (!add_mailbox (m, GMIME_ADDRESS_TYPE_FROM, c->from_list, c->from, error))
 		return NULL;
-	if (c->reply_to != NULL && !add_mailbox (m, GMIME_ADDRESS_TYPE_REPLY_TO, c->reply_to, error))
+	if (c->reply_to != NULL && !add_mailbox (m, GMIME_ADDRESS_TYPE_REPLY_TO, c->reply_to_list, c->reply_to, error))
 		return NULL;
 	/* The display name may come from a form: GMime encodes it (RFC 2047) and
 	 * quotes it, so CR/LF or commas in it cannot add a header or a recipient. */
