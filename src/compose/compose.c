@@ -174,6 +174,49 @@ compose_mail (Composer *c, const char *name, GHashTable *vars, const char *to_na
 	return compose_mail_ics (c, name, vars, to_name, to_addr, in_reply_to, references, NULL, error);
 }
 
+/* Whether g_mime_text_part_set_text() would store @len bytes of @text as
+ * ISO-8859-1: when every character beyond ASCII is below U+0100 (GMime's
+ * charset "level" 1).  Text that is not UTF-8 is left to GMime as well. */
+static gboolean
+gmime_takes_latin1 (const char *text, gsize len)
+{
+	gboolean beyond_ascii = FALSE;
+
+	if (!g_utf8_validate_len (text, len, NULL))
+		return TRUE;
+	for (gsize i = 0; i < len; i++) {
+		if ((guchar) text[i] >= 0xC4)   /* a lead byte of U+0100 or above */
+			return FALSE;
+		beyond_ascii |= (guchar) text[i] >= 0x80;
+	}
+	return beyond_ascii;
+}
+
+/* The text/plain body: @text as UTF-8 in quoted-printable.  (transfer full)
+ * g_mime_text_part_set_text() weighs every character to choose a charset (a
+ * sixth of composing a reply); for ASCII and for text beyond ISO-8859-1 it
+ * stores the bytes as they are, as done here.  Text it would convert to
+ * ISO-8859-1 still goes through it, and so comes out as before: converted,
+ * though labelled utf-8 below. */
+static GMimeTextPart *
+text_body (const char *text)
+{
+	GMimeTextPart *body = g_mime_text_part_new_with_subtype ("plain");
+	gsize len = strlen (text);
+
+	if (gmime_takes_latin1 (text, len)) {
+		g_mime_text_part_set_text (body, text);
+	} else {
+		g_autoptr (GMimeStream) stream = g_mime_stream_mem_new_with_buffer (text, len);
+		g_autoptr (GMimeDataWrapper) content = g_mime_data_wrapper_new_with_stream (stream,
+		                                                                            GMIME_CONTENT_ENCODING_DEFAULT);
+		g_mime_part_set_content (GMIME_PART (body), content);  /* the part holds its own ref */
+	}
+	g_mime_text_part_set_charset (body, "utf-8");
+	g_mime_part_set_content_encoding (GMIME_PART (body), GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
+	return body;
+}
+
 /* The METHOD of calendar @ics ("PUBLISH", "CANCEL"; PUBLISH when it names none).
  * (transfer full) */
 static char *
@@ -262,10 +305,7 @@ compose_mail_ics (Composer *c, const char *name, GHashTable *vars, const char *t
 	g_mime_object_set_header (GMIME_OBJECT (m), "Auto-Submitted", "auto-replied", NULL);
 	g_mime_object_set_header (GMIME_OBJECT (m), "X-Auto-Response-Suppress", "All", NULL);
 
-	body = g_mime_text_part_new_with_subtype ("plain");
-	g_mime_text_part_set_text (body, text);
-	g_mime_text_part_set_charset (body, "utf-8");
-	g_mime_part_set_content_encoding (GMIME_PART (body), GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
+	body = text_body (text);
 	if (ics == NULL) {
 		g_mime_message_set_mime_part (m, GMIME_OBJECT (body));
 	} else {
