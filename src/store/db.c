@@ -17,10 +17,23 @@
 #include "core/errors.h"
 #include "core/ids.h"
 
+/* An event as read in the open transaction: its row id, and its columns and
+ * sessions (no seat counts: those are read each time). */
+typedef struct {
+	gint64 id;
+	Event *ev;
+} CatalogEntry;
+
 struct Db {
 	sqlite3 *handle;
 	char *path;
 	GHashTable *stmts;   /* const char *sql (static) -> sqlite3_stmt* */
+	/* The catalog as read in the open transaction, which holds the write lock
+	 * (BEGIN IMMEDIATE): nobody else changes it before the transaction ends.
+	 * Placement read the same events and sessions a dozen times a message.
+	 * Emptied at every BEGIN, COMMIT, ROLLBACK and by db_event_upsert. */
+	GHashTable *catalog;      /* code -> CatalogEntry* */
+	GHashTable *candidates;   /* db_event_candidates' arguments -> GPtrArray of CatalogEntry* (transfer none) */
 };
 
 static const char *const migrations[] = {
@@ -369,6 +382,28 @@ stmt_finalize (gpointer st)
 	sqlite3_finalize (st);
 }
 
+static void
+catalog_entry_free (CatalogEntry *entry)
+{
+	event_free (entry->ev);
+	g_free (entry);
+}
+
+/* The transaction ends or the catalog changes: what was read of it is stale. */
+static void
+catalog_forget (Db *db)
+{
+	g_hash_table_remove_all (db->candidates);
+	g_hash_table_remove_all (db->catalog);
+}
+
+/* Only inside a transaction is what was read of the catalog still true. */
+static gboolean
+catalog_usable (Db *db)
+{
+	return !sqlite3_get_autocommit (db->handle);
+}
+
 Db *
 db_open (const char *path, GError **error)
 {
@@ -376,6 +411,8 @@ db_open (const char *path, GError **error)
 
 	db->path = g_strdup (path);
 	db->stmts = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, stmt_finalize);
+	db->catalog = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) catalog_entry_free);
+	db->candidates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
 	/* No open()/close() of our own on the file: closing any descriptor of it
 	 * drops every POSIX lock this process holds there, including those of
 	 * another connection (a reload opens the new one before closing the old),
@@ -409,6 +446,8 @@ db_close (Db *db)
 	if (db == NULL)
 		return;
 	g_hash_table_unref (db->stmts);  /* finalizes the statements before the close */
+	g_hash_table_unref (db->candidates);   /* before the entries it points to */
+	g_hash_table_unref (db->catalog);
 	if (db->handle != NULL)
 		sqlite3_close_v2 (db->handle);
 	g_free (db->path);
@@ -420,6 +459,8 @@ db_begin (Db *db, GError **error)
 {
 	sqlite3_stmt *st = db_stmt (db, "BEGIN IMMEDIATE", error);
 
+	catalog_forget (db);
+
 	return st != NULL && step_done (db, st, "begin", error);
 }
 
@@ -428,6 +469,7 @@ db_commit (Db *db, GError **error)
 {
 	sqlite3_stmt *st = db_stmt (db, "COMMIT", error);
 
+	catalog_forget (db);
 	if (st == NULL || !step_done (db, st, "commit", error)) {
 		db_rollback (db);
 		return FALSE;
@@ -444,6 +486,7 @@ db_set_durable (Db *db, gboolean durable, GError **error)
 void
 db_rollback (Db *db)
 {
+	catalog_forget (db);
 	if (!sqlite3_get_autocommit (db->handle))
 		sqlite3_exec (db->handle, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -471,6 +514,7 @@ db_savepoint_release (Db *db, GError **error)
 void
 db_savepoint_rollback (Db *db)
 {
+	catalog_forget (db);
 	/* ROLLBACK TO keeps the savepoint open; RELEASE ends it. */
 	if (!sqlite3_get_autocommit (db->handle))
 		sqlite3_exec (db->handle, "ROLLBACK TO message; RELEASE message", NULL, NULL, NULL);
@@ -514,6 +558,8 @@ db_event_upsert (Db *db, const Event *ev, GError **error)
 {
 	sqlite3_stmt *st;
 	gint64 id;
+
+	catalog_forget (db);
 
 	st = db_stmt (db,
 	              "INSERT INTO events (code, kind, title, subregion, topic, seats, hours)"
@@ -591,11 +637,14 @@ load_sessions (Db *db, gint64 event_id, Event *ev, GError **error)
 /* A waitlisted registration holding a place offered to it (promotion = offer). */
 #define OPEN_OFFER(r) "(" r ".status = 'waitlisted' AND " r ".offer_deadline IS NOT NULL)"
 
-#define EVENT_COLUMNS \
-	"e.id, e.code, e.kind, e.title, e.subregion, e.topic, e.seats, e.hours," \
-	" (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'confirmed')," \
+/* An event's seats taken, waiting list and open offers (Event.taken,
+ * .waitlist, .offered).  Needs the event as e. */
+#define EVENT_COUNTS \
+	"(SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'confirmed')," \
 	" e.waitlisted," \
 	" (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND " OPEN_OFFER ("r") ")"
+
+#define EVENT_COLUMNS "e.id, e.code, e.kind, e.title, e.subregion, e.topic, e.seats, e.hours, " EVENT_COUNTS
 
 /* A waitlisted registration's place in its event's queue (1 first), else NULL:
  * counted from the end, since the one asked about is most often the newest
@@ -623,9 +672,10 @@ event_from_row (sqlite3_stmt *st)
 	return ev;
 }
 
-/* Events from a stepped statement, sessions loaded after the statement is reset. */
+/* Events from a stepped statement, sessions loaded after the statement is
+ * reset; their row ids in *@ids_out when not NULL. */
 static GPtrArray *
-events_from (Db *db, sqlite3_stmt *st, GError **error)
+events_from (Db *db, sqlite3_stmt *st, GArray **ids_out, GError **error)
 {
 	g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) event_free);
 	g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -644,7 +694,81 @@ events_from (Db *db, sqlite3_stmt *st, GError **error)
 	for (guint i = 0; i < events->len; i++)
 		if (!load_sessions (db, g_array_index (ids, gint64, i), g_ptr_array_index (events, i), error))
 			return NULL;
+	if (ids_out != NULL)
+		*ids_out = g_steal_pointer (&ids);
 	return g_steal_pointer (&events);
+}
+
+/* A copy of @ev's columns and sessions.  (transfer full) */
+static Event *
+event_dup (const Event *ev)
+{
+	Event *copy = event_new ();
+
+	copy->code = g_strdup (ev->code);
+	copy->kind = g_strdup (ev->kind);
+	copy->title = g_strdup (ev->title);
+	copy->subregion = g_strdup (ev->subregion);
+	copy->topic = ev->topic;
+	copy->seats = ev->seats;
+	copy->hours = ev->hours;
+	for (guint k = 0; k < ev->sessions->len; k++) {
+		const EventSession *s = g_ptr_array_index (ev->sessions, k);
+		EventSession *c = g_new0 (EventSession, 1);
+		c->start = g_strdup (s->start);
+		c->end = g_strdup (s->end);
+		c->place = g_strdup (s->place);
+		g_ptr_array_add (copy->sessions, c);
+	}
+	return copy;
+}
+
+/* Keep @events (with row @ids) as read in this transaction; returns their
+ * entries, in order.  (transfer container) */
+static GPtrArray *
+catalog_keep (Db *db, GPtrArray *events, GArray *ids)
+{
+	GPtrArray *entries = g_ptr_array_sized_new (events->len);
+
+	for (guint i = 0; i < events->len; i++) {
+		const Event *ev = g_ptr_array_index (events, i);
+		CatalogEntry *entry = g_hash_table_lookup (db->catalog, ev->code);
+
+		if (entry == NULL) {
+			entry = g_new0 (CatalogEntry, 1);
+			entry->id = g_array_index (ids, gint64, i);
+			entry->ev = event_dup (ev);
+			g_hash_table_insert (db->catalog, entry->ev->code, entry);
+		}
+		g_ptr_array_add (entries, entry);
+	}
+	return entries;
+}
+
+/* A kept event with its seat counts as they are now.  (transfer full) */
+static Event *
+catalog_event (Db *db, const CatalogEntry *entry, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db, "SELECT " EVENT_COUNTS " FROM events e WHERE e.id = :id", error);
+	g_autoptr (Event) ev = NULL;
+	int rc;
+
+	if (st == NULL)
+		return NULL;
+	bind_int (st, ":id", entry->id);
+	ev = event_dup (entry->ev);
+	if ((rc = sqlite3_step (st)) == SQLITE_ROW) {
+		ev->taken = sqlite3_column_int (st, 0);
+		ev->waitlist = sqlite3_column_int (st, 1);
+		ev->offered = sqlite3_column_int (st, 2);
+	}
+	sqlite3_reset (st);
+	if (rc != SQLITE_ROW) {
+		/* the row is there: the transaction holds the write lock */
+		db_fail (db, error, "read event counts");
+		return NULL;
+	}
+	return g_steal_pointer (&ev);
 }
 
 Event *
@@ -662,7 +786,7 @@ db_event_find (Db *db, const char *kind, const char *subregion, int topic, GErro
 	bind_text (st, ":kind", kind);
 	bind_text (st, ":subregion", subregion);
 	bind_int (st, ":topic", topic);
-	if ((found = events_from (db, st, error)) == NULL || found->len == 0)
+	if ((found = events_from (db, st, NULL, error)) == NULL || found->len == 0)
 		return NULL;
 	return g_ptr_array_steal_index (found, 0);
 }
@@ -670,14 +794,20 @@ db_event_find (Db *db, const char *kind, const char *subregion, int topic, GErro
 Event *
 db_event_get (Db *db, const char *code, GError **error)
 {
-	sqlite3_stmt *st = db_stmt (db, "SELECT " EVENT_COLUMNS " FROM events e WHERE e.code = :code", error);
+	sqlite3_stmt *st;
 	g_autoptr (GPtrArray) found = NULL;
+	g_autoptr (GArray) ids = NULL;
+	const CatalogEntry *entry;
 
-	if (st == NULL)
+	if (catalog_usable (db) && code != NULL && (entry = g_hash_table_lookup (db->catalog, code)) != NULL)
+		return catalog_event (db, entry, error);
+	if ((st = db_stmt (db, "SELECT " EVENT_COLUMNS " FROM events e WHERE e.code = :code", error)) == NULL)
 		return NULL;
 	bind_text (st, ":code", code);
-	if ((found = events_from (db, st, error)) == NULL || found->len == 0)
+	if ((found = events_from (db, st, &ids, error)) == NULL || found->len == 0)
 		return NULL;
+	if (catalog_usable (db))
+		g_ptr_array_unref (catalog_keep (db, found, ids));
 	return g_ptr_array_steal_index (found, 0);
 }
 
@@ -686,7 +816,7 @@ db_events_list (Db *db, GError **error)
 {
 	sqlite3_stmt *st = db_stmt (db, "SELECT " EVENT_COLUMNS " FROM events e ORDER BY e.code", error);
 
-	return st ? events_from (db, st, error) : NULL;
+	return st ? events_from (db, st, NULL, error) : NULL;
 }
 
 /* --- inbound messages --------------------------------------------------- */
@@ -1589,8 +1719,26 @@ db_message_find (Db *db, const char *message_id, const char *hash, GError **erro
 GPtrArray *
 db_event_candidates (Db *db, const char *kind, const char *subregion, int topic, GError **error)
 {
+	/* the arguments, NULL apart from "" (\x1f and \x1e are in no event's kind or subregion) */
+	g_autofree char *key = g_strdup_printf ("%s\x1f%s\x1f%d", kind ? kind : "\x1e",
+	                                        subregion ? subregion : "\x1e", topic);
+	GPtrArray *kept = catalog_usable (db) ? g_hash_table_lookup (db->candidates, key) : NULL;
+	g_autoptr (GPtrArray) events = NULL;
+	g_autoptr (GArray) ids = NULL;
+	sqlite3_stmt *st;
+
+	if (kept != NULL) {
+		events = g_ptr_array_new_with_free_func ((GDestroyNotify) event_free);
+		for (guint i = 0; i < kept->len; i++) {
+			Event *ev = catalog_event (db, g_ptr_array_index (kept, i), error);
+			if (ev == NULL)
+				return NULL;
+			g_ptr_array_add (events, ev);
+		}
+		return g_steal_pointer (&events);
+	}
 	/* By the start of the first dated session (undated last), then by code. */
-	sqlite3_stmt *st = db_stmt (db,
+	st = db_stmt (db,
 	                            "SELECT " EVENT_COLUMNS " FROM events e WHERE e.kind = :kind"
 	                            " AND (:subregion IS NULL OR e.subregion = :subregion)"
 	                            " AND (:topic = 0 OR e.topic = :topic OR e.topic IS NULL)"
@@ -1603,7 +1751,11 @@ db_event_candidates (Db *db, const char *kind, const char *subregion, int topic,
 	bind_text (st, ":kind", kind);
 	bind_text (st, ":subregion", subregion);
 	bind_int (st, ":topic", topic);
-	return events_from (db, st, error);
+	if ((events = events_from (db, st, &ids, error)) == NULL)
+		return NULL;
+	if (catalog_usable (db))
+		g_hash_table_insert (db->candidates, g_steal_pointer (&key), catalog_keep (db, events, ids));
+	return g_steal_pointer (&events);
 }
 
 int
