@@ -34,6 +34,8 @@ struct Db {
 	 * Emptied at every BEGIN, COMMIT, ROLLBACK and by db_event_upsert. */
 	GHashTable *catalog;      /* code -> CatalogEntry* */
 	GHashTable *candidates;   /* db_event_candidates' arguments -> GPtrArray of CatalogEntry* (transfer none) */
+	gint64 now_second;        /* now_iso's last second (unix time) and its text */
+	char *now_text;
 };
 
 static const char *const migrations[] = {
@@ -316,13 +318,21 @@ col_text (sqlite3_stmt *st, int i)
 	return t ? g_strdup ((const char *) t) : NULL;
 }
 
+/* Now as the ISO UTC text the tables hold.  (transfer full)  Formatted once
+ * a second: a message writes it half a dozen times. */
 static char *
-now_iso (void)
+now_iso (Db *db)
 {
 	g_autoptr (GDateTime) local = clock_now ();
-	g_autoptr (GDateTime) now = g_date_time_to_utc (local);
+	gint64 second = g_date_time_to_unix (local);
 
-	return g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+	if (db->now_text == NULL || second != db->now_second) {
+		g_autoptr (GDateTime) now = g_date_time_to_utc (local);
+		g_free (db->now_text);
+		db->now_text = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+		db->now_second = second;
+	}
+	return g_strdup (db->now_text);
 }
 
 static gboolean
@@ -448,6 +458,7 @@ db_close (Db *db)
 	g_hash_table_unref (db->stmts);  /* finalizes the statements before the close */
 	g_hash_table_unref (db->candidates);   /* before the entries it points to */
 	g_hash_table_unref (db->catalog);
+	g_free (db->now_text);
 	if (db->handle != NULL)
 		sqlite3_close_v2 (db->handle);
 	g_free (db->path);
@@ -902,7 +913,7 @@ db_message_seen (Db *db, const char *message_id, const char *hash, GError **erro
 gint64
 db_message_insert (Db *db, const InboundRecord *rec, GError **error)
 {
-	g_autofree char *now = now_iso ();
+	g_autofree char *now = now_iso (db);
 	sqlite3_stmt *st = db_stmt (db,
 	                            "INSERT INTO messages (spool_id, message_id, hash, sender, subject, state,"
 	                            " reason, form_part, received_at) VALUES (:spool, :mid, :hash, :sender,"
@@ -958,7 +969,7 @@ db_message_set_applicant (Db *db, gint64 message_row, gint64 applicant_id, const
 gint64
 db_applicant_upsert (Db *db, const Application *app, gboolean *created, GError **error)
 {
-	g_autofree char *now = now_iso ();
+	g_autofree char *now = now_iso (db);
 	sqlite3_stmt *st;
 	gint64 id;
 
@@ -1014,7 +1025,7 @@ gboolean
 db_registration_add (Db *db, gint64 applicant_id, const char *event_code, const char *status, int hours,
                      gint64 message_row, char **code, GError **error)
 {
-	g_autofree char *now = now_iso ();
+	g_autofree char *now = now_iso (db);
 	sqlite3_stmt *st;
 
 	*code = NULL;
@@ -1072,7 +1083,7 @@ gboolean
 db_outbox_add (Db *db, gint64 inbound_row, const char *kind, const char *rcpt, const char *subject,
                const char *message_id, GBytes *raw, GError **error)
 {
-	g_autofree char *now = now_iso ();
+	g_autofree char *now = now_iso (db);
 	sqlite3_stmt *st = db_stmt (db,
 	                            "INSERT INTO outbox (message_id, inbound_id, kind, rcpt, subject,"
 	                            " created_at) VALUES (:mid, :in, :kind, :rcpt, :subject, :now)",
@@ -1216,7 +1227,7 @@ gboolean
 db_outbox_result (Db *db, gint64 id, const char *state, int code, const char *text,
                   gint64 next_attempt, GError **error)
 {
-	g_autofree char *now = now_iso ();
+	g_autofree char *now = now_iso (db);
 	sqlite3_stmt *st = db_stmt (db,
 	                            "UPDATE outbox SET state = :state, attempts = attempts + 1,"
 	                            " sending_since = NULL, last_code = :code, last_error = :text,"
@@ -1270,7 +1281,7 @@ db_outbox_find (Db *db, const char *message_id, GError **error)
 gboolean
 db_outbox_bounce (Db *db, gint64 id, const char *status, const char *diagnostic, GError **error)
 {
-	g_autofree char *now = now_iso ();
+	g_autofree char *now = now_iso (db);
 	g_autofree char *reason = g_strdup_printf ("%s %s", status ? status : "5.0.0", diagnostic ? diagnostic : "");
 	sqlite3_stmt *st = db_stmt (db,
 	                            "UPDATE outbox SET state = 'bounced', dsn_status = :status,"
@@ -1402,7 +1413,7 @@ db_last_digest (Db *db, GError **error)
 gboolean
 db_health_record (Db *db, const char *step, const char *error_text, GError **error)
 {
-	g_autofree char *now = now_iso ();
+	g_autofree char *now = now_iso (db);
 	sqlite3_stmt *st = db_stmt (db,
 	                            "INSERT INTO health (step, last_ok, last_error, error_at)"
 	                            " VALUES (:step, CASE WHEN :err IS NULL THEN :now END, :err,"
@@ -1578,7 +1589,7 @@ gboolean
 db_imap_mailbox_set (Db *db, const char *mailbox, guint32 uidvalidity, guint32 last_uid, const char *server,
                      GError **error)
 {
-	g_autofree char *now = now_iso ();
+	g_autofree char *now = now_iso (db);
 	sqlite3_stmt *st = db_stmt (db,
 	                            "INSERT INTO imap_mailboxes (mailbox, uidvalidity, last_uid, server, updated_at)"
 	                            " VALUES (:m, :v, :u, :s, :now) ON CONFLICT (mailbox) DO UPDATE SET"
@@ -1599,7 +1610,7 @@ gboolean
 db_imap_journal_add (Db *db, const char *mailbox, guint32 uidvalidity, guint32 uid, guint64 size,
                      const char *spool_id, gboolean rematch, GError **error)
 {
-	g_autofree char *now = now_iso ();
+	g_autofree char *now = now_iso (db);
 	sqlite3_stmt *st = db_stmt (db,
 	                            "INSERT INTO imap_messages (mailbox, uidvalidity, uid, size, spool_id, rematch,"
 	                            " created_at) VALUES (:m, :v, :u, :size, :spool, :rematch, :now)"
@@ -1664,7 +1675,7 @@ db_imap_pending (Db *db, const char *mailbox, GError **error)
 gboolean
 db_imap_set_state (Db *db, gint64 id, const char *state, const char *acked_to, GError **error)
 {
-	g_autofree char *now = now_iso ();
+	g_autofree char *now = now_iso (db);
 	sqlite3_stmt *st = db_stmt (db,
 	                            "UPDATE imap_messages SET state = :state, acked_to = :to,"
 	                            " acked_at = CASE WHEN :state = 'acked' THEN :now END WHERE id = :id", error);
@@ -1675,6 +1686,33 @@ db_imap_set_state (Db *db, gint64 id, const char *state, const char *acked_to, G
 	bind_text (st, ":to", acked_to);
 	bind_text (st, ":now", now);
 	bind_int (st, ":id", id);
+	return step_done (db, st, "update IMAP journal", error);
+}
+
+gboolean
+db_imap_set_states (Db *db, const gint64 *ids, guint n, const char *state, const char *acked_to,
+                    GError **error)
+{
+	g_autofree char *now = now_iso (db);
+	g_autoptr (GString) list = g_string_sized_new (12 * n + 2);
+	sqlite3_stmt *st;
+
+	if (n == 0)
+		return TRUE;
+	/* a JSON array: a statement per row was most of an acknowledgement's cost */
+	for (guint i = 0; i < n; i++)
+		g_string_append_printf (list, "%c%" G_GINT64_FORMAT, i ? ',' : '[', ids[i]);
+	g_string_append_c (list, ']');
+	st = db_stmt (db,
+	              "UPDATE imap_messages SET state = :state, acked_to = :to,"
+	              " acked_at = CASE WHEN :state = 'acked' THEN :now END"
+	              " WHERE id IN (SELECT value FROM json_each(:ids))", error);
+	if (st == NULL)
+		return FALSE;
+	bind_text (st, ":state", state);
+	bind_text (st, ":to", acked_to);
+	bind_text (st, ":now", now);
+	bind_text (st, ":ids", list->str);
 	return step_done (db, st, "update IMAP journal", error);
 }
 
@@ -1851,7 +1889,7 @@ db_registration_get (Db *db, const char *code, GError **error)
 gboolean
 db_registration_set_status (Db *db, const char *code, const char *status, GError **error)
 {
-	g_autofree char *now = now_iso ();
+	g_autofree char *now = now_iso (db);
 	sqlite3_stmt *st = db_stmt (db,
 	                            "UPDATE registrations SET status = :status,"
 	                            " cancelled_at = CASE WHEN :status = 'cancelled' THEN :now END"
@@ -1928,7 +1966,7 @@ int
 db_reminder_record (Db *db, const char *code, int session, const char *start, gint64 offset,
                     const char *state, GError **error)
 {
-	g_autofree char *now = now_iso ();
+	g_autofree char *now = now_iso (db);
 	sqlite3_stmt *st = db_stmt (db,
 	                            "INSERT INTO reminders (registration_id, session, session_start, offset_s,"
 	                            " state, created_at) SELECT id, :session, :start, :offset, :state, :now"
@@ -1996,7 +2034,7 @@ db_waitlist_note_candidates (Db *db, GError **error)
 int
 db_waitlist_note_record (Db *db, const char *code, const char *state, int position, GError **error)
 {
-	g_autofree char *now = now_iso ();
+	g_autofree char *now = now_iso (db);
 	sqlite3_stmt *st = db_stmt (db,
 	                            "INSERT INTO waitlist_notes (registration_id, state, position, created_at)"
 	                            " SELECT id, :state, :position, :now FROM registrations WHERE code = :code"
@@ -2154,7 +2192,7 @@ db_message_get (Db *db, gint64 id, GError **error)
 gboolean
 db_review_register (Db *db, gint64 id, const char *form_part, GError **error)
 {
-	g_autofree char *now = now_iso ();
+	g_autofree char *now = now_iso (db);
 	sqlite3_stmt *st = db_stmt (db,
 	                            "UPDATE messages SET state = 'registered', form_part = :part, reviewed_at = :now"
 	                            " WHERE id = :id AND state = 'review' AND reviewed_at IS NULL", error);
@@ -2176,7 +2214,7 @@ db_review_register (Db *db, gint64 id, const char *form_part, GError **error)
 int
 db_review_done (Db *db, gint64 id, GError **error)
 {
-	g_autofree char *now = now_iso ();
+	g_autofree char *now = now_iso (db);
 	sqlite3_stmt *st = db_stmt (db,
 	                            "UPDATE messages SET reviewed_at = :now WHERE id = :id AND state = 'review'"
 	                            " AND reviewed_at IS NULL", error);
@@ -2251,7 +2289,7 @@ db_purge_hash (Db *db, const char *hash, const char *before, GError **error)
 gboolean
 db_purge_mark (Db *db, gboolean outbox, gint64 id, GError **error)
 {
-	g_autofree char *now = now_iso ();
+	g_autofree char *now = now_iso (db);
 	sqlite3_stmt *st = db_stmt (db, outbox ? "UPDATE outbox SET purged_at = :now WHERE id = :id"
 	                                       : "UPDATE messages SET purged_at = :now WHERE id = :id", error);
 
