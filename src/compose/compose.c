@@ -26,6 +26,12 @@ struct Composer {
 	 * their IDN form once it is worked out.  Not for two threads at once. */
 	InternetAddressList *from_list;
 	InternetAddressList *reply_to_list;
+	/* The message every reply is made in, without (0) and with (1) In-Reply-To
+	 * and References: its headers that never change are set once, in their
+	 * order; each reply sets the rest and its MIME part.  Building the message
+	 * anew and freeing it was a third of composing. */
+	GMimeMessage *proto[2];
+	GMimeFormatOptions *format;   /* LF line ends */
 	GHashTable *templates;  /* name -> Template* */
 };
 
@@ -89,6 +95,8 @@ compose_new (const Config *cfg, GError **error)
 	c->domain = g_strdup (cfg->domain);
 	c->from_list = parse_list (c->from);
 	c->reply_to_list = parse_list (c->reply_to);
+	c->format = g_mime_format_options_new ();
+	g_mime_format_options_set_newline_format (c->format, GMIME_NEWLINE_FORMAT_UNIX);
 	c->templates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
 	                                      (GDestroyNotify) template_free);
 	for (gsize i = 0; i < G_N_ELEMENTS (names); i++) {
@@ -110,6 +118,9 @@ compose_free (Composer *c)
 	g_free (c->domain);
 	g_clear_object (&c->from_list);
 	g_clear_object (&c->reply_to_list);
+	g_clear_object (&c->proto[0]);
+	g_clear_object (&c->proto[1]);
+	g_clear_pointer (&c->format, g_mime_format_options_free);
 	if (c->templates)
 		g_hash_table_unref (c->templates);
 	g_free (c);
@@ -254,6 +265,33 @@ calendar_part (const char *ics)
 	return GMIME_OBJECT (cal);
 }
 
+/* The message of @c's replies, @threaded or not: the headers in the order a
+ * new message gets them (From, Reply-To, Message-Id, In-Reply-To, References,
+ * Auto-Submitted, ...); the placeholders are set by every reply.
+ * (transfer none) */
+static GMimeMessage *
+prototype (Composer *c, gboolean threaded, GError **error)
+{
+	g_autoptr (GMimeMessage) m = NULL;
+
+	if (c->proto[threaded] != NULL)
+		return c->proto[threaded];
+	m = g_mime_message_new (TRUE);
+	if (!add_mailbox (m, GMIME_ADDRESS_TYPE_FROM, c->from_list, c->from, error))
+		return NULL;
+	if (c->reply_to != NULL && !add_mailbox (m, GMIME_ADDRESS_TYPE_REPLY_TO, c->reply_to_list, c->reply_to, error))
+		return NULL;
+	g_mime_message_set_message_id (m, "placeholder");
+	if (threaded) {
+		g_mime_object_set_header (GMIME_OBJECT (m), "In-Reply-To", "<placeholder>", NULL);
+		g_mime_object_set_header (GMIME_OBJECT (m), "References", "<placeholder>", NULL);
+	}
+	/* RFC 3834 §5: mark as automatic; Exchange's own suppression header too. */
+	g_mime_object_set_header (GMIME_OBJECT (m), "Auto-Submitted", "auto-replied", NULL);
+	g_mime_object_set_header (GMIME_OBJECT (m), "X-Auto-Response-Suppress", "All", NULL);
+	return c->proto[threaded] = g_steal_pointer (&m);
+}
+
 ComposedMail *
 compose_mail_ics (Composer *c, const char *name, GHashTable *vars, const char *to_name,
                   const char *to_addr, const char *in_reply_to, const char *references, const char *ics,
@@ -261,9 +299,9 @@ compose_mail_ics (Composer *c, const char *name, GHashTable *vars, const char *t
 {
 	const Template *t = g_hash_table_lookup (c->templates, name);
 	g_autoptr (ComposedMail) out = g_new0 (ComposedMail, 1);
-	g_autoptr (GMimeMessage) m = NULL;
+	GMimeMessage *m;
+	InternetAddressList *to_list;
 	g_autoptr (GMimeTextPart) body = NULL;
-	g_autoptr (GMimeFormatOptions) fmt = NULL;
 	g_autoptr (GDateTime) now = g_date_time_new_now_local ();
 	g_autofree char *text = NULL;
 	g_autofree char *irt = NULL;
@@ -281,17 +319,16 @@ compose_mail_ics (Composer *c, const char *name, GHashTable *vars, const char *t
 	one_line (out->subject);
 	out->message_id = ids_message_id (c->domain);
 
-	m = g_mime_message_new (TRUE);
-	if (!add_mailbox (m, GMIME_ADDRESS_TYPE_FROM, c->from_list, c->from, error))
-		return NULL;
-	if (c->reply_to != NULL && !add_mailbox (m, GMIME_ADDRESS_TYPE_REPLY_TO, c->reply_to_list, c->reply_to, error))
+	if ((m = prototype (c, in_reply_to != NULL, error)) == NULL)
 		return NULL;
 	/* The display name may come from a form: GMime encodes it (RFC 2047) and
 	 * quotes it, so CR/LF or commas in it cannot add a header or a recipient. */
 	safe_name = g_strdup (to_name ? to_name : "");
 	one_line (safe_name);
 	to = internet_address_mailbox_new (*safe_name ? safe_name : NULL, to_addr);
-	internet_address_list_add (g_mime_message_get_addresses (m, GMIME_ADDRESS_TYPE_TO), to);
+	to_list = g_mime_message_get_addresses (m, GMIME_ADDRESS_TYPE_TO);
+	internet_address_list_clear (to_list);   /* the previous reply's */
+	internet_address_list_add (to_list, to);
 	g_object_unref (to);  /* the list holds its own ref */
 	g_mime_message_set_subject (m, out->subject, "utf-8");
 	g_mime_message_set_date (m, now);
@@ -301,9 +338,6 @@ compose_mail_ics (Composer *c, const char *name, GHashTable *vars, const char *t
 		g_mime_object_set_header (GMIME_OBJECT (m), "In-Reply-To", irt, NULL);
 		g_mime_object_set_header (GMIME_OBJECT (m), "References", references ? references : irt, NULL);
 	}
-	/* RFC 3834 §5: mark as automatic; Exchange's own suppression header too. */
-	g_mime_object_set_header (GMIME_OBJECT (m), "Auto-Submitted", "auto-replied", NULL);
-	g_mime_object_set_header (GMIME_OBJECT (m), "X-Auto-Response-Suppress", "All", NULL);
 
 	body = text_body (text);
 	if (ics == NULL) {
@@ -318,9 +352,7 @@ compose_mail_ics (Composer *c, const char *name, GHashTable *vars, const char *t
 		g_mime_message_set_mime_part (m, GMIME_OBJECT (mixed));
 	}
 
-	fmt = g_mime_format_options_new ();
-	g_mime_format_options_set_newline_format (fmt, GMIME_NEWLINE_FORMAT_UNIX);
-	raw = g_mime_object_to_string (GMIME_OBJECT (m), fmt);
+	raw = g_mime_object_to_string (GMIME_OBJECT (m), c->format);
 	len = strlen (raw);
 	if (len > 0 && raw[len - 1] != '\n') {
 		char *terminated = g_strconcat (raw, "\n", NULL);

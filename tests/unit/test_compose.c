@@ -238,6 +238,56 @@ test_body_bytes (void)
 	}
 }
 
+/* @raw without what differs between two composes: Date, Message-Id, boundaries. */
+static char *
+normalized (GBytes *raw)
+{
+	g_autofree char *text = g_strndup (g_bytes_get_data (raw, NULL), g_bytes_get_size (raw));
+	g_autoptr (GRegex) re = g_regex_new ("^Date: .*$|^Message-Id: .*$|=-[A-Za-z0-9+/=_-]{10,}",
+	                                     G_REGEX_MULTILINE, 0, NULL);
+
+	return g_regex_replace_literal (re, text, -1, 0, "X", 0, NULL);
+}
+
+/* One Composer makes every reply in the same message objects: a reply comes
+ * out as from a Composer of its own, whatever came before it. */
+static void
+test_reuse (void)
+{
+	static const struct {
+		const char *to_name;
+		const char *in_reply_to;
+		gboolean ics;
+	} cases[] = {
+		{ "Anna Gęślą", "a@example.pl", TRUE }, { NULL, NULL, FALSE }, { "Jan", "b@example.pl", FALSE },
+		{ "Ewa, \"Nowak\"", NULL, TRUE }, { "Anna Gęślą", "c@example.pl", TRUE }, { NULL, NULL, TRUE },
+	};
+	static const char ics[] = "BEGIN:VCALENDAR\r\nMETHOD:PUBLISH\r\nEND:VCALENDAR\r\n";
+	g_autoptr (Config) cfg = test_config ();
+	g_autoptr (GError) error = NULL;
+	g_autoptr (Composer) shared = compose_new (cfg, &error);
+
+	g_assert_no_error (error);
+	for (gsize i = 0; shared != NULL && i < G_N_ELEMENTS (cases); i++) {
+		g_autoptr (Composer) fresh = compose_new (cfg, &error);
+		g_autoptr (GHashTable) vars = confirmation_vars (cases[i].to_name ? cases[i].to_name : "x");
+		g_autoptr (ComposedMail) a = NULL;
+		g_autoptr (ComposedMail) b = NULL;
+		g_autofree char *got = NULL;
+		g_autofree char *want = NULL;
+
+		a = compose_mail_ics (shared, "confirmation", vars, cases[i].to_name, "anna@ops.example.pl",
+		                      cases[i].in_reply_to, NULL, cases[i].ics ? ics : NULL, &error);
+		g_assert_no_error (error);
+		b = compose_mail_ics (fresh, "confirmation", vars, cases[i].to_name, "anna@ops.example.pl",
+		                      cases[i].in_reply_to, NULL, cases[i].ics ? ics : NULL, &error);
+		g_assert_no_error (error);
+		got = normalized (a->raw);
+		want = normalized (b->raw);
+		g_assert_cmpstr (got, ==, want);
+	}
+}
+
 static void
 test_missing_template (void)
 {
@@ -263,5 +313,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/compose/header-injection", test_header_injection);
 	g_test_add_func ("/compose/missing-template", test_missing_template);
 	g_test_add_func ("/compose/body-bytes", test_body_bytes);
+	g_test_add_func ("/compose/reuse", test_reuse);
 	return g_test_run ();
 }
