@@ -268,13 +268,18 @@ extract_to_utf8 (const char *data, gsize len, const char *charset)
 		out = convert_wide (data, len, declared);
 
 	if (out == NULL) {
-		g_autofree char *bytes = g_memdup2 (data, len);
-		const char *p = bytes;
+		g_autofree char *bytes = NULL;
+		const char *p = data;
 		gsize n = len;
 
 		if (declared != NULL && is_wide_name (declared))
 			g_clear_pointer (&declared, g_free);   /* the bytes are not what it says */
-		nul_to_space (bytes, len);
+		/* a copy only to blank NULs, which text seldom holds */
+		if (memchr (data, '\0', len) != NULL) {
+			bytes = g_memdup2 (data, len);
+			nul_to_space (bytes, len);
+			p = bytes;
+		}
 		if (n >= 3 && memcmp (p, "\xEF\xBB\xBF", 3) == 0) {
 			/* a UTF-8 BOM outweighs the declaration */
 			p += 3;
