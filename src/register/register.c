@@ -250,12 +250,15 @@ register_publish_ics (Pipeline *p, GPtrArray *events, char **ics, GError **error
 gboolean
 register_calendar_ics (Pipeline *p, IcalMethod method, GPtrArray *events, char **ics, GError **error)
 {
-	g_autoptr (InternetAddressList) from = internet_address_list_parse (NULL, p->cfg->from);
-	InternetAddress *ia = from && internet_address_list_length (from) ? internet_address_list_get_address (from, 0) : NULL;
+	g_autoptr (InternetAddressList) from = NULL;
+	InternetAddress *ia;
 
 	*ics = NULL;
 	if (events->len == 0)
 		return TRUE;
+	/* the organizer's name, only when there is a calendar */
+	from = internet_address_list_parse (NULL, p->cfg->from);
+	ia = from && internet_address_list_length (from) ? internet_address_list_get_address (from, 0) : NULL;
 	*ics = ical_calendar (method, ia ? internet_address_get_name (ia) : NULL, p->cfg->from_addr, events, error);
 	return *ics != NULL;
 }
