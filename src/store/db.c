@@ -1800,10 +1800,13 @@ int
 db_event_hours_used (Db *db, const char *event_code, GError **error)
 {
 	sqlite3_stmt *st = db_stmt (db,
-	                            /* two sums, each answered by an index: with OR, SQLite
-	                             * read the row of every request waiting too */
+	                            /* sums each answered by an index: with OR, SQLite read
+	                             * the row of every request waiting too; an IN list
+	                             * built a temporary table at every call */
 	                            "SELECT coalesce((SELECT (SELECT coalesce(sum(r.hours), 0) FROM registrations r"
-	                            " WHERE r.event_id = e.id AND r.status IN ('confirmed','requested'))"
+	                            " WHERE r.event_id = e.id AND r.status = 'confirmed')"
+	                            " + (SELECT coalesce(sum(r.hours), 0) FROM registrations r"
+	                            " WHERE r.event_id = e.id AND r.status = 'requested')"
 	                            " + (SELECT coalesce(sum(r.hours), 0) FROM registrations r"
 	                            " WHERE r.event_id = e.id AND " OPEN_OFFER ("r") ")"
 	                            " FROM events e WHERE e.code = :event), 0)", error);
