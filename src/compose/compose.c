@@ -21,6 +21,17 @@ struct Composer {
 	char *from;
 	char *reply_to;
 	char *domain;
+	/* From and Reply-To parsed once (NULL: none, or not an address): every
+	 * reply shares their mailboxes, which GMime never changes and which keep
+	 * their IDN form once it is worked out.  Not for two threads at once. */
+	InternetAddressList *from_list;
+	InternetAddressList *reply_to_list;
+	/* The message every reply is made in, without (0) and with (1) In-Reply-To
+	 * and References: its headers that never change are set once, in their
+	 * order; each reply sets the rest and its MIME part.  Building the message
+	 * anew and freeing it was a third of composing. */
+	GMimeMessage *proto[2];
+	GMimeFormatOptions *format;   /* LF line ends */
 	GHashTable *templates;  /* name -> Template* */
 };
 
@@ -61,6 +72,18 @@ template_load (const char *dir, const char *name, GError **error)
 	return t;
 }
 
+/* @spec parsed, or NULL when it holds no address; a bad one is reported by
+ * each compose, as before it was parsed once. */
+static InternetAddressList *
+parse_list (const char *spec)
+{
+	InternetAddressList *list = spec != NULL ? internet_address_list_parse (NULL, spec) : NULL;
+
+	if (list != NULL && internet_address_list_length (list) == 0)
+		g_clear_object (&list);
+	return list;
+}
+
 Composer *
 compose_new (const Config *cfg, GError **error)
 {
@@ -70,6 +93,10 @@ compose_new (const Config *cfg, GError **error)
 	c->from = g_strdup (cfg->from);
 	c->reply_to = g_strdup (cfg->reply_to);
 	c->domain = g_strdup (cfg->domain);
+	c->from_list = parse_list (c->from);
+	c->reply_to_list = parse_list (c->reply_to);
+	c->format = g_mime_format_options_new ();
+	g_mime_format_options_set_newline_format (c->format, GMIME_NEWLINE_FORMAT_UNIX);
 	c->templates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
 	                                      (GDestroyNotify) template_free);
 	for (gsize i = 0; i < G_N_ELEMENTS (names); i++) {
@@ -89,6 +116,11 @@ compose_free (Composer *c)
 	g_free (c->from);
 	g_free (c->reply_to);
 	g_free (c->domain);
+	g_clear_object (&c->from_list);
+	g_clear_object (&c->reply_to_list);
+	g_clear_object (&c->proto[0]);
+	g_clear_object (&c->proto[1]);
+	g_clear_pointer (&c->format, g_mime_format_options_free);
 	if (c->templates)
 		g_hash_table_unref (c->templates);
 	g_free (c);
@@ -132,15 +164,16 @@ one_line (char *s)
 	g_strstrip (s);
 }
 
+/* Add the addresses of @list (parse_list of @spec) to @m's @type header. */
 static gboolean
-add_mailbox (GMimeMessage *m, GMimeAddressType type, const char *spec, GError **error)
+add_mailbox (GMimeMessage *m, GMimeAddressType type, InternetAddressList *list, const char *spec,
+             GError **error)
 {
-	g_autoptr (InternetAddressList) list = internet_address_list_parse (NULL, spec);
-
-	if (list == NULL || internet_address_list_length (list) == 0) {
+	if (list == NULL) {
 		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "compose: bad address '%s'", spec);
 		return FALSE;
 	}
+	/* the message's list holds its own refs to the shared mailboxes */
 	internet_address_list_append (g_mime_message_get_addresses (m, type), list);
 	return TRUE;
 }
@@ -150,6 +183,49 @@ compose_mail (Composer *c, const char *name, GHashTable *vars, const char *to_na
               const char *to_addr, const char *in_reply_to, const char *references, GError **error)
 {
 	return compose_mail_ics (c, name, vars, to_name, to_addr, in_reply_to, references, NULL, error);
+}
+
+/* Whether g_mime_text_part_set_text() would store @len bytes of @text as
+ * ISO-8859-1: when every character beyond ASCII is below U+0100 (GMime's
+ * charset "level" 1).  Text that is not UTF-8 is left to GMime as well. */
+static gboolean
+gmime_takes_latin1 (const char *text, gsize len)
+{
+	gboolean beyond_ascii = FALSE;
+
+	if (!g_utf8_validate_len (text, len, NULL))
+		return TRUE;
+	for (gsize i = 0; i < len; i++) {
+		if ((guchar) text[i] >= 0xC4)   /* a lead byte of U+0100 or above */
+			return FALSE;
+		beyond_ascii |= (guchar) text[i] >= 0x80;
+	}
+	return beyond_ascii;
+}
+
+/* The text/plain body: @text as UTF-8 in quoted-printable.  (transfer full)
+ * g_mime_text_part_set_text() weighs every character to choose a charset (a
+ * sixth of composing a reply); for ASCII and for text beyond ISO-8859-1 it
+ * stores the bytes as they are, as done here.  Text it would convert to
+ * ISO-8859-1 still goes through it, and so comes out as before: converted,
+ * though labelled utf-8 below. */
+static GMimeTextPart *
+text_body (const char *text)
+{
+	GMimeTextPart *body = g_mime_text_part_new_with_subtype ("plain");
+	gsize len = strlen (text);
+
+	if (gmime_takes_latin1 (text, len)) {
+		g_mime_text_part_set_text (body, text);
+	} else {
+		g_autoptr (GMimeStream) stream = g_mime_stream_mem_new_with_buffer (text, len);
+		g_autoptr (GMimeDataWrapper) content = g_mime_data_wrapper_new_with_stream (stream,
+		                                                                            GMIME_CONTENT_ENCODING_DEFAULT);
+		g_mime_part_set_content (GMIME_PART (body), content);  /* the part holds its own ref */
+	}
+	g_mime_text_part_set_charset (body, "utf-8");
+	g_mime_part_set_content_encoding (GMIME_PART (body), GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
+	return body;
 }
 
 /* The METHOD of calendar @ics ("PUBLISH", "CANCEL"; PUBLISH when it names none).
@@ -189,6 +265,33 @@ calendar_part (const char *ics)
 	return GMIME_OBJECT (cal);
 }
 
+/* The message of @c's replies, @threaded or not: the headers in the order a
+ * new message gets them (From, Reply-To, Message-Id, In-Reply-To, References,
+ * Auto-Submitted, ...); the placeholders are set by every reply.
+ * (transfer none) */
+static GMimeMessage *
+prototype (Composer *c, gboolean threaded, GError **error)
+{
+	g_autoptr (GMimeMessage) m = NULL;
+
+	if (c->proto[threaded] != NULL)
+		return c->proto[threaded];
+	m = g_mime_message_new (TRUE);
+	if (!add_mailbox (m, GMIME_ADDRESS_TYPE_FROM, c->from_list, c->from, error))
+		return NULL;
+	if (c->reply_to != NULL && !add_mailbox (m, GMIME_ADDRESS_TYPE_REPLY_TO, c->reply_to_list, c->reply_to, error))
+		return NULL;
+	g_mime_message_set_message_id (m, "placeholder");
+	if (threaded) {
+		g_mime_object_set_header (GMIME_OBJECT (m), "In-Reply-To", "<placeholder>", NULL);
+		g_mime_object_set_header (GMIME_OBJECT (m), "References", "<placeholder>", NULL);
+	}
+	/* RFC 3834 §5: mark as automatic; Exchange's own suppression header too. */
+	g_mime_object_set_header (GMIME_OBJECT (m), "Auto-Submitted", "auto-replied", NULL);
+	g_mime_object_set_header (GMIME_OBJECT (m), "X-Auto-Response-Suppress", "All", NULL);
+	return c->proto[threaded] = g_steal_pointer (&m);
+}
+
 ComposedMail *
 compose_mail_ics (Composer *c, const char *name, GHashTable *vars, const char *to_name,
                   const char *to_addr, const char *in_reply_to, const char *references, const char *ics,
@@ -196,9 +299,9 @@ compose_mail_ics (Composer *c, const char *name, GHashTable *vars, const char *t
 {
 	const Template *t = g_hash_table_lookup (c->templates, name);
 	g_autoptr (ComposedMail) out = g_new0 (ComposedMail, 1);
-	g_autoptr (GMimeMessage) m = NULL;
+	GMimeMessage *m;
+	InternetAddressList *to_list;
 	g_autoptr (GMimeTextPart) body = NULL;
-	g_autoptr (GMimeFormatOptions) fmt = NULL;
 	g_autoptr (GDateTime) now = g_date_time_new_now_local ();
 	g_autofree char *text = NULL;
 	g_autofree char *irt = NULL;
@@ -216,17 +319,16 @@ compose_mail_ics (Composer *c, const char *name, GHashTable *vars, const char *t
 	one_line (out->subject);
 	out->message_id = ids_message_id (c->domain);
 
-	m = g_mime_message_new (TRUE);
-	if (!add_mailbox (m, GMIME_ADDRESS_TYPE_FROM, c->from, error))
-		return NULL;
-	if (c->reply_to != NULL && !add_mailbox (m, GMIME_ADDRESS_TYPE_REPLY_TO, c->reply_to, error))
+	if ((m = prototype (c, in_reply_to != NULL, error)) == NULL)
 		return NULL;
 	/* The display name may come from a form: GMime encodes it (RFC 2047) and
 	 * quotes it, so CR/LF or commas in it cannot add a header or a recipient. */
 	safe_name = g_strdup (to_name ? to_name : "");
 	one_line (safe_name);
 	to = internet_address_mailbox_new (*safe_name ? safe_name : NULL, to_addr);
-	internet_address_list_add (g_mime_message_get_addresses (m, GMIME_ADDRESS_TYPE_TO), to);
+	to_list = g_mime_message_get_addresses (m, GMIME_ADDRESS_TYPE_TO);
+	internet_address_list_clear (to_list);   /* the previous reply's */
+	internet_address_list_add (to_list, to);
 	g_object_unref (to);  /* the list holds its own ref */
 	g_mime_message_set_subject (m, out->subject, "utf-8");
 	g_mime_message_set_date (m, now);
@@ -236,14 +338,8 @@ compose_mail_ics (Composer *c, const char *name, GHashTable *vars, const char *t
 		g_mime_object_set_header (GMIME_OBJECT (m), "In-Reply-To", irt, NULL);
 		g_mime_object_set_header (GMIME_OBJECT (m), "References", references ? references : irt, NULL);
 	}
-	/* RFC 3834 §5: mark as automatic; Exchange's own suppression header too. */
-	g_mime_object_set_header (GMIME_OBJECT (m), "Auto-Submitted", "auto-replied", NULL);
-	g_mime_object_set_header (GMIME_OBJECT (m), "X-Auto-Response-Suppress", "All", NULL);
 
-	body = g_mime_text_part_new_with_subtype ("plain");
-	g_mime_text_part_set_text (body, text);
-	g_mime_text_part_set_charset (body, "utf-8");
-	g_mime_part_set_content_encoding (GMIME_PART (body), GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
+	body = text_body (text);
 	if (ics == NULL) {
 		g_mime_message_set_mime_part (m, GMIME_OBJECT (body));
 	} else {
@@ -256,9 +352,7 @@ compose_mail_ics (Composer *c, const char *name, GHashTable *vars, const char *t
 		g_mime_message_set_mime_part (m, GMIME_OBJECT (mixed));
 	}
 
-	fmt = g_mime_format_options_new ();
-	g_mime_format_options_set_newline_format (fmt, GMIME_NEWLINE_FORMAT_UNIX);
-	raw = g_mime_object_to_string (GMIME_OBJECT (m), fmt);
+	raw = g_mime_object_to_string (GMIME_OBJECT (m), c->format);
 	len = strlen (raw);
 	if (len > 0 && raw[len - 1] != '\n') {
 		char *terminated = g_strconcat (raw, "\n", NULL);

@@ -27,7 +27,8 @@ typedef struct {
 	"offer", "offer-accepted", "offer-expired", "offer-refused", "waitlist-note"
 
 /* Load and check every template of @cfg's templates folder.  (transfer full)
- * MAILREG_ERROR_NOINPUT (missing), MAILREG_ERROR_DATA (malformed, naming the file). */
+ * MAILREG_ERROR_NOINPUT (missing), MAILREG_ERROR_DATA (malformed, naming the file).
+ * A Composer makes its replies in GMime messages it keeps: one thread at a time. */
 Composer *compose_new (const Config *cfg, GError **error);
 void compose_free (Composer *c);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Composer, compose_free)

@@ -63,6 +63,10 @@ FormData *extract_text (const char *text, const FormDef *def);
  * NUL bytes become spaces.  (transfer full) */
 char *extract_to_utf8 (const char *data, gsize len, const char *charset);
 
+/* Whether @len bytes at @data are UTF-8 without NULs: g_utf8_validate_len()'s
+ * answer, ASCII runs taken 8 bytes at a time. */
+gboolean extract_utf8_validate (const char *data, gsize len);
+
 /* The text of @part: its transfer encoding decoded, then its charset as
  * extract_to_utf8() does; NULL when it holds more than @max bytes, or when
  * @needle (ASCII, any case; may be NULL) is not in it - found without decoding

@@ -99,7 +99,8 @@ leading_mark_len (const char *line, gboolean *letter)
 	*letter = FALSE;
 	if ((n = bracket_mark_len (line)) > 0)
 		return n;
-	for (gsize i = 0; i < G_N_ELEMENTS (mark_glyphs); i++)
+	/* every glyph is beyond ASCII: most lines are not compared nine times */
+	for (gsize i = 0; (guchar) line[0] >= 0x80 && i < G_N_ELEMENTS (mark_glyphs); i++)
 		if (g_str_has_prefix (line, mark_glyphs[i]))
 			return strlen (mark_glyphs[i]);
 	if ((line[0] == 'x' || line[0] == 'X') && (line[1] == ' ' || line[1] == '\t')) {
@@ -113,7 +114,8 @@ typedef struct {
 	const FormDef *def;
 	FormData *form;
 	GHashTable *seen;      /* FieldDef* recognised so far (a set) */
-	guint max_words;       /* words in the longest checkbox label, plus slack */
+	guint max_words;       /* words in the longest checkbox label, plus slack (0: not
+	                        * counted yet; most forms name their boxes exactly) */
 } Parser;
 
 static const FieldDef *
@@ -149,8 +151,10 @@ label_ok (const Parser *ps, const char *label)
  * or NULL: all of it, the text before a colon ("[x] Doradztwo: temat 2"), or the
  * longest run of leading words - the consent box is often followed by the whole
  * legal formula ("... osobowych przez ROPS w Katowicach zgodnie z ustawą ..."). */
+static guint longest_checkbox_label (const FormDef *def);
+
 static char *
-checkbox_label (const Parser *ps, const char *rest)
+checkbox_label (Parser *ps, const char *rest)
 {
 	const char *colon = strchr (rest, ':');
 	g_autoptr (GArray) ends = g_array_new (FALSE, FALSE, sizeof (gsize));
@@ -165,6 +169,9 @@ checkbox_label (const Parser *ps, const char *rest)
 	}
 
 	/* word ends, up to the longest label we could match */
+	if (ps->max_words == 0)
+		/* slack for a word glued to punctuation or a short hint after the label */
+		ps->max_words = longest_checkbox_label (ps->def) + 2;
 	while (*p != '\0' && ends->len < ps->max_words) {
 		gsize end;
 		while (*p != '\0' && !is_space (g_utf8_get_char (p)))
@@ -331,9 +338,6 @@ extract_text (const char *text, const FormDef *def)
 	ps = (Parser) { def, form, seen, 0 };
 	form->pairs = g_ptr_array_new_with_free_func ((GDestroyNotify) form_pair_free);
 	form->format = g_strdup ("text");
-	/* slack for a word glued to punctuation or a short hint after the label */
-	ps.max_words = longest_checkbox_label (def) + 2;
-
 	while (*p != '\0') {
 		/* lines end in "\r\n", "\n" or a lone "\r" (old Mac clients) */
 		gsize len = strcspn (p, "\r\n");

@@ -240,25 +240,24 @@ flush_acks (Pass *pass, GError **error)
 	for (guint k = 0; k < targets->len; k++) {
 		const char *t = g_ptr_array_index (targets, k);
 		g_autoptr (GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+		g_autoptr (GArray) rows = g_array_new (FALSE, FALSE, sizeof (gint64));
 
 		for (guint i = 0; i < pass->acks->len; i++) {
 			const Ack *a = &g_array_index (pass->acks, Ack, i);
-			if (g_strcmp0 (ack_target (cfg, a->outcome), t) == 0)
+			if (g_strcmp0 (ack_target (cfg, a->outcome), t) == 0) {
 				g_array_append_val (uids, a->uid);
+				g_array_append_val (rows, a->row);
+			}
 		}
 		if (!imap_acknowledge (pass->imap, uids, t, error))
 			return FALSE;
 		FAULT_POINT ("imap-after-ack");
 		if (!db_begin (pass->p->db, error))
 			return FALSE;
-		for (guint i = 0; i < pass->acks->len; i++) {
-			const Ack *a = &g_array_index (pass->acks, Ack, i);
-			if (g_strcmp0 (ack_target (cfg, a->outcome), t) != 0)
-				continue;
-			if (!db_imap_set_state (pass->p->db, a->row, "acked", t ? t : "\\Seen", error)) {
-				db_rollback (pass->p->db);
-				return FALSE;
-			}
+		if (!db_imap_set_states (pass->p->db, (const gint64 *) rows->data, rows->len, "acked", t ? t : "\\Seen",
+		                         error)) {
+			db_rollback (pass->p->db);
+			return FALSE;
 		}
 		if (!db_commit (pass->p->db, error))
 			return FALSE;

@@ -250,42 +250,57 @@ register_publish_ics (Pipeline *p, GPtrArray *events, char **ics, GError **error
 gboolean
 register_calendar_ics (Pipeline *p, IcalMethod method, GPtrArray *events, char **ics, GError **error)
 {
-	g_autoptr (InternetAddressList) from = internet_address_list_parse (NULL, p->cfg->from);
-	InternetAddress *ia = from && internet_address_list_length (from) ? internet_address_list_get_address (from, 0) : NULL;
+	g_autoptr (InternetAddressList) from = NULL;
+	InternetAddress *ia;
 
 	*ics = NULL;
 	if (events->len == 0)
 		return TRUE;
+	/* the organizer's name, only when there is a calendar */
+	from = internet_address_list_parse (NULL, p->cfg->from);
+	ia = from && internet_address_list_length (from) ? internet_address_list_get_address (from, 0) : NULL;
 	*ics = ical_calendar (method, ia ? internet_address_get_name (ia) : NULL, p->cfg->from_addr, events, error);
 	return *ics != NULL;
 }
 
-/* The calendar invitation for every dated session the applicant is registered
- * for (waiting lists excluded); *@ics NULL when there is none.  Each
- * registration included gets the next SEQUENCE, so calendars update the entry. */
-static gboolean
-invitation (Pipeline *p, gint64 applicant_id, char **ics, GError **error)
+/* The event of each registration in @regs (db_registrations_of), in the same
+ * order.  (transfer full) */
+static GPtrArray *
+events_of (Pipeline *p, GPtrArray *regs, GError **error)
 {
-	g_autoptr (GPtrArray) regs = db_registrations_of (p->db, applicant_id, error);
-	g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) ical_event_free);
+	g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) event_free);
+
+	for (guint i = 0; i < regs->len; i++) {
+		Event *ev = db_event_get (p->db, g_hash_table_lookup (g_ptr_array_index (regs, i), "event"), error);
+		if (ev == NULL)
+			return NULL;
+		g_ptr_array_add (events, ev);
+	}
+	return g_steal_pointer (&events);
+}
+
+/* The calendar invitation for every dated session the applicant is registered
+ * for (waiting lists excluded): @regs and their @events as events_of gives
+ * them; *@ics NULL when there is none.  Each registration included gets the
+ * next SEQUENCE, so calendars update the entry. */
+static gboolean
+invitation (Pipeline *p, GPtrArray *regs, GPtrArray *events, char **ics, GError **error)
+{
+	g_autoptr (GPtrArray) ical = g_ptr_array_new_with_free_func ((GDestroyNotify) ical_event_free);
 
 	*ics = NULL;
-	if (regs == NULL)
-		return FALSE;
 	for (guint i = 0; i < regs->len; i++) {
 		GHashTable *r = g_ptr_array_index (regs, i);
 		const char *code = g_hash_table_lookup (r, "code");
 		const char *status = g_hash_table_lookup (r, "status");
-		g_autoptr (Event) ev = NULL;
 
 		if (g_strcmp0 (status, "confirmed") != 0 && g_strcmp0 (status, "requested") != 0)
 			continue;
-		if ((ev = db_event_get (p->db, g_hash_table_lookup (r, "event"), error)) == NULL)
-			return FALSE;
-		if (!register_event_ics (p, code, ev, g_strcmp0 (status, "confirmed") != 0, events, error))
+		if (!register_event_ics (p, code, g_ptr_array_index (events, i), g_strcmp0 (status, "confirmed") != 0,
+		                         ical, error))
 			return FALSE;
 	}
-	return register_publish_ics (p, events, ics, error);
+	return register_publish_ics (p, ical, ics, error);
 }
 
 static gboolean
@@ -338,29 +353,24 @@ register_sessions_text (GString *out, const Event *ev)
 	}
 }
 
-/* The applicant's registrations as the text block of the confirmation. */
+/* The applicant's registrations (@regs and their @events, as events_of gives
+ * them) as the text block of the confirmation.  (transfer full) */
 static char *
-registrations_text (Pipeline *p, gint64 applicant_id, GError **error)
+registrations_text (GPtrArray *regs, GPtrArray *events)
 {
-	g_autoptr (GPtrArray) regs = db_registrations_of (p->db, applicant_id, error);
 	g_autoptr (GString) out = g_string_new (NULL);
 
-	if (regs == NULL)
-		return NULL;
 	for (guint i = 0; i < regs->len; i++) {
 		GHashTable *r = g_ptr_array_index (regs, i);
-		g_autoptr (Event) ev = db_event_get (p->db, g_hash_table_lookup (r, "event"), error);
 		g_autofree char *status = NULL;
 
-		if (ev == NULL)
-			return NULL;
 		if (g_strcmp0 (g_hash_table_lookup (r, "status"), "cancelled") == 0)
 			continue;
 		status = status_text (r);
 		g_string_append_printf (out, "%s• %s\n  Kod zgłoszenia: %s\n  Status: %s\n", i ? "\n" : "",
 		                        (char *) g_hash_table_lookup (r, "title"),
 		                        (char *) g_hash_table_lookup (r, "code"), status);
-		register_sessions_text (out, ev);
+		register_sessions_text (out, g_ptr_array_index (events, i));
 	}
 	return g_string_free (g_steal_pointer (&out), FALSE);
 }
@@ -537,6 +547,8 @@ register_applicant (Pipeline *p, gint64 row, const InboundMessage *msg, const Fo
 	g_autofree char *name = g_strdup_printf ("%s %s", app->first_name, app->last_name);
 	g_autofree char *notes = NULL;
 	g_autofree char *ics = NULL;
+	g_autoptr (GPtrArray) regs = NULL;
+	g_autoptr (GPtrArray) events = NULL;
 	gboolean created;
 	gint64 applicant;
 	guint added = 0, waitlisted = 0;
@@ -574,11 +586,13 @@ register_applicant (Pipeline *p, gint64 row, const InboundMessage *msg, const Fo
 	} else {
 		var_set (vars, "notes", "");
 	}
-	g_hash_table_insert (vars, "registrations", registrations_text (p, applicant, error));
-	if (g_hash_table_lookup (vars, "registrations") == NULL)
+	/* read once, after the placements, for the text and the calendar both */
+	if ((regs = db_registrations_of (p->db, applicant, error)) == NULL ||
+	    (events = events_of (p, regs, error)) == NULL)
 		return FALSE;
+	g_hash_table_insert (vars, "registrations", registrations_text (regs, events));
 	res->outcome = OUTCOME_REGISTERED;
-	if (!invitation (p, applicant, &ics, error) ||
+	if (!invitation (p, regs, events, &ics, error) ||
 	    !queue_reply_ics (p, row, msg, kind, kind, vars, name, app->email, ics, error))
 		return FALSE;
 	if (!p->cfg->staff_copy || p->cfg->staff == NULL)

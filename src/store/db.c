@@ -17,10 +17,25 @@
 #include "core/errors.h"
 #include "core/ids.h"
 
+/* An event as read in the open transaction: its row id, and its columns and
+ * sessions (no seat counts: those are read each time). */
+typedef struct {
+	gint64 id;
+	Event *ev;
+} CatalogEntry;
+
 struct Db {
 	sqlite3 *handle;
 	char *path;
 	GHashTable *stmts;   /* const char *sql (static) -> sqlite3_stmt* */
+	/* The catalog as read in the open transaction, which holds the write lock
+	 * (BEGIN IMMEDIATE): nobody else changes it before the transaction ends.
+	 * Placement read the same events and sessions a dozen times a message.
+	 * Emptied at every BEGIN, COMMIT, ROLLBACK and by db_event_upsert. */
+	GHashTable *catalog;      /* code -> CatalogEntry* */
+	GHashTable *candidates;   /* db_event_candidates' arguments -> GPtrArray of CatalogEntry* (transfer none) */
+	gint64 now_second;        /* now_iso's last second (unix time) and its text */
+	char *now_text;
 };
 
 static const char *const migrations[] = {
@@ -303,13 +318,21 @@ col_text (sqlite3_stmt *st, int i)
 	return t ? g_strdup ((const char *) t) : NULL;
 }
 
+/* Now as the ISO UTC text the tables hold.  (transfer full)  Formatted once
+ * a second: a message writes it half a dozen times. */
 static char *
-now_iso (void)
+now_iso (Db *db)
 {
 	g_autoptr (GDateTime) local = clock_now ();
-	g_autoptr (GDateTime) now = g_date_time_to_utc (local);
+	gint64 second = g_date_time_to_unix (local);
 
-	return g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+	if (db->now_text == NULL || second != db->now_second) {
+		g_autoptr (GDateTime) now = g_date_time_to_utc (local);
+		g_free (db->now_text);
+		db->now_text = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+		db->now_second = second;
+	}
+	return g_strdup (db->now_text);
 }
 
 static gboolean
@@ -369,6 +392,28 @@ stmt_finalize (gpointer st)
 	sqlite3_finalize (st);
 }
 
+static void
+catalog_entry_free (CatalogEntry *entry)
+{
+	event_free (entry->ev);
+	g_free (entry);
+}
+
+/* The transaction ends or the catalog changes: what was read of it is stale. */
+static void
+catalog_forget (Db *db)
+{
+	g_hash_table_remove_all (db->candidates);
+	g_hash_table_remove_all (db->catalog);
+}
+
+/* Only inside a transaction is what was read of the catalog still true. */
+static gboolean
+catalog_usable (Db *db)
+{
+	return !sqlite3_get_autocommit (db->handle);
+}
+
 Db *
 db_open (const char *path, GError **error)
 {
@@ -376,6 +421,8 @@ db_open (const char *path, GError **error)
 
 	db->path = g_strdup (path);
 	db->stmts = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, stmt_finalize);
+	db->catalog = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) catalog_entry_free);
+	db->candidates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
 	/* No open()/close() of our own on the file: closing any descriptor of it
 	 * drops every POSIX lock this process holds there, including those of
 	 * another connection (a reload opens the new one before closing the old),
@@ -409,6 +456,9 @@ db_close (Db *db)
 	if (db == NULL)
 		return;
 	g_hash_table_unref (db->stmts);  /* finalizes the statements before the close */
+	g_hash_table_unref (db->candidates);   /* before the entries it points to */
+	g_hash_table_unref (db->catalog);
+	g_free (db->now_text);
 	if (db->handle != NULL)
 		sqlite3_close_v2 (db->handle);
 	g_free (db->path);
@@ -420,6 +470,8 @@ db_begin (Db *db, GError **error)
 {
 	sqlite3_stmt *st = db_stmt (db, "BEGIN IMMEDIATE", error);
 
+	catalog_forget (db);
+
 	return st != NULL && step_done (db, st, "begin", error);
 }
 
@@ -428,6 +480,7 @@ db_commit (Db *db, GError **error)
 {
 	sqlite3_stmt *st = db_stmt (db, "COMMIT", error);
 
+	catalog_forget (db);
 	if (st == NULL || !step_done (db, st, "commit", error)) {
 		db_rollback (db);
 		return FALSE;
@@ -444,6 +497,7 @@ db_set_durable (Db *db, gboolean durable, GError **error)
 void
 db_rollback (Db *db)
 {
+	catalog_forget (db);
 	if (!sqlite3_get_autocommit (db->handle))
 		sqlite3_exec (db->handle, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -471,6 +525,7 @@ db_savepoint_release (Db *db, GError **error)
 void
 db_savepoint_rollback (Db *db)
 {
+	catalog_forget (db);
 	/* ROLLBACK TO keeps the savepoint open; RELEASE ends it. */
 	if (!sqlite3_get_autocommit (db->handle))
 		sqlite3_exec (db->handle, "ROLLBACK TO message; RELEASE message", NULL, NULL, NULL);
@@ -514,6 +569,8 @@ db_event_upsert (Db *db, const Event *ev, GError **error)
 {
 	sqlite3_stmt *st;
 	gint64 id;
+
+	catalog_forget (db);
 
 	st = db_stmt (db,
 	              "INSERT INTO events (code, kind, title, subregion, topic, seats, hours)"
@@ -591,11 +648,14 @@ load_sessions (Db *db, gint64 event_id, Event *ev, GError **error)
 /* A waitlisted registration holding a place offered to it (promotion = offer). */
 #define OPEN_OFFER(r) "(" r ".status = 'waitlisted' AND " r ".offer_deadline IS NOT NULL)"
 
-#define EVENT_COLUMNS \
-	"e.id, e.code, e.kind, e.title, e.subregion, e.topic, e.seats, e.hours," \
-	" (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'confirmed')," \
+/* An event's seats taken, waiting list and open offers (Event.taken,
+ * .waitlist, .offered).  Needs the event as e. */
+#define EVENT_COUNTS \
+	"(SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'confirmed')," \
 	" e.waitlisted," \
 	" (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND " OPEN_OFFER ("r") ")"
+
+#define EVENT_COLUMNS "e.id, e.code, e.kind, e.title, e.subregion, e.topic, e.seats, e.hours, " EVENT_COUNTS
 
 /* A waitlisted registration's place in its event's queue (1 first), else NULL:
  * counted from the end, since the one asked about is most often the newest
@@ -623,9 +683,10 @@ event_from_row (sqlite3_stmt *st)
 	return ev;
 }
 
-/* Events from a stepped statement, sessions loaded after the statement is reset. */
+/* Events from a stepped statement, sessions loaded after the statement is
+ * reset; their row ids in *@ids_out when not NULL. */
 static GPtrArray *
-events_from (Db *db, sqlite3_stmt *st, GError **error)
+events_from (Db *db, sqlite3_stmt *st, GArray **ids_out, GError **error)
 {
 	g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) event_free);
 	g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -644,7 +705,81 @@ events_from (Db *db, sqlite3_stmt *st, GError **error)
 	for (guint i = 0; i < events->len; i++)
 		if (!load_sessions (db, g_array_index (ids, gint64, i), g_ptr_array_index (events, i), error))
 			return NULL;
+	if (ids_out != NULL)
+		*ids_out = g_steal_pointer (&ids);
 	return g_steal_pointer (&events);
+}
+
+/* A copy of @ev's columns and sessions.  (transfer full) */
+static Event *
+event_dup (const Event *ev)
+{
+	Event *copy = event_new ();
+
+	copy->code = g_strdup (ev->code);
+	copy->kind = g_strdup (ev->kind);
+	copy->title = g_strdup (ev->title);
+	copy->subregion = g_strdup (ev->subregion);
+	copy->topic = ev->topic;
+	copy->seats = ev->seats;
+	copy->hours = ev->hours;
+	for (guint k = 0; k < ev->sessions->len; k++) {
+		const EventSession *s = g_ptr_array_index (ev->sessions, k);
+		EventSession *c = g_new0 (EventSession, 1);
+		c->start = g_strdup (s->start);
+		c->end = g_strdup (s->end);
+		c->place = g_strdup (s->place);
+		g_ptr_array_add (copy->sessions, c);
+	}
+	return copy;
+}
+
+/* Keep @events (with row @ids) as read in this transaction; returns their
+ * entries, in order.  (transfer container) */
+static GPtrArray *
+catalog_keep (Db *db, GPtrArray *events, GArray *ids)
+{
+	GPtrArray *entries = g_ptr_array_sized_new (events->len);
+
+	for (guint i = 0; i < events->len; i++) {
+		const Event *ev = g_ptr_array_index (events, i);
+		CatalogEntry *entry = g_hash_table_lookup (db->catalog, ev->code);
+
+		if (entry == NULL) {
+			entry = g_new0 (CatalogEntry, 1);
+			entry->id = g_array_index (ids, gint64, i);
+			entry->ev = event_dup (ev);
+			g_hash_table_insert (db->catalog, entry->ev->code, entry);
+		}
+		g_ptr_array_add (entries, entry);
+	}
+	return entries;
+}
+
+/* A kept event with its seat counts as they are now.  (transfer full) */
+static Event *
+catalog_event (Db *db, const CatalogEntry *entry, GError **error)
+{
+	sqlite3_stmt *st = db_stmt (db, "SELECT " EVENT_COUNTS " FROM events e WHERE e.id = :id", error);
+	g_autoptr (Event) ev = NULL;
+	int rc;
+
+	if (st == NULL)
+		return NULL;
+	bind_int (st, ":id", entry->id);
+	ev = event_dup (entry->ev);
+	if ((rc = sqlite3_step (st)) == SQLITE_ROW) {
+		ev->taken = sqlite3_column_int (st, 0);
+		ev->waitlist = sqlite3_column_int (st, 1);
+		ev->offered = sqlite3_column_int (st, 2);
+	}
+	sqlite3_reset (st);
+	if (rc != SQLITE_ROW) {
+		/* the row is there: the transaction holds the write lock */
+		db_fail (db, error, "read event counts");
+		return NULL;
+	}
+	return g_steal_pointer (&ev);
 }
 
 Event *
@@ -662,7 +797,7 @@ db_event_find (Db *db, const char *kind, const char *subregion, int topic, GErro
 	bind_text (st, ":kind", kind);
 	bind_text (st, ":subregion", subregion);
 	bind_int (st, ":topic", topic);
-	if ((found = events_from (db, st, error)) == NULL || found->len == 0)
+	if ((found = events_from (db, st, NULL, error)) == NULL || found->len == 0)
 		return NULL;
 	return g_ptr_array_steal_index (found, 0);
 }
@@ -670,14 +805,20 @@ db_event_find (Db *db, const char *kind, const char *subregion, int topic, GErro
 Event *
 db_event_get (Db *db, const char *code, GError **error)
 {
-	sqlite3_stmt *st = db_stmt (db, "SELECT " EVENT_COLUMNS " FROM events e WHERE e.code = :code", error);
+	sqlite3_stmt *st;
 	g_autoptr (GPtrArray) found = NULL;
+	g_autoptr (GArray) ids = NULL;
+	const CatalogEntry *entry;
 
-	if (st == NULL)
+	if (catalog_usable (db) && code != NULL && (entry = g_hash_table_lookup (db->catalog, code)) != NULL)
+		return catalog_event (db, entry, error);
+	if ((st = db_stmt (db, "SELECT " EVENT_COLUMNS " FROM events e WHERE e.code = :code", error)) == NULL)
 		return NULL;
 	bind_text (st, ":code", code);
-	if ((found = events_from (db, st, error)) == NULL || found->len == 0)
+	if ((found = events_from (db, st, &ids, error)) == NULL || found->len == 0)
 		return NULL;
+	if (catalog_usable (db))
+		g_ptr_array_unref (catalog_keep (db, found, ids));
 	return g_ptr_array_steal_index (found, 0);
 }
 
@@ -686,7 +827,7 @@ db_events_list (Db *db, GError **error)
 {
 	sqlite3_stmt *st = db_stmt (db, "SELECT " EVENT_COLUMNS " FROM events e ORDER BY e.code", error);
 
-	return st ? events_from (db, st, error) : NULL;
+	return st ? events_from (db, st, NULL, error) : NULL;
 }
 
 /* --- inbound messages --------------------------------------------------- */
@@ -772,7 +913,7 @@ db_message_seen (Db *db, const char *message_id, const char *hash, GError **erro
 gint64
 db_message_insert (Db *db, const InboundRecord *rec, GError **error)
 {
-	g_autofree char *now = now_iso ();
+	g_autofree char *now = now_iso (db);
 	sqlite3_stmt *st = db_stmt (db,
 	                            "INSERT INTO messages (spool_id, message_id, hash, sender, subject, state,"
 	                            " reason, form_part, received_at) VALUES (:spool, :mid, :hash, :sender,"
@@ -828,7 +969,7 @@ db_message_set_applicant (Db *db, gint64 message_row, gint64 applicant_id, const
 gint64
 db_applicant_upsert (Db *db, const Application *app, gboolean *created, GError **error)
 {
-	g_autofree char *now = now_iso ();
+	g_autofree char *now = now_iso (db);
 	sqlite3_stmt *st;
 	gint64 id;
 
@@ -884,7 +1025,7 @@ gboolean
 db_registration_add (Db *db, gint64 applicant_id, const char *event_code, const char *status, int hours,
                      gint64 message_row, char **code, GError **error)
 {
-	g_autofree char *now = now_iso ();
+	g_autofree char *now = now_iso (db);
 	sqlite3_stmt *st;
 
 	*code = NULL;
@@ -942,7 +1083,7 @@ gboolean
 db_outbox_add (Db *db, gint64 inbound_row, const char *kind, const char *rcpt, const char *subject,
                const char *message_id, GBytes *raw, GError **error)
 {
-	g_autofree char *now = now_iso ();
+	g_autofree char *now = now_iso (db);
 	sqlite3_stmt *st = db_stmt (db,
 	                            "INSERT INTO outbox (message_id, inbound_id, kind, rcpt, subject,"
 	                            " created_at) VALUES (:mid, :in, :kind, :rcpt, :subject, :now)",
@@ -1086,7 +1227,7 @@ gboolean
 db_outbox_result (Db *db, gint64 id, const char *state, int code, const char *text,
                   gint64 next_attempt, GError **error)
 {
-	g_autofree char *now = now_iso ();
+	g_autofree char *now = now_iso (db);
 	sqlite3_stmt *st = db_stmt (db,
 	                            "UPDATE outbox SET state = :state, attempts = attempts + 1,"
 	                            " sending_since = NULL, last_code = :code, last_error = :text,"
@@ -1140,7 +1281,7 @@ db_outbox_find (Db *db, const char *message_id, GError **error)
 gboolean
 db_outbox_bounce (Db *db, gint64 id, const char *status, const char *diagnostic, GError **error)
 {
-	g_autofree char *now = now_iso ();
+	g_autofree char *now = now_iso (db);
 	g_autofree char *reason = g_strdup_printf ("%s %s", status ? status : "5.0.0", diagnostic ? diagnostic : "");
 	sqlite3_stmt *st = db_stmt (db,
 	                            "UPDATE outbox SET state = 'bounced', dsn_status = :status,"
@@ -1272,7 +1413,7 @@ db_last_digest (Db *db, GError **error)
 gboolean
 db_health_record (Db *db, const char *step, const char *error_text, GError **error)
 {
-	g_autofree char *now = now_iso ();
+	g_autofree char *now = now_iso (db);
 	sqlite3_stmt *st = db_stmt (db,
 	                            "INSERT INTO health (step, last_ok, last_error, error_at)"
 	                            " VALUES (:step, CASE WHEN :err IS NULL THEN :now END, :err,"
@@ -1448,7 +1589,7 @@ gboolean
 db_imap_mailbox_set (Db *db, const char *mailbox, guint32 uidvalidity, guint32 last_uid, const char *server,
                      GError **error)
 {
-	g_autofree char *now = now_iso ();
+	g_autofree char *now = now_iso (db);
 	sqlite3_stmt *st = db_stmt (db,
 	                            "INSERT INTO imap_mailboxes (mailbox, uidvalidity, last_uid, server, updated_at)"
 	                            " VALUES (:m, :v, :u, :s, :now) ON CONFLICT (mailbox) DO UPDATE SET"
@@ -1469,7 +1610,7 @@ gboolean
 db_imap_journal_add (Db *db, const char *mailbox, guint32 uidvalidity, guint32 uid, guint64 size,
                      const char *spool_id, gboolean rematch, GError **error)
 {
-	g_autofree char *now = now_iso ();
+	g_autofree char *now = now_iso (db);
 	sqlite3_stmt *st = db_stmt (db,
 	                            "INSERT INTO imap_messages (mailbox, uidvalidity, uid, size, spool_id, rematch,"
 	                            " created_at) VALUES (:m, :v, :u, :size, :spool, :rematch, :now)"
@@ -1534,7 +1675,7 @@ db_imap_pending (Db *db, const char *mailbox, GError **error)
 gboolean
 db_imap_set_state (Db *db, gint64 id, const char *state, const char *acked_to, GError **error)
 {
-	g_autofree char *now = now_iso ();
+	g_autofree char *now = now_iso (db);
 	sqlite3_stmt *st = db_stmt (db,
 	                            "UPDATE imap_messages SET state = :state, acked_to = :to,"
 	                            " acked_at = CASE WHEN :state = 'acked' THEN :now END WHERE id = :id", error);
@@ -1545,6 +1686,33 @@ db_imap_set_state (Db *db, gint64 id, const char *state, const char *acked_to, G
 	bind_text (st, ":to", acked_to);
 	bind_text (st, ":now", now);
 	bind_int (st, ":id", id);
+	return step_done (db, st, "update IMAP journal", error);
+}
+
+gboolean
+db_imap_set_states (Db *db, const gint64 *ids, guint n, const char *state, const char *acked_to,
+                    GError **error)
+{
+	g_autofree char *now = now_iso (db);
+	g_autoptr (GString) list = g_string_sized_new (12 * n + 2);
+	sqlite3_stmt *st;
+
+	if (n == 0)
+		return TRUE;
+	/* a JSON array: a statement per row was most of an acknowledgement's cost */
+	for (guint i = 0; i < n; i++)
+		g_string_append_printf (list, "%c%" G_GINT64_FORMAT, i ? ',' : '[', ids[i]);
+	g_string_append_c (list, ']');
+	st = db_stmt (db,
+	              "UPDATE imap_messages SET state = :state, acked_to = :to,"
+	              " acked_at = CASE WHEN :state = 'acked' THEN :now END"
+	              " WHERE id IN (SELECT value FROM json_each(:ids))", error);
+	if (st == NULL)
+		return FALSE;
+	bind_text (st, ":state", state);
+	bind_text (st, ":to", acked_to);
+	bind_text (st, ":now", now);
+	bind_text (st, ":ids", list->str);
 	return step_done (db, st, "update IMAP journal", error);
 }
 
@@ -1589,8 +1757,26 @@ db_message_find (Db *db, const char *message_id, const char *hash, GError **erro
 GPtrArray *
 db_event_candidates (Db *db, const char *kind, const char *subregion, int topic, GError **error)
 {
+	/* the arguments, NULL apart from "" (\x1f and \x1e are in no event's kind or subregion) */
+	g_autofree char *key = g_strdup_printf ("%s\x1f%s\x1f%d", kind ? kind : "\x1e",
+	                                        subregion ? subregion : "\x1e", topic);
+	GPtrArray *kept = catalog_usable (db) ? g_hash_table_lookup (db->candidates, key) : NULL;
+	g_autoptr (GPtrArray) events = NULL;
+	g_autoptr (GArray) ids = NULL;
+	sqlite3_stmt *st;
+
+	if (kept != NULL) {
+		events = g_ptr_array_new_with_free_func ((GDestroyNotify) event_free);
+		for (guint i = 0; i < kept->len; i++) {
+			Event *ev = catalog_event (db, g_ptr_array_index (kept, i), error);
+			if (ev == NULL)
+				return NULL;
+			g_ptr_array_add (events, ev);
+		}
+		return g_steal_pointer (&events);
+	}
 	/* By the start of the first dated session (undated last), then by code. */
-	sqlite3_stmt *st = db_stmt (db,
+	st = db_stmt (db,
 	                            "SELECT " EVENT_COLUMNS " FROM events e WHERE e.kind = :kind"
 	                            " AND (:subregion IS NULL OR e.subregion = :subregion)"
 	                            " AND (:topic = 0 OR e.topic = :topic OR e.topic IS NULL)"
@@ -1603,17 +1789,24 @@ db_event_candidates (Db *db, const char *kind, const char *subregion, int topic,
 	bind_text (st, ":kind", kind);
 	bind_text (st, ":subregion", subregion);
 	bind_int (st, ":topic", topic);
-	return events_from (db, st, error);
+	if ((events = events_from (db, st, &ids, error)) == NULL)
+		return NULL;
+	if (catalog_usable (db))
+		g_hash_table_insert (db->candidates, g_steal_pointer (&key), catalog_keep (db, events, ids));
+	return g_steal_pointer (&events);
 }
 
 int
 db_event_hours_used (Db *db, const char *event_code, GError **error)
 {
 	sqlite3_stmt *st = db_stmt (db,
-	                            /* two sums, each answered by an index: with OR, SQLite
-	                             * read the row of every request waiting too */
+	                            /* sums each answered by an index: with OR, SQLite read
+	                             * the row of every request waiting too; an IN list
+	                             * built a temporary table at every call */
 	                            "SELECT coalesce((SELECT (SELECT coalesce(sum(r.hours), 0) FROM registrations r"
-	                            " WHERE r.event_id = e.id AND r.status IN ('confirmed','requested'))"
+	                            " WHERE r.event_id = e.id AND r.status = 'confirmed')"
+	                            " + (SELECT coalesce(sum(r.hours), 0) FROM registrations r"
+	                            " WHERE r.event_id = e.id AND r.status = 'requested')"
 	                            " + (SELECT coalesce(sum(r.hours), 0) FROM registrations r"
 	                            " WHERE r.event_id = e.id AND " OPEN_OFFER ("r") ")"
 	                            " FROM events e WHERE e.code = :event), 0)", error);
@@ -1699,7 +1892,7 @@ db_registration_get (Db *db, const char *code, GError **error)
 gboolean
 db_registration_set_status (Db *db, const char *code, const char *status, GError **error)
 {
-	g_autofree char *now = now_iso ();
+	g_autofree char *now = now_iso (db);
 	sqlite3_stmt *st = db_stmt (db,
 	                            "UPDATE registrations SET status = :status,"
 	                            " cancelled_at = CASE WHEN :status = 'cancelled' THEN :now END"
@@ -1776,7 +1969,7 @@ int
 db_reminder_record (Db *db, const char *code, int session, const char *start, gint64 offset,
                     const char *state, GError **error)
 {
-	g_autofree char *now = now_iso ();
+	g_autofree char *now = now_iso (db);
 	sqlite3_stmt *st = db_stmt (db,
 	                            "INSERT INTO reminders (registration_id, session, session_start, offset_s,"
 	                            " state, created_at) SELECT id, :session, :start, :offset, :state, :now"
@@ -1844,7 +2037,7 @@ db_waitlist_note_candidates (Db *db, GError **error)
 int
 db_waitlist_note_record (Db *db, const char *code, const char *state, int position, GError **error)
 {
-	g_autofree char *now = now_iso ();
+	g_autofree char *now = now_iso (db);
 	sqlite3_stmt *st = db_stmt (db,
 	                            "INSERT INTO waitlist_notes (registration_id, state, position, created_at)"
 	                            " SELECT id, :state, :position, :now FROM registrations WHERE code = :code"
@@ -2002,7 +2195,7 @@ db_message_get (Db *db, gint64 id, GError **error)
 gboolean
 db_review_register (Db *db, gint64 id, const char *form_part, GError **error)
 {
-	g_autofree char *now = now_iso ();
+	g_autofree char *now = now_iso (db);
 	sqlite3_stmt *st = db_stmt (db,
 	                            "UPDATE messages SET state = 'registered', form_part = :part, reviewed_at = :now"
 	                            " WHERE id = :id AND state = 'review' AND reviewed_at IS NULL", error);
@@ -2024,7 +2217,7 @@ db_review_register (Db *db, gint64 id, const char *form_part, GError **error)
 int
 db_review_done (Db *db, gint64 id, GError **error)
 {
-	g_autofree char *now = now_iso ();
+	g_autofree char *now = now_iso (db);
 	sqlite3_stmt *st = db_stmt (db,
 	                            "UPDATE messages SET reviewed_at = :now WHERE id = :id AND state = 'review'"
 	                            " AND reviewed_at IS NULL", error);
@@ -2099,7 +2292,7 @@ db_purge_hash (Db *db, const char *hash, const char *before, GError **error)
 gboolean
 db_purge_mark (Db *db, gboolean outbox, gint64 id, GError **error)
 {
-	g_autofree char *now = now_iso ();
+	g_autofree char *now = now_iso (db);
 	sqlite3_stmt *st = db_stmt (db, outbox ? "UPDATE outbox SET purged_at = :now WHERE id = :id"
 	                                       : "UPDATE messages SET purged_at = :now WHERE id = :id", error);
 

@@ -299,6 +299,10 @@ GPtrArray *db_imap_pending (Db *db, const char *mailbox, GError **error);
 /* Set a row's state ('acked', 'gone', 'stale') and where it was acknowledged to. */
 gboolean db_imap_set_state (Db *db, gint64 id, const char *state, const char *acked_to, GError **error);
 
+/* The same for the @n rows @ids, in one statement. */
+gboolean db_imap_set_states (Db *db, const gint64 *ids, guint n, const char *state, const char *acked_to,
+                             GError **error);
+
 /* Point a row at an already recorded message (UIDVALIDITY change: same message). */
 gboolean db_imap_set_spool (Db *db, gint64 id, const char *spool_id, GError **error);
 

@@ -1,5 +1,6 @@
 /* test_compose.c - templates -> MIME replies, parsed back with GMime. */
 #include <gmime/gmime.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "compose/compose.h"
@@ -146,6 +147,147 @@ test_header_injection (void)
 	                 ==, "jan@example.pl");
 }
 
+/* The body of @mail (text/plain) against the part g_mime_text_part_set_text()
+ * makes of @text, labelled utf-8 and in quoted-printable as compose does: the
+ * same headers and the same encoded bytes. */
+static void
+check_body (const ComposedMail *mail, const char *text)
+{
+	g_autoptr (GMimeTextPart) want = g_mime_text_part_new_with_subtype ("plain");
+	g_autoptr (GMimeFormatOptions) fmt = g_mime_format_options_new ();
+	g_autofree char *part = NULL;
+	g_autofree char *head = NULL;
+	g_autofree char *raw = g_strndup (g_bytes_get_data (mail->raw, NULL), g_bytes_get_size (mail->raw));
+	const char *want_body, *got_body;
+	g_auto (GStrv) want_headers = NULL;
+
+	g_mime_text_part_set_text (want, text);
+	g_mime_text_part_set_charset (want, "utf-8");
+	g_mime_part_set_content_encoding (GMIME_PART (want), GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
+	g_mime_format_options_set_newline_format (fmt, GMIME_NEWLINE_FORMAT_UNIX);
+	part = g_mime_object_to_string (GMIME_OBJECT (want), fmt);
+	want_body = strstr (part, "\n\n");
+	got_body = strstr (raw, "\n\n");
+	g_assert_nonnull (want_body);
+	g_assert_nonnull (got_body);
+	/* compose ends the message with a line end */
+	g_assert_true (g_str_has_prefix (got_body, want_body));
+	g_assert_cmpstr (got_body + strlen (want_body), ==, want_body[strlen (want_body) - 1] == '\n' ? "" : "\n");
+	head = g_strndup (part, want_body - part);
+	want_headers = g_strsplit (head, "\n", -1);
+	for (char **h = want_headers; *h; h++)
+		g_assert_nonnull (strstr (raw, *h));
+}
+
+/* The body goes out as g_mime_text_part_set_text() had it: Polish text (UTF-8
+ * as it is), ASCII, and text within ISO-8859-1 (which GMime converts). */
+static void
+test_body_bytes (void)
+{
+	static const char *const texts[] = {
+		"Dzień dobry,\nzgłoszenie przyjęte – Gęślą jaźń.\n",
+		"Plain ASCII text, with = signs and a long line " "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
+		"Jos\xC3\xA9 M\xC3\xBCller, caf\xC3\xA9 \xC3\xB3\n",
+		"no line end at the end",
+		"",
+	};
+	g_autoptr (Config) cfg = test_config ();
+	g_autoptr (GError) error = NULL;
+	g_autofree char *dir = g_dir_make_tmp ("mailreg-compose-XXXXXX", &error);
+	g_autoptr (GDir) src = g_dir_open ("templates", 0, &error);
+	g_autoptr (Composer) c = NULL;
+	const char *name;
+
+	g_assert_no_error (error);
+	/* the templates, with "digest" made of one variable */
+	while ((name = g_dir_read_name (src)) != NULL) {
+		g_autofree char *from = g_build_filename ("templates", name, NULL);
+		g_autofree char *to = g_build_filename (dir, name, NULL);
+		g_autofree char *data = NULL;
+		gsize len;
+		if (!g_str_has_suffix (name, ".txt"))
+			continue;
+		g_assert_true (g_file_get_contents (from, &data, &len, NULL));
+		if (strcmp (name, "digest.txt") == 0)
+			g_assert_true (g_file_set_contents (to, "Subject: test\n\n{{body}}", -1, NULL));
+		else
+			g_assert_true (g_file_set_contents (to, data, len, NULL));
+	}
+	g_free (cfg->templates);
+	cfg->templates = g_strdup (dir);
+	c = compose_new (cfg, &error);
+	g_assert_no_error (error);
+	for (gsize i = 0; c != NULL && i < G_N_ELEMENTS (texts); i++) {
+		g_autoptr (GHashTable) vars = g_hash_table_new (g_str_hash, g_str_equal);
+		g_autoptr (ComposedMail) mail = NULL;
+
+		g_hash_table_insert (vars, "body", (gpointer) texts[i]);
+		mail = compose_mail (c, "digest", vars, NULL, "staff@example.pl", NULL, NULL, &error);
+		g_assert_no_error (error);
+		if (mail != NULL)
+			check_body (mail, texts[i]);
+	}
+	/* the folder and its copies */
+	{
+		g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+		while (d != NULL && (name = g_dir_read_name (d)) != NULL) {
+			g_autofree char *path = g_build_filename (dir, name, NULL);
+			g_unlink (path);
+		}
+		g_rmdir (dir);
+	}
+}
+
+/* @raw without what differs between two composes: Date, Message-Id, boundaries. */
+static char *
+normalized (GBytes *raw)
+{
+	g_autofree char *text = g_strndup (g_bytes_get_data (raw, NULL), g_bytes_get_size (raw));
+	g_autoptr (GRegex) re = g_regex_new ("^Date: .*$|^Message-Id: .*$|=-[A-Za-z0-9+/=_-]{10,}",
+	                                     G_REGEX_MULTILINE, 0, NULL);
+
+	return g_regex_replace_literal (re, text, -1, 0, "X", 0, NULL);
+}
+
+/* One Composer makes every reply in the same message objects: a reply comes
+ * out as from a Composer of its own, whatever came before it. */
+static void
+test_reuse (void)
+{
+	static const struct {
+		const char *to_name;
+		const char *in_reply_to;
+		gboolean ics;
+	} cases[] = {
+		{ "Anna Gęślą", "a@example.pl", TRUE }, { NULL, NULL, FALSE }, { "Jan", "b@example.pl", FALSE },
+		{ "Ewa, \"Nowak\"", NULL, TRUE }, { "Anna Gęślą", "c@example.pl", TRUE }, { NULL, NULL, TRUE },
+	};
+	static const char ics[] = "BEGIN:VCALENDAR\r\nMETHOD:PUBLISH\r\nEND:VCALENDAR\r\n";
+	g_autoptr (Config) cfg = test_config ();
+	g_autoptr (GError) error = NULL;
+	g_autoptr (Composer) shared = compose_new (cfg, &error);
+
+	g_assert_no_error (error);
+	for (gsize i = 0; shared != NULL && i < G_N_ELEMENTS (cases); i++) {
+		g_autoptr (Composer) fresh = compose_new (cfg, &error);
+		g_autoptr (GHashTable) vars = confirmation_vars (cases[i].to_name ? cases[i].to_name : "x");
+		g_autoptr (ComposedMail) a = NULL;
+		g_autoptr (ComposedMail) b = NULL;
+		g_autofree char *got = NULL;
+		g_autofree char *want = NULL;
+
+		a = compose_mail_ics (shared, "confirmation", vars, cases[i].to_name, "anna@ops.example.pl",
+		                      cases[i].in_reply_to, NULL, cases[i].ics ? ics : NULL, &error);
+		g_assert_no_error (error);
+		b = compose_mail_ics (fresh, "confirmation", vars, cases[i].to_name, "anna@ops.example.pl",
+		                      cases[i].in_reply_to, NULL, cases[i].ics ? ics : NULL, &error);
+		g_assert_no_error (error);
+		got = normalized (a->raw);
+		want = normalized (b->raw);
+		g_assert_cmpstr (got, ==, want);
+	}
+}
+
 static void
 test_missing_template (void)
 {
@@ -170,5 +312,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/compose/confirmation-headers", test_confirmation_headers);
 	g_test_add_func ("/compose/header-injection", test_header_injection);
 	g_test_add_func ("/compose/missing-template", test_missing_template);
+	g_test_add_func ("/compose/body-bytes", test_body_bytes);
+	g_test_add_func ("/compose/reuse", test_reuse);
 	return g_test_run ();
 }

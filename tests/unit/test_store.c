@@ -178,6 +178,90 @@ test_messages_and_outbox (void)
 	}
 }
 
+/* Inside a transaction the catalog is read once, but seat counts always
+ * afresh, and an upsert or the end of the transaction drops what was read. */
+static void
+test_catalog_in_transaction (void)
+{
+	g_autofree char *dir = NULL;
+	g_autoptr (Db) db = open_temp (&dir);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (Event) ev = info_meeting (25);
+	g_autoptr (Event) bigger = info_meeting (30);
+	Application app = { .first_name = "Anna", .last_name = "Nowak", .email = "anna@ops.example.pl",
+	                    .institution = "OPS", .powiat = "Katowice", .subregion = "centralny" };
+	g_autofree char *code = NULL;
+	gboolean created;
+	gint64 id;
+
+	g_assert_true (db_event_upsert (db, ev, &error));
+	g_assert_true (db_begin (db, &error));
+	{
+		g_autoptr (GPtrArray) first = db_event_candidates (db, "info_meeting", "centralny", 0, &error);
+		g_autoptr (Event) got = db_event_get (db, "INFO-CEN", &error);
+		g_assert_cmpint (first->len, ==, 1);
+		g_assert_cmpint (((Event *) g_ptr_array_index (first, 0))->taken, ==, 0);
+		g_assert_cmpint (got->taken, ==, 0);
+	}
+	id = db_applicant_upsert (db, &app, &created, &error);
+	g_assert_true (db_registration_add (db, id, "INFO-CEN", "confirmed", 0, 0, &code, &error));
+	{
+		/* kept: the same event and sessions, the seat taken counted */
+		g_autoptr (GPtrArray) again = db_event_candidates (db, "info_meeting", "centralny", 0, &error);
+		g_autoptr (Event) got = db_event_get (db, "INFO-CEN", &error);
+		const Event *e = g_ptr_array_index (again, 0);
+		g_assert_cmpint (e->taken, ==, 1);
+		g_assert_cmpint (e->seats, ==, 25);
+		g_assert_cmpstr (e->title, ==, ev->title);
+		g_assert_cmpint (e->sessions->len, ==, 1);
+		g_assert_cmpstr (((EventSession *) g_ptr_array_index (e->sessions, 0))->place, ==, "Katowice");
+		g_assert_cmpint (got->taken, ==, 1);
+	}
+	/* an upsert in the transaction is seen at once */
+	g_assert_true (db_event_upsert (db, bigger, &error));
+	{
+		g_autoptr (GPtrArray) after = db_event_candidates (db, "info_meeting", "centralny", 0, &error);
+		g_autoptr (Event) got = db_event_get (db, "INFO-CEN", &error);
+		g_assert_cmpint (((Event *) g_ptr_array_index (after, 0))->seats, ==, 30);
+		g_assert_cmpint (got->seats, ==, 30);
+	}
+	db_rollback (db);
+	{
+		/* rolled back: 25 seats, none taken */
+		g_autoptr (Event) got = db_event_get (db, "INFO-CEN", &error);
+		g_assert_cmpint (got->seats, ==, 25);
+		g_assert_cmpint (got->taken, ==, 0);
+	}
+	g_assert_no_error (error);
+}
+
+/* Journal rows marked together leave the pending list together. */
+static void
+test_imap_set_states (void)
+{
+	g_autofree char *dir = NULL;
+	g_autoptr (Db) db = open_temp (&dir);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GPtrArray) pending = NULL;
+	g_autoptr (GPtrArray) left = NULL;
+	gint64 ids[2];
+
+	for (guint32 uid = 1; uid <= 3; uid++) {
+		g_autofree char *spool = g_strdup_printf ("spool-%u", uid);
+		g_assert_true (db_imap_journal_add (db, "INBOX", 7, uid, 100, spool, FALSE, &error));
+	}
+	pending = db_imap_pending (db, "INBOX", &error);
+	g_assert_cmpint (pending->len, ==, 3);
+	ids[0] = ((ImapJournalRow *) g_ptr_array_index (pending, 0))->id;
+	ids[1] = ((ImapJournalRow *) g_ptr_array_index (pending, 2))->id;
+	g_assert_true (db_imap_set_states (db, ids, 0, "acked", "Done", &error));
+	g_assert_true (db_imap_set_states (db, ids, 2, "acked", "Done", &error));
+	left = db_imap_pending (db, "INBOX", &error);
+	g_assert_cmpint (left->len, ==, 1);
+	g_assert_cmpint (((ImapJournalRow *) g_ptr_array_index (left, 0))->uid, ==, 2);
+	g_assert_no_error (error);
+}
+
 static void
 test_rollback (void)
 {
@@ -207,5 +291,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/store/applicant-and-registrations", test_applicant_and_registrations);
 	g_test_add_func ("/store/messages-and-outbox", test_messages_and_outbox);
 	g_test_add_func ("/store/rollback", test_rollback);
+	g_test_add_func ("/store/catalog-in-transaction", test_catalog_in_transaction);
+	g_test_add_func ("/store/imap-set-states", test_imap_set_states);
 	return g_test_run ();
 }
