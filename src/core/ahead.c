@@ -46,7 +46,8 @@ struct Ahead {
 	AheadWork work;
 	GDestroyNotify free_result;
 	gpointer user;
-	GThread *thread;
+	GThread **threads;
+	guint n_threads;
 	/* pthread rather than GMutex/GCond: GLib's futexes are invisible to
 	 * ThreadSanitizer, which then reports every hand-over as a race */
 	pthread_mutex_t lock;
@@ -105,7 +106,7 @@ jobs_free (gpointer data, gpointer user)
 }
 
 Ahead *
-ahead_new (const char *name, AheadWork work, GDestroyNotify free_result, gpointer user)
+ahead_new (const char *name, guint threads, AheadWork work, GDestroyNotify free_result, gpointer user)
 {
 	static pthread_once_t guarded = PTHREAD_ONCE_INIT;
 	Ahead *a = g_new0 (Ahead, 1);
@@ -118,7 +119,14 @@ ahead_new (const char *name, AheadWork work, GDestroyNotify free_result, gpointe
 	pthread_mutex_init (&a->lock, NULL);
 	pthread_cond_init (&a->cond, NULL);
 	a->jobs = g_hash_table_new (g_str_hash, g_str_equal);
-	if ((a->thread = g_thread_try_new (name, ahead_thread, a, &error)) == NULL) {
+	a->threads = g_new0 (GThread *, MAX (threads, 1));
+	for (a->n_threads = 0; a->n_threads < MAX (threads, 1); a->n_threads++) {
+		GThread *t = g_thread_try_new (name, ahead_thread, a, &error);
+		if (t == NULL)
+			break;
+		a->threads[a->n_threads] = t;
+	}
+	if (a->n_threads == 0) {
 		g_debug ("%s: no worker thread (%s): the work is done in turn", name, error->message);
 		ahead_free (a);
 		return NULL;
@@ -186,8 +194,9 @@ ahead_free (Ahead *a)
 	a->closing = TRUE;
 	pthread_cond_broadcast (&a->cond);
 	pthread_mutex_unlock (&a->lock);
-	if (a->thread != NULL)
-		g_thread_join (a->thread);
+	for (guint i = 0; i < a->n_threads; i++)
+		g_thread_join (a->threads[i]);
+	g_free (a->threads);
 	left = g_hash_table_get_values (a->jobs);
 	g_list_foreach (left, jobs_free, a);
 	g_hash_table_unref (a->jobs);

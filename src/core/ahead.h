@@ -2,7 +2,7 @@
  *
  * The intake hands each fetched message to workers (the spool writer, the
  * reader that parses and extracts it) while the main thread registers the
- * messages before: the disk's waits and the CPU's work overlap.  Jobs run in
+ * messages before: the disk's waits and the CPU's work overlap.  Jobs start in
  * the order pushed; the main thread waits for the one it needs next.
  *
  * The PDF reader forks without exec (extract/pdf.c): a lock a worker held at
@@ -22,9 +22,10 @@ typedef struct Ahead Ahead;
  * full, freed with the free_result given to ahead_new), or NULL with @error. */
 typedef gpointer (*AheadWork) (const char *key, GBytes *data, gpointer user, GError **error);
 
-/* A worker thread named @name running @work; NULL when no thread can be
- * started (the caller then does the work itself).  (transfer full) */
-Ahead *ahead_new (const char *name, AheadWork work, GDestroyNotify free_result, gpointer user);
+/* @threads worker threads named @name running @work (jobs start in push
+ * order, and with more than one thread run side by side); NULL when no thread
+ * can be started (the caller then does the work itself).  (transfer full) */
+Ahead *ahead_new (const char *name, guint threads, AheadWork work, GDestroyNotify free_result, gpointer user);
 
 /* Queue the job @key (a key pushed before and not yet collected is ignored). */
 void ahead_push (Ahead *a, const char *key, GBytes *data);

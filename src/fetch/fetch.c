@@ -35,6 +35,9 @@
 /* Fetch in batches of at most this many messages and bytes (one round trip each). */
 #define FETCH_BATCH 64
 #define FETCH_BATCH_BYTES (4 << 20)
+/* Threads writing spool files: each mostly waits for its fsync, and the disk
+ * takes several at once. */
+#define SPOOL_WRITERS 4
 /* Messages up to this size are parsed in memory, ahead (larger: from the file). */
 #define READ_AHEAD_MAX (1 << 20)
 
@@ -558,10 +561,10 @@ imap_pass (Pass *pass, GError **error)
 	if ((c = imap_client_new (pass->p->cfg, error)) == NULL)
 		return FALSE;
 	pass->imap = c;
-	pass->writer = writer = ahead_new ("spool", spool_job, g_free, pass->p->spool);
+	pass->writer = writer = ahead_new ("spool", SPOOL_WRITERS, spool_job, g_free, pass->p->spool);
 	if (writer != NULL) {
 		extract_init ();
-		pass->reader = reader = ahead_new ("read", read_job, (GDestroyNotify) register_prepared_free, pass->p);
+		pass->reader = reader = ahead_new ("read", 1, read_job, (GDestroyNotify) register_prepared_free, pass->p);
 	}
 	mailbox = imap_client_mailbox (c);
 	if (!recover_journal (pass, mailbox, error) || !recover_spool (pass, error))
