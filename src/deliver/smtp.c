@@ -333,7 +333,8 @@ read_reply (SmtpTransport *s, const char *what, int timeout, GError **error)
 	for (;;) {
 		const char *start = (const char *) s->rbuf->data + s->rpos;
 		gsize avail = s->rbuf->len - s->rpos;
-		const char *nl = memchr (start, '\n', avail);
+		/* an empty array's data may be NULL: no memchr on it */
+		const char *nl = avail > 0 ? memchr (start, '\n', avail) : NULL;
 		int r;
 
 		if (nl == NULL) {
