@@ -23,11 +23,10 @@
 #include "deliver/deliver.h"
 
 #include <curl/curl.h>
-#include <errno.h>
-#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include "core/curlio.h"
 #include "core/errors.h"
 #include "core/fault.h"
 
@@ -262,68 +261,26 @@ smtp_connect (SmtpTransport *s, TransportReply *reply, GError **error)
 	return FALSE;
 }
 
-/* Wait until the socket can be read (or written), at most @timeout seconds. */
-static gboolean
-wait_socket (SmtpTransport *s, gboolean for_send, int timeout)
-{
-	struct pollfd pfd = { s->sock, for_send ? POLLOUT : POLLIN, 0 };
-	gint64 deadline = g_get_monotonic_time () + (gint64) timeout * G_USEC_PER_SEC;
-	int rc;
-
-	for (;;) {
-		gint64 left = deadline - g_get_monotonic_time ();
-		if (left <= 0)
-			return FALSE;
-		rc = poll (&pfd, 1, (int) ((left + 999) / 1000));
-		if (rc >= 0 || errno != EINTR)
-			return rc > 0;
-	}
-}
-
 static gboolean
 send_all (SmtpTransport *s, const char *data, gsize len, const char *what, GError **error)
 {
-	while (len > 0) {
-		size_t n = 0;
-		CURLcode rc = curl_easy_send (s->curl, data, len, &n);
-		if (rc == CURLE_AGAIN) {
-			if (!wait_socket (s, TRUE, REPLY_TIMEOUT))
-				return broken (s, what, "timed out sending", error);
-			continue;
-		}
-		if (rc != CURLE_OK)
-			return broken (s, what, curl_easy_strerror (rc), error);
-		data += n;
-		len -= n;
-	}
-	return TRUE;
+	const char *why = curlio_send_all (s->curl, s->sock, data, len, REPLY_TIMEOUT);
+
+	return why == NULL || broken (s, what, why, error);
 }
 
 /* Read more from the server into rbuf. */
 static gboolean
 fill (SmtpTransport *s, int timeout, const char *what, GError **error)
 {
-	guint8 buf[16384];
+	const char *why;
 
 	if (s->rpos > 0) {
 		g_byte_array_remove_range (s->rbuf, 0, s->rpos);
 		s->rpos = 0;
 	}
-	for (;;) {
-		size_t n = 0;
-		CURLcode rc = curl_easy_recv (s->curl, buf, sizeof buf, &n);
-		if (rc == CURLE_AGAIN) {
-			if (!wait_socket (s, FALSE, timeout))
-				return broken (s, what, "no reply in time", error);
-			continue;
-		}
-		if (rc != CURLE_OK)
-			return broken (s, what, curl_easy_strerror (rc), error);
-		if (n == 0)
-			return broken (s, what, "connection closed by the server", error);
-		g_byte_array_append (s->rbuf, buf, (guint) n);
-		return TRUE;
-	}
+	why = curlio_recv (s->curl, s->sock, s->rbuf, timeout);
+	return why == NULL || broken (s, what, why, error);
 }
 
 /* Read the reply to @what (all its lines) into s->code and s->text. */

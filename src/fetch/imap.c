@@ -17,6 +17,7 @@
 #include <poll.h>
 #include <string.h>
 
+#include "core/curlio.h"
 #include "core/errors.h"
 
 /* Longest response line kept (literals are counted, not lines). */
@@ -632,19 +633,6 @@ fail (ImapClient *c, CURLcode rc, GError **error)
 	return FALSE;
 }
 
-/* Wait until the socket is readable (or writable).  FALSE on timeout. */
-static gboolean
-wait_socket (ImapClient *c, gboolean for_send)
-{
-	struct pollfd pfd = { c->sock, for_send ? POLLOUT : POLLIN, 0 };
-	int rc;
-
-	do
-		rc = poll (&pfd, 1, IMAP_TIMEOUT * 1000);
-	while (rc < 0 && errno == EINTR);
-	return rc > 0;
-}
-
 typedef enum { WAIT_READY, WAIT_TIMEOUT, WAIT_WOKEN } WaitResult;
 
 /* Wait until the socket is readable, @deadline (monotonic µs) passes or
@@ -670,27 +658,16 @@ wait_readable_until (ImapClient *c, gint64 deadline, int wake_fd)
 static gboolean
 send_all (ImapClient *c, const char *data, gsize len, const char *what, GError **error)
 {
-	while (len > 0) {
-		size_t n = 0;
-		CURLcode rc = curl_easy_send (c->curl, data, len, &n);
-		if (rc == CURLE_AGAIN) {
-			if (!wait_socket (c, TRUE))
-				return lost (c, what, "timed out sending", error);
-			continue;
-		}
-		if (rc != CURLE_OK)
-			return lost (c, what, curl_easy_strerror (rc), error);
-		data += n;
-		len -= n;
-	}
-	return TRUE;
+	const char *why = curlio_send_all (c->curl, c->sock, data, len, IMAP_TIMEOUT);
+
+	return why == NULL || lost (c, what, why, error);
 }
 
 /* Read more from the server into rbuf. */
 static gboolean
 fill (ImapClient *c, const char *what, GError **error)
 {
-	guint8 buf[65536];
+	const char *why;
 
 	if (c->rpos > 0 && c->rpos == c->rbuf->len) {
 		g_byte_array_set_size (c->rbuf, 0);
@@ -699,21 +676,8 @@ fill (ImapClient *c, const char *what, GError **error)
 		g_byte_array_remove_range (c->rbuf, 0, c->rpos);
 		c->rpos = 0;
 	}
-	for (;;) {
-		size_t n = 0;
-		CURLcode rc = curl_easy_recv (c->curl, buf, sizeof buf, &n);
-		if (rc == CURLE_AGAIN) {
-			if (!wait_socket (c, FALSE))
-				return lost (c, what, "no answer for 120 seconds", error);
-			continue;
-		}
-		if (rc != CURLE_OK)
-			return lost (c, what, curl_easy_strerror (rc), error);
-		if (n == 0)
-			return lost (c, what, "connection closed by the server", error);
-		g_byte_array_append (c->rbuf, buf, (guint) n);
-		return TRUE;
-	}
+	why = curlio_recv (c->curl, c->sock, c->rbuf, IMAP_TIMEOUT);
+	return why == NULL || lost (c, what, why, error);
 }
 
 /* Read more from the server into rbuf; *@why says why nothing came: the
