@@ -185,44 +185,21 @@ compose_mail (Composer *c, const char *name, GHashTable *vars, const char *to_na
 	return compose_mail_ics (c, name, vars, to_name, to_addr, in_reply_to, references, NULL, error);
 }
 
-/* Whether g_mime_text_part_set_text() would store @len bytes of @text as
- * ISO-8859-1: when every character beyond ASCII is below U+0100 (GMime's
- * charset "level" 1).  Text that is not UTF-8 is left to GMime as well. */
-static gboolean
-gmime_takes_latin1 (const char *text, gsize len)
-{
-	gboolean beyond_ascii = FALSE;
-
-	if (!g_utf8_validate_len (text, len, NULL))
-		return TRUE;
-	for (gsize i = 0; i < len; i++) {
-		if ((guchar) text[i] >= 0xC4)   /* a lead byte of U+0100 or above */
-			return FALSE;
-		beyond_ascii |= (guchar) text[i] >= 0x80;
-	}
-	return beyond_ascii;
-}
-
 /* The text/plain body: @text as UTF-8 in quoted-printable.  (transfer full)
- * g_mime_text_part_set_text() weighs every character to choose a charset (a
- * sixth of composing a reply); for ASCII and for text beyond ISO-8859-1 it
- * stores the bytes as they are, as done here.  Text it would convert to
- * ISO-8859-1 still goes through it, and so comes out as before: converted,
- * though labelled utf-8 below. */
+ * The bytes are stored as they are: g_mime_text_part_set_text() weighs every
+ * character to choose a charset (a sixth of composing a reply), and would
+ * turn text within ISO-8859-1 ("José Müller") into Latin-1 bytes under our
+ * utf-8 label. */
 static GMimeTextPart *
 text_body (const char *text)
 {
 	GMimeTextPart *body = g_mime_text_part_new_with_subtype ("plain");
-	gsize len = strlen (text);
+	g_autofree char *valid = g_utf8_make_valid (text, -1);
+	g_autoptr (GMimeStream) stream = g_mime_stream_mem_new_with_buffer (valid, strlen (valid));
+	g_autoptr (GMimeDataWrapper) content = g_mime_data_wrapper_new_with_stream (stream,
+	                                                                            GMIME_CONTENT_ENCODING_DEFAULT);
 
-	if (gmime_takes_latin1 (text, len)) {
-		g_mime_text_part_set_text (body, text);
-	} else {
-		g_autoptr (GMimeStream) stream = g_mime_stream_mem_new_with_buffer (text, len);
-		g_autoptr (GMimeDataWrapper) content = g_mime_data_wrapper_new_with_stream (stream,
-		                                                                            GMIME_CONTENT_ENCODING_DEFAULT);
-		g_mime_part_set_content (GMIME_PART (body), content);  /* the part holds its own ref */
-	}
+	g_mime_part_set_content (GMIME_PART (body), content);  /* the part holds its own ref */
 	g_mime_text_part_set_charset (body, "utf-8");
 	g_mime_part_set_content_encoding (GMIME_PART (body), GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
 	return body;
