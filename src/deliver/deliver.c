@@ -287,9 +287,9 @@ record_accepted (Flight *f, const OutboxRow *next, GError **error)
 }
 
 /* TransportHooks.before_data: the transfer of f->current has begun (the SMTP
- * server is reading MAIL FROM), none of its data has left.  The previous message is
- * recorded and this one marked in flight now, so the commit overlaps the
- * server's round trip, yet nothing is sent before it is on disk. */
+ * server is reading its envelope), none of its data has left.  The previous
+ * message is recorded and this one marked in flight now, so the commit
+ * overlaps the server's round trip, yet nothing is sent before it is on disk. */
 static gboolean
 before_data (gpointer data, GError **error)
 {
@@ -311,8 +311,8 @@ before_data (gpointer data, GError **error)
 	return TRUE;
 }
 
-/* TransportHooks.meanwhile: the next message, read while the server answers
- * RCPT or DATA (after the commit, it would have made MAIL FROM's answer wait). */
+/* TransportHooks.meanwhile: the next message, read while the server takes
+ * this one's data (after the commit, which must not make the envelope wait). */
 static void
 read_ahead (gpointer data)
 {

@@ -41,8 +41,8 @@ typedef struct {
 	 * data leaves (the loop records the previous message and marks this one in
 	 * flight).  FALSE aborts the transfer; send then fails with the same error. */
 	gboolean (*before_data) (gpointer data, GError **error);
-	/* At most once, after before_data, while the server answers a later
-	 * command (the loop reads the next message); a transport may skip it. */
+	/* At most once, after before_data, while the server works on the message
+	 * (the loop reads the next one); a transport may skip it. */
 	void (*meanwhile) (gpointer data);
 	gpointer data;
 } TransportHooks;

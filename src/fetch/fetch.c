@@ -455,7 +455,7 @@ take (Pass *pass, ImapJournalRow *row, GError **error)
 		}
 	}
 	/* new/ is fsynced once per group commit, before its COMMIT; the writer
-	 * thread has the file of a message fetched in a batch */
+	 * threads have the file of a message fetched in a batch */
 	if (pass->writer != NULL &&
 	    (id = ahead_wait (pass->writer, row->spool_id, &pushed, &local)) == NULL && local != NULL) {
 		g_propagate_prefixed_error (error, g_steal_pointer (&local), "%s: ", source);

@@ -1673,23 +1673,6 @@ db_imap_pending (Db *db, const char *mailbox, GError **error)
 }
 
 gboolean
-db_imap_set_state (Db *db, gint64 id, const char *state, const char *acked_to, GError **error)
-{
-	g_autofree char *now = now_iso (db);
-	sqlite3_stmt *st = db_stmt (db,
-	                            "UPDATE imap_messages SET state = :state, acked_to = :to,"
-	                            " acked_at = CASE WHEN :state = 'acked' THEN :now END WHERE id = :id", error);
-
-	if (st == NULL)
-		return FALSE;
-	bind_text (st, ":state", state);
-	bind_text (st, ":to", acked_to);
-	bind_text (st, ":now", now);
-	bind_int (st, ":id", id);
-	return step_done (db, st, "update IMAP journal", error);
-}
-
-gboolean
 db_imap_set_states (Db *db, const gint64 *ids, guint n, const char *state, const char *acked_to,
                     GError **error)
 {
@@ -1714,6 +1697,12 @@ db_imap_set_states (Db *db, const gint64 *ids, guint n, const char *state, const
 	bind_text (st, ":now", now);
 	bind_text (st, ":ids", list->str);
 	return step_done (db, st, "update IMAP journal", error);
+}
+
+gboolean
+db_imap_set_state (Db *db, gint64 id, const char *state, const char *acked_to, GError **error)
+{
+	return db_imap_set_states (db, &id, 1, state, acked_to, error);
 }
 
 gboolean
