@@ -22,7 +22,7 @@ BUILD      ?= build
 endif
 
 LIB_SRC  = $(sort $(wildcard src/core/*.c src/spool/*.c src/parse/*.c src/extract/*.c \
-           src/validate/*.c src/register/*.c src/compose/*.c src/deliver/*.c src/store/*.c src/fetch/*.c \
+           src/validate/*.c src/register/*.c src/compose/*.c src/deliver/*.c src/store/*.c src/fetch/*.c src/intake/*.c \
            src/cli/*.c))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 # The fault hooks (core/fault.c) are compiled in only for the test binary.

@@ -1,8 +1,8 @@
-/* cmd_poll.c - `mailreg poll --once`: one intake pass (fetch.c) from the IMAP
+/* cmd_poll.c - `mailreg poll --once`: one intake pass (intake/intake.c) from the IMAP
  * mailbox of [imap], or, without it, from the local inbox folder.  One line per
  * message, as `ingest` prints them (outcome, source, reason), then a summary.
  * `mailreg poll --wait SECONDS` first waits up to SECONDS for new mail (IMAP
- * IDLE when the server has it; fetch_wait), says what ended the wait, then
+ * IDLE when the server has it; intake_wait), says what ended the wait, then
  * makes the pass: one turn of `mailreg run`.
  * The exit status tells a temporary failure (75) from refused credentials (77)
  * and configuration problems (78). */
@@ -12,10 +12,10 @@
 #include <string.h>
 
 #include "core/errors.h"
-#include "fetch/fetch.h"
+#include "intake/intake.h"
 
 static void
-print_event (const FetchEvent *ev, gpointer user_data)
+print_event (const IntakeEvent *ev, gpointer user_data)
 {
 	printf ("%-10s %s: %s%s\n", outcome_name (ev->outcome), ev->source, ev->recovered ? "(recovered) " : "",
 	        ev->reason ? ev->reason : "");
@@ -23,7 +23,7 @@ print_event (const FetchEvent *ev, gpointer user_data)
 }
 
 static void
-print_summary (const Config *cfg, const FetchStats *st)
+print_summary (const Config *cfg, const IntakeStats *st)
 {
 	printf ("poll: %u registered, %u rejected, %u review, %u ignored, %u duplicate; "
 	        "%u acknowledged at the source (%u recorded before), %u gone; %s\n",
@@ -36,7 +36,7 @@ gboolean
 cmd_poll (const Config *cfg, int argc, char **argv, GError **error)
 {
 	g_autoptr (Pipeline) p = NULL;
-	FetchStats stats;
+	IntakeStats stats;
 	gboolean ok;
 	guint64 wait = 0;
 	char *end = NULL;
@@ -52,17 +52,17 @@ cmd_poll (const Config *cfg, int argc, char **argv, GError **error)
 	if ((p = pipeline_open (cfg, error)) == NULL)
 		return FALSE;
 	if (argc == 3) {
-		g_autoptr (FetchWaiter) w = fetch_waiter_new (p);
+		g_autoptr (IntakeWaiter) w = intake_waiter_new (p);
 		gint64 start = g_get_monotonic_time ();
-		FetchWake wake;
+		IntakeWake wake;
 
-		if (!fetch_wait (w, (guint) wait, -1, &wake, error))
+		if (!intake_wait (w, (guint) wait, -1, &wake, error))
 			return FALSE;
-		printf ("wait: %s after %.1f s\n", fetch_wake_name (wake),
+		printf ("wait: %s after %.1f s\n", intake_wake_name (wake),
 		        (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC);
 		fflush (stdout);
 	}
-	ok = fetch_pass (p, print_event, NULL, &stats, error);
+	ok = intake_pass (p, print_event, NULL, &stats, error);
 	print_summary (cfg, &stats);
 	return ok;
 }

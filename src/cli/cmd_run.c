@@ -1,7 +1,7 @@
 /* cmd_run.c - `mailreg run`: the daemon.
  *
  * A loop of the single passes the other commands make: take new mail
- * (fetch_pass), queue the reminders due (programme_remind), deliver what is due
+ * (intake_pass), queue the reminders due (programme_remind), deliver what is due
  * (deliver_queued), once a day purge old raw copies ([paths] retention_days,
  * purge_old), then wait for new mail (IMAP IDLE) up to the poll interval, or
  * only until a failed step may run again or a deferred reply is due.  The
@@ -32,7 +32,7 @@
 #include "core/notify.h"
 #include "core/stop.h"
 #include "deliver/deliver.h"
-#include "fetch/fetch.h"
+#include "intake/intake.h"
 #include "register/register.h"
 
 #define BACKOFF_MAX 900   /* seconds: the longest wait after repeated temporary failures */
@@ -61,7 +61,7 @@ typedef struct {
 	Pipeline *p;
 	Composer *composer;
 	Transport *t;
-	FetchWaiter *waiter;   /* IDLE between passes (borrows p) */
+	IntakeWaiter *waiter;   /* IDLE between passes (borrows p) */
 } Instance;
 
 static void
@@ -69,7 +69,7 @@ instance_free (Instance *in)
 {
 	if (in == NULL)
 		return;
-	fetch_waiter_free (in->waiter);
+	intake_waiter_free (in->waiter);
 	transport_free (in->t);
 	compose_free (in->composer);
 	pipeline_free (in->p);
@@ -89,7 +89,7 @@ instance_open (const char *config_path, GError **error)
 	    (in->t = in->cfg->has_smtp ? deliver_smtp_new (in->cfg, error)
 	                               : deliver_dir_new (in->cfg->outgoing, error)) == NULL)
 		return NULL;
-	in->waiter = fetch_waiter_new (in->p);
+	in->waiter = intake_waiter_new (in->p);
 	return g_steal_pointer (&in);
 }
 
@@ -145,7 +145,7 @@ health (Db *db, const char *step, const char *error_text)
 }
 
 static void
-log_event (const FetchEvent *ev, gpointer user_data)
+log_event (const IntakeEvent *ev, gpointer user_data)
 {
 	guint *n = user_data;
 
@@ -163,12 +163,12 @@ static void
 intake (Instance *in, Step *s, guint *taken)
 {
 	g_autoptr (GError) error = NULL;
-	FetchStats stats;
+	IntakeStats stats;
 
 	if (!step_due (s))
 		return;
 	g_debug ("run: intake pass");
-	if (fetch_pass (in->p, log_event, taken, &stats, &error))
+	if (intake_pass (in->p, log_event, taken, &stats, &error))
 		step_succeeded (s);
 	else
 		step_failed (s, error, in->cfg->imap_poll_interval);
@@ -296,21 +296,21 @@ wait_for_mail (Instance *in, guint seconds)
 		gint64 left = (until - g_get_monotonic_time ()) / G_USEC_PER_SEC;
 		guint slice = (guint) (watchdog ? MIN (left, (gint64) (watchdog / G_USEC_PER_SEC / 2)) : left);
 		g_autoptr (GError) error = NULL;
-		FetchWake wake;
+		IntakeWake wake;
 		char buf[64];
 
 		if (left <= 0)
 			return;
-		if (!fetch_wait (in->waiter, MAX (slice, 1u), wake_fds[0], &wake, &error)) {
+		if (!intake_wait (in->waiter, MAX (slice, 1u), wake_fds[0], &wake, &error)) {
 			g_debug ("run: waiting for mail: %s", error->message);
 			sleep_interruptible ((guint) left);
 			return;
 		}
 		if (watchdog)
 			notify_send ("WATCHDOG=1");
-		if (wake == FETCH_WAKE_NEW)
+		if (wake == INTAKE_WAKE_NEW)
 			return;
-		if (wake == FETCH_WAKE_INTERRUPTED)
+		if (wake == INTAKE_WAKE_INTERRUPTED)
 			while (read (wake_fds[0], buf, sizeof buf) > 0) {
 			}
 	}
@@ -361,7 +361,7 @@ cmd_run (const Config *cfg, int argc, char **argv, GError **error)
 {
 	g_autoptr (Instance) in = NULL;
 	g_autofree char *lock_path = g_strconcat (cfg->database, ".run-lock", NULL);
-	Step fetch_step = { "intake", 0, 0, NULL }, send_step = { "delivery", 0, 0, NULL };
+	Step intake_step = { "intake", 0, 0, NULL }, send_step = { "delivery", 0, 0, NULL };
 	Step remind_step = { "reminders", 0, 0, NULL };
 	Step purge_step = { "purge", 0, 0, NULL };
 	guint taken = 0, sent = 0, queued = 0, wait;
@@ -389,7 +389,7 @@ cmd_run (const Config *cfg, int argc, char **argv, GError **error)
 			reload_requested = 0;
 			reload (&in, cfg->path);
 		}
-		intake (in, &fetch_step, &taken);
+		intake (in, &intake_step, &taken);
 		if (stop_requested ())
 			break;
 		/* IMAP down must not stop reminders: each step on its own */
@@ -398,7 +398,7 @@ cmd_run (const Config *cfg, int argc, char **argv, GError **error)
 		retention (in, &purge_step);
 		notify_send ("STATUS=%u messages taken, %u replies sent, %u waiting for a retry\nWATCHDOG=1",
 		             taken, sent, queued);
-		wait = next_round (in, (const Step *const[]) { &fetch_step, &send_step, &remind_step, &purge_step }, 4);
+		wait = next_round (in, (const Step *const[]) { &intake_step, &send_step, &remind_step, &purge_step }, 4);
 		if (in->cfg->has_imap)
 			wait_for_mail (in, wait);
 		else
@@ -406,7 +406,7 @@ cmd_run (const Config *cfg, int argc, char **argv, GError **error)
 	}
 	notify_send ("STOPPING=1");
 	g_message ("run: stopping (%u messages taken, %u replies sent)", taken, sent);
-	g_free (fetch_step.last_error);
+	g_free (intake_step.last_error);
 	g_free (remind_step.last_error);
 	g_free (purge_step.last_error);
 	g_free (send_step.last_error);

@@ -1,7 +1,7 @@
 /* imap.h - stage 0: an IMAP client on libcurl, just what intake needs.
  *
  * One ImapClient is one easy handle and so one connection, reused for every
- * command of a pass (select, list, fetch, move); the fetch pass in fetch.c
+ * command of a pass (select, list, fetch, move); the intake pass in intake/intake.c
  * decides what to do, this module only talks.  Messages are read with
  * BODY.PEEK[] so reading never sets \Seen.
  *

@@ -1,5 +1,5 @@
-/* fetch.c - one intake pass: IMAP mailbox or local inbox folder -> spool ->
- * register -> acknowledge (see fetch.h).
+/* intake.c - one intake pass: IMAP mailbox or local inbox folder -> spool ->
+ * register -> acknowledge (see intake.h).
  *
  * Order of effects for an IMAP message (isync's "order is important"):
  * journal its UID with a reserved spool id (commit) -> UID FETCH BODY.PEEK[] ->
@@ -8,7 +8,7 @@
  * where each message stopped: not spooled (fetch again), spooled (register),
  * recorded (acknowledge only).
  */
-#include "fetch/fetch.h"
+#include "intake/intake.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,9 +43,9 @@
 
 typedef struct {
 	Pipeline *p;
-	FetchReportFunc report;
+	IntakeReportFunc report;
 	gpointer user_data;
-	FetchStats *stats;
+	IntakeStats *stats;
 	ImapClient *imap;
 	Ahead *writer;         /* writes a fetched batch to the spool (NULL: take does) */
 	Ahead *reader;         /* parses and extracts it meanwhile (NULL: register does) */
@@ -83,7 +83,7 @@ static void
 report_now (Pass *pass, const char *source, const char *message_id, Outcome outcome, const char *reason,
             gboolean recovered)
 {
-	FetchEvent ev = { source, message_id, outcome, reason, recovered };
+	IntakeEvent ev = { source, message_id, outcome, reason, recovered };
 
 	if (!recovered)
 		pass->stats->counts[outcome]++;
@@ -772,7 +772,7 @@ inbox_pass (Pass *pass, GError **error)
 }
 
 gboolean
-fetch_pass (Pipeline *p, FetchReportFunc report, gpointer user_data, FetchStats *stats, GError **error)
+intake_pass (Pipeline *p, IntakeReportFunc report, gpointer user_data, IntakeStats *stats, GError **error)
 {
 	Pass pass = { .p = p, .report = report, .user_data = user_data, .stats = stats };
 	gboolean ok;
@@ -800,32 +800,32 @@ fetch_pass (Pipeline *p, FetchReportFunc report, gpointer user_data, FetchStats 
 
 /* --- waiting for new mail ----------------------------------------------------- */
 
-struct FetchWaiter {
+struct IntakeWaiter {
 	Pipeline *p;
 	ImapClient *imap;      /* the dedicated connection, or NULL */
 	gboolean told_no_idle;
 };
 
 const char *
-fetch_wake_name (FetchWake wake)
+intake_wake_name (IntakeWake wake)
 {
 	static const char *const names[] = { "new mail", "timeout", "poll interval", "interrupted" };
 
-	g_return_val_if_fail (wake <= FETCH_WAKE_INTERRUPTED, "timeout");
+	g_return_val_if_fail (wake <= INTAKE_WAKE_INTERRUPTED, "timeout");
 	return names[wake];
 }
 
-FetchWaiter *
-fetch_waiter_new (Pipeline *p)
+IntakeWaiter *
+intake_waiter_new (Pipeline *p)
 {
-	FetchWaiter *w = g_new0 (FetchWaiter, 1);
+	IntakeWaiter *w = g_new0 (IntakeWaiter, 1);
 
 	w->p = p;
 	return w;
 }
 
 void
-fetch_waiter_free (FetchWaiter *w)
+intake_waiter_free (IntakeWaiter *w)
 {
 	if (w == NULL)
 		return;
@@ -834,8 +834,8 @@ fetch_waiter_free (FetchWaiter *w)
 }
 
 /* Sleep until @end (monotonic µs) or until @wake_fd is readable. */
-static FetchWake
-sleep_until (gint64 end, int wake_fd, FetchWake at_end)
+static IntakeWake
+sleep_until (gint64 end, int wake_fd, IntakeWake at_end)
 {
 	for (;;) {
 		struct pollfd pfd = { wake_fd, POLLIN, 0 };
@@ -846,13 +846,13 @@ sleep_until (gint64 end, int wake_fd, FetchWake at_end)
 			return at_end;
 		rc = poll (&pfd, wake_fd >= 0 ? 1 : 0, (int) MIN ((left + 999) / 1000, G_MAXINT));
 		if (rc > 0 && (pfd.revents & POLLIN))
-			return FETCH_WAKE_INTERRUPTED;
+			return INTAKE_WAKE_INTERRUPTED;
 	}
 }
 
 /* Without [imap]: a *.eml in the inbox folder, looked for every second. */
 static gboolean
-wait_inbox (FetchWaiter *w, guint timeout_seconds, int wake_fd, FetchWake *wake, GError **error)
+wait_inbox (IntakeWaiter *w, guint timeout_seconds, int wake_fd, IntakeWake *wake, GError **error)
 {
 	gint64 end = g_get_monotonic_time () + (gint64) timeout_seconds * G_USEC_PER_SEC;
 
@@ -864,11 +864,11 @@ wait_inbox (FetchWaiter *w, guint timeout_seconds, int wake_fd, FetchWake *wake,
 		if (names == NULL)
 			return FALSE;
 		if (names->len > 0) {
-			*wake = FETCH_WAKE_NEW;
+			*wake = INTAKE_WAKE_NEW;
 			return TRUE;
 		}
 		if ((*wake = sleep_until (MIN (end, g_get_monotonic_time () + G_USEC_PER_SEC), wake_fd,
-		                          FETCH_WAKE_TIMEOUT)) == FETCH_WAKE_INTERRUPTED ||
+		                          INTAKE_WAKE_TIMEOUT)) == INTAKE_WAKE_INTERRUPTED ||
 		    g_get_monotonic_time () >= end)
 			return TRUE;
 	}
@@ -877,7 +877,7 @@ wait_inbox (FetchWaiter *w, guint timeout_seconds, int wake_fd, FetchWake *wake,
 /* Did mail come while nobody waited?  UIDNEXT above the last UID journalled,
  * or a mailbox we do not know (yet, or any more: UIDVALIDITY changed). */
 static gboolean
-arrived_meanwhile (FetchWaiter *w, gboolean *arrived, GError **error)
+arrived_meanwhile (IntakeWaiter *w, gboolean *arrived, GError **error)
 {
 	g_autoptr (GError) local = NULL;
 	guint32 uv = 0, last = 0;
@@ -893,13 +893,13 @@ arrived_meanwhile (FetchWaiter *w, gboolean *arrived, GError **error)
 }
 
 gboolean
-fetch_wait (FetchWaiter *w, guint timeout_seconds, int wake_fd, FetchWake *wake, GError **error)
+intake_wait (IntakeWaiter *w, guint timeout_seconds, int wake_fd, IntakeWake *wake, GError **error)
 {
 	const Config *cfg = w->p->cfg;
 	ImapIdleResult r;
 	gboolean arrived;
 
-	*wake = FETCH_WAKE_TIMEOUT;
+	*wake = INTAKE_WAKE_TIMEOUT;
 	if (!cfg->has_imap)
 		return wait_inbox (w, timeout_seconds, wake_fd, wake, error);
 	if (w->imap == NULL && (w->imap = imap_client_new (cfg, error)) == NULL)
@@ -908,7 +908,7 @@ fetch_wait (FetchWaiter *w, guint timeout_seconds, int wake_fd, FetchWake *wake,
 		if (!imap_select (w->imap, error) || !arrived_meanwhile (w, &arrived, error))
 			return FALSE;
 		if (arrived) {
-			*wake = FETCH_WAKE_NEW;
+			*wake = INTAKE_WAKE_NEW;
 			return TRUE;
 		}
 	}
@@ -921,12 +921,12 @@ fetch_wait (FetchWaiter *w, guint timeout_seconds, int wake_fd, FetchWake *wake,
 		w->told_no_idle = TRUE;
 		/* no connection held while sleeping: the next wait logs in and looks again */
 		g_clear_pointer (&w->imap, imap_client_free);
-		*wake = sleep_until (end, wake_fd, timeout_seconds <= cfg->imap_poll_interval ? FETCH_WAKE_TIMEOUT
-		                                                                              : FETCH_WAKE_POLL);
+		*wake = sleep_until (end, wake_fd, timeout_seconds <= cfg->imap_poll_interval ? INTAKE_WAKE_TIMEOUT
+		                                                                              : INTAKE_WAKE_POLL);
 		return TRUE;
 	}
 	if (!imap_idle (w->imap, timeout_seconds, wake_fd, &r, error))
 		return FALSE;
-	*wake = r == IMAP_IDLE_NEW ? FETCH_WAKE_NEW : r == IMAP_IDLE_WOKEN ? FETCH_WAKE_INTERRUPTED : FETCH_WAKE_TIMEOUT;
+	*wake = r == IMAP_IDLE_NEW ? INTAKE_WAKE_NEW : r == IMAP_IDLE_WOKEN ? INTAKE_WAKE_INTERRUPTED : INTAKE_WAKE_TIMEOUT;
 	return TRUE;
 }
