@@ -1,67 +1,104 @@
 # mailreg — build, test and demo.  Plain make + pkg-config; see README.md.
 PREFIX  ?= /usr/local
 DESTDIR ?=
+# Templates and the form definition of an installed mailreg (scripts/install.sh
+# puts them there); config.c uses it when [paths] templates is not set.
+DATADIR  = $(PREFIX)/share/mailreg
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 PKGS     = gmime-3.0 glib-2.0 gio-2.0 json-glib-1.0 sqlite3 uuid libzip libxml-2.0 poppler-glib libcurl libical \
            libcrypto
 
+# pkg-config runs once, when the first compile or link needs it - not while make
+# reads this file, so `make test`, `make demo` and `make deps` can install the
+# -dev packages first.  Its complaints are shown and stop the build.
+pkg = $(shell pkg-config $(1) $(PKGS))$(if $(filter-out 0,$(.SHELLSTATUS)),$(error pkg-config $(1) failed: \
+      missing -dev packages? `make deps` (scripts/deps.sh build) installs them))
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(call pkg,--cflags))$(PKG_CFLAGS)
+LIBS       = $(eval LIBS := $$(call pkg,--libs))$(LIBS)
+
 # Warnings stay on even when the user sets CFLAGS.
 WARN     = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wno-unused-parameter
-ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+# Hardening as Debian's dpkg-buildflags (hardening=+all) does it; CFLAGS and
+# LDFLAGS come after, so a user can still turn a piece off.  _FORTIFY_SOURCE
+# needs an optimising build (glibc warns without one): none with -O0.
+HARDEN_CFLAGS  = $(if $(filter -O0,$(CFLAGS)),,-U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2) \
+                 -fstack-protector-strong -fPIE
+HARDEN_LDFLAGS = -pie -Wl,-z,relro,-z,now
+# -MMD -MP: each object's .d file lists the headers it includes (included below).
+ALL_CFLAGS = -std=gnu11 $(WARN) $(HARDEN_CFLAGS) $(CFLAGS) -Isrc $(PKG_CFLAGS) -MMD -MP \
            -DG_LOG_USE_STRUCTURED=1 -DGLIB_VERSION_MIN_REQUIRED=GLIB_VERSION_2_74
-LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_LDFLAGS = $(HARDEN_LDFLAGS) $(LDFLAGS)
 
 ifneq ($(SANITIZE),)
-ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
-LDFLAGS    += -fsanitize=$(SANITIZE)
+ALL_CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+ALL_LDFLAGS += -fsanitize=$(SANITIZE)
 BUILD      ?= build/san
 else
 BUILD      ?= build
 endif
 
-LIB_SRC  = $(sort $(wildcard src/core/*.c src/spool/*.c src/parse/*.c src/extract/*.c \
-           src/validate/*.c src/register/*.c src/compose/*.c src/deliver/*.c src/store/*.c src/fetch/*.c src/intake/*.c \
-           src/cli/*.c))
+# Every stage folder under src/ (src/main.c is linked on its own).
+LIB_SRC  = $(sort $(wildcard src/*/*.c))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 # The fault hooks (core/fault.c) are compiled in only for the test binary.
 TEST_OBJ = $(LIB_SRC:%.c=$(BUILD)/test/%.o)
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test check unit integration demo install uninstall clean bench fuzz valgrind crash
+.PHONY: all deps test check demo install uninstall clean bench fuzz valgrind crash FORCE
 all: $(BUILD)/mailreg
 
-$(BUILD)/%.o: %.c $(wildcard src/*/*.h)
+$(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/test/%.o: %.c $(wildcard src/*/*.h)
+$(BUILD)/test/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DMAILREG_FAULTS=1 -c -o $@ $<
 
+# The data directory is compiled into config.c: a file holding it, rewritten
+# only when PREFIX changes, makes those objects depend on its value.
+%/datadir: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' >$@
+$(BUILD)/src/core/config.o $(BUILD)/test/src/core/config.o: $(BUILD)/datadir
+build/fuzz/src/core/config.o: build/fuzz/datadir
+CONFIG_CFLAGS = -DMAILREG_DATADIR='"$(DATADIR)"'
+$(BUILD)/src/core/config.o $(BUILD)/test/src/core/config.o build/fuzz/src/core/config.o: \
+	ALL_CFLAGS += $(CONFIG_CFLAGS)
+
 $(BUILD)/mailreg: $(LIB_OBJ) $(BUILD)/src/main.o
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/mailreg-test: $(TEST_OBJ) $(BUILD)/test/src/main.o
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(TEST_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -DMAILREG_FAULTS=1 $(LDFLAGS) -o $@ $< $(TEST_OBJ) $(LIBS)
+	$(CC) $(ALL_CFLAGS) -DMAILREG_FAULTS=1 $(ALL_LDFLAGS) -o $@ $< $(TEST_OBJ) $(LIBS)
 
 deps:
 	@scripts/deps.sh build
 
 # Every unit binary and integration script runs under prove, which closes with
 # "Result: PASS" or "Result: FAIL"; the last line is the plain "N passed, N failed".
-# A plain `make test` also runs everything again built with ASan+UBSan (build/san),
-# the pipeline under valgrind, every fuzz target for 20 seconds and 20 crash cycles.
+# `make check`: the plain build, every unit and integration test once (a few
+# minutes; `make check SANITIZE=address,undefined` the same built with the
+# sanitizers in build/san).  `make test` also runs everything again built with
+# ASan+UBSan (build/san), the pipeline under valgrind, every fuzz target for
+# 20 seconds and 20 crash cycles.  Both install the test dependencies first,
+# then build (a sub-make: pkg-config runs after the install).
+check:
+	@scripts/deps.sh test
+	@$(MAKE) --no-print-directory all $(BUILD)/mailreg-test $(UNIT_BIN)
+	@scripts/run-tests.sh $(BUILD)
+
 ifeq ($(SANITIZE),)
 CHECK_SAN = build/san
 endif
-test check:
+test:
 	@scripts/deps.sh test
 	@$(MAKE) --no-print-directory all $(BUILD)/mailreg-test $(UNIT_BIN)
 ifeq ($(SANITIZE),)
@@ -88,7 +125,7 @@ FUZZ_OBJ  = $(FUZZ_SRC:%.c=build/fuzz/%.o)
 FUZZ_BIN  = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 .SECONDARY: $(FUZZ_OBJ)
 
-build/fuzz/%.o: %.c $(wildcard src/*/*.h)
+build/fuzz/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(ALL_CFLAGS) -DMAILREG_FUZZ=1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c -o $@ $<
 
@@ -106,19 +143,23 @@ fuzz:
 # make test runs 20 cycles over 60 messages.
 CYCLES         ?= 200
 CRASH_MESSAGES ?= 500
-crash: all $(BUILD)/mailreg-test
+crash:
 	@scripts/deps.sh test
+	@$(MAKE) --no-print-directory all $(BUILD)/mailreg-test
 	@MAILREG=$(CURDIR)/$(BUILD)/mailreg-test tests/crash/run.sh $(CYCLES) $(CRASH_MESSAGES)
 
 # The pipeline over the fixtures under valgrind (about a minute; part of make test).
-valgrind: all $(BUILD)/mailreg-test
+valgrind:
+	@scripts/deps.sh test
+	@$(MAKE) --no-print-directory all $(BUILD)/mailreg-test
 	@tests/valgrind/run.sh $(BUILD)/mailreg-test
 
 # All of tests/bench side by side, one table with ratios into docs/benchmarks.md
 # (make bench BENCH_N=1000 for a quicker run).
 BENCH_N ?= 10000
-bench: all
+bench:
 	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory all
 	@tests/bench/all.sh $(CURDIR)/$(BUILD)/mailreg $(BENCH_N)
 
 install: all
@@ -129,3 +170,7 @@ uninstall:
 
 clean:
 	rm -rf build
+
+# The header dependencies -MMD wrote (none before the first build).
+-include $(wildcard $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/src/main.d $(BUILD)/test/src/main.d \
+	$(UNIT_BIN:=.d) $(FUZZ_OBJ:.o=.d) $(FUZZ_BIN:=.d))

@@ -11,8 +11,10 @@
 
 #include "core/errors.h"
 
+/* $(PREFIX)/share/mailreg, from the Makefile: where scripts/install.sh puts
+ * the templates, so an installed mailreg finds them without [paths]. */
 #ifndef MAILREG_DATADIR
-#define MAILREG_DATADIR "/usr/local/share/mailreg"
+#error "MAILREG_DATADIR must be defined (the Makefile passes -DMAILREG_DATADIR=\"$(PREFIX)/share/mailreg\")"
 #endif
 #define STATE_DIR "/var/lib/mailreg"
 
