@@ -6,6 +6,7 @@
 #   man/conf-to-man.sh etc/mailreg.conf > mailreg.conf.5
 set -eu
 cat <<'HEAD'
+.\" -*- coding: utf-8 -*-
 .TH MAILREG.CONF 5 "2026" "mailreg" "File Formats"
 .SH NAME
 mailreg.conf \- configuration of mailreg
@@ -21,7 +22,18 @@ Secrets are never in this file: \fBpassword_file\fR and
 \fB$CREDENTIALS_DIRECTORY\fR.
 HEAD
 awk '
-function esc(s) { gsub(/\\/, "\\\\", s); gsub(/^\./, "\\&.", s); gsub(/^'\''/, "\\&'\''", s); return s }
+# Text for troff: a backslash becomes \e (printed as a backslash), and a line
+# starting with a dot or an apostrophe gets \& in front, so it is not read as a
+# request.  Built by hand: awks differ on backslashes in the text gsub puts in.
+function esc(s,   out, i, c) {
+	out = ""
+	for (i = 1; i <= length(s); i++) {
+		c = substr(s, i, 1)
+		out = out (c == "\\" ? "\\e" : c)
+	}
+	if (out ~ /^[.'\'']/) out = "\\&" out
+	return out
+}
 /^\[[a-z]+\]/ { printf ".SH [%s]\n", substr($0, 2, length($0) - 2); text = ""; next }
 /^#? ?[a-z_0-9]+ = / || /^#[a-z_0-9]+ =/ {
 	line = $0; sub(/^# ?/, "", line)

@@ -9,7 +9,7 @@ BUILD_PKGS="build-essential pkg-config tzdata libgmime-3.0-dev libglib2.0-dev li
  libsqlite3-dev uuid-dev libzip-dev libxml2-dev libpoppler-glib-dev libcurl4-openssl-dev libical-dev
  libssl-dev"
 TEST_PKGS="perl sqlite3 python3 python3-aiosmtpd openssl dovecot-imapd isync systemd procps time
- clang libclang-rt-14-dev valgrind"
+ clang libclang-rt-14-dev valgrind groff"
 
 want=$BUILD_PKGS
 [ "${1:-build}" = test ] && want="$want $TEST_PKGS"
