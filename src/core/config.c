@@ -112,12 +112,13 @@ problem (GString *problems, const Config *cfg, const char *group, const char *ke
 	va_end (ap);
 }
 
-/* "30M", "512K", "1048576" -> bytes; FALSE when malformed. */
+/* "30M", "512K", "1048576" -> bytes; FALSE when malformed or beyond 64 bits. */
 static gboolean
 parse_size (const char *s, guint64 *out)
 {
 	char *end = NULL;
 	guint64 v;
+	guint shift = 0;
 
 	errno = 0;
 	if (!g_ascii_isdigit (*s))
@@ -126,11 +127,15 @@ parse_size (const char *s, guint64 *out)
 	if (errno != 0)
 		return FALSE;
 	switch (g_ascii_toupper (*end)) {
-	case 'K': v <<= 10; end++; break;
-	case 'M': v <<= 20; end++; break;
-	case 'G': v <<= 30; end++; break;
+	case 'K': shift = 10; end++; break;
+	case 'M': shift = 20; end++; break;
+	case 'G': shift = 30; end++; break;
 	default: break;
 	}
+	/* a shift drops the high bits: 2^34 + 1 G would wrap round to 1G */
+	if (v > G_MAXUINT64 >> shift)
+		return FALSE;
+	v <<= shift;
 	if (*end == 'B' || *end == 'b')
 		end++;
 	*out = v;
