@@ -75,6 +75,11 @@ Transport *deliver_dir_new (const char *dir, GError **error);
  * MAILREG_ERROR_CONFIG (no password), MAILREG_ERROR_SOFTWARE (libcurl). */
 Transport *deliver_smtp_new (const Config *cfg, GError **error);
 
+/* The message @raw (LF or CRLF line ends) as the SMTP transport sends it after
+ * DATA: every line end CRLF (RFC 5321 §2.3.8), a dot doubled at the start of a
+ * line (§4.5.2), the last line ended, and the closing "." line.  (transfer full) */
+GBytes *deliver_smtp_data (GBytes *raw);
+
 void transport_free (Transport *t);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Transport, transport_free)
 

@@ -497,11 +497,9 @@ smtp_send (Transport *t, const OutboxRow *row, GBytes *wire, const TransportHook
 	return TRUE;
 }
 
-/* @raw as it goes after DATA: every line end CRLF (RFC 5321 §2.3.8), a dot
- * doubled at the start of a line (§4.5.2), and the ending "." line.  Two
- * passes: count, then copy, into one allocation. */
-static GBytes *
-smtp_prepare (Transport *t, GBytes *raw)
+/* Two passes: count, then copy, into one allocation. */
+GBytes *
+deliver_smtp_data (GBytes *raw)
 {
 	gsize len, extra = 0, o = 0;
 	const char *p = g_bytes_get_data (raw, &len);
@@ -532,6 +530,12 @@ smtp_prepare (Transport *t, GBytes *raw)
 	}
 	memcpy (out + o, ".\r\n", 3);
 	return g_bytes_new_take (out, o + 3);
+}
+
+static GBytes *
+smtp_prepare (Transport *t, GBytes *raw)
+{
+	return deliver_smtp_data (raw);
 }
 
 static void
