@@ -29,12 +29,28 @@ parse_local (const char *s)
 	return g_date_time_new_from_iso8601 (full, utc);
 }
 
+/* A wall-clock time: GLib reads it, and it names no zone of its own (read
+ * with two different default zones, it is two different moments). */
 static gboolean
 valid_time (const char *s)
 {
 	g_autoptr (GDateTime) dt = parse_local (s);
+	g_autoptr (GTimeZone) east = g_time_zone_new_offset (5 * 3600);
+	g_autofree char *full = strlen (s) == 16 ? g_strconcat (s, ":00", NULL) : g_strdup (s);
+	g_autoptr (GDateTime) there = g_date_time_new_from_iso8601 (full, east);
 
-	return dt != NULL;
+	return dt != NULL && there != NULL && g_date_time_to_unix (dt) != g_date_time_to_unix (there);
+}
+
+/* @s (valid_time) as "YYYY-MM-DDTHH:MM[:SS]": the store orders sessions by
+ * this text, which is then the order in time ("2014-05-10 10:00:00" and the
+ * week date "2014-W19-6T10:00:00" are the same moment).  (transfer full) */
+static char *
+canonical_time (const char *s)
+{
+	g_autoptr (GDateTime) dt = parse_local (s);
+
+	return g_date_time_format (dt, g_date_time_get_second (dt) ? "%Y-%m-%dT%H:%M:%S" : "%Y-%m-%dT%H:%M");
 }
 
 static gboolean
@@ -57,8 +73,8 @@ parse_session (const char *path, const char *code, const char *key, const char *
 		             "(2014-03-06T10:00) or both empty", path, code, key);
 		return FALSE;
 	}
-	s->start = *parts[0] ? g_strdup (parts[0]) : NULL;
-	s->end = *parts[1] ? g_strdup (parts[1]) : NULL;
+	s->start = *parts[0] ? canonical_time (parts[0]) : NULL;
+	s->end = *parts[1] ? canonical_time (parts[1]) : NULL;
 	s->place = *parts[2] ? g_strdup (parts[2]) : NULL;
 	return TRUE;
 }
