@@ -73,7 +73,7 @@ print_csv (GPtrArray *rows, GPtrArray *regs_of)
 }
 
 /* --per-registration: one row per registration, the applicant's fields repeated
- * (issue 6, item 5: reporting per event). */
+ * (staff count and sort per event in a spreadsheet). */
 static void
 print_per_registration (GPtrArray *rows, GPtrArray *regs_of, OutputFormat fmt)
 {

@@ -149,7 +149,7 @@ log_event (const IntakeEvent *ev, gpointer user_data)
 {
 	guint *n = user_data;
 
-	/* Issue 7: the line names the message, so staff can find it in their mail
+	/* The line names the message, so staff can find it in their mail
 	 * client; what came from mail cannot break the line (log_safe). */
 	g_autofree char *mid = log_safe (ev->message_id, 250);
 	g_autofree char *reason = log_safe (ev->reason, 2000);

@@ -397,8 +397,9 @@ set_defaults (Config *cfg)
 		if (step == 4000)
 			break;
 	}
-	/* Issue 6: 400 h over four topics; a request is half a working day unless
-	 * staff say otherwise.  Reminders a week and a day before each session. */
+	/* The call for applications: 400 h over four topics; a request is half a
+	 * working day unless staff say otherwise.  Reminders a week and a day
+	 * before each session. */
 	cfg->consulting_hours = 4;
 	cfg->reminders = g_array_new (FALSE, FALSE, sizeof (guint));
 	g_array_append_vals (cfg->reminders, (guint[]) { 7 * 86400, 86400 }, 2);

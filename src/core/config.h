@@ -77,7 +77,7 @@ typedef struct {
 	/* [mail] again: RFC 3834 rate limit, 0 for none */
 	guint replies_per_sender_per_day;  /* default 5 */
 
-	/* [programme] (issue 6) */
+	/* [programme] */
 	guint consulting_hours;    /* hours one consulting request holds of its topic's budget; default 4 */
 	GArray *reminders;         /* guint seconds before each session a reminder is due; default 7d, 1d */
 	guint64 reminder_grace;    /* a reminder later than this is marked missed, not sent; default 2d */

@@ -56,8 +56,8 @@ typedef enum {
 /* "new mail", "timeout", "poll interval", "interrupted".  (transfer none) */
 const char *intake_wake_name (IntakeWake wake);
 
-/* A waiter keeps its own IMAP connection (issue 4: IDLE on a dedicated
- * connection) from one intake_wait to the next, so `run` may wait in short
+/* A waiter keeps its own IMAP connection (IDLE ties up a connection:
+ * RFC 2177) from one intake_wait to the next, so `run` may wait in short
  * slices without logging in again.  No I/O until the first wait.
  * (transfer full) @p is borrowed and must outlive the waiter. */
 typedef struct IntakeWaiter IntakeWaiter;

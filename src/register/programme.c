@@ -1,4 +1,4 @@
-/* programme.c - running the programme after placement (issue 6): room in an
+/* programme.c - running the programme after placement: room in an
  * event, promotion from the waiting list (directly, or by an offer answered
  * "TAK"), cancellation (by e-mail and by staff, withdrawing calendar entries),
  * catalog updates that move dates, notes to the waiting list and reminders
@@ -995,7 +995,7 @@ programme_schedule (Pipeline *p, const char *code, const char *when, const char 
 	g_hash_table_insert (vars, "when", catalog_format_when (ie->start, ie->end));
 	name = g_strdup_printf ("%s %s", (char *) g_hash_table_lookup (reg, "first_name"),
 	                        (char *) g_hash_table_lookup (reg, "last_name"));
-	/* The issue's confirmation "with the date": outbox kind confirmation. */
+	/* A confirmation "with the date": outbox kind confirmation. */
 	return queue (p, 0, NULL, "confirmation", "appointment", vars, name, g_hash_table_lookup (reg, "email"), ics,
 	              error);
 }

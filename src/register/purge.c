@@ -1,5 +1,6 @@
 /* purge.c - retention: remove the raw copies of finished messages after some
- * days, keeping their rows (issue 6, personal data).
+ * days, keeping their rows (RODO/GDPR art. 5(1)(e): personal data no longer
+ * than needed).
  *
  * Three places hold raw copies: the spool's cur/ (every inbound message, by
  * spool id), the inbox's processed/ (files dropped there, found again by their

@@ -384,12 +384,13 @@ typedef struct {
 	const char *status;
 } Placement;
 
-/* Issue 6: an info meeting is the subregion's; workshops the first group of the
- * subregion with a free seat, by start date; consulting a request for the topic
- * holding [programme] consulting_hours of its hour budget (staff set the date);
- * training the first with a free seat, the asked topic first.  When every
- * candidate is full: the waiting list of the first, in order of arrival.
- * Seats are counted inside the message's immediate transaction. */
+/* As the call for applications has it: an info meeting is the subregion's;
+ * workshops the first group of the subregion with a free seat, by start date;
+ * consulting a request for the topic holding [programme] consulting_hours of
+ * its hour budget (staff set the date); training the first with a free seat,
+ * the asked topic first.  When every candidate is full: the waiting list of
+ * the first, in order of arrival.  Seats are counted inside the message's
+ * immediate transaction. */
 static const Placement placements[] = {
 	{ "info_meeting", TRUE, FALSE, "confirmed" },
 	{ "workshop_group", TRUE, FALSE, "confirmed" },
@@ -747,7 +748,7 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char
 		return record_ignored (p, msg, rec, error);
 	}
 	{
-		/* Issue 6: "rezygnuję" with a registration code cancels it. */
+		/* "rezygnuję" with a registration code cancels it. */
 		gboolean cancelled = FALSE;
 		if ((pre == NULL || pre->maybe_code) && !programme_cancel_message (p, msg, rec, &cancelled, error))
 			return FALSE;
@@ -765,7 +766,7 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char
 	}
 	if (form == NULL || form->matched < p->form->min_fields) {
 		g_autoptr (GPtrArray) why = g_ptr_array_new_with_free_func (g_free);
-		/* Issue 6: "TAK" with a registration code takes a place offered.  Only
+		/* "TAK" with a registration code takes a place offered.  Only
 		 * a message without a form: a form's "tak" is an answer to a field. */
 		gboolean answered = FALSE;
 		g_autofree char *unclear = NULL;

@@ -79,7 +79,7 @@ gboolean register_message_prepared (Pipeline *p, const char *spool_id, RegisterP
 gboolean register_message_review (Pipeline *p, const char *spool_id, const char *reason, RegisterResult *res,
                                   GError **error);
 
-/* Group commit (issue 2, item 4: several whole messages per transaction).
+/* Group commit (several whole messages per transaction: one fsync for many).
  * Between register_batch_begin and register_batch_commit, register_message and
  * register_message_review record each message inside its own SAVEPOINT of one
  * open transaction: a message that fails, or falls back to review, undoes only

@@ -107,7 +107,7 @@ static const char *const migrations[] = {
 	"  sent_at TEXT"
 	") STRICT;"
 	"CREATE INDEX outbox_state ON outbox (state, id);",
-	/* SMTP delivery (issue 5): retry times, the last reply, an in-flight mark
+	/* SMTP delivery: retry times, the last reply, an in-flight mark
 	 * journalled before each attempt, bounces (RFC 3464) on the row and the
 	 * applicant, iCalendar SEQUENCE per registration. */
 	"ALTER TABLE outbox ADD COLUMN next_attempt_at INTEGER NOT NULL DEFAULT 0;"
@@ -120,7 +120,7 @@ static const char *const migrations[] = {
 	"ALTER TABLE applicants ADD COLUMN bounce_reason TEXT;"
 	"ALTER TABLE registrations ADD COLUMN ical_sequence INTEGER NOT NULL DEFAULT 0;"
 	"CREATE INDEX outbox_rcpt ON outbox (rcpt COLLATE NOCASE, created_at);",
-	/* IMAP intake (issue 4): per mailbox the UIDVALIDITY and the highest UID
+	/* IMAP intake: per mailbox the UIDVALIDITY and the highest UID
 	 * journalled; per message its UID, the spool id reserved for it before the
 	 * fetch, and whether the server has been told (moved or \Seen). */
 	"CREATE TABLE imap_mailboxes ("
@@ -157,7 +157,7 @@ static const char *const migrations[] = {
 	") STRICT;"
 	"INSERT INTO outbox_bodies (outbox_id, raw) SELECT id, raw FROM outbox;"
 	"ALTER TABLE outbox DROP COLUMN raw;",
-	/* The programme (issue 6): consulting hours held by a registration, arrival
+	/* The programme: consulting hours held by a registration, arrival
 	 * order for the waiting lists (a cancelled registration taken up again joins
 	 * at the end), when it was cancelled, the appointment staff set for a
 	 * consulting request, and one row per reminder ever decided (sent or missed)
@@ -180,7 +180,7 @@ static const char *const migrations[] = {
 	"  created_at TEXT NOT NULL,"
 	"  UNIQUE (registration_id, session, session_start, offset_s)"
 	") STRICT;",
-	/* Health (issue 7): when each step (intake, delivery) last worked and
+	/* Health (`status`): when each step (intake, delivery) last worked and
 	 * last failed, for `mailreg status` and monitoring. */
 	"CREATE TABLE health ("
 	"  step TEXT PRIMARY KEY,"
@@ -188,7 +188,7 @@ static const char *const migrations[] = {
 	"  last_error TEXT,"
 	"  error_at TEXT"
 	") STRICT;",
-	/* Staff review (issue 6, item 5): when a review message was dealt with. */
+	/* Staff review: when a review message was dealt with. */
 	"ALTER TABLE messages ADD COLUMN reviewed_at TEXT;",
 	/* Placement took max(arrival) over every registration for each new one:
 	 * a scan growing with the programme. */
@@ -210,11 +210,11 @@ static const char *const migrations[] = {
 	"  WHEN (old.status = 'waitlisted') <> (new.status = 'waitlisted') OR old.event_id <> new.event_id BEGIN"
 	"  UPDATE events SET waitlisted = waitlisted - (old.status = 'waitlisted') WHERE id = old.event_id;"
 	"  UPDATE events SET waitlisted = waitlisted + (new.status = 'waitlisted') WHERE id = new.event_id; END;",
-	/* Retention (issue 6): when the raw copy of a message (spool cur/, inbox
+	/* Retention: when the raw copy of a message (spool cur/, inbox
 	 * processed/) or of a reply (outgoing folder) was purged; the row stays. */
 	"ALTER TABLE messages ADD COLUMN purged_at TEXT;"
 	"ALTER TABLE outbox ADD COLUMN purged_at TEXT;",
-	/* Promotion by offer (issue 6): until when a place offered to a waitlisted
+	/* Promotion by offer: until when a place offered to a waitlisted
 	 * registration is held for its answer (unix time).  An open offer is a
 	 * waitlisted registration with a deadline; the deadline stays after the
 	 * answer or the expiry, so a late "TAK" is recognised.  The note to the

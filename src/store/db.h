@@ -310,7 +310,7 @@ gboolean db_imap_set_spool (Db *db, gint64 id, const char *spool_id, GError **er
  * when @message_id is NULL, with content @hash; NULL when none (or on error). */
 char *db_message_find (Db *db, const char *message_id, const char *hash, GError **error);
 
-/* --- the programme: places, waiting lists, reminders (issue 6) ------------ */
+/* --- the programme: places, waiting lists, reminders ---------------------- */
 /* A waitlisted registration's position is its rank by arrival among the
  * waitlisted of its event (1 first); it is computed, so it moves up by itself
  * when someone ahead is promoted or cancels. */
@@ -414,7 +414,7 @@ gboolean db_review_register (Db *db, gint64 id, const char *form_part, GError **
  * message, -1 on error. */
 int db_review_done (Db *db, gint64 id, GError **error);
 
-/* --- retention: purging raw copies (issue 6) ------------------------------ */
+/* --- retention: purging raw copies ---------------------------------------- */
 /* A message is finished when its outcome is recorded, it is not a review still
  * waiting for a person, and its IMAP journal row (if any) is acknowledged; a
  * reply when it left the queue (sent, failed or bounced) and is not in flight. */

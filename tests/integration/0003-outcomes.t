@@ -202,7 +202,7 @@ for line in open(fixtures, encoding="utf-8").read().splitlines():
                 (m["In-Reply-To"], m["References"]))
         out(m["Auto-Submitted"] == "auto-replied", label + ": Auto-Submitted: auto-replied",
             m["Auto-Submitted"])
-        # a confirmation for a dated event carries its calendar invitation (issue 5):
+        # a confirmation for a dated event carries its calendar invitation:
         # multipart/mixed of the text/plain body and a text/calendar attachment
         parts = [p.get_content_type() for p in m.walk() if not p.is_multipart()]
         body_part = m.get_body(("plain",))

@@ -11,7 +11,7 @@ smtp_start
 smtp_config "envelope_from = bounces@rops.example.pl"
 applicants 200 "$T/in"
 mr ingest "$T/in" >/dev/null 2>&1
-# Seats are limited (issue 6): whoever finds an event full gets a waitlist note.
+# Seats are limited: whoever finds an event full gets a waitlist note.
 is "$(sql "SELECT count(*) FROM outbox WHERE kind IN ('confirmation','waitlist') AND state = 'queued'")" 200 "200 confirmations queued"
 
 mr send >"$T/send.out" 2>"$T/send.err"

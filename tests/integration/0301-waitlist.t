@@ -1,5 +1,5 @@
 #!/bin/sh
-# 0301-waitlist: seats and waiting lists (issue 6).  30 applicants from Katowice
+# 0301-waitlist: seats and waiting lists.  30 applicants from Katowice
 # for the central information meeting (25 seats): 25 confirmed, 5 waitlisted in
 # arrival order, told their position; 2 cancel by e-mail -> the first 2 on the
 # list are confirmed and told, the others move up.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# 0302-placement: placement rules (issue 6).  50 applicants of one subregion
+# 0302-placement: placement rules.  50 applicants of one subregion
 # fill its 3 workshop groups (15 each) in start-date order and 5 wait; consulting
 # requests beyond the topic's hour budget wait.
 . "$(dirname "$0")/lib.sh"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# 0303-catalog-update: `catalog import` adds or updates events by code (issue 6);
+# 0303-catalog-update: `catalog import` adds or updates events by code;
 # a session whose date changes sends everyone registered an update with the
 # calendar entry (same UID, higher SEQUENCE); importing again changes nothing.
 . "$(dirname "$0")/lib.sh"

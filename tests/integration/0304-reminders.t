@@ -1,5 +1,5 @@
 #!/bin/sh
-# 0304-reminders: `remind --now` stepped day by day (issue 6).  Each confirmed
+# 0304-reminders: `remind --now` stepped day by day.  Each confirmed
 # participant gets exactly the configured reminders (7 days and 1 day before),
 # none twice (every run is a fresh process: a restart), none after cancellation,
 # none for the waiting list; a moved date gets its own reminders; one whose

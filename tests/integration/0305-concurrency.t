@@ -1,6 +1,6 @@
 #!/bin/sh
 # 0305-concurrency: two mailreg processes registering and cancelling at the same
-# time on one database never overbook (issue 6): seats are counted under the
+# time on one database never overbook: seats are counted under the
 # write lock of each transaction (BEGIN IMMEDIATE), and a freed seat goes to the
 # waiting list in the same transaction, so no seat stays empty while someone
 # waits.  Several hundred operations: 300 registrations, 60 cancellations.

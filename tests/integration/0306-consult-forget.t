@@ -2,7 +2,7 @@
 # 0306-consult-forget: staff schedule a consulting request (`consult schedule`:
 # a confirmation with the date and a calendar entry, reminded like a session),
 # and `forget EMAIL` leaves no trace of the address in the database file, the
-# spool or the outgoing folder (issue 6, items 2 and 6).
+# spool or the outgoing folder.
 . "$(dirname "$0")/lib.sh"
 
 plan 14

@@ -1,5 +1,5 @@
 #!/bin/sh
-# 0307-staff-tools: reporting for staff (issue 6, item 5): `applicants
+# 0307-staff-tools: reporting for staff: `applicants
 # --per-registration` (JSON and CSV), `attendance EVENT --csv` (the sign-in
 # sheet), `stats` (seats per event, consulting hours left per topic).
 . "$(dirname "$0")/lib.sh"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # 0308-review: `mailreg review` lists the messages waiting for a person and
-# `review done ID` marks one dealt with (issue 6, item 5).
+# `review done ID` marks one dealt with.
 . "$(dirname "$0")/lib.sh"
 
 plan 6

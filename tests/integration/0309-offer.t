@@ -1,5 +1,5 @@
 #!/bin/sh
-# 0309-offer: promotion by offer ([programme] promotion = offer, issue 6).  Two
+# 0309-offer: promotion by offer ([programme] promotion = offer).  Two
 # seats; a freed seat is held for the first on the waiting list, who gets an
 # offer with a deadline (Europe/Warsaw time) and takes it by replying "TAK":
 # confirmed, with the calendar entry.  An unanswered offer expires in `remind`

@@ -4,7 +4,7 @@
 # than DAYS by their recorded time, keeps young ones, open reviews, undelivered
 # replies and whatever is still in spool new/, keeps every row (marked purged),
 # finishes after a crash and does nothing the second time; `run` applies
-# [paths] retention_days (issue 6, personal data).
+# [paths] retention_days (personal data kept no longer than needed).
 . "$(dirname "$0")/lib.sh"
 plan 30
 

@@ -3,7 +3,7 @@
 # fields they type (`review register ID FIELD=VALUE...`, or `FIELD: value`
 # lines on stdin): the same validation, placement, waiting list, confirmation
 # with calendar entry as an e-mailed form, in one transaction; typed fields with
-# problems are listed and change nothing; a second attempt is refused (issue 6).
+# problems are listed and change nothing; a second attempt is refused.
 . "$(dirname "$0")/lib.sh"
 plan 22
 

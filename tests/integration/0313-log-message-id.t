@@ -1,6 +1,6 @@
 #!/bin/sh
 # 0313-log-message-id: the line `mailreg run` logs for each message names its
-# Message-ID (issue 7), and a Message-ID built to forge log lines (a bare CR,
+# Message-ID (so staff find it in their mail), and a Message-ID built to forge log lines (a bare CR,
 # U+2028, an overlong value) stays inside its one line.
 . "$(dirname "$0")/lib.sh"
 plan 7

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""make.py - write the programme fixtures tests/data/programme/*.eml (issue 6).
+"""make.py - write the programme fixtures tests/data/programme/*.eml.
 
 Run from anywhere: `python3 tests/data/programme/make.py`.  Deterministic; the
 files are committed.  Uses the form filler of tests/data/pipeline/make.py:
