@@ -72,6 +72,7 @@ cmd_digest (const Config *cfg, int argc, char **argv, GError **error)
 	g_autoptr (ComposedMail) mail = NULL;
 	g_autofree char *since = NULL;
 	g_autofree char *until = NULL;
+	GError *err = NULL;   /* NULL from db_last_digest: no digest yet, or this set */
 	int review_new, review_all, failed, bounced;
 
 	if (argc > 1) {
@@ -85,11 +86,13 @@ cmd_digest (const Config *cfg, int argc, char **argv, GError **error)
 	}
 	if ((db = db_open (cfg->database, error)) == NULL || (composer = compose_new (cfg, error)) == NULL)
 		return FALSE;
-	since = db_last_digest (db, error);
+	since = db_last_digest (db, &err);
 	if (since == NULL) {
 		g_autoptr (GDateTime) day_ago = NULL;
-		if (error != NULL && *error != NULL)
+		if (err != NULL) {
+			g_propagate_error (error, err);
 			return FALSE;
+		}
 		day_ago = g_date_time_add_days (now, -1);
 		since = iso_utc (day_ago, "%Y-%m-%dT%H:%M:%SZ");
 	}

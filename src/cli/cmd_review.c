@@ -110,23 +110,21 @@ static char *
 read_input (const char *path, GError **error)
 {
 	g_autoptr (GIOChannel) in = NULL;
+	g_autoptr (GError) err = NULL;
 	char *text = NULL;
 	gsize len = 0;
 
 	if (strcmp (path, "-") != 0) {
-		if (!g_file_get_contents (path, &text, &len, error)) {
-			g_prefix_error (error, "review register: ");
-			(*error)->domain = MAILREG_ERROR;
-			(*error)->code = MAILREG_ERROR_NOINPUT;
+		if (!g_file_get_contents (path, &text, &len, &err)) {
+			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_NOINPUT, "review register: %s", err->message);
 			return NULL;
 		}
 	} else {
 		in = g_io_channel_unix_new (STDIN_FILENO);
 		g_io_channel_set_encoding (in, NULL, NULL);
-		if (g_io_channel_read_to_end (in, &text, &len, error) != G_IO_STATUS_NORMAL) {
-			g_prefix_error (error, "review register: standard input: ");
-			(*error)->domain = MAILREG_ERROR;
-			(*error)->code = MAILREG_ERROR_IO;
+		if (g_io_channel_read_to_end (in, &text, &len, &err) != G_IO_STATUS_NORMAL) {
+			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_IO, "review register: standard input: %s",
+			             err ? err->message : "read failed");
 			return NULL;
 		}
 	}

@@ -22,6 +22,7 @@ cmd_send (const Config *cfg, int argc, char **argv, GError **error)
 	DeliverCounts n;
 	gboolean ok;
 	int lock;
+	GError *err = NULL;
 
 	if (argc > 1) {
 		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE, "send: takes no arguments");
@@ -29,19 +30,21 @@ cmd_send (const Config *cfg, int argc, char **argv, GError **error)
 	}
 	if ((lock = deliver_lock (cfg, error)) < 0)
 		return FALSE;
-	ok = (db = db_open (cfg->database, error)) != NULL &&
-	     (composer = compose_new (cfg, error)) != NULL &&
-	     (t = cfg->has_smtp ? deliver_smtp_new (cfg, error) : deliver_dir_new (cfg->outgoing, error)) != NULL &&
-	     deliver_queued (db, t, cfg, composer, &n, error);
+	ok = (db = db_open (cfg->database, &err)) != NULL &&
+	     (composer = compose_new (cfg, &err)) != NULL &&
+	     (t = cfg->has_smtp ? deliver_smtp_new (cfg, &err) : deliver_dir_new (cfg->outgoing, &err)) != NULL &&
+	     deliver_queued (db, t, cfg, composer, &n, &err);
 	g_clear_pointer (&t, transport_free);  /* QUIT before the lock goes */
 	close (lock);
 	if (db != NULL) {
 		g_autofree char *stuck = ok ? deliver_health (&n) : NULL;
 		/* best effort: status is a report, not part of the delivery */
-		db_health_record (db, "delivery", ok ? stuck : (*error)->message, NULL);
+		db_health_record (db, "delivery", ok ? stuck : err ? err->message : "failed", NULL);
 	}
-	if (!ok)
+	if (!ok) {
+		g_propagate_error (error, err);
 		return FALSE;
+	}
 	printf ("sent %u, deferred %u, failed %u (%s transport: %s)\n", n.sent, n.deferred, n.failed,
 	        cfg->has_smtp ? "smtp" : "directory", cfg->has_smtp ? cfg->smtp_url : cfg->outgoing);
 	if (n.deferred > 0) {

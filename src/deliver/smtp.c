@@ -216,10 +216,10 @@ handle_new (SmtpTransport *s, GError **error)
 		curl_easy_setopt (h, CURLOPT_USERNAME, cfg->smtp_user);
 	if (cfg->smtp_oauth2_token_file != NULL) {
 		/* read for every connection: a token renewed meanwhile is used */
-		char *token = read_secret (cfg->smtp_oauth2_token_file, "oauth2_token_file", error);
+		g_autoptr (GError) err = NULL;
+		char *token = read_secret (cfg->smtp_oauth2_token_file, "oauth2_token_file", &err);
 		if (token == NULL) {
-			(*error)->domain = DELIVER_ERROR;
-			(*error)->code = DELIVER_ERROR_UNAVAILABLE;
+			g_set_error_literal (error, DELIVER_ERROR, DELIVER_ERROR_UNAVAILABLE, err->message);
 			curl_easy_cleanup (h);
 			return NULL;
 		}

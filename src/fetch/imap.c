@@ -852,6 +852,7 @@ connect_select (ImapClient *c, GError **error)
 	g_autofree char *what = g_strdup_printf ("select mailbox %s", c->mailbox);
 	g_autofree char *select = g_strdup_printf ("SELECT \"%s\"", c->mailbox_wire);
 	CURLcode rc;
+	GError *err = NULL;
 
 	if (c->curl == NULL || c->sock != CURL_SOCKET_BAD) {
 		if (!handle_setup (c, error))
@@ -866,10 +867,11 @@ connect_select (ImapClient *c, GError **error)
 	c->uidvalidity = c->uidnext = c->exists = 0;
 	if (!command (c, "CAPABILITY", "capabilities", error))
 		return FALSE;
-	if (!command (c, select, what, error)) {
-		if (g_error_matches (*error, MAILREG_ERROR, MAILREG_ERROR_TEMPFAIL) &&
+	if (!command (c, select, what, &err)) {
+		if (g_error_matches (err, MAILREG_ERROR, MAILREG_ERROR_TEMPFAIL) &&
 		    !tagged_has (c, "[UNAVAILABLE]") && !tagged_has (c, "[INUSE]") && !tagged_has (c, "[SERVERBUG]"))
-			(*error)->code = MAILREG_ERROR_CONFIG;   /* no such mailbox, or no right to it */
+			err->code = MAILREG_ERROR_CONFIG;   /* no such mailbox, or no right to it */
+		g_propagate_error (error, err);
 		return FALSE;
 	}
 	if (c->uidvalidity == 0) {

@@ -231,12 +231,15 @@ programme_promote (Pipeline *p, const char *event_code, guint *promoted, GError 
 		g_autoptr (Event) ev = db_event_get (p->db, event_code, error);
 		g_autofree char *code = NULL;
 		g_autoptr (GHashTable) reg = NULL;
+		GError *err = NULL;   /* NULL from db_waitlist_first: nobody waits, or this set */
 		int room;
 
 		if (ev == NULL)
 			return FALSE;
-		if ((code = db_waitlist_first (p->db, event_code, error)) == NULL)
-			return error == NULL || *error == NULL;
+		if ((code = db_waitlist_first (p->db, event_code, &err)) == NULL) {
+			g_propagate_error (error, err);
+			return err == NULL;
+		}
 		if ((reg = db_registration_get (p->db, code, error)) == NULL)
 			return FALSE;
 		room = programme_room (p, ev, (int) g_ascii_strtoll (g_hash_table_lookup (reg, "hours"), NULL, 10), error);
@@ -293,12 +296,15 @@ programme_expire_offers (Pipeline *p, guint *expired, GError **error)
 		goto fail;
 	for (guint i = 0; i < rows->len; i++) {
 		GHashTable *r = g_ptr_array_index (rows, i);
-		g_autoptr (GHashTable) reg = db_registration_get (p->db, g_hash_table_lookup (r, "code"), error);
+		GError *err = NULL;
+		g_autoptr (GHashTable) reg = db_registration_get (p->db, g_hash_table_lookup (r, "code"), &err);
 		/* an earlier expiry in this pass may have moved it: look again */
 		if (reg == NULL || g_strcmp0 (g_hash_table_lookup (reg, "status"), "waitlisted") != 0 ||
 		    g_hash_table_lookup (reg, "offer_deadline") == NULL) {
-			if (error && *error)
+			if (err != NULL) {
+				g_propagate_error (error, err);
 				goto fail;
+			}
 			continue;
 		}
 		if (!expire_offer (p, reg, FALSE, error))
@@ -508,9 +514,12 @@ programme_cancel_message (Pipeline *p, const InboundMessage *msg, InboundRecord 
 		return TRUE;
 	codes = a.own->len > 0 ? a.own : a.quoted;
 	for (guint i = 0; i < codes->len; i++) {
-		g_autoptr (GHashTable) reg = db_registration_get (p->db, g_ptr_array_index (codes, i), error);
-		if (reg == NULL && error && *error)
+		GError *err = NULL;
+		g_autoptr (GHashTable) reg = db_registration_get (p->db, g_ptr_array_index (codes, i), &err);
+		if (err != NULL) {
+			g_propagate_error (error, err);
 			return FALSE;
+		}
 		if (reg != NULL && g_strcmp0 (g_hash_table_lookup (reg, "status"), "cancelled") != 0) {
 			g_ptr_array_add (active, g_strdup (g_ptr_array_index (codes, i)));
 			g_string_append_printf (reason, " %s %s", (char *) g_ptr_array_index (codes, i),
@@ -617,10 +626,13 @@ programme_offer_message (Pipeline *p, const InboundMessage *msg, InboundRecord *
 	codes = a.own->len > 0 ? a.own : a.quoted;
 	for (guint i = 0; i < codes->len; i++) {
 		const char *code = g_ptr_array_index (codes, i);
-		GHashTable *reg = db_registration_get (p->db, code, error);
+		GError *err = NULL;
+		GHashTable *reg = db_registration_get (p->db, code, &err);
 		AnswerKind kind;
-		if (reg == NULL && error && *error)
+		if (err != NULL) {
+			g_propagate_error (error, err);
 			return FALSE;
+		}
 		kind = classify (reg, now);
 		offered |= kind != ANSWER_NO_OFFER;
 		accepted |= kind == ANSWER_ACCEPT || kind == ANSWER_AGAIN;

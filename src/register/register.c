@@ -624,10 +624,13 @@ bounced_row (Pipeline *p, const InboundMessage *msg, const DsnReport *dsn, GErro
 	static const char *const headers[] = { "Delivered-To", "X-Original-To", "To", "Envelope-To" };
 	g_autofree char *local = NULL;
 	OutboxRow *row;
+	GError *err = NULL;   /* NULL from db_outbox_find: not found, or this set */
 
 	if (dsn->original_message_id != NULL &&
-	    ((row = db_outbox_find (p->db, dsn->original_message_id, error)) != NULL || (error && *error)))
+	    ((row = db_outbox_find (p->db, dsn->original_message_id, &err)) != NULL || err != NULL)) {
+		g_propagate_error (error, err);
 		return row;
+	}
 	if (!p->cfg->smtp_verp || p->cfg->smtp_envelope_from == NULL)
 		return NULL;
 	local = g_strndup (p->cfg->smtp_envelope_from, strcspn (p->cfg->smtp_envelope_from, "@"));
@@ -643,8 +646,10 @@ bounced_row (Pipeline *p, const InboundMessage *msg, const DsnReport *dsn, GErro
 		    (id = dsn_verp_id (internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (ia)), local)) == NULL)
 			continue;
 		mid = g_strdup_printf ("%s@%s", id, p->cfg->domain);
-		if ((row = db_outbox_find (p->db, mid, error)) != NULL || (error && *error))
+		if ((row = db_outbox_find (p->db, mid, &err)) != NULL || err != NULL) {
+			g_propagate_error (error, err);
 			return row;
+		}
 	}
 	return NULL;
 }
@@ -725,6 +730,7 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char
 	g_autoptr (Application) app = NULL;
 	g_autofree char *notes = NULL;
 	g_autofree char *automatic = NULL;
+	g_autoptr (GError) unseen = NULL;   /* db_message_seen's FALSE: not seen, or this set */
 
 	if (forced_review != NULL) {
 		rec->reason = g_strdup (forced_review);
@@ -734,14 +740,16 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char
 		rec->reason = g_strdup (msg->problem);
 		return record_review (p, spool_id, msg, rec, res, error);
 	}
-	if (db_message_seen (p->db, msg->message_id, msg->hash, error)) {
+	if (db_message_seen (p->db, msg->message_id, msg->hash, &unseen)) {
 		rec->outcome = res->outcome = OUTCOME_DUPLICATE;
 		rec->reason = msg->message_id ? g_strdup_printf ("Message-ID <%s> already processed", msg->message_id)
 		                              : g_strdup ("same content already processed (no Message-ID)");
 		return db_message_insert (p->db, rec, error) != 0;
 	}
-	if (error && *error)
+	if (unseen != NULL) {
+		g_propagate_error (error, g_steal_pointer (&unseen));
 		return FALSE;
+	}
 	if (register_is_automatic (p, msg, &automatic)) {
 		rec->outcome = res->outcome = OUTCOME_IGNORED;
 		rec->reason = g_steal_pointer (&automatic);
