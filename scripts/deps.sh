@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install the Debian packages mailreg needs, only those missing.
 #   scripts/deps.sh build   - to build and run mailreg
-#   scripts/deps.sh test    - also what the tests need (clang + libclang-rt for tests/fuzz, valgrind)
+#   scripts/deps.sh test    - also what the tests need (clang + libclang-rt for tests/fuzz, valgrind,
+#                             groff-base: the groff that man(1) uses, for the man page test)
 #   scripts/deps.sh bench   - also Postfix's smtp-sink/smtp-source (tests/bench/smtp.sh);
 #                             the Postfix service is neither configured nor started
 set -eu
@@ -9,7 +10,7 @@ BUILD_PKGS="build-essential pkg-config tzdata libgmime-3.0-dev libglib2.0-dev li
  libsqlite3-dev uuid-dev libzip-dev libxml2-dev libpoppler-glib-dev libcurl4-openssl-dev libical-dev
  libssl-dev"
 TEST_PKGS="perl sqlite3 python3 python3-aiosmtpd openssl dovecot-imapd isync systemd procps time
- clang libclang-rt-14-dev valgrind groff"
+ clang libclang-rt-14-dev valgrind groff-base"
 
 want=$BUILD_PKGS
 [ "${1:-build}" = test ] && want="$want $TEST_PKGS"

@@ -17,7 +17,7 @@ is $? 0 "scripts/install.sh DESTDIR=... exits 0"
 man1=$D/usr/share/man/man1/mailreg.1
 man5=$D/usr/share/man/man5/mailreg.conf.5
 
-check "groff is installed (scripts/deps.sh test)" command -v groff
+check "groff is installed (groff-base: scripts/deps.sh test)" command -v groff
 for page in "$man1" "$man5"; do
 	warnings=$(for loc in C.UTF-8 C; do
 		for dev in ps utf8 ascii; do
