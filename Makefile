@@ -75,9 +75,12 @@ $(BUILD)/mailreg: $(LIB_OBJ) $(BUILD)/src/main.o
 $(BUILD)/mailreg-test: $(TEST_OBJ) $(BUILD)/test/src/main.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+# Binaries compiled and linked in one step keep their .d file in .deps/, so
+# no test_*.d stands beside the test_* binaries scripts/run-tests.sh runs.
 $(BUILD)/tests/%: tests/unit/%.c $(TEST_OBJ)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -DMAILREG_FAULTS=1 $(ALL_LDFLAGS) -o $@ $< $(TEST_OBJ) $(LIBS)
+	@mkdir -p $(dir $@).deps
+	$(CC) $(ALL_CFLAGS) -MF $(dir $@).deps/$(notdir $@).d -DMAILREG_FAULTS=1 $(ALL_LDFLAGS) \
+		-o $@ $< $(TEST_OBJ) $(LIBS)
 
 deps:
 	@scripts/deps.sh build
@@ -130,7 +133,8 @@ build/fuzz/%.o: %.c
 	$(FUZZ_CC) $(ALL_CFLAGS) -DMAILREG_FUZZ=1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJ)
-	$(FUZZ_CC) $(ALL_CFLAGS) -DMAILREG_FUZZ=1 -DFUZZ_FORMDEF='"$(CURDIR)/templates/form.ini"' \
+	@mkdir -p $(dir $@).deps
+	$(FUZZ_CC) $(ALL_CFLAGS) -MF $(dir $@).deps/$(notdir $@).d -DMAILREG_FUZZ=1 -DFUZZ_FORMDEF='"$(CURDIR)/templates/form.ini"' \
 		$(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(LIBS)
 
 # make fuzz FUZZ_SECONDS=N: every target for N seconds (make test: 20 s each)
@@ -173,4 +177,5 @@ clean:
 
 # The header dependencies -MMD wrote (none before the first build).
 -include $(wildcard $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/src/main.d $(BUILD)/test/src/main.d \
-	$(UNIT_BIN:=.d) $(FUZZ_OBJ:.o=.d) $(FUZZ_BIN:=.d))
+	$(join $(addsuffix .deps/,$(dir $(UNIT_BIN) $(FUZZ_BIN))),$(addsuffix .d,$(notdir $(UNIT_BIN) $(FUZZ_BIN)))) \
+	$(FUZZ_OBJ:.o=.d))
