@@ -42,7 +42,8 @@ cmd_send (const Config *cfg, int argc, char **argv, GError **error)
 		db_health_record (db, "delivery", ok ? stuck : err ? err->message : "failed", NULL);
 	}
 	if (!ok) {
-		g_propagate_error (error, err);
+		if (err != NULL)
+			g_propagate_error (error, err);
 		return FALSE;
 	}
 	printf ("sent %u, deferred %u, failed %u (%s transport: %s)\n", n.sent, n.deferred, n.failed,

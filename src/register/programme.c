@@ -237,8 +237,10 @@ programme_promote (Pipeline *p, const char *event_code, guint *promoted, GError 
 		if (ev == NULL)
 			return FALSE;
 		if ((code = db_waitlist_first (p->db, event_code, &err)) == NULL) {
+			if (err == NULL)
+				return TRUE;   /* nobody waits */
 			g_propagate_error (error, err);
-			return err == NULL;
+			return FALSE;
 		}
 		if ((reg = db_registration_get (p->db, code, error)) == NULL)
 			return FALSE;

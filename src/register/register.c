@@ -628,7 +628,8 @@ bounced_row (Pipeline *p, const InboundMessage *msg, const DsnReport *dsn, GErro
 
 	if (dsn->original_message_id != NULL &&
 	    ((row = db_outbox_find (p->db, dsn->original_message_id, &err)) != NULL || err != NULL)) {
-		g_propagate_error (error, err);
+		if (err != NULL)
+			g_propagate_error (error, err);
 		return row;
 	}
 	if (!p->cfg->smtp_verp || p->cfg->smtp_envelope_from == NULL)
@@ -647,7 +648,8 @@ bounced_row (Pipeline *p, const InboundMessage *msg, const DsnReport *dsn, GErro
 			continue;
 		mid = g_strdup_printf ("%s@%s", id, p->cfg->domain);
 		if ((row = db_outbox_find (p->db, mid, &err)) != NULL || err != NULL) {
-			g_propagate_error (error, err);
+			if (err != NULL)
+				g_propagate_error (error, err);
 			return row;
 		}
 	}

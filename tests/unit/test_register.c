@@ -165,10 +165,14 @@ test_workshop_order (void)
 		{ "ws-07.eml", "WS-S-Z", "waitlisted" },
 	};
 
+	g_autofree char *first = NULL;
+
 	instance_open (&in, "");
 	for (gsize i = 0; i < G_N_ELEMENTS (want); i++) {
 		g_autofree char *reason = apply (&in, want[i].name);
 		assert_placed (want[i].name, reason, want[i].code, want[i].status);
+		if (i == 0)
+			first = g_steal_pointer (&reason);
 	}
 	for (const char *const *c = (const char *const[]) { "WS-S-W", "WS-S-A", "WS-S-B", "WS-S-0", NULL }; *c; c++) {
 		g_autofree char *got = counts (&in, *c);
@@ -179,6 +183,27 @@ test_workshop_order (void)
 		g_autofree char *other = counts (&in, "WS-C-1");
 		g_assert_cmpstr (z, ==, "1/2");
 		g_assert_cmpstr (other, ==, "0/0");   /* another subregion is never a candidate */
+	}
+
+	/* The first cancels (staff, and a caller that passes no GError): the
+	 * first on WS-S-Z's waiting list takes the place. */
+	{
+		g_autoptr (GMatchInfo) m = NULL;
+		g_autofree char *code = NULL;
+		g_autofree char *z = NULL;
+		guint promoted = 0;
+
+		g_assert_true (g_regex_match_simple ("ZG-", first, 0, 0));
+		g_regex_match (g_regex_new ("ZG-[A-Z0-9]{4}-[A-Z0-9]{4}", 0, 0, NULL), first, 0, &m);
+		code = g_match_info_fetch (m, 0);
+		g_regex_unref (g_match_info_get_regex (m));
+		g_assert_nonnull (code);
+		g_assert_true (db_begin (in.p->db, NULL));
+		g_assert_true (programme_cancel (in.p, code, 0, NULL, &promoted, NULL));
+		g_assert_true (db_commit (in.p->db, NULL));
+		g_assert_cmpuint (promoted, ==, 1);
+		z = counts (&in, "WS-S-Z");
+		g_assert_cmpstr (z, ==, "1/1");
 	}
 	instance_close (&in);
 }
