@@ -60,6 +60,7 @@ $(BUILD)/test/%.o: %.c
 
 # The data directory is compiled into config.c: a file holding it, rewritten
 # only when PREFIX changes, makes those objects depend on its value.
+FORCE:
 %/datadir: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' >$@
