@@ -24,12 +24,11 @@
 typedef enum {
 	K_OTHER = OFFICE_OTHER,  /* transparent: its content counts (w:body, w:ins, w:hyperlink, ...) */
 	K_SKIP = OFFICE_SKIP,    /* subtree ignored */
-	K_P, K_P_NESTED,  /* paragraph; one inside a paragraph (own frame) */
-	K_R, K_RPR, K_T, K_TAB, K_BR, K_NBHYPHEN, K_SYM, K_VANISH,
-	K_TBL, K_TR, K_TC,
+	K_P = OFFICE_P, K_TBL = OFFICE_TABLE, K_TR = OFFICE_ROW, K_TC = OFFICE_CELL,
+	K_TXBX = OFFICE_BOX,     /* w:txbxContent */
+	K_R = OFFICE_KINDS, K_RPR, K_T, K_TAB, K_BR, K_NBHYPHEN, K_SYM, K_VANISH,
 	K_SDT, K_SDTPR, K_SDTCONTENT, K_ALIAS, K_TAG, K_PLACEHOLDER, K_DOCPART,
 	K_W14_CHECKBOX, K_W14_CHECKED,
-	K_TXBX,
 	K_FFDATA, K_FF_CHECKBOX, K_FF_DDLIST, K_FF_DEFAULT, K_FF_CHECKED, K_FF_RESULT, K_FF_ENTRY,
 } Kind;
 
@@ -104,16 +103,21 @@ text_visible (Docx *d)
 /* ------------------------------------------------------------------------- */
 /* Attributes */
 
-/* An ST_OnOff value: an element present without w:val is on. */
+/* The current element's w:val (in namespace @ns) as an ST_OnOff: an element
+ * present without w:val is on. */
 static gboolean
-parse_onoff (const char *val)
+val_onoff (Docx *d, const char *ns)
 {
+	g_autofree char *val = office_attr (d->w, "val", ns);
+
 	return val == NULL || !(strcmp (val, "0") == 0 || strcmp (val, "false") == 0 || strcmp (val, "off") == 0);
 }
 
+/* The current element's w:val as a list index, -1 when absent or not one. */
 static int
-parse_index (const char *val)
+val_index (Docx *d, const char *ns)
 {
+	g_autofree char *val = office_attr (d->w, "val", ns);
 	guint64 n;
 
 	if (val == NULL || !g_ascii_string_to_unsigned (val, 10, 0, INT_MAX, &n, NULL))
@@ -218,6 +222,36 @@ label_abandon (Docx *d, OfficeFrame *f)
 	office_flush_line (d->w);
 	s->label = LABEL_NONE;
 	f->label = NULL;
+}
+
+/* A child of @s's w:sdtPr: its name, a placeholder shown, a checkbox. */
+static void
+sdt_property (Docx *d, Sdt *s, Kind kind, const char *ns)
+{
+	char *name;
+
+	switch (kind) {
+	case K_ALIAS:
+	case K_TAG:
+		/* w:alias wins over w:tag, whichever comes first */
+		if (!s->name_is_alias && (name = clean_name (office_attr (d->w, "val", ns))) != NULL) {
+			g_free (s->name);
+			s->name = name;
+			s->name_is_alias = kind == K_ALIAS;
+		}
+		break;
+	case K_PLACEHOLDER:
+		s->placeholder = val_onoff (d, ns);
+		break;
+	case K_DOCPART:
+		s->docpart = TRUE;
+		break;
+	case K_W14_CHECKBOX:
+		s->checkbox = TRUE;
+		break;
+	default:
+		break;
+	}
 }
 
 static void
@@ -330,7 +364,8 @@ classify (const char *local, const char *ns)
 	return K_OTHER;
 }
 
-/* OfficeWalkFuncs.start: an element starts at @depth; returns the kind its end will see. */
+/* OfficeWalkFuncs.start: an element starts at @depth, before the walk opens a
+ * paragraph or a table; returns the kind its end will see. */
 static guint
 element_start (gpointer data, guint k, int depth, const char *local, const char *ns)
 {
@@ -340,22 +375,18 @@ element_start (gpointer data, guint k, int depth, const char *local, const char 
 	OfficeFrame *f = office_frame (d->w);
 	Sdt *label = f->label;
 	Sdt *s = cur_sdt (d);
-	g_autofree char *val = NULL;
 
 	switch (kind) {
 	case K_P:
 		if (f->para == 0 && label != NULL && label->label == LABEL_BLOCK && ++label->paras > 1)
 			label_abandon (d, f);
-		/* one inside a paragraph (drawing text outside w:txbxContent): a frame of its own */
-		return office_paragraph_start (d->w) ? K_P_NESTED : K_P;
+		break;
 	case K_R:
 		d->run_hidden = FALSE;
 		break;
 	case K_VANISH:
-		if (parent == K_RPR && office_kind_at (d->w, depth - 2) == K_R) {
-			val = office_attr (d->w, "val", ns);
-			d->run_hidden = parse_onoff (val);
-		}
+		if (parent == K_RPR && office_kind_at (d->w, depth - 2) == K_R)
+			d->run_hidden = val_onoff (d, ns);
 		break;
 	case K_TAB:
 		if (parent == K_R && text_visible (d))
@@ -372,9 +403,9 @@ element_start (gpointer data, guint k, int depth, const char *local, const char 
 	case K_SYM:
 		if (parent == K_R && text_visible (d)) {
 			g_autofree char *font = office_attr (d->w, "font", ns);
+			g_autofree char *code = office_attr (d->w, "char", ns);
 			gunichar c;
-			val = office_attr (d->w, "char", ns);
-			if ((c = sym_char (font, val)) != 0) {
+			if ((c = sym_char (font, code)) != 0) {
 				char buf[8];
 				office_append_text (d->w, buf, g_unichar_to_utf8 (c, buf));
 			}
@@ -383,13 +414,6 @@ element_start (gpointer data, guint k, int depth, const char *local, const char 
 	case K_TBL:
 		if (label != NULL && label->label == LABEL_BLOCK)
 			label_abandon (d, f);
-		office_table_start (d->w);
-		break;
-	case K_TR:
-		office_row_start (d->w);
-		break;
-	case K_TC:
-		office_cell_start (d->w);
 		break;
 	case K_SDT: {
 		Sdt *n = g_new0 (Sdt, 1);
@@ -398,41 +422,19 @@ element_start (gpointer data, guint k, int depth, const char *local, const char 
 	}
 	case K_ALIAS:
 	case K_TAG:
-		if (parent == K_SDTPR && s != NULL && !s->name_is_alias) {
-			char *name = clean_name (office_attr (d->w, "val", ns));
-			if (name != NULL) {
-				g_free (s->name);
-				s->name = name;
-				s->name_is_alias = kind == K_ALIAS;
-			}
-		}
-		break;
 	case K_PLACEHOLDER:
-		if (parent == K_SDTPR && s != NULL) {
-			val = office_attr (d->w, "val", ns);
-			s->placeholder = parse_onoff (val);
-		}
-		break;
 	case K_DOCPART:
-		if (parent == K_SDTPR && s != NULL)
-			s->docpart = TRUE;
-		break;
 	case K_W14_CHECKBOX:
 		if (parent == K_SDTPR && s != NULL)
-			s->checkbox = TRUE;
+			sdt_property (d, s, kind, ns);
 		break;
 	case K_W14_CHECKED:
-		if (parent == K_W14_CHECKBOX && s != NULL) {
-			val = office_attr (d->w, "val", NS_W14);
-			s->checked = parse_onoff (val);
-		}
+		if (parent == K_W14_CHECKBOX && s != NULL)
+			s->checked = val_onoff (d, NS_W14);
 		break;
 	case K_SDTCONTENT:
 		if (parent == K_SDT)
 			sdt_content_start (d, s);
-		break;
-	case K_TXBX:
-		office_frame_push (d->w);
 		break;
 	case K_FFDATA:
 		ffdata_start (d);
@@ -446,23 +448,18 @@ element_start (gpointer data, guint k, int depth, const char *local, const char 
 			d->ff_ddlist = TRUE;
 		break;
 	case K_FF_DEFAULT:
-		val = office_attr (d->w, "val", ns);
 		if (parent == K_FF_CHECKBOX)
-			d->ff_default = parse_onoff (val);
+			d->ff_default = val_onoff (d, ns);
 		else if (parent == K_FF_DDLIST)
-			d->dd_default = parse_index (val);
+			d->dd_default = val_index (d, ns);
 		break;
 	case K_FF_CHECKED:
-		if (parent == K_FF_CHECKBOX) {
-			val = office_attr (d->w, "val", ns);
-			d->ff_checked = parse_onoff (val);
-		}
+		if (parent == K_FF_CHECKBOX)
+			d->ff_checked = val_onoff (d, ns);
 		break;
 	case K_FF_RESULT:
-		if (parent == K_FF_DDLIST) {
-			val = office_attr (d->w, "val", ns);
-			d->dd_result = parse_index (val);
-		}
+		if (parent == K_FF_DDLIST)
+			d->dd_result = val_index (d, ns);
 		break;
 	case K_FF_ENTRY:
 		if (parent == K_FF_DDLIST) {
@@ -476,31 +473,15 @@ element_start (gpointer data, guint k, int depth, const char *local, const char 
 	return kind;
 }
 
-/* OfficeWalkFuncs.end */
+/* OfficeWalkFuncs.end: paragraphs, tables and text boxes are closed already. */
 static void
 element_end (gpointer data, guint kind)
 {
 	Docx *d = data;
 
 	switch ((Kind) kind) {
-	case K_P:
-		office_paragraph_end (d->w);
-		break;
-	case K_P_NESTED:
-	case K_TXBX:
-		office_frame_pop (d->w);
-		break;
 	case K_R:
 		d->run_hidden = FALSE;
-		break;
-	case K_TBL:
-		office_table_end (d->w);
-		break;
-	case K_TR:
-		office_flush_line (d->w);
-		break;
-	case K_TC:
-		office_cell_end (d->w);
 		break;
 	case K_SDT:
 		sdt_end (d);
@@ -528,24 +509,29 @@ text_node (gpointer data, int depth, const char *text)
 static const OfficeWalkFuncs docx_walk = { classify, element_start, element_end, text_node };
 
 /* See formats.h.  The final text of tracked changes; hidden text, field codes and
- * placeholders left out.  Errors (MAILREG_ERROR_DATA, permanent): those of
- * zip_read_entry(), malformed XML, a DOCTYPE, nesting over limits->max_xml_depth.
- * (transfer full) */
+ * placeholders left out.  Errors (MAILREG_ERROR_DATA, permanent): malformed XML,
+ * a DOCTYPE, nesting over limits->max_xml_depth.  (transfer full) */
+char *
+extract_docx_xml (GBytes *xml, const ExtractLimits *limits, GError **error)
+{
+	g_autoptr (GPtrArray) sdts = g_ptr_array_new_with_free_func ((GDestroyNotify) sdt_free);
+	g_autoptr (GPtrArray) dd_entries = g_ptr_array_new_with_free_func (g_free);
+	Docx d = { .sdts = sdts, .dd_entries = dd_entries };
+	g_autoptr (OfficeWalk) w = NULL;
+
+	g_return_val_if_fail (xml != NULL && limits != NULL, NULL);
+	d.w = w = office_walk_new (DOCUMENT, limits, &docx_walk, &d);
+	return office_walk_read (w, xml, error);
+}
+
+/* See formats.h.  Errors (MAILREG_ERROR_DATA, permanent): those of
+ * zip_read_entry() and extract_docx_xml().  (transfer full) */
 char *
 extract_docx (GBytes *data, const ExtractLimits *limits, GError **error)
 {
 	g_autoptr (GBytes) xml = NULL;
-	g_autoptr (OfficeWalk) w = NULL;
-	g_autoptr (GPtrArray) sdts = g_ptr_array_new_with_free_func ((GDestroyNotify) sdt_free);
-	g_autoptr (GPtrArray) dd_entries = g_ptr_array_new_with_free_func (g_free);
-	Docx d = { 0 };
 
 	g_return_val_if_fail (data != NULL && limits != NULL, NULL);
-	if ((xml = zip_read_entry (data, DOCUMENT, limits, error)) == NULL)
-		return NULL;
-	w = office_walk_new (DOCUMENT, limits, &docx_walk, &d);
-	d.w = w;
-	d.sdts = sdts;
-	d.dd_entries = dd_entries;
-	return office_walk_read (w, xml, error);
+	xml = zip_read_entry (data, DOCUMENT, limits, error);
+	return xml != NULL ? extract_docx_xml (xml, limits, error) : NULL;
 }

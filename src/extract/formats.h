@@ -25,6 +25,12 @@ char *extract_docx (GBytes *data, const ExtractLimits *limits, GError **error);
 /* ODT (OpenDocument text): content.xml, libzip + libxml2. (transfer full) */
 char *extract_odt (GBytes *data, const ExtractLimits *limits, GError **error);
 
+/* The readers behind extract_docx and extract_odt, given the XML part already
+ * inflated (word/document.xml, content.xml): for tests and fuzzing past the
+ * ZIP layer. (transfer full) */
+char *extract_docx_xml (GBytes *xml, const ExtractLimits *limits, GError **error);
+char *extract_odt_xml (GBytes *xml, const ExtractLimits *limits, GError **error);
+
 /* PDF: AcroForm fields of a fillable PDF, else the page text, poppler-glib.
  * Encrypted PDFs and PDFs without text (scans) are errors. (transfer full) */
 char *extract_pdf (GBytes *data, const ExtractLimits *limits, GError **error);

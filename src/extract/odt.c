@@ -37,11 +37,12 @@
 typedef enum {
 	K_OTHER = OFFICE_OTHER,  /* transparent */
 	K_SKIP = OFFICE_SKIP,    /* subtree ignored */
-	K_TEXT,           /* text:span, text:a, fields...: text inside counts */
-	K_P, K_P_NESTED,  /* text:p / text:h; one inside a paragraph (own frame) */
+	K_P = OFFICE_P,          /* text:p / text:h */
+	K_P_NESTED = OFFICE_P_NESTED,
+	K_TABLE = OFFICE_TABLE, K_ROW = OFFICE_ROW, K_CELL = OFFICE_CELL,
+	K_TEXT_BOX = OFFICE_BOX, /* draw:text-box */
+	K_TEXT = OFFICE_KINDS,   /* text:span, text:a, fields...: text inside counts */
 	K_TAB, K_LINE_BREAK, K_S,
-	K_TABLE, K_ROW, K_CELL,
-	K_TEXT_BOX,       /* draw:text-box: paragraphs of their own */
 	K_CONTROL,        /* draw:control: where a form control shows */
 	K_FORM_CONTROL, K_FORM_OPTION,
 	K_FIELDMARK, K_FIELD_PARAM,
@@ -313,7 +314,8 @@ classify (const char *local, const char *ns)
 	return strcmp (ns, NS_TEXT) == 0 ? K_TEXT : K_OTHER;
 }
 
-/* OfficeWalkFuncs.start: returns the kind the element's end will see. */
+/* OfficeWalkFuncs.start: before the walk opens a paragraph or a table; returns
+ * the kind the element's end will see. */
 static guint
 element_start (gpointer data, guint k, int depth, const char *local, const char *ns)
 {
@@ -322,9 +324,6 @@ element_start (gpointer data, guint k, int depth, const char *local, const char 
 	OfficeFrame *f = office_frame (o->w);
 
 	switch (kind) {
-	case K_P:
-		/* one inside a paragraph (shape text, an image's caption): a frame of its own */
-		return office_paragraph_start (o->w) ? K_P_NESTED : K_P;
 	case K_TAB:
 		if (f->para > 0 && o->suppress == 0)
 			office_append_tab (o->w);
@@ -346,18 +345,6 @@ element_start (gpointer data, guint k, int depth, const char *local, const char 
 			memset (spaces, ' ', n);
 			office_append_text (o->w, spaces, n);
 		}
-		break;
-	case K_TABLE:
-		office_table_start (o->w);
-		break;
-	case K_ROW:
-		office_row_start (o->w);
-		break;
-	case K_CELL:
-		office_cell_start (o->w);
-		break;
-	case K_TEXT_BOX:
-		office_frame_push (o->w);
 		break;
 	case K_CONTROL:
 		control_show (o);
@@ -383,29 +370,13 @@ element_start (gpointer data, guint k, int depth, const char *local, const char 
 	return kind;
 }
 
-/* OfficeWalkFuncs.end */
+/* OfficeWalkFuncs.end: paragraphs, tables and text boxes are closed already. */
 static void
 element_end (gpointer data, guint kind)
 {
 	Odt *o = data;
 
 	switch ((Kind) kind) {
-	case K_P:
-		office_paragraph_end (o->w);
-		break;
-	case K_P_NESTED:
-	case K_TEXT_BOX:
-		office_frame_pop (o->w);
-		break;
-	case K_TABLE:
-		office_table_end (o->w);
-		break;
-	case K_ROW:
-		office_flush_line (o->w);
-		break;
-	case K_CELL:
-		office_cell_end (o->w);
-		break;
 	case K_FORM_CONTROL:
 		o->listbox = NULL;
 		break;
@@ -464,18 +435,29 @@ is_encrypted (GBytes *data, GBytes *content, const ExtractLimits *limits)
 }
 
 /* See formats.h.  The document as it now reads (tracked deletions, notes, comments
- * and placeholders left out).  Errors (MAILREG_ERROR_DATA, permanent): those of
- * zip_read_entry(), a password-protected document, malformed XML, a DOCTYPE,
- * nesting over limits->max_xml_depth.  (transfer full) */
+ * and placeholders left out).  Errors (MAILREG_ERROR_DATA, permanent): malformed
+ * XML, a DOCTYPE, nesting over limits->max_xml_depth.  (transfer full) */
+char *
+extract_odt_xml (GBytes *xml, const ExtractLimits *limits, GError **error)
+{
+	g_autoptr (GPtrArray) control_list = g_ptr_array_new_with_free_func ((GDestroyNotify) control_free);
+	g_autoptr (GHashTable) controls = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	g_autoptr (GPtrArray) fm_entries = g_ptr_array_new_with_free_func (g_free);
+	Odt o = { .controls = controls, .control_list = control_list, .fm_entries = fm_entries };
+	g_autoptr (OfficeWalk) w = NULL;
+
+	g_return_val_if_fail (xml != NULL && limits != NULL, NULL);
+	o.w = w = office_walk_new (CONTENT, limits, &odt_walk, &o);
+	return office_walk_read (w, xml, error);
+}
+
+/* See formats.h.  Errors (MAILREG_ERROR_DATA, permanent): those of
+ * zip_read_entry() and extract_odt_xml(), a password-protected document.
+ * (transfer full) */
 char *
 extract_odt (GBytes *data, const ExtractLimits *limits, GError **error)
 {
 	g_autoptr (GBytes) xml = NULL;
-	g_autoptr (OfficeWalk) w = NULL;
-	g_autoptr (GPtrArray) control_list = g_ptr_array_new_with_free_func ((GDestroyNotify) control_free);
-	g_autoptr (GHashTable) controls = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-	g_autoptr (GPtrArray) fm_entries = g_ptr_array_new_with_free_func (g_free);
-	Odt o = { 0 };
 
 	g_return_val_if_fail (data != NULL && limits != NULL, NULL);
 	if ((xml = zip_read_entry (data, CONTENT, limits, error)) == NULL)
@@ -485,10 +467,5 @@ extract_odt (GBytes *data, const ExtractLimits *limits, GError **error)
 		                     "password-protected ODT document: cannot be read without a password");
 		return NULL;
 	}
-	w = office_walk_new (CONTENT, limits, &odt_walk, &o);
-	o.w = w;
-	o.controls = controls;
-	o.control_list = control_list;
-	o.fm_entries = fm_entries;
-	return office_walk_read (w, xml, error);
+	return extract_odt_xml (xml, limits, error);
 }

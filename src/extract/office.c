@@ -95,16 +95,17 @@ office_frame (OfficeWalk *w)
 	return g_ptr_array_index (w->frames, w->frames->len - 1);
 }
 
-/* See office.h. */
-void
-office_frame_push (OfficeWalk *w)
+/* A text box starts: its lines are built in a frame of their own. */
+static void
+frame_push (OfficeWalk *w)
 {
 	g_ptr_array_add (w->frames, frame_new ());
 }
 
-/* See office.h. */
-void
-office_frame_pop (OfficeWalk *w)
+/* A text box or nested paragraph ends: its line is finished and, unless it is
+ * the body, the frame closed. */
+static void
+frame_pop (OfficeWalk *w)
 {
 	office_flush_line (w);
 	if (w->frames->len > 1)
@@ -176,9 +177,10 @@ office_line_break (OfficeWalk *w)
 		flush_frame (w, f);
 }
 
-/* See office.h. */
-gboolean
-office_paragraph_start (OfficeWalk *w)
+/* A paragraph starts; one inside a paragraph opens a frame of its own, and then
+ * the result is TRUE.  Its text starts at a (collapsed) space. */
+static gboolean
+paragraph_start (OfficeWalk *w)
 {
 	OfficeFrame *f = office_frame (w);
 	gboolean nested = f->para > 0;
@@ -186,7 +188,7 @@ office_paragraph_start (OfficeWalk *w)
 	/* a paragraph inside a paragraph (drawing or shape text outside a text box,
 	 * an image's caption) */
 	if (nested) {
-		office_frame_push (w);
+		frame_push (w);
 		f = office_frame (w);
 	}
 	f->para++;
@@ -194,9 +196,9 @@ office_paragraph_start (OfficeWalk *w)
 	return nested;
 }
 
-/* See office.h. */
-void
-office_paragraph_end (OfficeWalk *w)
+/* A paragraph ends (office_line_break()). */
+static void
+paragraph_end (OfficeWalk *w)
 {
 	OfficeFrame *f = office_frame (w);
 
@@ -254,9 +256,10 @@ office_append_mark (OfficeWalk *w, gboolean ticked)
 	office_frame (w)->pending_space = TRUE;
 }
 
-/* See office.h. */
-void
-office_table_start (OfficeWalk *w)
+/* Tables: a table inside a cell puts the outer row so far on a line of its own,
+ * each row is a line, cells are joined by TABs (leading empty cells add none). */
+static void
+table_start (OfficeWalk *w)
 {
 	OfficeFrame *f = office_frame (w);
 	gboolean in_cell = FALSE;
@@ -266,9 +269,8 @@ office_table_start (OfficeWalk *w)
 	g_array_append_val (f->tables, in_cell);
 }
 
-/* See office.h. */
-void
-office_table_end (OfficeWalk *w)
+static void
+table_end (OfficeWalk *w)
 {
 	OfficeFrame *f = office_frame (w);
 
@@ -276,9 +278,8 @@ office_table_end (OfficeWalk *w)
 		g_array_set_size (f->tables, f->tables->len - 1);
 }
 
-/* See office.h. */
-void
-office_row_start (OfficeWalk *w)
+static void
+row_start (OfficeWalk *w)
 {
 	OfficeFrame *f = office_frame (w);
 
@@ -286,9 +287,8 @@ office_row_start (OfficeWalk *w)
 		flush_frame (w, f);
 }
 
-/* See office.h. */
-void
-office_cell_start (OfficeWalk *w)
+static void
+cell_start (OfficeWalk *w)
 {
 	OfficeFrame *f = office_frame (w);
 
@@ -301,15 +301,66 @@ office_cell_start (OfficeWalk *w)
 		g_string_append_c (f->line, '\t');
 }
 
-/* See office.h. */
-void
-office_cell_end (OfficeWalk *w)
+static void
+cell_end (OfficeWalk *w)
 {
 	OfficeFrame *f = office_frame (w);
 
 	if (office_in_table (f))
 		g_array_index (f->tables, gboolean, f->tables->len - 1) = FALSE;
 	f->pending_space = FALSE;
+}
+
+/* The structure kinds (office.h) mean the same in both formats: an element of
+ * @kind starts; returns the kind to store. */
+static guint
+structure_start (OfficeWalk *w, guint kind)
+{
+	switch (kind) {
+	case OFFICE_P:
+		return paragraph_start (w) ? OFFICE_P_NESTED : OFFICE_P;
+	case OFFICE_TABLE:
+		table_start (w);
+		break;
+	case OFFICE_ROW:
+		row_start (w);
+		break;
+	case OFFICE_CELL:
+		cell_start (w);
+		break;
+	case OFFICE_BOX:
+		frame_push (w);
+		break;
+	default:
+		break;
+	}
+	return kind;
+}
+
+/* The element of @kind, as structure_start() stored it, ends. */
+static void
+structure_end (OfficeWalk *w, guint kind)
+{
+	switch (kind) {
+	case OFFICE_P:
+		paragraph_end (w);
+		break;
+	case OFFICE_P_NESTED:
+	case OFFICE_BOX:
+		frame_pop (w);
+		break;
+	case OFFICE_TABLE:
+		table_end (w);
+		break;
+	case OFFICE_ROW:
+		office_flush_line (w);
+		break;
+	case OFFICE_CELL:
+		cell_end (w);
+		break;
+	default:
+		break;
+	}
 }
 
 /* ------------------------------------------------------------------------- */
@@ -364,7 +415,9 @@ walk_node (OfficeWalk *w, GError **error)
 			return TRUE;
 		}
 		kind = w->funcs->start (w->data, kind, depth, local, ns);
+		kind = structure_start (w, kind);
 		if (empty) {
+			structure_end (w, kind);
 			w->funcs->end (w->data, kind);
 		} else {
 			g_byte_array_set_size (w->kinds, (guint) depth + 1);
@@ -372,15 +425,19 @@ walk_node (OfficeWalk *w, GError **error)
 		}
 		break;
 	}
-	case XML_READER_TYPE_END_ELEMENT:
+	case XML_READER_TYPE_END_ELEMENT: {
+		guint kind = office_kind_at (w, depth);
+
 		if (w->skip_depth >= 0) {
 			if (depth == w->skip_depth)
 				w->skip_depth = -1;
 			return TRUE;
 		}
-		w->funcs->end (w->data, office_kind_at (w, depth));
+		structure_end (w, kind);
+		w->funcs->end (w->data, kind);
 		g_byte_array_set_size (w->kinds, (guint) depth);
 		break;
+	}
 	case XML_READER_TYPE_TEXT:
 	case XML_READER_TYPE_CDATA:
 	case XML_READER_TYPE_WHITESPACE:

@@ -10,9 +10,21 @@
 
 #include "extract/extract.h"
 
-/* Element kinds are the format's own enum; these two values mean the same to the
- * walk in both: a transparent element, and one whose subtree is ignored. */
-enum { OFFICE_OTHER = 0, OFFICE_SKIP = 1 };
+/* Element kinds are the format's own enum, which starts with these: the walk
+ * itself gives the structure kinds their meaning in both formats, so a format
+ * only classifies its paragraphs, tables and text boxes.  Its own kinds start
+ * at OFFICE_KINDS. */
+enum {
+	OFFICE_OTHER = 0,   /* transparent: its content counts */
+	OFFICE_SKIP,        /* subtree ignored */
+	OFFICE_P,           /* paragraph (or heading): a line */
+	OFFICE_P_NESTED,    /* a paragraph inside a paragraph (set by the walk): a frame of its own */
+	OFFICE_TABLE,       /* table: its rows are lines of their own */
+	OFFICE_ROW,         /* table row: one line */
+	OFFICE_CELL,        /* table cell: joined to the row's others by a TAB */
+	OFFICE_BOX,         /* text box: its paragraphs in a frame of their own */
+	OFFICE_KINDS
+};
 
 /* Where text goes: the body, or a text box or a paragraph inside a paragraph,
  * whose lines come out before the paragraph anchoring it. */
@@ -30,10 +42,11 @@ typedef struct {
 typedef struct {
 	/* The kind of an element, by local name and namespace URI (@ns may be NULL). */
 	guint (*classify) (const char *local, const char *ns);
-	/* An element of @kind (never OFFICE_SKIP) starts at @depth; returns the kind its
-	 * end will see (an empty element ends at once). */
+	/* An element of @kind (never OFFICE_SKIP) starts at @depth, before the walk
+	 * opens a structure kind; returns the kind its end will see (an empty element
+	 * ends at once). */
 	guint (*start) (gpointer data, guint kind, int depth, const char *local, const char *ns);
-	/* The element of @kind ends. */
+	/* The element of @kind ends, after the walk closed a structure kind. */
 	void (*end) (gpointer data, guint kind);
 	/* Character data (text, CDATA, white space) at @depth outside skipped
 	 * subtrees; @text may be NULL. */
@@ -66,13 +79,6 @@ char *office_attr (OfficeWalk *w, const char *local, const char *ns);
 /* The innermost frame (transfer none); there is always one. */
 OfficeFrame *office_frame (OfficeWalk *w);
 
-/* A text box starts: its lines are built in a frame of their own. */
-void office_frame_push (OfficeWalk *w);
-
-/* A text box or nested paragraph ends: its line is finished and, unless it is
- * the body, the frame closed. */
-void office_frame_pop (OfficeWalk *w);
-
 /* Clear @label from every frame (the control it names is gone). */
 void office_unlabel (OfficeWalk *w, gconstpointer label);
 
@@ -90,13 +96,6 @@ void office_flush_line (OfficeWalk *w);
  * text goes on after a space (a cell, a field value is one line), else the line ends. */
 void office_line_break (OfficeWalk *w);
 
-/* A paragraph starts; one inside a paragraph opens a frame of its own, and then
- * the result is TRUE.  Its text starts at a (collapsed) space. */
-gboolean office_paragraph_start (OfficeWalk *w);
-
-/* A paragraph ends (office_line_break()). */
-void office_paragraph_end (OfficeWalk *w);
-
 /* Append @len bytes of text to the current line: CR/LF become spaces, since a
  * line is what extract_text() pairs up.  An owed space goes first unless a blank
  * is already there. */
@@ -107,13 +106,5 @@ void office_append_tab (OfficeWalk *w);
 
 /* A checkbox mark, ☒ or ☐, with a space owed before the label that may follow. */
 void office_append_mark (OfficeWalk *w, gboolean ticked);
-
-/* Tables: a table inside a cell puts the outer row so far on a line of its own,
- * each row is a line, cells are joined by TABs (leading empty cells add none). */
-void office_table_start (OfficeWalk *w);
-void office_table_end (OfficeWalk *w);
-void office_row_start (OfficeWalk *w);
-void office_cell_start (OfficeWalk *w);
-void office_cell_end (OfficeWalk *w);
 
 #endif
