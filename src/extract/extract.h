@@ -10,6 +10,7 @@
 
 #include <gmime/gmime.h>
 
+#include "extract/charset.h"   /* extract_to_utf8(): part of the stage's interface */
 #include "validate/formdef.h"
 
 typedef struct {
@@ -57,15 +58,6 @@ gboolean extract_form_ahead (GMimeMessage *message, const FormDef *def, const Ex
 /* Parse UTF-8 @text as a text form: "Label: value" lines (also tab-separated),
  * "[x] Label" checkbox lines, quoted reply lines ("> Imię: ...").  (transfer full) */
 FormData *extract_text (const char *text, const FormDef *def);
-
-/* Decode @len bytes declared as @charset (may be NULL) to valid UTF-8: the declared
- * charset when known and the bytes fit it, else UTF-8 when valid, else windows-1250.
- * NUL bytes become spaces.  (transfer full) */
-char *extract_to_utf8 (const char *data, gsize len, const char *charset);
-
-/* Whether @len bytes at @data are UTF-8 without NULs: g_utf8_validate_len()'s
- * answer, ASCII runs taken 8 bytes at a time. */
-gboolean extract_utf8_validate (const char *data, gsize len);
 
 /* The text of @part: its transfer encoding decoded, then its charset as
  * extract_to_utf8() does; NULL when it holds more than @max bytes, or when

@@ -15,6 +15,7 @@
 #include <libxml/tree.h>
 
 #include "core/errors.h"
+#include "extract/charset.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlDoc, xmlFreeDoc)
 
