@@ -39,18 +39,6 @@ extract_init (void)
 	xmlInitParser ();
 }
 
-void
-form_data_free (FormData *form)
-{
-	if (form == NULL)
-		return;
-	if (form->pairs != NULL)
-		g_ptr_array_unref (form->pairs);
-	g_free (form->part);
-	g_free (form->format);
-	g_free (form);
-}
-
 static void
 add_note (Walk *w, char *note)
 {

@@ -11,19 +11,7 @@
 #include <gmime/gmime.h>
 
 #include "extract/charset.h"   /* extract_to_utf8(): part of the stage's interface */
-#include "validate/formdef.h"
-
-typedef struct {
-	char *label;   /* as written, trimmed (UTF-8) */
-	char *value;   /* as written, trimmed; for a checkbox line "[x] Label", the mark "[x]" */
-} FormPair;
-
-typedef struct {
-	GPtrArray *pairs;   /* FormPair*, in document order */
-	char *part;         /* where it came from: "body", "attachment formularz.txt" */
-	char *format;       /* "text" (later "docx", "odt", "pdf", "html") */
-	guint matched;      /* distinct form fields recognised among the pairs */
-} FormData;
+#include "validate/formdata.h"   /* what this stage hands on to validate */
 
 typedef struct {
 	guint max_depth;         /* nesting of multiparts / forwards / ZIPs walked */
@@ -64,16 +52,5 @@ FormData *extract_text (const char *text, const FormDef *def);
  * @needle (ASCII, any case; may be NULL) is not in it - found without decoding
  * the charset, a part that cannot hold it costs no conversion.  (transfer full) */
 char *extract_part_text (GMimePart *part, gsize max, const char *needle);
-
-/* An empty form from @part ("typed by staff") in @format, for fields that come
- * from elsewhere than a message.  (transfer full) */
-FormData *form_data_new (const char *part, const char *format);
-
-/* Append the pair @label / @value (copied); ->matched counts the distinct
- * fields of @def named. */
-void form_data_add (FormData *form, const FormDef *def, const char *label, const char *value);
-
-void form_data_free (FormData *form);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (FormData, form_data_free)
 
 #endif

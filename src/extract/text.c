@@ -13,14 +13,6 @@
 /* A longer text before the colon is prose, not a label (unless it names a field). */
 #define LABEL_MAX_CHARS 120
 
-static void
-form_pair_free (FormPair *pair)
-{
-	g_free (pair->label);
-	g_free (pair->value);
-	g_free (pair);
-}
-
 static gboolean
 is_space (gunichar c)
 {
@@ -334,10 +326,8 @@ extract_text (const char *text, const FormDef *def)
 
 	g_return_val_if_fail (text != NULL && def != NULL, NULL);
 	seen = g_hash_table_new (g_direct_hash, g_direct_equal);
-	form = g_new0 (FormData, 1);
+	form = form_data_new (NULL, "text");
 	ps = (Parser) { def, form, seen, 0 };
-	form->pairs = g_ptr_array_new_with_free_func ((GDestroyNotify) form_pair_free);
-	form->format = g_strdup ("text");
 	while (*p != '\0') {
 		/* lines end in "\r\n", "\n" or a lone "\r" (old Mac clients) */
 		gsize len = strcspn (p, "\r\n");
@@ -351,32 +341,4 @@ extract_text (const char *text, const FormDef *def)
 	}
 	form->matched = g_hash_table_size (seen);
 	return form;
-}
-
-FormData *
-form_data_new (const char *part, const char *format)
-{
-	FormData *form = g_new0 (FormData, 1);
-
-	form->pairs = g_ptr_array_new_with_free_func ((GDestroyNotify) form_pair_free);
-	form->part = g_strdup (part);
-	form->format = g_strdup (format);
-	return form;
-}
-
-void
-form_data_add (FormData *form, const FormDef *def, const char *label, const char *value)
-{
-	const FieldDef *f = formdef_match (def, label);
-	FormPair *pair = g_new (FormPair, 1);
-
-	/* a field named again does not count twice */
-	for (guint i = 0; f != NULL && i < form->pairs->len; i++)
-		if (formdef_match (def, ((FormPair *) g_ptr_array_index (form->pairs, i))->label) == f)
-			f = NULL;
-	pair->label = g_strdup (label);
-	pair->value = g_strdup (value);
-	g_ptr_array_add (form->pairs, pair);
-	if (f != NULL)
-		form->matched++;
 }

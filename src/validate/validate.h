@@ -7,7 +7,7 @@
 #ifndef MAILREG_VALIDATE_H
 #define MAILREG_VALIDATE_H
 
-#include "extract/extract.h"
+#include "validate/formdata.h"
 #include "validate/formdef.h"
 
 typedef struct {
