@@ -116,59 +116,6 @@ nul_to_space (char *s, gsize len)
 		*s = ' ';
 }
 
-/* Not 0 when a byte of @w is 0 (the SWAR zero test; exact for "any"). */
-#define HAS_ZERO_BYTE(w) (((w) - 0x0101010101010101ULL) & ~(w) & 0x8080808080808080ULL)
-
-/* See charset.h. */
-gboolean
-extract_utf8_validate (const char *data, gsize len)
-{
-	const guchar *p = (const guchar *) data;
-	const guchar *end = p + len;
-
-	/* g_utf8_validate_len() takes a byte at a time; mail text is mostly ASCII,
-	 * taken here 8 bytes at a time.  The rest goes to GLib one character at a
-	 * time, so what is valid (NUL, overlong forms, surrogates) is GLib's word. */
-	while (p < end) {
-		gsize n;
-
-		while (end - p >= 8) {
-			guint64 w, high;
-			memcpy (&w, p, sizeof w);
-			high = w & 0x8080808080808080ULL;
-			if (HAS_ZERO_BYTE (w) != 0)
-				break;
-			if (high != 0) {
-#if G_BYTE_ORDER == G_LITTLE_ENDIAN
-				/* the ASCII bytes before the first one beyond it: Polish text
-				 * has a letter beyond ASCII every 15 bytes or so */
-				p += __builtin_ctzll (high) / 8;
-#endif
-				break;
-			}
-			p += 8;
-		}
-		if (p == end)
-			break;
-		if (*p < 0x80) {
-			if (*p == '\0')
-				return FALSE;
-			p++;
-			continue;
-		}
-		/* two bytes (Polish letters): U+0080..U+07FF */
-		if (*p >= 0xC2 && *p <= 0xDF && end - p >= 2 && (p[1] & 0xC0) == 0x80) {
-			p += 2;
-			continue;
-		}
-		n = *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : 2;
-		if ((gsize) (end - p) < n || !g_utf8_validate_len ((const char *) p, n, NULL))
-			return FALSE;
-		p += n;
-	}
-	return TRUE;
-}
-
 /* Wide text (UTF-16/32) converted as a whole, NULs kept until after conversion. */
 static char *
 convert_wide (const char *data, gsize len, const char *from)
@@ -202,7 +149,7 @@ decode_bytes (const char *p, gsize n, const char *declared, gboolean *checked)
 	/* declared UTF-8, undeclared, or a declaration the bytes do not fit; what is
 	 * not UTF-8 is taken for the Polish legacy charset ("utf-8" on windows-1250
 	 * bytes is a classic webmail bug) */
-	if ((*checked = extract_utf8_validate (p, n)))
+	if ((*checked = g_utf8_validate_len (p, n, NULL)))
 		return g_strndup (p, n);
 	return convert_lenient (p, n, "WINDOWS-1250");
 }

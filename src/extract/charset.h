@@ -12,10 +12,6 @@
  * NUL bytes become spaces.  (transfer full) */
 char *extract_to_utf8 (const char *data, gsize len, const char *charset);
 
-/* Whether @len bytes at @data are UTF-8 without NULs: g_utf8_validate_len()'s
- * answer, ASCII runs taken 8 bytes at a time. */
-gboolean extract_utf8_validate (const char *data, gsize len);
-
 /* Whether @charset (may be NULL) is a known name of UTF-16/32 or UCS-2/4, whose
  * ASCII is not one byte a character. */
 gboolean extract_charset_is_wide (const char *charset);

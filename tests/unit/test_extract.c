@@ -320,55 +320,6 @@ test_utf8_fallback (void)
 	check_utf8 ("a\x81" "b\x83" "c\x88" "d\x90" "e\x98" "f", -1, NULL, "a�b�c�d�e�f");
 }
 
-/* extract_utf8_validate() says what g_utf8_validate_len() says, on random
- * bytes drawn mostly from ASCII runs, Polish letters and the edges of UTF-8. */
-static void
-test_utf8_validate (void)
-{
-	static const struct {
-		const char *bytes;
-		gsize len;
-	} pieces[] = {
-		{ "Zg\xC5\x82oszenie ", 12 }, { "abcdefgh", 8 }, { "\xC4\x99", 2 }, { "\xE2\x98\x92", 3 },
-		{ "0123456789abcdef", 16 }, { "\xF0\x9F\x98\x80", 4 }, { "\x00", 1 }, { "\x80", 1 }, { "\xBF", 1 },
-		{ "\xC0\x80", 2 }, { "\xC1\xBF", 2 }, { "\xC2", 1 }, { "\xDF", 1 }, { "\xE0\x80\x80", 3 },
-		{ "\xE0\xA0\x80", 3 }, { "\xED\xA0\x80", 3 }, { "\xED\x9F\xBF", 3 }, { "\xEF\xBF\xBF", 3 },
-		{ "\xF4\x8F\xBF\xBF", 4 }, { "\xF4\x90\x80\x80", 4 }, { "\xF5\x80\x80\x80", 4 }, { "\xF8", 1 },
-		{ "\xFF", 1 }, { "\n", 1 },
-	};
-	g_autoptr (GRand) rand = g_rand_new_with_seed (20261127);
-	guint valid = 0;
-
-	for (guint round = 0; round < 100000; round++) {
-		g_autoptr (GByteArray) buf = g_byte_array_new ();
-		guint n = g_rand_int_range (rand, 0, 12);
-		gboolean want;
-
-		for (guint i = 0; i < n; i++) {
-			/* mostly the valid pieces at the front, so whole inputs are often valid */
-			guint k = g_rand_int_range (rand, 0, 100) < 93 ? g_rand_int_range (rand, 0, 6)
-			                                               : g_rand_int_range (rand, 0, G_N_ELEMENTS (pieces));
-			g_byte_array_append (buf, (const guint8 *) pieces[k].bytes, pieces[k].len);
-		}
-		/* a random cut may split a character */
-		if (buf->len > 0 && g_rand_int_range (rand, 0, 4) == 0)
-			g_byte_array_set_size (buf, g_rand_int_range (rand, 0, buf->len));
-		want = g_utf8_validate_len ((const char *) buf->data, buf->len, NULL);
-		valid += want;
-		if (extract_utf8_validate ((const char *) buf->data, buf->len) != want) {
-			g_autoptr (GString) hex = g_string_new (NULL);
-			for (guint i = 0; i < buf->len; i++)
-				g_string_append_printf (hex, "%02x", buf->data[i]);
-			g_test_message ("differs from GLib on %s", hex->str);
-			g_test_fail ();
-			return;
-		}
-	}
-	/* both answers were tried, many times */
-	g_assert_cmpuint (valid, >, 10000);
-	g_assert_cmpuint (valid, <, 90000);
-}
-
 /* The needle of extract_part_text() is found anywhere, in any case, and only whole. */
 static void
 test_part_needle (void)
@@ -666,7 +617,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/extract/utf8/fallback", test_utf8_fallback);
 	g_test_add_func ("/extract/utf8/bom-nul", test_utf8_bom_nul);
 	g_test_add_func ("/extract/utf8/invalid", test_utf8_invalid);
-	g_test_add_func ("/extract/utf8/validate", test_utf8_validate);
 	g_test_add_func ("/extract/part/needle", test_part_needle);
 	g_test_add_func ("/extract/form/limits-zero", test_form_limits_zero);
 	g_test_add_func ("/extract/form/empty", test_form_empty);
