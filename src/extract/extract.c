@@ -1,9 +1,10 @@
 /* extract.c - find the filled form in a parsed message: the walk over the MIME tree.
  *
- * Stage 3 (parse -> extract -> validate).  Every text/plain body and .txt
- * attachment, also inside forwarded messages, is decoded (at most limits->max_text
- * bytes), converted to UTF-8 and parsed by extract_text(); the candidate naming the
- * most form fields wins.  Parts not read (other formats, limits) become staff notes.
+ * Stage 3 (parse -> extract -> validate).  Every body and attachment, also inside
+ * forwarded messages and .zip archives, is decoded within the limits, recognised
+ * by its bytes, name or type, turned into text by its format's extractor
+ * (formats.h) and parsed by extract_text(); the candidate naming the most form
+ * fields wins.  Parts not read (other formats, images, limits) become staff notes.
  */
 #define G_LOG_DOMAIN "extract"
 #define _GNU_SOURCE   /* memmem */

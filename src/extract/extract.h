@@ -1,9 +1,11 @@
 /* extract.h - find the filled form in a parsed message.
  *
  * Stage 3 of the pipeline: parse -> extract -> validate.  Every candidate part
- * (text/plain body, .txt attachment; later DOCX, ODT, PDF, HTML) goes through a
- * format extractor that yields raw label/value pairs; the candidate with the most
- * recognised form fields wins.  Nothing here judges the values: that is validate's.
+ * (a text or HTML body; a .txt, .html, DOCX, ODT or PDF attachment, also inside a
+ * ZIP archive or a forwarded message) goes through its format's extractor
+ * (formats.h) and then extract_text(), which yields raw label/value pairs; the
+ * candidate with the most recognised form fields wins.  Nothing here judges the
+ * values: that is validate's.
  */
 #ifndef MAILREG_EXTRACT_H
 #define MAILREG_EXTRACT_H

@@ -1,8 +1,9 @@
 /* text.c - the plain-text form extractor: raw label/value pairs from lines.
  *
- * Part of extract (stage 3).  Every text candidate - a text/plain body, a .txt
- * attachment - ends up here as UTF-8.  It splits lines into pairs and counts the
- * form fields they name; what the values mean is validate's business.
+ * Part of extract (stage 3).  Every candidate ends up here as UTF-8 text: a
+ * text body or .txt attachment as it is, the other formats as their extractor
+ * laid them out (formats.h).  It splits lines into pairs and counts the form
+ * fields they name; what the values mean is validate's business.
  */
 #define G_LOG_DOMAIN "extract"
 
