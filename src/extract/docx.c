@@ -329,11 +329,8 @@ ffdata_end (Docx *d)
 	if (d->ff_checkbox) {
 		office_append_mark (d->w, d->ff_checked >= 0 ? d->ff_checked : d->ff_default > 0);
 	} else if (d->ff_ddlist) {
-		int i = d->dd_result >= 0 ? d->dd_result : d->dd_default >= 0 ? d->dd_default : 0;
-		if ((guint) i < d->dd_entries->len) {
-			const char *entry = g_ptr_array_index (d->dd_entries, i);
-			office_append_text (d->w, entry, strlen (entry));
-		}
+		office_append_entry (d->w, d->dd_entries,
+		                     d->dd_result >= 0 ? d->dd_result : d->dd_default >= 0 ? d->dd_default : 0);
 	}
 }
 

@@ -272,12 +272,10 @@ fieldmark_end (Odt *o)
 {
 	if (o->suppress > 0)
 		return;
-	if (o->fm_type == FIELD_MARK) {
+	if (o->fm_type == FIELD_MARK)
 		office_append_mark (o->w, o->fm_checked);
-	} else if (o->fm_type == FIELD_LIST && (guint) o->fm_selected < o->fm_entries->len) {
-		const char *entry = g_ptr_array_index (o->fm_entries, o->fm_selected);
-		office_append_text (o->w, entry, strlen (entry));
-	}
+	else if (o->fm_type == FIELD_LIST)
+		office_append_entry (o->w, o->fm_entries, o->fm_selected);
 	o->fm_type = FIELD_NONE;
 }
 

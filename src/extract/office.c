@@ -256,6 +256,18 @@ office_append_mark (OfficeWalk *w, gboolean ticked)
 	office_frame (w)->pending_space = TRUE;
 }
 
+/* See office.h. */
+void
+office_append_entry (OfficeWalk *w, GPtrArray *entries, int i)
+{
+	const char *entry;
+
+	if (i < 0 || (guint) i >= entries->len)
+		return;
+	entry = g_ptr_array_index (entries, i);
+	office_append_text (w, entry, strlen (entry));
+}
+
 /* Tables: a table inside a cell puts the outer row so far on a line of its own,
  * each row is a line, cells are joined by TABs (leading empty cells add none). */
 static void

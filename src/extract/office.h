@@ -107,4 +107,8 @@ void office_append_tab (OfficeWalk *w);
 /* A checkbox mark, ☒ or ☐, with a space owed before the label that may follow. */
 void office_append_mark (OfficeWalk *w, gboolean ticked);
 
+/* A drop-down form field (Word's FORMDROPDOWN, in either format): entry @i of
+ * @entries (char*) as text; nothing when there is no such entry. */
+void office_append_entry (OfficeWalk *w, GPtrArray *entries, int i);
+
 #endif
