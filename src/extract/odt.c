@@ -65,15 +65,17 @@ static const struct {
 	{ NS_TABLE, "table", K_TABLE }, { NS_TABLE, "table-row", K_ROW },
 	{ NS_TABLE, "table-cell", K_CELL }, { NS_TABLE, "covered-table-cell", K_CELL },
 	{ NS_DRAW, "text-box", K_TEXT_BOX }, { NS_DRAW, "control", K_CONTROL },
-	{ NS_FORM, "checkbox", K_FORM_CONTROL }, { NS_FORM, "radio", K_FORM_CONTROL },
-	{ NS_FORM, "text", K_FORM_CONTROL }, { NS_FORM, "textarea", K_FORM_CONTROL },
-	{ NS_FORM, "formatted-text", K_FORM_CONTROL }, { NS_FORM, "combobox", K_FORM_CONTROL },
-	{ NS_FORM, "listbox", K_FORM_CONTROL }, { NS_FORM, "fixed-text", K_FORM_CONTROL },
-	{ NS_FORM, "date", K_FORM_CONTROL }, { NS_FORM, "time", K_FORM_CONTROL },
-	{ NS_FORM, "number", K_FORM_CONTROL }, { NS_FORM, "option", K_FORM_OPTION },
+	{ NS_FORM, "option", K_FORM_OPTION },
 	{ NS_FIELD, "fieldmark", K_FIELDMARK }, { NS_FIELD, "fieldmark-start", K_FIELDMARK },
 	{ NS_FIELD, "param", K_FIELD_PARAM },
 	{ NS_LOEXT, "content-control", K_CONTENT_CONTROL },
+};
+
+/* The form:* elements that are controls with a value to show (K_FORM_CONTROL);
+ * form_control_start() tells them apart. */
+static const char *const form_controls[] = {
+	"checkbox", "radio", "text", "textarea", "formatted-text", "combobox", "listbox", "fixed-text",
+	"date", "time", "number", NULL,
 };
 
 /* A form control from office:forms, shown where a draw:control names it. */
@@ -140,6 +142,18 @@ attr_is (Odt *o, const char *local, const char *value, gboolean *present)
 	return v != NULL && strcmp (v, value) == 0;
 }
 
+/* Whether a control's state @attr is @value: form:current-@attr is what the
+ * user set, form:@attr the default the form was made with. */
+static gboolean
+state_is (Odt *o, const char *attr, const char *value)
+{
+	g_autofree char *current = g_strconcat ("current-", attr, NULL);
+	gboolean present;
+	gboolean is = attr_is (o, current, value, &present);
+
+	return present ? is : attr_is (o, attr, value, NULL);
+}
+
 /* The current value of a control: form:current-value is what the user typed,
  * form:value the default the form was made with. */
 static char *
@@ -156,20 +170,11 @@ form_control_start (Odt *o, const char *local)
 	Control *c = g_new0 (Control, 1);
 	g_autofree char *xml_id = office_attr (o->w, "id", NS_XML);
 	g_autofree char *form_id = office_attr (o->w, "id", NS_FORM);
-	gboolean present;
 
 	g_ptr_array_add (o->control_list, c);
-	if (strcmp (local, "checkbox") == 0) {
+	if (strcmp (local, "checkbox") == 0 || strcmp (local, "radio") == 0) {
 		c->mark = TRUE;
-		c->ticked = attr_is (o, "current-state", "checked", &present);
-		if (!present)
-			c->ticked = attr_is (o, "state", "checked", NULL);
-		c->text = office_attr (o->w, "label", NS_FORM);
-	} else if (strcmp (local, "radio") == 0) {
-		c->mark = TRUE;
-		c->ticked = attr_is (o, "current-selected", "true", &present);
-		if (!present)
-			c->ticked = attr_is (o, "selected", "true", NULL);
+		c->ticked = local[0] == 'c' ? state_is (o, "state", "checked") : state_is (o, "selected", "true");
 		c->text = office_attr (o->w, "label", NS_FORM);
 	} else if (strcmp (local, "fixed-text") == 0) {
 		c->text = office_attr (o->w, "label", NS_FORM);
@@ -190,15 +195,8 @@ form_option (Odt *o)
 {
 	Control *c = o->listbox;
 	g_autofree char *text = NULL;
-	gboolean present;
-	gboolean selected;
 
-	if (c == NULL)
-		return;
-	selected = attr_is (o, "current-selected", "true", &present);
-	if (!present)
-		selected = attr_is (o, "selected", "true", NULL);
-	if (!selected)
+	if (c == NULL || !state_is (o, "selected", "true"))
 		return;
 	if ((text = office_attr (o->w, "label", NS_FORM)) == NULL)
 		text = office_attr (o->w, "value", NS_FORM);
@@ -306,6 +304,8 @@ classify (const char *local, const char *ns)
 {
 	if (ns == NULL)
 		return K_OTHER;
+	if (strcmp (ns, NS_FORM) == 0 && g_strv_contains (form_controls, local))
+		return K_FORM_CONTROL;
 	for (gsize i = 0; i < G_N_ELEMENTS (elements); i++)
 		if (strcmp (local, elements[i].name) == 0 && strcmp (ns, elements[i].ns) == 0)
 			return elements[i].kind;
