@@ -24,33 +24,7 @@
 #include "deliver/deliver.h"
 #include "validate/validate.h"
 
-/* --- mail ---------------------------------------------------------------- */
-
-static void
-var_set (GHashTable *vars, const char *name, const char *value)
-{
-	g_hash_table_insert (vars, (gpointer) name, g_strdup (value ? value : ""));
-}
-
-/* Queue template @tmpl as outbox @kind to @to_addr; these are not
- * replies, so the per-sender reply limit does not apply. */
-static gboolean
-queue (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *kind, const char *tmpl,
-       GHashTable *vars, const char *to_name, const char *to_addr, const char *ics, GError **error)
-{
-	g_autoptr (ComposedMail) mail = NULL;
-
-	if (to_addr == NULL || !validate_email (to_addr)) {
-		g_info ("programme: %s not sent: no usable address", kind);
-		return TRUE;
-	}
-	mail = compose_mail_ics (p->composer, tmpl, vars, to_name, to_addr, msg ? msg->message_id : NULL,
-	                         msg ? msg->references : NULL, ics, error);
-	if (mail == NULL)
-		return FALSE;
-	return db_outbox_add (p->db, inbound_row, kind, to_addr, mail->subject, mail->message_id, mail->raw,
-	                      error);
-}
+/* --- mail (through reply.c, like every reply) ------------------------------- */
 
 /* The sessions of @ev as lines of text for a mail. */
 static char *
@@ -58,7 +32,7 @@ sessions_text (const Event *ev)
 {
 	GString *out = g_string_new (NULL);
 
-	register_sessions_text (out, ev);
+	reply_sessions_text (out, ev);
 	return g_string_free (out, FALSE);
 }
 
@@ -117,10 +91,10 @@ registration_ics (Pipeline *p, GHashTable *reg, const Event *ev, IcalMethod meth
 		                        (int) g_ascii_strtoll (g_hash_table_lookup (reg, "hours"), NULL, 10), seq);
 		if (ie != NULL)
 			g_ptr_array_add (events, ie);
-	} else if (!register_event_ics (p, code, ev, tentative, events, error)) {
+	} else if (!reply_event_ics (p, code, ev, tentative, events, error)) {
 		return FALSE;
 	}
-	return register_calendar_ics (p, method, events, ics, error);
+	return reply_calendar_ics (p, method, events, ics, error);
 }
 
 /* Mail @kind (template @tmpl) about registration @reg (a db_registration_get
@@ -130,27 +104,26 @@ static gboolean
 tell (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *kind, const char *tmpl,
       GHashTable *reg, const Event *ev, Calendar cal, GHashTable *vars, GError **error)
 {
-	g_autoptr (GHashTable) own = vars ? g_hash_table_ref (vars)
-	                                   : g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+	g_autoptr (GHashTable) own = vars ? g_hash_table_ref (vars) : reply_vars_new ();
 	g_autofree char *name = g_strdup_printf ("%s %s", (char *) g_hash_table_lookup (reg, "first_name"),
 	                                         (char *) g_hash_table_lookup (reg, "last_name"));
 	g_autofree char *ics = NULL;
 
-	var_set (own, "first_name", g_hash_table_lookup (reg, "first_name"));
-	var_set (own, "code", g_hash_table_lookup (reg, "code"));
-	var_set (own, "title", ev->title);
-	var_set (own, "event", ev->code);
-	var_set (own, "status", g_strcmp0 (g_hash_table_lookup (reg, "status"), "confirmed") == 0
+	reply_var_set (own, "first_name", g_hash_table_lookup (reg, "first_name"));
+	reply_var_set (own, "code", g_hash_table_lookup (reg, "code"));
+	reply_var_set (own, "title", ev->title);
+	reply_var_set (own, "event", ev->code);
+	reply_var_set (own, "status", g_strcmp0 (g_hash_table_lookup (reg, "status"), "confirmed") == 0
 	                        ? "miejsce potwierdzone"
 	                        : "zgłoszenie przyjęte – termin podamy w osobnej wiadomości");
 	g_hash_table_insert (own, "sessions", sessions_text (ev));
 	if (cal != CAL_NONE &&
 	    !registration_ics (p, reg, ev, cal == CAL_CANCEL ? ICAL_CANCEL : ICAL_PUBLISH, &ics, error))
 		return FALSE;
-	var_set (own, "calendar_note",
+	reply_var_set (own, "calendar_note",
 	         ics == NULL ? "" : cal == CAL_CANCEL ? "\nZałączony plik usuwa ten termin z kalendarza.\n"
 	                                              : "\nW załączniku jest wpis do kalendarza.\n");
-	return queue (p, inbound_row, msg, kind, tmpl, own, name, g_hash_table_lookup (reg, "email"), ics, error);
+	return reply_queue (p, inbound_row, msg, kind, tmpl, own, name, g_hash_table_lookup (reg, "email"), ics, error);
 }
 
 /* --- places ---------------------------------------------------------------- */
@@ -205,7 +178,7 @@ next_start (const Event *ev, gint64 now)
 static gboolean
 offer_place (Pipeline *p, GHashTable *reg, const Event *ev, GError **error)
 {
-	g_autoptr (GHashTable) vars = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+	g_autoptr (GHashTable) vars = reply_vars_new ();
 	const char *code = g_hash_table_lookup (reg, "code");
 	gint64 now = clock_now_unix ();
 	gint64 deadline = now + (gint64) p->cfg->offer_hours * 3600;
@@ -271,7 +244,7 @@ programme_promote (Pipeline *p, const char *event_code, guint *promoted, GError 
 static gboolean
 expire_offer (Pipeline *p, GHashTable *reg, gboolean quiet, GError **error)
 {
-	g_autoptr (GHashTable) vars = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+	g_autoptr (GHashTable) vars = reply_vars_new ();
 	const char *code = g_hash_table_lookup (reg, "code");
 	const char *event = g_hash_table_lookup (reg, "event");
 	g_autoptr (Event) ev = db_event_get (p->db, event, error);
@@ -350,7 +323,7 @@ programme_cancel (Pipeline *p, const char *code, gint64 inbound_row, const Inbou
 	g_message ("programme: %s (%s) cancelled", code, event);
 	/* The applicant is told at the address registered, whoever asked; "as you
 	 * asked" only when they did (staff cancel with no message). */
-	vars = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+	vars = reply_vars_new ();
 	g_hash_table_insert (vars, "opening", g_strdup (msg != NULL ? "zgodnie z prośbą anulowaliśmy zgłoszenie:"
 	                                                            : "informujemy, że anulowaliśmy zgłoszenie:"));
 	return tell (p, inbound_row, msg, "cancellation", "cancellation", reg, ev, invited ? CAL_CANCEL : CAL_NONE,
@@ -595,11 +568,11 @@ classify (GHashTable *reg, gint64 now)
 static gboolean
 refuse (Pipeline *p, gint64 row, const InboundMessage *msg, const char *why, GError **error)
 {
-	g_autoptr (GHashTable) vars = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+	g_autoptr (GHashTable) vars = reply_vars_new ();
 
-	var_set (vars, "subject", msg->subject ? msg->subject : "(bez tematu)");
-	var_set (vars, "why", why);
-	return register_reply (p, row, msg, "rejection", "offer-refused", vars, msg->sender_name, msg->reply_addr, NULL,
+	reply_var_set (vars, "subject", msg->subject ? msg->subject : "(bez tematu)");
+	reply_var_set (vars, "why", why);
+	return reply_queue (p, row, msg, "rejection", "offer-refused", vars, msg->sender_name, msg->reply_addr, NULL,
 	                       error);
 }
 
@@ -861,19 +834,19 @@ programme_remind (Pipeline *p, guint *sent, guint *missed, GError **error)
 				continue;
 			}
 			{
-				g_autoptr (GHashTable) vars = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+				g_autoptr (GHashTable) vars = reply_vars_new ();
 				g_autofree char *name = g_strdup_printf ("%s %s", (char *) g_hash_table_lookup (r, "first_name"),
 				                                         (char *) g_hash_table_lookup (r, "last_name"));
 				g_autofree char *buf = NULL;
-				var_set (vars, "first_name", g_hash_table_lookup (r, "first_name"));
-				var_set (vars, "code", g_hash_table_lookup (r, "code"));
-				var_set (vars, "title", g_hash_table_lookup (r, "title"));
-				var_set (vars, "event", g_hash_table_lookup (r, "event"));
-				var_set (vars, "when_rel", days_text (offset, &buf));
+				reply_var_set (vars, "first_name", g_hash_table_lookup (r, "first_name"));
+				reply_var_set (vars, "code", g_hash_table_lookup (r, "code"));
+				reply_var_set (vars, "title", g_hash_table_lookup (r, "title"));
+				reply_var_set (vars, "event", g_hash_table_lookup (r, "event"));
+				reply_var_set (vars, "when_rel", days_text (offset, &buf));
 				g_hash_table_insert (vars, "when", catalog_format_when (start, g_hash_table_lookup (r, "end")));
-				var_set (vars, "place", g_hash_table_lookup (r, "place") ? g_hash_table_lookup (r, "place")
+				reply_var_set (vars, "place", g_hash_table_lookup (r, "place") ? g_hash_table_lookup (r, "place")
 				                                                         : "podamy w osobnej wiadomości");
-				if (!queue (p, 0, NULL, "reminder", "reminder", vars, name, g_hash_table_lookup (r, "email"), NULL, error)) {
+				if (!reply_queue (p, 0, NULL, "reminder", "reminder", vars, name, g_hash_table_lookup (r, "email"), NULL, error)) {
 					db_rollback (p->db);
 					return FALSE;
 				}
@@ -928,8 +901,8 @@ programme_waitlist_notes (Pipeline *p, guint *sent, guint *missed, GError **erro
 		if ((reg = db_registration_get (p->db, code, error)) == NULL ||
 		    (ev = db_event_get (p->db, g_hash_table_lookup (r, "event"), error)) == NULL)
 			goto fail;
-		vars = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-		var_set (vars, "position", g_hash_table_lookup (r, "position"));
+		vars = reply_vars_new ();
+		reply_var_set (vars, "position", g_hash_table_lookup (r, "position"));
 		g_hash_table_insert (vars, "waitlist_rule", programme_waitlist_rule (p));
 		if (!tell (p, 0, NULL, "waitlist", "waitlist-note", reg, ev, CAL_NONE, vars, error))
 			goto fail;
@@ -969,7 +942,7 @@ gboolean
 programme_schedule (Pipeline *p, const char *code, const char *when, const char *place, GError **error)
 {
 	g_autoptr (GHashTable) reg = db_registration_get (p->db, code, error);
-	g_autoptr (GHashTable) vars = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+	g_autoptr (GHashTable) vars = reply_vars_new ();
 	g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) ical_event_free);
 	g_autoptr (GDateTime) start = clock_parse (when);
 	g_autofree char *name = NULL;
@@ -1000,17 +973,17 @@ programme_schedule (Pipeline *p, const char *code, const char *when, const char 
 	ie = appointment_event (p, code, g_hash_table_lookup (reg, "title"), when, place,
 	                        (int) g_ascii_strtoll (g_hash_table_lookup (reg, "hours"), NULL, 10), seq);
 	g_ptr_array_add (events, ie);
-	if (!register_publish_ics (p, events, &ics, error))
+	if (!reply_calendar_ics (p, ICAL_PUBLISH, events, &ics, error))
 		return FALSE;
-	var_set (vars, "first_name", g_hash_table_lookup (reg, "first_name"));
-	var_set (vars, "code", code);
-	var_set (vars, "title", g_hash_table_lookup (reg, "title"));
-	var_set (vars, "place", place);
+	reply_var_set (vars, "first_name", g_hash_table_lookup (reg, "first_name"));
+	reply_var_set (vars, "code", code);
+	reply_var_set (vars, "title", g_hash_table_lookup (reg, "title"));
+	reply_var_set (vars, "place", place);
 	g_hash_table_insert (vars, "when", catalog_format_when (ie->start, ie->end));
 	name = g_strdup_printf ("%s %s", (char *) g_hash_table_lookup (reg, "first_name"),
 	                        (char *) g_hash_table_lookup (reg, "last_name"));
 	/* A confirmation "with the date": outbox kind confirmation. */
-	return queue (p, 0, NULL, "confirmation", "appointment", vars, name, g_hash_table_lookup (reg, "email"), ics,
+	return reply_queue (p, 0, NULL, "confirmation", "appointment", vars, name, g_hash_table_lookup (reg, "email"), ics,
 	              error);
 }
 

@@ -148,121 +148,6 @@ register_is_automatic (const Pipeline *p, const InboundMessage *msg, char **reas
 
 /* --- replies ------------------------------------------------------------- */
 
-static GHashTable *
-vars_new (void)
-{
-	return g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-}
-
-static void
-var_set (GHashTable *vars, const char *name, const char *value)
-{
-	g_hash_table_insert (vars, (gpointer) name, g_strdup (value ? value : ""));
-}
-
-/* Compose @tmpl (with the invitation @ics, may be NULL) and queue it; a reply
- * to nobody (no usable address) is skipped. */
-static gboolean
-queue_reply_ics (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *kind,
-                 const char *tmpl, GHashTable *vars, const char *to_name, const char *to_addr,
-                 const char *ics, GError **error)
-{
-	g_autoptr (ComposedMail) mail = NULL;
-
-	if (to_addr == NULL || !validate_email (to_addr)) {
-		g_info ("%s reply not sent: no usable address", kind);
-		return TRUE;
-	}
-	/* Never answer ourselves: the cheapest mail loop there is. */
-	if (p->cfg->from_addr && g_ascii_strcasecmp (to_addr, p->cfg->from_addr) == 0)
-		return TRUE;
-	/* RFC 3834 §2: a limit on automatic replies to one address, should every
-	 * other check miss a loop; staff notices are not replies. */
-	if (g_strcmp0 (kind, "staff") != 0 && p->cfg->replies_per_sender_per_day > 0) {
-		int n = db_outbox_replies_today (p->db, to_addr, error);
-		if (n < 0)
-			return FALSE;
-		if ((guint) n >= p->cfg->replies_per_sender_per_day) {
-			g_autofree char *note = g_strdup_printf ("not answered: %d replies to %s in the last 24 hours "
-			                                         "(replies_per_sender_per_day = %u)", n, to_addr,
-			                                         p->cfg->replies_per_sender_per_day);
-			g_message ("%s reply not sent: %s", kind, note);
-			return db_message_append_reason (p->db, inbound_row, note, error);
-		}
-	}
-	mail = compose_mail_ics (p->composer, tmpl, vars, to_name, to_addr, msg ? msg->message_id : NULL,
-	                         msg ? msg->references : NULL, ics, error);
-	if (mail == NULL)
-		return FALSE;
-	return db_outbox_add (p->db, inbound_row, kind, to_addr, mail->subject, mail->message_id,
-	                      mail->raw, error);
-}
-
-gboolean
-register_reply (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *kind, const char *tmpl,
-                GHashTable *vars, const char *to_name, const char *to_addr, const char *ics, GError **error)
-{
-	return queue_reply_ics (p, inbound_row, msg, kind, tmpl, vars, to_name, to_addr, ics, error);
-}
-
-static gboolean
-queue_reply (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *kind,
-             const char *tmpl, GHashTable *vars, const char *to_name, const char *to_addr,
-             GError **error)
-{
-	return queue_reply_ics (p, inbound_row, msg, kind, tmpl, vars, to_name, to_addr, NULL, error);
-}
-
-gboolean
-register_event_ics (Pipeline *p, const char *code, const Event *ev, gboolean tentative, GPtrArray *events,
-                    GError **error)
-{
-	int seq = -1;
-
-	for (guint k = 0; k < ev->sessions->len; k++) {
-		const EventSession *s = g_ptr_array_index (ev->sessions, k);
-		IcalEvent *ie;
-
-		if (s->start == NULL)
-			continue;
-		if (seq < 0 && (seq = db_registration_next_sequence (p->db, code, error)) < 0)
-			return FALSE;
-		ie = g_new0 (IcalEvent, 1);
-		ie->uid = ical_uid (code, k + 1, p->cfg->domain);
-		ie->sequence = seq;
-		ie->summary = g_strdup (ev->title);
-		ie->location = g_strdup (s->place);
-		ie->description = g_strdup_printf ("Kod zgłoszenia: %s", code);
-		ie->start = g_strdup (s->start);
-		ie->end = g_strdup (s->end);
-		ie->tentative = tentative;
-		g_ptr_array_add (events, ie);
-	}
-	return TRUE;
-}
-
-gboolean
-register_publish_ics (Pipeline *p, GPtrArray *events, char **ics, GError **error)
-{
-	return register_calendar_ics (p, ICAL_PUBLISH, events, ics, error);
-}
-
-gboolean
-register_calendar_ics (Pipeline *p, IcalMethod method, GPtrArray *events, char **ics, GError **error)
-{
-	g_autoptr (InternetAddressList) from = NULL;
-	InternetAddress *ia;
-
-	*ics = NULL;
-	if (events->len == 0)
-		return TRUE;
-	/* the organizer's name, only when there is a calendar */
-	from = internet_address_list_parse (NULL, p->cfg->from);
-	ia = from && internet_address_list_length (from) ? internet_address_list_get_address (from, 0) : NULL;
-	*ics = ical_calendar (method, ia ? internet_address_get_name (ia) : NULL, p->cfg->from_addr, events, error);
-	return *ics != NULL;
-}
-
 /* The event of each registration in @regs (db_registrations_of), in the same
  * order.  (transfer full) */
 static GPtrArray *
@@ -296,28 +181,28 @@ invitation (Pipeline *p, GPtrArray *regs, GPtrArray *events, char **ics, GError 
 
 		if (g_strcmp0 (status, "confirmed") != 0 && g_strcmp0 (status, "requested") != 0)
 			continue;
-		if (!register_event_ics (p, code, g_ptr_array_index (events, i), g_strcmp0 (status, "confirmed") != 0,
+		if (!reply_event_ics (p, code, g_ptr_array_index (events, i), g_strcmp0 (status, "confirmed") != 0,
 		                         ical, error))
 			return FALSE;
 	}
-	return register_publish_ics (p, ical, ics, error);
+	return reply_calendar_ics (p, ICAL_PUBLISH, ical, ics, error);
 }
 
 static gboolean
 queue_staff_notice (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *spool_id,
                     const char *reason, GError **error)
 {
-	g_autoptr (GHashTable) vars = vars_new ();
+	g_autoptr (GHashTable) vars = reply_vars_new ();
 	g_autofree char *path = g_build_filename (p->spool->cur, spool_id, NULL);
 
 	if (p->cfg->staff == NULL)
 		return TRUE;
-	var_set (vars, "sender", msg->sender ? msg->sender : "(brak adresu nadawcy)");
-	var_set (vars, "subject", msg->subject ? msg->subject : "(bez tematu)");
-	var_set (vars, "message_id", msg->message_id ? msg->message_id : "(brak)");
-	var_set (vars, "reason", reason);
-	var_set (vars, "spool_file", path);
-	return queue_reply (p, inbound_row, NULL, "staff", "staff-review", vars, NULL, p->cfg->staff,
+	reply_var_set (vars, "sender", msg->sender ? msg->sender : "(brak adresu nadawcy)");
+	reply_var_set (vars, "subject", msg->subject ? msg->subject : "(bez tematu)");
+	reply_var_set (vars, "message_id", msg->message_id ? msg->message_id : "(brak)");
+	reply_var_set (vars, "reason", reason);
+	reply_var_set (vars, "spool_file", path);
+	return reply_queue (p, inbound_row, NULL, "staff", "staff-review", vars, NULL, p->cfg->staff, NULL,
 	                    error);
 }
 
@@ -334,23 +219,6 @@ status_text (GHashTable *reg)
 	if (g_strcmp0 (status, "cancelled") == 0)
 		return g_strdup ("zgłoszenie anulowane");
 	return g_strdup ("zgłoszenie przyjęte – termin i miejsce podamy w osobnej wiadomości");
-}
-
-void
-register_sessions_text (GString *out, const Event *ev)
-{
-	for (guint k = 0; k < ev->sessions->len; k++) {
-		const EventSession *s = g_ptr_array_index (ev->sessions, k);
-		g_autofree char *when = catalog_format_when (s->start, s->end);
-		/* A placeholder session's place says what it is and that the date follows. */
-		if (s->start == NULL) {
-			g_string_append_printf (out, "  – %s\n", s->place ? s->place : when);
-			continue;
-		}
-		g_string_append_printf (out, "  Termin: %s\n", when);
-		if (s->place != NULL)
-			g_string_append_printf (out, "  Miejsce: %s\n", s->place);
-	}
 }
 
 /* The applicant's registrations (@regs and their @events, as events_of gives
@@ -370,7 +238,7 @@ registrations_text (GPtrArray *regs, GPtrArray *events)
 		g_string_append_printf (out, "%s• %s\n  Kod zgłoszenia: %s\n  Status: %s\n", i ? "\n" : "",
 		                        (char *) g_hash_table_lookup (r, "title"),
 		                        (char *) g_hash_table_lookup (r, "code"), status);
-		register_sessions_text (out, g_ptr_array_index (events, i));
+		reply_sessions_text (out, g_ptr_array_index (events, i));
 	}
 	return g_string_free (g_steal_pointer (&out), FALSE);
 }
@@ -487,17 +355,17 @@ static gboolean
 record_review_as (Pipeline *p, const char *spool_id, const InboundMessage *msg, InboundRecord *rec,
                   RegisterResult *res, const char *tmpl, const char *why, GError **error)
 {
-	g_autoptr (GHashTable) vars = vars_new ();
+	g_autoptr (GHashTable) vars = reply_vars_new ();
 	gint64 row;
 
 	rec->outcome = OUTCOME_REVIEW;
 	if ((row = db_message_insert (p->db, rec, error)) == 0)
 		return FALSE;
-	var_set (vars, "subject", msg->subject ? msg->subject : "(bez tematu)");
-	var_set (vars, "accepted_formats", ACCEPTED_FORMATS);
-	var_set (vars, "why", why);
+	reply_var_set (vars, "subject", msg->subject ? msg->subject : "(bez tematu)");
+	reply_var_set (vars, "accepted_formats", ACCEPTED_FORMATS);
+	reply_var_set (vars, "why", why);
 	if (msg->mime != NULL &&
-	    !queue_reply (p, row, msg, "review", tmpl, vars, msg->sender_name, msg->reply_addr, error))
+	    !reply_queue (p, row, msg, "review", tmpl, vars, msg->sender_name, msg->reply_addr, NULL, error))
 		return FALSE;
 	if (!queue_staff_notice (p, row, msg, spool_id, rec->reason, error))
 		return FALSE;
@@ -516,7 +384,7 @@ static gboolean
 record_rejection (Pipeline *p, const InboundMessage *msg, const Application *app, InboundRecord *rec,
                   RegisterResult *res, GError **error)
 {
-	g_autoptr (GHashTable) vars = vars_new ();
+	g_autoptr (GHashTable) vars = reply_vars_new ();
 	GString *problems = g_string_new (NULL);
 	gint64 row;
 
@@ -527,12 +395,12 @@ record_rejection (Pipeline *p, const InboundMessage *msg, const Application *app
 	}
 	for (guint i = 0; i < app->problems->len; i++)
 		g_string_append_printf (problems, "%u. %s\n", i + 1, (char *) g_ptr_array_index (app->problems, i));
-	var_set (vars, "first_name", app->first_name);
-	var_set (vars, "subject", msg->subject ? msg->subject : "(bez tematu)");
+	reply_var_set (vars, "first_name", app->first_name);
+	reply_var_set (vars, "subject", msg->subject ? msg->subject : "(bez tematu)");
 	g_hash_table_insert (vars, "problems", g_string_free (problems, FALSE));
 	res->outcome = OUTCOME_REJECTED;
-	return queue_reply (p, row, msg, "rejection", "rejection", vars, msg->sender_name,
-	                    msg->reply_addr ? msg->reply_addr : app->email, error);
+	return reply_queue (p, row, msg, "rejection", "rejection", vars, msg->sender_name,
+	                    msg->reply_addr ? msg->reply_addr : app->email, NULL, error);
 }
 
 /* The effects of valid form @app of message row @row: the applicant, the
@@ -542,7 +410,7 @@ static gboolean
 register_applicant (Pipeline *p, gint64 row, const InboundMessage *msg, const FormData *form,
                     const Application *app, const char *prefix, RegisterResult *res, GError **error)
 {
-	g_autoptr (GHashTable) vars = vars_new ();
+	g_autoptr (GHashTable) vars = reply_vars_new ();
 	g_autoptr (GString) summary = g_string_new (NULL);
 	g_autoptr (GString) missing = g_string_new (NULL);
 	g_autofree char *name = g_strdup_printf ("%s %s", app->first_name, app->last_name);
@@ -573,19 +441,19 @@ register_applicant (Pipeline *p, gint64 row, const InboundMessage *msg, const Fo
 	                               summary->str);
 	if (!db_message_set_applicant (p->db, row, applicant, res->reason, error))
 		return FALSE;
-	var_set (vars, "first_name", app->first_name);
-	var_set (vars, "last_name", app->last_name);
-	var_set (vars, "email", app->email);
-	var_set (vars, "institution", app->institution);
+	reply_var_set (vars, "first_name", app->first_name);
+	reply_var_set (vars, "last_name", app->last_name);
+	reply_var_set (vars, "email", app->email);
+	reply_var_set (vars, "institution", app->institution);
 	g_hash_table_insert (vars, "waitlist_rule", programme_waitlist_rule (p));
-	var_set (vars, "powiat", app->powiat);
-	var_set (vars, "subregion", app->subregion);
+	reply_var_set (vars, "powiat", app->powiat);
+	reply_var_set (vars, "subregion", app->subregion);
 	notes = joined (app->notes, "\n");
 	if (*notes != '\0') {
 		g_autofree char *block = g_strdup_printf ("\nUwagi:\n%s\n", notes);
-		var_set (vars, "notes", block);
+		reply_var_set (vars, "notes", block);
 	} else {
-		var_set (vars, "notes", "");
+		reply_var_set (vars, "notes", "");
 	}
 	/* read once, after the placements, for the text and the calendar both */
 	if ((regs = db_registrations_of (p->db, applicant, error)) == NULL ||
@@ -594,14 +462,14 @@ register_applicant (Pipeline *p, gint64 row, const InboundMessage *msg, const Fo
 	g_hash_table_insert (vars, "registrations", registrations_text (regs, events));
 	res->outcome = OUTCOME_REGISTERED;
 	if (!invitation (p, regs, events, &ics, error) ||
-	    !queue_reply_ics (p, row, msg, kind, kind, vars, name, app->email, ics, error))
+	    !reply_queue (p, row, msg, kind, kind, vars, name, app->email, ics, error))
 		return FALSE;
 	if (!p->cfg->staff_copy || p->cfg->staff == NULL)
 		return TRUE;
-	var_set (vars, "form_part", form->part);
-	var_set (vars, "form_format", form->format);
-	var_set (vars, "message_id", msg->message_id ? msg->message_id : "(brak)");
-	return queue_reply (p, row, NULL, "staff", "staff-registration", vars, NULL, p->cfg->staff, error);
+	reply_var_set (vars, "form_part", form->part);
+	reply_var_set (vars, "form_format", form->format);
+	reply_var_set (vars, "message_id", msg->message_id ? msg->message_id : "(brak)");
+	return reply_queue (p, row, NULL, "staff", "staff-registration", vars, NULL, p->cfg->staff, NULL, error);
 }
 
 static gboolean
@@ -692,15 +560,15 @@ record_ignored (Pipeline *p, const InboundMessage *msg, InboundRecord *rec, GErr
 	if (!db_outbox_bounce (p->db, row->id, dsn->status, dsn->diagnostic, error))
 		return FALSE;
 	if (p->cfg->staff != NULL && g_strcmp0 (row->kind, "staff") != 0) {
-		g_autoptr (GHashTable) vars = vars_new ();
-		var_set (vars, "rcpt", row->rcpt);
-		var_set (vars, "kind", row->kind);
-		var_set (vars, "subject", row->subject);
-		var_set (vars, "message_id", row->message_id);
-		var_set (vars, "status", dsn->status ? dsn->status : "(brak)");
-		var_set (vars, "diagnostic", dsn->diagnostic ? dsn->diagnostic : "(brak)");
-		var_set (vars, "reporter", dsn->reporting_mta ? dsn->reporting_mta : (msg->sender ? msg->sender : "(nieznany)"));
-		return queue_reply (p, inbound, NULL, "staff", "staff-bounce", vars, NULL, p->cfg->staff, error);
+		g_autoptr (GHashTable) vars = reply_vars_new ();
+		reply_var_set (vars, "rcpt", row->rcpt);
+		reply_var_set (vars, "kind", row->kind);
+		reply_var_set (vars, "subject", row->subject);
+		reply_var_set (vars, "message_id", row->message_id);
+		reply_var_set (vars, "status", dsn->status ? dsn->status : "(brak)");
+		reply_var_set (vars, "diagnostic", dsn->diagnostic ? dsn->diagnostic : "(brak)");
+		reply_var_set (vars, "reporter", dsn->reporting_mta ? dsn->reporting_mta : (msg->sender ? msg->sender : "(nieznany)"));
+		return reply_queue (p, inbound, NULL, "staff", "staff-bounce", vars, NULL, p->cfg->staff, NULL, error);
 	}
 	return TRUE;
 }

@@ -108,33 +108,44 @@ void register_batch_rollback (Pipeline *p);
 gboolean register_review_form (Pipeline *p, gint64 id, FormData *form, RegisterResult *res, GPtrArray **problems,
                                GError **error);
 
-/* Queue template @tmpl (with the calendar @ics, may be NULL) as outbox @kind to
- * @to_name <@to_addr>, answering inbound row @inbound_row / @msg: a reply, so
- * never to ourselves and within [mail] replies_per_sender_per_day (a reply over
- * the limit is noted on the inbound row instead).  No usable address: skipped. */
-gboolean register_reply (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *kind,
-                         const char *tmpl, GHashTable *vars, const char *to_name, const char *to_addr,
-                         const char *ics, GError **error);
-
 /* Why @msg must not be answered automatically (RFC 3834: auto-replies, bounces,
  * lists, our own mail), or NULL.  (static string or transfer full via @reason) */
 gboolean register_is_automatic (const Pipeline *p, const InboundMessage *msg, char **reason);
 
+/* --- replies (reply.c): the one way into the outbox ------------------------ */
+/* register.c and programme.c call these; reply.c calls neither. */
+
+/* A table of template variables: names borrowed (string literals), values
+ * owned.  (transfer full) */
+GHashTable *reply_vars_new (void);
+/* Set template variable @name (a string literal) to a copy of @value (NULL: ""). */
+void reply_var_set (GHashTable *vars, const char *name, const char *value);
+
+/* Queue template @tmpl (with the calendar @ics, may be NULL) as outbox @kind to
+ * @to_name <@to_addr>, threaded to @msg (may be NULL) and linked to inbound
+ * row @inbound_row (0: none).  Every mail to a person goes this way, replies
+ * and the programme's own mail alike: never to our own address, and, except
+ * kind `staff`, within [mail] replies_per_sender_per_day (RFC 3834 §2: one
+ * over the limit is not queued, noted on the inbound row when there is one,
+ * and logged).  No usable address: skipped.  TRUE also when skipped; FALSE
+ * with the composer's or the database's error. */
+gboolean reply_queue (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *kind,
+                      const char *tmpl, GHashTable *vars, const char *to_name, const char *to_addr,
+                      const char *ics, GError **error);
+
 /* Append to @out the sessions of @ev as the lines of a mail: "Termin: ...",
  * "Miejsce: ...", or a placeholder's own text. */
-void register_sessions_text (GString *out, const Event *ev);
+void reply_sessions_text (GString *out, const Event *ev);
 
 /* Append to @events (IcalEvent*) one VEVENT per dated session of @ev for
  * registration @code, at the registration's next SEQUENCE (bumped once). */
-gboolean register_event_ics (Pipeline *p, const char *code, const Event *ev, gboolean tentative,
-                             GPtrArray *events, GError **error);
+gboolean reply_event_ics (Pipeline *p, const char *code, const Event *ev, gboolean tentative,
+                          GPtrArray *events, GError **error);
 
-/* @events (IcalEvent*) as one text/calendar METHOD:PUBLISH from the configured
- * From; *@ics NULL when @events is empty.  (transfer full) */
-gboolean register_publish_ics (Pipeline *p, GPtrArray *events, char **ics, GError **error);
-
-/* As register_publish_ics with METHOD @method (ICAL_CANCEL: the entries withdrawn). */
-gboolean register_calendar_ics (Pipeline *p, IcalMethod method, GPtrArray *events, char **ics, GError **error);
+/* @events (IcalEvent*) as one text/calendar of METHOD @method (ICAL_PUBLISH:
+ * added or updated; ICAL_CANCEL: withdrawn) from the configured From; *@ics
+ * NULL when @events is empty.  (transfer full) */
+gboolean reply_calendar_ics (Pipeline *p, IcalMethod method, GPtrArray *events, char **ics, GError **error);
 
 /* --- catalog (catalog.c) ------------------------------------------------ */
 
