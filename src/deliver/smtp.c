@@ -28,6 +28,7 @@
 
 #include "core/curlio.h"
 #include "core/errors.h"
+#include "core/secret.h"
 #include "core/fault.h"
 
 /* Reply text kept for the outbox (lines joined). */
@@ -136,30 +137,6 @@ on_header (char *data, size_t size, size_t nmemb, void *user)
 
 /* --- the connection -------------------------------------------------------- */
 
-static char *
-read_secret (const char *path, const char *what, GError **error)
-{
-	g_autofree char *text = NULL;
-	g_autoptr (GError) local = NULL;
-
-	if (!g_file_get_contents (path, &text, NULL, &local)) {
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_CONFIG, "smtp: %s %s: %s", what, path,
-		             local->message);
-		return NULL;
-	}
-	text[strcspn (text, "\r\n")] = '\0';
-	return g_steal_pointer (&text);
-}
-
-static void
-wipe (char *secret)
-{
-	if (secret != NULL) {
-		memset (secret, 0, strlen (secret));
-		g_free (secret);
-	}
-}
-
 /* Close the connection.  @broken: no QUIT (the socket is shut first, so
  * libcurl's QUIT fails at once instead of waiting for a silent server). */
 static void
@@ -216,15 +193,16 @@ handle_new (SmtpTransport *s, GError **error)
 		curl_easy_setopt (h, CURLOPT_USERNAME, cfg->smtp_user);
 	if (cfg->smtp_oauth2_token_file != NULL) {
 		/* read for every connection: a token renewed meanwhile is used */
-		g_autoptr (GError) err = NULL;
-		char *token = read_secret (cfg->smtp_oauth2_token_file, "oauth2_token_file", &err);
+		g_autoptr (GError) local = NULL;
+		char *token = secret_read (cfg->smtp_oauth2_token_file, "OAuth2 token", &local);
 		if (token == NULL) {
-			g_set_error_literal (error, DELIVER_ERROR, DELIVER_ERROR_UNAVAILABLE, err->message);
+			/* the helper renewing it may be mid-write: try again later */
+			g_set_error (error, DELIVER_ERROR, DELIVER_ERROR_UNAVAILABLE, "smtp: %s", local->message);
 			curl_easy_cleanup (h);
 			return NULL;
 		}
 		curl_easy_setopt (h, CURLOPT_XOAUTH2_BEARER, token);  /* libcurl copies it */
-		wipe (token);
+		secret_free (token);
 	} else if (s->password != NULL) {
 		curl_easy_setopt (h, CURLOPT_PASSWORD, s->password);
 	}
@@ -544,7 +522,7 @@ smtp_free (Transport *t)
 	SmtpTransport *s = (SmtpTransport *) t;
 
 	disconnect (s, FALSE);
-	wipe (s->password);
+	secret_free (s->password);
 	g_free (s->url);
 	g_free (s->envelope_from);
 	g_string_free (s->text, TRUE);
@@ -570,26 +548,25 @@ Transport *
 deliver_smtp_new (const Config *cfg, GError **error)
 {
 	SmtpTransport *s;
-	g_autofree char *password = NULL;
+	char *password = NULL;
 	gboolean smtps = g_str_has_prefix (cfg->smtp_url, "smtps:");
 
 	if (cfg->smtp_user != NULL && cfg->smtp_oauth2_token_file == NULL) {
-		const char *creds = g_getenv ("CREDENTIALS_DIRECTORY");
-		g_autofree char *path = cfg->smtp_password_file
-		                        ? g_strdup (cfg->smtp_password_file)
-		                        : creds ? g_build_filename (creds, "smtp-password", NULL) : NULL;
+		g_autofree char *path = secret_path (cfg->smtp_password_file, "smtp-password");
 		if (path == NULL) {
 			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_CONFIG,
 			             "config %s: [smtp] user is set but there is no password_file and no "
 			             "$CREDENTIALS_DIRECTORY/smtp-password", cfg->path);
 			return NULL;
 		}
-		if ((password = read_secret (path, "password_file", error)) == NULL)
+		if ((password = secret_read (path, "SMTP password", error)) == NULL) {
+			g_prefix_error (error, "smtp: ");
 			return NULL;
+		}
 	}
 	if (curl_global_init (CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_SOFTWARE, "smtp: libcurl initialisation failed");
-		wipe (g_steal_pointer (&password));
+		secret_free (password);
 		return NULL;
 	}
 	s = g_new0 (SmtpTransport, 1);
@@ -600,7 +577,7 @@ deliver_smtp_new (const Config *cfg, GError **error)
 	s->cfg = cfg;
 	s->url = url_with_helo (cfg->smtp_url, cfg->domain);
 	s->base.where = s->url;
-	s->password = g_steal_pointer (&password);
+	s->password = password;
 	s->envelope_from = g_strdup (cfg->smtp_envelope_from);
 	s->verp = cfg->smtp_verp;
 	s->sock = CURL_SOCKET_BAD;

@@ -19,6 +19,7 @@
 
 #include "core/curlio.h"
 #include "core/errors.h"
+#include "core/secret.h"
 
 /* Longest response line kept (literals are counted, not lines). */
 #define IMAP_MAX_LINE (1 << 20)
@@ -332,41 +333,6 @@ on_header (char *data, size_t size, size_t nmemb, void *user)
 
 /* --- the handle ------------------------------------------------------------- */
 
-static char *
-read_secret (const char *path, const char *what, GError **error)
-{
-	g_autoptr (GError) local = NULL;
-	char *text = NULL;
-	gsize len = 0;
-
-	if (!g_file_get_contents (path, &text, &len, &local)) {
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_CONFIG, "imap: cannot read the %s: %s", what,
-		             local->message);
-		return NULL;
-	}
-	/* One trailing newline is the editor's, not the secret's. */
-	if (len > 0 && text[len - 1] == '\n')
-		text[--len] = '\0';
-	if (len > 0 && text[len - 1] == '\r')
-		text[--len] = '\0';
-	if (len == 0 || strlen (text) != len) {
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_CONFIG, "imap: the %s in %s is empty or holds a NUL byte",
-		             what, path);
-		g_free (text);
-		return NULL;
-	}
-	return text;
-}
-
-static void
-wipe (char *secret)
-{
-	if (secret != NULL) {
-		explicit_bzero (secret, strlen (secret));
-		g_free (secret);
-	}
-}
-
 /* A fresh easy handle with every option of the connection; the OAuth2 token is
  * read here, so each new connection uses the newest one. */
 static gboolean
@@ -408,11 +374,13 @@ handle_setup (ImapClient *c, GError **error)
 		curl_easy_setopt (h, CURLOPT_CAINFO, cfg->imap_ca_file);
 	curl_easy_setopt (h, CURLOPT_USERNAME, cfg->imap_user);
 	if (cfg->imap_oauth2_token_file != NULL) {
-		char *token = read_secret (cfg->imap_oauth2_token_file, "OAuth2 token", error);
-		if (token == NULL)
+		char *token = secret_read (cfg->imap_oauth2_token_file, "OAuth2 token", error);
+		if (token == NULL) {
+			g_prefix_error (error, "imap: ");
 			return FALSE;
+		}
 		curl_easy_setopt (h, CURLOPT_XOAUTH2_BEARER, token);  /* libcurl copies it */
-		wipe (token);
+		secret_free (token);
 	} else {
 		curl_easy_setopt (h, CURLOPT_PASSWORD, c->password);
 	}
@@ -433,7 +401,6 @@ imap_client_new (const Config *cfg, GError **error)
 	g_autoptr (ImapClient) c = g_new0 (ImapClient, 1);
 	g_autoptr (GUri) uri = NULL;
 	g_autofree char *path = NULL;
-	const char *creds;
 
 	g_once (&once, global_init, NULL);
 	c->cfg = cfg;
@@ -474,18 +441,17 @@ imap_client_new (const Config *cfg, GError **error)
 		return NULL;
 	}
 	if (cfg->imap_oauth2_token_file == NULL) {
-		if (cfg->imap_password_file != NULL) {
-			c->password = read_secret (cfg->imap_password_file, "IMAP password", error);
-		} else if ((creds = g_getenv ("CREDENTIALS_DIRECTORY")) != NULL) {
-			g_autofree char *p = g_build_filename (creds, "imap-password", NULL);
-			c->password = read_secret (p, "IMAP password", error);
-		} else {
+		g_autofree char *secret = secret_path (cfg->imap_password_file, "imap-password");
+		if (secret == NULL) {
 			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_CONFIG,
 			             "config %s: [imap]: no password_file= or oauth2_token_file=, and no "
 			             "$CREDENTIALS_DIRECTORY/imap-password (systemd LoadCredential=)", cfg->path);
-		}
-		if (c->password == NULL)
 			return NULL;
+		}
+		if ((c->password = secret_read (secret, "IMAP password", error)) == NULL) {
+			g_prefix_error (error, "imap: ");
+			return NULL;
+		}
 	}
 	if (!cfg->imap_tls_verify)
 		g_warning ("imap: %s: TLS certificate verification is OFF ([imap] tls_verify = false); "
@@ -506,7 +472,7 @@ imap_client_free (ImapClient *c)
 	g_free (c->mailbox);
 	g_free (c->mailbox_wire);
 	g_free (c->describe);
-	wipe (c->password);
+	secret_free (c->password);
 	g_free (c->capabilities);
 	g_free (c->last_tagged);
 	g_free (c->failed_tagged);
