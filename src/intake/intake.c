@@ -20,7 +20,6 @@
 
 #include "core/ahead.h"
 #include "core/autoptr.h"
-#include "core/digest.h"
 #include "core/errors.h"
 #include "core/fault.h"
 #include "core/fs.h"
@@ -440,7 +439,8 @@ take (Pass *pass, ImapJournalRow *row, GError **error)
 	}
 	FAULT_POINT ("imap-after-fetch");
 	if (row->rematch && !big) {
-		g_autofree char *hash = digest_hex (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+		g_autofree char *hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256, g_bytes_get_data (body, NULL),
+		                                                     g_bytes_get_size (body));
 		g_autofree char *known = db_message_find (pass->p->db, NULL, hash, &local);
 		if (local != NULL) {
 			g_propagate_error (error, g_steal_pointer (&local));

@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "core/autoptr.h"
-#include "core/digest.h"
 #include "core/errors.h"
 #include "core/fs.h"
 
@@ -88,7 +87,7 @@ on_warning (gint64 offset, GMimeParserWarning code, const char *item, gpointer u
 static char *
 hash_file (int fd, guint64 *size, GError **error)
 {
-	g_autoptr (Digest) sum = digest_new ();
+	g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
 	guchar buf[65536];
 	guint64 total = 0;
 	ssize_t n;
@@ -100,11 +99,11 @@ hash_file (int fd, guint64 *size, GError **error)
 			fs_set_error (error, errno, "parse: read spool file");
 			return NULL;
 		}
-		digest_update (sum, buf, n);
+		g_checksum_update (sum, buf, n);
 		total += (guint64) n;
 	}
 	*size = total;
-	return digest_finish (g_steal_pointer (&sum));
+	return g_strdup (g_checksum_get_string (sum));
 }
 
 /* The first mailbox address of @list (lower-cased), with its display name. */
@@ -227,7 +226,7 @@ parse_bytes (GBytes *data, guint64 max_size)
 	const guint8 *p = g_bytes_get_data (data, &len);
 	g_autoptr (GMimeStream) stream = NULL;
 
-	msg->hash = digest_hex (p, len);
+	msg->hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256, p, len);
 	msg->size = len;
 	if (msg->size > max_size)
 		return too_large (msg, max_size);

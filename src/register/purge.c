@@ -16,7 +16,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/digest.h"
 #include "core/errors.h"
 #include "core/fault.h"
 #include "core/fs.h"
@@ -153,7 +152,8 @@ purge_processed (Pipeline *p, const char *before, PurgeStats *st, GError **error
 		if (name[0] == '.' || !g_file_test (path, G_FILE_TEST_IS_REGULAR) ||
 		    (map = g_mapped_file_new (path, FALSE, NULL)) == NULL)
 			continue;
-		hash = digest_hex (g_mapped_file_get_contents (map), g_mapped_file_get_length (map));
+		hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) g_mapped_file_get_contents (map),
+		                                    g_mapped_file_get_length (map));
 		if ((old = db_purge_hash (p->db, hash, before, error)) < 0)
 			return FALSE;
 		if (old > 0)
