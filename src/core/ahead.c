@@ -1,32 +1,56 @@
-/* ahead.c - work done ahead on a thread of its own (see ahead.h). */
+/* ahead.c - work done ahead on threads of their own (see ahead.h): a
+ * GAsyncQueue of jobs for the workers, and a table of the jobs by key for the
+ * thread that collects them. */
 #include "core/ahead.h"
 
 #include <pthread.h>
 
-typedef struct AheadJob AheadJob;
-struct AheadJob {
-	AheadJob *next;    /* in the queue: taking one allocates nothing (see fork_lock) */
+typedef struct {
 	char *key;
 	GBytes *data;
 	gpointer result;
 	GError *error;
 	gboolean done;
+} AheadJob;
+
+struct Ahead {
+	AheadWork work;
+	GDestroyNotify free_result;
+	gpointer user;
+	GThread **threads;
+	guint n_threads;
+	GAsyncQueue *queue;      /* AheadJob* not begun, oldest first; &closing ends a worker */
+	GMutex lock;             /* jobs, and each job's result, error and done */
+	GCond done;              /* a job done */
+	GHashTable *jobs;        /* key -> AheadJob*, until collected */
 };
 
-/* Shared by workers while they work, exclusive around fork().  A fork waiting
- * for it keeps new jobs from starting (writers preferred), so it waits for
- * the jobs under way only. */
+static char closing;
+
+/* Fork safety (ahead.h).  fork_lock is shared by workers while they work and
+ * exclusive around fork(); a fork waiting for it keeps new jobs from starting
+ * (writers preferred), so it waits for the jobs under way only.  The queue of
+ * every live Ahead is locked too: a worker taking a job frees the queue's
+ * list node (GSlice) inside that lock, and so is not caught in it. */
 static pthread_rwlock_t fork_lock;
+static GMutex live_lock;
+static GSList *live;     /* every Ahead's queue */
 
 static void
 fork_prepare (void)
 {
 	pthread_rwlock_wrlock (&fork_lock);
+	g_mutex_lock (&live_lock);
+	for (GSList *l = live; l != NULL; l = l->next)
+		g_async_queue_lock (l->data);
 }
 
 static void
 fork_done (void)
 {
+	for (GSList *l = live; l != NULL; l = l->next)
+		g_async_queue_unlock (l->data);
+	g_mutex_unlock (&live_lock);
 	pthread_rwlock_unlock (&fork_lock);
 }
 
@@ -41,21 +65,6 @@ fork_guard (void)
 	pthread_rwlockattr_destroy (&attr);
 	pthread_atfork (fork_prepare, fork_done, fork_done);
 }
-
-struct Ahead {
-	AheadWork work;
-	GDestroyNotify free_result;
-	gpointer user;
-	GThread **threads;
-	guint n_threads;
-	/* pthread rather than GMutex/GCond: GLib's futexes are invisible to
-	 * ThreadSanitizer, which then reports every hand-over as a race */
-	pthread_mutex_t lock;
-	pthread_cond_t cond;     /* a job queued, a job done, or closing */
-	AheadJob *head, *tail;   /* the jobs not begun, oldest first */
-	GHashTable *jobs;        /* key -> AheadJob*, until collected */
-	gboolean closing;
-};
 
 static void
 job_free (Ahead *a, AheadJob *job)
@@ -72,37 +81,24 @@ static gpointer
 ahead_thread (gpointer user)
 {
 	Ahead *a = user;
-	AheadJob *job;
+	gpointer item;
 
-	pthread_mutex_lock (&a->lock);
-	for (;;) {
+	while ((item = g_async_queue_pop (a->queue)) != &closing) {
+		AheadJob *job = item;
 		GError *error = NULL;
 		gpointer result;
 
-		while ((job = a->head) == NULL && !a->closing)
-			pthread_cond_wait (&a->cond, &a->lock);
-		if (job == NULL)
-			break;
-		if ((a->head = job->next) == NULL)
-			a->tail = NULL;
-		pthread_mutex_unlock (&a->lock);
 		pthread_rwlock_rdlock (&fork_lock);
 		result = a->work (job->key, job->data, a->user, &error);
 		pthread_rwlock_unlock (&fork_lock);
-		pthread_mutex_lock (&a->lock);
+		g_mutex_lock (&a->lock);
 		job->result = result;
 		job->error = error;
 		job->done = TRUE;
-		pthread_cond_broadcast (&a->cond);
+		g_cond_broadcast (&a->done);
+		g_mutex_unlock (&a->lock);
 	}
-	pthread_mutex_unlock (&a->lock);
 	return NULL;
-}
-
-static void
-jobs_free (gpointer data, gpointer user)
-{
-	job_free (user, data);
 }
 
 Ahead *
@@ -116,9 +112,13 @@ ahead_new (const char *name, guint threads, AheadWork work, GDestroyNotify free_
 	a->work = work;
 	a->free_result = free_result;
 	a->user = user;
-	pthread_mutex_init (&a->lock, NULL);
-	pthread_cond_init (&a->cond, NULL);
+	a->queue = g_async_queue_new ();
+	g_mutex_init (&a->lock);
+	g_cond_init (&a->done);
 	a->jobs = g_hash_table_new (g_str_hash, g_str_equal);
+	g_mutex_lock (&live_lock);
+	live = g_slist_prepend (live, a->queue);
+	g_mutex_unlock (&live_lock);
 	a->threads = g_new0 (GThread *, MAX (threads, 1));
 	for (a->n_threads = 0; a->n_threads < MAX (threads, 1); a->n_threads++) {
 		GThread *t = g_thread_try_new (name, ahead_thread, a, &error);
@@ -137,25 +137,20 @@ ahead_new (const char *name, guint threads, AheadWork work, GDestroyNotify free_
 void
 ahead_push (Ahead *a, const char *key, GBytes *data)
 {
-	AheadJob *job = g_new0 (AheadJob, 1);
+	AheadJob *job;
 
-	job->key = g_strdup (key);
-	job->data = g_bytes_ref (data);
-	pthread_mutex_lock (&a->lock);
+	g_mutex_lock (&a->lock);
+	/* pushed twice: the first job stands (it may be under way) */
 	if (g_hash_table_contains (a->jobs, key)) {
-		/* pushed twice: the first job stands (it may be under way) */
-		pthread_mutex_unlock (&a->lock);
-		job_free (a, job);
+		g_mutex_unlock (&a->lock);
 		return;
 	}
+	job = g_new0 (AheadJob, 1);
+	job->key = g_strdup (key);
+	job->data = g_bytes_ref (data);
 	g_hash_table_insert (a->jobs, job->key, job);
-	if (a->tail != NULL)
-		a->tail->next = job;
-	else
-		a->head = job;
-	a->tail = job;
-	pthread_cond_broadcast (&a->cond);
-	pthread_mutex_unlock (&a->lock);
+	g_mutex_unlock (&a->lock);
+	g_async_queue_push (a->queue, job);
 }
 
 gpointer
@@ -164,22 +159,28 @@ ahead_wait (Ahead *a, const char *key, gboolean *pushed, GError **error)
 	AheadJob *job;
 	gpointer result;
 
-	pthread_mutex_lock (&a->lock);
+	g_mutex_lock (&a->lock);
 	if ((job = g_hash_table_lookup (a->jobs, key)) == NULL) {
-		pthread_mutex_unlock (&a->lock);
+		g_mutex_unlock (&a->lock);
 		*pushed = FALSE;
 		return NULL;
 	}
 	*pushed = TRUE;
 	while (!job->done)
-		pthread_cond_wait (&a->cond, &a->lock);
+		g_cond_wait (&a->done, &a->lock);
 	g_hash_table_steal (a->jobs, key);
-	pthread_mutex_unlock (&a->lock);
+	g_mutex_unlock (&a->lock);
 	result = g_steal_pointer (&job->result);
 	if (result == NULL)
 		g_propagate_error (error, g_steal_pointer (&job->error));
 	job_free (a, job);
 	return result;
+}
+
+static void
+jobs_free (gpointer data, gpointer user)
+{
+	job_free (user, data);
 }
 
 void
@@ -189,18 +190,25 @@ ahead_free (Ahead *a)
 
 	if (a == NULL)
 		return;
-	pthread_mutex_lock (&a->lock);
-	a->head = a->tail = NULL;   /* the jobs stay in a->jobs, freed below */
-	a->closing = TRUE;
-	pthread_cond_broadcast (&a->cond);
-	pthread_mutex_unlock (&a->lock);
+	/* the jobs not begun leave the queue (they stay in a->jobs, freed
+	 * below); then one end mark per worker */
+	g_async_queue_lock (a->queue);
+	while (g_async_queue_try_pop_unlocked (a->queue) != NULL)
+		;
+	for (guint i = 0; i < a->n_threads; i++)
+		g_async_queue_push_unlocked (a->queue, &closing);
+	g_async_queue_unlock (a->queue);
 	for (guint i = 0; i < a->n_threads; i++)
 		g_thread_join (a->threads[i]);
 	g_free (a->threads);
+	g_mutex_lock (&live_lock);
+	live = g_slist_remove (live, a->queue);
+	g_mutex_unlock (&live_lock);
+	g_async_queue_unref (a->queue);
 	left = g_hash_table_get_values (a->jobs);
 	g_list_foreach (left, jobs_free, a);
 	g_hash_table_unref (a->jobs);
-	pthread_mutex_destroy (&a->lock);
-	pthread_cond_destroy (&a->cond);
+	g_mutex_clear (&a->lock);
+	g_cond_clear (&a->done);
 	g_free (a);
 }

@@ -5,11 +5,15 @@
  * messages before: the disk's waits and the CPU's work overlap.  Jobs start in
  * the order pushed; the main thread waits for the one it needs next.
  *
+ * The jobs wait in a GAsyncQueue, first in first out; each worker takes the
+ * oldest.  With one worker, jobs also end in push order.
+ *
  * The PDF reader forks without exec (extract/pdf.c): a lock a worker held at
  * that moment (GLib's slice allocator, its log lock, GType's) would stay
  * locked forever in the child.  Workers hold a shared lock while they work,
- * and every fork takes it exclusively (pthread_atfork), so no fork catches a
- * worker in the middle of a job.  Workers must not fork themselves.
+ * and every fork takes it exclusively and locks every queue
+ * (pthread_atfork), so no fork catches a worker in the middle of a job or of
+ * taking one.  Workers must not fork themselves.
  */
 #ifndef MAILREG_AHEAD_H
 #define MAILREG_AHEAD_H
@@ -34,7 +38,7 @@ void ahead_push (Ahead *a, const char *key, GBytes *data);
  * pushed at all (if not: NULL, no error).  (transfer full) */
 gpointer ahead_wait (Ahead *a, const char *key, gboolean *pushed, GError **error);
 
-/* Drop the jobs not begun, wait for the one under way, end the thread. */
+/* Drop the jobs not begun, wait for those under way, end the threads. */
 void ahead_free (Ahead *a);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Ahead, ahead_free)
 
