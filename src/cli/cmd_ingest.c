@@ -22,6 +22,17 @@ typedef struct {
 	gboolean missing_input;
 } Ingest;
 
+static void
+report (const char *source, const RegisterResult *res, gpointer user)
+{
+	Ingest *in = user;
+
+	in->counts[res->outcome]++;
+	printf ("%-10s %s: %s%s\n", outcome_name (res->outcome), source, res->already ? "(recovered) " : "",
+	        res->reason ? res->reason : "");
+	fflush (stdout);
+}
+
 static gboolean
 process (Ingest *in, const char *id, const char *source, GError **error)
 {
@@ -31,10 +42,7 @@ process (Ingest *in, const char *id, const char *source, GError **error)
 		g_prefix_error (error, "%s: ", source);
 		return FALSE;
 	}
-	in->counts[res.outcome]++;
-	printf ("%-10s %s: %s%s\n", outcome_name (res.outcome), source, res.already ? "(recovered) " : "",
-	        res.reason ? res.reason : "");
-	fflush (stdout);
+	report (source, &res, in);
 	register_result_clear (&res);
 	return TRUE;
 }
@@ -75,46 +83,17 @@ ingest_file (Ingest *in, const char *path, GError **error)
 	return ok;
 }
 
-static int
-cmp_str (gconstpointer a, gconstpointer b)
-{
-	return strcmp (*(char *const *) a, *(char *const *) b);
-}
-
 /* Regular files of @dir (not hidden), in name order so runs are reproducible. */
 static gboolean
 ingest_dir (Ingest *in, const char *dir, GError **error)
 {
-	g_autoptr (GDir) d = g_dir_open (dir, 0, error);
-	g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-	const char *name;
+	g_autoptr (GPtrArray) names = fs_list_files (dir, NULL, error);
 
-	if (d == NULL)
+	if (names == NULL)
 		return FALSE;
-	while ((name = g_dir_read_name (d)) != NULL) {
-		g_autofree char *path = g_build_filename (dir, name, NULL);
-		if (name[0] != '.' && g_file_test (path, G_FILE_TEST_IS_REGULAR))
-			g_ptr_array_add (names, g_steal_pointer (&path));
-	}
-	g_ptr_array_sort (names, cmp_str);
-	for (guint i = 0; i < names->len; i++)
-		if (!ingest_file (in, g_ptr_array_index (names, i), error))
-			return FALSE;
-	return TRUE;
-}
-
-/* Finish what a crashed run left in new/. */
-static gboolean
-recover (Ingest *in, GError **error)
-{
-	g_autoptr (GPtrArray) pending = spool_pending (in->p->spool, error);
-
-	if (pending == NULL)
-		return FALSE;
-	for (guint i = 0; i < pending->len; i++) {
-		const char *id = g_ptr_array_index (pending, i);
-		g_autofree char *source = g_build_filename ("spool", "new", id, NULL);
-		if (!process (in, id, source, error))
+	for (guint i = 0; i < names->len; i++) {
+		g_autofree char *path = g_build_filename (dir, g_ptr_array_index (names, i), NULL);
+		if (!ingest_file (in, path, error))
 			return FALSE;
 	}
 	return TRUE;
@@ -129,7 +108,8 @@ cmd_ingest (const Config *cfg, int argc, char **argv, GError **error)
 	if ((p = pipeline_open (cfg, error)) == NULL)
 		return FALSE;
 	in.p = p;
-	if (!recover (&in, error))
+	/* what a crashed run left in new/ first */
+	if (!register_recover (p, report, &in, error))
 		return FALSE;
 	for (int i = 1; i < argc; i++) {
 		gboolean ok;

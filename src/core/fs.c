@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -164,4 +165,29 @@ fs_lock (const char *path, const char *what, GError **error)
 		return -1;
 	}
 	return fd;
+}
+
+static int
+cmp_str (gconstpointer a, gconstpointer b)
+{
+	return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+GPtrArray *
+fs_list_files (const char *dir, const char *suffix, GError **error)
+{
+	g_autoptr (GDir) d = g_dir_open (dir, 0, error);
+	g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+	const char *name;
+
+	if (d == NULL)
+		return NULL;
+	while ((name = g_dir_read_name (d)) != NULL) {
+		g_autofree char *path = g_build_filename (dir, name, NULL);
+		if (name[0] != '.' && (suffix == NULL || g_str_has_suffix (name, suffix)) &&
+		    g_file_test (path, G_FILE_TEST_IS_REGULAR))
+			g_ptr_array_add (names, g_strdup (name));
+	}
+	g_ptr_array_sort (names, cmp_str);
+	return g_steal_pointer (&names);
 }

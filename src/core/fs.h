@@ -39,6 +39,11 @@ void fs_set_error (GError **error, int err, const char *what);
  * @path (statvfs f_bavail), in *@avail.  MAILREG_ERROR_IO when it cannot be read. */
 gboolean fs_free_space (const char *path, guint64 *avail, GError **error);
 
+/* The names of the regular files in @dir, hidden ones (".name") left out,
+ * and only those ending in @suffix unless it is NULL; in name order, so runs
+ * are reproducible.  (transfer full) G_FILE_ERROR when @dir cannot be read. */
+GPtrArray *fs_list_files (const char *dir, const char *suffix, GError **error);
+
 /* @bytes as "2.0 MiB" for a log line (g_format_size with a plain space, not
  * U+00A0).  (transfer full) */
 char *fs_format_size (guint64 bytes);

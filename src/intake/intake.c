@@ -131,21 +131,10 @@ process (Pass *pass, const char *id, const char *source, const char *forced_revi
 	return TRUE;
 }
 
-/* Finish what a crashed run left in spool/new/ (as `ingest` does). */
-static gboolean
-recover_spool (Pass *pass, GError **error)
+static void
+spool_recovered (const char *source, const RegisterResult *res, gpointer user)
 {
-	g_autoptr (GPtrArray) pending = spool_pending (pass->p->spool, error);
-
-	if (pending == NULL)
-		return FALSE;
-	for (guint i = 0; i < pending->len; i++) {
-		const char *id = g_ptr_array_index (pending, i);
-		g_autofree char *source = g_build_filename ("spool", "new", id, NULL);
-		if (!process (pass, id, source, NULL, NULL, NULL, error))
-			return FALSE;
-	}
-	return TRUE;
+	emit (user, source, res->message_id, res->outcome, res->reason, res->already);
 }
 
 /* Room on the disk for more mail ([limits] min_free_space)?  Checked before
@@ -175,41 +164,6 @@ too_large_reason (const Config *cfg, guint64 size)
 	return g_strdup_printf ("message too large: %" G_GUINT64_FORMAT " bytes, limit %" G_GUINT64_FORMAT
 	                        " ([imap] max_message_size); only its header was fetched, the message is on "
 	                        "the IMAP server", size, cfg->imap_max_message_size);
-}
-
-/* The Message-ID in a header block as parse.c reads it (GMime, control
- * characters blanked, cut at 500 bytes), or NULL. */
-static char *
-header_message_id (const char *header)
-{
-	g_autoptr (GMimeStream) stream = NULL;
-	g_autoptr (GMimeParser) parser = NULL;
-	g_autoptr (GMimeMessage) msg = NULL;
-	g_autofree char *block = NULL;
-	const char *mid;
-	GString *out;
-
-	if (header == NULL)
-		return NULL;
-	block = g_strdup_printf ("%s\n\n", header);
-	stream = g_mime_stream_mem_new_with_buffer (block, strlen (block));
-	parser = g_mime_parser_new_with_stream (stream);   /* parser owns a ref to the stream */
-	msg = g_mime_parser_construct_message (parser, NULL);
-	if (msg == NULL || (mid = g_mime_message_get_message_id (msg)) == NULL)
-		return NULL;
-	out = g_string_new (NULL);
-	for (const char *q = mid; *q && out->len < 500; q++)
-		g_string_append_c (out, ((unsigned char) *q < 0x20 || *q == 0x7f) ? ' ' : *q);
-	g_strstrip (out->str);
-	if (out->str[0] == '\0') {
-		g_string_free (out, TRUE);
-		return NULL;
-	}
-	{
-		char *valid = g_utf8_make_valid (out->str, -1);
-		g_string_free (out, TRUE);
-		return valid;
-	}
 }
 
 static const char *
@@ -362,7 +316,7 @@ journal_new (Pass *pass, guint32 uidvalidity, guint32 last_uid, gboolean rematch
 		g_autofree char *mid = NULL;
 		gboolean check = FALSE;
 
-		if (rematch && (mid = header_message_id (info->header)) != NULL) {
+		if (rematch && (mid = parse_header_message_id (info->header)) != NULL) {
 			g_autoptr (GError) local = NULL;
 			spool_id = db_message_find (db, mid, NULL, &local);
 			if (local != NULL) {
@@ -567,7 +521,7 @@ imap_pass (Pass *pass, GError **error)
 		pass->reader = reader = ahead_new ("read", 1, read_job, (GDestroyNotify) register_prepared_free, pass->p);
 	}
 	mailbox = imap_client_mailbox (c);
-	if (!recover_journal (pass, mailbox, error) || !recover_spool (pass, error))
+	if (!recover_journal (pass, mailbox, error) || !register_recover (pass->p, spool_recovered, pass, error))
 		return FALSE;
 	if (!imap_select (c, error))
 		return FALSE;
@@ -703,35 +657,6 @@ inbox_finish (Pass *pass, const char *claimed_dir, const char *done_dir, const c
 	return move_unique (path, done_dir, name, error);
 }
 
-static int
-cmp_str (gconstpointer a, gconstpointer b)
-{
-	return strcmp (*(char *const *) a, *(char *const *) b);
-}
-
-/* The *.eml files of @dir (not hidden), in name order. */
-static GPtrArray *
-list_eml (const char *dir, gboolean any, GError **error)
-{
-	g_autoptr (GDir) d = g_dir_open (dir, 0, error);
-	g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-	const char *name;
-
-	if (d == NULL)
-		return NULL;
-	while ((name = g_dir_read_name (d)) != NULL) {
-		g_autofree char *path = g_build_filename (dir, name, NULL);
-		if (name[0] != '.' && (any || g_str_has_suffix (name, ".eml")) &&
-		    g_file_test (path, G_FILE_TEST_IS_REGULAR))
-			g_ptr_array_add (names, g_strdup (name));
-	}
-	g_ptr_array_sort (names, cmp_str);
-	return g_steal_pointer (&names);
-}
-
-/* Each file is first claimed by a rename to .claimed/<spool id>.<name>, so the
- * spool id is known before anything else happens and a crash is finished with
- * the same id, never spooled twice. */
 static gboolean
 inbox_pass (Pass *pass, GError **error)
 {
@@ -743,16 +668,16 @@ inbox_pass (Pass *pass, GError **error)
 
 	if (!fs_mkdir_p (claimed, error) || !fs_mkdir_p (done, error))
 		return FALSE;
-	if ((left = list_eml (claimed, TRUE, error)) == NULL)
+	if ((left = fs_list_files (claimed, NULL, error)) == NULL)
 		return FALSE;
 	for (guint i = 0; i < left->len; i++) {
 		const char *n = g_ptr_array_index (left, i);
 		if (strlen (n) > 37 && n[36] == '.' && !inbox_finish (pass, claimed, done, n, TRUE, error))
 			return FALSE;
 	}
-	if (!recover_spool (pass, error))
+	if (!register_recover (pass->p, spool_recovered, pass, error))
 		return FALSE;
-	if ((names = list_eml (inbox, FALSE, error)) == NULL)
+	if ((names = fs_list_files (inbox, ".eml", error)) == NULL)
 		return FALSE;
 	for (guint i = 0; i < names->len && !stop_requested (); i++) {
 		const char *name = g_ptr_array_index (names, i);
@@ -859,7 +784,7 @@ wait_inbox (IntakeWaiter *w, guint timeout_seconds, int wake_fd, IntakeWake *wak
 	if (!fs_mkdir_p (w->p->cfg->inbox, error))
 		return FALSE;
 	for (;;) {
-		g_autoptr (GPtrArray) names = list_eml (w->p->cfg->inbox, FALSE, error);
+		g_autoptr (GPtrArray) names = fs_list_files (w->p->cfg->inbox, ".eml", error);
 
 		if (names == NULL)
 			return FALSE;

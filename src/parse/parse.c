@@ -47,6 +47,23 @@ clean (const char *s, gsize max)
 	}
 }
 
+char *
+parse_header_message_id (const char *header)
+{
+	g_autoptr (GMimeStream) stream = NULL;
+	g_autoptr (GMimeParser) parser = NULL;
+	g_autoptr (GMimeMessage) msg = NULL;
+	g_autofree char *block = NULL;
+
+	if (header == NULL)
+		return NULL;
+	block = g_strdup_printf ("%s\n\n", header);
+	stream = g_mime_stream_mem_new_with_buffer (block, strlen (block));
+	parser = g_mime_parser_new_with_stream (stream);   /* parser owns a ref to the stream */
+	msg = g_mime_parser_construct_message (parser, NULL);
+	return msg != NULL ? clean (g_mime_message_get_message_id (msg), 500) : NULL;
+}
+
 static void
 on_warning (gint64 offset, GMimeParserWarning code, const char *item, gpointer user_data)
 {

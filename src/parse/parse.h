@@ -33,6 +33,11 @@ InboundMessage *parse_file (const char *path, guint64 max_size, GError **error);
  * fail.  Safe on any thread.  (transfer full) */
 InboundMessage *parse_bytes (GBytes *data, guint64 max_size);
 
+/* The Message-ID in @header (header lines without the blank line after
+ * them, as an IMAP server lists them), cleaned as parse_file records it
+ * (control characters blanked, cut at 500 bytes), or NULL.  (transfer full) */
+char *parse_header_message_id (const char *header);
+
 /* Set up GMime (fallback charsets utf-8, windows-1250).  Call once at start. */
 void parse_init (void);
 

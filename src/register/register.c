@@ -892,6 +892,28 @@ register_message (Pipeline *p, const char *spool_id, RegisterResult *res, GError
 }
 
 gboolean
+register_recover (Pipeline *p, RegisterDoneFunc done, gpointer user, GError **error)
+{
+	g_autoptr (GPtrArray) pending = spool_pending (p->spool, error);
+
+	if (pending == NULL)
+		return FALSE;
+	for (guint i = 0; i < pending->len; i++) {
+		const char *id = g_ptr_array_index (pending, i);
+		g_autofree char *source = g_build_filename ("spool", "new", id, NULL);
+		RegisterResult res;
+
+		if (!register_message (p, id, &res, error)) {
+			g_prefix_error (error, "%s: ", source);
+			return FALSE;
+		}
+		done (source, &res, user);
+		register_result_clear (&res);
+	}
+	return TRUE;
+}
+
+gboolean
 register_message_prepared (Pipeline *p, const char *spool_id, RegisterPrepared *pre, RegisterResult *res,
                            GError **error)
 {

@@ -49,6 +49,16 @@ void register_result_clear (RegisterResult *res);
  * message then stays in new/ and is processed again by the next run). */
 gboolean register_message (Pipeline *p, const char *spool_id, RegisterResult *res, GError **error);
 
+/* Called with each message register_recover finished: @source is
+ * "spool/new/<id>", @res its result (borrowed). */
+typedef void (*RegisterDoneFunc) (const char *source, const RegisterResult *res, gpointer user);
+
+/* Finish what a crashed run left in spool new/ (`ingest` and every intake
+ * pass do this first): register_message for each file there, calling @done
+ * after each.  Errors as register_message, prefixed with the source; the
+ * messages before stay done. */
+gboolean register_recover (Pipeline *p, RegisterDoneFunc done, gpointer user, GError **error);
+
 /* What register_message learns of a message without the database - its
  * parsing and, unless it holds a PDF (read by a forked child), its form -
  * worked out ahead on a worker thread while the main thread registers the
