@@ -375,8 +375,9 @@ take (Pass *pass, ImapJournalRow *row, GError **error)
 	gboolean pushed;
 	Outcome outcome;
 
-	/* Over the limit: only the header is read, and staff get the message in review. */
-	if (!big && g_hash_table_contains (pass->asked, GUINT_TO_POINTER (row->uid)))
+	/* Over the limit: only the header is read, and staff get the message in
+	 * review.  A batched one (never big) was fetched with its batch. */
+	if (g_hash_table_contains (pass->asked, GUINT_TO_POINTER (row->uid)))
 		g_hash_table_steal_extended (pass->fetched, GUINT_TO_POINTER (row->uid), NULL, (gpointer *) &body);
 	else
 		body = imap_fetch (pass->imap, row->uid, big, &local);
@@ -417,8 +418,12 @@ take (Pass *pass, ImapJournalRow *row, GError **error)
 	}
 	/* the reader has read it meanwhile (its file is written: nothing is read
 	 * of a message that could not be spooled) */
-	if (id != NULL && pass->reader != NULL)
-		pre = ahead_wait (pass->reader, row->spool_id, &pushed, NULL);
+	if (id != NULL && pass->reader != NULL &&
+	    (pre = ahead_wait (pass->reader, row->spool_id, &pushed, &local)) == NULL && local != NULL) {
+		/* nothing lost: register_message reads the spooled file itself */
+		g_warning ("%s: reading ahead failed, read from the spool file instead: %s", source, local->message);
+		g_clear_error (&local);
+	}
 	if (id == NULL && (id = spool_add_data_deferred (pass->p->spool, row->spool_id, g_bytes_get_data (body, NULL),
 	                                                 g_bytes_get_size (body), error)) == NULL) {
 		g_prefix_error (error, "%s: ", source);
@@ -431,19 +436,28 @@ take (Pass *pass, ImapJournalRow *row, GError **error)
 	return queue_ack (pass, row, outcome, error);
 }
 
+/* Whether journal row @row is taken with a batch (prefetch): of this
+ * UIDVALIDITY @uv, not recorded yet, within [imap] max_message_size.  The
+ * only such test: take() fetches any other alone (one too large: its header
+ * only), and the pass loop acknowledges the recorded ones. */
+static gboolean
+batched (const Pass *pass, const ImapJournalRow *row, guint32 uv)
+{
+	return row->uidvalidity == uv && !row->recorded && row->size <= pass->p->cfg->imap_max_message_size;
+}
+
 /* The UIDs of the messages to be taken from rows[@from] on, up to a batch
  * (FETCH_BATCH messages, FETCH_BATCH_BYTES), into @uids; returns the index
  * where the next batch starts. */
 static guint
 window (Pass *pass, GPtrArray *rows, guint from, guint32 uv, GArray *uids)
 {
-	const Config *cfg = pass->p->cfg;
 	guint64 bytes = 0;
 	guint i;
 
 	for (i = from; i < rows->len && uids->len < FETCH_BATCH; i++) {
 		const ImapJournalRow *row = g_ptr_array_index (rows, i);
-		if (row->uidvalidity != uv || row->recorded || row->size > cfg->imap_max_message_size)
+		if (!batched (pass, row, uv))
 			continue;
 		if (uids->len > 0 && bytes + row->size > FETCH_BATCH_BYTES)
 			break;
@@ -483,8 +497,7 @@ prefetch (Pass *pass, GPtrArray *rows, guint from, guint32 uv, GError **error)
 	for (guint i = from; i < end && pass->writer != NULL; i++) {
 		const ImapJournalRow *row = g_ptr_array_index (rows, i);
 		GBytes *body = g_hash_table_lookup (pass->fetched, GUINT_TO_POINTER (row->uid));
-		if (body == NULL || row->uidvalidity != uv || row->recorded || row->rematch ||
-		    row->size > pass->p->cfg->imap_max_message_size)
+		if (body == NULL || !batched (pass, row, uv) || row->rematch)
 			continue;
 		ahead_push (pass->writer, row->spool_id, body);
 		/* a large one is parsed from its file, where GMime leaves its parts */
@@ -586,7 +599,7 @@ imap_pass (Pass *pass, GError **error)
 			 * connection lives */
 			g_autoptr (GError) ack_error = NULL;
 			if (!batch_end (pass, TRUE, &ack_error))
-				g_debug ("imap: commit or acknowledgement after an error failed too: %s", ack_error->message);
+				g_warning ("imap: commit or acknowledgement after an error failed too: %s", ack_error->message);
 			return FALSE;
 		}
 	}
@@ -649,7 +662,11 @@ inbox_finish (Pass *pass, const char *claimed_dir, const char *done_dir, const c
 		if (!process (pass, id, source, NULL, NULL, NULL, error))
 			return FALSE;
 	} else if (recovered) {
-		g_autofree char *mid = db_message_mid (pass->p->db, id, NULL);
+		g_autofree char *mid = db_message_mid (pass->p->db, id, &local);
+		if (local != NULL) {
+			g_propagate_prefixed_error (error, g_steal_pointer (&local), "%s: ", source);
+			return FALSE;
+		}
 		emit (pass, source, mid, outcome, "recorded by an earlier run", TRUE);
 	}
 	FAULT_POINT ("inbox-before-move");

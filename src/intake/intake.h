@@ -9,6 +9,33 @@
  * inbox folder.  A crash anywhere is finished by the next pass, without
  * processing a message twice.  `mailreg poll --once` is one pass; `mailreg run`
  * repeats it.
+ *
+ * The IMAP pass (intake.c: imap_pass, prefetch, take), step by step:
+ *   1. recover: journal rows whose file is spooled but not recorded, then every
+ *      file left in spool new/ (register_recover), are registered;
+ *   2. journal: UIDs above the last one journalled get a row each with the
+ *      spool id chosen now (one transaction), before anything is fetched;
+ *   3. prefetch: the rows of one batch (the one filter: batched() - this
+ *      UIDVALIDITY, not recorded, within max_message_size) in one UID FETCH,
+ *      and the next batch asked for at once; each message goes to the spool
+ *      writer threads (file in new/, not yet synced) and the reader thread
+ *      (register_prepare: parse and extract, no effects);
+ *   4. take, per row on the main thread: the writer's file and the reader's
+ *      result are awaited (a failed read-ahead is logged and the file read
+ *      again), the message registered inside the batch's group commit, and
+ *      its acknowledgement held; a row too large is fetched alone, its header
+ *      only, and goes to review;
+ *   5. batch end: new/ fsynced, COMMIT, the files moved to cur/, then the
+ *      acknowledgements sent (UID MOVE or \Seen, ACK_BATCH at a time) and
+ *      their journal rows marked acked in one transaction.
+ * A crash after 2 leaves pending rows, fetched by the next pass; after the
+ * file but before the COMMIT, a file in new/ and a pending row (1 registers
+ * it, then it is acknowledged); after the COMMIT, a recorded row not yet
+ * acknowledged (acknowledged by the next pass, nothing registered again);
+ * after the acknowledgement but before its journal mark, the acknowledgement
+ * is sent once more, which the server takes as a no-op.  Only the main thread
+ * touches the database and the connection; the worker threads follow
+ * core/ahead.h (no fork catches them mid-job).
  */
 #ifndef MAILREG_INTAKE_H
 #define MAILREG_INTAKE_H
