@@ -330,14 +330,19 @@ deliver_queued (Db *db, Transport *t, const Config *cfg, Composer *composer, Del
                 GError **error)
 {
 	Run r = { db, t, cfg, composer, counts };
-	gboolean ok;
 
 	/* Delivery marks need not wait for the disk: one lost in a power cut only
 	 * sends that message again (see db_set_durable). */
 	if (!db_set_durable (db, FALSE, error))
 		return FALSE;
-	ok = deliver_due (&r, error);
-	return db_set_durable (db, TRUE, ok ? error : NULL) && ok;
+	if (!deliver_due (&r, error)) {
+		g_autoptr (GError) durable = NULL;
+		/* the first error is the one to report; this one is logged */
+		if (!db_set_durable (db, TRUE, &durable))
+			g_warning ("deliver: %s", durable->message);
+		return FALSE;
+	}
+	return db_set_durable (db, TRUE, error);
 }
 
 static gboolean
@@ -381,8 +386,10 @@ deliver_due (Run *r, GError **error)
 				wire = g_steal_pointer (&f.next_wire);
 			if (wire == NULL && (wire = wire_message (r, row, error)) == NULL) {
 				/* the one accepted last is recorded all the same, if the database lets us */
-				if (f.accepted != NULL)
-					record_accepted (&f, NULL, NULL);
+				g_autoptr (GError) mark = NULL;
+				if (f.accepted != NULL && !record_accepted (&f, NULL, &mark))
+					g_warning ("deliver: <%s> was sent but cannot be marked so (it goes again): %s",
+					           f.accepted->message_id, mark->message);
 				return FALSE;
 			}
 			f.current = row;

@@ -4,10 +4,29 @@
  * default: each message becomes an .eml file in a folder) and SMTP on a
  * connection libcurl opens (smtp.c).  The queue follows Postfix: queued ->
  * sent, or -> deferred (retried on a schedule) -> failed (a 5xx reply, or too
- * long in the queue), each failure told to staff once.  Before a message's data leaves, its row is marked in
- * flight; once the transport has it, one commit marks it sent (made while the
- * next message's transfer begins, before that one's data leaves).  A crash
- * between the two sends it again - at worst once more.
+ * long in the queue), each failure told to staff once.
+ *
+ * The delivery loop (deliver.c: deliver_due), all on one thread, for each row
+ * db_outbox_due gives (queued or deferred, next attempt due; oldest first):
+ *   1. its message is read and prepared (Transport.prepare), or taken from
+ *      the read-ahead of step 3;
+ *   2. Transport.send begins the transfer (SMTP: envelope); before any data
+ *      leaves it calls before_data, where one commit marks the previous
+ *      accepted message sent and this row in flight (Flight.accepted ->
+ *      sent, Flight.current -> sending);
+ *   3. the data leaves; meanwhile the next row's message is read and prepared
+ *      (the meanwhile hook; a failure there is read again in step 1);
+ *   4. the reply: accepted -> Flight.accepted, marked sent by the next row's
+ *      before_data commit or at the end of the batch; 4xx -> deferred (retry
+ *      schedule, staff warned once after delay_warning, failed after
+ *      max_lifetime); 5xx -> failed, staff told; no connection -> this row and
+ *      the rest of the batch deferred without a try.
+ * A crash before step 2's commit leaves the row due: sent by the next run.
+ * After it, the row is in flight: the next run logs it and sends it again,
+ * whether or not the server had it (the only duplicate, at most once).  The
+ * marks are not fsynced (db_set_durable): a power cut that loses one also only
+ * sends that message again.  Errors of the database end the loop and are
+ * returned; a second error while ending is logged.
  */
 #ifndef MAILREG_DELIVER_H
 #define MAILREG_DELIVER_H
