@@ -72,11 +72,19 @@ mark (Pipeline *p, GArray *ids, gboolean outbox, const char *dir, gboolean remov
 	return TRUE;
 }
 
-/* The inbound copies in spool cur/ of finished messages older than @before. */
+/* The file of purge row @r (db_purge_messages, db_purge_outbox), or NULL
+ * when the row waits for a later purge.  (transfer full) */
+typedef char *(*CopyOf) (Pipeline *p, GHashTable *r, PurgeStats *st);
+
+/* Remove the file of each row of @rows (transfer full; NULL: the database's
+ * @error) that copy_of names, all in @dir, and mark the rows whose file is
+ * gone purged (outbox rows when @outbox), PURGE_CHUNK per transaction;
+ * *@count counts them. */
 static gboolean
-purge_spool (Pipeline *p, const char *before, PurgeStats *st, GError **error)
+purge_rows (Pipeline *p, GPtrArray *rows, CopyOf copy_of, gboolean outbox, const char *dir, guint *count,
+            PurgeStats *st, GError **error)
 {
-	g_autoptr (GPtrArray) rows = db_purge_messages (p->db, before, error);
+	g_autoptr (GPtrArray) owned = rows;
 	g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
 	gboolean removed = FALSE;
 
@@ -84,51 +92,43 @@ purge_spool (Pipeline *p, const char *before, PurgeStats *st, GError **error)
 		return FALSE;
 	for (guint i = 0; i < rows->len; i++) {
 		GHashTable *r = g_ptr_array_index (rows, i);
-		const char *spool_id = g_hash_table_lookup (r, "spool_id");
-		gint64 id = g_ascii_strtoll (g_hash_table_lookup (r, "id"), NULL, 10);
-		g_autofree char *pending = g_build_filename (p->spool->new, spool_id, NULL);
-		g_autofree char *done = g_build_filename (p->spool->cur, spool_id, NULL);
+		g_autofree char *path = copy_of (p, r, st);
+		gint64 id;
 
-		/* Recorded but still in new/ (a run died before moving it): the next
-		 * ingest or poll moves it, a later purge takes it. */
-		if (g_file_test (pending, G_FILE_TEST_EXISTS)) {
-			st->skipped++;
+		if (path == NULL || !purge_file (path, st, outbox, &removed))
 			continue;
-		}
-		if (!purge_file (done, st, FALSE, &removed))
-			continue;
+		id = g_ascii_strtoll (g_hash_table_lookup (r, "id"), NULL, 10);
 		g_array_append_val (ids, id);
-		st->messages++;
-		if (ids->len >= PURGE_CHUNK && !mark (p, ids, FALSE, p->spool->cur, removed, error))
+		(*count)++;
+		if (ids->len >= PURGE_CHUNK && !mark (p, ids, outbox, dir, removed, error))
 			return FALSE;
 	}
-	return mark (p, ids, FALSE, p->spool->cur, removed, error);
+	return mark (p, ids, outbox, dir, removed, error);
 }
 
-/* The directory transport's copies of replies out of the queue before @before. */
-static gboolean
-purge_outgoing (Pipeline *p, const char *before, PurgeStats *st, GError **error)
+/* The inbound copy in spool cur/ of a finished message. */
+static char *
+spool_copy (Pipeline *p, GHashTable *r, PurgeStats *st)
 {
-	g_autoptr (GPtrArray) rows = db_purge_outbox (p->db, before, error);
-	g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-	gboolean removed = FALSE;
+	const char *spool_id = g_hash_table_lookup (r, "spool_id");
+	g_autofree char *pending = g_build_filename (p->spool->new, spool_id, NULL);
 
-	if (rows == NULL)
-		return FALSE;
-	for (guint i = 0; i < rows->len; i++) {
-		GHashTable *r = g_ptr_array_index (rows, i);
-		gint64 id = g_ascii_strtoll (g_hash_table_lookup (r, "id"), NULL, 10);
-		g_autofree char *name = deliver_dir_name (g_hash_table_lookup (r, "message_id"));
-		g_autofree char *path = g_build_filename (p->cfg->outgoing, name, NULL);
-
-		if (!purge_file (path, st, TRUE, &removed))
-			continue;
-		g_array_append_val (ids, id);
-		st->replies++;
-		if (ids->len >= PURGE_CHUNK && !mark (p, ids, TRUE, p->cfg->outgoing, removed, error))
-			return FALSE;
+	/* Recorded but still in new/ (a run died before moving it): the next
+	 * ingest or poll moves it, a later purge takes it. */
+	if (g_file_test (pending, G_FILE_TEST_EXISTS)) {
+		st->skipped++;
+		return NULL;
 	}
-	return mark (p, ids, TRUE, p->cfg->outgoing, removed, error);
+	return g_build_filename (p->spool->cur, spool_id, NULL);
+}
+
+/* The directory transport's copy of a reply out of the queue. */
+static char *
+outgoing_copy (Pipeline *p, GHashTable *r, PurgeStats *st)
+{
+	g_autofree char *name = deliver_dir_name (g_hash_table_lookup (r, "message_id"));
+
+	return g_build_filename (p->cfg->outgoing, name, NULL);
 }
 
 /* The inbox's processed/ copies, matched to their messages by content: the
@@ -168,8 +168,11 @@ purge_old (Pipeline *p, guint days, PurgeStats *st, GError **error)
 	g_autofree char *before = db_iso_days_ago (days);
 
 	memset (st, 0, sizeof *st);
-	if (!purge_processed (p, before, st, error) || !purge_spool (p, before, st, error) ||
-	    !purge_outgoing (p, before, st, error)) {
+	if (!purge_processed (p, before, st, error) ||
+	    !purge_rows (p, db_purge_messages (p->db, before, error), spool_copy, FALSE, p->spool->cur,
+	                 &st->messages, st, error) ||
+	    !purge_rows (p, db_purge_outbox (p->db, before, error), outgoing_copy, TRUE, p->cfg->outgoing,
+	                 &st->replies, st, error)) {
 		g_prefix_error (error, "purge: ");
 		return FALSE;
 	}
