@@ -1,4 +1,4 @@
-/* db.h - the store: every SQL statement of mailreg lives in db.c.
+/* db.h - the store: every SQL statement of mailreg lives in src/store/.
  *
  * SQLite in WAL mode with synchronous=FULL (a commit is durable before the
  * spool file moves to cur/), foreign keys on, STRICT tables, schema migrated
