@@ -84,9 +84,9 @@ purge_spool (Pipeline *p, const char *before, PurgeStats *st, GError **error)
 	if (rows == NULL)
 		return FALSE;
 	for (guint i = 0; i < rows->len; i++) {
-		GHashTable *r = g_ptr_array_index (rows, i);
-		const char *spool_id = g_hash_table_lookup (r, "spool_id");
-		gint64 id = g_ascii_strtoll (g_hash_table_lookup (r, "id"), NULL, 10);
+		const PurgeRow *r = g_ptr_array_index (rows, i);
+		const char *spool_id = r->name;
+		gint64 id = r->id;
 		g_autofree char *pending = g_build_filename (p->spool->new, spool_id, NULL);
 		g_autofree char *done = g_build_filename (p->spool->cur, spool_id, NULL);
 
@@ -117,9 +117,9 @@ purge_outgoing (Pipeline *p, const char *before, PurgeStats *st, GError **error)
 	if (rows == NULL)
 		return FALSE;
 	for (guint i = 0; i < rows->len; i++) {
-		GHashTable *r = g_ptr_array_index (rows, i);
-		gint64 id = g_ascii_strtoll (g_hash_table_lookup (r, "id"), NULL, 10);
-		g_autofree char *name = deliver_dir_name (g_hash_table_lookup (r, "message_id"));
+		const PurgeRow *r = g_ptr_array_index (rows, i);
+		gint64 id = r->id;
+		g_autofree char *name = deliver_dir_name (r->name);
 		g_autofree char *path = g_build_filename (p->cfg->outgoing, name, NULL);
 
 		if (!purge_file (path, st, TRUE, &removed))

@@ -359,6 +359,24 @@ db_scalar_int (Db *db, const char *sql, const DbParam *params, gint64 *value, co
 	return rc == SQLITE_ROW;
 }
 
+int
+db_count (Db *db, const char *sql, const DbParam *params, const char *what, GError **error)
+{
+	gint64 n = 0;
+
+	return db_scalar_int (db, sql, params, &n, what, error) < 0 ? -1 : (int) n;
+}
+
+gboolean
+db_returning (Db *db, const char *sql, const DbParam *params, gint64 *value, const char *what, GError **error)
+{
+	int rc = db_scalar_int (db, sql, params, value, what, error);
+
+	if (rc == 0)
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "database %s: %s: no such row", db->path, what);
+	return rc == 1;
+}
+
 char *
 db_scalar_text (Db *db, const char *sql, const DbParam *params, const char *what, GError **error)
 {

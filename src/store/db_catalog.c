@@ -15,37 +15,6 @@
 
 #define EVENT_COLUMNS "e.id, e.code, e.kind, e.title, e.subregion, e.topic, e.seats, e.hours, " EVENT_COUNTS
 
-static void
-event_session_free (EventSession *s)
-{
-	g_free (s->start);
-	g_free (s->end);
-	g_free (s->place);
-	g_free (s);
-}
-
-Event *
-event_new (void)
-{
-	Event *ev = g_new0 (Event, 1);
-
-	ev->sessions = g_ptr_array_new_with_free_func ((GDestroyNotify) event_session_free);
-	return ev;
-}
-
-void
-event_free (Event *ev)
-{
-	if (ev == NULL)
-		return;
-	g_free (ev->code);
-	g_free (ev->kind);
-	g_free (ev->title);
-	g_free (ev->subregion);
-	g_ptr_array_unref (ev->sessions);
-	g_free (ev);
-}
-
 void
 db_catalog_entry_free (CatalogEntry *entry)
 {
@@ -71,10 +40,9 @@ gboolean
 db_event_upsert (Db *db, const Event *ev, GError **error)
 {
 	gint64 id = 0;
-	int rc;
 
 	db_catalog_forget (db);
-	rc = db_scalar_int (db,
+	if (!db_returning (db,
 	                   "INSERT INTO events (code, kind, title, subregion, topic, seats, hours)"
 	                   " VALUES (:code, :kind, :title, :subregion, :topic, :seats, :hours)"
 	                   " ON CONFLICT (code) DO UPDATE SET kind = excluded.kind, title = excluded.title,"
@@ -85,9 +53,8 @@ db_event_upsert (Db *db, const Event *ev, GError **error)
 	                              DB_TEXT (":title", ev->title), DB_TEXT (":subregion", ev->subregion),
 	                              DB_POS (":topic", ev->topic), DB_INT (":seats", ev->seats),
 	                              DB_INT (":hours", ev->hours)),
-	                   &id, "store event", error);
-	if (rc != 1)  /* RETURNING gives a row unless it failed */
-		return rc == 0 ? db_fail (db, error, "store event") : FALSE;
+	                   &id, "store event", error))
+		return FALSE;
 	if (!db_run (db, "DELETE FROM sessions WHERE event_id = :id AND seq > :n",
 	             DB_PARAMS (DB_INT (":id", id), DB_INT (":n", ev->sessions->len)), "store sessions", error))
 		return FALSE;
@@ -124,7 +91,7 @@ load_sessions (Db *db, gint64 event_id, Event *ev, GError **error)
 
 	if ((sessions = db_collect (db, "SELECT start, end, place FROM sessions WHERE event_id = :id ORDER BY seq",
 	                            DB_PARAMS (DB_INT (":id", event_id)), session_from_row,
-	                            (GDestroyNotify) event_session_free, "read sessions", error)) == NULL)
+	                            (GDestroyNotify) db_event_session_free, "read sessions", error)) == NULL)
 		return FALSE;
 	g_ptr_array_extend_and_steal (ev->sessions, g_steal_pointer (&sessions));
 	return TRUE;
@@ -339,19 +306,15 @@ db_event_candidates (Db *db, const char *kind, const char *subregion, int topic,
 int
 db_event_hours_used (Db *db, const char *event_code, GError **error)
 {
-	gint64 n = 0;
-
 	/* sums each answered by an index: with OR, SQLite read the row of every
 	 * request waiting too; an IN list built a temporary table at every call */
-	if (db_scalar_int (db,
-	                   "SELECT coalesce((SELECT (SELECT coalesce(sum(r.hours), 0) FROM registrations r"
-	                   " WHERE r.event_id = e.id AND r.status = 'confirmed')"
-	                   " + (SELECT coalesce(sum(r.hours), 0) FROM registrations r"
-	                   " WHERE r.event_id = e.id AND r.status = 'requested')"
-	                   " + (SELECT coalesce(sum(r.hours), 0) FROM registrations r"
-	                   " WHERE r.event_id = e.id AND " OPEN_OFFER ("r") ")"
-	                   " FROM events e WHERE e.code = :event), 0)",
-	                   DB_PARAMS (DB_TEXT (":event", event_code)), &n, "count consulting hours", error) < 0)
-		return -1;
-	return (int) n;
+	return db_count (db,
+	                 "SELECT coalesce((SELECT (SELECT coalesce(sum(r.hours), 0) FROM registrations r"
+	                 " WHERE r.event_id = e.id AND r.status = 'confirmed')"
+	                 " + (SELECT coalesce(sum(r.hours), 0) FROM registrations r"
+	                 " WHERE r.event_id = e.id AND r.status = 'requested')"
+	                 " + (SELECT coalesce(sum(r.hours), 0) FROM registrations r"
+	                 " WHERE r.event_id = e.id AND " OPEN_OFFER ("r") ")"
+	                 " FROM events e WHERE e.code = :event), 0)",
+	                 DB_PARAMS (DB_TEXT (":event", event_code)), "count consulting hours", error);
 }

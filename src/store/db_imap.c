@@ -56,15 +56,6 @@ db_imap_journal_add (Db *db, const char *mailbox, guint32 uidvalidity, guint32 u
 	               "journal IMAP message", error);
 }
 
-void
-imap_journal_row_free (ImapJournalRow *row)
-{
-	if (row == NULL)
-		return;
-	g_free (row->spool_id);
-	g_free (row);
-}
-
 static gpointer
 journal_from_row (sqlite3_stmt *st)
 {

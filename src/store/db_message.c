@@ -4,22 +4,7 @@
  */
 #include "store/db_private.h"
 
-#include <string.h>
-
 #include "core/errors.h"
-
-void
-inbound_record_clear (InboundRecord *rec)
-{
-	g_free (rec->spool_id);
-	g_free (rec->message_id);
-	g_free (rec->hash);
-	g_free (rec->sender);
-	g_free (rec->subject);
-	g_free (rec->form_part);
-	g_free (rec->reason);
-	memset (rec, 0, sizeof *rec);
-}
 
 gboolean
 db_message_recorded (Db *db, const char *spool_id, Outcome *outcome, GError **error)

@@ -5,21 +5,6 @@
  */
 #include "store/db_private.h"
 
-void
-outbox_row_free (OutboxRow *row)
-{
-	if (row == NULL)
-		return;
-	g_free (row->message_id);
-	g_free (row->kind);
-	g_free (row->rcpt);
-	g_free (row->subject);
-	g_free (row->state);
-	g_free (row->created_at);
-	g_free (row->sent_at);
-	g_free (row);
-}
-
 gboolean
 db_outbox_add (Db *db, gint64 inbound_row, const char *kind, const char *rcpt, const char *subject,
                const char *message_id, GBytes *raw, GError **error)
@@ -180,13 +165,9 @@ int
 db_outbox_replies_today (Db *db, const char *rcpt, GError **error)
 {
 	g_autofree char *since = db_iso_before (86400);
-	gint64 n = 0;
 
-	if (db_scalar_int (db,
-	                   "SELECT count(*) FROM outbox WHERE rcpt = :rcpt COLLATE NOCASE"
-	                   " AND created_at >= :since AND kind NOT IN ('staff','digest')",
-	                   DB_PARAMS (DB_TEXT (":rcpt", rcpt), DB_TEXT (":since", since)), &n, "count replies",
-	                   error) < 0)
-		return -1;
-	return (int) n;
+	return db_count (db,
+	                 "SELECT count(*) FROM outbox WHERE rcpt = :rcpt COLLATE NOCASE"
+	                 " AND created_at >= :since AND kind NOT IN ('staff','digest')",
+	                 DB_PARAMS (DB_TEXT (":rcpt", rcpt), DB_TEXT (":since", since)), "count replies", error);
 }

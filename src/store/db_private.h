@@ -84,6 +84,14 @@ gboolean db_run (Db *db, const char *sql, const DbParam *params, const char *wha
 int db_scalar_int (Db *db, const char *sql, const DbParam *params, gint64 *value, const char *what,
                    GError **error);
 
+/* db_scalar_int for a count or a sum: its value, -1 on an error. */
+int db_count (Db *db, const char *sql, const DbParam *params, const char *what, GError **error);
+
+/* Run @sql, a change with RETURNING one integer, into *@value: FALSE on an
+ * error, or when no row came back (both set @error, naming @what). */
+gboolean db_returning (Db *db, const char *sql, const DbParam *params, gint64 *value, const char *what,
+                       GError **error);
+
 /* The same as text: (transfer full), NULL when no row, SQL NULL or an error
  * (then set). */
 char *db_scalar_text (Db *db, const char *sql, const DbParam *params, const char *what, GError **error);
@@ -126,6 +134,8 @@ Outcome db_outcome_parse (const char *s);
 void db_catalog_forget (Db *db);
 
 void db_catalog_entry_free (CatalogEntry *entry);
+void db_event_session_free (EventSession *s);
+void db_imap_mailbox_state_free (ImapMailboxState *state);
 
 /* A waitlisted registration holding a place offered to it (promotion = offer). */
 #define OPEN_OFFER(r) "(" r ".status = 'waitlisted' AND " r ".offer_deadline IS NOT NULL)"

@@ -10,7 +10,7 @@
 #include "core/ids.h"
 
 gint64
-db_applicant_upsert (Db *db, const Application *app, gboolean *created, GError **error)
+db_applicant_upsert (Db *db, const ApplicantFields *app, gboolean *created, GError **error)
 {
 	g_autofree char *now = db_now_iso (db);
 	gint64 id = 0;
@@ -22,33 +22,29 @@ db_applicant_upsert (Db *db, const Application *app, gboolean *created, GError *
 	*created = rc == 0;
 
 	/* A resubmission updates what the new form says and keeps what it leaves out. */
-	rc = db_scalar_int (db,
-	                    "INSERT INTO applicants (email, first_name, last_name, phone, institution,"
-	                    " institution_type, position, powiat, subregion, needs, topics, consulting_topic,"
-	                    " created_at, updated_at) VALUES (:email, :first, :last, :phone, :inst, :itype,"
-	                    " :pos, :powiat, :sub, :needs, :topics, :ctopic, :now, :now)"
-	                    " ON CONFLICT (email) DO UPDATE SET first_name = excluded.first_name,"
-	                    " last_name = excluded.last_name, phone = coalesce(excluded.phone, phone),"
-	                    " institution = excluded.institution,"
-	                    " institution_type = coalesce(excluded.institution_type, institution_type),"
-	                    " position = coalesce(excluded.position, position), powiat = excluded.powiat,"
-	                    " subregion = excluded.subregion, needs = coalesce(excluded.needs, needs),"
-	                    " topics = coalesce(excluded.topics, topics),"
-	                    " consulting_topic = coalesce(excluded.consulting_topic, consulting_topic),"
-	                    " updated_at = excluded.updated_at RETURNING id",
-	                    DB_PARAMS (DB_TEXT (":email", app->email), DB_TEXT (":first", app->first_name),
-	                               DB_TEXT (":last", app->last_name), DB_TEXT (":phone", app->phone),
-	                               DB_TEXT (":inst", app->institution), DB_TEXT (":itype", app->institution_type),
-	                               DB_TEXT (":pos", app->position), DB_TEXT (":powiat", app->powiat),
-	                               DB_TEXT (":sub", app->subregion), DB_TEXT (":needs", app->needs),
-	                               DB_TEXT (":topics", app->topics), DB_POS (":ctopic", app->consulting_topic),
-	                               DB_TEXT (":now", now)),
-	                    &id, "store applicant", error);
-	if (rc != 1) {  /* RETURNING gives a row unless it failed */
-		if (rc == 0)
-			db_fail (db, error, "store applicant");
+	if (!db_returning (db,
+	                   "INSERT INTO applicants (email, first_name, last_name, phone, institution,"
+	                   " institution_type, position, powiat, subregion, needs, topics, consulting_topic,"
+	                   " created_at, updated_at) VALUES (:email, :first, :last, :phone, :inst, :itype,"
+	                   " :pos, :powiat, :sub, :needs, :topics, :ctopic, :now, :now)"
+	                   " ON CONFLICT (email) DO UPDATE SET first_name = excluded.first_name,"
+	                   " last_name = excluded.last_name, phone = coalesce(excluded.phone, phone),"
+	                   " institution = excluded.institution,"
+	                   " institution_type = coalesce(excluded.institution_type, institution_type),"
+	                   " position = coalesce(excluded.position, position), powiat = excluded.powiat,"
+	                   " subregion = excluded.subregion, needs = coalesce(excluded.needs, needs),"
+	                   " topics = coalesce(excluded.topics, topics),"
+	                   " consulting_topic = coalesce(excluded.consulting_topic, consulting_topic),"
+	                   " updated_at = excluded.updated_at RETURNING id",
+	                   DB_PARAMS (DB_TEXT (":email", app->email), DB_TEXT (":first", app->first_name),
+	                              DB_TEXT (":last", app->last_name), DB_TEXT (":phone", app->phone),
+	                              DB_TEXT (":inst", app->institution), DB_TEXT (":itype", app->institution_type),
+	                              DB_TEXT (":pos", app->position), DB_TEXT (":powiat", app->powiat),
+	                              DB_TEXT (":sub", app->subregion), DB_TEXT (":needs", app->needs),
+	                              DB_TEXT (":topics", app->topics), DB_POS (":ctopic", app->consulting_topic),
+	                              DB_TEXT (":now", now)),
+	                   &id, "store applicant", error))
 		return 0;
-	}
 	return id;
 }
 
@@ -141,20 +137,39 @@ db_registration_place (Db *db, gint64 applicant_id, const char *event_code, cons
 	return TRUE;
 }
 
-GHashTable *
+static gpointer
+registration_from_row (sqlite3_stmt *st)
+{
+	Registration *reg = g_new0 (Registration, 1);
+
+	reg->code = db_col_text (st, 0);
+	reg->event = db_col_text (st, 1);
+	reg->kind = db_col_text (st, 2);
+	reg->title = db_col_text (st, 3);
+	reg->status = db_col_text (st, 4);
+	reg->hours = sqlite3_column_int (st, 5);
+	reg->applicant_id = sqlite3_column_int64 (st, 6);
+	reg->email = db_col_text (st, 7);
+	reg->first_name = db_col_text (st, 8);
+	reg->last_name = db_col_text (st, 9);
+	reg->appointment = db_col_text (st, 10);
+	reg->appointment_place = db_col_text (st, 11);
+	reg->position = sqlite3_column_int (st, 12);
+	reg->offer_deadline = sqlite3_column_int64 (st, 13);
+	return reg;
+}
+
+Registration *
 db_registration_get (Db *db, const char *code, GError **error)
 {
-	g_autoptr (GPtrArray) rows = db_rows (db,
-	                                      "SELECT r.code, e.code AS event, e.kind, e.title, r.status, r.hours,"
-	                                      " r.applicant_id, a.email, a.first_name, a.last_name, r.appointment,"
-	                                      " r.appointment_place, " POSITION_SQL " AS position, r.offer_deadline"
-	                                      " FROM registrations r JOIN events e ON e.id = r.event_id"
-	                                      " JOIN applicants a ON a.id = r.applicant_id WHERE r.code = :code",
-	                                      DB_PARAMS (DB_TEXT (":code", code)), error);
-
-	if (rows == NULL || rows->len == 0)
-		return NULL;
-	return g_hash_table_ref (g_ptr_array_index (rows, 0));
+	return db_collect_one (db,
+	                       "SELECT r.code, e.code, e.kind, e.title, r.status, r.hours,"
+	                       " r.applicant_id, a.email, a.first_name, a.last_name, r.appointment,"
+	                       " r.appointment_place, " POSITION_SQL ", r.offer_deadline"
+	                       " FROM registrations r JOIN events e ON e.id = r.event_id"
+	                       " JOIN applicants a ON a.id = r.applicant_id WHERE r.code = :code",
+	                       DB_PARAMS (DB_TEXT (":code", code)), registration_from_row,
+	                       (GDestroyNotify) registration_free, "read registration", error);
 }
 
 GPtrArray *
@@ -186,14 +201,11 @@ int
 db_registration_next_sequence (Db *db, const char *code, GError **error)
 {
 	gint64 n = -1;
-	int rc = db_scalar_int (db,
-	                        "UPDATE registrations SET ical_sequence = ical_sequence + 1 WHERE code = :code"
-	                        " RETURNING ical_sequence - 1",
-	                        DB_PARAMS (DB_TEXT (":code", code)), &n, "bump calendar sequence", error);
 
-	if (rc == 0)  /* no such registration */
-		db_fail (db, error, "bump calendar sequence");
-	return rc == 1 ? (int) n : -1;
+	return db_returning (db,
+	                     "UPDATE registrations SET ical_sequence = ical_sequence + 1 WHERE code = :code"
+	                     " RETURNING ical_sequence - 1",
+	                     DB_PARAMS (DB_TEXT (":code", code)), &n, "bump calendar sequence", error) ? (int) n : -1;
 }
 
 gboolean
@@ -240,29 +252,44 @@ db_registration_offer (Db *db, const char *code, gint64 deadline, GError **error
 	               DB_PARAMS (DB_INT (":deadline", deadline), DB_TEXT (":code", code)), "offer a place", error);
 }
 
+/* Code, event and the third column as the position (NULL: 0), the fourth
+ * as first_start. */
+static gpointer
+waiting_from_row (sqlite3_stmt *st)
+{
+	Registration *reg = g_new0 (Registration, 1);
+
+	reg->code = db_col_text (st, 0);
+	reg->event = db_col_text (st, 1);
+	reg->position = sqlite3_column_int (st, 2);
+	reg->first_start = db_col_text (st, 3);
+	return reg;
+}
+
 GPtrArray *
 db_offers_expired (Db *db, gint64 now, GError **error)
 {
-	return db_rows (db,
-	                "SELECT r.code, e.code AS event FROM registrations r"
-	                " JOIN events e ON e.id = r.event_id"
-	                " WHERE " OPEN_OFFER ("r") " AND r.offer_deadline <= :now"
-	                " ORDER BY r.offer_deadline, r.arrival",
-	                DB_PARAMS (DB_INT (":now", now)), error);
+	return db_collect (db,
+	                   "SELECT r.code, e.code, NULL, NULL FROM registrations r"
+	                   " JOIN events e ON e.id = r.event_id"
+	                   " WHERE " OPEN_OFFER ("r") " AND r.offer_deadline <= :now"
+	                   " ORDER BY r.offer_deadline, r.arrival",
+	                   DB_PARAMS (DB_INT (":now", now)), waiting_from_row, (GDestroyNotify) registration_free,
+	                   "read expired offers", error);
 }
 
 GPtrArray *
 db_waitlist_note_candidates (Db *db, GError **error)
 {
-	return db_rows (db,
-	                "SELECT r.code, e.code AS event, " POSITION_SQL " AS position,"
-	                " (SELECT min(s.start) FROM sessions s WHERE s.event_id = e.id) AS start"
-	                " FROM registrations r JOIN events e ON e.id = r.event_id"
-	                " WHERE r.status = 'waitlisted' AND r.offer_deadline IS NULL"
-	                " AND NOT EXISTS (SELECT 1 FROM waitlist_notes n WHERE n.registration_id = r.id)"
-	                " AND EXISTS (SELECT 1 FROM sessions s WHERE s.event_id = e.id AND s.start IS NOT NULL)"
-	                " ORDER BY start, r.arrival",
-	                NULL, error);
+	return db_collect (db,
+	                   "SELECT r.code, e.code, " POSITION_SQL ","
+	                   " (SELECT min(s.start) FROM sessions s WHERE s.event_id = e.id) AS start"
+	                   " FROM registrations r JOIN events e ON e.id = r.event_id"
+	                   " WHERE r.status = 'waitlisted' AND r.offer_deadline IS NULL"
+	                   " AND NOT EXISTS (SELECT 1 FROM waitlist_notes n WHERE n.registration_id = r.id)"
+	                   " AND EXISTS (SELECT 1 FROM sessions s WHERE s.event_id = e.id AND s.start IS NOT NULL)"
+	                   " ORDER BY start, r.arrival",
+	                   NULL, waiting_from_row, (GDestroyNotify) registration_free, "read waiting lists", error);
 }
 
 int
@@ -283,24 +310,42 @@ db_waitlist_note_record (Db *db, const char *code, const char *state, int positi
 
 /* --- reminders --------------------------------------------------------------- */
 
+static gpointer
+reminder_from_row (sqlite3_stmt *st)
+{
+	ReminderRow *row = g_new0 (ReminderRow, 1);
+
+	row->code = db_col_text (st, 0);
+	row->email = db_col_text (st, 1);
+	row->first_name = db_col_text (st, 2);
+	row->last_name = db_col_text (st, 3);
+	row->event = db_col_text (st, 4);
+	row->title = db_col_text (st, 5);
+	row->session = sqlite3_column_int (st, 6);
+	row->start = db_col_text (st, 7);
+	row->end = db_col_text (st, 8);
+	row->place = db_col_text (st, 9);
+	return row;
+}
+
 GPtrArray *
 db_reminder_candidates (Db *db, GError **error)
 {
-	return db_rows (db,
-	                "SELECT r.code, a.email, a.first_name, a.last_name, e.code AS event,"
-	                " e.title, s.seq AS session, s.start, s.end, s.place, r.arrival"
-	                " FROM registrations r JOIN events e ON e.id = r.event_id"
-	                " JOIN applicants a ON a.id = r.applicant_id"
-	                " JOIN sessions s ON s.event_id = e.id"
-	                " WHERE r.status = 'confirmed' AND s.start IS NOT NULL"
-	                /* a consulting appointment staff set is session 0 */
-	                " UNION ALL SELECT r.code, a.email, a.first_name, a.last_name, e.code, e.title,"
-	                " 0, r.appointment, NULL, r.appointment_place, r.arrival"
-	                " FROM registrations r JOIN events e ON e.id = r.event_id"
-	                " JOIN applicants a ON a.id = r.applicant_id"
-	                " WHERE r.status = 'confirmed' AND r.appointment IS NOT NULL"
-	                " ORDER BY 8, 11, 7",
-	                NULL, error);
+	return db_collect (db,
+	                   "SELECT r.code, a.email, a.first_name, a.last_name, e.code,"
+	                   " e.title, s.seq, s.start, s.end, s.place, r.arrival"
+	                   " FROM registrations r JOIN events e ON e.id = r.event_id"
+	                   " JOIN applicants a ON a.id = r.applicant_id"
+	                   " JOIN sessions s ON s.event_id = e.id"
+	                   " WHERE r.status = 'confirmed' AND s.start IS NOT NULL"
+	                   /* a consulting appointment staff set is session 0 */
+	                   " UNION ALL SELECT r.code, a.email, a.first_name, a.last_name, e.code, e.title,"
+	                   " 0, r.appointment, NULL, r.appointment_place, r.arrival"
+	                   " FROM registrations r JOIN events e ON e.id = r.event_id"
+	                   " JOIN applicants a ON a.id = r.applicant_id"
+	                   " WHERE r.status = 'confirmed' AND r.appointment IS NOT NULL"
+	                   " ORDER BY 8, 11, 7",
+	                   NULL, reminder_from_row, (GDestroyNotify) reminder_row_free, "read reminders", error);
 }
 
 int

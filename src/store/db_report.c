@@ -52,17 +52,56 @@ db_message_counts (Db *db, int counts[5], GError **error)
 	return rc == SQLITE_DONE || db_fail (db, error, "count messages");
 }
 
-GPtrArray *
+static gpointer
+mailbox_from_row (sqlite3_stmt *st)
+{
+	ImapMailboxState *state = g_new0 (ImapMailboxState, 1);
+
+	state->mailbox = db_col_text (st, 0);
+	state->uidvalidity = (guint32) sqlite3_column_int64 (st, 1);
+	state->last_uid = (guint32) sqlite3_column_int64 (st, 2);
+	return state;
+}
+
+StatusCounts *
 db_status_counts (Db *db, GError **error)
 {
-	return db_rows (db,
-	                "SELECT 'outbox_' || state AS name, count(*) AS n FROM outbox GROUP BY state"
-	                " UNION ALL SELECT 'review', count(*) FROM messages WHERE state = 'review'"
-	                " UNION ALL SELECT 'review_oldest', min(received_at) FROM messages"
-	                "  WHERE state = 'review'"
-	                " UNION ALL SELECT 'imap_' || mailbox, uidvalidity || ' ' || last_uid"
-	                "  FROM imap_mailboxes",
-	                NULL, error);
+	g_autoptr (StatusCounts) counts = g_new0 (StatusCounts, 1);
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = db_stmt (db, "SELECT state, count(*) FROM outbox GROUP BY state", error)) == NULL)
+		return NULL;
+	while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
+		const char *state = (const char *) sqlite3_column_text (st, 0);
+		int n = sqlite3_column_int (st, 1);
+		int *slot = g_str_equal (state, "queued") ? &counts->queued
+		            : g_str_equal (state, "deferred") ? &counts->deferred
+		            : g_str_equal (state, "sent") ? &counts->sent
+		            : g_str_equal (state, "failed") ? &counts->failed : &counts->bounced;
+		*slot = n;
+	}
+	sqlite3_reset (st);
+	if (rc != SQLITE_DONE) {
+		db_fail (db, error, "count outgoing mail");
+		return NULL;
+	}
+	if ((st = db_stmt (db, "SELECT count(*), min(received_at) FROM messages WHERE state = 'review'", error)) == NULL)
+		return NULL;
+	if ((rc = sqlite3_step (st)) == SQLITE_ROW) {
+		counts->review = sqlite3_column_int (st, 0);
+		counts->review_oldest = db_col_text (st, 1);
+	}
+	sqlite3_reset (st);
+	if (rc != SQLITE_ROW) {
+		db_fail (db, error, "count messages in review");
+		return NULL;
+	}
+	if ((counts->imap = db_collect (db, "SELECT mailbox, uidvalidity, last_uid FROM imap_mailboxes", NULL,
+	                                mailbox_from_row, (GDestroyNotify) db_imap_mailbox_state_free,
+	                                "read IMAP state", error)) == NULL)
+		return NULL;
+	return g_steal_pointer (&counts);
 }
 
 /* --- the daily digest -------------------------------------------------------- */
@@ -80,29 +119,21 @@ db_digest_registrations (Db *db, const char *since, const char *until, GError **
 int
 db_messages_count_since (Db *db, const char *state, const char *since, const char *until, GError **error)
 {
-	gint64 n = 0;
-
-	if (db_scalar_int (db,
-	                   "SELECT count(*) FROM messages WHERE state = :state"
-	                   " AND (:since IS NULL OR received_at >= :since) AND received_at < :until",
-	                   DB_PARAMS (DB_TEXT (":state", state), DB_TEXT (":since", since), DB_TEXT (":until", until)),
-	                   &n, "count messages", error) < 0)
-		return -1;
-	return (int) n;
+	return db_count (db,
+	                 "SELECT count(*) FROM messages WHERE state = :state"
+	                 " AND (:since IS NULL OR received_at >= :since) AND received_at < :until",
+	                 DB_PARAMS (DB_TEXT (":state", state), DB_TEXT (":since", since), DB_TEXT (":until", until)),
+	                 "count messages", error);
 }
 
 int
 db_outbox_count_since (Db *db, const char *state, const char *since, const char *until, GError **error)
 {
-	gint64 n = 0;
-
-	if (db_scalar_int (db,
-	                   "SELECT count(*) FROM outbox WHERE state = :state AND created_at >= :since"
-	                   " AND created_at < :until",
-	                   DB_PARAMS (DB_TEXT (":state", state), DB_TEXT (":since", since), DB_TEXT (":until", until)),
-	                   &n, "count outgoing mail", error) < 0)
-		return -1;
-	return (int) n;
+	return db_count (db,
+	                 "SELECT count(*) FROM outbox WHERE state = :state AND created_at >= :since"
+	                 " AND created_at < :until",
+	                 DB_PARAMS (DB_TEXT (":state", state), DB_TEXT (":since", since), DB_TEXT (":until", until)),
+	                 "count outgoing mail", error);
 }
 
 char *

@@ -41,7 +41,7 @@ db_forget (Db *db, gint64 applicant, const char *email, GPtrArray *spool_ids, GP
 		return FALSE;
 	for (guint i = 0; spool_ids != NULL && i < spool_ids->len; i++)
 		if (!db_run (db, "INSERT OR IGNORE INTO temp.forget_messages"
-		                 " SELECT id, spool_id FROM messages WHERE spool_id = :spool",
+		             " SELECT id, spool_id FROM messages WHERE spool_id = :spool",
 		             DB_PARAMS (DB_TEXT (":spool", g_ptr_array_index (spool_ids, i))), "erase personal data", error))
 			return FALSE;
 	return forget_step (db,
@@ -84,23 +84,35 @@ db_compact (Db *db, GError **error)
 	"NOT (m.state = 'review' AND m.reviewed_at IS NULL)" \
 	" AND NOT EXISTS (SELECT 1 FROM imap_messages i WHERE i.spool_id = m.spool_id AND i.state = 'pending')"
 
+static gpointer
+purge_from_row (sqlite3_stmt *st)
+{
+	PurgeRow *row = g_new0 (PurgeRow, 1);
+
+	row->id = sqlite3_column_int64 (st, 0);
+	row->name = db_col_text (st, 1);
+	return row;
+}
+
 GPtrArray *
 db_purge_messages (Db *db, const char *before, GError **error)
 {
-	return db_rows (db,
-	                "SELECT m.id, m.spool_id FROM messages m WHERE m.purged_at IS NULL"
-	                " AND m.received_at < :before AND " MESSAGE_FINISHED " ORDER BY m.id",
-	                DB_PARAMS (DB_TEXT (":before", before)), error);
+	return db_collect (db,
+	                   "SELECT m.id, m.spool_id FROM messages m WHERE m.purged_at IS NULL"
+	                   " AND m.received_at < :before AND " MESSAGE_FINISHED " ORDER BY m.id",
+	                   DB_PARAMS (DB_TEXT (":before", before)), purge_from_row, (GDestroyNotify) purge_row_free,
+	                   "read messages to purge", error);
 }
 
 GPtrArray *
 db_purge_outbox (Db *db, const char *before, GError **error)
 {
-	return db_rows (db,
-	                "SELECT id, message_id FROM outbox WHERE purged_at IS NULL"
-	                " AND state IN ('sent', 'failed', 'bounced') AND sending_since IS NULL"
-	                " AND coalesce(sent_at, created_at) < :before ORDER BY id",
-	                DB_PARAMS (DB_TEXT (":before", before)), error);
+	return db_collect (db,
+	                   "SELECT id, message_id FROM outbox WHERE purged_at IS NULL"
+	                   " AND state IN ('sent', 'failed', 'bounced') AND sending_since IS NULL"
+	                   " AND coalesce(sent_at, created_at) < :before ORDER BY id",
+	                   DB_PARAMS (DB_TEXT (":before", before)), purge_from_row, (GDestroyNotify) purge_row_free,
+	                   "read replies to purge", error);
 }
 
 int
@@ -124,7 +136,7 @@ db_purge_mark (Db *db, gboolean outbox, gint64 id, GError **error)
 	g_autofree char *now = db_now_iso (db);
 
 	if (!db_run (db, outbox ? "UPDATE outbox SET purged_at = :now WHERE id = :id"
-	                        : "UPDATE messages SET purged_at = :now WHERE id = :id",
+	             : "UPDATE messages SET purged_at = :now WHERE id = :id",
 	             DB_PARAMS (DB_TEXT (":now", now), DB_INT (":id", id)), "mark raw copy purged", error))
 		return FALSE;
 	/* the reply's text in the database is a raw copy too, and no longer sent */

@@ -1,4 +1,4 @@
-/* test_store.c - the SQLite store: migrations, idempotent upserts, outbox states. */
+/* test_store.c - the SQLite store: migrations, idempotent upserts, outbox states, typed rows. */
 #include <glib/gstdio.h>
 #include <sys/stat.h>
 
@@ -93,7 +93,7 @@ test_applicant_and_registrations (void)
 	g_autoptr (GPtrArray) regs = NULL;
 	g_autofree char *code = NULL;
 	g_autofree char *again = NULL;
-	Application app = { 0 };
+	ApplicantFields app = { 0 };
 	gboolean created;
 	gint64 id, id2;
 
@@ -188,8 +188,8 @@ test_catalog_in_transaction (void)
 	g_autoptr (GError) error = NULL;
 	g_autoptr (Event) ev = info_meeting (25);
 	g_autoptr (Event) bigger = info_meeting (30);
-	Application app = { .first_name = "Anna", .last_name = "Nowak", .email = "anna@ops.example.pl",
-	                    .institution = "OPS", .powiat = "Katowice", .subregion = "centralny" };
+	ApplicantFields app = { .first_name = "Anna", .last_name = "Nowak", .email = "anna@ops.example.pl",
+	                        .institution = "OPS", .powiat = "Katowice", .subregion = "centralny" };
 	g_autofree char *code = NULL;
 	gboolean created;
 	gint64 id;
@@ -281,6 +281,53 @@ test_rollback (void)
 	g_assert_cmpint (counts[OUTCOME_REVIEW], ==, 0);
 }
 
+/* A registration comes back typed: numbers as numbers, absent as NULL or 0. */
+static void
+test_registration_row (void)
+{
+	g_autofree char *dir = NULL;
+	g_autoptr (Db) db = open_temp (&dir);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (Event) ev = info_meeting (0);
+	g_autoptr (Registration) reg = NULL;
+	g_autoptr (Registration) none = NULL;
+	g_autoptr (StatusCounts) counts = NULL;
+	ApplicantFields app = { .first_name = "Anna", .last_name = "Nowak", .email = "anna@ops.example.pl" };
+	g_autofree char *code = NULL;
+	gboolean created;
+	gint64 id;
+
+	g_assert_true (db_event_upsert (db, ev, &error));
+	id = db_applicant_upsert (db, &app, &created, &error);
+	g_assert_true (db_registration_add (db, id, "INFO-CEN", "waitlisted", 3, 0, &code, &error));
+	g_assert_true (db_registration_offer (db, code, 1394100000, &error));
+	reg = db_registration_get (db, code, &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (reg->code, ==, code);
+	g_assert_cmpstr (reg->event, ==, "INFO-CEN");
+	g_assert_cmpstr (reg->kind, ==, "info_meeting");
+	g_assert_cmpstr (reg->status, ==, "waitlisted");
+	g_assert_cmpint (reg->hours, ==, 3);
+	g_assert_cmpint (reg->applicant_id, ==, id);
+	g_assert_cmpint (reg->position, ==, 1);
+	g_assert_cmpint (reg->offer_deadline, ==, 1394100000);
+	g_assert_null (reg->appointment);
+	none = db_registration_get (db, "ZG-0000-0000", &error);
+	g_assert_null (none);
+	g_assert_no_error (error);
+
+	g_assert_true (db_imap_mailbox_set (db, "INBOX", 1234567890, 42, "imap.example.pl", &error));
+	counts = db_status_counts (db, &error);
+	g_assert_no_error (error);
+	g_assert_cmpint (counts->queued + counts->sent + counts->failed, ==, 0);
+	g_assert_cmpint (counts->review, ==, 0);
+	g_assert_null (counts->review_oldest);
+	g_assert_cmpint (counts->imap->len, ==, 1);
+	g_assert_cmpstr (((ImapMailboxState *) g_ptr_array_index (counts->imap, 0))->mailbox, ==, "INBOX");
+	g_assert_cmpuint (((ImapMailboxState *) g_ptr_array_index (counts->imap, 0))->uidvalidity, ==, 1234567890);
+	g_assert_cmpuint (((ImapMailboxState *) g_ptr_array_index (counts->imap, 0))->last_uid, ==, 42);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -293,5 +340,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/store/rollback", test_rollback);
 	g_test_add_func ("/store/catalog-in-transaction", test_catalog_in_transaction);
 	g_test_add_func ("/store/imap-set-states", test_imap_set_states);
+	g_test_add_func ("/store/registration-row", test_registration_row);
 	return g_test_run ();
 }
