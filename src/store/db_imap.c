@@ -56,23 +56,6 @@ db_imap_journal_add (Db *db, const char *mailbox, guint32 uidvalidity, guint32 u
 	               "journal IMAP message", error);
 }
 
-static gpointer
-journal_from_row (sqlite3_stmt *st)
-{
-	ImapJournalRow *row = g_new0 (ImapJournalRow, 1);
-
-	row->id = sqlite3_column_int64 (st, 0);
-	row->uidvalidity = (guint32) sqlite3_column_int64 (st, 1);
-	row->uid = (guint32) sqlite3_column_int64 (st, 2);
-	row->size = (guint64) sqlite3_column_int64 (st, 3);
-	row->spool_id = db_col_text (st, 4);
-	row->rematch = sqlite3_column_int (st, 5) != 0;
-	row->recorded = sqlite3_column_type (st, 6) != SQLITE_NULL;
-	if (row->recorded)
-		row->outcome = db_outcome_parse ((const char *) sqlite3_column_text (st, 6));
-	return row;
-}
-
 GPtrArray *
 db_imap_pending (Db *db, const char *mailbox, GError **error)
 {
@@ -80,7 +63,7 @@ db_imap_pending (Db *db, const char *mailbox, GError **error)
 	                   "SELECT i.id, i.uidvalidity, i.uid, i.size, i.spool_id, i.rematch, m.state"
 	                   " FROM imap_messages i LEFT JOIN messages m ON m.spool_id = i.spool_id"
 	                   " WHERE i.mailbox = :m AND i.state = 'pending' ORDER BY i.uidvalidity, i.uid",
-	                   DB_PARAMS (DB_TEXT (":m", mailbox)), journal_from_row,
+	                   DB_PARAMS (DB_TEXT (":m", mailbox)), db_journal_read,
 	                   (GDestroyNotify) imap_journal_row_free, "read IMAP journal", error);
 }
 

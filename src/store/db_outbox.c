@@ -29,34 +29,13 @@ db_outbox_add (Db *db, gint64 inbound_row, const char *kind, const char *rcpt, c
 	return db_step_done (db, st, "queue reply", error);
 }
 
-#define OUTBOX_COLUMNS "id, message_id, kind, rcpt, subject, state, attempts," \
-	" CAST(strftime('%s', created_at) AS INTEGER), warned, coalesce(inbound_id, 0)"
-
-static gpointer
-outbox_from_row (sqlite3_stmt *st)
-{
-	OutboxRow *row = g_new0 (OutboxRow, 1);
-
-	row->id = sqlite3_column_int64 (st, 0);
-	row->message_id = db_col_text (st, 1);
-	row->kind = db_col_text (st, 2);
-	row->rcpt = db_col_text (st, 3);
-	row->subject = db_col_text (st, 4);
-	row->state = db_col_text (st, 5);
-	row->attempts = sqlite3_column_int (st, 6);
-	row->queued_unix = sqlite3_column_int64 (st, 7);
-	row->warned = sqlite3_column_int (st, 8) != 0;
-	row->inbound_id = sqlite3_column_int64 (st, 9);
-	return row;
-}
-
 GPtrArray *
 db_outbox_due (Db *db, gint64 now, GError **error)
 {
 	return db_collect (db,
 	                   "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE state IN ('queued','deferred')"
 	                   " AND next_attempt_at <= :now ORDER BY id",
-	                   DB_PARAMS (DB_INT (":now", now)), outbox_from_row, (GDestroyNotify) outbox_row_free,
+	                   DB_PARAMS (DB_INT (":now", now)), db_outbox_read, (GDestroyNotify) outbox_row_free,
 	                   "read outbox", error);
 }
 
@@ -64,7 +43,7 @@ OutboxRow *
 db_outbox_find (Db *db, const char *message_id, GError **error)
 {
 	return db_collect_one (db, "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE message_id = :mid",
-	                       DB_PARAMS (DB_TEXT (":mid", message_id)), outbox_from_row,
+	                       DB_PARAMS (DB_TEXT (":mid", message_id)), db_outbox_read,
 	                       (GDestroyNotify) outbox_row_free, "look up outbox Message-ID", error);
 }
 

@@ -147,4 +147,37 @@ void db_imap_mailbox_state_free (ImapMailboxState *state);
 	"CASE WHEN r.status = 'waitlisted' THEN e.waitlisted - (SELECT count(*) FROM registrations w" \
 	" WHERE w.event_id = r.event_id AND w.status = 'waitlisted' AND w.arrival > r.arrival) END"
 
+/* --- typed rows (db_types.c) ---------------------------------------------------
+ * Each reader builds its struct from the current row of a statement that
+ * selects the columns named here, in this order (a DbRowFunc for db_collect). */
+
+/* Registration, every field but first_start; needs the registration as r,
+ * its event as e and its applicant as a. */
+#define REGISTRATION_COLUMNS \
+	"r.code, e.code, e.kind, e.title, r.status, r.hours, r.applicant_id, a.email, a.first_name," \
+	" a.last_name, r.appointment, r.appointment_place, " POSITION_SQL ", r.offer_deadline"
+gpointer db_registration_read (sqlite3_stmt *st);
+
+/* Registration: code, event, position (NULL: 0), first_start. */
+gpointer db_waiting_read (sqlite3_stmt *st);
+
+/* ReminderRow: code, email, first_name, last_name, event, title, session,
+ * start, end, place. */
+gpointer db_reminder_read (sqlite3_stmt *st);
+
+/* OutboxRow. */
+#define OUTBOX_COLUMNS "id, message_id, kind, rcpt, subject, state, attempts," \
+	" CAST(strftime('%s', created_at) AS INTEGER), warned, coalesce(inbound_id, 0)"
+gpointer db_outbox_read (sqlite3_stmt *st);
+
+/* ImapJournalRow: id, uidvalidity, uid, size, spool_id, rematch, and the
+ * state of the message recorded for spool_id (NULL: none). */
+gpointer db_journal_read (sqlite3_stmt *st);
+
+/* ImapMailboxState: mailbox, uidvalidity, last_uid. */
+gpointer db_mailbox_read (sqlite3_stmt *st);
+
+/* PurgeRow: id, name. */
+gpointer db_purge_read (sqlite3_stmt *st);
+
 #endif

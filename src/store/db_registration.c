@@ -137,38 +137,13 @@ db_registration_place (Db *db, gint64 applicant_id, const char *event_code, cons
 	return TRUE;
 }
 
-static gpointer
-registration_from_row (sqlite3_stmt *st)
-{
-	Registration *reg = g_new0 (Registration, 1);
-
-	reg->code = db_col_text (st, 0);
-	reg->event = db_col_text (st, 1);
-	reg->kind = db_col_text (st, 2);
-	reg->title = db_col_text (st, 3);
-	reg->status = db_col_text (st, 4);
-	reg->hours = sqlite3_column_int (st, 5);
-	reg->applicant_id = sqlite3_column_int64 (st, 6);
-	reg->email = db_col_text (st, 7);
-	reg->first_name = db_col_text (st, 8);
-	reg->last_name = db_col_text (st, 9);
-	reg->appointment = db_col_text (st, 10);
-	reg->appointment_place = db_col_text (st, 11);
-	reg->position = sqlite3_column_int (st, 12);
-	reg->offer_deadline = sqlite3_column_int64 (st, 13);
-	return reg;
-}
-
 Registration *
 db_registration_get (Db *db, const char *code, GError **error)
 {
 	return db_collect_one (db,
-	                       "SELECT r.code, e.code, e.kind, e.title, r.status, r.hours,"
-	                       " r.applicant_id, a.email, a.first_name, a.last_name, r.appointment,"
-	                       " r.appointment_place, " POSITION_SQL ", r.offer_deadline"
-	                       " FROM registrations r JOIN events e ON e.id = r.event_id"
+	                       "SELECT " REGISTRATION_COLUMNS " FROM registrations r JOIN events e ON e.id = r.event_id"
 	                       " JOIN applicants a ON a.id = r.applicant_id WHERE r.code = :code",
-	                       DB_PARAMS (DB_TEXT (":code", code)), registration_from_row,
+	                       DB_PARAMS (DB_TEXT (":code", code)), db_registration_read,
 	                       (GDestroyNotify) registration_free, "read registration", error);
 }
 
@@ -252,20 +227,6 @@ db_registration_offer (Db *db, const char *code, gint64 deadline, GError **error
 	               DB_PARAMS (DB_INT (":deadline", deadline), DB_TEXT (":code", code)), "offer a place", error);
 }
 
-/* Code, event and the third column as the position (NULL: 0), the fourth
- * as first_start. */
-static gpointer
-waiting_from_row (sqlite3_stmt *st)
-{
-	Registration *reg = g_new0 (Registration, 1);
-
-	reg->code = db_col_text (st, 0);
-	reg->event = db_col_text (st, 1);
-	reg->position = sqlite3_column_int (st, 2);
-	reg->first_start = db_col_text (st, 3);
-	return reg;
-}
-
 GPtrArray *
 db_offers_expired (Db *db, gint64 now, GError **error)
 {
@@ -274,7 +235,7 @@ db_offers_expired (Db *db, gint64 now, GError **error)
 	                   " JOIN events e ON e.id = r.event_id"
 	                   " WHERE " OPEN_OFFER ("r") " AND r.offer_deadline <= :now"
 	                   " ORDER BY r.offer_deadline, r.arrival",
-	                   DB_PARAMS (DB_INT (":now", now)), waiting_from_row, (GDestroyNotify) registration_free,
+	                   DB_PARAMS (DB_INT (":now", now)), db_waiting_read, (GDestroyNotify) registration_free,
 	                   "read expired offers", error);
 }
 
@@ -289,7 +250,7 @@ db_waitlist_note_candidates (Db *db, GError **error)
 	                   " AND NOT EXISTS (SELECT 1 FROM waitlist_notes n WHERE n.registration_id = r.id)"
 	                   " AND EXISTS (SELECT 1 FROM sessions s WHERE s.event_id = e.id AND s.start IS NOT NULL)"
 	                   " ORDER BY start, r.arrival",
-	                   NULL, waiting_from_row, (GDestroyNotify) registration_free, "read waiting lists", error);
+	                   NULL, db_waiting_read, (GDestroyNotify) registration_free, "read waiting lists", error);
 }
 
 int
@@ -310,24 +271,6 @@ db_waitlist_note_record (Db *db, const char *code, const char *state, int positi
 
 /* --- reminders --------------------------------------------------------------- */
 
-static gpointer
-reminder_from_row (sqlite3_stmt *st)
-{
-	ReminderRow *row = g_new0 (ReminderRow, 1);
-
-	row->code = db_col_text (st, 0);
-	row->email = db_col_text (st, 1);
-	row->first_name = db_col_text (st, 2);
-	row->last_name = db_col_text (st, 3);
-	row->event = db_col_text (st, 4);
-	row->title = db_col_text (st, 5);
-	row->session = sqlite3_column_int (st, 6);
-	row->start = db_col_text (st, 7);
-	row->end = db_col_text (st, 8);
-	row->place = db_col_text (st, 9);
-	return row;
-}
-
 GPtrArray *
 db_reminder_candidates (Db *db, GError **error)
 {
@@ -345,7 +288,7 @@ db_reminder_candidates (Db *db, GError **error)
 	                   " JOIN applicants a ON a.id = r.applicant_id"
 	                   " WHERE r.status = 'confirmed' AND r.appointment IS NOT NULL"
 	                   " ORDER BY 8, 11, 7",
-	                   NULL, reminder_from_row, (GDestroyNotify) reminder_row_free, "read reminders", error);
+	                   NULL, db_reminder_read, (GDestroyNotify) reminder_row_free, "read reminders", error);
 }
 
 int

@@ -52,17 +52,6 @@ db_message_counts (Db *db, int counts[5], GError **error)
 	return rc == SQLITE_DONE || db_fail (db, error, "count messages");
 }
 
-static gpointer
-mailbox_from_row (sqlite3_stmt *st)
-{
-	ImapMailboxState *state = g_new0 (ImapMailboxState, 1);
-
-	state->mailbox = db_col_text (st, 0);
-	state->uidvalidity = (guint32) sqlite3_column_int64 (st, 1);
-	state->last_uid = (guint32) sqlite3_column_int64 (st, 2);
-	return state;
-}
-
 StatusCounts *
 db_status_counts (Db *db, GError **error)
 {
@@ -98,7 +87,7 @@ db_status_counts (Db *db, GError **error)
 		return NULL;
 	}
 	if ((counts->imap = db_collect (db, "SELECT mailbox, uidvalidity, last_uid FROM imap_mailboxes", NULL,
-	                                mailbox_from_row, (GDestroyNotify) db_imap_mailbox_state_free,
+	                                db_mailbox_read, (GDestroyNotify) db_imap_mailbox_state_free,
 	                                "read IMAP state", error)) == NULL)
 		return NULL;
 	return g_steal_pointer (&counts);

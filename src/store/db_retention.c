@@ -84,23 +84,13 @@ db_compact (Db *db, GError **error)
 	"NOT (m.state = 'review' AND m.reviewed_at IS NULL)" \
 	" AND NOT EXISTS (SELECT 1 FROM imap_messages i WHERE i.spool_id = m.spool_id AND i.state = 'pending')"
 
-static gpointer
-purge_from_row (sqlite3_stmt *st)
-{
-	PurgeRow *row = g_new0 (PurgeRow, 1);
-
-	row->id = sqlite3_column_int64 (st, 0);
-	row->name = db_col_text (st, 1);
-	return row;
-}
-
 GPtrArray *
 db_purge_messages (Db *db, const char *before, GError **error)
 {
 	return db_collect (db,
 	                   "SELECT m.id, m.spool_id FROM messages m WHERE m.purged_at IS NULL"
 	                   " AND m.received_at < :before AND " MESSAGE_FINISHED " ORDER BY m.id",
-	                   DB_PARAMS (DB_TEXT (":before", before)), purge_from_row, (GDestroyNotify) purge_row_free,
+	                   DB_PARAMS (DB_TEXT (":before", before)), db_purge_read, (GDestroyNotify) purge_row_free,
 	                   "read messages to purge", error);
 }
 
@@ -111,7 +101,7 @@ db_purge_outbox (Db *db, const char *before, GError **error)
 	                   "SELECT id, message_id FROM outbox WHERE purged_at IS NULL"
 	                   " AND state IN ('sent', 'failed', 'bounced') AND sending_since IS NULL"
 	                   " AND coalesce(sent_at, created_at) < :before ORDER BY id",
-	                   DB_PARAMS (DB_TEXT (":before", before)), purge_from_row, (GDestroyNotify) purge_row_free,
+	                   DB_PARAMS (DB_TEXT (":before", before)), db_purge_read, (GDestroyNotify) purge_row_free,
 	                   "read replies to purge", error);
 }
 

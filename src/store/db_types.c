@@ -135,3 +135,113 @@ purge_row_free (PurgeRow *row)
 	g_free (row->name);
 	g_free (row);
 }
+
+/* --- readers: one row of the columns db_private.h names for each ---------------- */
+
+gpointer
+db_registration_read (sqlite3_stmt *st)
+{
+	Registration *reg = g_new0 (Registration, 1);
+
+	reg->code = db_col_text (st, 0);
+	reg->event = db_col_text (st, 1);
+	reg->kind = db_col_text (st, 2);
+	reg->title = db_col_text (st, 3);
+	reg->status = db_col_text (st, 4);
+	reg->hours = sqlite3_column_int (st, 5);
+	reg->applicant_id = sqlite3_column_int64 (st, 6);
+	reg->email = db_col_text (st, 7);
+	reg->first_name = db_col_text (st, 8);
+	reg->last_name = db_col_text (st, 9);
+	reg->appointment = db_col_text (st, 10);
+	reg->appointment_place = db_col_text (st, 11);
+	reg->position = sqlite3_column_int (st, 12);
+	reg->offer_deadline = sqlite3_column_int64 (st, 13);
+	return reg;
+}
+
+gpointer
+db_waiting_read (sqlite3_stmt *st)
+{
+	Registration *reg = g_new0 (Registration, 1);
+
+	reg->code = db_col_text (st, 0);
+	reg->event = db_col_text (st, 1);
+	reg->position = sqlite3_column_int (st, 2);
+	reg->first_start = db_col_text (st, 3);
+	return reg;
+}
+
+gpointer
+db_reminder_read (sqlite3_stmt *st)
+{
+	ReminderRow *row = g_new0 (ReminderRow, 1);
+
+	row->code = db_col_text (st, 0);
+	row->email = db_col_text (st, 1);
+	row->first_name = db_col_text (st, 2);
+	row->last_name = db_col_text (st, 3);
+	row->event = db_col_text (st, 4);
+	row->title = db_col_text (st, 5);
+	row->session = sqlite3_column_int (st, 6);
+	row->start = db_col_text (st, 7);
+	row->end = db_col_text (st, 8);
+	row->place = db_col_text (st, 9);
+	return row;
+}
+
+gpointer
+db_outbox_read (sqlite3_stmt *st)
+{
+	OutboxRow *row = g_new0 (OutboxRow, 1);
+
+	row->id = sqlite3_column_int64 (st, 0);
+	row->message_id = db_col_text (st, 1);
+	row->kind = db_col_text (st, 2);
+	row->rcpt = db_col_text (st, 3);
+	row->subject = db_col_text (st, 4);
+	row->state = db_col_text (st, 5);
+	row->attempts = sqlite3_column_int (st, 6);
+	row->queued_unix = sqlite3_column_int64 (st, 7);
+	row->warned = sqlite3_column_int (st, 8) != 0;
+	row->inbound_id = sqlite3_column_int64 (st, 9);
+	return row;
+}
+
+gpointer
+db_journal_read (sqlite3_stmt *st)
+{
+	ImapJournalRow *row = g_new0 (ImapJournalRow, 1);
+
+	row->id = sqlite3_column_int64 (st, 0);
+	row->uidvalidity = (guint32) sqlite3_column_int64 (st, 1);
+	row->uid = (guint32) sqlite3_column_int64 (st, 2);
+	row->size = (guint64) sqlite3_column_int64 (st, 3);
+	row->spool_id = db_col_text (st, 4);
+	row->rematch = sqlite3_column_int (st, 5) != 0;
+	row->recorded = sqlite3_column_type (st, 6) != SQLITE_NULL;
+	if (row->recorded)
+		row->outcome = db_outcome_parse ((const char *) sqlite3_column_text (st, 6));
+	return row;
+}
+
+gpointer
+db_mailbox_read (sqlite3_stmt *st)
+{
+	ImapMailboxState *state = g_new0 (ImapMailboxState, 1);
+
+	state->mailbox = db_col_text (st, 0);
+	state->uidvalidity = (guint32) sqlite3_column_int64 (st, 1);
+	state->last_uid = (guint32) sqlite3_column_int64 (st, 2);
+	return state;
+}
+
+gpointer
+db_purge_read (sqlite3_stmt *st)
+{
+	PurgeRow *row = g_new0 (PurgeRow, 1);
+
+	row->id = sqlite3_column_int64 (st, 0);
+	row->name = db_col_text (st, 1);
+	return row;
+}
