@@ -112,9 +112,7 @@ registration_ics (Pipeline *p, const Registration *reg, const Event *ev, IcalMet
 		IcalEvent *ie;
 		if (seq < 0)
 			return FALSE;
-		ie = appointment_event (p, code, reg->title, appointment,
-		                        reg->appointment_place,
-		                        reg->hours, seq);
+		ie = appointment_event (p, code, reg->title, appointment, reg->appointment_place, reg->hours, seq);
 		if (ie != NULL)
 			g_ptr_array_add (events, ie);
 	} else if (!register_event_ics (p, code, ev, tentative, events, error)) {
@@ -132,8 +130,7 @@ tell (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *ki
 {
 	g_autoptr (GHashTable) own = vars ? g_hash_table_ref (vars)
 	                                   : g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-	g_autofree char *name = g_strdup_printf ("%s %s", reg->first_name,
-	                                         reg->last_name);
+	g_autofree char *name = g_strdup_printf ("%s %s", reg->first_name, reg->last_name);
 	g_autofree char *ics = NULL;
 
 	var_set (own, "first_name", reg->first_name);
@@ -845,9 +842,8 @@ programme_remind (Pipeline *p, guint *sent, guint *missed, GError **error)
 
 			if (due > now)
 				continue;
-			fresh = db_reminder_record (p->db, r->code,
-			                            r->session,
-			                            start, offset, late ? "missed" : "sent", error);
+			fresh = db_reminder_record (p->db, r->code, r->session, start, offset, late ? "missed" : "sent",
+			                            error);
 			if (fresh < 0) {
 				db_rollback (p->db);
 				return FALSE;
@@ -860,8 +856,7 @@ programme_remind (Pipeline *p, guint *sent, guint *missed, GError **error)
 			}
 			{
 				g_autoptr (GHashTable) vars = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-				g_autofree char *name = g_strdup_printf ("%s %s", r->first_name,
-				                                         r->last_name);
+				g_autofree char *name = g_strdup_printf ("%s %s", r->first_name, r->last_name);
 				g_autofree char *buf = NULL;
 				var_set (vars, "first_name", r->first_name);
 				var_set (vars, "code", r->code);
@@ -995,8 +990,7 @@ programme_schedule (Pipeline *p, const char *code, const char *when, const char 
 	if (!db_registration_set_appointment (p->db, code, when, place, error) ||
 	    (seq = db_registration_next_sequence (p->db, code, error)) < 0)
 		return FALSE;
-	ie = appointment_event (p, code, reg->title, when, place,
-	                        reg->hours, seq);
+	ie = appointment_event (p, code, reg->title, when, place, reg->hours, seq);
 	g_ptr_array_add (events, ie);
 	if (!register_publish_ics (p, events, &ics, error))
 		return FALSE;

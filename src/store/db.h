@@ -25,6 +25,9 @@ const char *outcome_name (Outcome outcome);
 /* Open (creating with mode 0600 and migrating) the database at @path.
  * (transfer full)  MAILREG_ERROR_CANTCREAT / MAILREG_ERROR_IO / TEMPFAIL (locked). */
 Db *db_open (const char *path, GError **error);
+
+/* Finalize the statements and close the connection; NULL is fine.  A
+ * transaction still open is rolled back (nothing of it is kept). */
 void db_close (Db *db);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Db, db_close)
 
@@ -72,6 +75,8 @@ typedef struct {
 	int offered;       /* waitlisted registrations holding a place offered to them */
 } Event;
 
+/* A new empty event, its sessions array ready.  (transfer full)  event_free
+ * frees it with its sessions; NULL is fine. */
 Event *event_new (void);
 void event_free (Event *ev);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Event, event_free)
@@ -102,6 +107,7 @@ typedef struct {
 	char *reason;       /* one line, or NULL */
 } InboundRecord;
 
+/* Free the fields of @rec (not @rec itself) and zero it. */
 void inbound_record_clear (InboundRecord *rec);
 
 /* TRUE when the spool file @spool_id already has a recorded outcome (a crash came
@@ -176,6 +182,7 @@ typedef struct {
 	gint64 inbound_id;   /* the message it answers, or 0 */
 } OutboxRow;
 
+/* Free @row with everything it holds; NULL is fine. */
 void outbox_row_free (OutboxRow *row);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OutboxRow, outbox_row_free)
 
@@ -277,6 +284,7 @@ typedef struct {
 	GPtrArray *imap;         /* ImapMailboxState*, one per mailbox */
 } StatusCounts;
 
+/* Free @counts with everything it holds; NULL is fine. */
 void status_counts_free (StatusCounts *counts);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (StatusCounts, status_counts_free)
 
@@ -299,6 +307,8 @@ gboolean db_message_counts (Db *db, int counts[5], GError **error);
  * an error, which is then set). */
 gboolean db_imap_mailbox_get (Db *db, const char *mailbox, guint32 *uidvalidity, guint32 *last_uid,
                               GError **error);
+/* Store @mailbox's UIDVALIDITY, the highest UID journalled and the @server
+ * it is on (for `status`), replacing what was there. */
 gboolean db_imap_mailbox_set (Db *db, const char *mailbox, guint32 uidvalidity, guint32 last_uid,
                               const char *server, GError **error);
 
@@ -319,6 +329,7 @@ typedef struct {
 	Outcome outcome;     /* when recorded */
 } ImapJournalRow;
 
+/* Free @row with everything it holds; NULL is fine. */
 void imap_journal_row_free (ImapJournalRow *row);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImapJournalRow, imap_journal_row_free)
 
@@ -380,6 +391,7 @@ typedef struct {
 	char *first_start;        /* db_waitlist_note_candidates: the event's first session start */
 } Registration;
 
+/* Free @reg with everything it holds; NULL is fine. */
 void registration_free (Registration *reg);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Registration, registration_free)
 
@@ -413,6 +425,7 @@ typedef struct {
 	char *place;         /* or NULL */
 } ReminderRow;
 
+/* Free @row with everything it holds; NULL is fine. */
 void reminder_row_free (ReminderRow *row);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReminderRow, reminder_row_free)
 
@@ -494,6 +507,7 @@ typedef struct {
 	char *name;   /* a message's spool id, a reply's Message-ID */
 } PurgeRow;
 
+/* Free @row with everything it holds; NULL is fine. */
 void purge_row_free (PurgeRow *row);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PurgeRow, purge_row_free)
 
