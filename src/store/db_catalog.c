@@ -6,22 +6,6 @@
  */
 #include "store/db_private.h"
 
-/* An event's seats taken, waiting list and open offers (Event.taken,
- * .waitlist, .offered).  Needs the event as e. */
-#define EVENT_COUNTS \
-	"(SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'confirmed')," \
-	" e.waitlisted," \
-	" (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND " OPEN_OFFER ("r") ")"
-
-#define EVENT_COLUMNS "e.id, e.code, e.kind, e.title, e.subregion, e.topic, e.seats, e.hours, " EVENT_COUNTS
-
-void
-db_catalog_entry_free (CatalogEntry *entry)
-{
-	event_free (entry->ev);
-	g_free (entry);
-}
-
 void
 db_catalog_forget (Db *db)
 {
@@ -97,45 +81,12 @@ load_sessions (Db *db, gint64 event_id, Event *ev, GError **error)
 	return TRUE;
 }
 
-/* An event read with EVENT_COLUMNS and its row id. */
-typedef struct {
-	gint64 id;
-	Event *ev;
-} EventWithId;
-
-static gpointer
-event_from_row (sqlite3_stmt *st)
-{
-	EventWithId *row = g_new0 (EventWithId, 1);
-	Event *ev = row->ev = event_new ();
-
-	row->id = sqlite3_column_int64 (st, 0);
-	ev->code = db_col_text (st, 1);
-	ev->kind = db_col_text (st, 2);
-	ev->title = db_col_text (st, 3);
-	ev->subregion = db_col_text (st, 4);
-	ev->topic = sqlite3_column_int (st, 5);
-	ev->seats = sqlite3_column_int (st, 6);
-	ev->hours = sqlite3_column_int (st, 7);
-	ev->taken = sqlite3_column_int (st, 8);
-	ev->waitlist = sqlite3_column_int (st, 9);
-	ev->offered = sqlite3_column_int (st, 10);
-	return row;
-}
-
-static void
-event_with_id_free (EventWithId *row)
-{
-	event_free (row->ev);
-	g_free (row);
-}
-
 /* Events of @sql (EVENT_COLUMNS) with @params, sessions loaded after the
  * statement is reset; their row ids in *@ids_out when not NULL. */
 static GPtrArray *
 events_from (Db *db, const char *sql, const DbParam *params, GArray **ids_out, GError **error)
 {
-	g_autoptr (GPtrArray) rows = db_collect (db, sql, params, event_from_row, (GDestroyNotify) event_with_id_free,
+	g_autoptr (GPtrArray) rows = db_collect (db, sql, params, db_event_read, (GDestroyNotify) db_catalog_entry_free,
 	                                         "read events", error);
 	g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) event_free);
 	g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -143,7 +94,7 @@ events_from (Db *db, const char *sql, const DbParam *params, GArray **ids_out, G
 	if (rows == NULL)
 		return NULL;
 	for (guint i = 0; i < rows->len; i++) {
-		EventWithId *row = g_ptr_array_index (rows, i);
+		CatalogEntry *row = g_ptr_array_index (rows, i);
 		g_array_append_val (ids, row->id);
 		g_ptr_array_add (events, g_steal_pointer (&row->ev));
 	}

@@ -14,8 +14,9 @@
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
-/* An event as read in the open transaction: its row id, and its columns and
- * sessions (no seat counts: those are read each time). */
+/* An event and its row id: a row of EVENT_COLUMNS, or in Db.catalog the
+ * event as read in the open transaction, its columns and sessions (not its
+ * seat counts: those are read each time). */
 typedef struct {
 	gint64 id;
 	Event *ev;
@@ -150,6 +151,18 @@ void db_imap_mailbox_state_free (ImapMailboxState *state);
 /* --- typed rows (db_types.c) ---------------------------------------------------
  * Each reader builds its struct from the current row of a statement that
  * selects the columns named here, in this order (a DbRowFunc for db_collect). */
+
+/* An event's seats taken, waiting list and open offers (Event.taken,
+ * .waitlist, .offered).  Needs the event as e. */
+#define EVENT_COUNTS \
+	"(SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'confirmed')," \
+	" e.waitlisted," \
+	" (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND " OPEN_OFFER ("r") ")"
+
+#define EVENT_COLUMNS "e.id, e.code, e.kind, e.title, e.subregion, e.topic, e.seats, e.hours, " EVENT_COUNTS
+
+/* CatalogEntry (an Event with its row id): EVENT_COLUMNS. */
+gpointer db_event_read (sqlite3_stmt *st);
 
 /* Registration, every field but first_start; needs the registration as r,
  * its event as e and its applicant as a. */

@@ -37,6 +37,13 @@ event_free (Event *ev)
 }
 
 void
+db_catalog_entry_free (CatalogEntry *entry)
+{
+	event_free (entry->ev);
+	g_free (entry);
+}
+
+void
 inbound_record_clear (InboundRecord *rec)
 {
 	g_free (rec->spool_id);
@@ -243,5 +250,25 @@ db_purge_read (sqlite3_stmt *st)
 
 	row->id = sqlite3_column_int64 (st, 0);
 	row->name = db_col_text (st, 1);
+	return row;
+}
+
+gpointer
+db_event_read (sqlite3_stmt *st)
+{
+	CatalogEntry *row = g_new0 (CatalogEntry, 1);
+	Event *ev = row->ev = event_new ();
+
+	row->id = sqlite3_column_int64 (st, 0);
+	ev->code = db_col_text (st, 1);
+	ev->kind = db_col_text (st, 2);
+	ev->title = db_col_text (st, 3);
+	ev->subregion = db_col_text (st, 4);
+	ev->topic = sqlite3_column_int (st, 5);
+	ev->seats = sqlite3_column_int (st, 6);
+	ev->hours = sqlite3_column_int (st, 7);
+	ev->taken = sqlite3_column_int (st, 8);
+	ev->waitlist = sqlite3_column_int (st, 9);
+	ev->offered = sqlite3_column_int (st, 10);
 	return row;
 }
