@@ -12,7 +12,6 @@
 #include "cli/cli.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
@@ -30,12 +29,13 @@ age_seconds (const char *iso_utc, GDateTime *now)
 	return t ? g_date_time_difference (now, t) / G_USEC_PER_SEC : -1;
 }
 
+/* Column @col of the health row of @step, or NULL. */
 static const char *
-lookup (GPtrArray *rows, const char *key, const char *name, const char *col)
+lookup (GPtrArray *health, const char *step, const char *col)
 {
-	for (guint i = 0; rows && i < rows->len; i++) {
-		GHashTable *r = g_ptr_array_index (rows, i);
-		if (g_strcmp0 (g_hash_table_lookup (r, key), name) == 0)
+	for (guint i = 0; health && i < health->len; i++) {
+		GHashTable *r = g_ptr_array_index (health, i);
+		if (g_strcmp0 (g_hash_table_lookup (r, "step"), step) == 0)
 			return g_hash_table_lookup (r, col);
 	}
 	return NULL;
@@ -44,10 +44,9 @@ lookup (GPtrArray *rows, const char *key, const char *name, const char *col)
 gboolean
 cmd_status (const Config *cfg, int argc, char **argv, GError **error)
 {
-	static const char *const states[] = { "queued", "deferred", "sent", "failed", "bounced" };
 	g_autoptr (Db) db = NULL;
 	g_autoptr (GPtrArray) health = NULL;
-	g_autoptr (GPtrArray) counts = NULL;
+	g_autoptr (StatusCounts) counts = NULL;
 	g_autoptr (GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
 	g_autoptr (GDateTime) now = clock_now ();
 	g_autoptr (GError) full = NULL;
@@ -56,7 +55,6 @@ cmd_status (const Config *cfg, int argc, char **argv, GError **error)
 	OutputFormat fmt;
 	const char *intake_ok, *intake_err_at, *delivery_err, *oldest;
 	gint64 review_age;
-	int failed;
 
 	if (!cli_output_format (argc, argv, FALSE, &fmt, error) ||
 	    (db = db_open (cfg->database, error)) == NULL || (health = db_health_list (db, error)) == NULL ||
@@ -67,24 +65,28 @@ cmd_status (const Config *cfg, int argc, char **argv, GError **error)
 	if (!spool_check_space (cfg->spool, cfg->database, MAX (cfg->min_free_space, 1), &avail, &full))
 		g_ptr_array_add (problems, g_strdup (full->message));
 	free_text = fs_format_size (avail);
-	failed = atoi (lookup (counts, "name", "outbox_failed", "n") ?: "0");
-	if (failed > 0)
-		g_ptr_array_add (problems, g_strdup_printf ("%d outgoing messages failed", failed));
-	oldest = lookup (counts, "name", "review_oldest", "n");
+	if (counts->failed > 0)
+		g_ptr_array_add (problems, g_strdup_printf ("%d outgoing messages failed", counts->failed));
+	oldest = counts->review_oldest;
+	const struct {
+		const char *state;
+		int n;
+	} outbox[] = { { "queued", counts->queued }, { "deferred", counts->deferred }, { "sent", counts->sent },
+		       { "failed", counts->failed }, { "bounced", counts->bounced } };
 	review_age = age_seconds (oldest, now);
 	if (review_age > 86400)
 		g_ptr_array_add (problems, g_strdup_printf ("a message has waited for review since %s", oldest));
-	intake_ok = lookup (health, "step", "intake", "last_ok");
-	intake_err_at = lookup (health, "step", "intake", "error_at");
+	intake_ok = lookup (health, "intake", "last_ok");
+	intake_err_at = lookup (health, "intake", "error_at");
 	if (intake_err_at != NULL && (intake_ok == NULL || g_strcmp0 (intake_ok, intake_err_at) < 0) &&
 	    age_seconds (intake_ok, now) > 3 * (gint64) cfg->imap_poll_interval)
 		g_ptr_array_add (problems, g_strdup_printf ("no successful intake since %s: %s",
 		                                            intake_ok ? intake_ok : "the start",
-		                                            lookup (health, "step", "intake", "last_error")));
-	delivery_err = lookup (health, "step", "delivery", "error_at");
-	if (delivery_err != NULL && g_strcmp0 (lookup (health, "step", "delivery", "last_ok"), delivery_err) < 0)
+		                                            lookup (health, "intake", "last_error")));
+	delivery_err = lookup (health, "delivery", "error_at");
+	if (delivery_err != NULL && g_strcmp0 (lookup (health, "delivery", "last_ok"), delivery_err) < 0)
 		g_ptr_array_add (problems, g_strdup_printf ("delivery not working since %s: %s", delivery_err,
-		                                            lookup (health, "step", "delivery", "last_error")));
+		                                            lookup (health, "delivery", "last_error")));
 
 	if (fmt == OUTPUT_JSON) {
 		g_autoptr (JsonBuilder) b = json_builder_new ();
@@ -92,21 +94,20 @@ cmd_status (const Config *cfg, int argc, char **argv, GError **error)
 		for (const char *const *step = (const char *const[]) { "intake", "delivery", NULL }; *step; step++) {
 			json_builder_set_member_name (b, *step);
 			json_builder_begin_object (b);
-			cli_json_add (b, "last_ok", lookup (health, "step", *step, "last_ok"), FALSE);
-			cli_json_add (b, "last_error", lookup (health, "step", *step, "last_error"), FALSE);
-			cli_json_add (b, "error_at", lookup (health, "step", *step, "error_at"), FALSE);
+			cli_json_add (b, "last_ok", lookup (health, *step, "last_ok"), FALSE);
+			cli_json_add (b, "last_error", lookup (health, *step, "last_error"), FALSE);
+			cli_json_add (b, "error_at", lookup (health, *step, "error_at"), FALSE);
 			json_builder_end_object (b);
 		}
 		json_builder_set_member_name (b, "outbox");
 		json_builder_begin_object (b);
-		for (gsize i = 0; i < G_N_ELEMENTS (states); i++) {
-			g_autofree char *name = g_strconcat ("outbox_", states[i], NULL);
-			json_builder_set_member_name (b, states[i]);
-			json_builder_add_int_value (b, atoi (lookup (counts, "name", name, "n") ?: "0"));
+		for (gsize i = 0; i < G_N_ELEMENTS (outbox); i++) {
+			json_builder_set_member_name (b, outbox[i].state);
+			json_builder_add_int_value (b, outbox[i].n);
 		}
 		json_builder_end_object (b);
 		json_builder_set_member_name (b, "review");
-		json_builder_add_int_value (b, atoi (lookup (counts, "name", "review", "n") ?: "0"));
+		json_builder_add_int_value (b, counts->review);
 		cli_json_add (b, "review_oldest", oldest, FALSE);
 		json_builder_set_member_name (b, "disk");
 		json_builder_begin_object (b);
@@ -117,17 +118,14 @@ cmd_status (const Config *cfg, int argc, char **argv, GError **error)
 		json_builder_end_object (b);
 		json_builder_set_member_name (b, "imap");
 		json_builder_begin_object (b);
-		for (guint i = 0; i < counts->len; i++) {
-			GHashTable *r = g_ptr_array_index (counts, i);
-			const char *name = g_hash_table_lookup (r, "name");
-			g_auto (GStrv) v = NULL;
-			if (!g_str_has_prefix (name, "imap_"))
-				continue;
-			v = g_strsplit (g_hash_table_lookup (r, "n"), " ", 2);
-			json_builder_set_member_name (b, name + 5);
+		for (guint i = 0; i < counts->imap->len; i++) {
+			const ImapMailboxState *m = g_ptr_array_index (counts->imap, i);
+			json_builder_set_member_name (b, m->mailbox);
 			json_builder_begin_object (b);
-			cli_json_add (b, "uidvalidity", v[0], TRUE);
-			cli_json_add (b, "last_uid", v[1], TRUE);
+			json_builder_set_member_name (b, "uidvalidity");
+			json_builder_add_int_value (b, m->uidvalidity);
+			json_builder_set_member_name (b, "last_uid");
+			json_builder_add_int_value (b, m->last_uid);
 			json_builder_end_object (b);
 		}
 		json_builder_end_object (b);
@@ -140,26 +138,21 @@ cmd_status (const Config *cfg, int argc, char **argv, GError **error)
 		cli_json_print (b);
 	} else {
 		printf ("intake:   last worked %s%s%s\n", intake_ok ? intake_ok : "never",
-		        lookup (health, "step", "intake", "last_error") ? ", last error: " : "",
-		        lookup (health, "step", "intake", "last_error") ?: "");
-		printf ("delivery: last worked %s%s%s\n", lookup (health, "step", "delivery", "last_ok") ?: "never",
-		        lookup (health, "step", "delivery", "last_error") ? ", last error: " : "",
-		        lookup (health, "step", "delivery", "last_error") ?: "");
+		        lookup (health, "intake", "last_error") ? ", last error: " : "",
+		        lookup (health, "intake", "last_error") ?: "");
+		printf ("delivery: last worked %s%s%s\n", lookup (health, "delivery", "last_ok") ?: "never",
+		        lookup (health, "delivery", "last_error") ? ", last error: " : "",
+		        lookup (health, "delivery", "last_error") ?: "");
 		printf ("outbox:  ");
-		for (gsize i = 0; i < G_N_ELEMENTS (states); i++) {
-			g_autofree char *name = g_strconcat ("outbox_", states[i], NULL);
-			printf (" %s %s", states[i], lookup (counts, "name", name, "n") ?: "0");
-		}
+		for (gsize i = 0; i < G_N_ELEMENTS (outbox); i++)
+			printf (" %s %d", outbox[i].state, outbox[i].n);
 		g_autofree char *need = fs_format_size (cfg->min_free_space);
 		printf ("\ndisk:     %s free for the spool and database (intake needs %s)", free_text, need);
-		printf ("\nreview:   %s waiting%s%s\n", lookup (counts, "name", "review", "n") ?: "0",
+		printf ("\nreview:   %d waiting%s%s\n", counts->review,
 		        oldest ? ", oldest since " : "", oldest ? oldest : "");
-		for (guint i = 0; i < counts->len; i++) {
-			GHashTable *r = g_ptr_array_index (counts, i);
-			const char *name = g_hash_table_lookup (r, "name");
-			if (g_str_has_prefix (name, "imap_"))
-				printf ("imap:     %s: UIDVALIDITY and last UID %s\n", name + 5,
-				        (char *) g_hash_table_lookup (r, "n"));
+		for (guint i = 0; i < counts->imap->len; i++) {
+			const ImapMailboxState *m = g_ptr_array_index (counts->imap, i);
+			printf ("imap:     %s: UIDVALIDITY and last UID %u %u\n", m->mailbox, m->uidvalidity, m->last_uid);
 		}
 		for (guint i = 0; i < problems->len; i++)
 			printf ("NEEDS A PERSON: %s\n", (char *) g_ptr_array_index (problems, i));

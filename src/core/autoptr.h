@@ -1,15 +1,13 @@
 /* autoptr.h - g_autoptr cleanups for the C libraries mailreg uses.
  *
- * GMime 3.2 (Debian 12) and SQLite define none of their own; declare them once
- * here.  Cleanup runs in reverse order of declaration: declare a database
- * before its statements.
+ * GMime 3.2 (Debian 12) defines none of its own; declare them once here.
+ * SQLite's are in store/db_private.h: only the store includes the SQLite header.
  */
 #ifndef MAILREG_AUTOPTR_H
 #define MAILREG_AUTOPTR_H
 
 #include <glib.h>
 #include <gmime/gmime.h>
-#include <sqlite3.h>
 
 #ifndef GMIME_AUTOPTR_DEFINED
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeMessage, g_object_unref)
@@ -26,13 +24,5 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (InternetAddressList, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (InternetAddress, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeReferences, g_mime_references_free)
 #endif
-
-static inline void
-autoptr_sqlite3_close (sqlite3 *db)
-{
-	sqlite3_close_v2 (db);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3, autoptr_sqlite3_close)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
 #endif

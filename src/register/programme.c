@@ -73,12 +73,12 @@ typedef enum {
  * dated.  The UIDs are the same every time, so a CANCEL withdraws exactly what
  * the PUBLISH entries added. */
 static gboolean
-registration_ics (Pipeline *p, GHashTable *reg, const Event *ev, IcalMethod method, char **ics, GError **error)
+registration_ics (Pipeline *p, const Registration *reg, const Event *ev, IcalMethod method, char **ics, GError **error)
 {
 	g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) ical_event_free);
-	const char *code = g_hash_table_lookup (reg, "code");
-	const char *appointment = g_hash_table_lookup (reg, "appointment");
-	gboolean tentative = g_strcmp0 (g_hash_table_lookup (reg, "status"), "confirmed") != 0;
+	const char *code = reg->code;
+	const char *appointment = reg->appointment;
+	gboolean tentative = g_strcmp0 (reg->status, "confirmed") != 0;
 
 	*ics = NULL;
 	if (appointment != NULL) {
@@ -86,9 +86,7 @@ registration_ics (Pipeline *p, GHashTable *reg, const Event *ev, IcalMethod meth
 		IcalEvent *ie;
 		if (seq < 0)
 			return FALSE;
-		ie = appointment_event (p, code, g_hash_table_lookup (reg, "title"), appointment,
-		                        g_hash_table_lookup (reg, "appointment_place"),
-		                        (int) g_ascii_strtoll (g_hash_table_lookup (reg, "hours"), NULL, 10), seq);
+		ie = appointment_event (p, code, reg->title, appointment, reg->appointment_place, reg->hours, seq);
 		if (ie != NULL)
 			g_ptr_array_add (events, ie);
 	} else if (!reply_event_ics (p, code, ev, tentative, events, error)) {
@@ -102,18 +100,18 @@ registration_ics (Pipeline *p, GHashTable *reg, const Event *ev, IcalMethod meth
  * the template's own variables; the registration's are added. */
 static gboolean
 tell (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *kind, const char *tmpl,
-      GHashTable *reg, const Event *ev, Calendar cal, GHashTable *vars, GError **error)
+      const Registration *reg, const Event *ev, Calendar cal, GHashTable *vars, GError **error)
 {
-	g_autoptr (GHashTable) own = vars ? g_hash_table_ref (vars) : reply_vars_new ();
-	g_autofree char *name = g_strdup_printf ("%s %s", (char *) g_hash_table_lookup (reg, "first_name"),
-	                                         (char *) g_hash_table_lookup (reg, "last_name"));
+	g_autoptr (GHashTable) own = vars ? g_hash_table_ref (vars)
+	                                   : reply_vars_new ();
+	g_autofree char *name = g_strdup_printf ("%s %s", reg->first_name, reg->last_name);
 	g_autofree char *ics = NULL;
 
-	reply_var_set (own, "first_name", g_hash_table_lookup (reg, "first_name"));
-	reply_var_set (own, "code", g_hash_table_lookup (reg, "code"));
+	reply_var_set (own, "first_name", reg->first_name);
+	reply_var_set (own, "code", reg->code);
 	reply_var_set (own, "title", ev->title);
 	reply_var_set (own, "event", ev->code);
-	reply_var_set (own, "status", g_strcmp0 (g_hash_table_lookup (reg, "status"), "confirmed") == 0
+	reply_var_set (own, "status", g_strcmp0 (reg->status, "confirmed") == 0
 	                        ? "miejsce potwierdzone"
 	                        : "zgłoszenie przyjęte – termin podamy w osobnej wiadomości");
 	g_hash_table_insert (own, "sessions", sessions_text (ev));
@@ -123,7 +121,7 @@ tell (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *ki
 	reply_var_set (own, "calendar_note",
 	         ics == NULL ? "" : cal == CAL_CANCEL ? "\nZałączony plik usuwa ten termin z kalendarza.\n"
 	                                              : "\nW załączniku jest wpis do kalendarza.\n");
-	return reply_queue (p, inbound_row, msg, kind, tmpl, own, name, g_hash_table_lookup (reg, "email"), ics, error);
+	return reply_queue (p, inbound_row, msg, kind, tmpl, own, name, reg->email, ics, error);
 }
 
 /* --- places ---------------------------------------------------------------- */
@@ -176,10 +174,10 @@ next_start (const Event *ev, gint64 now)
  * [programme] offer_hours from now, or the start of the event when that comes
  * first (a place is no use after it): outbox kind promotion, template offer. */
 static gboolean
-offer_place (Pipeline *p, GHashTable *reg, const Event *ev, GError **error)
+offer_place (Pipeline *p, const Registration *reg, const Event *ev, GError **error)
 {
 	g_autoptr (GHashTable) vars = reply_vars_new ();
-	const char *code = g_hash_table_lookup (reg, "code");
+	const char *code = reg->code;
 	gint64 now = clock_now_unix ();
 	gint64 deadline = now + (gint64) p->cfg->offer_hours * 3600;
 	gint64 begins = next_start (ev, now);
@@ -203,7 +201,7 @@ programme_promote (Pipeline *p, const char *event_code, guint *promoted, GError 
 	for (;;) {
 		g_autoptr (Event) ev = db_event_get (p->db, event_code, error);
 		g_autofree char *code = NULL;
-		g_autoptr (GHashTable) reg = NULL;
+		g_autoptr (Registration) reg = NULL;
 		GError *err = NULL;   /* NULL from db_waitlist_first: nobody waits, or this set */
 		int room;
 
@@ -217,7 +215,7 @@ programme_promote (Pipeline *p, const char *event_code, guint *promoted, GError 
 		}
 		if ((reg = db_registration_get (p->db, code, error)) == NULL)
 			return FALSE;
-		room = programme_room (p, ev, (int) g_ascii_strtoll (g_hash_table_lookup (reg, "hours"), NULL, 10), error);
+		room = programme_room (p, ev, reg->hours, error);
 		if (room <= 0)
 			return room == 0;
 		if (offer_mode (p)) {
@@ -226,7 +224,8 @@ programme_promote (Pipeline *p, const char *event_code, guint *promoted, GError 
 		} else {
 			if (!db_registration_set_status (p->db, code, place_status (ev), error))
 				return FALSE;
-			g_hash_table_replace (reg, g_strdup ("status"), g_strdup (place_status (ev)));
+			g_free (reg->status);
+			reg->status = g_strdup (place_status (ev));
 			g_message ("programme: %s promoted from the waiting list of %s", code, event_code);
 			if (!tell (p, 0, NULL, "promotion", "promotion", reg, ev, CAL_PUBLISH, NULL, error))
 				return FALSE;
@@ -242,18 +241,18 @@ programme_promote (Pipeline *p, const char *event_code, guint *promoted, GError 
  * @quiet (they are being answered already), and the place goes on down the
  * list. */
 static gboolean
-expire_offer (Pipeline *p, GHashTable *reg, gboolean quiet, GError **error)
+expire_offer (Pipeline *p, const Registration *reg, gboolean quiet, GError **error)
 {
 	g_autoptr (GHashTable) vars = reply_vars_new ();
-	const char *code = g_hash_table_lookup (reg, "code");
-	const char *event = g_hash_table_lookup (reg, "event");
+	const char *code = reg->code;
+	const char *event = reg->event;
 	g_autoptr (Event) ev = db_event_get (p->db, event, error);
 
 	if (ev == NULL || !db_registration_set_status (p->db, code, "cancelled", error))
 		return FALSE;
 	g_message ("programme: the place in %s offered to %s was not taken in time", event, code);
 	g_hash_table_insert (vars, "deadline",
-	                     catalog_format_instant (g_ascii_strtoll (g_hash_table_lookup (reg, "offer_deadline"), NULL, 10)));
+	                     catalog_format_instant (reg->offer_deadline));
 	if (!quiet && !tell (p, 0, NULL, "cancellation", "offer-expired", reg, ev, CAL_NONE, vars, error))
 		return FALSE;
 	return programme_promote (p, event, NULL, error);
@@ -270,12 +269,11 @@ programme_expire_offers (Pipeline *p, guint *expired, GError **error)
 	if ((rows = db_offers_expired (p->db, clock_now_unix (), error)) == NULL)
 		goto fail;
 	for (guint i = 0; i < rows->len; i++) {
-		GHashTable *r = g_ptr_array_index (rows, i);
+		const Registration *r = g_ptr_array_index (rows, i);
 		GError *err = NULL;
-		g_autoptr (GHashTable) reg = db_registration_get (p->db, g_hash_table_lookup (r, "code"), &err);
+		g_autoptr (Registration) reg = db_registration_get (p->db, r->code, &err);
 		/* an earlier expiry in this pass may have moved it: look again */
-		if (reg == NULL || g_strcmp0 (g_hash_table_lookup (reg, "status"), "waitlisted") != 0 ||
-		    g_hash_table_lookup (reg, "offer_deadline") == NULL) {
+		if (reg == NULL || g_strcmp0 (reg->status, "waitlisted") != 0 || reg->offer_deadline == 0) {
 			if (err != NULL) {
 				g_propagate_error (error, err);
 				goto fail;
@@ -298,7 +296,7 @@ gboolean
 programme_cancel (Pipeline *p, const char *code, gint64 inbound_row, const InboundMessage *msg, guint *promoted,
                   GError **error)
 {
-	g_autoptr (GHashTable) reg = db_registration_get (p->db, code, error);
+	g_autoptr (Registration) reg = db_registration_get (p->db, code, error);
 	g_autoptr (Event) ev = NULL;
 	g_autofree char *event = NULL;
 	g_autoptr (GHashTable) vars = NULL;
@@ -309,15 +307,15 @@ programme_cancel (Pipeline *p, const char *code, gint64 inbound_row, const Inbou
 			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "no registration %s", code);
 		return FALSE;
 	}
-	if (g_strcmp0 (g_hash_table_lookup (reg, "status"), "cancelled") == 0) {
+	if (g_strcmp0 (reg->status, "cancelled") == 0) {
 		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "registration %s is already cancelled", code);
 		return FALSE;
 	}
 	/* Only a place was sent calendar entries (a waiting list gets none): those
 	 * are withdrawn with a CANCEL of the same UIDs. */
 	invited = g_strv_contains ((const char *const[]) { "confirmed", "requested", NULL },
-	                           g_hash_table_lookup (reg, "status"));
-	event = g_strdup (g_hash_table_lookup (reg, "event"));
+	                           reg->status);
+	event = g_strdup (reg->event);
 	if ((ev = db_event_get (p->db, event, error)) == NULL || !db_registration_set_status (p->db, code, "cancelled", error))
 		return FALSE;
 	g_message ("programme: %s (%s) cancelled", code, event);
@@ -490,15 +488,15 @@ programme_cancel_message (Pipeline *p, const InboundMessage *msg, InboundRecord 
 	codes = a.own->len > 0 ? a.own : a.quoted;
 	for (guint i = 0; i < codes->len; i++) {
 		GError *err = NULL;
-		g_autoptr (GHashTable) reg = db_registration_get (p->db, g_ptr_array_index (codes, i), &err);
+		g_autoptr (Registration) reg = db_registration_get (p->db, g_ptr_array_index (codes, i), &err);
 		if (err != NULL) {
 			g_propagate_error (error, err);
 			return FALSE;
 		}
-		if (reg != NULL && g_strcmp0 (g_hash_table_lookup (reg, "status"), "cancelled") != 0) {
+		if (reg != NULL && g_strcmp0 (reg->status, "cancelled") != 0) {
 			g_ptr_array_add (active, g_strdup (g_ptr_array_index (codes, i)));
 			g_string_append_printf (reason, " %s %s", (char *) g_ptr_array_index (codes, i),
-			                        (char *) g_hash_table_lookup (reg, "event"));
+			                        reg->event);
 		}
 	}
 	if (active->len == 0)
@@ -549,16 +547,13 @@ typedef enum {
 
 /* What a "TAK" for registration @reg (NULL: unknown code) is at @now. */
 static AnswerKind
-classify (GHashTable *reg, gint64 now)
+classify (const Registration *reg, gint64 now)
 {
-	const char *status = reg ? g_hash_table_lookup (reg, "status") : NULL;
-	const char *deadline = reg ? g_hash_table_lookup (reg, "offer_deadline") : NULL;
-
-	if (reg == NULL || deadline == NULL)
+	if (reg == NULL || reg->offer_deadline == 0)
 		return ANSWER_NO_OFFER;
-	if (g_strcmp0 (status, "waitlisted") == 0)
-		return g_ascii_strtoll (deadline, NULL, 10) > now ? ANSWER_ACCEPT : ANSWER_LATE;
-	if (g_strcmp0 (status, "cancelled") == 0)
+	if (g_strcmp0 (reg->status, "waitlisted") == 0)
+		return reg->offer_deadline > now ? ANSWER_ACCEPT : ANSWER_LATE;
+	if (g_strcmp0 (reg->status, "cancelled") == 0)
 		return ANSWER_LATE;
 	return ANSWER_AGAIN;
 }
@@ -585,7 +580,7 @@ programme_offer_message (Pipeline *p, const InboundMessage *msg, InboundRecord *
                          char **unclear, GError **error)
 {
 	g_auto (Answer) a = { 0 };
-	g_autoptr (GPtrArray) regs = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
+	g_autoptr (GPtrArray) regs = g_ptr_array_new_with_free_func ((GDestroyNotify) registration_free);
 	g_autoptr (GString) reason = g_string_new ("offer answered:");
 	g_autoptr (GString) unknown = g_string_new (NULL);
 	gint64 now = clock_now_unix ();
@@ -602,7 +597,7 @@ programme_offer_message (Pipeline *p, const InboundMessage *msg, InboundRecord *
 	for (guint i = 0; i < codes->len; i++) {
 		const char *code = g_ptr_array_index (codes, i);
 		GError *err = NULL;
-		GHashTable *reg = db_registration_get (p->db, code, &err);
+		Registration *reg = db_registration_get (p->db, code, &err);
 		AnswerKind kind;
 		if (err != NULL) {
 			g_propagate_error (error, err);
@@ -614,10 +609,10 @@ programme_offer_message (Pipeline *p, const InboundMessage *msg, InboundRecord *
 		if (kind == ANSWER_NO_OFFER) {
 			g_string_append_printf (unknown, "%s%s", unknown->len ? ", " : "", code);
 			g_string_append_printf (reason, " %s no offer", code);
-			g_clear_pointer (&reg, g_hash_table_unref);
+			g_clear_pointer (&reg, registration_free);
 			continue;
 		}
-		g_string_append_printf (reason, " %s %s %s", code, (char *) g_hash_table_lookup (reg, "event"),
+		g_string_append_printf (reason, " %s %s %s", code, reg->event,
 		                        kind == ANSWER_ACCEPT ? "accepted" : kind == ANSWER_AGAIN ? "accepted before"
 		                                                                                  : "too late");
 		g_ptr_array_add (regs, reg);
@@ -645,9 +640,9 @@ programme_offer_message (Pipeline *p, const InboundMessage *msg, InboundRecord *
 	if ((row = db_message_insert (p->db, rec, error)) == 0)
 		return FALSE;
 	for (guint i = 0; i < regs->len; i++) {
-		GHashTable *reg = g_ptr_array_index (regs, i);
-		const char *code = g_hash_table_lookup (reg, "code");
-		g_autoptr (Event) ev = db_event_get (p->db, g_hash_table_lookup (reg, "event"), error);
+		Registration *reg = g_ptr_array_index (regs, i);
+		const char *code = reg->code;
+		g_autoptr (Event) ev = db_event_get (p->db, reg->event, error);
 		g_autofree char *deadline = NULL;
 		g_autofree char *why = NULL;
 
@@ -657,7 +652,8 @@ programme_offer_message (Pipeline *p, const InboundMessage *msg, InboundRecord *
 		case ANSWER_ACCEPT:
 			if (!db_registration_set_status (p->db, code, place_status (ev), error))
 				return FALSE;
-			g_hash_table_replace (reg, g_strdup ("status"), g_strdup (place_status (ev)));
+			g_free (reg->status);
+			reg->status = g_strdup (place_status (ev));
 			g_message ("programme: %s took the place offered in %s", code, ev->code);
 			G_GNUC_FALLTHROUGH;  /* to the confirmation with the calendar entries */
 		case ANSWER_AGAIN:
@@ -667,10 +663,10 @@ programme_offer_message (Pipeline *p, const InboundMessage *msg, InboundRecord *
 		case ANSWER_LATE:
 			/* The deadline passed before `remind` expired it: expire it now, so
 			 * the place moves on in this same transaction. */
-			if (g_strcmp0 (g_hash_table_lookup (reg, "status"), "waitlisted") == 0 &&
+			if (g_strcmp0 (reg->status, "waitlisted") == 0 &&
 			    !expire_offer (p, reg, TRUE, error))
 				return FALSE;
-			deadline = catalog_format_instant (g_ascii_strtoll (g_hash_table_lookup (reg, "offer_deadline"), NULL, 10));
+			deadline = catalog_format_instant (reg->offer_deadline);
 			why = g_strdup_printf ("Termin odpowiedzi na propozycję miejsca dla zgłoszenia %s\n"
 			                       "(%s) minął: %s.\n"
 			                       "Propozycja nie jest już aktualna – zgłoszenie zostało zamknięte,\n"
@@ -753,7 +749,7 @@ programme_import (Pipeline *p, const char *path, guint *count, guint *updates, g
 		}
 		for (guint r = 0; r < regs->len; r++) {
 			GHashTable *row = g_ptr_array_index (regs, r);
-			g_autoptr (GHashTable) reg = NULL;
+			g_autoptr (Registration) reg = NULL;
 			if (g_strcmp0 (g_hash_table_lookup (row, "status"), "waitlisted") == 0)
 				continue;
 			if ((reg = db_registration_get (p->db, g_hash_table_lookup (row, "code"), error)) == NULL ||
@@ -805,8 +801,8 @@ programme_remind (Pipeline *p, guint *sent, guint *missed, GError **error)
 		return FALSE;
 	}
 	for (guint i = 0; i < rows->len; i++) {
-		GHashTable *r = g_ptr_array_index (rows, i);
-		const char *start = g_hash_table_lookup (r, "start");
+		const ReminderRow *r = g_ptr_array_index (rows, i);
+		const char *start = r->start;
 		g_autoptr (GDateTime) at = clock_parse (start);
 		gint64 begins;
 
@@ -820,9 +816,8 @@ programme_remind (Pipeline *p, guint *sent, guint *missed, GError **error)
 
 			if (due > now)
 				continue;
-			fresh = db_reminder_record (p->db, g_hash_table_lookup (r, "code"),
-			                            (int) g_ascii_strtoll (g_hash_table_lookup (r, "session"), NULL, 10),
-			                            start, offset, late ? "missed" : "sent", error);
+			fresh = db_reminder_record (p->db, r->code, r->session, start, offset, late ? "missed" : "sent",
+			                            error);
 			if (fresh < 0) {
 				db_rollback (p->db);
 				return FALSE;
@@ -835,18 +830,17 @@ programme_remind (Pipeline *p, guint *sent, guint *missed, GError **error)
 			}
 			{
 				g_autoptr (GHashTable) vars = reply_vars_new ();
-				g_autofree char *name = g_strdup_printf ("%s %s", (char *) g_hash_table_lookup (r, "first_name"),
-				                                         (char *) g_hash_table_lookup (r, "last_name"));
+				g_autofree char *name = g_strdup_printf ("%s %s", r->first_name, r->last_name);
 				g_autofree char *buf = NULL;
-				reply_var_set (vars, "first_name", g_hash_table_lookup (r, "first_name"));
-				reply_var_set (vars, "code", g_hash_table_lookup (r, "code"));
-				reply_var_set (vars, "title", g_hash_table_lookup (r, "title"));
-				reply_var_set (vars, "event", g_hash_table_lookup (r, "event"));
+				reply_var_set (vars, "first_name", r->first_name);
+				reply_var_set (vars, "code", r->code);
+				reply_var_set (vars, "title", r->title);
+				reply_var_set (vars, "event", r->event);
 				reply_var_set (vars, "when_rel", days_text (offset, &buf));
-				g_hash_table_insert (vars, "when", catalog_format_when (start, g_hash_table_lookup (r, "end")));
-				reply_var_set (vars, "place", g_hash_table_lookup (r, "place") ? g_hash_table_lookup (r, "place")
+				g_hash_table_insert (vars, "when", catalog_format_when (start, r->end));
+				reply_var_set (vars, "place", r->place ? r->place
 				                                                         : "podamy w osobnej wiadomości");
-				if (!reply_queue (p, 0, NULL, "reminder", "reminder", vars, name, g_hash_table_lookup (r, "email"), NULL, error)) {
+				if (!reply_queue (p, 0, NULL, "reminder", "reminder", vars, name, r->email, NULL, error)) {
 					db_rollback (p->db);
 					return FALSE;
 				}
@@ -873,13 +867,13 @@ programme_waitlist_notes (Pipeline *p, guint *sent, guint *missed, GError **erro
 	if ((rows = db_waitlist_note_candidates (p->db, error)) == NULL)
 		goto fail;
 	for (guint i = 0; i < rows->len; i++) {
-		GHashTable *r = g_ptr_array_index (rows, i);
-		const char *code = g_hash_table_lookup (r, "code");
-		g_autoptr (GDateTime) at = clock_parse (g_hash_table_lookup (r, "start"));
-		g_autoptr (GHashTable) reg = NULL;
+		const Registration *r = g_ptr_array_index (rows, i);
+		const char *code = r->code;
+		g_autoptr (GDateTime) at = clock_parse (r->first_start);
+		g_autoptr (Registration) reg = NULL;
 		g_autoptr (GHashTable) vars = NULL;
 		g_autoptr (Event) ev = NULL;
-		int position = (int) g_ascii_strtoll (g_hash_table_lookup (r, "position"), NULL, 10);
+		int position = r->position;
 		gint64 begins, due;
 		gboolean late;
 		int fresh;
@@ -899,10 +893,10 @@ programme_waitlist_notes (Pipeline *p, guint *sent, guint *missed, GError **erro
 			continue;
 		}
 		if ((reg = db_registration_get (p->db, code, error)) == NULL ||
-		    (ev = db_event_get (p->db, g_hash_table_lookup (r, "event"), error)) == NULL)
+		    (ev = db_event_get (p->db, r->event, error)) == NULL)
 			goto fail;
 		vars = reply_vars_new ();
-		reply_var_set (vars, "position", g_hash_table_lookup (r, "position"));
+		g_hash_table_insert (vars, "position", g_strdup_printf ("%d", position));
 		g_hash_table_insert (vars, "waitlist_rule", programme_waitlist_rule (p));
 		if (!tell (p, 0, NULL, "waitlist", "waitlist-note", reg, ev, CAL_NONE, vars, error))
 			goto fail;
@@ -941,7 +935,7 @@ programme_due (Pipeline *p, ProgrammeDue *due, GError **error)
 gboolean
 programme_schedule (Pipeline *p, const char *code, const char *when, const char *place, GError **error)
 {
-	g_autoptr (GHashTable) reg = db_registration_get (p->db, code, error);
+	g_autoptr (Registration) reg = db_registration_get (p->db, code, error);
 	g_autoptr (GHashTable) vars = reply_vars_new ();
 	g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) ical_event_free);
 	g_autoptr (GDateTime) start = clock_parse (when);
@@ -955,11 +949,11 @@ programme_schedule (Pipeline *p, const char *code, const char *when, const char 
 			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "no registration %s", code);
 		return FALSE;
 	}
-	if (g_strcmp0 (g_hash_table_lookup (reg, "kind"), "consulting") != 0 ||
-	    !g_strv_contains ((const char *const[]) { "requested", "confirmed", NULL }, g_hash_table_lookup (reg, "status"))) {
+	if (g_strcmp0 (reg->kind, "consulting") != 0 ||
+	    !g_strv_contains ((const char *const[]) { "requested", "confirmed", NULL }, reg->status)) {
 		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
 		             "%s is a %s registration (%s); only a consulting request with its hours can be scheduled",
-		             code, (char *) g_hash_table_lookup (reg, "kind"), (char *) g_hash_table_lookup (reg, "status"));
+		             code, reg->kind, reg->status);
 		return FALSE;
 	}
 	if (start == NULL || strlen (when) < 16) {
@@ -970,20 +964,18 @@ programme_schedule (Pipeline *p, const char *code, const char *when, const char 
 	if (!db_registration_set_appointment (p->db, code, when, place, error) ||
 	    (seq = db_registration_next_sequence (p->db, code, error)) < 0)
 		return FALSE;
-	ie = appointment_event (p, code, g_hash_table_lookup (reg, "title"), when, place,
-	                        (int) g_ascii_strtoll (g_hash_table_lookup (reg, "hours"), NULL, 10), seq);
+	ie = appointment_event (p, code, reg->title, when, place, reg->hours, seq);
 	g_ptr_array_add (events, ie);
 	if (!reply_calendar_ics (p, ICAL_PUBLISH, events, &ics, error))
 		return FALSE;
-	reply_var_set (vars, "first_name", g_hash_table_lookup (reg, "first_name"));
+	reply_var_set (vars, "first_name", reg->first_name);
 	reply_var_set (vars, "code", code);
-	reply_var_set (vars, "title", g_hash_table_lookup (reg, "title"));
+	reply_var_set (vars, "title", reg->title);
 	reply_var_set (vars, "place", place);
 	g_hash_table_insert (vars, "when", catalog_format_when (ie->start, ie->end));
-	name = g_strdup_printf ("%s %s", (char *) g_hash_table_lookup (reg, "first_name"),
-	                        (char *) g_hash_table_lookup (reg, "last_name"));
+	name = g_strdup_printf ("%s %s", reg->first_name, reg->last_name);
 	/* A confirmation "with the date": outbox kind confirmation. */
-	return reply_queue (p, 0, NULL, "confirmation", "appointment", vars, name, g_hash_table_lookup (reg, "email"), ics,
+	return reply_queue (p, 0, NULL, "confirmation", "appointment", vars, name, reg->email, ics,
 	              error);
 }
 

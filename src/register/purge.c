@@ -74,7 +74,7 @@ mark (Pipeline *p, GArray *ids, gboolean outbox, const char *dir, gboolean remov
 
 /* The file of purge row @r (db_purge_messages, db_purge_outbox), or NULL
  * when the row waits for a later purge.  (transfer full) */
-typedef char *(*CopyOf) (Pipeline *p, GHashTable *r, PurgeStats *st);
+typedef char *(*CopyOf) (Pipeline *p, const PurgeRow *r, PurgeStats *st);
 
 /* Remove the file of each row of @rows (transfer full; NULL: the database's
  * @error) that copy_of names, all in @dir, and mark the rows whose file is
@@ -91,14 +91,12 @@ purge_rows (Pipeline *p, GPtrArray *rows, CopyOf copy_of, gboolean outbox, const
 	if (rows == NULL)
 		return FALSE;
 	for (guint i = 0; i < rows->len; i++) {
-		GHashTable *r = g_ptr_array_index (rows, i);
+		const PurgeRow *r = g_ptr_array_index (rows, i);
 		g_autofree char *path = copy_of (p, r, st);
-		gint64 id;
 
 		if (path == NULL || !purge_file (path, st, outbox, &removed))
 			continue;
-		id = g_ascii_strtoll (g_hash_table_lookup (r, "id"), NULL, 10);
-		g_array_append_val (ids, id);
+		g_array_append_val (ids, r->id);
 		(*count)++;
 		if (ids->len >= PURGE_CHUNK && !mark (p, ids, outbox, dir, removed, error))
 			return FALSE;
@@ -108,9 +106,9 @@ purge_rows (Pipeline *p, GPtrArray *rows, CopyOf copy_of, gboolean outbox, const
 
 /* The inbound copy in spool cur/ of a finished message. */
 static char *
-spool_copy (Pipeline *p, GHashTable *r, PurgeStats *st)
+spool_copy (Pipeline *p, const PurgeRow *r, PurgeStats *st)
 {
-	const char *spool_id = g_hash_table_lookup (r, "spool_id");
+	const char *spool_id = r->name;
 	g_autofree char *pending = g_build_filename (p->spool->new, spool_id, NULL);
 
 	/* Recorded but still in new/ (a run died before moving it): the next
@@ -124,9 +122,9 @@ spool_copy (Pipeline *p, GHashTable *r, PurgeStats *st)
 
 /* The directory transport's copy of a reply out of the queue. */
 static char *
-outgoing_copy (Pipeline *p, GHashTable *r, PurgeStats *st)
+outgoing_copy (Pipeline *p, const PurgeRow *r, PurgeStats *st)
 {
-	g_autofree char *name = deliver_dir_name (g_hash_table_lookup (r, "message_id"));
+	g_autofree char *name = deliver_dir_name (r->name);
 
 	return g_build_filename (p->cfg->outgoing, name, NULL);
 }

@@ -418,13 +418,19 @@ register_applicant (Pipeline *p, gint64 row, const InboundMessage *msg, const Fo
 	g_autofree char *ics = NULL;
 	g_autoptr (GPtrArray) regs = NULL;
 	g_autoptr (GPtrArray) events = NULL;
+	const ApplicantFields fields = {
+		.email = app->email, .first_name = app->first_name, .last_name = app->last_name,
+		.phone = app->phone, .institution = app->institution, .institution_type = app->institution_type,
+		.position = app->position, .powiat = app->powiat, .subregion = app->subregion,
+		.needs = app->needs, .topics = app->topics, .consulting_topic = app->consulting_topic,
+	};
 	gboolean created;
 	gint64 applicant;
 	guint added = 0, waitlisted = 0;
 	/* Only waiting lists this time: the reply says so from its subject on. */
 	const char *kind;
 
-	if ((applicant = db_applicant_upsert (p->db, app, &created, error)) == 0 ||
+	if ((applicant = db_applicant_upsert (p->db, &fields, &created, error)) == 0 ||
 	    !place (p, app, applicant, row, summary, missing, &added, &waitlisted, error))
 		return FALSE;
 	kind = added > 0 && waitlisted == added ? "waitlist" : "confirmation";

@@ -1,4 +1,4 @@
-/* db.h - the store: every SQL statement of mailreg lives in db.c.
+/* db.h - the store: every SQL statement of mailreg lives in src/store/.
  *
  * SQLite in WAL mode with synchronous=FULL (a commit is durable before the
  * spool file moves to cur/), foreign keys on, STRICT tables, schema migrated
@@ -8,8 +8,6 @@
 #define MAILREG_DB_H
 
 #include <glib.h>
-
-#include "validate/validate.h"
 
 typedef struct Db Db;
 
@@ -27,6 +25,9 @@ const char *outcome_name (Outcome outcome);
 /* Open (creating with mode 0600 and migrating) the database at @path.
  * (transfer full)  MAILREG_ERROR_CANTCREAT / MAILREG_ERROR_IO / TEMPFAIL (locked). */
 Db *db_open (const char *path, GError **error);
+
+/* Finalize the statements and close the connection; NULL is fine.  A
+ * transaction still open is rolled back (nothing of it is kept). */
 void db_close (Db *db);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Db, db_close)
 
@@ -74,6 +75,8 @@ typedef struct {
 	int offered;       /* waitlisted registrations holding a place offered to them */
 } Event;
 
+/* A new empty event, its sessions array ready.  (transfer full)  event_free
+ * frees it with its sessions; NULL is fine. */
 Event *event_new (void);
 void event_free (Event *ev);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Event, event_free)
@@ -104,6 +107,7 @@ typedef struct {
 	char *reason;       /* one line, or NULL */
 } InboundRecord;
 
+/* Free the fields of @rec (not @rec itself) and zero it. */
 void inbound_record_clear (InboundRecord *rec);
 
 /* TRUE when the spool file @spool_id already has a recorded outcome (a crash came
@@ -131,9 +135,26 @@ gboolean db_message_set_applicant (Db *db, gint64 message_row, gint64 applicant_
 
 /* --- applicants and registrations ------------------------------------- */
 
+/* What a form says about its sender, as the store keeps it (strings borrowed,
+ * NULL when the form leaves them out). */
+typedef struct {
+	const char *email;
+	const char *first_name;
+	const char *last_name;
+	const char *phone;
+	const char *institution;
+	const char *institution_type;
+	const char *position;
+	const char *powiat;
+	const char *subregion;
+	const char *needs;
+	const char *topics;
+	int consulting_topic;   /* 1..4, 0 when none */
+} ApplicantFields;
+
 /* Insert or update the applicant with @app->email; returns the row id (0 on error)
- * and sets *@created. */
-gint64 db_applicant_upsert (Db *db, const Application *app, gboolean *created, GError **error);
+ * and sets *@created.  A resubmission keeps what the new form leaves out. */
+gint64 db_applicant_upsert (Db *db, const ApplicantFields *app, gboolean *created, GError **error);
 
 /* Register @applicant_id for @event_code with @status and @hours, at the end of
  * the queue, unless already registered.  Returns TRUE and sets *@code (transfer
@@ -161,6 +182,7 @@ typedef struct {
 	gint64 inbound_id;   /* the message it answers, or 0 */
 } OutboxRow;
 
+/* Free @row with everything it holds; NULL is fine. */
 void outbox_row_free (OutboxRow *row);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OutboxRow, outbox_row_free)
 
@@ -248,10 +270,26 @@ gboolean db_health_record (Db *db, const char *step, const char *error_text, GEr
 /* Health rows: step, last_ok, last_error, error_at.  (transfer full) */
 GPtrArray *db_health_list (Db *db, GError **error);
 
-/* Rows name, n for `status`: outbox_<state> counts, review (count),
- * review_oldest (received_at of the oldest message waiting), imap_<mailbox>
- * ("UIDVALIDITY LAST-UID").  (transfer full) */
-GPtrArray *db_status_counts (Db *db, GError **error);
+typedef struct {
+	char *mailbox;
+	guint32 uidvalidity;
+	guint32 last_uid;
+} ImapMailboxState;
+
+/* What `status` shows of the database. */
+typedef struct {
+	int queued, deferred, sent, failed, bounced;   /* outgoing messages by state */
+	int review;              /* inbound messages in review */
+	char *review_oldest;     /* received_at (ISO UTC) of the oldest of them, or NULL */
+	GPtrArray *imap;         /* ImapMailboxState*, one per mailbox */
+} StatusCounts;
+
+/* Free @counts with everything it holds; NULL is fine. */
+void status_counts_free (StatusCounts *counts);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StatusCounts, status_counts_free)
+
+/* The counts for `status`.  (transfer full) NULL on an error. */
+StatusCounts *db_status_counts (Db *db, GError **error);
 
 /* Counts of inbound messages by outcome (for summaries). */
 gboolean db_message_counts (Db *db, int counts[5], GError **error);
@@ -269,6 +307,8 @@ gboolean db_message_counts (Db *db, int counts[5], GError **error);
  * an error, which is then set). */
 gboolean db_imap_mailbox_get (Db *db, const char *mailbox, guint32 *uidvalidity, guint32 *last_uid,
                               GError **error);
+/* Store @mailbox's UIDVALIDITY, the highest UID journalled and the @server
+ * it is on (for `status`), replacing what was there. */
 gboolean db_imap_mailbox_set (Db *db, const char *mailbox, guint32 uidvalidity, guint32 last_uid,
                               const char *server, GError **error);
 
@@ -289,6 +329,7 @@ typedef struct {
 	Outcome outcome;     /* when recorded */
 } ImapJournalRow;
 
+/* Free @row with everything it holds; NULL is fine. */
 void imap_journal_row_free (ImapJournalRow *row);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImapJournalRow, imap_journal_row_free)
 
@@ -329,11 +370,34 @@ int db_event_hours_used (Db *db, const char *event_code, GError **error);
 gboolean db_registration_place (Db *db, gint64 applicant_id, const char *event_code, const char *status,
                                 int hours, gint64 message_row, char **code, GError **error);
 
-/* Registration @code with its event and applicant: code, event, kind, title,
- * status, hours, applicant_id, email, first_name, last_name, appointment,
- * appointment_place, position, offer_deadline (unix time of the last place
- * offered, or NULL).  (transfer full) NULL when none (no error set). */
-GHashTable *db_registration_get (Db *db, const char *code, GError **error);
+/* A registration with what the programme needs of its event and applicant.
+ * db_registration_get fills every field; the listings say which they fill
+ * (the others stay NULL / 0). */
+typedef struct {
+	char *code;
+	char *event;              /* the event's code */
+	char *kind;               /* the event's kind */
+	char *title;              /* the event's title */
+	char *status;             /* confirmed | waitlisted | requested | cancelled */
+	int hours;                /* consulting hours held */
+	gint64 applicant_id;
+	char *email;
+	char *first_name;
+	char *last_name;
+	char *appointment;        /* local ISO time staff set (consulting), or NULL */
+	char *appointment_place;
+	int position;             /* on the waiting list (1 first), 0 when not waitlisted */
+	gint64 offer_deadline;    /* unix time until the last place offered is held, 0 when none */
+	char *first_start;        /* db_waitlist_note_candidates: the event's first session start */
+} Registration;
+
+/* Free @reg with everything it holds; NULL is fine. */
+void registration_free (Registration *reg);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Registration, registration_free)
+
+/* Registration @code, every field filled.  (transfer full) NULL when none (no
+ * error set) or on an error. */
+Registration *db_registration_get (Db *db, const char *code, GError **error);
 
 /* Set the status of registration @code (cancelled also stamps cancelled_at). */
 gboolean db_registration_set_status (Db *db, const char *code, const char *status, GError **error);
@@ -347,8 +411,26 @@ char *db_waitlist_first (Db *db, const char *event_code, GError **error);
  * institution, phone, position.  (transfer full) */
 GPtrArray *db_event_registrations (Db *db, const char *event_code, GError **error);
 
-/* Every (confirmed registration, dated session) pair: code, email, first_name,
- * last_name, event, title, session, start, end, place.  (transfer full) */
+/* One dated session of a confirmed registration, for reminders. */
+typedef struct {
+	char *code;          /* the registration's */
+	char *email;
+	char *first_name;
+	char *last_name;
+	char *event;         /* the event's code */
+	char *title;
+	int session;         /* its number in the event (1 first); 0: the consulting appointment */
+	char *start;         /* local ISO time */
+	char *end;           /* or NULL */
+	char *place;         /* or NULL */
+} ReminderRow;
+
+/* Free @row with everything it holds; NULL is fine. */
+void reminder_row_free (ReminderRow *row);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReminderRow, reminder_row_free)
+
+/* Every (confirmed registration, dated session) pair, by start, then arrival,
+ * then session.  (transfer full) array of ReminderRow*. */
 GPtrArray *db_reminder_candidates (Db *db, GError **error);
 
 /* Record the reminder @offset seconds before session @session starting at
@@ -362,13 +444,13 @@ int db_reminder_record (Db *db, const char *code, int session, const char *start
  * deadline passes. */
 gboolean db_registration_offer (Db *db, const char *code, gint64 deadline, GError **error);
 
-/* Open offers whose deadline is not after @now, oldest deadline first: code,
- * event.  (transfer full) */
+/* Open offers whose deadline is not after @now, oldest deadline first.
+ * (transfer full) array of Registration* with code and event. */
 GPtrArray *db_offers_expired (Db *db, gint64 now, GError **error);
 
 /* Waitlisted registrations without an offer and not yet noted, of events with a
- * dated session: code, event, position, start (the first session's).
- * (transfer full) */
+ * dated session, by that session's start.  (transfer full) array of
+ * Registration* with code, event, position and first_start. */
 GPtrArray *db_waitlist_note_candidates (Db *db, GError **error);
 
 /* Record the waiting-list note of registration @code as @state (sent | missed)
@@ -419,12 +501,22 @@ int db_review_done (Db *db, gint64 id, GError **error);
  * waiting for a person, and its IMAP journal row (if any) is acknowledged; a
  * reply when it left the queue (sent, failed or bounced) and is not in flight. */
 
+/* A raw copy to purge: the row and the name its copy goes by. */
+typedef struct {
+	gint64 id;
+	char *name;   /* a message's spool id, a reply's Message-ID */
+} PurgeRow;
+
+/* Free @row with everything it holds; NULL is fine. */
+void purge_row_free (PurgeRow *row);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PurgeRow, purge_row_free)
+
 /* Finished messages received before @before (ISO UTC) whose raw copy is not
- * marked purged: id, spool_id.  (transfer full) */
+ * marked purged, name = spool id.  (transfer full) array of PurgeRow*. */
 GPtrArray *db_purge_messages (Db *db, const char *before, GError **error);
 
-/* Replies out of the queue since before @before, not marked purged: id,
- * message_id.  (transfer full) */
+/* Replies out of the queue since before @before, not marked purged, name =
+ * Message-ID.  (transfer full) array of PurgeRow*. */
 GPtrArray *db_purge_outbox (Db *db, const char *before, GError **error);
 
 /* 1 when messages with content @hash exist and all are finished and the newest

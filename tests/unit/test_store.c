@@ -1,9 +1,11 @@
-/* test_store.c - the SQLite store: migrations, idempotent upserts, outbox states. */
+/* test_store.c - the SQLite store: migrations (on an empty database and on one
+ * with rows), idempotent upserts, outbox states, typed rows. */
 #include <glib/gstdio.h>
 #include <sys/stat.h>
 
 #include "core/errors.h"
 #include "store/db.h"
+#include "store/db_private.h"   /* db_migrations, to build an old database */
 
 static Db *
 open_temp (char **dir)
@@ -93,7 +95,7 @@ test_applicant_and_registrations (void)
 	g_autoptr (GPtrArray) regs = NULL;
 	g_autofree char *code = NULL;
 	g_autofree char *again = NULL;
-	Application app = { 0 };
+	ApplicantFields app = { 0 };
 	gboolean created;
 	gint64 id, id2;
 
@@ -188,8 +190,8 @@ test_catalog_in_transaction (void)
 	g_autoptr (GError) error = NULL;
 	g_autoptr (Event) ev = info_meeting (25);
 	g_autoptr (Event) bigger = info_meeting (30);
-	Application app = { .first_name = "Anna", .last_name = "Nowak", .email = "anna@ops.example.pl",
-	                    .institution = "OPS", .powiat = "Katowice", .subregion = "centralny" };
+	ApplicantFields app = { .first_name = "Anna", .last_name = "Nowak", .email = "anna@ops.example.pl",
+	                        .institution = "OPS", .powiat = "Katowice", .subregion = "centralny" };
 	g_autofree char *code = NULL;
 	gboolean created;
 	gint64 id;
@@ -281,6 +283,159 @@ test_rollback (void)
 	g_assert_cmpint (counts[OUTCOME_REVIEW], ==, 0);
 }
 
+static void
+exec_ok (sqlite3 *raw, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec (raw, sql, NULL, NULL, &msg) != SQLITE_OK)
+		g_error ("%s: %s", sql, msg);
+}
+
+static gint64
+scalar (sqlite3 *raw, const char *sql)
+{
+	g_autoptr (sqlite3_stmt) st = NULL;
+
+	g_assert_cmpint (sqlite3_prepare_v2 (raw, sql, -1, &st, NULL), ==, SQLITE_OK);
+	g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+	return sqlite3_column_int64 (st, 0);
+}
+
+/* A database written before the outgoing bodies moved to their own table
+ * (user_version 4), with rows in it: db_open migrates it, and every row is
+ * where the newest schema keeps it.  Until now the steps that move data ran
+ * only on empty databases. */
+static void
+test_migrate_rows (void)
+{
+	static const char body[] = "From: mailreg@rops.example.pl\nSubject: Potwierdzenie\n\nDzie\xc5\x84 dobry\n";
+	g_autofree char *dir = g_dir_make_tmp ("mailreg-store-XXXXXX", NULL);
+	g_autofree char *path = g_build_filename (dir, "old.db", NULL);
+	g_autoptr (GError) error = NULL;
+	sqlite3 *raw = NULL;
+
+	g_assert_cmpint (sqlite3_open (path, &raw), ==, SQLITE_OK);
+	for (guint v = 0; v < 4; v++)
+		exec_ok (raw, db_migrations[v]);
+	exec_ok (raw, "PRAGMA user_version = 4;"
+	              "INSERT INTO events (id, code, kind, title, subregion, seats)"
+	              " VALUES (1, 'INFO-CEN', 'info_meeting', 'Spotkanie', 'centralny', 1);"
+	              "INSERT INTO sessions (event_id, seq, start, end, place)"
+	              " VALUES (1, 1, '2014-03-06T10:00', '2014-03-06T14:00', 'Katowice');"
+	              "INSERT INTO applicants (id, email, first_name, last_name, created_at, updated_at) VALUES"
+	              " (1, 'anna@ops.example.pl', 'Anna', 'Nowak', '2014-03-01T09:00:00Z', '2014-03-01T09:00:00Z'),"
+	              " (2, 'jan@ops.example.pl', 'Jan', 'Kowalski', '2014-03-01T09:01:00Z', '2014-03-01T09:01:00Z'),"
+	              " (3, 'ewa@ops.example.pl', 'Ewa', 'Lis', '2014-03-01T09:02:00Z', '2014-03-01T09:02:00Z');"
+	              "INSERT INTO messages (id, spool_id, hash, state, applicant_id, received_at)"
+	              " VALUES (1, 'spool-1', 'h1', 'registered', 1, '2014-03-01T09:00:00Z');"
+	              "INSERT INTO registrations (id, code, applicant_id, event_id, status, message_id, created_at) VALUES"
+	              " (1, 'ZG-AAAA-AAAA', 1, 1, 'confirmed', 1, '2014-03-01T09:00:00Z'),"
+	              " (2, 'ZG-BBBB-BBBB', 2, 1, 'waitlisted', NULL, '2014-03-01T09:01:00Z'),"
+	              " (3, 'ZG-CCCC-CCCC', 3, 1, 'waitlisted', NULL, '2014-03-01T09:02:00Z');");
+	{
+		g_autoptr (sqlite3_stmt) st = NULL;
+		g_assert_cmpint (sqlite3_prepare_v2 (raw, "INSERT INTO outbox (id, message_id, inbound_id, kind, rcpt,"
+		                                          " subject, raw, state, attempts, created_at, sent_at) VALUES"
+		                                          " (1, 'reply-1@rops.example.pl', 1, 'confirmation',"
+		                                          " 'anna@ops.example.pl', 'Potwierdzenie', ?, 'sent', 1,"
+		                                          " '2014-03-01T09:00:05Z', '2014-03-01T09:00:06Z')",
+		                                     -1, &st, NULL), ==, SQLITE_OK);
+		sqlite3_bind_blob (st, 1, body, sizeof body - 1, SQLITE_STATIC);
+		g_assert_cmpint (sqlite3_step (st), ==, SQLITE_DONE);
+	}
+	sqlite3_close (raw);
+
+	{
+		g_autoptr (Db) db = db_open (path, &error);
+		g_autoptr (GBytes) moved = NULL;
+		g_autoptr (OutboxRow) row = NULL;
+		g_autoptr (Event) ev = NULL;
+		g_autoptr (Registration) first = NULL;
+		g_autoptr (Registration) second = NULL;
+		g_autofree char *next = NULL;
+
+		g_assert_no_error (error);
+		g_assert_nonnull (db);
+		/* the body moved from outbox.raw to outbox_bodies */
+		moved = db_outbox_raw (db, 1, &error);
+		g_assert_no_error (error);
+		g_assert_cmpmem (g_bytes_get_data (moved, NULL), g_bytes_get_size (moved), body, sizeof body - 1);
+		row = db_outbox_find (db, "reply-1@rops.example.pl", &error);
+		g_assert_nonnull (row);
+		g_assert_cmpstr (row->state, ==, "sent");
+		g_assert_cmpint (row->attempts, ==, 1);
+		g_assert_cmpint (row->inbound_id, ==, 1);
+		/* the waiting list counted into the event, its order from the rows */
+		ev = db_event_get (db, "INFO-CEN", &error);
+		g_assert_cmpint (ev->taken, ==, 1);
+		g_assert_cmpint (ev->waitlist, ==, 2);
+		g_assert_cmpint (ev->sessions->len, ==, 1);
+		first = db_registration_get (db, "ZG-BBBB-BBBB", &error);
+		second = db_registration_get (db, "ZG-CCCC-CCCC", &error);
+		g_assert_no_error (error);
+		g_assert_cmpint (first->position, ==, 1);
+		g_assert_cmpint (second->position, ==, 2);
+		g_assert_cmpstr (second->email, ==, "ewa@ops.example.pl");
+		g_assert_cmpint (second->offer_deadline, ==, 0);
+		next = db_waitlist_first (db, "INFO-CEN", &error);
+		g_assert_cmpstr (next, ==, "ZG-BBBB-BBBB");
+		g_assert_cmpint (db_event_hours_used (db, "INFO-CEN", &error), ==, 0);
+	}
+	g_assert_cmpint (sqlite3_open (path, &raw), ==, SQLITE_OK);
+	g_assert_cmpint (scalar (raw, "PRAGMA user_version"), ==, db_migrations_n);
+	g_assert_cmpint (scalar (raw, "SELECT count(*) FROM pragma_table_info('outbox') WHERE name = 'raw'"), ==, 0);
+	g_assert_cmpint (scalar (raw, "SELECT count(*) FROM registrations WHERE arrival = id"), ==, 3);
+	sqlite3_close (raw);
+}
+
+/* A registration comes back typed: numbers as numbers, absent as NULL or 0. */
+static void
+test_registration_row (void)
+{
+	g_autofree char *dir = NULL;
+	g_autoptr (Db) db = open_temp (&dir);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (Event) ev = info_meeting (0);
+	g_autoptr (Registration) reg = NULL;
+	g_autoptr (Registration) none = NULL;
+	g_autoptr (StatusCounts) counts = NULL;
+	ApplicantFields app = { .first_name = "Anna", .last_name = "Nowak", .email = "anna@ops.example.pl" };
+	g_autofree char *code = NULL;
+	gboolean created;
+	gint64 id;
+
+	g_assert_true (db_event_upsert (db, ev, &error));
+	id = db_applicant_upsert (db, &app, &created, &error);
+	g_assert_true (db_registration_add (db, id, "INFO-CEN", "waitlisted", 3, 0, &code, &error));
+	g_assert_true (db_registration_offer (db, code, 1394100000, &error));
+	reg = db_registration_get (db, code, &error);
+	g_assert_no_error (error);
+	g_assert_cmpstr (reg->code, ==, code);
+	g_assert_cmpstr (reg->event, ==, "INFO-CEN");
+	g_assert_cmpstr (reg->kind, ==, "info_meeting");
+	g_assert_cmpstr (reg->status, ==, "waitlisted");
+	g_assert_cmpint (reg->hours, ==, 3);
+	g_assert_cmpint (reg->applicant_id, ==, id);
+	g_assert_cmpint (reg->position, ==, 1);
+	g_assert_cmpint (reg->offer_deadline, ==, 1394100000);
+	g_assert_null (reg->appointment);
+	none = db_registration_get (db, "ZG-0000-0000", &error);
+	g_assert_null (none);
+	g_assert_no_error (error);
+
+	g_assert_true (db_imap_mailbox_set (db, "INBOX", 1234567890, 42, "imap.example.pl", &error));
+	counts = db_status_counts (db, &error);
+	g_assert_no_error (error);
+	g_assert_cmpint (counts->queued + counts->sent + counts->failed, ==, 0);
+	g_assert_cmpint (counts->review, ==, 0);
+	g_assert_null (counts->review_oldest);
+	g_assert_cmpint (counts->imap->len, ==, 1);
+	g_assert_cmpstr (((ImapMailboxState *) g_ptr_array_index (counts->imap, 0))->mailbox, ==, "INBOX");
+	g_assert_cmpuint (((ImapMailboxState *) g_ptr_array_index (counts->imap, 0))->uidvalidity, ==, 1234567890);
+	g_assert_cmpuint (((ImapMailboxState *) g_ptr_array_index (counts->imap, 0))->last_uid, ==, 42);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -293,5 +448,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/store/rollback", test_rollback);
 	g_test_add_func ("/store/catalog-in-transaction", test_catalog_in_transaction);
 	g_test_add_func ("/store/imap-set-states", test_imap_set_states);
+	g_test_add_func ("/store/migrate-rows", test_migrate_rows);
+	g_test_add_func ("/store/registration-row", test_registration_row);
 	return g_test_run ();
 }

@@ -1,0 +1,144 @@
+/* db_message.c - inbound messages: one row per spool file with its outcome,
+ * found again by spool id, Message-ID or content hash, and the staff review
+ * of those that needed a person.
+ */
+#include "store/db_private.h"
+
+#include "core/errors.h"
+
+gboolean
+db_message_recorded (Db *db, const char *spool_id, Outcome *outcome, GError **error)
+{
+	g_autofree char *state = db_scalar_text (db, "SELECT state FROM messages WHERE spool_id = :spool",
+	                                         DB_PARAMS (DB_TEXT (":spool", spool_id)), "look up spool file",
+	                                         error);
+
+	/* state is NOT NULL: a row gives a text */
+	if (state != NULL && outcome != NULL)
+		*outcome = db_outcome_parse (state);
+	return state != NULL;
+}
+
+char *
+db_message_mid (Db *db, const char *spool_id, GError **error)
+{
+	return db_scalar_text (db, "SELECT message_id FROM messages WHERE spool_id = :spool",
+	                       DB_PARAMS (DB_TEXT (":spool", spool_id)), "look up Message-ID", error);
+}
+
+gboolean
+db_message_seen (Db *db, const char *message_id, const char *hash, GError **error)
+{
+	gint64 one = 0;
+
+	return db_scalar_int (db,
+	                      "SELECT 1 FROM messages WHERE state <> 'duplicate' AND"
+	                      " (message_id = :mid OR (:mid IS NULL AND message_id IS NULL AND hash = :hash))"
+	                      " LIMIT 1",
+	                      DB_PARAMS (DB_TEXT (":mid", message_id), DB_TEXT (":hash", hash)), &one,
+	                      "look up Message-ID", error) == 1;
+}
+
+gint64
+db_message_insert (Db *db, const InboundRecord *rec, GError **error)
+{
+	g_autofree char *now = db_now_iso (db);
+
+	if (!db_run (db,
+	             "INSERT INTO messages (spool_id, message_id, hash, sender, subject, state,"
+	             " reason, form_part, received_at) VALUES (:spool, :mid, :hash, :sender,"
+	             " :subject, :state, :reason, :part, :now)",
+	             DB_PARAMS (DB_TEXT (":spool", rec->spool_id), DB_TEXT (":mid", rec->message_id),
+	                        DB_TEXT (":hash", rec->hash), DB_TEXT (":sender", rec->sender),
+	                        DB_TEXT (":subject", rec->subject), DB_TEXT (":state", outcome_name (rec->outcome)),
+	                        DB_TEXT (":reason", rec->reason), DB_TEXT (":part", rec->form_part),
+	                        DB_TEXT (":now", now)),
+	             "record message", error))
+		return 0;
+	return sqlite3_last_insert_rowid (db->handle);
+}
+
+gboolean
+db_message_append_reason (Db *db, gint64 message_row, const char *note, GError **error)
+{
+	return db_run (db,
+	               "UPDATE messages SET reason = CASE WHEN reason IS NULL OR reason = ''"
+	               " THEN :note ELSE reason || '; ' || :note END WHERE id = :id",
+	               DB_PARAMS (DB_TEXT (":note", note), DB_INT (":id", message_row)), "note message reason", error);
+}
+
+gboolean
+db_message_set_applicant (Db *db, gint64 message_row, gint64 applicant_id, const char *reason,
+                          GError **error)
+{
+	return db_run (db, "UPDATE messages SET applicant_id = :a, reason = :reason WHERE id = :id",
+	               DB_PARAMS (DB_INT (":a", applicant_id), DB_TEXT (":reason", reason), DB_INT (":id", message_row)),
+	               "link message", error);
+}
+
+char *
+db_message_find (Db *db, const char *message_id, const char *hash, GError **error)
+{
+	return db_scalar_text (db,
+	                       "SELECT spool_id FROM messages WHERE"
+	                       " (:mid IS NOT NULL AND message_id = :mid) OR (:mid IS NULL AND hash = :hash)"
+	                       " ORDER BY id LIMIT 1",
+	                       DB_PARAMS (DB_TEXT (":mid", message_id), DB_TEXT (":hash", hash)), "look up message",
+	                       error);
+}
+
+/* --- staff review ------------------------------------------------------------ */
+
+GPtrArray *
+db_review_list (Db *db, gboolean all, GError **error)
+{
+	return db_rows (db,
+	                "SELECT id, received_at, sender AS \"from\", subject, reason, spool_id, reviewed_at,"
+	                " purged_at FROM messages WHERE state = 'review' AND (:all OR reviewed_at IS NULL)"
+	                " ORDER BY id",
+	                DB_PARAMS (DB_INT (":all", all)), error);
+}
+
+GHashTable *
+db_message_get (Db *db, gint64 id, GError **error)
+{
+	g_autoptr (GPtrArray) rows = db_rows (db,
+	                                      "SELECT id, spool_id, message_id, hash, sender, subject, state,"
+	                                      " reviewed_at, purged_at FROM messages WHERE id = :id",
+	                                      DB_PARAMS (DB_INT (":id", id)), error);
+
+	if (rows == NULL || rows->len == 0)
+		return NULL;
+	return g_hash_table_ref (g_ptr_array_index (rows, 0));
+}
+
+gboolean
+db_review_register (Db *db, gint64 id, const char *form_part, GError **error)
+{
+	g_autofree char *now = db_now_iso (db);
+
+	if (!db_run (db,
+	             "UPDATE messages SET state = 'registered', form_part = :part, reviewed_at = :now"
+	             " WHERE id = :id AND state = 'review' AND reviewed_at IS NULL",
+	             DB_PARAMS (DB_TEXT (":part", form_part), DB_TEXT (":now", now), DB_INT (":id", id)),
+	             "register review message", error))
+		return FALSE;
+	if (sqlite3_changes (db->handle) != 1) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "message %" G_GINT64_FORMAT " is not an open review", id);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+int
+db_review_done (Db *db, gint64 id, GError **error)
+{
+	g_autofree char *now = db_now_iso (db);
+
+	if (!db_run (db,
+	             "UPDATE messages SET reviewed_at = :now WHERE id = :id AND state = 'review'"
+	             " AND reviewed_at IS NULL",
+	             DB_PARAMS (DB_TEXT (":now", now), DB_INT (":id", id)), "mark review done", error))
+		return -1;
+	return sqlite3_changes (db->handle);
+}
