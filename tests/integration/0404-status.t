@@ -18,8 +18,8 @@ MAILREG_NOW=2014-02-05T09:00 mr status >"$T/s2" 2>&1
 is $? 69 "review older than a day: exit 69 (EX_UNAVAILABLE)"
 like "$(cat "$T/s2")" "NEEDS A PERSON: a message has waited for review since 2014-02-03T07:00:00Z" "and says why"
 
-# delivery that cannot reach its server is reported
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# delivery that cannot reach its server is reported (a claimed port: nobody listens)
+port=$(port_reserve)
 printf '\n[smtp]\nurl = smtp://127.0.0.1:%s\nstarttls = false\n' "$port" >>"$T/etc/mailreg.conf"
 MAILREG_NOW=2014-02-03T10:00 mr ingest "$DATA/pipeline/valid-8bit.eml" >/dev/null 2>&1
 MAILREG_NOW=2014-02-03T10:00 mr send >/dev/null 2>&1

@@ -2,7 +2,7 @@
 #
 # Source after lib.sh.  dovecot_start writes a standalone configuration into
 # $T/dovecot (own base_dir, state, log, passwd-file user, Maildir under $T, a
-# self-signed certificate for IMAPS) and starts it on two free high ports:
+# self-signed certificate for IMAPS) and starts it on two ports claimed by port_reserve (lib.sh):
 # $IMAP_PORT (STARTTLS) and $IMAPS_PORT (implicit TLS).  It is stopped by its
 # pid file on exit, before lib.sh's cleanup removes $T.
 IMAP_USER=zgloszenia
@@ -36,11 +36,6 @@ dovecot_kill() {
 }
 
 at_exit dovecot_stop
-
-# A free TCP port on 127.0.0.1 (the kernel picks it; a tiny race is acceptable).
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # dovecot_config [EXTRA-SETTINGS] - (re)write the configuration.
 dovecot_config() {
@@ -109,9 +104,8 @@ dovecot_start() {
 			-addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
 			-keyout "$DOVECOT_DIR/key.pem" -out "$DOVECOT_DIR/cert.pem" >/dev/null 2>&1
 		printf '%s:{PLAIN}%s\n' "$IMAP_USER" "$IMAP_PASS" >"$DOVECOT_DIR/passwd"
-		IMAP_PORT=$(free_port)
-		IMAPS_PORT=$(free_port)
-		while [ "$IMAPS_PORT" = "$IMAP_PORT" ]; do IMAPS_PORT=$(free_port); done
+		# Dovecot cannot report a port it picked: claim two (lib.sh)
+		IMAP_PORT=$(port_reserve) && IMAPS_PORT=$(port_reserve) || return 1
 		# The login and mail processes run as other users: let them reach $T.
 		chmod 755 "$T"
 		dovecot_config "${1:-}"

@@ -10,7 +10,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/mailreg-test.XXXXXX")
 # at_exit COMMAND - run COMMAND at exit (last added first), before $T is removed.
 _at_exit=:
 at_exit() { _at_exit="$1; $_at_exit"; }
-trap 'eval "$_at_exit"; rm -rf "$T"' EXIT
+trap 'eval "$_at_exit"; _ports_release; rm -rf "$T"' EXIT
 export G_DEBUG=fatal-criticals
 # mailreg reads MAILREG_NOW and catalog times as Polish wall-clock time; the
 # tests' own `date` arithmetic must agree.
@@ -109,6 +109,56 @@ wait_for() {
 	done
 	return 1
 }
+# port_reserve - print a TCP port on 127.0.0.1 that no other test holds, for a
+# server that cannot bind port 0 and report its port (Dovecot), or for a
+# client that must find nobody listening.  Ports come from 20000-29999, below
+# the kernel's ephemeral range, so no port-0 bind or outgoing connection takes
+# them; a directory /tmp/mailreg-ports/PORT (mkdir is atomic) holding the
+# owner's pid claims one across prove -j2 and parallel checkouts, and is
+# removed at exit (or taken over once its owner is dead).  The port is also
+# checked free with a bind.
+PORT_LOCKS=/tmp/mailreg-ports
+port_reserve() {
+	mkdir -p "$PORT_LOCKS" 2>/dev/null && chmod 1777 "$PORT_LOCKS" 2>/dev/null
+	_p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 10000 ))
+	_tries=0
+	while [ $_tries -lt 10000 ]; do
+		_tries=$((_tries + 1))
+		_p=$(( _p + 1 )); [ $_p -gt 29999 ] && _p=20000
+		if ! mkdir "$PORT_LOCKS/$_p" 2>/dev/null; then
+			_owner=$(cat "$PORT_LOCKS/$_p/pid" 2>/dev/null)
+			# a claim without a pid file is being made right now: leave it
+			[ -n "$_owner" ] && ! kill -0 "$_owner" 2>/dev/null || continue
+			# take the dead owner's claim over by renaming it (one taker
+			# wins); a claim renewed meanwhile by someone else goes back
+			_stale=$PORT_LOCKS/.stale.$_p.$$
+			rm -rf "$_stale"
+			mv "$PORT_LOCKS/$_p" "$_stale" 2>/dev/null || continue
+			if [ "$(cat "$_stale/pid" 2>/dev/null)" != "$_owner" ]; then
+				mv "$_stale" "$PORT_LOCKS/$_p" 2>/dev/null || rm -rf "$_stale"
+				continue
+			fi
+			rm -rf "$_stale"
+			mkdir "$PORT_LOCKS/$_p" 2>/dev/null || continue
+		fi
+		echo $$ >"$PORT_LOCKS/$_p/pid"
+		if python3 -c 'import socket, sys; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1])))' "$_p" 2>/dev/null; then
+			echo "$_p"
+			return 0
+		fi
+		rm -rf "$PORT_LOCKS/$_p"
+	done
+	return 1
+}
+# The EXIT trap frees this script's claims (port_reserve runs in $(...), so
+# they are found by the pid in them).
+_ports_release() {
+	for _d in "$PORT_LOCKS"/*/pid; do
+		[ -f "$_d" ] && [ "$(cat "$_d" 2>/dev/null)" = "$$" ] && rm -rf "${_d%/pid}"
+	done 2>/dev/null
+	:
+}
+
 # recorded N - at least N inbound messages recorded in the instance's database.
 recorded() { [ "$(sql "SELECT count(*) FROM messages")" -ge "$1" ]; }
 
