@@ -19,6 +19,10 @@ the server, never by mocks in mailreg:
     bearer token FILE holds when the client logs in (so a test can expire it);
   - PIPELINING (RFC 2920) is offered, as by Postfix and Exchange (aiosmtpd
     reads commands in order from its stream), unless --no-pipelining.
+Every command refused as broken (500-502, 504, 555: bad syntax, unknown
+command or parameter) is logged to stderr as "broken command: REPLY"; one out
+of sequence (503, e.g. DATA after every RCPT of a pipelined envelope was
+refused) as "out of sequence: REPLY".
 The envelope file also holds "accepted_at", the time (Unix seconds) the 250
 to DATA was given, and "pipelined": whether DATA had already arrived when RCPT
 was read (the client sent the envelope in one go).
@@ -132,6 +136,18 @@ class Handler:
         return "250 2.0.0 OK: queued as %06d" % self.count
 
 
+class LoggingSMTP(SMTP):
+    """SMTP that says on stderr which commands it refused as broken."""
+
+    async def push(self, status):
+        text = status.decode("utf-8", "replace") if isinstance(status, bytes) else status
+        if text[:3] in ("500", "501", "502", "504", "555"):
+            print("broken command: %s" % text, file=sys.stderr, flush=True)
+        elif text[:3] == "503":
+            print("out of sequence: %s" % text, file=sys.stderr, flush=True)
+        return await super().push(status)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dir", required=True)
@@ -162,7 +178,7 @@ def main():
         return AuthResult(success=ok, handled=False)
 
     def factory():
-        return SMTP(handler, hostname="mx.test.invalid", tls_context=ctx, require_starttls=bool(ctx),
+        return LoggingSMTP(handler, hostname="mx.test.invalid", tls_context=ctx, require_starttls=bool(ctx),
                     auth_required=bool(a.auth or a.oauth2), auth_require_tls=bool(ctx),
                     authenticator=authenticator if a.auth else None, timeout=60)
 

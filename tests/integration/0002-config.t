@@ -2,7 +2,7 @@
 # Configuration: lookup order, relative paths, and errors that name file, group
 # and key and exit with EX_CONFIG (78) - all problems in one pass.
 . "$(dirname "$0")/lib.sh"
-plan 14
+plan 15
 
 make_instance
 conf=$T/etc/mailreg.conf
@@ -41,9 +41,14 @@ printf 'this is not ini\n' >"$T/garbage.conf"
 "$MAILREG" -c "$T/garbage.conf" events >/dev/null 2>&1
 is $? 78 "unparseable file exits 78"
 
-# relative paths resolve against the configuration file's folder
-(cd / && "$MAILREG" -c "$conf" events >/dev/null 2>&1)
-ok $? "relative paths work from any working directory"
+# relative paths resolve against the configuration file's folder: run from
+# another folder where ../var and ../spool would be found or made if they
+# resolved against the working directory
+mkdir -p "$T/cwd/sub"
+(cd "$T/etc" && "$MAILREG" -c "$conf" events) >"$T/events-here" 2>&1
+(cd "$T/cwd/sub" && "$MAILREG" -c "$conf" events) >"$T/events-there" 2>&1
+is "$? $(ls "$T/cwd")" "0 sub" "relative paths work from any working directory (nothing made beside it)"
+check "the same database is read from elsewhere" cmp "$T/events-here" "$T/events-there"
 
 "$MAILREG" -c "$conf" frobnicate >/dev/null 2>&1
 is $? 64 "unknown command exits 64 (EX_USAGE)"

@@ -6,15 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 
 W=$ROOT/../shared/corpus/wild
-if [ ! -d "$W" ]; then
-	echo "1..0 # SKIP no corpus"
-	exit 0
-fi
 n=$(ls "$W"/*.eml 2>/dev/null | wc -l | tr -d ' ')
-if [ "$n" -eq 0 ]; then
-	echo "1..0 # SKIP no corpus"
-	exit 0
-fi
+[ "$n" -eq 0 ] && skip_all "no corpus in $W"
 
 plan $((n + 5))
 

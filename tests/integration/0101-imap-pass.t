@@ -84,8 +84,9 @@ make_messages 4 "$T/seen"
 sed -i 's/^Message-ID: <m/Message-ID: <seen/' "$T"/seen/*.eml
 for f in "$T"/seen/*.eml; do deliver "$f"; done
 mr poll --once >"$T/p5.out" 2>&1
+rc=$?
 flags=$(icurl -X 'UID FETCH 1:* (FLAGS)' "imaps://127.0.0.1:$IMAPS_PORT/INBOX" | grep -c 'Seen')
-is "$? $(imap_count INBOX) $flags $(sql "SELECT count(*) FROM imap_messages WHERE acked_to = '\\Seen'")" "0 4 4 4" \
+is "$rc $(imap_count INBOX) $flags $(sql "SELECT count(*) FROM imap_messages WHERE acked_to = '\\Seen'")" "0 4 4 4" \
 	"processed_mailbox empty: the 4 messages stay in INBOX, flagged \\Seen"
 mr poll --once >"$T/p6.out" 2>&1
 is "$(grep -c ' imap UID ' "$T/p6.out") $(sql "SELECT count(*) FROM messages")" "0 208" \

@@ -115,5 +115,7 @@ n3=$(sql "SELECT next_attempt_at FROM outbox WHERE rcpt LIKE 'tempfail4xx.sched%
 is "$((n1 - $(epoch "$(at 1728000)"))) $((n2 - n1)) $((n3 - n2))" "60 120 120" "retry_schedule = 1m, 2m: 60 s, then 120 s repeated"
 send_at 1728600
 is "$(row tempfail4xx.sched | cut -d' ' -f1)" "failed" "max_lifetime = 10m: failed after 10 minutes"
-check "a bad retry_schedule is a configuration error" sh -c "sed -i 's/^retry_schedule = .*/retry_schedule = soon/' '$T/etc/mailreg.conf'; '$MAILREG' -c '$T/etc/mailreg.conf' outbox 2>&1 | grep -q 'retry_schedule'"
+sed -i 's/^retry_schedule = .*/retry_schedule = soon/' "$T/etc/mailreg.conf"
+out=$(mr outbox 2>&1)
+like "$? $(printf '%s' "$out" | tr '\n' ' ')" "^78 .*\[smtp\] retry_schedule" "a bad retry_schedule is a configuration error: exit 78, the key named"
 done_testing

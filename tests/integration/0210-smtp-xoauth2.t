@@ -37,3 +37,4 @@ printf 'tok-2\n' >"$T/etc/token"
 MAILREG_NOW=$(date -d '+10 minutes' '+%Y-%m-%dT%H:%M:%S') mr send >"$T/send3.out" 2>"$T/send3.err"
 is "$?" 0 "after the token file is renewed send exits 0"
 is "$(rx_count)" 5 "the 2 deferred messages delivered with the new token"
+done_testing

@@ -20,7 +20,21 @@ unset MAILREG_FAULT MAILREG_CONFIG
 _n=0
 _failed=0
 
-plan() { echo "1..$1"; }
+_planned=
+plan() { _planned=$1; echo "1..$1"; }
+
+# skip_all REASON - skip the whole script; under CI (CI=true) a skip would turn
+# a regression into a pass, so there it is a failure instead.
+skip_all() {
+	if [ "${CI:-}" = true ]; then
+		echo "1..1"
+		echo "not ok 1 - cannot run on CI: $1"
+		[ -n "${MAILREG_FAILLOG:-}" ] && echo "${0##*/}: cannot run on CI: $1" >>"$MAILREG_FAILLOG"
+		exit 1
+	fi
+	echo "1..0 # SKIP $1"
+	exit 0
+}
 
 # ok STATUS DESCRIPTION - STATUS 0 passes.
 ok() {
@@ -162,7 +176,13 @@ _ports_release() {
 # recorded N - at least N inbound messages recorded in the instance's database.
 recorded() { [ "$(sql "SELECT count(*) FROM messages")" -ge "$1" ]; }
 
+# done_testing - the last line of every script: fails when a check failed or
+# when the script ran another number of checks than it planned.
 done_testing() {
+	if [ -n "$_planned" ] && [ "$_n" -ne "$_planned" ]; then
+		echo "# planned $_planned checks, ran $_n" | _diag
+		exit 1
+	fi
 	[ "$_failed" -eq 0 ]
 	exit $?
 }
