@@ -29,6 +29,15 @@ if nm -D "$build/mailreg-test" 2>/dev/null | grep -q '__asan_init\|__ubsan_handl
 	echo "# $build: sanitized build (ASAN_OPTIONS=$ASAN_OPTIONS)"
 fi
 
+# In the plain build the scripts that arm no fault point run the shipped
+# binary, the one `make install` installs (lib.sh: need_faults); the
+# sanitized build has mailreg-test only.
+unset MAILREG_SHIPPED
+if [ -z "${SANITIZE:-}" ] && [ -x "$build/mailreg" ]; then
+	export MAILREG_SHIPPED="$PWD/$build/mailreg"
+	echo "# $build: shipped mailreg; mailreg-test for the scripts that need fault points"
+fi
+
 prove -j2 --timer --merge --failures "$build"/tests/test_* tests/integration/*.t 2>&1 | tee "$out.run"
 # $? is tee's: prove's verdict is its "Result:" line
 grep -q '^Result: PASS' "$out.run" || status=1

@@ -3,6 +3,7 @@
 # the pipeline, run again, and check the message was processed exactly once and
 # its reply delivered exactly once.
 . "$(dirname "$0")/lib.sh"
+need_faults
 
 plan 44
 

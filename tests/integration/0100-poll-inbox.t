@@ -4,6 +4,7 @@
 # records each once and moves it to inbox/processed/ after the commit; a crash
 # between the steps is finished by the next pass, never processed twice.
 . "$(dirname "$0")/lib.sh"
+need_faults
 plan 9
 
 make_instance

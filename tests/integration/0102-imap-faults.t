@@ -5,6 +5,7 @@
 # Crashes (SIGKILL at imap-after-fetch and imap-before-ack) and a Dovecot killed
 # in the middle of a pass: every message recorded exactly once, none left behind.
 . "$(dirname "$0")/lib.sh"
+need_faults
 . "$(dirname "$0")/lib-dovecot.sh"
 
 plan 28

@@ -6,6 +6,7 @@
 # crash before or after the batch COMMIT, or between a spool rename and the
 # fsync of new/, loses nothing and records nothing twice.
 . "$(dirname "$0")/lib.sh"
+need_faults
 . "$(dirname "$0")/lib-dovecot.sh"
 
 plan 16

@@ -2,6 +2,7 @@
 # 0203-smtp-crash: kill -9 during an SMTP batch loses nothing; the one message
 # in the window between the server's acceptance and our record may arrive twice.
 . "$(dirname "$0")/lib.sh"
+need_faults
 . "$(dirname "$0")/smtp.sh"
 
 plan 10

@@ -6,6 +6,7 @@
 # and passes to the next; a late "TAK" or a wrong code is answered; the seats
 # held never exceed the capacity.
 . "$(dirname "$0")/lib.sh"
+need_faults
 
 plan 34
 

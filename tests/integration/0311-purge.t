@@ -6,6 +6,7 @@
 # finishes after a crash and does nothing the second time; `run` applies
 # [paths] retention_days (personal data kept no longer than needed).
 . "$(dirname "$0")/lib.sh"
+need_faults
 plan 30
 
 P=$DATA/pipeline
