@@ -17,6 +17,9 @@ the server, never by mocks in mailreg:
   - --tls CERT KEY offers STARTTLS, --auth USER:PASSWORD requires AUTH (over TLS
     when --tls is given); --oauth2 USER:FILE requires AUTH XOAUTH2 with the
     bearer token FILE holds when the client logs in (so a test can expire it);
+  - --hold-after N: once N messages are stored (counting those already in
+    DIR), the end of the next DATA is never answered: a client sending a
+    batch stops there, however fast it is, until it is killed;
   - PIPELINING (RFC 2920) is offered, as by Postfix and Exchange (aiosmtpd
     reads commands in order from its stream), unless --no-pipelining.
 Every command refused as broken (500-502, 504, 555: bad syntax, unknown
@@ -44,8 +47,9 @@ from aiosmtpd.smtp import MISSING, SMTP, AuthResult, LoginPassword
 
 
 class Handler:
-    def __init__(self, store, control, fail_share=0.0, seed=None, pipelining=True, oauth2=None):
+    def __init__(self, store, control, fail_share=0.0, seed=None, pipelining=True, oauth2=None, hold_after=None):
         self.store = store
+        self.hold_after = hold_after
         self.pipelining = pipelining
         self.oauth2 = oauth2
         self.control = control
@@ -121,6 +125,9 @@ class Handler:
             # the reply goes out first: the handler returns without yielding
             asyncio.get_running_loop().call_later(0.05, server.transport.close)
             return "421 4.3.2 Service shutting down, closing transmission channel"
+        if self.hold_after is not None and self.count >= self.hold_after:
+            print("hold: %d stored, the end of DATA stays unanswered" % self.count, file=sys.stderr, flush=True)
+            await asyncio.Event().wait()
         self.count += 1
         name = os.path.join(self.store, "%06d" % self.count)
         with open(name + ".tmp", "wb") as f:
@@ -160,10 +167,11 @@ def main():
     ap.add_argument("--seed", type=int)
     ap.add_argument("--no-pipelining", action="store_true")
     ap.add_argument("--oauth2")
+    ap.add_argument("--hold-after", type=int)
     a = ap.parse_args()
     os.makedirs(a.dir, exist_ok=True)
     oauth2 = tuple(a.oauth2.split(":", 1)) if a.oauth2 else None
-    handler = Handler(a.dir, a.control, a.fail_share, a.seed, not a.no_pipelining, oauth2)
+    handler = Handler(a.dir, a.control, a.fail_share, a.seed, not a.no_pipelining, oauth2, a.hold_after)
     ctx = None
     if a.tls:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

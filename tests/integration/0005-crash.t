@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 need_faults
 
-plan 44
+plan 45
 
 P=$DATA/pipeline
 MID=20140217091244.4417@mops-katowice.example.pl
@@ -138,17 +138,20 @@ is "$? $(sql "SELECT count(*) FROM messages")" "0 40" "a last clean run finds no
 
 # --- two processes on one spool ------------------------------------------------------
 # A second `mr ingest` starting while the first is still writing its spool file
-# (input from a slow pipe, as from an MDA) must leave that file alone.
+# (input from a pipe, as from an MDA) must leave that file alone.  The pipe
+# holds back the rest of the message until the second run has ended.
 fresh
-{ head -c 300 "$P/valid-qp.eml"; sleep 1; tail -c +301 "$P/valid-qp.eml"; } | mr ingest - >"$T/slow.out" 2>"$T/slow.err" &
+rm -f "$T/other-done"
+{ head -c 300 "$P/valid-qp.eml"; wait_for 120 test -e "$T/other-done"; tail -c +301 "$P/valid-qp.eml"; } |
+	mr ingest - >"$T/slow.out" 2>"$T/slow.err" &
 slow=$!
-tries=0
-while [ "$(count "$T/spool/tmp")" -eq 0 ] && [ $tries -lt 50 ]; do
-	sleep 0.1
-	tries=$((tries + 1))
-done
+spooling() { [ "$(count "$T/spool/tmp")" -gt 0 ]; }
+wait_for 60 spooling
 mr ingest >"$T/other.out" 2>&1
 other=$?
+spooling
+is "$other $?" "0 0" "the second run ran while the first was still spooling"
+touch "$T/other-done"
 wait $slow
 rc=$?
 is "$other $rc" "0 0" "concurrent ingest: both runs exit 0 while one is still spooling"

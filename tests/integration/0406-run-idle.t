@@ -4,15 +4,17 @@
 # here is bounded at 30 s, far below the interval).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-dovecot.sh"
-plan 2
+plan 3
 
 make_instance
 dovecot_start || { echo "Bail out! dovecot did not start"; exit 1; }
 imap_conf "poll_interval = 600"
-"$MAILREG" -c "$T/etc/mailreg.conf" run >/dev/null 2>"$T/run.err" &
+MAILREG_IMAP_DEBUG=1 "$MAILREG" -c "$T/etc/mailreg.conf" run >/dev/null 2>"$T/run.err" &
 pid=$!
 at_exit "kill $pid 2>/dev/null"
-sleep 2   # the first pass is done, the daemon waits in IDLE
+# the first pass is done and the server has taken the IDLE ("+" after it)
+idling() { awk '/^> M[0-9]+ IDLE/ { i = 1 } i && /^< \+/ { f = 1 } END { exit !f }' "$T/run.err"; }
+check "the daemon waits in IDLE" wait_for 60 idling
 sed "s/^Message-ID: <\(.*\)>/Message-ID: <idle-\1>/" "$DATA/pipeline/valid-8bit.eml" >"$T/m.eml"
 append "$T/m.eml"
 n=300

@@ -182,6 +182,32 @@ _ports_release() {
 	:
 }
 
+# notify_listen - listen as systemd would on $NOTIFY_SOCKET (exported): every
+# sd_notify datagram the daemon sends lands in $T/notify.log, one line each
+# (newlines inside shown as " | ").  `mailreg run` sends "STATUS=... messages
+# taken ..." at the end of every round: rounds counts them, so a test waits for
+# the daemon to have done something instead of sleeping.
+notify_listen() {
+	NOTIFY_SOCKET=$T/notify.sock
+	export NOTIFY_SOCKET
+	rm -f "$NOTIFY_SOCKET" "$T/notify.log"
+	: >"$T/notify.log"
+	python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a") as log:
+    while True:
+        log.write(s.recv(4096).decode("utf-8", "replace").replace("\n", " | ") + "\n")
+        log.flush()' "$NOTIFY_SOCKET" "$T/notify.log" &
+	_notify_pid=$!
+	at_exit "kill $_notify_pid 2>/dev/null"
+	wait_for 10 test -S "$NOTIFY_SOCKET"
+}
+# rounds - rounds of `mailreg run` finished so far (see notify_listen).
+rounds() { grep -c 'STATUS=.* messages taken' "$T/notify.log" 2>/dev/null || :; }
+# rounds_past N - more than N rounds finished.
+rounds_past() { [ "$(rounds)" -gt "$1" ]; }
+
 # recorded N - at least N inbound messages recorded in the instance's database.
 recorded() { [ "$(sql "SELECT count(*) FROM messages")" -ge "$1" ]; }
 
