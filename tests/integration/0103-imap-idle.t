@@ -91,7 +91,9 @@ dovecot_stop
 dovecot_start "imap_capability = IMAP4rev1 LITERAL+ UIDPLUS MOVE ENABLE"
 MAILREG_IMAP_DEBUG=1 mr poll --wait 60 >"$T/w5.out" 2>"$T/w5.err" &
 waiter=$!
-sleep 0.5
+# append once the waiter has selected the mailbox (its UIDNEXT is known)
+selected() { awk '/^> M[0-9]+ SELECT/ { s = 1 } s && /^< M[0-9]+ OK/ { f = 1 } END { exit !f }' "$T/w5.err"; }
+wait_for 30 selected
 append "$T/m/m0004.eml"
 start=$(now)
 wait $waiter

@@ -27,6 +27,7 @@ settled() {   # N messages recorded, INBOX empty, nothing waiting, every reply r
 }
 alive() { kill -0 "$pid" 2>/dev/null; }
 
+notify_listen
 "$MAILREG" -c "$T/etc/mailreg.conf" run >"$T/run.out" 2>"$T/run.err" &
 pid=$!
 at_exit "kill $pid 2>/dev/null"
@@ -60,9 +61,16 @@ smtp_stop
 smtp_start
 for i in $(seq 41 70); do append "$T/in/m$i.eml"; done
 wait_for 30 recorded 45
+failed=$(grep -c 'intake failed' "$T/run.err")
 dovecot_stop
-sleep 3
-check "the daemon lives through Dovecot's stop" alive
+# the daemon notices (its IDLE connection ends), logs it and goes on: a round
+# ends after the failure
+intake_failed() { [ "$(grep -c 'intake failed' "$T/run.err")" -gt "$failed" ]; }
+wait_for 60 intake_failed
+r=$(rounds)
+wait_for 60 rounds_past "$r"
+check "the daemon lives through Dovecot's stop (intake failure logged, $(( $(rounds) - r )) round after)" \
+	sh -c "[ $(rounds) -gt $r ] && kill -0 $pid"
 dovecot_start || { echo "Bail out! dovecot did not start again"; exit 1; }
 for i in $(seq 71 100); do append "$T/in/m$i.eml"; done
 wait_for 30 recorded 75

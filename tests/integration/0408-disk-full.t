@@ -49,6 +49,11 @@ fill() {
 # append_range FROM TO
 append_range() { for _i in $(seq "$1" "$2"); do append "$T/in/m$_i.eml"; done; }
 
+# two_rounds - the daemon finishes two more rounds (it tells the service
+# manager after each: lib.sh notify_listen), while the disk stays as it is
+two_rounds() { _r=$(rounds); wait_for 60 rounds_past $((_r + 1)); }
+
+notify_listen
 "$MAILREG" -c "$T/etc/mailreg.conf" run >"$T/run.out" 2>"$T/run.err" &
 pid=$!
 at_exit "kill $pid 2>/dev/null"
@@ -60,7 +65,7 @@ fill spool 2048
 append_range 11 20
 check "intake stops and says why in the log" \
 	wait_for 30 grep -q "intake failed.*spool: disk full: .*/spool has 2.0 MiB free, less than \\[limits\\] min_free_space 4.0 MiB" "$T/run.err"
-sleep 3   # a pass or two more while the disk stays full
+two_rounds
 is "$(imap_count INBOX) $(sql "SELECT count(*) FROM messages")" "10 10" "the 10 new messages wait on the IMAP server, none taken"
 is "$(sql "SELECT count(*) FROM imap_messages WHERE state <> 'acked'")" 0 "none journalled either"
 mr status >"$T/status.out" 2>&1
@@ -87,7 +92,7 @@ is "$(free_kb spool)" 0 "the spool's tmpfs is full"
 append_range 21 30
 check "intake fails: the spool says disk full (ENOSPC), naming the message" \
 	wait_for 30 grep -Eq "intake failed.*imap UID [0-9]*: spool: (create|write) .*: disk full \(ENOSPC\)" "$T/run.err"
-sleep 3
+two_rounds
 got=$(sql "SELECT count(*) FROM messages")
 # every message is either still in INBOX or recorded: none acknowledged before its commit
 is "$(( $(imap_count INBOX) + got - 20 ))" 10 "each of the 10 is on the server or recorded ($((got - 20)) recorded)"
@@ -102,7 +107,7 @@ check "with room again all 30 are recorded and answered" wait_for 60 settled 30
 fill var 0
 append_range 31 40
 check "intake fails: the database is full" wait_for 30 grep -q "intake failed.*database or disk is full" "$T/run.err"
-sleep 3
+two_rounds
 got=$(sql "SELECT count(*) FROM messages")
 is "$(( $(imap_count INBOX) + got - 30 ))" 10 "each of the 10 is on the server or recorded ($((got - 30)) recorded)"
 mr status >"$T/status.out" 2>&1
