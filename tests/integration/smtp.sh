@@ -11,7 +11,13 @@ SMTP_PID=
 SMTP_PORT=0
 
 # smtp_start [RECEIVER OPTIONS...] - start (again, on the same port once known).
+# The port is claimed with port_reserve (lib.sh), not picked by the kernel: a
+# port from the ephemeral range could be taken by any connection while the
+# receiver is stopped between two starts.
 smtp_start() {
+	if [ "$SMTP_PORT" = 0 ] && command -v port_reserve >/dev/null 2>&1; then
+		SMTP_PORT=$(port_reserve) || SMTP_PORT=0
+	fi
 	rm -f "$T/rx-port"
 	"$PY" "$ROOT/tests/smtp-receiver.py" --dir "$RX" --port "$SMTP_PORT" --port-file "$T/rx-port" \
 		--control "$RX_CONTROL" "$@" 2>>"$T/rx.log" &
