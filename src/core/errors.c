@@ -10,6 +10,10 @@ mailreg_exit_code (const GError *error)
 {
 	if (error == NULL)
 		return EX_OK;
+	/* a server breaking the protocol is trouble at the server, like a lost
+	 * connection: nothing was given up, the next pass tries again */
+	if (error->domain == MAILREG_ERROR && error->code == MAILREG_ERROR_PROTOCOL)
+		return EX_TEMPFAIL;
 	if (error->domain == MAILREG_ERROR)
 		return error->code;
 	if (error->domain == G_KEY_FILE_ERROR)

@@ -20,6 +20,7 @@
 #include "core/curlio.h"
 #include "core/errors.h"
 #include "core/secret.h"
+#include "fetch/imap-parse.h"
 
 /* Longest response line kept (literals are counted, not lines). */
 #define IMAP_MAX_LINE (1 << 20)
@@ -68,12 +69,17 @@ struct ImapClient {
 	gboolean overflow;
 	GPtrArray *responses;  /* FetchResp* of the current command */
 	guint64 bytes;
+	char *parse_error;     /* what made the response unreadable, or NULL */
+	gboolean want_any;     /* keep every FETCH response (the list of new messages) */
+	GArray *want;          /* else keep those of these UIDs (sorted guint32; NULL: none) */
+	GArray *search;        /* UIDs of the last "* SEARCH" response, or NULL */
 
 	/* a UID FETCH sent ahead (imap_fetch_ahead) so the server prepares it while
 	 * the caller works; its answer is read by imap_fetch_batch, or before any
 	 * other command */
 	char *ahead_tag;       /* sent, answer not read yet */
 	char *ahead_set;       /* its UID set */
+	GArray *ahead_uids;    /* its UIDs */
 	GHashTable *ahead_got; /* its answer, read early */
 };
 
@@ -159,24 +165,27 @@ uid_set (GArray *uids)
 
 /* --- the response parser ----------------------------------------------------- */
 
-/* The number in "{123}" or "{123+}" ending @l, or -1. */
-static gint64
-literal_length (const char *l)
+gint64
+imap_literal_length (const char *l)
 {
 	gsize n = strlen (l);
-	const char *open;
+	const char *open, *q;
 
-	if (n < 3 || l[n - 1] != '}' || (open = strrchr (l, '{')) == NULL)
+	if (n < 2 || l[n - 1] != '}' || (open = strrchr (l, '{')) == NULL)
 		return -1;
-	for (const char *q = open + 1; q < l + n - 1; q++)
-		if (!g_ascii_isdigit (*q) && !(*q == '+' && q == l + n - 2))
-			return -1;
+	/* RFC 3501 §9: literal = "{" number ["+"] "}"; number = 1*DIGIT, at most
+	 * 32 bits.  Anything else in braces at the end of a line is no literal
+	 * the server could mean: the rest of the response cannot be read. */
+	for (q = open + 1; g_ascii_isdigit (*q); q++)
+		;
+	if (q == open + 1 || q - open - 1 > 10 || (*q == '+' && q[1] == '}' ? q + 2 : q + 1) != l + n ||
+	    (*q != '}' && *q != '+'))
+		return -2;
 	return g_ascii_strtoll (open + 1, NULL, 10);
 }
 
-/* The number after the item @name in FETCH text @t, or 0. */
-static guint64
-fetch_item (const char *t, const char *name)
+guint64
+imap_fetch_item (const char *t, const char *name)
 {
 	gsize n = strlen (name);
 
@@ -195,16 +204,47 @@ fetch_begin_literal (ImapClient *c, guint64 len)
 		c->literal = g_byte_array_sized_new ((guint) MIN (len, 1 << 24));
 }
 
+static int
+cmp_uid (gconstpointer a, gconstpointer b)
+{
+	guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
+
+	return x < y ? -1 : x > y;
+}
+
+static gboolean
+wanted (const ImapClient *c, guint32 uid)
+{
+	guint idx;
+
+	if (c->want_any)
+		return TRUE;
+	return c->want != NULL && g_array_binary_search (c->want, &uid, cmp_uid, &idx);
+}
+
+/* A FETCH response is complete.  One of the UIDs asked for is kept; any other
+ * (unasked, or a flag change) is dropped now, so memory holds at most one
+ * unasked literal at a time. */
 static void
 fetch_done (ImapClient *c)
 {
-	FetchResp *r = g_new0 (FetchResp, 1);
+	g_autoptr (GByteArray) literal = g_steal_pointer (&c->literal);
+	guint32 uid = (guint32) imap_fetch_item (c->fetch_text->str, "UID");
+	FetchResp *r;
 
-	r->uid = (guint32) fetch_item (c->fetch_text->str, "UID");
-	r->size = fetch_item (c->fetch_text->str, "RFC822.SIZE");
-	r->literal = g_steal_pointer (&c->literal);
-	g_ptr_array_add (c->responses, r);
 	c->in_fetch = FALSE;
+	/* RFC 3501 §6.4.8: every FETCH response to a UID command carries UID; data
+	 * we asked for without it cannot be told apart from a deleted message */
+	if (uid == 0 && (literal != NULL || imap_fetch_item (c->fetch_text->str, "RFC822.SIZE") != 0)) {
+		if (c->parse_error == NULL)
+			c->parse_error = g_strdup ("a FETCH response with data but without its UID");
+	} else if (uid != 0 && wanted (c, uid)) {
+		r = g_new0 (FetchResp, 1);
+		r->uid = uid;
+		r->size = imap_fetch_item (c->fetch_text->str, "RFC822.SIZE");
+		r->literal = g_steal_pointer (&literal);
+		g_ptr_array_add (c->responses, r);
+	}
 	g_string_truncate (c->fetch_text, 0);
 }
 
@@ -213,8 +253,10 @@ fetch_done (ImapClient *c)
 static void
 fetch_text (ImapClient *c, const char *l)
 {
-	gint64 lit = literal_length (l);
+	gint64 lit = imap_literal_length (l);
 
+	if (lit == -2 && c->parse_error == NULL)
+		c->parse_error = g_strdup_printf ("a bad literal in a FETCH response: %.40s", strrchr (l, '{'));
 	g_string_append_printf (c->fetch_text, "%s%s", c->fetch_text->len ? " " : "", l);
 	if (lit >= 0) {
 		if (c->literal != NULL) {
@@ -260,6 +302,20 @@ on_line (ImapClient *c, char *l)
 		} else if (g_ascii_strncasecmp (u, "BYE", 3) == 0) {
 			g_free (c->bye);
 			c->bye = g_strdup (u[3] == ' ' ? u + 4 : u + 3);
+		} else if (g_ascii_strncasecmp (u, "SEARCH", 6) == 0 && (u[6] == '\0' || u[6] == ' ')) {
+			if (c->search == NULL)
+				c->search = g_array_new (FALSE, FALSE, sizeof (guint32));
+			for (const char *p = u + 6; *p == ' ';) {
+				guint64 v = g_ascii_strtoull (p + 1, &end, 10);
+				guint32 uid = (guint32) v;
+				if (end == p + 1 || v == 0 || v > G_MAXUINT32 || (*end != ' ' && *end != '\0')) {
+					if (c->parse_error == NULL)
+						c->parse_error = g_strdup ("a bad SEARCH response");
+					break;
+				}
+				g_array_append_val (c->search, uid);
+				p = end;
+			}
 		} else if (g_ascii_strncasecmp (u, "CAPABILITY ", 11) == 0) {
 			g_autofree char *caps = g_strdup_printf (" %s ", u + 11);
 			g_free (c->capabilities);
@@ -485,6 +541,11 @@ imap_client_free (ImapClient *c)
 	g_byte_array_unref (c->rbuf);
 	g_free (c->ahead_tag);
 	g_free (c->ahead_set);
+	g_free (c->parse_error);
+	if (c->search != NULL)
+		g_array_unref (c->search);
+	if (c->ahead_uids != NULL)
+		g_array_unref (c->ahead_uids);
 	if (c->ahead_got != NULL)
 		g_hash_table_unref (c->ahead_got);
 	g_free (c);
@@ -533,6 +594,9 @@ parser_reset (ImapClient *c)
 	if (c->literal != NULL)
 		g_clear_pointer (&c->literal, g_byte_array_unref);
 	g_ptr_array_set_size (c->responses, 0);
+	g_clear_pointer (&c->parse_error, g_free);
+	if (c->search != NULL)
+		g_clear_pointer (&c->search, g_array_unref);
 	g_clear_pointer (&c->last_tagged, g_free);
 	g_clear_pointer (&c->failed_tagged, g_free);
 	c->errbuf[0] = '\0';
@@ -545,6 +609,17 @@ lost (ImapClient *c, const char *what, const char *detail, GError **error)
 	g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_TEMPFAIL, "IMAP server %s, user %s: %s: %s%s%s%s",
 	             c->base, c->cfg->imap_user, what, detail, c->bye ? " (server said: " : "",
 	             c->bye ? c->bye : "", c->bye ? ")" : "");
+	c->selected = FALSE;
+	return FALSE;
+}
+
+/* Set @error for a response that cannot be read (the server broke the
+ * protocol); the connection is out of step and not used again. */
+static gboolean
+broken (ImapClient *c, const char *what, const char *detail, GError **error)
+{
+	g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_PROTOCOL, "IMAP server %s, user %s: %s: %s", c->base,
+	             c->cfg->imap_user, what, detail);
 	c->selected = FALSE;
 	return FALSE;
 }
@@ -770,10 +845,18 @@ command_read (ImapClient *c, const char *tag, const char *what, GError **error)
 		c->rpos += (guint) (nl - start) + 1;
 		while (nl > start && (nl[-1] == '\r' || nl[-1] == '\n'))
 			nl--;
+		/* RFC 3501 §9: no NUL outside a literal; a line cut there would hide
+		 * what follows it (a literal, the tag) */
+		if (memchr (start, '\0', (gsize) (nl - start)) != NULL)
+			return broken (c, what, "a NUL byte in a response line", error);
 		l = g_strndup ((const char *) start, (gsize) (nl - start));
 		if (c->debug)
 			g_printerr ("< %s\n", l);
 		on_line (c, l);
+		if (c->parse_error != NULL) {
+			g_free (l);
+			return broken (c, what, c->parse_error, error);
+		}
 		if (strncmp (l, tag, taglen) == 0 && l[taglen] == ' ') {
 			const char *status = l + taglen + 1;
 			gboolean ok = g_ascii_strncasecmp (status, "OK", 2) == 0;
@@ -811,6 +894,22 @@ command (ImapClient *c, const char *request, const char *what, GError **error)
 	return command_send (c, request, what, &tag, error) && command_read (c, tag, what, error);
 }
 
+/* command, keeping the FETCH responses of @want (sorted UIDs; NULL: of any UID). */
+static gboolean
+command_fetch (ImapClient *c, const char *request, const char *what, GArray *want, GError **error)
+{
+	gboolean ok;
+
+	if (c->ahead_tag != NULL && !ahead_read (c, error))
+		return FALSE;
+	c->want_any = want == NULL;
+	c->want = want;
+	ok = command (c, request, what, error);
+	c->want_any = FALSE;
+	c->want = NULL;
+	return ok;
+}
+
 /* Connect and log in (libcurl), then CAPABILITY and SELECT (ours). */
 static gboolean
 connect_select (ImapClient *c, GError **error)
@@ -834,7 +933,8 @@ connect_select (ImapClient *c, GError **error)
 	if (!command (c, "CAPABILITY", "capabilities", error))
 		return FALSE;
 	if (!command (c, select, what, &err)) {
-		if (g_error_matches (err, MAILREG_ERROR, MAILREG_ERROR_TEMPFAIL) &&
+		/* a tagged NO, not a lost connection */
+		if (g_error_matches (err, MAILREG_ERROR, MAILREG_ERROR_TEMPFAIL) && c->failed_tagged != NULL &&
 		    !tagged_has (c, "[UNAVAILABLE]") && !tagged_has (c, "[INUSE]") && !tagged_has (c, "[SERVERBUG]"))
 			err->code = MAILREG_ERROR_CONFIG;   /* no such mailbox, or no right to it */
 		g_propagate_error (error, err);
@@ -917,7 +1017,7 @@ imap_list (ImapClient *c, guint32 from, gboolean with_message_id, GError **error
 	g_autofree char *req = g_strdup_printf ("UID FETCH %u:* (UID RFC822.SIZE%s)", MAX (from, 1),
 	                                        with_message_id ? " BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]" : "");
 
-	if (!reselect (c, error) || !command (c, req, "list new messages", error))
+	if (!reselect (c, error) || !command_fetch (c, req, "list new messages", NULL, error))
 		return NULL;
 	for (guint i = 0; i < c->responses->len; i++) {
 		FetchResp *r = g_ptr_array_index (c->responses, i);
@@ -968,10 +1068,12 @@ imap_fetch (ImapClient *c, guint32 uid, gboolean header_only, GError **error)
 	                                        header_only ? "BODY.PEEK[HEADER]" : "BODY.PEEK[]");
 	g_autofree char *what = g_strdup_printf ("fetch UID %u", uid);
 	g_autoptr (GError) local = NULL;
+	g_autoptr (GArray) want = g_array_new (FALSE, FALSE, sizeof (guint32));
 
+	g_array_append_val (want, uid);
 	if (!reselect (c, error))
 		return NULL;
-	if (!command (c, req, what, &local)) {
+	if (!command_fetch (c, req, what, want, &local)) {
 		if (tagged_has (c, "[EXPUNGEISSUED]"))
 			return NULL;  /* deleted by someone else meanwhile */
 		g_propagate_error (error, g_steal_pointer (&local));
@@ -1010,10 +1112,16 @@ static gboolean
 ahead_read (ImapClient *c, GError **error)
 {
 	g_autofree char *tag = g_steal_pointer (&c->ahead_tag);
+	g_autoptr (GArray) want = g_steal_pointer (&c->ahead_uids);
 	g_autoptr (GError) local = NULL;
+	gboolean ok;
 
+	c->want_any = FALSE;
+	c->want = want;
+	ok = command_read (c, tag, "fetch messages", &local);
+	c->want = NULL;
 	/* NO [EXPUNGEISSUED]: some were deleted meanwhile; the others did come */
-	if (!command_read (c, tag, "fetch messages", &local) && !tagged_has (c, "[EXPUNGEISSUED]")) {
+	if (!ok && (c->parse_error != NULL || !tagged_has (c, "[EXPUNGEISSUED]"))) {
 		g_clear_pointer (&c->ahead_set, g_free);
 		g_propagate_error (error, g_steal_pointer (&local));
 		return FALSE;
@@ -1032,9 +1140,11 @@ imap_fetch_ahead (ImapClient *c, GArray *uids, GError **error)
 	if (!reselect (c, error))
 		return FALSE;
 	c->ahead_set = uid_set (uids);
+	c->ahead_uids = g_array_copy (uids);
 	req = g_strdup_printf ("UID FETCH %s (UID BODY.PEEK[])", c->ahead_set);
 	if (!command_send (c, req, "fetch messages", &c->ahead_tag, error)) {
 		g_clear_pointer (&c->ahead_set, g_free);
+		g_clear_pointer (&c->ahead_uids, g_array_unref);
 		return FALSE;
 	}
 	return TRUE;
@@ -1058,13 +1168,32 @@ imap_fetch_batch (ImapClient *c, GArray *uids, GError **error)
 	}
 	/* something else was asked ahead: its answer is read (command) and dropped */
 	req = g_strdup_printf ("UID FETCH %s (UID BODY.PEEK[])", set);
-	if (!command (c, req, "fetch messages", &local) && !tagged_has (c, "[EXPUNGEISSUED]")) {
+	if (!command_fetch (c, req, "fetch messages", uids, &local) &&
+	    (c->parse_error != NULL || !tagged_has (c, "[EXPUNGEISSUED]"))) {
 		g_propagate_error (error, g_steal_pointer (&local));
 		return NULL;
 	}
 	g_clear_pointer (&c->ahead_set, g_free);
 	g_clear_pointer (&c->ahead_got, g_hash_table_unref);
 	return fetched_table (c);
+}
+
+gboolean
+imap_uid_exists (ImapClient *c, guint32 uid, gboolean *exists, GError **error)
+{
+	g_autofree char *req = g_strdup_printf ("UID SEARCH UID %u", uid);
+	g_autofree char *what = g_strdup_printf ("look for UID %u", uid);
+
+	*exists = TRUE;
+	if (!reselect (c, error) || !command (c, req, what, error))
+		return FALSE;
+	/* RFC 3501 §7.2.5: the answer is one SEARCH response, here of @uid or of
+	 * nothing; anything else does not say that the message is gone */
+	if (c->search == NULL || c->search->len > 1 ||
+	    (c->search->len == 1 && g_array_index (c->search, guint32, 0) != uid))
+		return broken (c, what, "no clear SEARCH response", error);
+	*exists = c->search->len == 1;
+	return TRUE;
 }
 
 /* Run a command that names @mailbox_wire; create the mailbox when the server
@@ -1089,14 +1218,6 @@ command_creating (ImapClient *c, const char *req, const char *mailbox_wire, cons
 	}
 	g_info ("imap: %s: created mailbox %s", c->describe, mailbox_wire);
 	return command (c, req, what, error);
-}
-
-static int
-cmp_uid (gconstpointer a, gconstpointer b)
-{
-	guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
-
-	return x < y ? -1 : x > y;
 }
 
 gboolean

@@ -58,14 +58,23 @@ GPtrArray *imap_list (ImapClient *c, guint32 from, gboolean with_message_id, GEr
 
 /* The message with @uid (`UID FETCH uid BODY.PEEK[]`, or BODY.PEEK[HEADER] when
  * @header_only), line ends turned from CRLF into LF as in a Maildir.  NULL with
- * no error set when the message no longer exists (deleted meanwhile).
+ * no error set when the answer held no message of that UID: deleted meanwhile,
+ * or a server out of step (imap_uid_exists tells).  PROTOCOL when the answer
+ * cannot be read (a NUL in a line, a bad literal, data without its UID).
  * (transfer full) */
 GBytes *imap_fetch (ImapClient *c, guint32 uid, gboolean header_only, GError **error);
 
 /* Several messages with one `UID FETCH set (UID BODY.PEEK[])` (@uids sorted,
  * guint32), line ends as imap_fetch.  (transfer full) table UID -> GBytes; a
- * message deleted meanwhile is missing from it. */
+ * message the answer did not hold is missing from it (see imap_fetch);
+ * FETCH responses of UIDs not asked for are dropped as they arrive. */
 GHashTable *imap_fetch_batch (ImapClient *c, GArray *uids, GError **error);
+
+/* Does @uid still exist?  `UID SEARCH UID uid` in a well-formed exchange:
+ * *@exists is FALSE only when the server answered one SEARCH response without
+ * it; the only ground for taking a message for deleted.  PROTOCOL when the
+ * answer holds no clear SEARCH response, other errors as in the file comment. */
+gboolean imap_uid_exists (ImapClient *c, guint32 uid, gboolean *exists, GError **error);
 
 /* Send the `UID FETCH` of imap_fetch_batch for @uids now, without waiting:
  * the server prepares the answer while the caller works on the previous batch.

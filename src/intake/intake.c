@@ -316,6 +316,14 @@ journal_new (Pass *pass, guint32 uidvalidity, guint32 last_uid, gboolean rematch
 		g_autofree char *mid = NULL;
 		gboolean check = FALSE;
 
+		/* RFC 3501 §2.3.1.1: no message has a UID from UIDNEXT on; one named
+		 * there (or come since the SELECT) waits for the next pass, so the
+		 * last UID never passes a message not yet assigned */
+		if (imap_uidnext (c) != 0 && info->uid >= imap_uidnext (c)) {
+			g_info ("imap: %s: UID %u is not below UIDNEXT %u: left for the next pass", imap_client_describe (c),
+			        info->uid, imap_uidnext (c));
+			continue;
+		}
 		if (rematch && (mid = parse_header_message_id (info->header)) != NULL) {
 			g_autoptr (GError) local = NULL;
 			spool_id = db_message_find (db, mid, NULL, &local);
@@ -387,6 +395,19 @@ take (Pass *pass, ImapJournalRow *row, GError **error)
 		return FALSE;
 	}
 	if (body == NULL) {
+		gboolean exists;
+		/* Gone only when the server says so plainly; a message it still has
+		 * but did not give stays pending for the next pass. */
+		if (!imap_uid_exists (pass->imap, row->uid, &exists, error)) {
+			g_prefix_error (error, "%s: ", source);
+			return FALSE;
+		}
+		if (exists) {
+			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_PROTOCOL,
+			             "%s: IMAP server %s: the message exists, but the answer to its FETCH did not hold it",
+			             source, imap_client_describe (pass->imap));
+			return FALSE;
+		}
 		g_info ("imap: %s: UID %u was deleted before it could be read", imap_client_describe (pass->imap),
 		        row->uid);
 		pass->stats->gone++;

@@ -1,0 +1,100 @@
+#!/bin/sh
+# 0110-imap-hostile: a misbehaving IMAPS server (tests/imap-hostile.py) never
+# costs a message.  For each scenario a fresh instance and a mailbox of 5
+# application forms: one pass against the hostile server ends in the expected
+# exit class (75: protocol or network trouble, the UIDs stay pending; 0 where
+# the nonsense can be ignored safely), then one pass against the same mailbox
+# served sanely records all 5 exactly once, with no UID given up as gone.
+. "$(dirname "$0")/lib.sh"
+
+# scenario:exit class of the hostile pass ($HOSTILE_SCENARIOS: only these)
+SCENARIOS=${HOSTILE_SCENARIOS:-"no-uid:75 other-uid:75 nul:75 lit-abc:75 lit-neg:75 lit-12x:75 lit-space:75
+lit-plus:75 premature-ok:75 nonexistent:0 unasked:0 select-drop:75"}
+plan $(( $(echo $SCENARIOS | wc -w) * 5 + 1 ))
+
+# what the error of the hostile pass names: the cause, not a timeout
+cause() {
+	case $1 in
+	no-uid) echo 'FETCH response with data but without its UID' ;;
+	other-uid) echo 'the answer to its FETCH did not hold it' ;;
+	nul) echo 'a NUL byte in a response line' ;;
+	lit-*) echo 'a bad literal in a FETCH response' ;;
+	premature-ok) echo 'look for UID 1: no clear SEARCH response' ;;
+	select-drop) echo 'select mailbox INBOX: connection closed by the server' ;;
+	*) echo '^$' ;;
+	esac
+}
+
+FORMS="valid-8bit valid-base64 valid-qp cp1250-charset iso88592-charset"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
+	-addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+	-keyout "$T/key.pem" -out "$T/cert.pem" >/dev/null 2>&1
+
+SERVER_PID=
+server_stop() {
+	[ -n "$SERVER_PID" ] || return 0
+	kill "$SERVER_PID" 2>/dev/null
+	wait "$SERVER_PID" 2>/dev/null
+	SERVER_PID=
+}
+at_exit server_stop
+
+# server_start SCENARIO - serve $T/box; sets $SERVER_PORT.
+server_start() {
+	rm -f "$T/port"
+	python3 "$ROOT/tests/imap-hostile.py" --dir "$T/box" --scenario "$1" --tls "$T/cert.pem" "$T/key.pem" \
+		--port-file "$T/port" 2>>"$T/server.log" &
+	SERVER_PID=$!
+	wait_for 20 test -s "$T/port" || { echo "Bail out! the test IMAP server did not start"; exit 1; }
+	SERVER_PORT=$(cat "$T/port")
+	sed -i '/^\[imap\]/,$d' "$T/etc/mailreg.conf"
+	cat >>"$T/etc/mailreg.conf" <<CONF
+[imap]
+url = imaps://127.0.0.1:$SERVER_PORT/INBOX
+user = zgloszenia
+password_file = imap-password
+ca_file = $T/cert.pem
+CONF
+}
+
+for s in $SCENARIOS; do
+	name=${s%:*}
+	want=${s#*:}
+	rm -rf "$T/etc" "$T/var" "$T/spool" "$T/outgoing" "$T/box"
+	make_instance
+	printf 'secret' >"$T/etc/imap-password"
+	chmod 600 "$T/etc/imap-password"
+	for f in $FORMS; do
+		python3 "$ROOT/tests/imap-hostile.py" --dir "$T/box" --add "$DATA/pipeline/$f.eml" >/dev/null
+	done
+
+	server_start "$name"
+	mr poll --once >"$T/hostile.out" 2>"$T/hostile.err"
+	rc=$?
+	server_stop
+	is "$rc" "$want" "$name: the hostile pass exits $want"
+	[ "$rc" = "$want" ] || sed 's/^/#   /' "$T/hostile.err" | tail -5 | _diag
+	like "$(grep -v 'TLS certificate verification' "$T/hostile.err")" "$(cause "$name")" \
+		"$name: the error names the cause"
+	is "$(sql "SELECT count(*) FROM imap_messages WHERE state = 'gone'")" 0 "$name: no UID given up as gone"
+
+	if [ "$name" = nonexistent ]; then
+		# mail arriving later is still taken: the last UID stayed below UIDNEXT
+		sed 's/^Message-ID: <\(.*\)>/Message-ID: <later.\1>/' "$DATA/pipeline/valid-8bit.eml" >"$T/later.eml"
+		python3 "$ROOT/tests/imap-hostile.py" --dir "$T/box" --add "$T/later.eml" >/dev/null
+		total=6
+	else
+		total=5
+	fi
+	server_start sane
+	mr poll --once >"$T/sane.out" 2>"$T/sane.err"
+	rc=$?
+	server_stop
+	is "$rc" 0 "$name: the sane pass exits 0"
+	[ "$rc" = 0 ] || sed 's/^/#   /' "$T/sane.err" | tail -5 | _diag
+	is "$(sql "SELECT count(*) || ' ' || count(DISTINCT spool_id) || ' ' || count(DISTINCT message_id) FROM messages") $(ls "$T/box/INBOX" | wc -l | tr -d ' ')" \
+		"$total $total $total 0" "$name: all $total messages recorded exactly once (each its own Message-ID), the INBOX empty"
+done
+
+is "$(grep -c Traceback "$T/server.log")" 0 "the test server itself never failed"
+done_testing
