@@ -15,4 +15,14 @@ gint64 imap_literal_length (const char *l);
  * FETCH response @t (literals left out), or 0 when it is not there. */
 guint64 imap_fetch_item (const char *t, const char *name);
 
+/* Read @data (@len bytes) as the whole response to the command tagged @tag,
+ * as the client reads it from the server: lines, literals by their length,
+ * FETCH responses kept for the UIDs in @want (sorted guint32; NULL: any).
+ * TRUE on the tagged OK, with *@fetched (may be NULL; transfer full) the
+ * table UID -> GBytes of the message literals (CRLF -> LF).  Errors as
+ * imap_fetch_batch: PROTOCOL for an unreadable response, TEMPFAIL when the
+ * data ends first or the answer is NO. */
+gboolean imap_parse_response (const guint8 *data, gsize len, const char *tag, GArray *want, GHashTable **fetched,
+                              GError **error);
+
 #endif

@@ -710,6 +710,8 @@ fill (ImapClient *c, const char *what, GError **error)
 {
 	const char *why;
 
+	if (c->curl == NULL)
+		return lost (c, what, "no more data", error);   /* imap_parse_response */
 	if (c->rpos > 0 && c->rpos == c->rbuf->len) {
 		g_byte_array_set_size (c->rbuf, 0);
 		c->rpos = 0;
@@ -758,7 +760,8 @@ next_line (ImapClient *c, const char *what, gint64 deadline, int wake_fd, WaitRe
            GError **error)
 {
 	for (;;) {
-		guint8 *start = c->rbuf->data + c->rpos;
+		/* an empty rbuf may have data == NULL: no arithmetic on it */
+		guint8 *start = c->rbuf->data != NULL ? c->rbuf->data + c->rpos : NULL;
 		gsize avail = c->rbuf->len - c->rpos;
 		guint8 *nl = NULL;
 
@@ -809,7 +812,8 @@ command_read (ImapClient *c, const char *tag, const char *what, GError **error)
 
 	parser_reset (c);
 	for (;;) {
-		guint8 *start = c->rbuf->data + c->rpos;
+		/* an empty rbuf may have data == NULL: no arithmetic on it */
+		guint8 *start = c->rbuf->data != NULL ? c->rbuf->data + c->rpos : NULL;
 		gsize avail = c->rbuf->len - c->rpos;
 		guint8 *nl;
 		char *l;
@@ -1105,6 +1109,32 @@ fetched_table (ImapClient *c)
 		}
 	}
 	return out;
+}
+
+gboolean
+imap_parse_response (const guint8 *data, gsize len, const char *tag, GArray *want, GHashTable **fetched,
+                     GError **error)
+{
+	static Config cfg = { .imap_user = (char *) "test", .imap_max_message_size = 1 << 20 };
+	g_autoptr (ImapClient) c = g_new0 (ImapClient, 1);
+	gboolean ok;
+
+	c->cfg = &cfg;
+	c->base = g_strdup ("imap://test/");
+	c->line = g_string_new (NULL);
+	c->fetch_text = g_string_new (NULL);
+	c->responses = g_ptr_array_new_with_free_func ((GDestroyNotify) fetch_resp_free);
+	c->rbuf = g_byte_array_new ();
+	c->sock = CURL_SOCKET_BAD;
+	c->literal_cap = cfg.imap_max_message_size + (64 << 10);
+	g_byte_array_append (c->rbuf, data, (guint) len);
+	c->want_any = want == NULL;
+	c->want = want;
+	ok = command_read (c, tag, "test", error);
+	c->want = NULL;
+	if (fetched != NULL)
+		*fetched = ok ? fetched_table (c) : NULL;
+	return ok;
 }
 
 /* Read the answer to the FETCH sent ahead into c->ahead_got. */
