@@ -21,6 +21,8 @@ Add messages with --add FILE... (no server is started then).
   unasked       60 unasked FETCH responses (UIDs 2000...), each with a 64 KB
                 literal, before the asked ones
   select-drop   the connection is closed when SELECT arrives
+  select-trickle  SELECT is answered by "* OK still here" every 0.2 s, without end
+  fetch-trickle   the answer to UID FETCH BODY.PEEK[] comes one byte every 0.1 s
 Any LOGIN is accepted.  The port (0: any free one) is written to --port-file
 once the server listens.  Stop it with SIGTERM.
 """
@@ -114,6 +116,7 @@ class Session:
         self.reader = reader
         self.writer = writer
         self.selected = False
+        self.trickle = None     # bytes to send slowly (fetch-trickle)
 
     def send(self, data):
         if isinstance(data, str):
@@ -160,6 +163,12 @@ class Session:
         elif cmd in ("SELECT", "EXAMINE"):
             if self.scenario == "select-drop":
                 return False
+            if self.scenario == "select-trickle":
+                while not self.writer.is_closing():   # until the client gives up
+                    self.line("* OK still here")
+                    await self.writer.drain()
+                    await asyncio.sleep(0.2)
+                return False
             st = box.state()
             self.line("* %d EXISTS" % len(box.uids()))
             self.line("* OK [UIDVALIDITY %d] ok" % st["uidvalidity"])
@@ -170,6 +179,14 @@ class Session:
             self.line(tag + " OK done")
         elif cmd == "UID FETCH":
             self.fetch(tag, args)
+            if self.trickle is not None:
+                data, self.trickle = self.trickle, None
+                for i in range(len(data)):
+                    if self.writer.is_closing():
+                        return False
+                    self.send(data[i:i + 1])
+                    await self.writer.drain()
+                    await asyncio.sleep(0.1)
         elif cmd == "UID SEARCH":
             m = re.match(r"(?i)^UID (\S+)$", args)
             found = uid_set(m.group(1), box.uids()) if m else box.uids()
@@ -245,6 +262,9 @@ class Session:
                 self.send(o)
             self.line(next_tag(tag) + " OK FETCH done")
             return
+        if self.scenario == "fetch-trickle":
+            self.trickle = b"".join(out) + tag.encode() + b" OK FETCH done\r\n"
+            return
         for o in out:
             self.send(o)
         self.line(tag + " OK FETCH done")
@@ -273,8 +293,8 @@ async def main():
     async def serve(reader, writer):
         try:
             await Session(box, a.scenario, reader, writer).run()
-        except (ConnectionError, ssl.SSLError, asyncio.IncompleteReadError):
-            pass
+        except (ConnectionError, ssl.SSLError, asyncio.IncompleteReadError, asyncio.CancelledError):
+            pass   # the client went away, or the server stops
         finally:
             writer.close()
 

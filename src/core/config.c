@@ -72,6 +72,7 @@ static const KeySpec config_keys[] = {
 	{ "imap", "processed_mailbox", KEY_MAILBOX, F (imap_processed_mailbox), "a mailbox name (empty: do not move)", 0, 0 },
 	{ "imap", "review_mailbox", KEY_MAILBOX, F (imap_review_mailbox), "a mailbox name (empty: same as processed_mailbox)", 0, 0 },
 	{ "imap", "poll_interval", KEY_UINT, F (imap_poll_interval), "a number of seconds from 5 to 86400", 5, 86400 },
+	{ "imap", "timeout", KEY_UINT, F (imap_timeout), "a number of seconds from 1 to 3600", 1, 3600 },
 	{ "imap", "max_message_size", KEY_SIZE, F (imap_max_message_size), "a size such as 30M (1K to 2G)", 1 << 10, 2ULL << 30 },
 	{ "mail", "replies_per_sender_per_day", KEY_UINT, F (replies_per_sender_per_day), "a number from 0 (no limit) to 10000", 0, 10000 },
 	{ "smtp", "url", KEY_SMTP_URL, F (smtp_url), "an smtps:// or smtp:// URL with a host, such as smtps://mail.example.pl", 0, 0 },
@@ -384,6 +385,7 @@ set_defaults (Config *cfg)
 	cfg->imap_tls_verify = TRUE;
 	cfg->imap_processed_mailbox = g_strdup ("Przetworzone");
 	cfg->imap_poll_interval = 60;
+	cfg->imap_timeout = 120;
 	cfg->replies_per_sender_per_day = 5;
 	cfg->smtp_tls_verify = TRUE;
 	cfg->smtp_starttls = TRUE;

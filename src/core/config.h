@@ -57,6 +57,7 @@ typedef struct {
 	char *imap_processed_mailbox; /* default "Przetworzone"; NULL: do not move, set \Seen */
 	char *imap_review_mailbox;    /* NULL: same as processed */
 	guint imap_poll_interval;     /* seconds, default 60 */
+	guint imap_timeout;           /* seconds for a whole response, default 120 */
 	guint64 imap_max_message_size;   /* default [limits] max_message_size */
 
 	/* [smtp]: with no such group, replies go into [paths] outgoing (directory transport) */

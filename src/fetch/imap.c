@@ -24,8 +24,6 @@
 
 /* Longest response line kept (literals are counted, not lines). */
 #define IMAP_MAX_LINE (1 << 20)
-/* Seconds of silence after which the server is taken for gone. */
-#define IMAP_TIMEOUT 120
 /* RFC 2177: a client idling 30 minutes may be logged out; IDLE is ended and
  * issued again after this many seconds. */
 #define IMAP_IDLE_RENEW (25 * 60)
@@ -70,6 +68,7 @@ struct ImapClient {
 	GPtrArray *responses;  /* FetchResp* of the current command */
 	guint64 bytes;
 	char *parse_error;     /* what made the response unreadable, or NULL */
+	gint64 deadline;       /* monotonic µs by which the whole response must be in (0: none) */
 	gboolean want_any;     /* keep every FETCH response (the list of new messages) */
 	GArray *want;          /* else keep those of these UIDs (sorted guint32; NULL: none) */
 	GArray *search;        /* UIDs of the last "* SEARCH" response, or NULL */
@@ -419,7 +418,9 @@ handle_setup (ImapClient *c, GError **error)
 	curl_easy_setopt (h, CURLOPT_URL, c->base);
 	curl_easy_setopt (h, CURLOPT_CONNECT_ONLY, 1L);
 	curl_easy_setopt (h, CURLOPT_CONNECTTIMEOUT, 30L);
-	curl_easy_setopt (h, CURLOPT_SERVER_RESPONSE_TIMEOUT, (long) IMAP_TIMEOUT);
+	curl_easy_setopt (h, CURLOPT_SERVER_RESPONSE_TIMEOUT, (long) c->cfg->imap_timeout);
+	/* the greeting and the login as a whole, however slowly they trickle */
+	curl_easy_setopt (h, CURLOPT_TIMEOUT, (long) c->cfg->imap_timeout);
 	curl_easy_setopt (h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt (h, CURLOPT_PROTOCOLS_STR, "imap,imaps");
 	/* imap:// must upgrade with STARTTLS; imaps:// is TLS from the start. */
@@ -699,7 +700,7 @@ wait_readable_until (ImapClient *c, gint64 deadline, int wake_fd)
 static gboolean
 send_all (ImapClient *c, const char *data, gsize len, const char *what, GError **error)
 {
-	const char *why = curlio_send_all (c->curl, c->sock, data, len, IMAP_TIMEOUT);
+	const char *why = curlio_send_all (c->curl, c->sock, data, len, (int) c->cfg->imap_timeout);
 
 	return why == NULL || lost (c, what, why, error);
 }
@@ -708,10 +709,18 @@ send_all (ImapClient *c, const char *data, gsize len, const char *what, GError *
 static gboolean
 fill (ImapClient *c, const char *what, GError **error)
 {
+	gint64 left = c->deadline - g_get_monotonic_time ();
 	const char *why;
 
 	if (c->curl == NULL)
 		return lost (c, what, "no more data", error);   /* imap_parse_response */
+	/* a deadline for the whole response: a server trickling a byte at a time,
+	 * or sending untagged lines without end, is not waited for forever */
+	if (c->deadline != 0 && left <= 0) {
+		g_autofree char *detail = g_strdup_printf ("no complete answer within %u seconds ([imap] timeout)",
+		                                           c->cfg->imap_timeout);
+		return lost (c, what, detail, error);
+	}
 	if (c->rpos > 0 && c->rpos == c->rbuf->len) {
 		g_byte_array_set_size (c->rbuf, 0);
 		c->rpos = 0;
@@ -719,7 +728,9 @@ fill (ImapClient *c, const char *what, GError **error)
 		g_byte_array_remove_range (c->rbuf, 0, c->rpos);
 		c->rpos = 0;
 	}
-	why = curlio_recv (c->curl, c->sock, c->rbuf, IMAP_TIMEOUT);
+	why = curlio_recv (c->curl, c->sock, c->rbuf,
+	                   c->deadline != 0 ? (int) MAX ((left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC, 1)
+	                                    : (int) c->cfg->imap_timeout);
 	return why == NULL || lost (c, what, why, error);
 }
 
@@ -811,6 +822,7 @@ command_read (ImapClient *c, const char *tag, const char *what, GError **error)
 	gsize taglen = strlen (tag);
 
 	parser_reset (c);
+	c->deadline = g_get_monotonic_time () + (gint64) c->cfg->imap_timeout * G_USEC_PER_SEC;
 	for (;;) {
 		/* an empty rbuf may have data == NULL: no arithmetic on it */
 		guint8 *start = c->rbuf->data != NULL ? c->rbuf->data + c->rpos : NULL;
@@ -1115,7 +1127,7 @@ gboolean
 imap_parse_response (const guint8 *data, gsize len, const char *tag, GArray *want, GHashTable **fetched,
                      GError **error)
 {
-	static Config cfg = { .imap_user = (char *) "test", .imap_max_message_size = 1 << 20 };
+	static Config cfg = { .imap_user = (char *) "test", .imap_max_message_size = 1 << 20, .imap_timeout = 1 };
 	g_autoptr (ImapClient) c = g_new0 (ImapClient, 1);
 	gboolean ok;
 
@@ -1306,6 +1318,8 @@ idle_once (ImapClient *c, gint64 until, int wake_fd, ImapIdleResult *result, GEr
 	g_autofree char *req = g_strdup_printf ("%s IDLE\r\n", tag);
 	gsize taglen = strlen (tag);
 	gboolean idling = FALSE, done_sent = FALSE;
+	/* the answers to IDLE and to DONE each have the whole timeout, not per line */
+	gint64 answer_by = g_get_monotonic_time () + (gint64) c->cfg->imap_timeout * G_USEC_PER_SEC;
 
 	parser_reset (c);
 	if (c->debug)
@@ -1315,7 +1329,7 @@ idle_once (ImapClient *c, gint64 until, int wake_fd, ImapIdleResult *result, GEr
 	for (;;) {
 		g_autofree char *l = NULL;
 		/* the answers to IDLE and DONE are due at once; the news whenever it comes */
-		gint64 deadline = idling && !done_sent ? until : g_get_monotonic_time () + IMAP_TIMEOUT * G_USEC_PER_SEC;
+		gint64 deadline = idling && !done_sent ? until : answer_by;
 		WaitResult why = WAIT_READY;
 		guint32 before = c->exists;
 		int r = next_line (c, "idle", deadline, idling && !done_sent ? wake_fd : -1, &why, &l, error);
@@ -1323,7 +1337,7 @@ idle_once (ImapClient *c, gint64 until, int wake_fd, ImapIdleResult *result, GEr
 		if (r < 0)
 			return FALSE;
 		if (r == 0 && (done_sent || !idling))
-			return lost (c, "idle", "no answer for 120 seconds", error);
+			return lost (c, "idle", "no complete answer in time ([imap] timeout)", error);
 		if (r == 0) {
 			if (why == WAIT_WOKEN)
 				*result = IMAP_IDLE_WOKEN;
@@ -1361,6 +1375,7 @@ idle_once (ImapClient *c, gint64 until, int wake_fd, ImapIdleResult *result, GEr
 		if (!send_all (c, "DONE\r\n", 6, "idle", error))
 			return FALSE;
 		done_sent = TRUE;
+		answer_by = g_get_monotonic_time () + (gint64) c->cfg->imap_timeout * G_USEC_PER_SEC;
 	}
 }
 

@@ -3,13 +3,14 @@
 # costs a message.  For each scenario a fresh instance and a mailbox of 5
 # application forms: one pass against the hostile server ends in the expected
 # exit class (75: protocol or network trouble, the UIDs stay pending; 0 where
-# the nonsense can be ignored safely), then one pass against the same mailbox
+# the nonsense can be ignored safely; a trickling answer is cut by [imap]
+# timeout), then one pass against the same mailbox
 # served sanely records all 5 exactly once, with no UID given up as gone.
 . "$(dirname "$0")/lib.sh"
 
 # scenario:exit class of the hostile pass ($HOSTILE_SCENARIOS: only these)
 SCENARIOS=${HOSTILE_SCENARIOS:-"no-uid:75 other-uid:75 nul:75 lit-abc:75 lit-neg:75 lit-12x:75 lit-space:75
-lit-plus:75 premature-ok:75 nonexistent:0 unasked:0 select-drop:75"}
+lit-plus:75 premature-ok:75 nonexistent:0 unasked:0 select-drop:75 select-trickle:75 fetch-trickle:75"}
 plan $(( $(echo $SCENARIOS | wc -w) * 5 + 1 ))
 
 # what the error of the hostile pass names: the cause, not a timeout
@@ -21,6 +22,8 @@ cause() {
 	lit-*) echo 'a bad literal in a FETCH response' ;;
 	premature-ok) echo 'look for UID 1: no clear SEARCH response' ;;
 	select-drop) echo 'select mailbox INBOX: connection closed by the server' ;;
+	select-trickle) echo 'select mailbox INBOX: no complete answer within 2 seconds' ;;
+	fetch-trickle) echo 'fetch messages: no complete answer within 2 seconds' ;;
 	nonexistent) echo 'UID 1000000 is not below UIDNEXT 6: left for the next pass' ;;
 	*) echo '^$' ;;
 	esac
@@ -40,7 +43,7 @@ server_stop() {
 }
 at_exit server_stop
 
-# server_start SCENARIO - serve $T/box; sets $SERVER_PORT.
+# server_start SCENARIO [IMAP-SETTING] - serve $T/box; sets $SERVER_PORT.
 server_start() {
 	rm -f "$T/port"
 	python3 "$ROOT/tests/imap-hostile.py" --dir "$T/box" --scenario "$1" --tls "$T/cert.pem" "$T/key.pem" \
@@ -55,6 +58,7 @@ url = imaps://127.0.0.1:$SERVER_PORT/INBOX
 user = zgloszenia
 password_file = imap-password
 ca_file = $T/cert.pem
+${2:-}
 CONF
 }
 
@@ -69,7 +73,8 @@ for s in $SCENARIOS; do
 		python3 "$ROOT/tests/imap-hostile.py" --dir "$T/box" --add "$DATA/pipeline/$f.eml" >/dev/null
 	done
 
-	server_start "$name"
+	# a trickling server is cut by the deadline for a whole response
+	case $name in *-trickle) server_start "$name" "timeout = 2" ;; *) server_start "$name" ;; esac
 	mr poll --once >"$T/hostile.out" 2>"$T/hostile.err"
 	rc=$?
 	server_stop
