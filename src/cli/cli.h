@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "core/config.h"
+#include "store/db.h"
 
 typedef gboolean (*CommandFunc) (const Config *cfg, int argc, char **argv, GError **error);
 
@@ -54,5 +55,13 @@ void cli_csv_row (const char *const *cells, gsize n);
 /* Print @rows (GHashTable column -> string) as JSON objects with @columns. Columns
  * named in @integers (NULL-terminated, may be NULL) become numbers. */
 void cli_print_rows_json (GPtrArray *rows, const char *const *columns, const char *const *integers);
+
+/* A listing command whose rows come from one query: parse --json, open the
+ * database, read the rows with @list, then print them with
+ * cli_print_rows_json (@columns, @integers) or, as text, one @print_text call
+ * per row.  Errors are the option's, the open's or @list's. */
+gboolean cli_list_rows (const Config *cfg, int argc, char **argv, GPtrArray *(*list) (Db *db, GError **error),
+                        const char *const *columns, const char *const *integers,
+                        void (*print_text) (GHashTable *row), GError **error);
 
 #endif

@@ -93,3 +93,23 @@ cli_print_rows_json (GPtrArray *rows, const char *const *columns, const char *co
 	json_builder_end_array (b);
 	cli_json_print (b);
 }
+
+gboolean
+cli_list_rows (const Config *cfg, int argc, char **argv, GPtrArray *(*list) (Db *db, GError **error),
+               const char *const *columns, const char *const *integers,
+               void (*print_text) (GHashTable *row), GError **error)
+{
+	g_autoptr (Db) db = NULL;
+	g_autoptr (GPtrArray) rows = NULL;
+	OutputFormat fmt;
+
+	if (!cli_output_format (argc, argv, FALSE, &fmt, error) ||
+	    (db = db_open (cfg->database, error)) == NULL || (rows = list (db, error)) == NULL)
+		return FALSE;
+	if (fmt == OUTPUT_JSON)
+		cli_print_rows_json (rows, columns, integers);
+	else
+		for (guint i = 0; i < rows->len; i++)
+			print_text (g_ptr_array_index (rows, i));
+	return TRUE;
+}
