@@ -45,6 +45,9 @@ gboolean cli_output_format (int argc, char **argv, gboolean csv_ok, OutputFormat
 /* Add @value (string or NULL) to @b under @key; when @integer, as a JSON number. */
 void cli_json_add (JsonBuilder *b, const char *key, const char *value, gboolean integer);
 
+/* Add the number @value to @b under @key. */
+void cli_json_add_int (JsonBuilder *b, const char *key, gint64 value);
+
 /* Print the builder's root as pretty JSON with a final newline. */
 void cli_json_print (JsonBuilder *b);
 

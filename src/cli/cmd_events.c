@@ -24,24 +24,17 @@ print_json (Db *db, GPtrArray *events)
 			json_builder_add_int_value (b, ev->topic);
 		else
 			json_builder_add_null_value (b);
-		json_builder_set_member_name (b, "seats");
-		json_builder_add_int_value (b, ev->seats);
-		json_builder_set_member_name (b, "hours");
-		json_builder_add_int_value (b, ev->hours);
+		cli_json_add_int (b, "seats", ev->seats);
+		cli_json_add_int (b, "hours", ev->hours);
 		if (g_strcmp0 (ev->kind, "consulting") == 0) {
 			/* consulting counts hours, not seats */
 			int used = db_event_hours_used (db, ev->code, NULL);
-			json_builder_set_member_name (b, "hours_used");
-			json_builder_add_int_value (b, MAX (used, 0));
+			cli_json_add_int (b, "hours_used", MAX (used, 0));
 		}
-		json_builder_set_member_name (b, "taken");
-		json_builder_add_int_value (b, ev->taken);
-		json_builder_set_member_name (b, "offered");
-		json_builder_add_int_value (b, ev->offered);
-		json_builder_set_member_name (b, "free");
-		json_builder_add_int_value (b, MAX (ev->seats - ev->taken - ev->offered, 0));
-		json_builder_set_member_name (b, "waitlist");
-		json_builder_add_int_value (b, ev->waitlist);
+		cli_json_add_int (b, "taken", ev->taken);
+		cli_json_add_int (b, "offered", ev->offered);
+		cli_json_add_int (b, "free", MAX (ev->seats - ev->taken - ev->offered, 0));
+		cli_json_add_int (b, "waitlist", ev->waitlist);
 		json_builder_set_member_name (b, "sessions");
 		json_builder_begin_array (b);
 		for (guint j = 0; j < ev->sessions->len; j++) {

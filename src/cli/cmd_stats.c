@@ -39,23 +39,15 @@ cmd_stats (const Config *cfg, int argc, char **argv, GError **error)
 		json_builder_begin_object (b);
 		cli_json_add (b, "code", ev->code, FALSE);
 		cli_json_add (b, "kind", ev->kind, FALSE);
-		json_builder_set_member_name (b, "seats");
-		json_builder_add_int_value (b, ev->seats);
-		json_builder_set_member_name (b, "taken");
-		json_builder_add_int_value (b, ev->taken);
-		json_builder_set_member_name (b, "free");
-		json_builder_add_int_value (b, free_seats);
-		json_builder_set_member_name (b, "waitlist");
-		json_builder_add_int_value (b, ev->waitlist);
+		cli_json_add_int (b, "seats", ev->seats);
+		cli_json_add_int (b, "taken", ev->taken);
+		cli_json_add_int (b, "free", free_seats);
+		cli_json_add_int (b, "waitlist", ev->waitlist);
 		if (consulting) {
-			json_builder_set_member_name (b, "topic");
-			json_builder_add_int_value (b, ev->topic);
-			json_builder_set_member_name (b, "hours");
-			json_builder_add_int_value (b, ev->hours);
-			json_builder_set_member_name (b, "hours_used");
-			json_builder_add_int_value (b, used);
-			json_builder_set_member_name (b, "hours_left");
-			json_builder_add_int_value (b, MAX (ev->hours - used, 0));
+			cli_json_add_int (b, "topic", ev->topic);
+			cli_json_add_int (b, "hours", ev->hours);
+			cli_json_add_int (b, "hours_used", used);
+			cli_json_add_int (b, "hours_left", MAX (ev->hours - used, 0));
 		}
 		json_builder_end_object (b);
 		if (fmt != OUTPUT_TEXT)
@@ -67,12 +59,9 @@ cmd_stats (const Config *cfg, int argc, char **argv, GError **error)
 			printf ("%-10s %5d %5d %5d %7d\n", ev->code, ev->seats, ev->taken, free_seats, ev->waitlist);
 	}
 	json_builder_end_array (b);
-	json_builder_set_member_name (b, "seats");
-	json_builder_add_int_value (b, seats);
-	json_builder_set_member_name (b, "taken");
-	json_builder_add_int_value (b, taken);
-	json_builder_set_member_name (b, "waitlist");
-	json_builder_add_int_value (b, waiting);
+	cli_json_add_int (b, "seats", seats);
+	cli_json_add_int (b, "taken", taken);
+	cli_json_add_int (b, "waitlist", waiting);
 	json_builder_end_object (b);
 	if (fmt == OUTPUT_JSON)
 		cli_json_print (b);

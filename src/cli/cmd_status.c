@@ -101,20 +101,15 @@ cmd_status (const Config *cfg, int argc, char **argv, GError **error)
 		}
 		json_builder_set_member_name (b, "outbox");
 		json_builder_begin_object (b);
-		for (gsize i = 0; i < G_N_ELEMENTS (outbox); i++) {
-			json_builder_set_member_name (b, outbox[i].state);
-			json_builder_add_int_value (b, outbox[i].n);
-		}
+		for (gsize i = 0; i < G_N_ELEMENTS (outbox); i++)
+			cli_json_add_int (b, outbox[i].state, outbox[i].n);
 		json_builder_end_object (b);
-		json_builder_set_member_name (b, "review");
-		json_builder_add_int_value (b, counts->review);
+		cli_json_add_int (b, "review", counts->review);
 		cli_json_add (b, "review_oldest", oldest, FALSE);
 		json_builder_set_member_name (b, "disk");
 		json_builder_begin_object (b);
-		json_builder_set_member_name (b, "free");
-		json_builder_add_int_value (b, (gint64) avail);
-		json_builder_set_member_name (b, "min_free_space");
-		json_builder_add_int_value (b, (gint64) cfg->min_free_space);
+		cli_json_add_int (b, "free", (gint64) avail);
+		cli_json_add_int (b, "min_free_space", (gint64) cfg->min_free_space);
 		json_builder_end_object (b);
 		json_builder_set_member_name (b, "imap");
 		json_builder_begin_object (b);
@@ -122,10 +117,8 @@ cmd_status (const Config *cfg, int argc, char **argv, GError **error)
 			const ImapMailboxState *m = g_ptr_array_index (counts->imap, i);
 			json_builder_set_member_name (b, m->mailbox);
 			json_builder_begin_object (b);
-			json_builder_set_member_name (b, "uidvalidity");
-			json_builder_add_int_value (b, m->uidvalidity);
-			json_builder_set_member_name (b, "last_uid");
-			json_builder_add_int_value (b, m->last_uid);
+			cli_json_add_int (b, "uidvalidity", m->uidvalidity);
+			cli_json_add_int (b, "last_uid", m->last_uid);
 			json_builder_end_object (b);
 		}
 		json_builder_end_object (b);

@@ -37,6 +37,13 @@ cli_json_add (JsonBuilder *b, const char *key, const char *value, gboolean integ
 }
 
 void
+cli_json_add_int (JsonBuilder *b, const char *key, gint64 value)
+{
+	json_builder_set_member_name (b, key);
+	json_builder_add_int_value (b, value);
+}
+
+void
 cli_json_print (JsonBuilder *b)
 {
 	g_autoptr (JsonGenerator) gen = json_generator_new ();
