@@ -199,6 +199,21 @@ mailbox_address (const char *s)
 	return addr;
 }
 
+/* @value is not what @spec allows. */
+static void
+not_allowed (GString *problems, const Config *cfg, const KeySpec *spec, const char *value)
+{
+	problem (problems, cfg, spec->group, spec->key, "'%s' is not %s", value, spec->allowed);
+}
+
+/* Replace the string at @field with @value (transfer full). */
+static void
+set_string (gpointer field, char *value)
+{
+	g_free (*(char **) field);
+	*(char **) field = value;
+}
+
 static void
 check_key (Config *cfg, GKeyFile *kf, const KeySpec *spec, GString *problems)
 {
@@ -219,19 +234,16 @@ check_key (Config *cfg, GKeyFile *kf, const KeySpec *spec, GString *problems)
 	}
 	switch (spec->type) {
 	case KEY_PATH:
-		g_free (*(char **) field);
-		*(char **) field = g_path_is_absolute (value)
-		                   ? g_steal_pointer (&value)
-		                   : g_canonicalize_filename (value, cfg->dir);
+		set_string (field, g_path_is_absolute (value) ? g_steal_pointer (&value)
+		                                              : g_canonicalize_filename (value, cfg->dir));
 		break;
 	case KEY_STRING:
-		g_free (*(char **) field);
-		*(char **) field = g_steal_pointer (&value);
+		set_string (field, g_steal_pointer (&value));
 		break;
 	case KEY_ADDRESS: {
 		g_autofree char *addr = mailbox_address (value);
 		if (addr == NULL || strpbrk (value, "\r\n") != NULL) {
-			problem (problems, cfg, spec->group, spec->key, "'%s' is not %s", value, spec->allowed);
+			not_allowed (problems, cfg, spec, value);
 			return;
 		}
 		if (spec->offset == G_STRUCT_OFFSET (Config, from)) {
@@ -242,8 +254,7 @@ check_key (Config *cfg, GKeyFile *kf, const KeySpec *spec, GString *problems)
 			g_free (value);
 			value = g_steal_pointer (&addr);
 		}
-		g_free (*(char **) field);
-		*(char **) field = g_steal_pointer (&value);
+		set_string (field, g_steal_pointer (&value));
 		break;
 	}
 	case KEY_IMAP_URL:
@@ -260,13 +271,12 @@ check_key (Config *cfg, GKeyFile *kf, const KeySpec *spec, GString *problems)
 			         "in it: use user= and password_file=)", spec->allowed);
 			return;
 		}
-		g_free (*(char **) field);
-		*(char **) field = g_steal_pointer (&value);
+		set_string (field, g_steal_pointer (&value));
 		break;
 	}
 	case KEY_DURATION:
 		if (!parse_duration (value, &n) || n < spec->min || n > spec->max) {
-			problem (problems, cfg, spec->group, spec->key, "'%s' is not %s", value, spec->allowed);
+			not_allowed (problems, cfg, spec, value);
 			return;
 		}
 		*(guint64 *) field = n;
@@ -279,7 +289,7 @@ check_key (Config *cfg, GKeyFile *kf, const KeySpec *spec, GString *problems)
 			if (**i == '\0')
 				continue;
 			if (!parse_duration (*i, &n) || n < spec->min || n > spec->max) {
-				problem (problems, cfg, spec->group, spec->key, "'%s' is not %s", value, spec->allowed);
+				not_allowed (problems, cfg, spec, value);
 				return;
 			}
 			s = (guint) n;
@@ -296,20 +306,18 @@ check_key (Config *cfg, GKeyFile *kf, const KeySpec *spec, GString *problems)
 	case KEY_CHOICE: {
 		g_auto (GStrv) words = g_strsplit_set (spec->allowed, " ,", -1);
 		if (g_str_equal (value, "or") || !g_strv_contains ((const char *const *) words, value)) {
-			problem (problems, cfg, spec->group, spec->key, "'%s' is not %s", value, spec->allowed);
+			not_allowed (problems, cfg, spec, value);
 			return;
 		}
-		g_free (*(char **) field);
-		*(char **) field = g_steal_pointer (&value);
+		set_string (field, g_steal_pointer (&value));
 		break;
 	}
 	case KEY_MAILBOX:
 		if (strpbrk (value, "\r\n\"\\") != NULL) {
-			problem (problems, cfg, spec->group, spec->key, "'%s' is not %s", value, spec->allowed);
+			not_allowed (problems, cfg, spec, value);
 			return;
 		}
-		g_free (*(char **) field);
-		*(char **) field = g_steal_pointer (&value);
+		set_string (field, g_steal_pointer (&value));
 		break;
 	case KEY_BOOL:
 		if (g_ascii_strcasecmp (value, "true") == 0 || strcmp (value, "1") == 0 ||
@@ -319,19 +327,18 @@ check_key (Config *cfg, GKeyFile *kf, const KeySpec *spec, GString *problems)
 		         g_ascii_strcasecmp (value, "no") == 0)
 			*(gboolean *) field = FALSE;
 		else
-			problem (problems, cfg, spec->group, spec->key, "'%s' is not %s", value, spec->allowed);
+			not_allowed (problems, cfg, spec, value);
 		break;
 	case KEY_DOMAIN:
 		if (!valid_domain (value)) {
-			problem (problems, cfg, spec->group, spec->key, "'%s' is not %s", value, spec->allowed);
+			not_allowed (problems, cfg, spec, value);
 			return;
 		}
-		g_free (*(char **) field);
-		*(char **) field = g_ascii_strdown (value, -1);
+		set_string (field, g_ascii_strdown (value, -1));
 		break;
 	case KEY_SIZE:
 		if (!parse_size (value, &n) || n < spec->min || n > spec->max) {
-			problem (problems, cfg, spec->group, spec->key, "'%s' is not %s", value, spec->allowed);
+			not_allowed (problems, cfg, spec, value);
 			return;
 		}
 		*(guint64 *) field = n;
@@ -339,7 +346,7 @@ check_key (Config *cfg, GKeyFile *kf, const KeySpec *spec, GString *problems)
 	case KEY_UINT:
 		if (!parse_size (value, &n) || n < spec->min || n > spec->max ||
 		    !g_ascii_isdigit (value[strlen (value) - 1])) {
-			problem (problems, cfg, spec->group, spec->key, "'%s' is not %s", value, spec->allowed);
+			not_allowed (problems, cfg, spec, value);
 			return;
 		}
 		*(guint *) field = (guint) n;
@@ -518,37 +525,33 @@ config_free (Config *cfg)
 {
 	if (cfg == NULL)
 		return;
+	/* what the keys set (config_keys is the one list of them), then what no key sets */
+	for (gsize i = 0; i < G_N_ELEMENTS (config_keys); i++) {
+		gpointer field = G_STRUCT_MEMBER_P (cfg, config_keys[i].offset);
+		/* no default: a new KeyType must say here what it holds */
+		switch (config_keys[i].type) {
+		case KEY_PATH:
+		case KEY_STRING:
+		case KEY_ADDRESS:
+		case KEY_DOMAIN:
+		case KEY_IMAP_URL:
+		case KEY_MAILBOX:
+		case KEY_SMTP_URL:
+		case KEY_CHOICE:
+			g_clear_pointer ((char **) field, g_free);
+			break;
+		case KEY_SCHEDULE:
+			g_clear_pointer ((GArray **) field, g_array_unref);
+			break;
+		case KEY_SIZE:
+		case KEY_UINT:
+		case KEY_BOOL:
+		case KEY_DURATION:
+			break;
+		}
+	}
 	g_free (cfg->path);
 	g_free (cfg->dir);
-	g_free (cfg->database);
-	g_free (cfg->spool);
-	g_free (cfg->outgoing);
-	g_free (cfg->templates);
-	g_free (cfg->catalog);
-	g_free (cfg->form);
-	g_free (cfg->inbox);
-	g_free (cfg->from);
 	g_free (cfg->from_addr);
-	g_free (cfg->reply_to);
-	g_free (cfg->staff);
-	g_free (cfg->domain);
-	g_free (cfg->imap_url);
-	g_free (cfg->imap_user);
-	g_free (cfg->imap_password_file);
-	g_free (cfg->imap_oauth2_token_file);
-	g_free (cfg->imap_ca_file);
-	g_free (cfg->imap_processed_mailbox);
-	g_free (cfg->imap_review_mailbox);
-	g_free (cfg->smtp_url);
-	g_free (cfg->smtp_user);
-	g_free (cfg->smtp_password_file);
-	g_free (cfg->smtp_oauth2_token_file);
-	g_free (cfg->smtp_ca_file);
-	g_free (cfg->smtp_envelope_from);
-	if (cfg->smtp_retry_schedule)
-		g_array_unref (cfg->smtp_retry_schedule);
-	if (cfg->reminders)
-		g_array_unref (cfg->reminders);
-	g_free (cfg->promotion);
 	g_free (cfg);
 }
