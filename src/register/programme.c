@@ -471,6 +471,27 @@ read_answer (Pipeline *p, const InboundMessage *msg, gboolean (*say) (const char
 	}
 }
 
+/* The registration of each code @a names (the sender's own, else the quoted
+ * ones, set as *@codes: borrowed from @a), in the same order; NULL for a code
+ * without one.  (transfer full)  NULL on a database error. */
+static GPtrArray *
+answer_registrations (Pipeline *p, const Answer *a, GPtrArray **codes, GError **error)
+{
+	g_autoptr (GPtrArray) regs = g_ptr_array_new_with_free_func ((GDestroyNotify) registration_free);
+
+	*codes = a->own->len > 0 ? a->own : a->quoted;
+	for (guint i = 0; i < (*codes)->len; i++) {
+		GError *err = NULL;
+		Registration *reg = db_registration_get (p->db, g_ptr_array_index (*codes, i), &err);
+		if (err != NULL) {
+			g_propagate_error (error, err);
+			return NULL;
+		}
+		g_ptr_array_add (regs, reg);
+	}
+	return g_steal_pointer (&regs);
+}
+
 gboolean
 programme_cancel_message (Pipeline *p, const InboundMessage *msg, InboundRecord *rec, gboolean *handled,
                           GError **error)
@@ -478,6 +499,7 @@ programme_cancel_message (Pipeline *p, const InboundMessage *msg, InboundRecord 
 	g_auto (Answer) a = { 0 };
 	g_autoptr (GPtrArray) active = g_ptr_array_new_with_free_func (g_free);
 	g_autoptr (GString) reason = g_string_new ("cancellation:");
+	g_autoptr (GPtrArray) regs = NULL;
 	GPtrArray *codes;
 	gint64 row;
 
@@ -485,14 +507,10 @@ programme_cancel_message (Pipeline *p, const InboundMessage *msg, InboundRecord 
 	read_answer (p, msg, asks_to_cancel, TRUE, &a);
 	if (!a.asked)
 		return TRUE;
-	codes = a.own->len > 0 ? a.own : a.quoted;
-	for (guint i = 0; i < codes->len; i++) {
-		GError *err = NULL;
-		g_autoptr (Registration) reg = db_registration_get (p->db, g_ptr_array_index (codes, i), &err);
-		if (err != NULL) {
-			g_propagate_error (error, err);
-			return FALSE;
-		}
+	if ((regs = answer_registrations (p, &a, &codes, error)) == NULL)
+		return FALSE;
+	for (guint i = 0; i < regs->len; i++) {
+		const Registration *reg = g_ptr_array_index (regs, i);
 		if (reg != NULL && g_strcmp0 (reg->status, "cancelled") != 0) {
 			g_ptr_array_add (active, g_strdup (g_ptr_array_index (codes, i)));
 			g_string_append_printf (reason, " %s %s", (char *) g_ptr_array_index (codes, i),
@@ -580,7 +598,8 @@ programme_offer_message (Pipeline *p, const InboundMessage *msg, InboundRecord *
                          char **unclear, GError **error)
 {
 	g_auto (Answer) a = { 0 };
-	g_autoptr (GPtrArray) regs = g_ptr_array_new_with_free_func ((GDestroyNotify) registration_free);
+	g_autoptr (GPtrArray) named = NULL;
+	g_autoptr (GPtrArray) regs = g_ptr_array_new ();  /* those with an offer, borrowed from named */
 	g_autoptr (GString) reason = g_string_new ("offer answered:");
 	g_autoptr (GString) unknown = g_string_new (NULL);
 	gint64 now = clock_now_unix ();
@@ -593,23 +612,18 @@ programme_offer_message (Pipeline *p, const InboundMessage *msg, InboundRecord *
 	read_answer (p, msg, programme_says_yes, FALSE, &a);
 	if (!a.asked)
 		return TRUE;
-	codes = a.own->len > 0 ? a.own : a.quoted;
-	for (guint i = 0; i < codes->len; i++) {
+	if ((named = answer_registrations (p, &a, &codes, error)) == NULL)
+		return FALSE;
+	for (guint i = 0; i < named->len; i++) {
 		const char *code = g_ptr_array_index (codes, i);
-		GError *err = NULL;
-		Registration *reg = db_registration_get (p->db, code, &err);
-		AnswerKind kind;
-		if (err != NULL) {
-			g_propagate_error (error, err);
-			return FALSE;
-		}
-		kind = classify (reg, now);
+		Registration *reg = g_ptr_array_index (named, i);
+		AnswerKind kind = classify (reg, now);
+
 		offered |= kind != ANSWER_NO_OFFER;
 		accepted |= kind == ANSWER_ACCEPT || kind == ANSWER_AGAIN;
 		if (kind == ANSWER_NO_OFFER) {
 			g_string_append_printf (unknown, "%s%s", unknown->len ? ", " : "", code);
 			g_string_append_printf (reason, " %s no offer", code);
-			g_clear_pointer (&reg, registration_free);
 			continue;
 		}
 		g_string_append_printf (reason, " %s %s %s", code, reg->event,
