@@ -45,20 +45,15 @@ appointment_event (Pipeline *p, const char *code, const char *title, const char 
 {
 	g_autoptr (GDateTime) start = clock_parse (when);
 	g_autoptr (GDateTime) end = NULL;
-	IcalEvent *ie;
+	g_autofree char *from = NULL;
+	g_autofree char *until = NULL;
 
 	if (start == NULL)
 		return NULL;
 	end = g_date_time_add_hours (start, CLAMP (hours, 1, 8));
-	ie = g_new0 (IcalEvent, 1);
-	ie->uid = ical_uid (code, 1, p->cfg->domain);
-	ie->sequence = seq;
-	ie->summary = g_strdup (title);
-	ie->location = g_strdup (place);
-	ie->description = g_strdup_printf ("Kod zgłoszenia: %s", code);
-	ie->start = g_date_time_format (start, "%Y-%m-%dT%H:%M");
-	ie->end = g_date_time_format (end, "%Y-%m-%dT%H:%M");
-	return ie;
+	from = g_date_time_format (start, "%Y-%m-%dT%H:%M");
+	until = g_date_time_format (end, "%Y-%m-%dT%H:%M");
+	return reply_ical_event (p, code, 1, seq, title, place, from, until);
 }
 
 typedef enum {

@@ -147,6 +147,12 @@ gboolean reply_queue (Pipeline *p, gint64 inbound_row, const InboundMessage *msg
  * "Miejsce: ...", or a placeholder's own text. */
 void reply_sessions_text (GString *out, const Event *ev);
 
+/* The calendar entry of session @session (1-based; a consulting appointment
+ * is 1) of registration @code at SEQUENCE @seq: @title at @place from @start
+ * to @end (local ISO times, @end may be NULL).  (transfer full) */
+IcalEvent *reply_ical_event (Pipeline *p, const char *code, guint session, int seq, const char *title,
+                             const char *place, const char *start, const char *end);
+
 /* Append to @events (IcalEvent*) one VEVENT per dated session of @ev for
  * registration @code, at the registration's next SEQUENCE (bumped once). */
 gboolean reply_event_ics (Pipeline *p, const char *code, const Event *ev, gboolean tentative,

@@ -77,6 +77,22 @@ reply_sessions_text (GString *out, const Event *ev)
 	}
 }
 
+IcalEvent *
+reply_ical_event (Pipeline *p, const char *code, guint session, int seq, const char *title, const char *place,
+                  const char *start, const char *end)
+{
+	IcalEvent *ie = g_new0 (IcalEvent, 1);
+
+	ie->uid = ical_uid (code, session, p->cfg->domain);
+	ie->sequence = seq;
+	ie->summary = g_strdup (title);
+	ie->location = g_strdup (place);
+	ie->description = g_strdup_printf ("Kod zgłoszenia: %s", code);
+	ie->start = g_strdup (start);
+	ie->end = g_strdup (end);
+	return ie;
+}
+
 gboolean
 reply_event_ics (Pipeline *p, const char *code, const Event *ev, gboolean tentative, GPtrArray *events,
                  GError **error)
@@ -91,14 +107,7 @@ reply_event_ics (Pipeline *p, const char *code, const Event *ev, gboolean tentat
 			continue;
 		if (seq < 0 && (seq = db_registration_next_sequence (p->db, code, error)) < 0)
 			return FALSE;
-		ie = g_new0 (IcalEvent, 1);
-		ie->uid = ical_uid (code, k + 1, p->cfg->domain);
-		ie->sequence = seq;
-		ie->summary = g_strdup (ev->title);
-		ie->location = g_strdup (s->place);
-		ie->description = g_strdup_printf ("Kod zgłoszenia: %s", code);
-		ie->start = g_strdup (s->start);
-		ie->end = g_strdup (s->end);
+		ie = reply_ical_event (p, code, k + 1, seq, ev->title, s->place, s->start, s->end);
 		ie->tentative = tentative;
 		g_ptr_array_add (events, ie);
 	}
