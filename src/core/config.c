@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/errors.h"
+#include "core/fs.h"
 
 /* $(PREFIX)/share/mailreg, from the Makefile: where scripts/install.sh puts
  * the templates, so an installed mailreg finds them without [paths]. */
@@ -427,7 +428,6 @@ config_load (const char *path, GError **error)
 	g_autoptr (GKeyFile) kf = g_key_file_new ();
 	g_autoptr (GString) problems = g_string_new (NULL);
 	g_auto (GStrv) groups = NULL;
-	g_autoptr (GError) local = NULL;
 
 	if (path == NULL)
 		path = g_getenv ("MAILREG_CONFIG");
@@ -436,11 +436,8 @@ config_load (const char *path, GError **error)
 	cfg->path = g_canonicalize_filename (path, NULL);
 	cfg->dir = g_path_get_dirname (cfg->path);
 
-	if (!g_key_file_load_from_file (kf, cfg->path, G_KEY_FILE_NONE, &local)) {
-		int code = local->domain == G_FILE_ERROR ? MAILREG_ERROR_NOINPUT : MAILREG_ERROR_CONFIG;
-		g_set_error (error, MAILREG_ERROR, code, "config %s: %s", cfg->path, local->message);
+	if (!fs_load_keyfile (kf, cfg->path, "config", MAILREG_ERROR_CONFIG, error))
 		return NULL;
-	}
 	set_defaults (cfg);
 
 	groups = g_key_file_get_groups (kf, NULL);

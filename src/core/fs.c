@@ -191,3 +191,15 @@ fs_list_files (const char *dir, const char *suffix, GError **error)
 	g_ptr_array_sort (names, cmp_str);
 	return g_steal_pointer (&names);
 }
+
+gboolean
+fs_load_keyfile (GKeyFile *kf, const char *path, const char *what, int bad_code, GError **error)
+{
+	g_autoptr (GError) local = NULL;
+
+	if (g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &local))
+		return TRUE;
+	g_set_error (error, MAILREG_ERROR, local->domain == G_FILE_ERROR ? MAILREG_ERROR_NOINPUT : bad_code,
+	             "%s %s: %s", what, path, local->message);
+	return FALSE;
+}

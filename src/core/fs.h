@@ -11,6 +11,10 @@
 /* Create @path and missing parents with mode 0700.  MAILREG_ERROR_CANTCREAT on failure. */
 gboolean fs_mkdir_p (const char *path, GError **error);
 
+/* Load the key file @path into @kf; errors say "@what @path: ...":
+ * MAILREG_ERROR_NOINPUT when it cannot be read, @bad_code when it is malformed. */
+gboolean fs_load_keyfile (GKeyFile *kf, const char *path, const char *what, int bad_code, GError **error);
+
 /* fsync the folder @dir so a rename or create inside it is durable. */
 gboolean fs_fsync_dir (const char *dir, GError **error);
 

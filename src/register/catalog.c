@@ -15,6 +15,7 @@
 
 #include "core/clock.h"
 #include "core/errors.h"
+#include "core/fs.h"
 #include "validate/powiat.h"
 
 static const char *const kinds[] = { "info_meeting", "workshop_group", "consulting", "training" };
@@ -149,15 +150,10 @@ catalog_load (const char *path, GError **error)
 {
 	g_autoptr (GKeyFile) kf = g_key_file_new ();
 	g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) event_free);
-	g_autoptr (GError) local = NULL;
 	g_auto (GStrv) groups = NULL;
 
-	if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &local)) {
-		g_set_error (error, MAILREG_ERROR,
-		             local->domain == G_FILE_ERROR ? MAILREG_ERROR_NOINPUT : MAILREG_ERROR_DATA,
-		             "catalog %s: %s", path, local->message);
+	if (!fs_load_keyfile (kf, path, "catalog", MAILREG_ERROR_DATA, error))
 		return NULL;
-	}
 	groups = g_key_file_get_groups (kf, NULL);
 	for (char **g = groups; *g; g++) {
 		Event *ev = load_event (kf, path, *g, error);

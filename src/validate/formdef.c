@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/errors.h"
+#include "core/fs.h"
 
 static const struct {
 	const char *name;
@@ -137,19 +138,14 @@ formdef_load (const char *path, GError **error)
 {
 	g_autoptr (GKeyFile) kf = g_key_file_new ();
 	g_autoptr (FormDef) def = g_new0 (FormDef, 1);
-	g_autoptr (GError) local = NULL;
 	g_auto (GStrv) groups = NULL;
 
 	def->fields = g_ptr_array_new_with_free_func ((GDestroyNotify) field_def_free);
 	def->index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	def->min_fields = 3;
 
-	if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &local)) {
-		g_set_error (error, MAILREG_ERROR,
-		             local->domain == G_FILE_ERROR ? MAILREG_ERROR_NOINPUT : MAILREG_ERROR_DATA,
-		             "form definition %s: %s", path, local->message);
+	if (!fs_load_keyfile (kf, path, "form definition", MAILREG_ERROR_DATA, error))
 		return NULL;
-	}
 	groups = g_key_file_get_groups (kf, NULL);
 	for (char **g = groups; *g; g++) {
 		FieldDef *f;
