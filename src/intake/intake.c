@@ -695,6 +695,9 @@ inbox_finish (Pass *pass, const char *claimed_dir, const char *done_dir, const c
 	return move_unique (path, done_dir, name, error);
 }
 
+/* Each file is first claimed by a rename to .claimed/<spool id>.<name>, so the
+ * spool id is known before anything else happens and a crash is finished with
+ * the same id, never spooled twice. */
 static gboolean
 inbox_pass (Pass *pass, GError **error)
 {
