@@ -8,7 +8,7 @@
 need_faults
 . "$(dirname "$0")/lib-dovecot.sh"
 
-plan 28
+plan 29
 
 make_instance
 dovecot_start || { echo "Bail out! dovecot did not start"; sed 's/^/# /' "$DOVECOT_DIR/log"; exit 1; }
@@ -124,6 +124,7 @@ like "$rc $taken" "^75 ([1-9][0-9]|[12][0-9][0-9])$" "killed mid-pass: exit 75 a
 like "$(cat "$T/k1.err")" "IMAP server imaps://127.0.0.1:$HOLD_PORT/, user $IMAP_USER" "the error names the server"
 imap_conf
 dovecot_start
+ok $? "Dovecot restarts after the kill"
 mr poll --once >"$T/k2.out" 2>&1
 rc2=$?
 is "$rc2" 0 "after the restart the next pass exits 0"

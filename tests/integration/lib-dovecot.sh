@@ -27,10 +27,14 @@ dovecot_kill() {
 	_pid=$(cat "$DOVECOT_DIR/run/master.pid" 2>/dev/null) || return 0
 	_kids=$(ps -o pid= --ppid "$_pid" 2>/dev/null)
 	kill -9 "$_pid" $_kids 2>/dev/null
-	_i=0
-	while kill -0 "$_pid" 2>/dev/null && [ $_i -lt 50 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
+	# every process gone, not only the master: a dying imap-login still holds
+	# the listening sockets, and a restart would fail to bind them
+	for _p in "$_pid" $_kids; do
+		_i=0
+		while kill -0 "$_p" 2>/dev/null && [ $_i -lt 100 ]; do
+			sleep 0.1
+			_i=$((_i + 1))
+		done
 	done
 	rm -f "$DOVECOT_DIR/run/master.pid"
 }
@@ -113,11 +117,18 @@ dovecot_start() {
 		dovecot_config "$1"
 	fi
 	[ "$(id -u)" -eq 0 ] && chown -R mail:mail "$T/mail"
-	dovecot -c "$DOVECOT_CONF" || return 1
+	# a port still held by a killed instance's last process frees itself
+	# within moments: try again for a while (bounded), then give up
+	_i=0
+	until dovecot -c "$DOVECOT_CONF" 2>>"$DOVECOT_DIR/start.err"; do
+		_i=$((_i + 1))
+		[ $_i -gt 100 ] && return 1
+		sleep 0.1
+	done
 	_i=0
 	while ! python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $IMAPS_PORT), 1)" 2>/dev/null; do
 		_i=$((_i + 1))
-		[ $_i -gt 50 ] && return 1
+		[ $_i -gt 300 ] && return 1
 		sleep 0.1
 	done
 }
