@@ -27,6 +27,7 @@ typedef enum {
 	KEY_DURATION,   /* seconds, or with a unit: 300, 5m, 4h, 5d */
 	KEY_SCHEDULE,   /* durations separated by commas or spaces */
 	KEY_CHOICE,     /* one of the words `allowed` lists: "direct or offer" */
+	KEY_FRACTION,   /* a number from 0 to 1: 0.9 (stored as a double) */
 } KeyType;
 
 typedef struct {
@@ -63,6 +64,9 @@ static const KeySpec config_keys[] = {
 	{ "limits", "max_zip_entries", KEY_UINT, F (max_zip_entries), "a number from 1 to 100000", 1, 100000 },
 	{ "limits", "max_xml_depth", KEY_UINT, F (max_xml_depth), "a number from 8 to 10000", 8, 10000 },
 	{ "limits", "max_pdf_pages", KEY_UINT, F (max_pdf_pages), "a number from 1 to 10000", 1, 10000 },
+	{ "limits", "max_ocr_pages", KEY_UINT, F (max_ocr_pages), "a number from 1 to 1000", 1, 1000 },
+	{ "limits", "max_ocr_pixels", KEY_SIZE, F (max_ocr_pixels), "a number of pixels such as 40M (1M to 1G)", 1 << 20, 1 << 30 },
+	{ "limits", "max_ocr_seconds", KEY_UINT, F (max_ocr_seconds), "a number of seconds from 1 to 3600", 1, 3600 },
 	{ "limits", "min_free_space", KEY_SIZE, F (min_free_space), "a size such as 100M (0 to 1024G)", 0, 1ULL << 40 },
 	{ "imap", "url", KEY_IMAP_URL, F (imap_url), "an imaps:// or imap:// URL with a host, such as imaps://mail.example.pl/INBOX", 0, 0 },
 	{ "imap", "user", KEY_STRING, F (imap_user), "a user name", 0, 0 },
@@ -93,6 +97,11 @@ static const KeySpec config_keys[] = {
 	{ "programme", "reminder_grace", KEY_DURATION, F (reminder_grace), "a duration such as 2d (1h to 30d)", 3600, 30 * 86400 },
 	{ "programme", "promotion", KEY_CHOICE, F (promotion), "direct or offer", 0, 0 },
 	{ "programme", "offer_hours", KEY_UINT, F (offer_hours), "a number of hours from 1 to 720", 1, 720 },
+	{ "ocr", "enabled", KEY_BOOL, F (ocr_enabled), "true or false", 0, 0 },
+	{ "ocr", "tessdata", KEY_PATH, F (ocr_tessdata), "a folder holding pol.traineddata", 0, 0 },
+	{ "ocr", "language", KEY_STRING, F (ocr_language), "a Tesseract language such as pol", 0, 0 },
+	{ "ocr", "auto_register", KEY_BOOL, F (ocr_auto_register), "true or false", 0, 0 },
+	{ "ocr", "min_confidence", KEY_FRACTION, F (ocr_min_confidence), "a number from 0 to 1 such as 0.90", 0, 0 },
 	{ "programme", "waitlist_note", KEY_DURATION, F (waitlist_note), "a duration such as 3d (0: never; up to 100d)", 0, 100 * 86400 },
 };
 #undef F
@@ -352,6 +361,16 @@ check_key (Config *cfg, GKeyFile *kf, const KeySpec *spec, GString *problems)
 		}
 		*(guint *) field = (guint) n;
 		break;
+	case KEY_FRACTION: {
+		char *end = NULL;
+		double d = g_ascii_strtod (value, &end);
+		if (end == value || *end != '\0' || !(d >= 0 && d <= 1)) {
+			not_allowed (problems, cfg, spec, value);
+			return;
+		}
+		*(double *) field = d;
+		break;
+	}
 	}
 }
 
@@ -389,6 +408,13 @@ set_defaults (Config *cfg)
 	cfg->max_zip_entries = 1000;
 	cfg->max_xml_depth = 256;
 	cfg->max_pdf_pages = 20;
+	/* OCR: an A4 page at 300 dpi is 8.7 million pixels, a phone photo 12-48
+	 * (JPEG is decoded reduced); 30 seconds is ten times a page's OCR */
+	cfg->max_ocr_pages = 4;
+	cfg->max_ocr_pixels = 40 << 20;
+	cfg->max_ocr_seconds = 30;
+	cfg->ocr_enabled = TRUE;
+	cfg->ocr_min_confidence = 0.90;
 	cfg->min_free_space = G_MAXUINT64;   /* unset: from max_message_size below */
 	cfg->imap_tls_verify = TRUE;
 	cfg->imap_processed_mailbox = g_strdup ("Przetworzone");
@@ -451,7 +477,7 @@ config_load (const char *path, GError **error)
 			continue;
 		if (!known_group (*g)) {
 			problem (problems, cfg, *g, NULL,
-			         "unknown group; allowed: [paths], [mail], [limits], [imap], [smtp], [programme]");
+			         "unknown group; allowed: [paths], [mail], [limits], [imap], [smtp], [programme], [ocr]");
 			continue;
 		}
 		keys = g_key_file_get_keys (kf, *g, NULL, NULL);
@@ -544,6 +570,7 @@ config_free (Config *cfg)
 		case KEY_UINT:
 		case KEY_BOOL:
 		case KEY_DURATION:
+		case KEY_FRACTION:
 			break;
 		}
 	}

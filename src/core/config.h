@@ -44,6 +44,9 @@ typedef struct {
 	guint max_zip_entries;     /* entries in one ZIP archive */
 	guint max_xml_depth;       /* element nesting in DOCX/ODT/HTML */
 	guint max_pdf_pages;       /* PDF pages whose text is read */
+	guint max_ocr_pages;       /* pages of one scan read by OCR; default 4 */
+	guint64 max_ocr_pixels;    /* pixels of one scanned page, from its header; default 40M */
+	guint max_ocr_seconds;     /* OCR time for one document; default 30 */
 	guint64 min_free_space;    /* intake stops below this much free disk; default 1.5 x max_message_size */
 
 	/* [imap]: with no such group, messages come in through `ingest` only */
@@ -86,6 +89,13 @@ typedef struct {
 	guint offer_hours;         /* how long an offered place is held for its answer; default 48 */
 	guint64 waitlist_note;     /* seconds before an event's first session the waiting list is told
 	                            * it still waits, once; 0: never; default 3d */
+
+	/* [ocr]: scans and photos of the form */
+	gboolean ocr_enabled;        /* read images and PDFs of images by OCR; default true */
+	char *ocr_tessdata;          /* Tesseract's language data folder; NULL: the package's */
+	char *ocr_language;          /* NULL: "pol" */
+	gboolean ocr_auto_register;  /* register a scan read surely enough; default false (review) */
+	double ocr_min_confidence;   /* ... every required field at least this sure (0..1); default 0.90 */
 } Config;
 
 /* Read and check the file at @path (NULL: $MAILREG_CONFIG, else the default path).

@@ -242,10 +242,11 @@ typedef enum {
 	KIND_ZIP,
 	KIND_UNSUPPORTED,  /* a document format we do not read: .doc, .rtf, ... */
 	KIND_IMAGE,        /* most likely a scan */
+	KIND_SCAN,         /* a form read by OCR (an image, or a PDF of images) */
 } FileKind;
 
 static const char *const kind_names[] = { "other", "text", "html", "docx", "odt", "pdf", "zip",
-                                          "unsupported", "image" };
+                                          "unsupported", "image", "scan" };
 
 static const struct {
 	const char *key;   /* a MIME type or a file name extension */
@@ -443,7 +444,15 @@ read_file (Walk *w, GBytes *data, const char *name, FileKind declared, const cha
 	case KIND_ZIP:
 		read_zip (w, data, where, level);
 		return;
+	case KIND_IMAGE:
+		if (!w->limits->ocr)
+			break;
+		text = extract_image (data, w->limits, &error);
+		break;
 	default:
+		break;
+	}
+	if (text == NULL && error == NULL) {
 		note_unread (w, where, ext ? ext : kind == KIND_IMAGE ? "image" : "unknown type", kind);
 		return;
 	}
@@ -451,7 +460,18 @@ read_file (Walk *w, GBytes *data, const char *name, FileKind declared, const cha
 		add_note (w, g_strdup_printf ("%s: %s", where, error ? error->message : "unreadable"));
 		return;
 	}
-	form = extract_text (text, w->def);
+	/* only OCR writes the mark: a text format never passes control characters on */
+	if ((kind == KIND_IMAGE || kind == KIND_PDF) && strstr (text, EXTRACT_OCR_MARK) != NULL) {
+		/* read by OCR: the pairs get the confidences of their words */
+		g_autoptr (OcrLines) lines = NULL;
+		g_autofree char *plain = extract_ocr_split (text, &lines);
+		form = extract_text (plain, w->def);
+		extract_ocr_confidence (form, lines);
+		extract_ocr_labels (form, w->def);
+		kind = KIND_SCAN;
+	} else {
+		form = extract_text (text, w->def);
+	}
 	form->part = g_strdup (where);
 	g_free (form->format);
 	form->format = g_strdup (kind_names[kind]);

@@ -24,6 +24,12 @@ typedef struct {
 	guint max_zip_entries;   /* entries in one ZIP archive */
 	guint max_xml_depth;     /* element nesting in DOCX/ODT/HTML */
 	guint max_pdf_pages;     /* pages of a PDF whose text is read */
+	gboolean ocr;            /* read images and PDFs of images by OCR */
+	guint max_ocr_pages;     /* pages of a scan (TIFF, PDF of images) read by OCR */
+	guint64 max_ocr_pixels;  /* pixels of one scanned page, checked before decoding */
+	guint max_ocr_seconds;   /* OCR time for one document */
+	const char *ocr_tessdata;   /* Tesseract's language data folder, NULL: its default */
+	const char *ocr_language;   /* Tesseract language, NULL: "pol" */
 } ExtractLimits;
 
 /* Set up libxml2's global state: before documents are read on more than one

@@ -32,7 +32,8 @@ char *extract_docx_xml (GBytes *xml, const ExtractLimits *limits, GError **error
 char *extract_odt_xml (GBytes *xml, const ExtractLimits *limits, GError **error);
 
 /* PDF: AcroForm fields of a fillable PDF, else the page text, poppler-glib.
- * Encrypted PDFs and PDFs without text (scans) are errors. (transfer full) */
+ * Pages without text (scans) are rendered and read by OCR (extract_ocr_rgb);
+ * encrypted PDFs are errors. (transfer full) */
 char *extract_pdf (GBytes *data, const ExtractLimits *limits, GError **error);
 #ifdef MAILREG_FUZZ
 /* The reader extract_pdf runs in its child, called in this process: fuzz builds
@@ -53,5 +54,41 @@ GBytes *zip_read_entry (GBytes *data, const char *name, const ExtractLimits *lim
 /* Names of the entries of the ZIP archive in @data (at most limits->max_zip_entries,
  * else an error). (transfer full) */
 GPtrArray *zip_list (GBytes *data, const ExtractLimits *limits, GError **error);
+
+/* Scans and photos (JPEG, PNG, TIFF): OCR with Tesseract ("pol") on the
+ * decoded (leptonica), deskewed, binarised page.  The image's header is checked
+ * against limits->max_ocr_pixels before decoding; at most max_ocr_pages pages
+ * (TIFF), max_ocr_seconds in all.  The text is annotated: after every line, a
+ * line starting with EXTRACT_OCR_MARK gives the confidence (0..1) of each of its
+ * space- or TAB-separated pieces; extract_ocr_split() takes them out again.
+ * MAILREG_ERROR_TEMPFAIL when the language data is missing. (transfer full) */
+char *extract_image (GBytes *data, const ExtractLimits *limits, GError **error);
+
+/* extract_image for a page already rendered (a PDF page without text): cairo's
+ * xRGB32 @pixels, @stride bytes a row, at @dpi. (transfer full) */
+char *extract_ocr_rgb (const guint8 *pixels, int width, int height, int stride, int dpi,
+                       const ExtractLimits *limits, GError **error);
+
+/* Starts the annotation lines of OCR text: a control character no reader
+ * otherwise leaves in its text. */
+#define EXTRACT_OCR_MARK "\x1E"
+
+/* The lines of OCR text that carried confidences. */
+typedef struct _OcrLines OcrLines;
+void ocr_lines_free (OcrLines *lines);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OcrLines, ocr_lines_free)
+
+/* @annotated (extract_image's text) without its annotation lines, for
+ * extract_text(); *@lines (transfer full) keeps the confidences.  (transfer full) */
+char *extract_ocr_split (const char *annotated, OcrLines **lines);
+
+/* Labels of @form misread by OCR become the field's label (formdef_match_fuzzy),
+ * and ->matched is counted again. */
+void extract_ocr_labels (FormData *form, const FormDef *def);
+
+/* Set @form->confidence from @lines: per pair, the lowest confidence of the
+ * words of its value (of a checkbox, of its box; of an empty value, of its
+ * label); 0 for a pair on no annotated line. */
+void extract_ocr_confidence (FormData *form, OcrLines *lines);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "extract/formats.h"
 
+#include <cairo.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glib-unix.h>
@@ -490,6 +491,60 @@ has_letters (const char *s)
 	return FALSE;
 }
 
+/* OCR of a PDF whose pages are images (a scanner's PDF): each page rendered
+ * at 300 dpi, its pixels counted before they are drawn.  (transfer full) */
+static char *
+read_scanned_pages (PopplerDocument *doc, const ExtractLimits *limits, GError **error)
+{
+	g_autoptr (GString) out = g_string_new (NULL);
+	int n_pages = poppler_document_get_n_pages (doc);
+	const double dpi = 300;
+
+	if ((guint) n_pages > limits->max_ocr_pages) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
+		             "scanned PDF of %d pages: more than the %u pages read by OCR", n_pages,
+		             limits->max_ocr_pages);
+		return NULL;
+	}
+	for (int i = 0; i < n_pages; i++) {
+		g_autoptr (PopplerPage) page = poppler_document_get_page (doc, i);
+		g_autofree char *text = NULL;
+		cairo_surface_t *surface;
+		cairo_t *cr;
+		double w, h;
+
+		if (page == NULL)
+			continue;
+		poppler_page_get_size (page, &w, &h);
+		/* whole pixels, rounded up (no libm) */
+		w = (double) (gint64) (w * dpi / 72 + 0.999), h = (double) (gint64) (h * dpi / 72 + 0.999);
+		if (!(w >= 1 && h >= 1 && w * h <= (double) limits->max_ocr_pixels)) {
+			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
+			             "scan: PDF page %d of %.0f x %.0f pixels at 300 dpi is over the limit of %"
+			             G_GUINT64_FORMAT " pixels", i + 1, w, h, limits->max_ocr_pixels);
+			return NULL;
+		}
+		surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) w, (int) h);
+		cr = cairo_create (surface);
+		cairo_set_source_rgb (cr, 1, 1, 1);
+		cairo_paint (cr);
+		cairo_scale (cr, dpi / 72, dpi / 72);
+		poppler_page_render_for_printing (page, cr);
+		cairo_destroy (cr);
+		cairo_surface_flush (surface);
+		if (cairo_surface_status (surface) == CAIRO_STATUS_SUCCESS)
+			text = extract_ocr_rgb (cairo_image_surface_get_data (surface), (int) w, (int) h,
+			                        cairo_image_surface_get_stride (surface), (int) dpi, limits, error);
+		else
+			g_set_error_literal (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "scan: PDF page could not be drawn");
+		cairo_surface_destroy (surface);
+		if (text == NULL)
+			return NULL;
+		g_string_append (out, text);
+	}
+	return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
 /* Everything poppler does, in the reading process.  (transfer full) */
 static char *
 read_pdf (GBytes *data, const ExtractLimits *limits, GError **error)
@@ -519,6 +574,8 @@ read_pdf (GBytes *data, const ExtractLimits *limits, GError **error)
 		return fields;
 
 	text = read_page_text (doc, limits->max_pdf_pages, limits->max_text);
+	if (!has_letters (text) && limits->ocr)
+		return read_scanned_pages (doc, limits, error);
 	if (!has_letters (text)) {
 		g_set_error_literal (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
 		                     "PDF has no text (a scan?): ask for a filled DOCX, ODT or PDF form");
@@ -537,8 +594,11 @@ read_pdf (GBytes *data, const ExtractLimits *limits, GError **error)
  * a pipe.  A real form needs a few MB and well under a second. */
 
 /* Memory the child may add to what it inherits: a fixed allowance for poppler's
- * text pages and fonts, plus some per byte of the PDF (object cache, xref). */
+ * text pages and fonts, plus some per byte of the PDF (object cache, xref).
+ * OCR of a scanned A4 page at 300 dpi needs about 150 MB more (the drawn page,
+ * its gray and binary copies, Tesseract's model). */
 #define CHILD_MEMORY_BASE (64u << 20)
+#define CHILD_MEMORY_OCR (192u << 20)
 #define CHILD_MEMORY_PER_BYTE 8u
 #define CHILD_CPU_SECONDS 10
 /* Wall-clock time before the parent kills the child (it may wait on a lock
@@ -600,9 +660,9 @@ cap_resource (int resource, guint64 value)
 }
 
 static guint64
-child_memory (gsize input)
+child_memory (gsize input, const ExtractLimits *limits)
 {
-	return CHILD_MEMORY_BASE + (guint64) CHILD_MEMORY_PER_BYTE * input;
+	return CHILD_MEMORY_BASE + (limits->ocr ? CHILD_MEMORY_OCR : 0) + (guint64) CHILD_MEMORY_PER_BYTE * input;
 }
 
 /* poppler reports every syntax error of a damaged file, again each time the
@@ -631,11 +691,12 @@ child_main (int fd, GBytes *data, const ExtractLimits *limits)
 	char *text;
 
 	cap_resource (RLIMIT_CORE, 0);
-	cap_resource (RLIMIT_CPU, CHILD_CPU_SECONDS);   /* SIGXCPU */
+	/* SIGXCPU; OCR has its own limit per page, within this one */
+	cap_resource (RLIMIT_CPU, CHILD_CPU_SECONDS + (limits->ocr ? limits->max_ocr_pages * limits->max_ocr_seconds : 0));
 #ifndef UNDER_ASAN
 	/* RLIMIT_DATA (Linux 4.7+) covers malloc's heap and its mmap()ed blocks;
 	 * AddressSanitizer reserves terabytes of shadow memory and cannot run under it */
-	cap_resource (RLIMIT_DATA, data_size () + child_memory (g_bytes_get_size (data)));
+	cap_resource (RLIMIT_DATA, data_size () + child_memory (g_bytes_get_size (data), limits));
 #endif
 	FAULT_POINT ("pdf-child");
 	g_log_set_handler ("Poppler", G_LOG_LEVEL_MASK, poppler_log_capped, NULL);
@@ -652,7 +713,7 @@ child_main (int fd, GBytes *data, const ExtractLimits *limits)
 
 /* Why the child stopped without an answer, for staff. */
 static void
-set_child_error (GError **error, int status, gboolean timed_out, gsize input)
+set_child_error (GError **error, int status, gboolean timed_out, gsize input, const ExtractLimits *limits)
 {
 	if (timed_out) {
 		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
@@ -668,7 +729,7 @@ set_child_error (GError **error, int status, gboolean timed_out, gsize input)
 		/* poppler and GLib abort when an allocation fails */
 		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
 		             "PDF too complex: reading it needed more than %" G_GUINT64_FORMAT " MB",
-		             child_memory (input) >> 20);
+		             child_memory (input, limits) >> 20);
 	} else if (WIFSIGNALED (status)) {
 		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
 		             "damaged PDF: the reader crashed (%s)", g_strsignal (WTERMSIG (status)));
@@ -724,7 +785,9 @@ extract_pdf (GBytes *data, const ExtractLimits *limits, GError **error)
 
 	/* the child writes at most max_text bytes of text, or a short reason */
 	answer = g_string_new (NULL);
-	deadline = g_get_monotonic_time () + CHILD_WALL_SECONDS * G_USEC_PER_SEC;
+	deadline = g_get_monotonic_time () +
+	           (CHILD_WALL_SECONDS + (limits->ocr ? 2 * limits->max_ocr_pages * limits->max_ocr_seconds : 0)) *
+	           (gint64) G_USEC_PER_SEC;
 	for (;;) {
 		struct pollfd pfd = { fds[0], POLLIN, 0 };
 		gint64 left = deadline - g_get_monotonic_time ();
@@ -765,6 +828,6 @@ extract_pdf (GBytes *data, const ExtractLimits *limits, GError **error)
 	}
 	if (overflow)
 		status = 0;   /* reported as a failure, not as the kill */
-	set_child_error (error, status, timed_out, g_bytes_get_size (data));
+	set_child_error (error, status, timed_out, g_bytes_get_size (data), limits);
 	return NULL;
 }

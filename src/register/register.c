@@ -591,6 +591,12 @@ extract_limits (const Config *c)
 		.max_zip_entries = c->max_zip_entries,
 		.max_xml_depth = c->max_xml_depth,
 		.max_pdf_pages = c->max_pdf_pages,
+		.ocr = c->ocr_enabled,
+		.max_ocr_pages = c->max_ocr_pages,
+		.max_ocr_pixels = c->max_ocr_pixels,
+		.max_ocr_seconds = c->max_ocr_seconds,
+		.ocr_tessdata = c->ocr_tessdata,
+		.ocr_language = c->ocr_language,
 	};
 }
 

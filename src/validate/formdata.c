@@ -42,6 +42,15 @@ form_data_add (FormData *form, const FormDef *def, const char *label, const char
 }
 
 /* See formdata.h. */
+double
+form_data_confidence (const FormData *form, guint i)
+{
+	if (form->confidence == NULL || i >= form->confidence->len)
+		return 1.0;
+	return g_array_index (form->confidence, double, i);
+}
+
+/* See formdata.h. */
 void
 form_data_free (FormData *form)
 {
@@ -49,6 +58,8 @@ form_data_free (FormData *form)
 		return;
 	if (form->pairs != NULL)
 		g_ptr_array_unref (form->pairs);
+	if (form->confidence != NULL)
+		g_array_unref (form->confidence);
 	g_free (form->part);
 	g_free (form->format);
 	g_free (form);

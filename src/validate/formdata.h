@@ -22,6 +22,7 @@ typedef struct {
 	char *part;         /* where it came from: "body", "attachment formularz.txt" */
 	char *format;       /* "text", "html", "docx", "odt", "pdf", or "typed" by staff */
 	guint matched;      /* distinct form fields recognised among the pairs */
+	GArray *confidence; /* double 0..1 per pair (parallel to pairs) when read by OCR, else NULL */
 } FormData;
 
 /* An empty form from @part (may be NULL; "typed by staff") in @format.
@@ -31,6 +32,9 @@ FormData *form_data_new (const char *part, const char *format);
 /* Append the pair @label / @value (copied); ->matched counts the distinct
  * fields of @def named. */
 void form_data_add (FormData *form, const FormDef *def, const char *label, const char *value);
+
+/* How sure OCR was of the value of pair @i: 0..1, or 1 when @form was not read by OCR. */
+double form_data_confidence (const FormData *form, guint i);
 
 void form_data_free (FormData *form);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FormData, form_data_free)

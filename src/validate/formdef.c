@@ -221,3 +221,82 @@ formdef_field (const FormDef *def, const char *key)
 	}
 	return NULL;
 }
+
+/* Levenshtein distance of @a and @b (bytes), or @bound + 1 when it is above
+ * @bound: two rows, and an early stop when a whole row passes the bound. */
+static guint
+edit_distance (const char *a, const char *b, guint bound)
+{
+	gsize la = strlen (a), lb = strlen (b);
+	g_autofree guint *prev = NULL;
+	g_autofree guint *cur = NULL;
+
+	if ((la > lb ? la - lb : lb - la) > bound)
+		return bound + 1;
+	prev = g_new (guint, lb + 1);
+	cur = g_new (guint, lb + 1);
+	for (gsize j = 0; j <= lb; j++)
+		prev[j] = (guint) j;
+	for (gsize i = 1; i <= la; i++) {
+		guint low;
+		guint *swap;
+
+		cur[0] = low = (guint) i;
+		for (gsize j = 1; j <= lb; j++) {
+			guint sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			cur[j] = MIN (sub, MIN (prev[j], cur[j - 1]) + 1);
+			low = MIN (low, cur[j]);
+		}
+		if (low > bound)
+			return bound + 1;
+		swap = prev, prev = cur, cur = swap;
+	}
+	return prev[lb];
+}
+
+const FieldDef *
+formdef_match_fuzzy (const FormDef *def, const char *label)
+{
+	const FieldDef *f = formdef_match (def, label);
+	g_autofree char *norm = NULL;
+	GHashTableIter iter;
+	gpointer key, value;
+	const FieldDef *best = NULL;
+	guint best_d = G_MAXUINT;
+	gboolean tie = FALSE;
+	char *start, *end;
+
+	if (f != NULL)
+		return f;
+	/* OCR reads table rules and specks as "|", "_", "'", "." around a label */
+	norm = formdef_normalize (label);
+	start = norm;
+	while (*start != '\0' && !g_ascii_isalnum (*start))
+		start++;
+	end = start + strlen (start);
+	while (end > start && !g_ascii_isalnum (end[-1]) && end[-1] != ')')
+		end--;
+	*end = '\0';
+	if ((end = strchr (start, '(')) != NULL && end > start) {
+		*end = '\0';
+		g_strchomp (start);
+	}
+	if ((f = g_hash_table_lookup (def->index, start)) != NULL)
+		return f;
+	if (strlen (start) < 4)
+		return NULL;
+	g_hash_table_iter_init (&iter, def->index);
+	while (g_hash_table_iter_next (&iter, &key, &value)) {
+		guint bound = (guint) MAX (strlen (key), strlen (start)) / 6;
+		guint d = edit_distance (start, key, bound);
+
+		if (d > bound)
+			continue;
+		if (d < best_d)
+			best = value, best_d = d, tie = FALSE;
+		else if (d == best_d && value != best)
+			tie = TRUE;
+	}
+	/* two fields as near: neither is sure */
+	return tie ? NULL : best;
+}

@@ -45,6 +45,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FormDef, formdef_free)
  * colon, and a trailing parenthesised hint ("Temat doradztwa (1-4):"). (transfer none) */
 const FieldDef *formdef_match (const FormDef *def, const char *label);
 
+/* formdef_match for a label read by OCR: also with stray marks around it
+ * ("_Imię'", "| Nazwisko") and with a few letters misread - at most one edit
+ * (Levenshtein, on the normalized label) per six characters, and a single
+ * best field; a label of fewer than four characters must match exactly.
+ * (transfer none) */
+const FieldDef *formdef_match_fuzzy (const FormDef *def, const char *label);
+
 /* The field whose key is @key, or NULL.  (transfer none) */
 const FieldDef *formdef_field (const FormDef *def, const char *key);
 
