@@ -195,6 +195,44 @@ review_register (const Config *cfg, int argc, char **argv, GError **error)
 	return TRUE;
 }
 
+/* The review rows as JSON; a scan's row also has "fields": {"first_name":
+ * {"value": "Anna", "confidence": 0.97}, ...}, what OCR read and how surely. */
+static gboolean
+review_print_json (Db *db, GPtrArray *rows, const char *const *columns, GError **error)
+{
+	g_autoptr (JsonBuilder) b = json_builder_new ();
+
+	json_builder_begin_array (b);
+	for (guint i = 0; i < rows->len; i++) {
+		GHashTable *row = g_ptr_array_index (rows, i);
+		g_autoptr (GPtrArray) fields = db_message_fields (db, g_ascii_strtoll (g_hash_table_lookup (row, "id"), NULL, 10),
+		                                                  error);
+		if (fields == NULL)
+			return FALSE;
+		json_builder_begin_object (b);
+		for (const char *const *c = columns; *c; c++)
+			cli_json_add (b, *c, g_hash_table_lookup (row, *c), strcmp (*c, "id") == 0);
+		if (fields->len > 0) {
+			json_builder_set_member_name (b, "fields");
+			json_builder_begin_object (b);
+			for (guint k = 0; k < fields->len; k++) {
+				const MessageField *f = g_ptr_array_index (fields, k);
+				json_builder_set_member_name (b, f->key);
+				json_builder_begin_object (b);
+				cli_json_add (b, "value", f->value, FALSE);
+				json_builder_set_member_name (b, "confidence");
+				json_builder_add_double_value (b, f->confidence / 100.0);
+				json_builder_end_object (b);
+			}
+			json_builder_end_object (b);
+		}
+		json_builder_end_object (b);
+	}
+	json_builder_end_array (b);
+	cli_json_print (b);
+	return TRUE;
+}
+
 gboolean
 cmd_review (const Config *cfg, int argc, char **argv, GError **error)
 {
@@ -222,10 +260,8 @@ cmd_review (const Config *cfg, int argc, char **argv, GError **error)
 	}
 	if ((rows = db_review_list (db, all, error)) == NULL)
 		return FALSE;
-	if (json) {
-		cli_print_rows_json (rows, columns, (const char *const[]) { "id", NULL });
-		return TRUE;
-	}
+	if (json)
+		return review_print_json (db, rows, columns, error);
 	for (guint i = 0; i < rows->len; i++) {
 		GHashTable *r = g_ptr_array_index (rows, i);
 		printf ("%5s  %s  %s  %s%s%s\n       %s\n", (char *) g_hash_table_lookup (r, "id"),

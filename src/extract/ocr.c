@@ -315,15 +315,36 @@ find_box (PIX *bin, const Word *first, int h, gboolean *ticked, double *conf)
 	return TRUE;
 }
 
-/* Append one line: its text, then the annotation with one confidence per
- * space-separated piece of it. */
+/* One line as laid out, before it is written. */
+typedef struct {
+	GString *text;
+	GString *confs;     /* one confidence per space- or TAB-separated piece */
+	int first_x;        /* left edge of its first word */
+	int value_x;        /* left edge of the word after its last TAB, -1 without */
+	int top, bottom;
+} Line;
+
+/* Write @l: its text, then the annotation with its confidences; empty it. */
 static void
-append_line (GString *out, GString *line, GString *confs)
+flush_line (GString *out, Line *l)
 {
-	if (line->len == 0)
-		return;
-	g_string_append_len (out, line->str, (gssize) line->len);
-	g_string_append_printf (out, "\n" EXTRACT_OCR_MARK "%s\n", confs->str);
+	if (l->text->len > 0) {
+		g_string_append_len (out, l->text->str, (gssize) l->text->len);
+		g_string_append_printf (out, "\n" EXTRACT_OCR_MARK "%s\n", l->confs->str);
+	}
+	g_string_truncate (l->text, 0);
+	g_string_truncate (l->confs, 0);
+}
+
+/* A value too long for its table cell wraps onto the next line, which then
+ * starts in the value column and has no column break of its own: it is joined
+ * to @prev's value ("... Społecznej w" + "Rybniku").  A wrapped label starts
+ * in the label column and stays a line of its own. */
+static gboolean
+continues (const Line *prev, const Line *cur, int h)
+{
+	return prev->text->len > 0 && prev->value_x >= 0 && cur->value_x < 0 &&
+	       cur->first_x >= prev->value_x - h && cur->top - prev->bottom < h;
 }
 
 /* @words (sorted by vertical centre) as lines on @out: words whose centre lies
@@ -332,8 +353,9 @@ append_line (GString *out, GString *line, GString *confs)
 static void
 lay_out (GArray *words, PIX *bin, GString *out)
 {
-	g_autoptr (GString) line = g_string_new (NULL);
-	g_autoptr (GString) confs = g_string_new (NULL);
+	Line prev = { g_string_new (NULL), g_string_new (NULL), 0, -1, 0, 0 };
+	Line cur = { g_string_new (NULL), g_string_new (NULL), 0, -1, 0, 0 };
+	GString *line = cur.text, *confs = cur.confs;
 
 	for (guint start = 0; start < words->len;) {
 		Word *row = &g_array_index (words, Word, start);
@@ -348,8 +370,11 @@ lay_out (GArray *words, PIX *bin, GString *out)
 		h = row[0].y2 - row[0].y1;
 		for (guint k = 0; k < len; k++)
 			h = MAX (h, MIN (row[k].y2 - row[k].y1, h * 2));
-		g_string_truncate (line, 0);
-		g_string_truncate (confs, 0);
+		cur.value_x = -1;
+		cur.top = row[0].y1;
+		cur.bottom = row[0].y2;
+		for (guint k = 1; k < len; k++)
+			cur.top = MIN (cur.top, row[k].y1), cur.bottom = MAX (cur.bottom, row[k].y2);
 
 		/* what was read of a box in front of the first word ("O", "X", "®")
 		 * is replaced by what the box holds */
@@ -361,10 +386,13 @@ lay_out (GArray *words, PIX *bin, GString *out)
 		} else {
 			first = 0;
 		}
+		cur.first_x = row[first].x1;
 		for (guint k = first; k < len; k++) {
 			if (k > first) {
 				int gap = row[k].x1 - row[k - 1].x2;
 				g_string_append_c (line, gap > h * 3 / 2 ? '\t' : ' ');
+				if (gap > h * 3 / 2)
+					cur.value_x = row[k].x1;
 			}
 			/* a word is one piece: no white space inside it */
 			for (char *p = row[k].text; *p != '\0'; p++)
@@ -375,9 +403,26 @@ lay_out (GArray *words, PIX *bin, GString *out)
 		}
 		if (confs->len > 0)
 			g_string_truncate (confs, confs->len - 1);
-		append_line (out, line, confs);
+		if (continues (&prev, &cur, h)) {
+			g_string_append_printf (prev.text, " %s", cur.text->str);
+			g_string_append_printf (prev.confs, " %s", cur.confs->str);
+			prev.bottom = cur.bottom;
+			g_string_truncate (line, 0);
+			g_string_truncate (confs, 0);
+		} else {
+			Line swap = prev;
+			flush_line (out, &prev);
+			prev = cur;
+			cur = swap;
+			line = cur.text, confs = cur.confs;
+		}
 		start += len;
 	}
+	flush_line (out, &prev);
+	g_string_free (prev.text, TRUE);
+	g_string_free (prev.confs, TRUE);
+	g_string_free (cur.text, TRUE);
+	g_string_free (cur.confs, TRUE);
 }
 
 /* ------------------------------------------------------------------------- */

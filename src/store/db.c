@@ -213,6 +213,16 @@ const char *const db_migrations[] = {
 	"CREATE INDEX registrations_offers ON registrations (event_id, offer_deadline)"
 	"  WHERE status = 'waitlisted' AND offer_deadline IS NOT NULL;"
 	"CREATE INDEX registrations_hours ON registrations (event_id, status, hours);",
+	/* The fields OCR read from a scan, with how sure it was of each, kept
+	 * with the message for the staff who review it. */
+	"CREATE TABLE message_fields ("
+	"  message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  key TEXT NOT NULL,"
+	"  value TEXT,"
+	"  confidence INTEGER NOT NULL CHECK (confidence BETWEEN 0 AND 100),"
+	"  PRIMARY KEY (message_id, seq)"
+	") STRICT;",
 };
 
 const guint db_migrations_n = G_N_ELEMENTS (db_migrations);

@@ -133,6 +133,23 @@ gboolean db_message_append_reason (Db *db, gint64 message_row, const char *note,
 gboolean db_message_set_applicant (Db *db, gint64 message_row, gint64 applicant_id, const char *reason,
                                    GError **error);
 
+/* One form field read from a scan: kept with its message for review. */
+typedef struct {
+	char *key;          /* the form field's key, "first_name" */
+	char *value;        /* as read (checkboxes: "tak" / "nie"), or NULL */
+	int confidence;     /* percent, 0..100 */
+} MessageField;
+
+void message_field_free (MessageField *f);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MessageField, message_field_free)
+
+/* Keep @field with message row @message_row, after the ones kept before. */
+gboolean db_message_field_add (Db *db, gint64 message_row, const MessageField *field, GError **error);
+
+/* The fields kept with message row @message_row, in order.  (transfer full)
+ * MessageField*; NULL on error. */
+GPtrArray *db_message_fields (Db *db, gint64 message_row, GError **error);
+
 /* --- applicants and registrations ------------------------------------- */
 
 /* What a form says about its sender, as the store keeps it (strings borrowed,

@@ -142,3 +142,50 @@ db_review_done (Db *db, gint64 id, GError **error)
 		return -1;
 	return sqlite3_changes (db->handle);
 }
+
+void
+message_field_free (MessageField *f)
+{
+	if (f == NULL)
+		return;
+	g_free (f->key);
+	g_free (f->value);
+	g_free (f);
+}
+
+gboolean
+db_message_field_add (Db *db, gint64 message_row, const MessageField *field, GError **error)
+{
+	return db_run (db,
+	               "INSERT INTO message_fields (message_id, seq, key, value, confidence)"
+	               " SELECT :m, coalesce(max(seq), 0) + 1, :key, :value, :conf FROM message_fields"
+	               " WHERE message_id = :m",
+	               DB_PARAMS (DB_INT (":m", message_row), DB_TEXT (":key", field->key),
+	                          DB_TEXT (":value", field->value), DB_INT (":conf", CLAMP (field->confidence, 0, 100))),
+	               "record scanned field", error);
+}
+
+GPtrArray *
+db_message_fields (Db *db, gint64 message_row, GError **error)
+{
+	sqlite3_stmt *st = db_query (db, "SELECT key, value, confidence FROM message_fields WHERE message_id = :m"
+	                                 " ORDER BY seq", DB_PARAMS (DB_INT (":m", message_row)), error);
+	g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) message_field_free);
+	int rc;
+
+	if (st == NULL)
+		return NULL;
+	while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
+		MessageField *f = g_new0 (MessageField, 1);
+		f->key = db_col_text (st, 0);
+		f->value = db_col_text (st, 1);
+		f->confidence = sqlite3_column_int (st, 2);
+		g_ptr_array_add (out, f);
+	}
+	sqlite3_reset (st);
+	if (rc != SQLITE_DONE) {
+		db_fail (db, error, "read scanned fields");
+		return NULL;
+	}
+	return g_steal_pointer (&out);
+}

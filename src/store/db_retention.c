@@ -129,6 +129,10 @@ db_purge_mark (Db *db, gboolean outbox, gint64 id, GError **error)
 	             : "UPDATE messages SET purged_at = :now WHERE id = :id",
 	             DB_PARAMS (DB_TEXT (":now", now), DB_INT (":id", id)), "mark raw copy purged", error))
 		return FALSE;
+	/* what OCR read of a scan is a copy of the raw message too */
+	if (!outbox && !db_run (db, "DELETE FROM message_fields WHERE message_id = :id", DB_PARAMS (DB_INT (":id", id)),
+	                        "purge scanned fields", error))
+		return FALSE;
 	/* the reply's text in the database is a raw copy too, and no longer sent */
 	return !outbox || db_run (db, "DELETE FROM outbox_bodies WHERE outbox_id = :id", DB_PARAMS (DB_INT (":id", id)),
 	                          "purge reply text", error);

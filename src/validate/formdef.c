@@ -222,10 +222,9 @@ formdef_field (const FormDef *def, const char *key)
 	return NULL;
 }
 
-/* Levenshtein distance of @a and @b (bytes), or @bound + 1 when it is above
- * @bound: two rows, and an early stop when a whole row passes the bound. */
-static guint
-edit_distance (const char *a, const char *b, guint bound)
+/* Two rows, and an early stop when a whole row passes the bound. */
+guint
+formdef_edit_distance (const char *a, const char *b, guint bound)
 {
 	gsize la = strlen (a), lb = strlen (b);
 	g_autofree guint *prev = NULL;
@@ -288,7 +287,7 @@ formdef_match_fuzzy (const FormDef *def, const char *label)
 	g_hash_table_iter_init (&iter, def->index);
 	while (g_hash_table_iter_next (&iter, &key, &value)) {
 		guint bound = (guint) MAX (strlen (key), strlen (start)) / 6;
-		guint d = edit_distance (start, key, bound);
+		guint d = formdef_edit_distance (start, key, bound);
 
 		if (d > bound)
 			continue;

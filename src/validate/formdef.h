@@ -52,6 +52,10 @@ const FieldDef *formdef_match (const FormDef *def, const char *label);
  * (transfer none) */
 const FieldDef *formdef_match_fuzzy (const FormDef *def, const char *label);
 
+/* The Levenshtein distance of @a and @b (bytes), or @bound + 1 when it is
+ * above @bound. */
+guint formdef_edit_distance (const char *a, const char *b, guint bound);
+
 /* The field whose key is @key, or NULL.  (transfer none) */
 const FieldDef *formdef_field (const FormDef *def, const char *key);
 

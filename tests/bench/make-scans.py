@@ -10,6 +10,7 @@ blur, JPEG quality 70).  Beside every image NAME.json holds the values typed
 in, for tests/bench/ocr-accuracy.sh.
 
 usage: make-scans.py OUTDIR [COUNT [SEED]]
+       make-scans.py --pdf IMAGE DPI OUT.pdf   (an image-only PDF of IMAGE)
 Needs: libreoffice-writer-nogui, poppler-utils, imagemagick.
 """
 import json
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BLANK = os.path.join(HERE, "..", "..", "templates", "forms", "formularz.docx")
@@ -116,6 +118,45 @@ def fill_docx(data, out):
             z.writestr(n, b)
 
 
+def image_pdf(png, out, dpi):
+    """A PDF whose one page is the (bilevel) image @png, as a scanner's PDF is:
+    the pixels, 1 bit each, Flate-compressed, no text."""
+    pgm = subprocess.run(["convert", png, "-colorspace", "Gray", "-threshold", "60%", "pgm:-"],
+                         check=True, stdout=subprocess.PIPE).stdout
+    fields = pgm.split(maxsplit=4)
+    w, h, pixels = int(fields[1]), int(fields[2]), fields[4]
+    rows = bytearray()
+    for y in range(h):
+        row = pixels[y * w:(y + 1) * w]
+        packed = bytearray((w + 7) // 8)
+        for x, v in enumerate(row):
+            if v >= 128:
+                packed[x >> 3] |= 0x80 >> (x & 7)
+        rows += packed
+    data = zlib.compress(bytes(rows), 9)
+    pw, ph = w * 72 / dpi, h * 72 / dpi
+    content = f"q {pw:.2f} 0 0 {ph:.2f} 0 0 cm /Im0 Do Q".encode()
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {pw:.2f} {ph:.2f}] "
+            f"/Resources << /XObject << /Im0 4 0 R >> >> /Contents 5 0 R >>".encode(),
+            f"<< /Type /XObject /Subtype /Image /Width {w} /Height {h} /ColorSpace /DeviceGray "
+            f"/BitsPerComponent 1 /Filter /FlateDecode /Length {len(data)} >>\nstream\n".encode() + data +
+            b"\nendstream",
+            f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream"]
+    out_b = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, o in enumerate(objs):
+        offsets.append(len(out_b))
+        out_b += f"{i + 1} 0 obj\n".encode() + o + b"\nendobj\n"
+    xref = len(out_b)
+    out_b += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
+    for off in offsets:
+        out_b += f"{off:010d} 00000 n \n".encode()
+    out_b += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    open(out, "wb").write(out_b)
+
+
 def run(*cmd):
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -123,6 +164,9 @@ def run(*cmd):
 def main():
     if len(sys.argv) < 2:
         raise SystemExit(__doc__)
+    if sys.argv[1] == "--pdf":
+        image_pdf(sys.argv[2], sys.argv[4], int(sys.argv[3]))
+        return
     outdir = sys.argv[1]
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 20
     rnd = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 2014)
