@@ -286,7 +286,8 @@ formdef_match_fuzzy (const FormDef *def, const char *label)
 		return NULL;
 	g_hash_table_iter_init (&iter, def->index);
 	while (g_hash_table_iter_next (&iter, &key, &value)) {
-		guint bound = (guint) MAX (strlen (key), strlen (start)) / 6;
+		/* "lmię" for "Imię": one edit from four letters on, one more every six */
+		guint bound = (guint) (MAX (strlen (key), strlen (start)) + 2) / 6;
 		guint d = formdef_edit_distance (start, key, bound);
 
 		if (d > bound)

@@ -47,8 +47,8 @@ const FieldDef *formdef_match (const FormDef *def, const char *label);
 
 /* formdef_match for a label read by OCR: also with stray marks around it
  * ("_Imię'", "| Nazwisko") and with a few letters misread - at most one edit
- * (Levenshtein, on the normalized label) per six characters, and a single
- * best field; a label of fewer than four characters must match exactly.
+ * (Levenshtein, on the normalized label) for 4-9 characters, one more every
+ * six, and a single best field; fewer than four characters must match exactly.
  * (transfer none) */
 const FieldDef *formdef_match_fuzzy (const FormDef *def, const char *label);
 

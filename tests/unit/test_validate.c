@@ -804,6 +804,40 @@ test_formdef_match (void)
 	}
 }
 
+/* Labels as OCR reads them: stray marks and a misread letter still name the
+ * field; free text near a label does not become one. */
+static void
+test_formdef_match_fuzzy (void)
+{
+	static const struct {
+		const char *label;
+		const char *key;
+	} cases[] = {
+		{ "_Adres e-mail_", "email" },
+		{ "| Nazwisko", "last_name" },
+		{ "\"Imię", "first_name" },
+		{ "lmię", "first_name" },
+		{ "Nazwiska", "last_name" },
+		{ "Spotkanie infonnacyjne", "info_meeting" },
+		{ "Warsztaty i wizyta studyina", "workshops" },
+		{ "Szkolenie uzupelniajace", "training" },
+		{ "Powiat / miasto na prawach powiatn", "powiat" },
+		{ "Imię i nazwisko", NULL },
+		{ "Miejski Ośrodek Pomocy Społecznej", NULL },
+		{ "Tak", NULL },
+		{ "|", NULL },
+		{ "", NULL },
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
+		const FieldDef *f = formdef_match_fuzzy (formdef, cases[i].label);
+		g_assert_cmpstr (f ? f->key : NULL, ==, cases[i].key);
+	}
+	g_assert_cmpuint (formdef_edit_distance ("kitten", "sitting", 5), ==, 3);
+	g_assert_cmpuint (formdef_edit_distance ("kitten", "sitting", 1), ==, 2);
+	g_assert_cmpuint (formdef_edit_distance ("", "abc", 5), ==, 3);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -850,6 +884,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/validate/topic/number", test_topic_number);
 	g_test_add_func ("/validate/topic/name", test_topic_name);
 	g_test_add_func ("/validate/topic/rules", test_topic_rules);
+	g_test_add_func ("/validate/formdef/match-fuzzy", test_formdef_match_fuzzy);
 
 	rc = g_test_run ();
 	formdef_free (formdef);
