@@ -447,7 +447,12 @@ read_file (Walk *w, GBytes *data, const char *name, FileKind declared, const cha
 	case KIND_IMAGE:
 		if (!w->limits->ocr)
 			break;
-		text = extract_image (data, w->limits, &error);
+		/* read by OCR in a forked child, as a PDF is */
+		if (w->no_fork) {
+			w->met_pdf = w->exhausted = TRUE;
+			return;
+		}
+		text = extract_scan (data, w->limits, &error);
 		break;
 	default:
 		break;

@@ -45,8 +45,8 @@ FormData *extract_form (GMimeMessage *message, const FormDef *def, const Extract
                         char **notes);
 
 /* extract_form for a worker thread, which must not fork: FALSE (nothing set)
- * when the message holds a PDF, whose reader is a forked child; the main
- * thread then calls extract_form.  Else TRUE with *@form and *@notes as
+ * when the message holds a PDF or an image (a scan), whose readers are forked
+ * children; the main thread then calls extract_form.  Else TRUE with *@form and *@notes as
  * extract_form gives them. */
 gboolean extract_form_ahead (GMimeMessage *message, const FormDef *def, const ExtractLimits *limits,
                              FormData **form, char **notes);

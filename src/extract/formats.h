@@ -64,6 +64,10 @@ GPtrArray *zip_list (GBytes *data, const ExtractLimits *limits, GError **error);
  * MAILREG_ERROR_TEMPFAIL when the language data is missing. (transfer full) */
 char *extract_image (GBytes *data, const ExtractLimits *limits, GError **error);
 
+/* extract_image in a child process with capped memory and CPU time, as
+ * extract_pdf reads PDFs: what the pipeline calls. (transfer full) */
+char *extract_scan (GBytes *data, const ExtractLimits *limits, GError **error);
+
 /* extract_image for a page already rendered (a PDF page without text): cairo's
  * xRGB32 @pixels, @stride bytes a row, at @dpi. (transfer full) */
 char *extract_ocr_rgb (const guint8 *pixels, int width, int height, int stride, int dpi,

@@ -163,12 +163,30 @@ binarise (PIX *gray)
 /* ------------------------------------------------------------------------- */
 /* Reading the words */
 
+/* Tesseract's LSTM runs OpenMP threads that spin while they wait: on a busy
+ * host one page cost twice the CPU time in three times the wall-clock time.
+ * The pipeline runs one reader per document; it gets one thread.  libgomp
+ * reads OMP_THREAD_LIMIT only as it loads, so ask it through its API, found
+ * at run time (a Tesseract built without OpenMP has none). */
+static void
+one_thread (void)
+{
+	void (*set_threads) (int) = (void (*) (int)) dlsym (RTLD_DEFAULT, "omp_set_num_threads");
+
+	if (set_threads != NULL)
+		set_threads (1);
+}
+
 static TessBaseAPI *
 tess_open (const ExtractLimits *limits, GError **error)
 {
-	TessBaseAPI *api = TessBaseAPICreate ();
 	const char *lang = limits->ocr_language != NULL ? limits->ocr_language : "pol";
+	TessBaseAPI *api;
 
+	/* before Tesseract's first parallel region, which starts libgomp's thread
+	 * pool: a pool of more threads would also hang a process forked later */
+	one_thread ();
+	api = TessBaseAPICreate ();
 	/* Tesseract's own messages go to stderr unless told otherwise */
 	TessBaseAPISetVariable (api, "debug_file", "/dev/null");
 	if (TessBaseAPIInit3 (api, limits->ocr_tessdata, lang) != 0) {
@@ -184,20 +202,6 @@ tess_open (const ExtractLimits *limits, GError **error)
 	TessBaseAPISetPageSegMode (api, PSM_SPARSE_TEXT);
 	TessBaseAPISetVariable (api, "debug_file", "/dev/null");
 	return api;
-}
-
-/* Tesseract's LSTM runs OpenMP threads that spin while they wait: on a busy
- * host one page cost twice the CPU time in three times the wall-clock time.
- * The pipeline runs one reader per document; it gets one thread.  libgomp
- * reads OMP_THREAD_LIMIT only as it loads, so ask it through its API, found
- * at run time (a Tesseract built without OpenMP has none). */
-static void
-one_thread (void)
-{
-	void (*set_threads) (int) = (void (*) (int)) dlsym (RTLD_DEFAULT, "omp_set_num_threads");
-
-	if (set_threads != NULL)
-		set_threads (1);
 }
 
 /* The CPU time of the calling thread, µs.  The OCR time limit counts CPU
@@ -233,7 +237,6 @@ read_words (TessBaseAPI *api, PIX *bin, const Deadline *deadline, GError **error
 	TessBaseAPISetSourceResolution (api, TARGET_DPI);
 	TessMonitorSetCancelFunc (monitor, over_time);
 	TessMonitorSetCancelThis (monitor, &at);
-	one_thread ();
 	if (thread_cpu_us () > at || TessBaseAPIRecognize (api, monitor) != 0 || thread_cpu_us () > at) {
 		TessMonitorDelete (monitor);
 		g_array_unref (words);

@@ -681,10 +681,22 @@ poppler_log_capped (const char *domain, GLogLevelFlags level, const char *messag
 		g_log_default_handler (domain, level, "more messages about this PDF suppressed", user);
 }
 
-/* The child: read the PDF under the limits, write "T" + text or "E" + reason to
- * @fd, and _exit() (no atexit handlers or stdio buffers of the parent's). */
+/* What a child reads: PDFs, and scans (images), whose OCR must not run in the
+ * parent either - libgomp's threads, which Tesseract starts, would be missing
+ * in every child forked after it, and the next OCR there waits for them. */
+typedef struct {
+	const char *name;   /* in reasons: "PDF too complex: ..." */
+	char *(*read) (GBytes *data, const ExtractLimits *limits, GError **error);
+} Reader;
+
+static const Reader pdf_reader = { "PDF", read_pdf };
+static const Reader scan_reader = { "scan", extract_image };
+
+/* The child: read @data with @r under the limits, write "T" + text or "E" +
+ * reason to @fd, and _exit() (no atexit handlers or stdio buffers of the
+ * parent's). */
 static G_GNUC_NORETURN void
-child_main (int fd, GBytes *data, const ExtractLimits *limits)
+child_main (int fd, GBytes *data, const ExtractLimits *limits, const Reader *r)
 {
 	GError *error = NULL;
 	gboolean ok;
@@ -700,7 +712,7 @@ child_main (int fd, GBytes *data, const ExtractLimits *limits)
 #endif
 	FAULT_POINT ("pdf-child");
 	g_log_set_handler ("Poppler", G_LOG_LEVEL_MASK, poppler_log_capped, NULL);
-	text = read_pdf (data, limits, &error);
+	text = r->read (data, limits, &error);
 	if (text != NULL)
 		ok = write_all (fd, "T", 1) && write_all (fd, text, strlen (text));
 	else
@@ -713,29 +725,28 @@ child_main (int fd, GBytes *data, const ExtractLimits *limits)
 
 /* Why the child stopped without an answer, for staff. */
 static void
-set_child_error (GError **error, int status, gboolean timed_out, gsize input, const ExtractLimits *limits)
+set_child_error (GError **error, int status, gboolean timed_out, gsize input, const ExtractLimits *limits,
+                 const Reader *r)
 {
 	if (timed_out) {
 		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
-		             "PDF too complex: not read within %d seconds", CHILD_WALL_SECONDS);
+		             "%s too complex: not read within %d seconds", r->name, CHILD_WALL_SECONDS);
 	} else if (WIFSIGNALED (status) && WTERMSIG (status) == SIGXCPU) {
 		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
-		             "PDF too complex: reading it took more than %d seconds", CHILD_CPU_SECONDS);
+		             "%s too complex: reading it took more than %d seconds", r->name, CHILD_CPU_SECONDS);
 	} else if (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL) {
 		/* the kernel's OOM killer, or an administrator */
-		g_set_error_literal (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
-		                     "PDF too complex: its reader was killed");
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "%s too complex: its reader was killed", r->name);
 	} else if (WIFSIGNALED (status) && WTERMSIG (status) == SIGABRT) {
 		/* poppler and GLib abort when an allocation fails */
 		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
-		             "PDF too complex: reading it needed more than %" G_GUINT64_FORMAT " MB",
+		             "%s too complex: reading it needed more than %" G_GUINT64_FORMAT " MB", r->name,
 		             child_memory (input, limits) >> 20);
 	} else if (WIFSIGNALED (status)) {
 		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
-		             "damaged PDF: the reader crashed (%s)", g_strsignal (WTERMSIG (status)));
+		             "damaged %s: the reader crashed (%s)", r->name, g_strsignal (WTERMSIG (status)));
 	} else {
-		g_set_error_literal (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
-		                     "damaged PDF: the reader failed");
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "damaged %s: the reader failed", r->name);
 	}
 }
 
@@ -747,8 +758,30 @@ extract_pdf_in_process (GBytes *data, const ExtractLimits *limits, GError **erro
 }
 #endif
 
+static char *run_reader (GBytes *data, const ExtractLimits *limits, const Reader *r, GError **error);
+
 char *
 extract_pdf (GBytes *data, const ExtractLimits *limits, GError **error)
+{
+	g_return_val_if_fail (data != NULL && limits != NULL, NULL);
+	if (g_bytes_get_size (data) == 0) {
+		g_set_error_literal (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "damaged PDF: empty file");
+		return NULL;
+	}
+	return run_reader (data, limits, &pdf_reader, error);
+}
+
+/* See formats.h. */
+char *
+extract_scan (GBytes *data, const ExtractLimits *limits, GError **error)
+{
+	g_return_val_if_fail (data != NULL && limits != NULL, NULL);
+	return run_reader (data, limits, &scan_reader, error);
+}
+
+/* Read @data with @r in a child process; its text, or NULL with the reason. */
+static char *
+run_reader (GBytes *data, const ExtractLimits *limits, const Reader *r, GError **error)
 {
 	g_autoptr (GString) answer = NULL;
 	g_autoptr (GError) local = NULL;
@@ -757,16 +790,10 @@ extract_pdf (GBytes *data, const ExtractLimits *limits, GError **error)
 	int fds[2], status = 0;
 	pid_t pid;
 
-	g_return_val_if_fail (data != NULL && limits != NULL, NULL);
-	if (g_bytes_get_size (data) == 0) {
-		g_set_error_literal (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "damaged PDF: empty file");
-		return NULL;
-	}
-
 	/* out of processes or descriptors: the message is fine, the host is not */
 	if (!g_unix_open_pipe (fds, FD_CLOEXEC, &local)) {
 		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_TEMPFAIL,
-		             "cannot start the PDF reader: %s", local->message);
+		             "cannot start the %s reader: %s", r->name, local->message);
 		return NULL;
 	}
 	if ((pid = fork ()) == -1) {
@@ -774,12 +801,12 @@ extract_pdf (GBytes *data, const ExtractLimits *limits, GError **error)
 		close (fds[0]);
 		close (fds[1]);
 		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_TEMPFAIL,
-		             "cannot start the PDF reader: %s", g_strerror (saved));
+		             "cannot start the %s reader: %s", r->name, g_strerror (saved));
 		return NULL;
 	}
 	if (pid == 0) {
 		close (fds[0]);
-		child_main (fds[1], data, limits);
+		child_main (fds[1], data, limits, r);
 	}
 	close (fds[1]);
 
@@ -793,7 +820,7 @@ extract_pdf (GBytes *data, const ExtractLimits *limits, GError **error)
 		gint64 left = deadline - g_get_monotonic_time ();
 		char buf[16384];
 		ssize_t n;
-		int r;
+		int ready;
 
 		timed_out = left <= 0;
 		overflow = answer->len > limits->max_text + 4096;
@@ -801,12 +828,12 @@ extract_pdf (GBytes *data, const ExtractLimits *limits, GError **error)
 			kill (pid, SIGKILL);
 			break;
 		}
-		r = poll (&pfd, 1, (int) MIN (left / 1000 + 1, 1000));
-		if (r == -1 && errno == EINTR)
+		ready = poll (&pfd, 1, (int) MIN (left / 1000 + 1, 1000));
+		if (ready == -1 && errno == EINTR)
 			continue;
-		if (r == -1)
+		if (ready == -1)
 			break;
-		if (r == 0)
+		if (ready == 0)
 			continue;
 		n = read (fds[0], buf, sizeof buf);
 		if (n == -1 && errno == EINTR)
@@ -828,6 +855,6 @@ extract_pdf (GBytes *data, const ExtractLimits *limits, GError **error)
 	}
 	if (overflow)
 		status = 0;   /* reported as a failure, not as the kill */
-	set_child_error (error, status, timed_out, g_bytes_get_size (data), limits);
+	set_child_error (error, status, timed_out, g_bytes_get_size (data), limits, r);
 	return NULL;
 }
