@@ -15,6 +15,8 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 MAILREG=${MAILREG:-$ROOT/build/mailreg}
 COUNT=${1:-20}
 SEED=${2:-2014}
+# as systemd/mailreg.service: one OpenMP thread per OCR
+export OMP_THREAD_LIMIT=1
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 

@@ -7,6 +7,8 @@
 # [ocr] auto_register a good 300 dpi scan is registered; a pixel bomb ends in
 # review with a reason, before it is decoded.
 . "$(dirname "$0")/lib.sh"
+# one OpenMP thread per OCR, as systemd/mailreg.service sets: CPU time, not spinning
+export OMP_THREAD_LIMIT=1
 plan 22
 
 make_instance
