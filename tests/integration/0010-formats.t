@@ -2,7 +2,7 @@
 # Every form format through the whole pipeline: DOCX, ODT, fillable and printed
 # PDF, HTML body, a ZIP of a DOCX, a forwarded message inside a forwarded
 # message, application/octet-stream recognised by content - each registered with
-# exactly the fields written in it; unreadable attachments (.doc, a scan, an
+# exactly the fields written in it; unreadable attachments (.doc, a damaged scan, an
 # encrypted PDF, a ZIP bomb) end in review with a reason staff can read, and the
 # applicant is told which formats are accepted.
 . "$(dirname "$0")/lib.sh"
@@ -115,7 +115,7 @@ is "$(sql "SELECT a.last_name FROM messages m JOIN applicants a ON a.id = m.appl
    "Wiśniewska-Żak" "forwarded inside forwarded: the innermost form read"
 
 for case in "doc|format .doc not supported — ask for DOCX, ODT or PDF" \
-            "scan|image \\(\\.jpg\\), perhaps a scan" \
+            "scan|attachment skan.jpg: scan: damaged or unknown image" \
             "encrypted|encrypted PDF: cannot be read without a password" \
             "bomb|inflates beyond" \
             "truncated-docx|truncated ZIP archive"; do
