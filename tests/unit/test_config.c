@@ -264,6 +264,33 @@ test_null_error (void)
 	}
 }
 
+/* [ocr] and the OCR limits: defaults, a fraction from 0 to 1, bounds. */
+static void
+test_ocr (void)
+{
+	g_autoptr (Config) defaults = load ("", NULL);
+	g_autoptr (Config) set = expect ("ocr", "min_confidence", "0.75", TRUE);
+
+	g_assert_nonnull (defaults);
+	if (defaults != NULL) {
+		g_assert_true (defaults->ocr_enabled);
+		g_assert_false (defaults->ocr_auto_register);
+		g_assert_cmpfloat (defaults->ocr_min_confidence, ==, 0.90);
+		g_assert_cmpuint (defaults->max_ocr_pages, ==, 4);
+		g_assert_cmpuint (defaults->max_ocr_pixels, ==, 40 << 20);
+		g_assert_cmpuint (defaults->max_ocr_seconds, ==, 30);
+	}
+	if (set != NULL)
+		g_assert_cmpfloat (set->ocr_min_confidence, ==, 0.75);
+	for (const char *const *bad = (const char *const[]) { "1.5", "-0.1", "90", "x", "0.9x", NULL }; *bad; bad++)
+		check_value ("ocr", "min_confidence", *bad, FALSE);
+	check_value ("ocr", "auto_register", "true", TRUE);
+	check_value ("ocr", "bogus", "1", FALSE);
+	check_value ("limits", "max_ocr_pixels", "100M", TRUE);
+	check_value ("limits", "max_ocr_pixels", "10", FALSE);
+	check_value ("limits", "max_ocr_pages", "0", FALSE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -283,6 +310,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/config/defaults", test_defaults);
 	g_test_add_func ("/config/relative-paths", test_relative);
 	g_test_add_func ("/config/null-error", test_null_error);
+	g_test_add_func ("/config/ocr", test_ocr);
 	rc = g_test_run ();
 	{
 		g_autofree char *conf = g_build_filename (tmpdir, "mailreg.conf", NULL);
