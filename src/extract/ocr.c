@@ -147,7 +147,8 @@ binarise (PIX *gray)
 	bin = pixThresholdToBinary (flat != NULL ? flat : gray, 150);
 	if (bin == NULL)
 		return NULL;
-	/* a rule is longer than a tenth of the page; a letter never is */
+	/* a rule is longer than a tenth of the page; a letter never is (what is
+	 * left of a ragged, photographed rule is dropped as words: rule_debris) */
 	hseq = g_strdup_printf ("o%d.1", MAX (pixGetWidth (bin) / 10, 20));
 	vseq = g_strdup_printf ("o1.%d", MAX (pixGetHeight (bin) / 30, 20));
 	hlines = pixMorphSequence (bin, hseq, 0);
@@ -222,6 +223,19 @@ over_time (void *deadline, int words)
 	return thread_cpu_us () > *(const gint64 *) deadline;
 }
 
+/* A word that is only what is left of a table rule: "|", "—", "_|". */
+static gboolean
+rule_debris (const char *text)
+{
+	for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p)) {
+		gunichar c = g_utf8_get_char (p);
+		if (c != '|' && c != '_' && c != '-' && c != '=' && c != '~' && c != 0x2014 && c != 0x2013 && c != '[' &&
+		    c != ']')
+			return FALSE;
+	}
+	return TRUE;
+}
+
 /* The words Tesseract reads in @bin, with their confidences and boxes; NULL
  * with the reason when over the time limit (@deadline, thread_cpu_us()). */
 static GArray *
@@ -252,7 +266,7 @@ read_words (TessBaseAPI *api, PIX *bin, const Deadline *deadline, GError **error
 		char *text = TessResultIteratorGetUTF8Text (it, RIL_WORD);
 		Word w = { NULL, TessResultIteratorConfidence (it, RIL_WORD), 0, 0, 0, 0 };
 
-		if (text != NULL && *g_strstrip (text) != '\0' &&
+		if (text != NULL && *g_strstrip (text) != '\0' && !rule_debris (text) &&
 		    TessPageIteratorBoundingBox (pit, RIL_WORD, &w.x1, &w.y1, &w.x2, &w.y2)) {
 			w.text = g_utf8_make_valid (text, -1);
 			g_array_append_val (words, w);
