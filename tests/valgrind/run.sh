@@ -28,6 +28,11 @@ from = Rejestracja ROPS <rejestracja@rops.example.pl>
 reply_to = szkolenia@rops.example.pl
 staff = kadry@rops.example.pl
 domain = rops.example.pl
+
+# OCR of the scanned PDF fixtures would take minutes under memcheck (and is
+# Tesseract's, not ours); tests/integration/0014-scans.t covers it.
+[ocr]
+enabled = false
 CONF
 
 # Office, PDF and HTML fixtures as attachments of one message each.
