@@ -13,6 +13,7 @@
 
 #include "core/autoptr.h"
 #include "extract/extract.h"
+#include "extract/formats.h"
 
 #define FIXTURE_DIR "tests/data/extract"
 
@@ -574,6 +575,35 @@ compare_names (gconstpointer a, gconstpointer b)
 	return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
+/* OCR text: the annotation lines are taken out before parsing, each pair gets
+ * the lowest confidence of its value's words (a box's for a checkbox), and a
+ * label OCR misread still names its field. */
+static void
+test_ocr_confidence (void)
+{
+	static const char annotated[] =
+		"Imię\tAnna\n" EXTRACT_OCR_MARK "0.96 0.91\n"
+		"Nazwisk0\tNowak-Kowalska Wiśniewska\n" EXTRACT_OCR_MARK "0.70 0.95 0.62\n"
+		"☒ Doradztwo\n" EXTRACT_OCR_MARK "0.99 0.96\n"
+		"Powiat\tKatowice\n" EXTRACT_OCR_MARK "0.97 0.88\n";
+	g_autoptr (OcrLines) lines = NULL;
+	g_autofree char *plain = extract_ocr_split (annotated, &lines);
+	g_autoptr (FormData) form = extract_text (plain, def);
+
+	g_assert_null (strstr (plain, EXTRACT_OCR_MARK));
+	extract_ocr_confidence (form, lines);
+	extract_ocr_labels (form, def);
+	g_assert_cmpuint (form->pairs->len, ==, 4);
+	g_assert_cmpuint (form->matched, ==, 4);
+	if (form->pairs->len != 4)
+		return;
+	g_assert_cmpfloat_with_epsilon (form_data_confidence (form, 0), 0.91, 1e-9);
+	g_assert_cmpstr (((FormPair *) g_ptr_array_index (form->pairs, 1))->label, ==, "Nazwisko");
+	g_assert_cmpfloat_with_epsilon (form_data_confidence (form, 1), 0.62, 1e-9);
+	g_assert_cmpfloat_with_epsilon (form_data_confidence (form, 2), 0.99, 1e-9);
+	g_assert_cmpfloat_with_epsilon (form_data_confidence (form, 3), 0.88, 1e-9);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -625,6 +655,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/extract/form/tie-body", test_form_tie_body);
 	g_test_add_func ("/extract/form/many-notes", test_form_many_notes);
 	g_test_add_func ("/extract/form/huge-body", test_form_huge_body);
+	g_test_add_func ("/extract/ocr/confidence", test_ocr_confidence);
 
 	rc = g_test_run ();
 	formdef_free (def);
