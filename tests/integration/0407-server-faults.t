@@ -57,13 +57,9 @@ set -- $(rx_tally)
 is "$2 $3 $4" "$(sql "SELECT count(*) FROM outbox") 0 0" "each reply received exactly once ($1 stored, $3 duplicates)"
 
 # --- part 2: the servers go away while mail flows ----------------------------------------
-# When its IDLE connection breaks, the daemon sleeps out the rest of its wait
-# (up to poll_interval) before the intake that notices the failure; with 600 s
-# the test would depend on a deferred reply's retry ending that wait sooner.
-# Part 2 polls every 20 s (reloaded).
-sed -i 's/^poll_interval = 600$/poll_interval = 20/' "$T/etc/mailreg.conf"
-kill -HUP "$pid"
-wait_for 30 grep -q "configuration and templates reloaded" "$T/run.err"
+# Still polling every 10 minutes: when its IDLE connection breaks, the daemon
+# pauses a few seconds and ends the round, so the next intake notices the
+# failure, not the next poll.
 smtp_stop
 smtp_start
 for i in $(seq 41 70); do append "$T/in/m$i.eml"; done
