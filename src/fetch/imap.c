@@ -1049,11 +1049,12 @@ connect_select (ImapClient *c, GError **error)
 	}
 	parser_reset (c);
 	g_clear_pointer (&c->bye, g_free);
+	/* what the last connection said is no change seen on this one */
+	c->uidvalidity = c->uidnext = c->exists = 0;
 	if ((rc = curl_easy_perform (c->curl)) != CURLE_OK)
 		return fail (c, rc, error);
 	if (curl_easy_getinfo (c->curl, CURLINFO_ACTIVESOCKET, &c->sock) != CURLE_OK || c->sock == CURL_SOCKET_BAD)
 		return lost (c, "log in", "no connection after the login", error);
-	c->uidvalidity = c->uidnext = c->exists = 0;
 	if (!command (c, "CAPABILITY", "capabilities", error))
 		return FALSE;
 	if (!command (c, select, what, &err)) {
