@@ -189,8 +189,29 @@ char *catalog_format_instant (gint64 unix_time);
  * hour budget; else its seats, 0 seats: no limit), 0 when full, -1 on error. */
 int programme_room (Pipeline *p, const Event *ev, int hours, GError **error);
 
-/* Give free places of @event_code to the waiting list in arrival order, telling
- * each (outbox kind `promotion`, with the calendar entry), or, with [programme]
+/* Choose among @candidates (db_event_candidates of @kind, in order) the event
+ * for one registration holding @hours by an applicant of @institution_type
+ * (programme_institution_type; NULL: unknown): *@room TRUE when *@chosen
+ * (transfer none, one of @candidates) has a free place, FALSE when every one
+ * is full and *@chosen is the one whose waiting list to join.  The first with
+ * room (full: the first), except workshop groups with [programme]
+ * workshop_placement = mixed: the one whose places hold the fewest of
+ * @institution_type (full: counting its waiting list too), the earlier on a
+ * tie.  Inside the caller's transaction. */
+gboolean programme_choose (Pipeline *p, const char *kind, GPtrArray *candidates, int hours,
+                           const char *institution_type, const Event **chosen, gboolean *room, GError **error);
+
+/* The institution type placement counts: @given (the form's "Typ instytucji")
+ * when there is one, else read from the @institution's name - the call's
+ * abbreviations as words (OPS, MOPS, GOPS, PCPR, ROPS, CIS, KIS, ZAZ, WTZ,
+ * NGO, JST) or the stems of the full names ("Ośrodek Pomocy Społecznej" OPS,
+ * "Powiatowe Centrum Pomocy Rodzinie" PCPR, "Stowarzyszenie", "Fundacja"
+ * NGO, "Urząd Gminy" JST, ...); NULL when neither says.  (transfer none) */
+const char *programme_institution_type (const char *given, const char *institution);
+
+/* Give free places of @event_code to the waiting list in arrival order (mixed
+ * workshop groups: the institution type the group holds fewest of first,
+ * programme_choose), telling each (outbox kind `promotion`, with the calendar entry), or, with [programme]
  * promotion = offer, offer them (programme_expire_offers); *@promoted counts
  * them. */
 gboolean programme_promote (Pipeline *p, const char *event_code, guint *promoted, GError **error);

@@ -58,6 +58,7 @@ typedef struct {
 	char *start;   /* ISO 8601 local time "2014-03-06T10:00", or NULL when not fixed yet */
 	char *end;
 	char *place;
+	int hours;     /* the hours attending it counts for (catalog sessionN_hours), 0: none given */
 } EventSession;
 
 typedef struct {
@@ -530,6 +531,25 @@ gboolean db_purge_mark (Db *db, gboolean outbox, gint64 id, GError **error);
 
 /* clock_now minus @days, as the ISO UTC text the tables hold.  (transfer full) */
 char *db_iso_days_ago (guint days);
+
+/* --- mixed workshop groups (db_placement.c) ----------------------------------
+ * An institution type is compared as stored (NULL, a form without one, is a
+ * type of its own). */
+
+/* Registrations of @event_code holding a place (confirmed, requested or an
+ * open offer) whose applicant is of @institution_type (NULL: none given),
+ * and, when @waiting, those on its waiting list too; -1 on error. */
+int db_event_type_count (Db *db, const char *event_code, const char *institution_type, gboolean waiting,
+                         GError **error);
+
+/* The code of the one on @event_code's waiting list (without an offer) whose
+ * institution type holds the fewest places in the event, the earliest arrival
+ * on a tie; NULL when nobody waits.  (transfer full) */
+char *db_waitlist_first_mixed (Db *db, const char *event_code, GError **error);
+
+/* The places held in @event_code by institution type: columns type ("" when
+ * none given) and count, by type.  (transfer full) */
+GPtrArray *db_event_composition (Db *db, const char *event_code, GError **error);
 
 /* --- end of the programme section --- */
 
