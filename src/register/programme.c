@@ -1093,6 +1093,97 @@ programme_schedule (Pipeline *p, const char *code, const char *when, const char 
 	              error);
 }
 
+/* --- attendance --------------------------------------------------------------- */
+
+/* Whether registration @code can be marked @present (or absent) in @event:
+ * FALSE with MAILREG_ERROR_DATA saying why not, or the database's error. */
+static gboolean
+markable (Db *db, const char *event, const char *code, gboolean present, GError **error)
+{
+	GError *err = NULL;
+	g_autoptr (Registration) reg = db_registration_get (db, code, &err);
+
+	if (err != NULL) {
+		g_propagate_error (error, err);
+		return FALSE;
+	}
+	if (reg == NULL) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "attendance: no registration %s", code);
+		return FALSE;
+	}
+	if (g_strcmp0 (reg->event, event) != 0) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "attendance: %s is a registration for %s, not %s",
+		             code, reg->event, event);
+		return FALSE;
+	}
+	/* Only a place given can be attended; absent is noted for any not cancelled. */
+	if (present ? g_strcmp0 (reg->status, "confirmed") != 0 : g_strcmp0 (reg->status, "cancelled") == 0) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
+		             "attendance: %s is %s, not a confirmed registration: it cannot be marked %s", code,
+		             reg->status, present ? "present" : "absent");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+programme_attendance (Db *db, const char *event, int session, gboolean present, char **codes, guint *marked,
+                      GError **error)
+{
+	g_autoptr (Event) ev = NULL;
+
+	*marked = 0;
+	if (!db_begin (db, error))
+		return FALSE;
+	if ((ev = db_event_get (db, event, error)) == NULL) {
+		if (error == NULL || *error == NULL)
+			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "attendance: no event %s", event);
+		goto fail;
+	}
+	if (session == 0 && ev->sessions->len == 1)
+		session = 1;  /* the only session needs no naming */
+	else if (session == 0) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE,
+		             "attendance: %s has %u sessions: name one with --session N", event, ev->sessions->len);
+		goto fail;
+	}
+	if (session < 1 || (guint) session > ev->sessions->len) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "attendance: %s has no session %d (it has %u)",
+		             event, session, ev->sessions->len);
+		goto fail;
+	}
+	for (char **c = codes; *c != NULL; c++) {
+		g_autofree char *code = g_ascii_strup (*c, -1);
+		if (!markable (db, event, code, present, error) || !db_attendance_set (db, code, session, present, error))
+			goto fail;
+		(*marked)++;
+	}
+	if (!db_commit (db, error))
+		goto fail;
+	g_message ("programme: %u marked %s at session %d of %s", *marked, present ? "present" : "absent", session,
+	           event);
+	return TRUE;
+
+fail:
+	*marked = 0;
+	db_rollback (db);
+	return FALSE;
+}
+
+int
+programme_hours_attended (const Event *ev, GPtrArray *marks, const char *code)
+{
+	int hours = 0;
+
+	for (guint i = 0; i < marks->len; i++) {
+		const AttendanceMark *m = g_ptr_array_index (marks, i);
+		if (m->present && g_strcmp0 (m->code, code) == 0 && m->session >= 1 &&
+		    (guint) m->session <= ev->sessions->len)
+			hours += ((const EventSession *) g_ptr_array_index (ev->sessions, m->session - 1))->hours;
+	}
+	return hours;
+}
+
 /* --- personal data (RODO/GDPR art. 17) ---------------------------------------- */
 
 /* Regular files in @dir whose content names @needle (lower case): paths added

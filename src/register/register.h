@@ -209,6 +209,20 @@ gboolean programme_choose (Pipeline *p, const char *kind, GPtrArray *candidates,
  * NGO, "Urząd Gminy" JST, ...); NULL when neither says.  (transfer none) */
 const char *programme_institution_type (const char *given, const char *institution);
 
+/* Mark the registrations @codes (NULL-terminated, any case) @present (or
+ * absent) at session @session (1-based; 0: the only one, a usage error
+ * when the event has more) of @event, in one transaction of its own; *@marked counts them.  MAILREG_ERROR_DATA naming the first that cannot
+ * be marked, and nothing changes: an unknown event or session, an unknown
+ * code, a registration for another event, present for one not confirmed
+ * (waitlisted, requested, cancelled), absent for a cancelled one. */
+gboolean programme_attendance (Db *db, const char *event, int session, gboolean present, char **codes,
+                               guint *marked, GError **error);
+
+/* The hours registration @code attended in @ev: the sum of the catalog hours
+ * (EventSession.hours) of the sessions @marks (db_attendance_of_event) have it
+ * present at. */
+int programme_hours_attended (const Event *ev, GPtrArray *marks, const char *code);
+
 /* Give free places of @event_code to the waiting list in arrival order (mixed
  * workshop groups: the institution type the group holds fewest of first,
  * programme_choose), telling each (outbox kind `promotion`, with the calendar entry), or, with [programme]

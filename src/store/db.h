@@ -551,6 +551,27 @@ char *db_waitlist_first_mixed (Db *db, const char *event_code, GError **error);
  * none given) and count, by type.  (transfer full) */
 GPtrArray *db_event_composition (Db *db, const char *event_code, GError **error);
 
+/* --- attendance (db_attendance.c) --------------------------------------------- */
+
+/* One registration's mark for one session (1-based) of its event. */
+typedef struct {
+	char *code;
+	int session;
+	gboolean present;   /* FALSE: marked absent */
+} AttendanceMark;
+
+/* Free @mark with everything it holds; NULL is fine. */
+void attendance_mark_free (AttendanceMark *mark);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttendanceMark, attendance_mark_free)
+
+/* Mark registration @code @present (or absent) at @session, replacing an
+ * earlier mark; the caller checked the code and session. */
+gboolean db_attendance_set (Db *db, const char *code, int session, gboolean present, GError **error);
+
+/* Every mark of @event_code's registrations, by arrival, then session.
+ * (transfer full) array of AttendanceMark*. */
+GPtrArray *db_attendance_of_event (Db *db, const char *event_code, GError **error);
+
 /* --- end of the programme section --- */
 
 #endif
