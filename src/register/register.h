@@ -223,6 +223,58 @@ gboolean programme_attendance (Db *db, const char *event, int session, gboolean 
  * present at. */
 int programme_hours_attended (const Event *ev, GPtrArray *marks, const char *code);
 
+/* --- the needs survey (needs.c) ------------------------------------------------ */
+
+/* The workshop themes of the call a "Proponowana tematyka" answer can name. */
+#define NEEDS_THEMES 3
+
+/* Theme @theme's key for JSON ("ekonomia_spoleczna", "partnerstwa_lokalne",
+ * "srodowisko_lokalne") and its Polish name; NULL past the last.  (static) */
+const char *needs_theme_key (guint theme);
+const char *needs_theme_name (guint theme);
+
+/* Kinds of special needs ("Szczególne potrzeby"), a bit set. */
+typedef enum {
+	NEED_DIET = 1 << 0,     /* diet, food allergies */
+	NEED_ACCESS = 1 << 1,   /* accessibility: wheelchair, sign language, ... */
+	NEED_OTHER = 1 << 2,    /* anything else said */
+} NeedKind;
+
+/* Whether @text (may be NULL) says anything: not empty, "brak", "nie", "-", ... */
+gboolean needs_answered (const char *text);
+
+/* The themes @text names, bit i for theme i; 0 when none (listed verbatim). */
+guint needs_themes (const char *text);
+
+/* The NeedKind bits of special needs @text; 0 when it says there are none. */
+guint needs_kinds (const char *text);
+
+/* One event's survey answers.  Strings and rows are borrowed from the rows
+ * needs_by_event read. */
+typedef struct {
+	const char *subregion;
+	const char *event;
+	const char *title;
+	int registrations;            /* not cancelled */
+	int topic_answers;            /* "Proponowana tematyka" answered */
+	int themes[NEEDS_THEMES];     /* answers naming each theme */
+	GPtrArray *other_topics;      /* const char*: answers naming no theme, verbatim */
+	int need_answers;             /* "Szczególne potrzeby" answered */
+	int diet, access, other;      /* answers of each kind (one may have several) */
+	GPtrArray *special;           /* const NeedsRow*: who has special needs */
+} NeedsEvent;
+
+void needs_event_free (NeedsEvent *ev);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NeedsEvent, needs_event_free)
+
+/* @rows (db_needs_answers, which must outlive the result) counted per event,
+ * in their order.  (transfer full) array of NeedsEvent*. */
+GPtrArray *needs_by_event (GPtrArray *rows);
+
+/* The digest's few Polish lines on the answers @rows (db_needs_since) hold.
+ * (transfer full) */
+char *needs_digest_text (GPtrArray *rows);
+
 /* Give free places of @event_code to the waiting list in arrival order (mixed
  * workshop groups: the institution type the group holds fewest of first,
  * programme_choose), telling each (outbox kind `promotion`, with the calendar entry), or, with [programme]

@@ -572,6 +572,36 @@ gboolean db_attendance_set (Db *db, const char *code, int session, gboolean pres
  * (transfer full) array of AttendanceMark*. */
 GPtrArray *db_attendance_of_event (Db *db, const char *event_code, GError **error);
 
+/* --- the needs survey (db_needs.c) -------------------------------------------- */
+
+/* One registration's answers to the form's survey questions, with its event. */
+typedef struct {
+	char *subregion;    /* the event's (db_needs_since: the applicant's), or NULL */
+	char *event;        /* the event's code (db_needs_since: NULL) */
+	char *title;
+	char *code;         /* the registration's; NULL: an event nobody registered for */
+	char *status;
+	char *first_name;
+	char *last_name;
+	char *institution;
+	char *needs;        /* "Szczególne potrzeby" as written, or NULL */
+	char *topics;       /* "Proponowana tematyka" as written, or NULL */
+} NeedsRow;
+
+/* Free @row with everything it holds; NULL is fine. */
+void needs_row_free (NeedsRow *row);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NeedsRow, needs_row_free)
+
+/* Every event (only @event_code when not NULL) with its registrations not
+ * cancelled, one row each (an event without any: one row, code NULL), by
+ * subregion (region-wide events last), event code, then arrival.
+ * (transfer full) array of NeedsRow*. */
+GPtrArray *db_needs_answers (Db *db, const char *event_code, GError **error);
+
+/* The answers of applicants whose form arrived (or was resent) in [@since,
+ * @until) (ISO UTC), for the digest.  (transfer full) array of NeedsRow*. */
+GPtrArray *db_needs_since (Db *db, const char *since, const char *until, GError **error);
+
 /* --- end of the programme section --- */
 
 #endif
