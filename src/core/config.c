@@ -92,6 +92,7 @@ static const KeySpec config_keys[] = {
 	{ "programme", "reminders", KEY_SCHEDULE, F (reminders), "durations before each session such as '7d 1d' (each 1h to 100d)", 3600, 100 * 86400 },
 	{ "programme", "reminder_grace", KEY_DURATION, F (reminder_grace), "a duration such as 2d (1h to 30d)", 3600, 30 * 86400 },
 	{ "programme", "promotion", KEY_CHOICE, F (promotion), "direct or offer", 0, 0 },
+	{ "programme", "workshop_placement", KEY_CHOICE, F (workshop_placement), "mixed or first", 0, 0 },
 	{ "programme", "offer_hours", KEY_UINT, F (offer_hours), "a number of hours from 1 to 720", 1, 720 },
 	{ "programme", "waitlist_note", KEY_DURATION, F (waitlist_note), "a duration such as 3d (0: never; up to 100d)", 0, 100 * 86400 },
 };
@@ -418,6 +419,7 @@ set_defaults (Config *cfg)
 	 * programme asks them first (pretix, CiviEvent: 48 hours to answer). */
 	cfg->promotion = g_strdup ("direct");
 	cfg->offer_hours = 48;
+	cfg->workshop_placement = g_strdup ("mixed");
 	cfg->waitlist_note = 3 * 86400;
 }
 

@@ -86,6 +86,7 @@ typedef struct {
 	guint offer_hours;         /* how long an offered place is held for its answer; default 48 */
 	guint64 waitlist_note;     /* seconds before an event's first session the waiting list is told
 	                            * it still waits, once; 0: never; default 3d */
+	char *workshop_placement;  /* "mixed" (the default: institution types spread over the groups) or "first" */
 } Config;
 
 /* Read and check the file at @path (NULL: $MAILREG_CONFIG, else the default path).

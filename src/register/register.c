@@ -297,6 +297,7 @@ place (Pipeline *p, const Application *app, gint64 applicant_id, gint64 row, GSt
 		g_autoptr (GPtrArray) candidates = NULL;
 		const Event *ev = NULL;
 		const char *status = "waitlisted";
+		gboolean room;
 		int hours = g_str_equal (pl->kind, "consulting") ? (int) p->cfg->consulting_hours : 0;
 		g_autofree char *code = NULL;
 
@@ -315,17 +316,12 @@ place (Pipeline *p, const Application *app, gint64 applicant_id, gint64 row, GSt
 			g_string_append_printf (summary, " %s already registered", holds_kind (held, pl->kind));
 			continue;
 		}
-		for (guint k = 0; k < candidates->len && ev == NULL; k++) {
-			int room = programme_room (p, g_ptr_array_index (candidates, k), hours, error);
-			if (room < 0)
-				return FALSE;
-			if (room > 0) {
-				ev = g_ptr_array_index (candidates, k);
-				status = pl->status;
-			}
-		}
-		if (ev == NULL)
-			ev = g_ptr_array_index (candidates, 0);
+		if (!programme_choose (p, pl->kind, candidates, hours,
+		                       programme_institution_type (app->institution_type, app->institution), &ev, &room,
+		                       error))
+			return FALSE;
+		if (room)
+			status = pl->status;
 		if (!db_registration_place (p->db, applicant_id, ev->code, status, hours, row, &code, error))
 			return FALSE;
 		g_string_append_printf (summary, " %s %s (%s)", ev->code, code ? code : "already registered", status);
@@ -410,7 +406,8 @@ register_applicant (Pipeline *p, gint64 row, const InboundMessage *msg, const Fo
 	g_autoptr (GPtrArray) events = NULL;
 	const ApplicantFields fields = {
 		.email = app->email, .first_name = app->first_name, .last_name = app->last_name,
-		.phone = app->phone, .institution = app->institution, .institution_type = app->institution_type,
+		.phone = app->phone, .institution = app->institution,
+		.institution_type = programme_institution_type (app->institution_type, app->institution),
 		.position = app->position, .powiat = app->powiat, .subregion = app->subregion,
 		.needs = app->needs, .topics = app->topics, .consulting_topic = app->consulting_topic,
 	};

@@ -200,8 +200,95 @@ char *catalog_format_instant (gint64 unix_time);
  * hour budget; else its seats, 0 seats: no limit), 0 when full, -1 on error. */
 int programme_room (Pipeline *p, const Event *ev, int hours, GError **error);
 
-/* Give free places of @event_code to the waiting list in arrival order, telling
- * each (outbox kind `promotion`, with the calendar entry), or, with [programme]
+/* Choose among @candidates (db_event_candidates of @kind, in order) the event
+ * for one registration holding @hours by an applicant of @institution_type
+ * (programme_institution_type; NULL: unknown): *@room TRUE when *@chosen
+ * (transfer none, one of @candidates) has a free place, FALSE when every one
+ * is full and *@chosen is the one whose waiting list to join.  The first with
+ * room (full: the first), except workshop groups with [programme]
+ * workshop_placement = mixed: the one whose places hold the fewest of
+ * @institution_type (full: counting its waiting list too), the earlier on a
+ * tie.  Inside the caller's transaction. */
+gboolean programme_choose (Pipeline *p, const char *kind, GPtrArray *candidates, int hours,
+                           const char *institution_type, const Event **chosen, gboolean *room, GError **error);
+
+/* The institution type placement counts: @given (the form's "Typ instytucji")
+ * when there is one, else read from the @institution's name - the call's
+ * abbreviations as words (OPS, MOPS, GOPS, PCPR, ROPS, CIS, KIS, ZAZ, WTZ,
+ * NGO, JST) or the stems of the full names ("Ośrodek Pomocy Społecznej" OPS,
+ * "Powiatowe Centrum Pomocy Rodzinie" PCPR, "Stowarzyszenie", "Fundacja"
+ * NGO, "Urząd Gminy" JST, ...); NULL when neither says.  (transfer none) */
+const char *programme_institution_type (const char *given, const char *institution);
+
+/* Mark the registrations @codes (NULL-terminated, any case) @present (or
+ * absent) at session @session (1-based; 0: the only one, a usage error
+ * when the event has more) of @event, in one transaction of its own; *@marked counts them.  MAILREG_ERROR_DATA naming the first that cannot
+ * be marked, and nothing changes: an unknown event or session, an unknown
+ * code, a registration for another event, present for one not confirmed
+ * (waitlisted, requested, cancelled), absent for a cancelled one. */
+gboolean programme_attendance (Db *db, const char *event, int session, gboolean present, char **codes,
+                               guint *marked, GError **error);
+
+/* The hours registration @code attended in @ev: the sum of the catalog hours
+ * (EventSession.hours) of the sessions @marks (db_attendance_of_event) have it
+ * present at. */
+int programme_hours_attended (const Event *ev, GPtrArray *marks, const char *code);
+
+/* --- the needs survey (needs.c) ------------------------------------------------ */
+
+/* The workshop themes of the call a "Proponowana tematyka" answer can name. */
+#define NEEDS_THEMES 3
+
+/* Theme @theme's key for JSON ("ekonomia_spoleczna", "partnerstwa_lokalne",
+ * "srodowisko_lokalne") and its Polish name; NULL past the last.  (static) */
+const char *needs_theme_key (guint theme);
+const char *needs_theme_name (guint theme);
+
+/* Kinds of special needs ("Szczególne potrzeby"), a bit set. */
+typedef enum {
+	NEED_DIET = 1 << 0,     /* diet, food allergies */
+	NEED_ACCESS = 1 << 1,   /* accessibility: wheelchair, sign language, ... */
+	NEED_OTHER = 1 << 2,    /* anything else said */
+} NeedKind;
+
+/* Whether @text (may be NULL) says anything: not empty, "brak", "nie", "-", ... */
+gboolean needs_answered (const char *text);
+
+/* The themes @text names, bit i for theme i; 0 when none (listed verbatim). */
+guint needs_themes (const char *text);
+
+/* The NeedKind bits of special needs @text; 0 when it says there are none. */
+guint needs_kinds (const char *text);
+
+/* One event's survey answers.  Strings and rows are borrowed from the rows
+ * needs_by_event read. */
+typedef struct {
+	const char *subregion;
+	const char *event;
+	const char *title;
+	int registrations;            /* not cancelled */
+	int topic_answers;            /* "Proponowana tematyka" answered */
+	int themes[NEEDS_THEMES];     /* answers naming each theme */
+	GPtrArray *other_topics;      /* const char*: answers naming no theme, verbatim */
+	int need_answers;             /* "Szczególne potrzeby" answered */
+	int diet, access, other;      /* answers of each kind (one may have several) */
+	GPtrArray *special;           /* const NeedsRow*: who has special needs */
+} NeedsEvent;
+
+void needs_event_free (NeedsEvent *ev);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NeedsEvent, needs_event_free)
+
+/* @rows (db_needs_answers, which must outlive the result) counted per event,
+ * in their order.  (transfer full) array of NeedsEvent*. */
+GPtrArray *needs_by_event (GPtrArray *rows);
+
+/* The digest's few Polish lines on the answers @rows (db_needs_since) hold.
+ * (transfer full) */
+char *needs_digest_text (GPtrArray *rows);
+
+/* Give free places of @event_code to the waiting list in arrival order (mixed
+ * workshop groups: the institution type the group holds fewest of first,
+ * programme_choose), telling each (outbox kind `promotion`, with the calendar entry), or, with [programme]
  * promotion = offer, offer them (programme_expire_offers); *@promoted counts
  * them. */
 gboolean programme_promote (Pipeline *p, const char *event_code, guint *promoted, GError **error);

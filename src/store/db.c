@@ -227,6 +227,17 @@ const char *const db_migrations[] = {
 	") STRICT;"
 	"CREATE INDEX audit_record ON audit (record);"
 	"ALTER TABLE messages ADD COLUMN reason_code TEXT;",
+	/* Attendance: the hours each session counts for (catalog sessionN_hours),
+	 * and per registration and session whether staff marked it present or
+	 * absent (the last mark stands). */
+	"ALTER TABLE sessions ADD COLUMN hours INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE attendance ("
+	"  registration_id INTEGER NOT NULL REFERENCES registrations(id) ON DELETE CASCADE,"
+	"  session INTEGER NOT NULL,"
+	"  present INTEGER NOT NULL CHECK (present IN (0, 1)),"
+	"  recorded_at TEXT NOT NULL,"
+	"  PRIMARY KEY (registration_id, session)"
+	") STRICT;",
 };
 
 const guint db_migrations_n = G_N_ELEMENTS (db_migrations);
