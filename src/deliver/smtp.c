@@ -210,7 +210,8 @@ smtp_connect (SmtpTransport *s, TransportReply *reply, GError **error)
 	if (rc == CURLE_OK)
 		return TRUE;
 	if (s->connect_why != NULL)
-		g_set_error (error, DELIVER_ERROR, DELIVER_ERROR_UNAVAILABLE, "%s: connect: %s", s->url, s->connect_why);
+		g_set_error (error, DELIVER_ERROR, DELIVER_ERROR_UNAVAILABLE, "%s: connect: protocol error: %s", s->url,
+		             s->connect_why);
 	else
 		g_set_error (error, DELIVER_ERROR, connect_class (rc), "%s: %s", s->url,
 		             s->errbuf[0] ? s->errbuf : curl_easy_strerror (rc));
