@@ -123,7 +123,7 @@ demo:
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 20
 FUZZ_SAN  = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-FUZZ_SRC  = $(sort $(wildcard src/core/*.c src/parse/*.c src/extract/*.c src/validate/*.c) src/fetch/imap.c)
+FUZZ_SRC  = $(sort $(wildcard src/core/*.c src/parse/*.c src/extract/*.c src/validate/*.c) src/fetch/imap.c src/deliver/smtp-parse.c)
 FUZZ_OBJ  = $(FUZZ_SRC:%.c=build/fuzz/%.o)
 FUZZ_BIN  = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 .SECONDARY: $(FUZZ_OBJ)

@@ -74,6 +74,7 @@ typedef struct {
 	GArray *smtp_retry_schedule;  /* guint seconds between attempts; the last one repeats */
 	guint64 smtp_max_lifetime;    /* seconds in the queue before a message fails; default 5 days */
 	guint64 smtp_delay_warning;   /* seconds undelivered before staff are warned once; default 4 h */
+	guint smtp_timeout;           /* seconds for a whole reply, default 300 (RFC 5321 §4.5.3.2) */
 
 	/* [mail] again: RFC 3834 rate limit, 0 for none */
 	guint replies_per_sender_per_day;  /* default 5 */
