@@ -6,14 +6,9 @@
  * the order pushed; the main thread waits for the one it needs next.
  *
  * The jobs wait in a GAsyncQueue, first in first out; each worker takes the
- * oldest.  With one worker, jobs also end in push order.
- *
- * The PDF reader forks without exec (extract/pdf.c): a lock a worker held at
- * that moment (GLib's slice allocator, its log lock, GType's) would stay
- * locked forever in the child.  Workers hold a shared lock while they work,
- * and every fork takes it exclusively and locks every queue
- * (pthread_atfork), so no fork catches a worker in the middle of a job or of
- * taking one.  Workers must not fork themselves.
+ * oldest.  With one worker, jobs also end in push order.  A job may start
+ * processes (the sandboxed document reader, which posix_spawn starts with
+ * exec): nothing of this process runs in a child, so no lock is shared.
  */
 #ifndef MAILREG_AHEAD_H
 #define MAILREG_AHEAD_H
