@@ -424,14 +424,38 @@ sandbox_run (const char *const *args, GBytes *input, const SandboxLimits *limits
 
 /* The child of the server: @args and the two descriptors of a request. */
 static G_GNUC_NORETURN void
-serve_one (SandboxMain reader_main, GPtrArray *argv, int in, int out)
+serve_one (SandboxMain reader_main, GPtrArray *argv, int in, int out, int err)
 {
 	/* replaces the control socket, fds 0 and 1 of the server */
-	if (dup2 (in, STDIN_FILENO) == -1 || dup2 (out, STDOUT_FILENO) == -1)
+	if (dup2 (in, STDIN_FILENO) == -1 || dup2 (out, STDOUT_FILENO) == -1 ||
+	    (err != -1 && dup2 (err, STDERR_FILENO) == -1))
 		_exit (71);
 	close (in);
 	close (out);
 	_exit (reader_main ((int) argv->len - 1, (char **) argv->pdata));
+}
+
+/* Copy what a reader logs from @from to our stderr, at most READER_LOG bytes
+ * (its stderr cannot be a file: RLIMIT_FSIZE 0 would stop it at its first
+ * line); until it ends. */
+#define READER_LOG 16384
+
+static void
+relay_log (int from)
+{
+	gsize total = 0;
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = read (from, buf, sizeof buf)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			break;
+		if (total < READER_LOG && write (STDERR_FILENO, buf, MIN ((gsize) n, READER_LOG - total)) == -1)
+			total = READER_LOG;
+		total += (gsize) n;
+	}
 }
 
 int
@@ -447,7 +471,7 @@ sandbox_serve (const char *self, SandboxMain reader_main)
 		struct msghdr msg = { 0 };
 		struct cmsghdr *cmsg;
 		g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-		int fds[2] = { -1, -1 };
+		int fds[2] = { -1, -1 }, err[2] = { -1, -1 };
 		int status = 0;
 #ifdef MAILREG_FAULTS
 		const char *fault;
@@ -476,12 +500,23 @@ sandbox_serve (const char *self, SandboxMain reader_main)
 		fault = argv->len > 1 ? g_ptr_array_steal_index (argv, 1) : NULL;
 #endif
 		g_ptr_array_add (argv, NULL);
-		if (fds[0] == -1 || fds[1] == -1 || (pid = fork ()) == -1) {
+		if (fds[0] == -1 || fds[1] == -1) {
 			int none = -1;
 			if (fds[0] != -1)
 				close (fds[0]);
 			if (fds[1] != -1)
 				close (fds[1]);
+			send (STDOUT_FILENO, &none, sizeof none, MSG_NOSIGNAL);
+			continue;
+		}
+		if (pipe2 (err, O_CLOEXEC) == -1)
+			err[0] = err[1] = -1;
+		if ((pid = fork ()) == -1) {
+			int none = -1;
+			close (fds[0]);
+			close (fds[1]);
+			close_fd (&err[0]);
+			close_fd (&err[1]);
 			send (STDOUT_FILENO, &none, sizeof none, MSG_NOSIGNAL);
 			continue;
 		}
@@ -492,12 +527,16 @@ sandbox_serve (const char *self, SandboxMain reader_main)
 			else
 				g_unsetenv ("MAILREG_FAULT");
 #endif
-			serve_one (reader_main, argv, fds[0], fds[1]);
+			serve_one (reader_main, argv, fds[0], fds[1], err[1]);
 		}
 		close (fds[0]);
 		close (fds[1]);
+		close_fd (&err[1]);
 		if (send (STDOUT_FILENO, &pid, sizeof pid, MSG_NOSIGNAL) == -1)
 			kill (pid, SIGKILL);
+		if (err[0] != -1)
+			relay_log (err[0]);
+		close_fd (&err[0]);
 		while (waitpid (pid, &status, 0) == -1 && errno == EINTR)
 			;
 		if (send (STDOUT_FILENO, &status, sizeof status, MSG_NOSIGNAL) == -1)
