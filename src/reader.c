@@ -100,12 +100,6 @@ hostile (void)
 		socket (AF_INET, SOCK_STREAM, 0);
 	if (FAULT_ARMED ("reader-exec"))
 		execl ("/bin/sh", "sh", "-c", "touch /tmp/mailreg-reader-hostile", (char *) NULL);
-	if (FAULT_ARMED ("reader-memory"))
-		for (;;)
-			memset (g_malloc (1 << 20), 1, 1 << 20);
-	if (FAULT_ARMED ("reader-spin"))
-		for (volatile guint64 i = 0;; i++)
-			;
 }
 #endif
 

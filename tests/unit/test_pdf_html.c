@@ -90,7 +90,7 @@ check_fixture (const char *dir, const char *name)
 		return;
 #ifdef UNDER_ASAN
 	/* What stops this PDF in production is the reader's memory cap, which
-	 * pdf.c leaves off under ASan (its shadow memory would trip it); without
+	 * sandbox.c leaves off under ASan (its shadow memory would trip it); without
 	 * it only the CPU limit remains, and whether that is reached depends on
 	 * the machine's load. */
 	if (strcmp (name, "text-bomb") == 0) {
