@@ -418,6 +418,8 @@ reads_in_process (FileKind kind)
 #define READER_WALL_SECONDS 30
 /* Answer bytes beyond the text: the kind byte, a reason */
 #define READER_SLACK 4096
+/* Characters of a reason a reader gives */
+#define READER_REASON_MAX 200
 
 static void
 reader_limits (SandboxLimits *sl, GBytes *data, const ExtractLimits *limits)
@@ -434,54 +436,57 @@ reader_limits (SandboxLimits *sl, GBytes *data, const ExtractLimits *limits)
 static char *
 read_in_reader (FileKind kind, GBytes *data, const char *charset, const ExtractLimits *limits, GError **error)
 {
-	SandboxLimits sl;
-	SandboxResult res = { 0 };
-	g_autofree char *size = g_strdup_printf ("%" G_GSIZE_FORMAT, g_bytes_get_size (data));
-	g_autofree char *memory = NULL, *cpu = NULL, *max_text = NULL, *zip_entry = NULL;
-	g_autofree char *zip_entries = NULL, *xml_depth = NULL, *pdf_pages = NULL;
+	g_autoptr (GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
 	g_autofree char *format = g_ascii_strup (kind_names[kind], -1);
 	g_autofree char *why = NULL;
-	const char *args[11];
+	SandboxResult res = { 0 };
+	SandboxLimits sl;
 	const char *answer;
 	gsize len;
 
 	reader_limits (&sl, data, limits);
-	memory = g_strdup_printf ("%" G_GUINT64_FORMAT, sl.memory);
-	cpu = g_strdup_printf ("%u", sl.cpu_seconds);
-	max_text = g_strdup_printf ("%" G_GSIZE_FORMAT, limits->max_text);
-	zip_entry = g_strdup_printf ("%" G_GSIZE_FORMAT, limits->max_zip_entry);
-	zip_entries = g_strdup_printf ("%u", limits->max_zip_entries);
-	xml_depth = g_strdup_printf ("%u", limits->max_xml_depth);
-	pdf_pages = g_strdup_printf ("%u", limits->max_pdf_pages);
-	args[0] = kind_names[kind];
-	args[1] = charset != NULL ? charset : "-";
-	args[2] = size;
-	args[3] = memory;
-	args[4] = cpu;
-	args[5] = max_text;
-	args[6] = zip_entry;
-	args[7] = zip_entries;
-	args[8] = xml_depth;
-	args[9] = pdf_pages;
-	args[10] = NULL;
-	if (!sandbox_run (args, data, &sl, &res, error)) {
+	/* src/reader.c's command line */
+	g_ptr_array_add (args, g_strdup (kind_names[kind]));
+	g_ptr_array_add (args, g_strdup (charset != NULL ? charset : "-"));
+	g_ptr_array_add (args, g_strdup_printf ("%" G_GSIZE_FORMAT, g_bytes_get_size (data)));
+	g_ptr_array_add (args, g_strdup_printf ("%" G_GUINT64_FORMAT, sl.memory));
+	g_ptr_array_add (args, g_strdup_printf ("%u", sl.cpu_seconds));
+	g_ptr_array_add (args, g_strdup_printf ("%" G_GSIZE_FORMAT, limits->max_text));
+	g_ptr_array_add (args, g_strdup_printf ("%" G_GSIZE_FORMAT, limits->max_zip_entry));
+	g_ptr_array_add (args, g_strdup_printf ("%u", limits->max_zip_entries));
+	g_ptr_array_add (args, g_strdup_printf ("%u", limits->max_xml_depth));
+	g_ptr_array_add (args, g_strdup_printf ("%u", limits->max_pdf_pages));
+	g_ptr_array_add (args, NULL);
+	if (!sandbox_run ((const char *const *) args->pdata, data, &sl, &res, error)) {
 		g_prefix_error (error, "%s: ", format);
 		return NULL;
 	}
 	answer = g_bytes_get_data (res.output, &len);
 	if (res.end == SANDBOX_EXITED && len > 0 && (answer[0] == 'T' || answer[0] == 'E')) {
-		g_autofree char *rest = g_strndup (answer + 1, len - 1);
+		/* as untrusted as the document: a reader taken over may answer anything */
+		g_autofree char *rest = g_utf8_make_valid (answer + 1, (gssize) len - 1);
 		gboolean ok = answer[0] == 'T';
 		sandbox_result_clear (&res);
 		if (ok)
 			return g_steal_pointer (&rest);
+		g_strdelimit (rest, "\r\n\t", ' ');
+		if (g_utf8_strlen (rest, -1) > READER_REASON_MAX) {
+			char *cut = g_utf8_substring (rest, 0, READER_REASON_MAX);
+			g_free (rest);
+			rest = cut;
+		}
 		g_set_error_literal (error, MAILREG_ERROR, MAILREG_ERROR_DATA, rest);
 		return NULL;
 	}
 	why = sandbox_describe (&res, &sl);
 	g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "%s reader stopped: %s", format, why);
-	if (len > 1 && answer[0] == 'F')
-		g_prefix_error (error, "%.*s; ", (int) MIN (len - 1, 200), answer + 1);
+	if (len > 1 && answer[0] == 'F') {
+		/* the host's problem (a kernel or unit without seccomp), not the document's */
+		g_autofree char *detail = g_utf8_make_valid (answer + 1, (gssize) MIN (len - 1, READER_REASON_MAX));
+		g_strdelimit (detail, "\r\n\t", ' ');
+		g_warning ("the document reader could not confine itself: %s", detail);
+		g_prefix_error (error, "reader sandbox not set up; ");
+	}
 	sandbox_result_clear (&res);
 	return NULL;
 }

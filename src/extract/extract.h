@@ -30,11 +30,12 @@ typedef struct {
  * thread (libxml2 asks for it on the main thread).  Idempotent. */
 void extract_init (void);
 
-/* Find the best form candidate in @message (on any thread).  Returns the
- * candidate with the most recognised fields (possibly with matched == 0 when nothing looked like a form),
- * or NULL when the message has no readable candidate at all.  In both cases
- * *@notes (may be NULL) receives a human-readable note for staff about parts that
- * could not be read (limits hit, unsupported formats), or NULL.  (transfer full) */
+/* Find the best form candidate in @message, on any thread.  Returns the
+ * candidate with the most recognised fields (possibly with matched == 0 when
+ * nothing looked like a form), or NULL when the message has no readable
+ * candidate at all.  In both cases *@notes (may be NULL) receives a
+ * human-readable note for staff about parts that could not be read (limits
+ * hit, unsupported formats, a reader stopped), or NULL.  (transfer full) */
 FormData *extract_form (GMimeMessage *message, const FormDef *def, const ExtractLimits *limits,
                         char **notes);
 
