@@ -155,6 +155,7 @@ int
 main (int argc, char **argv)
 {
 	log_init (FALSE);
+	g_mime_init ();   /* its charset tables: extract_to_utf8 */
 	g_log_set_handler ("Poppler", G_LOG_LEVEL_MASK, library_log_capped, NULL);
 	extract_init ();
 	if (argc == 2 && strcmp (argv[1], "--server") == 0)

@@ -664,7 +664,7 @@ static const int allowed[] = {
 	SCMP_SYS (read), SCMP_SYS (readv), SCMP_SYS (pread64), SCMP_SYS (write), SCMP_SYS (writev),
 	SCMP_SYS (close), SCMP_SYS (lseek), SCMP_SYS (fstat), SCMP_SYS (newfstatat), SCMP_SYS (statx),
 	SCMP_SYS (stat), SCMP_SYS (lstat), SCMP_SYS (access), SCMP_SYS (faccessat), SCMP_SYS (faccessat2),
-	SCMP_SYS (readlink), SCMP_SYS (readlinkat), SCMP_SYS (getdents64), SCMP_SYS (fcntl),
+	SCMP_SYS (readlink), SCMP_SYS (readlinkat), SCMP_SYS (getdents64), SCMP_SYS (fcntl), SCMP_SYS (getcwd),
 	SCMP_SYS (mmap), SCMP_SYS (munmap), SCMP_SYS (mprotect), SCMP_SYS (mremap), SCMP_SYS (madvise),
 	SCMP_SYS (brk), SCMP_SYS (futex), SCMP_SYS (set_robust_list), SCMP_SYS (rseq),
 	SCMP_SYS (set_tid_address), SCMP_SYS (sched_yield), SCMP_SYS (sched_getaffinity),
