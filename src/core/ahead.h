@@ -6,9 +6,10 @@
  * the order pushed; the main thread waits for the one it needs next.
  *
  * The jobs wait in a GAsyncQueue, first in first out; each worker takes the
- * oldest.  With one worker, jobs also end in push order.  A job may start
- * processes (the sandboxed document reader, which posix_spawn starts with
- * exec): nothing of this process runs in a child, so no lock is shared.
+ * oldest.  With one worker, jobs also end in push order.  A job may have
+ * documents read by the sandboxed reader (sandbox/sandbox.h): this process
+ * only ever starts a program with posix_spawn, no child runs its code, so
+ * no lock of a worker is ever copied.
  */
 #ifndef MAILREG_AHEAD_H
 #define MAILREG_AHEAD_H

@@ -1,10 +1,12 @@
-/* sandbox.c - the reader helper: started with posix_spawn, fed over a socket,
- * answered over a pipe (see sandbox.h).
+/* sandbox.c - the reader helper (see sandbox.h): a reader server started with
+ * posix_spawn, a reader forked by it per document, fed over a socket and
+ * answered over a pipe.
  *
- * The parent half (sandbox_run) runs on any thread of the daemon: glibc's
- * posix_spawn is clone(CLONE_VM|CLONE_VFORK) + exec, and the child runs no
- * library code of ours before the exec.  The child half (sandbox_enter) runs in
- * mailreg-reader, after its libraries are loaded and before its input is read.
+ * The daemon's half (sandbox_run) runs on any thread: glibc's posix_spawn is
+ * clone(CLONE_VM|CLONE_VFORK) + exec, and the child runs no code of ours
+ * before the exec.  The server's half (sandbox_serve) and the reader's
+ * (sandbox_enter, after its libraries are loaded and before its input is
+ * read) run in mailreg-reader.
  */
 #define G_LOG_DOMAIN "sandbox"
 #define _GNU_SOURCE   /* closefrom */
