@@ -32,13 +32,9 @@ char *extract_docx_xml (GBytes *xml, const ExtractLimits *limits, GError **error
 char *extract_odt_xml (GBytes *xml, const ExtractLimits *limits, GError **error);
 
 /* PDF: AcroForm fields of a fillable PDF, else the page text, poppler-glib.
- * Encrypted PDFs and PDFs without text (scans) are errors. (transfer full) */
+ * Encrypted PDFs and PDFs without text (scans) are errors.  No limits on memory
+ * or time: extract_form calls it in the sandboxed reader. (transfer full) */
 char *extract_pdf (GBytes *data, const ExtractLimits *limits, GError **error);
-#ifdef MAILREG_FUZZ
-/* The reader extract_pdf runs in its child, called in this process: fuzz builds
- * only (tests/fuzz/fuzz_pdf.c), no limits on memory or time. (transfer full) */
-char *extract_pdf_in_process (GBytes *data, const ExtractLimits *limits, GError **error);
-#endif
 
 /* HTML (webmail bodies): text with table cells and block elements kept apart,
  * entities decoded, script/style dropped; libxml2's HTML parser.  @charset is the

@@ -791,7 +791,8 @@ register_prepare (const Pipeline *p, GBytes *data)
 	pre->maybe_code = TRUE;
 	if (pre->msg->mime != NULL) {
 		pre->maybe_code = programme_mentions_code (p, pre->msg);
-		pre->extracted = extract_form_ahead (pre->msg->mime, p->form, &limits, &pre->form, &pre->notes);
+		pre->form = extract_form (pre->msg->mime, p->form, &limits, &pre->notes);
+		pre->extracted = TRUE;
 	}
 	if (pre->form != NULL && pre->form->matched >= p->form->min_fields)
 		pre->app = validate_form (p->form, pre->form, pre->msg->reply_addr ? pre->msg->reply_addr

@@ -62,12 +62,11 @@ typedef void (*RegisterDoneFunc) (const char *source, const RegisterResult *res,
 gboolean register_recover (Pipeline *p, RegisterDoneFunc done, gpointer user, GError **error);
 
 /* What register_message learns of a message without the database - its
- * parsing and, unless it holds a PDF (read by a forked child), its form -
- * worked out ahead on a worker thread while the main thread registers the
- * messages before.  No effects: a crash loses nothing. */
+ * parsing and its form - worked out ahead on a worker thread while the main
+ * thread registers the messages before.  No effects: a crash loses nothing. */
 typedef struct {
 	InboundMessage *msg;
-	gboolean extracted;     /* form and notes are extract_form's */
+	gboolean extracted;     /* form and notes are extract_form's (the message was parsed) */
 	FormData *form;
 	char *notes;
 	gboolean maybe_code;    /* FALSE: it names no registration code (programme_mentions_code) */
