@@ -36,7 +36,10 @@ static const struct {
 	{ "consult", cmd_consult, "schedule CODE TIME PLACE  set a consulting appointment and confirm it" },
 	{ "forget", cmd_forget, "EMAIL  erase a person's data everywhere (RODO/GDPR)" },
 	{ "purge", cmd_purge, "[--older-than DAYS]  remove raw copies of finished messages older than DAYS (else [paths] retention_days); the rows stay" },
-	{ "attendance", cmd_attendance, "EVENT [--csv|--json]  the sign-in sheet of an event" },
+	{ "attendance", cmd_attendance, "EVENT [--csv|--json] | EVENT [--session N] --present|--absent CODE...\n"
+	                                "              the sign-in sheet of an event with the hours each attended;\n"
+	                                "              record who was present at a session (confirmed places only)" },
+	{ "needs", cmd_needs, "[--event CODE] [--json|--csv]  the needs survey per event: proposed topics, special needs" },
 	{ "stats", cmd_stats, "[--json]  seats per event, consulting hours left per topic" },
 	{ "review", cmd_review, "[--all] [--json] | done ID... | register ID FIELD=VALUE... [--file FILE | -]\n"
 	                        "              messages waiting for a person; mark them done, or register one from the\n"

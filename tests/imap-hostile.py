@@ -23,6 +23,21 @@ Add messages with --add FILE... (no server is started then).
   select-drop   the connection is closed when SELECT arrives
   select-trickle  SELECT is answered by "* OK still here" every 0.2 s, without end
   fetch-trickle   the answer to UID FETCH BODY.PEEK[] comes one byte every 0.1 s
+  unasked-big   60 unasked FETCH responses, each with a literal of 4 MB - 1
+                (half of them name their UID after the literal), before the
+                asked ones
+  dup-body      every asked message answered twice, each time with its body
+  uv-fetch      the mailbox is renumbered (UIDVALIDITY + 1) while the answer
+                to UID FETCH BODY.PEEK[] is sent: "* OK [UIDVALIDITY n]" in it
+  uv-drop       UID FETCH is answered; at the first UID MOVE the mailbox is
+                renumbered (UIDVALIDITY + 1) and the connection closed
+  lit-huge      the answer to UID FETCH BODY.PEEK[] is a literal {99999999999}
+                followed by data without end
+  lit-4g        ... a literal {4294967295} followed by data without end
+  greeting-huge a greeting of 20 MB without a line end, then silence
+  silent        the connection is accepted and never greeted
+  idle-flood    IDLE is offered; after DONE "* OK still here" comes every
+                0.01 s, without end
 Any LOGIN is accepted.  The port (0: any free one) is written to --port-file
 once the server listens.  Stop it with SIGTERM.
 """
@@ -73,6 +88,15 @@ class Mailbox:
             data = f.read()
         return re.sub(rb"\r?\n", b"\r\n", data)
 
+    def renumber(self):
+        """The mailbox recreated: a new UIDVALIDITY (the UIDs stay, as a
+        server may well give them again)."""
+        st = self.state()
+        st["uidvalidity"] += 1
+        st["renumbered"] = True
+        self._save(st)
+        return st["uidvalidity"]
+
     def move(self, uid, mailbox):
         dest = os.path.join(self.root, "moved", re.sub(r"[^A-Za-z0-9&,.-]", "_", mailbox))
         os.makedirs(dest, exist_ok=True)
@@ -117,6 +141,9 @@ class Session:
         self.writer = writer
         self.selected = False
         self.trickle = None     # bytes to send slowly (fetch-trickle)
+        self.endless = None     # bytes sent after the answer until the client leaves
+        self.bulk = None        # the answer in large pieces, each drained (unasked-big)
+        self.caps = "IMAP4rev1 UIDPLUS MOVE" + (" IDLE" if scenario == "idle-flood" else "")
 
     def send(self, data):
         if isinstance(data, str):
@@ -126,8 +153,31 @@ class Session:
     def line(self, text):
         self.send(text.encode() + b"\r\n" if isinstance(text, str) else text + b"\r\n")
 
+    def gone(self):
+        """The client went away (writes to a lost connection are dropped
+        without pausing the writer, so drain() alone never notices)."""
+        return self.writer.is_closing() or self.reader.exception() is not None or self.reader._eof
+
+    async def stream(self, chunk):
+        """Send @chunk again and again until the client goes away."""
+        while not self.gone():
+            self.send(chunk)
+            await self.writer.drain()
+            await asyncio.sleep(0)   # drain() need not yield: let SIGTERM in
+
     async def run(self):
-        self.line("* OK [CAPABILITY IMAP4rev1 UIDPLUS MOVE] hostile test server ready")
+        if self.scenario == "silent":
+            await self.reader.read()        # until the client gives up
+            return
+        if self.scenario == "greeting-huge":
+            self.send("* OK ")
+            chunk = b"A" * (1 << 20)
+            for _ in range(20):
+                self.send(chunk)
+                await self.writer.drain()
+            await self.reader.read()
+            return
+        self.line("* OK [CAPABILITY %s] hostile test server ready" % self.caps)
         await self.writer.drain()
         while True:
             raw = await self.reader.readline()
@@ -151,10 +201,10 @@ class Session:
     async def command(self, tag, cmd, args):
         box = self.box
         if cmd == "CAPABILITY":
-            self.line("* CAPABILITY IMAP4rev1 UIDPLUS MOVE")
+            self.line("* CAPABILITY " + self.caps)
             self.line(tag + " OK CAPABILITY done")
         elif cmd == "LOGIN":
-            self.line(tag + " OK [CAPABILITY IMAP4rev1 UIDPLUS MOVE] logged in")
+            self.line(tag + " OK [CAPABILITY %s] logged in" % self.caps)
         elif cmd == "LOGOUT":
             self.line("* BYE bye")
             self.line(tag + " OK LOGOUT done")
@@ -177,8 +227,32 @@ class Session:
             self.selected = True
         elif cmd in ("NOOP", "CREATE", "CHECK"):
             self.line(tag + " OK done")
+        elif cmd == "IDLE":
+            self.line("+ idling")
+            await self.writer.drain()
+            done = await self.reader.readline()
+            if not done:
+                return False
+            if self.scenario == "idle-flood":
+                while not self.gone():
+                    self.line("* OK still here")
+                    await self.writer.drain()
+                    await asyncio.sleep(0.01)
+                return False
+            self.line(tag + " OK IDLE done")
         elif cmd == "UID FETCH":
             self.fetch(tag, args)
+            if self.bulk is not None:
+                chunks, self.bulk = self.bulk, None
+                for c in chunks:
+                    if self.gone():
+                        return False
+                    self.send(c)
+                    await self.writer.drain()
+            if self.endless is not None:
+                await self.writer.drain()
+                await self.stream(self.endless)
+                return False
             if self.trickle is not None:
                 data, self.trickle = self.trickle, None
                 for i in range(len(data)):
@@ -193,6 +267,9 @@ class Session:
             self.line("* SEARCH" + "".join(" %d" % u for u in found))
             self.line(tag + " OK SEARCH done")
         elif cmd in ("UID MOVE", "UID COPY"):
+            if self.scenario == "uv-drop" and not box.state().get("renumbered"):
+                box.renumber()
+                return False
             m = re.match(r'^(\S+) "?([^"]*)"?$', args)
             uids = box.uids()
             chosen = uid_set(m.group(1), uids)
@@ -239,6 +316,11 @@ class Session:
             filler = b"X" * 65536
             for k in range(60):
                 out.append(b"* 1 FETCH (UID %d BODY[] {%d}\r\n" % (2000 + k, len(filler)) + filler + b")\r\n")
+        if self.scenario in ("lit-huge", "lit-4g"):
+            size = b"{99999999999}" if self.scenario == "lit-huge" else b"{4294967295}"
+            self.send(b"* 1 FETCH (UID %d BODY[] %s\r\n" % (chosen[0] if chosen else 1, size))
+            self.endless = b"X" * 65536
+            return
         for u in chosen:
             body = box.body(u)
             if header_only:
@@ -256,6 +338,10 @@ class Session:
             elif self.scenario in BAD_LITERALS:
                 lit = BAD_LITERALS[self.scenario]
             out.append(b"* %d FETCH (%s%s %s\r\n" % (seq, uid_item, section, lit) + body + b")\r\n")
+            if self.scenario == "dup-body":
+                out.append(out[-1])
+            if self.scenario == "uv-fetch" and len(out) == 1:
+                out.append(b"* OK [UIDVALIDITY %d] mailbox renumbered\r\n" % box.renumber())
         if self.scenario == "premature-ok":
             self.line(tag + " OK FETCH done")
             for o in out:
@@ -265,9 +351,23 @@ class Session:
         if self.scenario == "fetch-trickle":
             self.trickle = b"".join(out) + tag.encode() + b" OK FETCH done\r\n"
             return
+        if self.scenario == "unasked-big":
+            self.bulk = self.unasked_big(out) + [tag.encode() + b" OK FETCH done\r\n"]
+            return
         for o in out:
             self.send(o)
         self.line(tag + " OK FETCH done")
+
+    def unasked_big(self, out):
+        """60 literals of 4 MB - 1 nobody asked for, then the asked ones."""
+        filler = b"X" * ((4 << 20) - 1)
+        chunks = []
+        for k in range(60):
+            if k % 2:
+                chunks += [b"* 1 FETCH (UID %d BODY[] {%d}\r\n" % (2000 + k, len(filler)), filler, b")\r\n"]
+            else:   # the UID after the literal: it cannot be skipped unread
+                chunks += [b"* 1 FETCH (BODY[] {%d}\r\n" % len(filler), filler, b" UID %d)\r\n" % (2000 + k)]
+        return chunks + out
 
 
 async def main():

@@ -1,13 +1,79 @@
 /* cmd_attendance.c - `mailreg attendance EVENT [--csv|--json]`: the sign-in
- * sheet of an event, its confirmed participants in order of arrival.  CSV opens
- * in LibreOffice with Polish letters intact (UTF-8 with a BOM, CRLF). */
+ * sheet of an event, its confirmed participants in order of arrival, with the
+ * sessions each attended and the hours that makes (catalog sessionN_hours);
+ * `attendance EVENT [--session N] --present|--absent CODE...` records them.
+ * CSV opens in LibreOffice with Polish letters intact (UTF-8 with a BOM, CRLF). */
 #include "cli/cli.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "core/errors.h"
-#include "store/db.h"
+#include "register/register.h"
+
+#define USAGE "usage: attendance EVENT [--csv|--json] | attendance EVENT [--session N] --present|--absent CODE..."
+
+/* The mark of @code at @session in @marks: 1 present, 0 absent, -1 none. */
+static int
+mark_of (GPtrArray *marks, const char *code, int session)
+{
+	for (guint i = 0; i < marks->len; i++) {
+		const AttendanceMark *m = g_ptr_array_index (marks, i);
+		if (m->session == session && g_strcmp0 (m->code, code) == 0)
+			return m->present;
+	}
+	return -1;
+}
+
+static void
+print_json (const Event *ev, GPtrArray *rows, GPtrArray *marks, const char *const *columns)
+{
+	g_autoptr (JsonBuilder) b = json_builder_new ();
+
+	json_builder_begin_array (b);
+	for (guint i = 0; i < rows->len; i++) {
+		GHashTable *r = g_ptr_array_index (rows, i);
+		const char *code = g_hash_table_lookup (r, "code");
+		json_builder_begin_object (b);
+		cli_json_add_int (b, "no", i + 1);
+		for (const char *const *c = columns + 1; *c; c++)
+			cli_json_add (b, *c, g_hash_table_lookup (r, *c), FALSE);
+		json_builder_set_member_name (b, "sessions");
+		json_builder_begin_array (b);
+		for (guint k = 0; k < ev->sessions->len; k++) {
+			const EventSession *s = g_ptr_array_index (ev->sessions, k);
+			int mark = mark_of (marks, code, (int) k + 1);
+			json_builder_begin_object (b);
+			cli_json_add_int (b, "session", k + 1);
+			cli_json_add_int (b, "hours", s->hours);
+			json_builder_set_member_name (b, "present");
+			if (mark < 0)
+				json_builder_add_null_value (b);  /* not recorded */
+			else
+				json_builder_add_boolean_value (b, mark);
+			json_builder_end_object (b);
+		}
+		json_builder_end_array (b);
+		cli_json_add_int (b, "hours_attended", programme_hours_attended (ev, marks, code));
+		json_builder_end_object (b);
+	}
+	json_builder_end_array (b);
+	cli_json_print (b);
+}
+
+/* `attendance EVENT [--session N] --present|--absent CODE...` */
+static gboolean
+record (const Config *cfg, const char *event, int session, gboolean present, char **codes, GError **error)
+{
+	g_autoptr (Db) db = NULL;
+	guint marked;
+
+	if ((db = db_open (cfg->database, error)) == NULL ||
+	    !programme_attendance (db, event, session, present, codes, &marked, error))
+		return FALSE;
+	printf ("%s: %s – %u\n", event, present ? "obecni" : "nieobecni", marked);
+	return TRUE;
+}
 
 gboolean
 cmd_attendance (const Config *cfg, int argc, char **argv, GError **error)
@@ -17,24 +83,43 @@ cmd_attendance (const Config *cfg, int argc, char **argv, GError **error)
 	g_autoptr (Db) db = NULL;
 	g_autoptr (Event) ev = NULL;
 	g_autoptr (GPtrArray) regs = NULL;
+	g_autoptr (GPtrArray) marks = NULL;
 	g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
+	g_autoptr (GPtrArray) codes = g_ptr_array_new ();
 	const char *event = NULL;
 	OutputFormat fmt = OUTPUT_TEXT;
+	int mark = -1;   /* 1 --present, 0 --absent, -1 neither: the sheet */
+	gint64 session = 0;
+	gboolean bad = FALSE;
 
-	for (int i = 1; i < argc; i++) {
+	for (int i = 1; i < argc && !bad; i++) {
 		if (strcmp (argv[i], "--csv") == 0)
 			fmt = OUTPUT_CSV;
 		else if (strcmp (argv[i], "--json") == 0)
 			fmt = OUTPUT_JSON;
-		else if (event == NULL && argv[i][0] != '-')
+		else if (strcmp (argv[i], "--session") == 0)
+			bad = i + 1 >= argc || !g_ascii_string_to_signed (argv[++i], 10, 1, 1000, &session, NULL);
+		else if (strcmp (argv[i], "--present") == 0 || strcmp (argv[i], "--absent") == 0) {
+			int m = strcmp (argv[i], "--present") == 0;
+			bad = mark >= 0 && mark != m;   /* one of the two per command */
+			mark = m;
+		} else if (argv[i][0] == '-')
+			bad = TRUE;
+		else if (event == NULL)
 			event = argv[i];
+		else if (mark >= 0)
+			g_ptr_array_add (codes, argv[i]);
 		else
-			event = NULL, i = argc;
+			bad = TRUE;
 	}
-	if (event == NULL) {
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE, "usage: attendance EVENT [--csv|--json]");
+	g_ptr_array_add (codes, NULL);
+	if (bad || event == NULL || (mark >= 0 && (codes->len == 1 || fmt != OUTPUT_TEXT)) ||
+	    (mark < 0 && session != 0)) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE, USAGE);
 		return FALSE;
 	}
+	if (mark >= 0)
+		return record (cfg, event, (int) session, mark, (char **) codes->pdata, error);
 	if ((db = db_open (cfg->database, error)) == NULL)
 		return FALSE;
 	if ((ev = db_event_get (db, event, error)) == NULL) {
@@ -42,7 +127,8 @@ cmd_attendance (const Config *cfg, int argc, char **argv, GError **error)
 			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "attendance: no event %s", event);
 		return FALSE;
 	}
-	if ((regs = db_event_registrations (db, event, error)) == NULL)
+	if ((regs = db_event_registrations (db, event, error)) == NULL ||
+	    (marks = db_attendance_of_event (db, event, error)) == NULL)
 		return FALSE;
 	for (guint i = 0; i < regs->len; i++) {
 		GHashTable *r = g_ptr_array_index (regs, i);
@@ -53,7 +139,7 @@ cmd_attendance (const Config *cfg, int argc, char **argv, GError **error)
 		g_ptr_array_add (rows, g_hash_table_ref (r));
 	}
 	if (fmt == OUTPUT_JSON) {
-		cli_print_rows_json (rows, columns, (const char *const[]) { "no", NULL });
+		print_json (ev, rows, marks, columns);
 	} else if (fmt == OUTPUT_CSV) {
 		const char *cells[G_N_ELEMENTS (columns) - 1];
 		fputs ("\xEF\xBB\xBF", stdout);
@@ -68,9 +154,10 @@ cmd_attendance (const Config *cfg, int argc, char **argv, GError **error)
 		printf ("%s – %s (%u)\n", ev->code, ev->title, rows->len);
 		for (guint i = 0; i < rows->len; i++) {
 			GHashTable *r = g_ptr_array_index (rows, i);
-			printf ("%3u. %s %s, %s <%s> %s\n", i + 1, (char *) g_hash_table_lookup (r, "last_name"),
+			const char *code = g_hash_table_lookup (r, "code");
+			printf ("%3u. %s %s, %s <%s> %s  %d godz.\n", i + 1, (char *) g_hash_table_lookup (r, "last_name"),
 			        (char *) g_hash_table_lookup (r, "first_name"), (char *) g_hash_table_lookup (r, "institution"),
-			        (char *) g_hash_table_lookup (r, "email"), (char *) g_hash_table_lookup (r, "code"));
+			        (char *) g_hash_table_lookup (r, "email"), code, programme_hours_attended (ev, marks, code));
 		}
 	}
 	return TRUE;

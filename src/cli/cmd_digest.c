@@ -13,6 +13,7 @@
 #include "compose/compose.h"
 #include "core/clock.h"
 #include "core/errors.h"
+#include "register/register.h"
 #include "store/db.h"
 
 static char *
@@ -120,6 +121,13 @@ cmd_digest (const Config *cfg, int argc, char **argv, GError **error)
 	g_hash_table_insert (vars, "seats", seats_text (db, error));
 	if (g_hash_table_lookup (vars, "new_registrations") == NULL || g_hash_table_lookup (vars, "seats") == NULL)
 		return FALSE;
+	{
+		/* the needs survey: what the forms of the period answered */
+		g_autoptr (GPtrArray) answers = db_needs_since (db, since, until, error);
+		if (answers == NULL)
+			return FALSE;
+		g_hash_table_insert (vars, "needs", needs_digest_text (answers));
+	}
 
 	if ((mail = compose_mail (composer, "digest", vars, NULL, cfg->staff, NULL, NULL, error)) == NULL ||
 	    !db_outbox_add (db, 0, "digest", cfg->staff, mail->subject, mail->message_id, mail->raw, error))

@@ -1,10 +1,27 @@
 /* cmd_events.c - `mailreg events [--json]`: the catalog with seats taken, free and
- * waitlisted. */
+ * waitlisted, and (JSON) the places held by institution type. */
 #include "cli/cli.h"
 
 #include <stdio.h>
 
 #include "register/register.h"
+
+/* "composition": the places held by institution type ("" when none given):
+ * mixed workshop placement spreads them over a subregion's groups. */
+static void
+add_composition (JsonBuilder *b, Db *db, const Event *ev)
+{
+	g_autoptr (GPtrArray) rows = db_event_composition (db, ev->code, NULL);
+
+	json_builder_set_member_name (b, "composition");
+	json_builder_begin_object (b);
+	for (guint i = 0; rows != NULL && i < rows->len; i++) {
+		GHashTable *r = g_ptr_array_index (rows, i);
+		json_builder_set_member_name (b, g_hash_table_lookup (r, "type"));
+		json_builder_add_int_value (b, g_ascii_strtoll (g_hash_table_lookup (r, "count"), NULL, 10));
+	}
+	json_builder_end_object (b);
+}
 
 static void
 print_json (Db *db, GPtrArray *events)
@@ -35,6 +52,7 @@ print_json (Db *db, GPtrArray *events)
 		cli_json_add_int (b, "offered", ev->offered);
 		cli_json_add_int (b, "free", MAX (ev->seats - ev->taken - ev->offered, 0));
 		cli_json_add_int (b, "waitlist", ev->waitlist);
+		add_composition (b, db, ev);
 		json_builder_set_member_name (b, "sessions");
 		json_builder_begin_array (b);
 		for (guint j = 0; j < ev->sessions->len; j++) {

@@ -36,6 +36,9 @@
 #include "register/register.h"
 
 #define BACKOFF_MAX 900   /* seconds: the longest wait after repeated temporary failures */
+/* seconds: the first pause after the IDLE connection broke (doubling up to the
+ * poll interval while it keeps breaking) */
+#define IDLE_PAUSE_MIN 2
 
 static volatile sig_atomic_t reload_requested;
 static int wake_fds[2] = { -1, -1 };   /* self-pipe: a signal ends the sleep at once */
@@ -62,6 +65,7 @@ typedef struct {
 	Composer *composer;
 	Transport *t;
 	IntakeWaiter *waiter;   /* IDLE between passes (borrows p) */
+	guint idle_pause;       /* seconds to pause after the next broken wait; 0: none broke */
 } Instance;
 
 static void
@@ -285,7 +289,11 @@ sleep_interruptible (guint seconds)
 
 /* Wait up to @seconds for new mail: IMAP IDLE where the server has it, so an
  * application is answered within seconds; a signal, the watchdog or an error
- * (then a plain sleep: the next pass reports it) end the wait early. */
+ * end the wait early.  After an error (the server went away, or broke the
+ * IDLE) a short pause, then the round ends: the next pass reports the trouble
+ * or takes what came meanwhile, and the next wait connects again.  The pause
+ * doubles while waits keep failing (up to the poll interval), so a server
+ * that breaks every IDLE at once costs a pass per pause, not a busy loop. */
 static void
 wait_for_mail (Instance *in, guint seconds)
 {
@@ -302,10 +310,15 @@ wait_for_mail (Instance *in, guint seconds)
 		if (left <= 0)
 			return;
 		if (!intake_wait (in->waiter, MAX (slice, 1u), wake_fds[0], &wake, &error)) {
-			g_debug ("run: waiting for mail: %s", error->message);
-			sleep_interruptible ((guint) left);
+			guint pause = in->idle_pause ? in->idle_pause : IDLE_PAUSE_MIN;
+			g_debug ("run: waiting for mail (next try in %u s): %s", pause, error->message);
+			in->idle_pause = MIN (pause * 2, MAX (in->cfg->imap_poll_interval, (guint) IDLE_PAUSE_MIN));
+			sleep_interruptible ((guint) MIN ((gint64) pause, left));
 			return;
 		}
+		/* a whole slice idled: the connection holds again */
+		if (wake == INTAKE_WAKE_TIMEOUT)
+			in->idle_pause = 0;
 		if (watchdog)
 			notify_send ("WATCHDOG=1");
 		if (wake == INTAKE_WAKE_NEW)

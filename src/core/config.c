@@ -92,10 +92,12 @@ static const KeySpec config_keys[] = {
 	{ "smtp", "retry_schedule", KEY_SCHEDULE, F (smtp_retry_schedule), "durations such as '5m 10m 20m 40m 4000s' (each 1s to 7d)", 1, 7 * 86400 },
 	{ "smtp", "max_lifetime", KEY_DURATION, F (smtp_max_lifetime), "a duration such as 5d (1m to 100d)", 60, 100 * 86400 },
 	{ "smtp", "delay_warning", KEY_DURATION, F (smtp_delay_warning), "a duration such as 4h (0: never warn; up to 100d)", 0, 100 * 86400 },
+	{ "smtp", "timeout", KEY_UINT, F (smtp_timeout), "a number of seconds from 1 to 3600", 1, 3600 },
 	{ "programme", "consulting_hours", KEY_UINT, F (consulting_hours), "a number of hours from 1 to 100", 1, 100 },
 	{ "programme", "reminders", KEY_SCHEDULE, F (reminders), "durations before each session such as '7d 1d' (each 1h to 100d)", 3600, 100 * 86400 },
 	{ "programme", "reminder_grace", KEY_DURATION, F (reminder_grace), "a duration such as 2d (1h to 30d)", 3600, 30 * 86400 },
 	{ "programme", "promotion", KEY_CHOICE, F (promotion), "direct or offer", 0, 0 },
+	{ "programme", "workshop_placement", KEY_CHOICE, F (workshop_placement), "mixed or first", 0, 0 },
 	{ "programme", "offer_hours", KEY_UINT, F (offer_hours), "a number of hours from 1 to 720", 1, 720 },
 	{ "ocr", "enabled", KEY_BOOL, F (ocr_enabled), "true or false", 0, 0 },
 	{ "ocr", "tessdata", KEY_PATH, F (ocr_tessdata), "a folder holding pol.traineddata", 0, 0 },
@@ -425,6 +427,7 @@ set_defaults (Config *cfg)
 	cfg->smtp_starttls = TRUE;
 	cfg->smtp_max_lifetime = 5 * 86400;   /* Postfix maximal_queue_lifetime */
 	cfg->smtp_delay_warning = 4 * 3600;   /* Postfix delay_warning_time, when set */
+	cfg->smtp_timeout = 300;              /* RFC 5321 §4.5.3.2: 5 minutes for most replies */
 	/* Postfix: minimal_backoff_time 300s, doubling, maximal_backoff_time 4000s */
 	cfg->smtp_retry_schedule = g_array_new (FALSE, FALSE, sizeof (guint));
 	for (guint s = 300; ; s *= 2) {
@@ -444,6 +447,7 @@ set_defaults (Config *cfg)
 	 * programme asks them first (pretix, CiviEvent: 48 hours to answer). */
 	cfg->promotion = g_strdup ("direct");
 	cfg->offer_hours = 48;
+	cfg->workshop_placement = g_strdup ("mixed");
 	cfg->waitlist_note = 3 * 86400;
 }
 

@@ -77,6 +77,7 @@ typedef struct {
 	GArray *smtp_retry_schedule;  /* guint seconds between attempts; the last one repeats */
 	guint64 smtp_max_lifetime;    /* seconds in the queue before a message fails; default 5 days */
 	guint64 smtp_delay_warning;   /* seconds undelivered before staff are warned once; default 4 h */
+	guint smtp_timeout;           /* seconds for a whole reply, default 300 (RFC 5321 §4.5.3.2) */
 
 	/* [mail] again: RFC 3834 rate limit, 0 for none */
 	guint replies_per_sender_per_day;  /* default 5 */
@@ -89,6 +90,7 @@ typedef struct {
 	guint offer_hours;         /* how long an offered place is held for its answer; default 48 */
 	guint64 waitlist_note;     /* seconds before an event's first session the waiting list is told
 	                            * it still waits, once; 0: never; default 3d */
+	char *workshop_placement;  /* "mixed" (the default: institution types spread over the groups) or "first" */
 
 	/* [ocr]: scans and photos of the form */
 	gboolean ocr_enabled;        /* read images and PDFs of images by OCR; default true */

@@ -33,13 +33,9 @@ char *extract_odt_xml (GBytes *xml, const ExtractLimits *limits, GError **error)
 
 /* PDF: AcroForm fields of a fillable PDF, else the page text, poppler-glib.
  * Pages without text (scans) are rendered and read by OCR (extract_ocr_rgb);
- * encrypted PDFs are errors. (transfer full) */
+ * encrypted PDFs are errors.  No limits on memory or time: extract_form calls
+ * it in the sandboxed reader. (transfer full) */
 char *extract_pdf (GBytes *data, const ExtractLimits *limits, GError **error);
-#ifdef MAILREG_FUZZ
-/* The reader extract_pdf runs in its child, called in this process: fuzz builds
- * only (tests/fuzz/fuzz_pdf.c), no limits on memory or time. (transfer full) */
-char *extract_pdf_in_process (GBytes *data, const ExtractLimits *limits, GError **error);
-#endif
 
 /* HTML (webmail bodies): text with table cells and block elements kept apart,
  * entities decoded, script/style dropped; libxml2's HTML parser.  @charset is the
@@ -61,12 +57,9 @@ GPtrArray *zip_list (GBytes *data, const ExtractLimits *limits, GError **error);
  * (TIFF), max_ocr_seconds in all.  The text is annotated: after every line, a
  * line starting with EXTRACT_OCR_MARK gives the confidence (0..1) of each of its
  * space- or TAB-separated pieces; extract_ocr_split() takes them out again.
- * MAILREG_ERROR_TEMPFAIL when the language data is missing. (transfer full) */
+ * MAILREG_ERROR_TEMPFAIL when the language data is missing.  extract_form
+ * calls it in the sandboxed reader, as extract_pdf. (transfer full) */
 char *extract_image (GBytes *data, const ExtractLimits *limits, GError **error);
-
-/* extract_image in a child process with capped memory and CPU time, as
- * extract_pdf reads PDFs: what the pipeline calls. (transfer full) */
-char *extract_scan (GBytes *data, const ExtractLimits *limits, GError **error);
 
 /* extract_image for a page already rendered (a PDF page without text): cairo's
  * xRGB32 @pixels, @stride bytes a row, at @dpi. (transfer full) */

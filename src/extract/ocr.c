@@ -188,8 +188,9 @@ tess_open (const ExtractLimits *limits, GError **error)
 	 * pool: a pool of more threads would also hang a process forked later */
 	one_thread ();
 	api = TessBaseAPICreate ();
-	/* Tesseract's own messages go to stderr unless told otherwise */
-	TessBaseAPISetVariable (api, "debug_file", "/dev/null");
+	/* Tesseract's few messages ("Detected 200 diacritics") go to stderr, the
+	 * reader's log: a debug_file would be a file opened for writing, which
+	 * the reader's seccomp filter answers with SIGSYS */
 	if (TessBaseAPIInit3 (api, limits->ocr_tessdata, lang) != 0) {
 		TessBaseAPIDelete (api);
 		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_TEMPFAIL,
@@ -201,7 +202,6 @@ tess_open (const ExtractLimits *limits, GError **error)
 	/* a form is one column of lines; the table's cells are put together again
 	 * from the word positions */
 	TessBaseAPISetPageSegMode (api, PSM_SPARSE_TEXT);
-	TessBaseAPISetVariable (api, "debug_file", "/dev/null");
 	return api;
 }
 

@@ -24,6 +24,14 @@
 
 /* Longest response line kept (literals are counted, not lines). */
 #define IMAP_MAX_LINE (1 << 20)
+/* The literals one answer may hold together, as a multiple of the largest
+ * message ([imap] max_message_size, at least IMAP_RESPONSE_MIN): a batch of
+ * messages, the Message-IDs of a long list, and what a server lying about
+ * sizes adds.  Each FETCH response kept is charged IMAP_RESPONSE_ENTRY bytes
+ * too, so a flood of small ones is bounded the same way. */
+#define IMAP_RESPONSE_FACTOR 2
+#define IMAP_RESPONSE_MIN (16 << 20)
+#define IMAP_RESPONSE_ENTRY 64
 /* RFC 2177: a client idling 30 minutes may be logged out; IDLE is ended and
  * issued again after this many seconds. */
 #define IMAP_IDLE_RENEW (25 * 60)
@@ -63,9 +71,14 @@ struct ImapClient {
 	GString *fetch_text;   /* its text, literals left out */
 	GByteArray *literal;   /* the literal being read */
 	guint64 literal_left;
-	guint64 literal_cap;
+	guint64 literal_len;   /* its announced length */
+	gboolean literal_skip; /* of a FETCH response not asked for: read past, never kept */
+	guint64 literal_cap;   /* the largest literal read */
+	guint64 response_cap;  /* what the literals of one answer may hold together */
+	guint64 kept;          /* bytes held for the current answer (literals and responses) */
 	gboolean overflow;
 	GPtrArray *responses;  /* FetchResp* of the current command */
+	GHashTable *by_uid;    /* UID -> its FetchResp in responses */
 	guint64 bytes;
 	char *parse_error;     /* what made the response unreadable, or NULL */
 	gint64 deadline;       /* monotonic µs by which the whole response must be in (0: none) */
@@ -183,24 +196,77 @@ imap_literal_length (const char *l)
 	return g_ascii_strtoll (open + 1, NULL, 10);
 }
 
-guint64
-imap_fetch_item (const char *t, const char *name)
+/* The digits after item @name in FETCH text @t, or NULL. */
+static const char *
+fetch_item_find (const char *t, const char *name)
 {
 	gsize n = strlen (name);
 
 	for (const char *p = t; *p; p++)
 		if ((p == t || p[-1] == ' ' || p[-1] == '(') && g_ascii_strncasecmp (p, name, n) == 0 &&
 		    p[n] == ' ' && g_ascii_isdigit (p[n + 1]))
-			return g_ascii_strtoull (p + n + 1, NULL, 10);
-	return 0;
+			return p + n + 1;
+	return NULL;
+}
+
+guint64
+imap_fetch_item (const char *t, const char *name)
+{
+	const char *v = fetch_item_find (t, name);
+
+	return v != NULL ? g_ascii_strtoull (v, NULL, 10) : 0;
 }
 
 static void
+parse_fail (ImapClient *c, char *why)
+{
+	if (c->parse_error == NULL)
+		c->parse_error = why;
+	else
+		g_free (why);
+}
+
+static gboolean wanted (const ImapClient *c, guint32 uid);
+
+/* A literal of @len bytes begins in a FETCH response.  One of a response not
+ * asked for (its UID came before it) is read past without being kept; one
+ * larger than a message may be, or than what the answer may still hold, ends
+ * the answer at once, before a byte of it is read. */
+static void
 fetch_begin_literal (ImapClient *c, guint64 len)
 {
+	guint32 uid = (guint32) imap_fetch_item (c->fetch_text->str, "UID");
+
+	if (c->literal != NULL) {
+		/* only one literal is kept (we never ask for two): the last */
+		c->kept -= c->literal->len;
+		g_clear_pointer (&c->literal, g_byte_array_unref);
+	}
 	c->literal_left = len;
+	c->literal_len = len;
+	c->literal_skip = uid != 0 && !wanted (c, uid);
+	if (c->literal_skip)
+		return;
+	if (len > c->literal_cap)
+		parse_fail (c, g_strdup_printf ("a literal of %" G_GUINT64_FORMAT " bytes, above the limit of %"
+		                                G_GUINT64_FORMAT " ([imap] max_message_size)", len, c->literal_cap));
+	else if (c->kept + len > c->response_cap)
+		parse_fail (c, g_strdup_printf ("the answer holds more than %" G_GUINT64_FORMAT " bytes",
+		                                c->response_cap));
+	else   /* sized once: growing by doubling would hold up to twice the message */
+		c->literal = g_byte_array_sized_new ((guint) len);
+}
+
+/* Take @n bytes (at most literal_left) of the literal being read. */
+static void
+literal_take (ImapClient *c, const guint8 *data, gsize n)
+{
+	c->literal_left -= n;
+	c->bytes += n;
 	if (c->literal == NULL)
-		c->literal = g_byte_array_sized_new ((guint) MIN (len, 1 << 24));
+		return;   /* skipped, or refused (parse_error) */
+	g_byte_array_append (c->literal, data, (guint) n);
+	c->kept += n;
 }
 
 static int
@@ -229,21 +295,44 @@ fetch_done (ImapClient *c)
 {
 	g_autoptr (GByteArray) literal = g_steal_pointer (&c->literal);
 	guint32 uid = (guint32) imap_fetch_item (c->fetch_text->str, "UID");
+	const char *size = fetch_item_find (c->fetch_text->str, "RFC822.SIZE");
+	gboolean data = literal != NULL || c->literal_skip || size != NULL;
 	FetchResp *r;
 
 	c->in_fetch = FALSE;
+	if (literal != NULL)
+		c->kept -= literal->len;   /* kept again below, or dropped */
 	/* RFC 3501 §6.4.8: every FETCH response to a UID command carries UID; data
 	 * we asked for without it cannot be told apart from a deleted message */
-	if (uid == 0 && (literal != NULL || imap_fetch_item (c->fetch_text->str, "RFC822.SIZE") != 0)) {
-		if (c->parse_error == NULL)
-			c->parse_error = g_strdup ("a FETCH response with data but without its UID");
-	} else if (uid != 0 && wanted (c, uid)) {
-		r = g_new0 (FetchResp, 1);
-		r->uid = uid;
-		r->size = imap_fetch_item (c->fetch_text->str, "RFC822.SIZE");
-		r->literal = g_steal_pointer (&literal);
-		g_ptr_array_add (c->responses, r);
+	if (uid == 0 && data) {
+		parse_fail (c, g_strdup ("a FETCH response with data but without its UID"));
+	} else if (uid != 0 && data && wanted (c, uid)) {
+		/* a server may split a message's items over several responses; two
+		 * bodies of one message in one answer contradict each other */
+		if ((r = g_hash_table_lookup (c->by_uid, GUINT_TO_POINTER (uid))) == NULL) {
+			r = g_new0 (FetchResp, 1);
+			r->uid = uid;
+			g_ptr_array_add (c->responses, r);
+			g_hash_table_insert (c->by_uid, GUINT_TO_POINTER (uid), r);
+			c->kept += IMAP_RESPONSE_ENTRY;
+		}
+		if (size != NULL)
+			r->size = g_ascii_strtoull (size, NULL, 10);
+		if (literal != NULL && r->literal != NULL)
+			parse_fail (c, g_strdup_printf ("two bodies of UID %u in one answer", uid));
+		else if (literal != NULL) {
+			c->kept += literal->len;
+			r->literal = g_steal_pointer (&literal);
+		}
+		if (c->kept > c->response_cap)
+			parse_fail (c, g_strdup_printf ("the answer holds more than %" G_GUINT64_FORMAT " bytes",
+			                                c->response_cap));
 	}
+	/* anything else (not asked for, or a flag change) is dropped now, so
+	 * memory holds at most one literal not asked for, and only one whose UID
+	 * came after it */
+	c->literal_len = 0;
+	c->literal_skip = FALSE;
 	g_string_truncate (c->fetch_text, 0);
 }
 
@@ -254,25 +343,31 @@ fetch_text (ImapClient *c, const char *l)
 {
 	gint64 lit = imap_literal_length (l);
 
-	if (lit == -2 && c->parse_error == NULL)
-		c->parse_error = g_strdup_printf ("a bad literal in a FETCH response: %.40s", strrchr (l, '{'));
+	if (lit == -2)
+		parse_fail (c, g_strdup_printf ("a bad literal in a FETCH response: %.40s", strrchr (l, '{')));
 	g_string_append_printf (c->fetch_text, "%s%s", c->fetch_text->len ? " " : "", l);
-	if (lit >= 0) {
-		if (c->literal != NULL) {
-			/* only the first literal is kept (we never ask for two) */
-			g_byte_array_set_size (c->literal, 0);
-		}
+	/* its text, literals left out, is short: one without end is no answer */
+	if (c->fetch_text->len > IMAP_MAX_LINE)
+		parse_fail (c, g_strdup ("a FETCH response without end"));
+	if (lit >= 0)
 		fetch_begin_literal (c, (guint64) lit);
-	} else {
+	else
 		fetch_done (c);
-	}
 }
 
 static void
 resp_code (ImapClient *c, const char *text)
 {
-	if (g_ascii_strncasecmp (text, "[UIDVALIDITY ", 13) == 0)
-		c->uidvalidity = (guint32) g_ascii_strtoull (text + 13, NULL, 10);
+	if (g_ascii_strncasecmp (text, "[UIDVALIDITY ", 13) == 0) {
+		guint32 uv = (guint32) g_ascii_strtoull (text + 13, NULL, 10);
+		/* RFC 3501 §2.3.1.1: the UIDs in hand name other messages now; the one
+		 * the pass works with stays, so nothing is taken or moved under it */
+		if (c->uidvalidity != 0 && uv != c->uidvalidity)
+			parse_fail (c, g_strdup_printf ("UIDVALIDITY changed from %u to %u during the pass",
+			                                c->uidvalidity, uv));
+		else
+			c->uidvalidity = uv;
+	}
 	else if (g_ascii_strncasecmp (text, "[UIDNEXT ", 9) == 0)
 		c->uidnext = (guint32) g_ascii_strtoull (text + 9, NULL, 10);
 	else if (g_ascii_strncasecmp (text, "[CAPABILITY ", 12) == 0) {
@@ -307,12 +402,14 @@ on_line (ImapClient *c, char *l)
 			for (const char *p = u + 6; *p == ' ';) {
 				guint64 v = g_ascii_strtoull (p + 1, &end, 10);
 				guint32 uid = (guint32) v;
-				if (end == p + 1 || v == 0 || v > G_MAXUINT32 || (*end != ' ' && *end != '\0')) {
+				if (end == p + 1 || v == 0 || v > G_MAXUINT32 || (*end != ' ' && *end != '\0') ||
+				    c->kept > c->response_cap) {
 					if (c->parse_error == NULL)
 						c->parse_error = g_strdup ("a bad SEARCH response");
 					break;
 				}
 				g_array_append_val (c->search, uid);
+				c->kept += sizeof uid;
 				p = end;
 			}
 		} else if (g_ascii_strncasecmp (u, "CAPABILITY ", 11) == 0) {
@@ -354,15 +451,13 @@ on_header (char *data, size_t size, size_t nmemb, void *user)
 		const char *nl;
 		gsize end;
 
+		if (c->parse_error != NULL) {
+			c->overflow = TRUE;
+			return 0;  /* aborts the transfer: CURLE_WRITE_ERROR */
+		}
 		if (c->literal_left > 0) {
 			gsize take = (gsize) MIN (c->literal_left, (guint64) (len - used));
-			if (c->literal->len + take > c->literal_cap) {
-				c->overflow = TRUE;
-				return 0;  /* aborts the transfer: CURLE_WRITE_ERROR */
-			}
-			g_byte_array_append (c->literal, (const guint8 *) data + used, (guint) take);
-			c->literal_left -= take;
-			c->bytes += take;
+			literal_take (c, (const guint8 *) data + used, take);
 			used += take;
 			continue;
 		}
@@ -444,6 +539,16 @@ handle_setup (ImapClient *c, GError **error)
 	return TRUE;
 }
 
+/* The memory bounds of one answer, from [imap] max_message_size. */
+static void
+limits_set (ImapClient *c)
+{
+	/* a message as large as allowed, with room for a server counting its
+	 * size a little differently (RFC822.SIZE) */
+	c->literal_cap = MAX (c->cfg->imap_max_message_size, 1 << 20) + (64 << 10);
+	c->response_cap = IMAP_RESPONSE_FACTOR * MAX (c->literal_cap, (guint64) IMAP_RESPONSE_MIN);
+}
+
 static gpointer
 global_init (gpointer unused)
 {
@@ -464,10 +569,11 @@ imap_client_new (const Config *cfg, GError **error)
 	c->line = g_string_new (NULL);
 	c->fetch_text = g_string_new (NULL);
 	c->responses = g_ptr_array_new_with_free_func ((GDestroyNotify) fetch_resp_free);
+	c->by_uid = g_hash_table_new (g_direct_hash, g_direct_equal);
 	c->rbuf = g_byte_array_new ();
 	c->debug = g_getenv ("MAILREG_IMAP_DEBUG") != NULL;
 	c->sock = CURL_SOCKET_BAD;
-	c->literal_cap = MAX (cfg->imap_max_message_size, 1 << 20) + (64 << 10);
+	limits_set (c);
 
 	if (!cfg->has_imap || cfg->imap_url == NULL ||
 	    (uri = g_uri_parse (cfg->imap_url, G_URI_FLAGS_NONE, NULL)) == NULL) {
@@ -539,6 +645,7 @@ imap_client_free (ImapClient *c)
 	if (c->literal != NULL)
 		g_byte_array_unref (c->literal);
 	g_ptr_array_unref (c->responses);
+	g_hash_table_unref (c->by_uid);
 	g_byte_array_unref (c->rbuf);
 	g_free (c->ahead_tag);
 	g_free (c->ahead_set);
@@ -591,9 +698,13 @@ parser_reset (ImapClient *c)
 	g_string_truncate (c->fetch_text, 0);
 	c->in_fetch = FALSE;
 	c->literal_left = 0;
+	c->literal_len = 0;
+	c->literal_skip = FALSE;
+	c->kept = 0;
 	c->overflow = FALSE;
 	if (c->literal != NULL)
 		g_clear_pointer (&c->literal, g_byte_array_unref);
+	g_hash_table_remove_all (c->by_uid);
 	g_ptr_array_set_size (c->responses, 0);
 	g_clear_pointer (&c->parse_error, g_free);
 	if (c->search != NULL)
@@ -776,6 +887,12 @@ next_line (ImapClient *c, const char *what, gint64 deadline, int wake_fd, WaitRe
 		gsize avail = c->rbuf->len - c->rpos;
 		guint8 *nl = NULL;
 
+		/* lines flooding in never leave the buffer empty: the deadline is
+		 * looked at for each one, not only when waiting */
+		if (g_get_monotonic_time () >= deadline) {
+			*why = WAIT_TIMEOUT;
+			return 0;
+		}
 		if (c->literal_left > 0 && avail > 0) {
 			gsize skip = (gsize) MIN (c->literal_left, (guint64) avail);
 			c->literal_left -= skip;
@@ -837,16 +954,7 @@ command_read (ImapClient *c, const char *tag, const char *what, GError **error)
 					return FALSE;
 				continue;
 			}
-			if (c->literal->len + take > c->literal_cap) {
-				g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_PROTOCOL,
-				             "IMAP server %s, user %s: %s: response larger than the limit of %"
-				             G_GUINT64_FORMAT " bytes", c->base, c->cfg->imap_user, what, c->literal_cap);
-				c->selected = FALSE;
-				return FALSE;
-			}
-			g_byte_array_append (c->literal, start, (guint) take);
-			c->literal_left -= take;
-			c->bytes += take;
+			literal_take (c, start, take);
 			c->rpos += (guint) take;
 			continue;
 		}
@@ -941,11 +1049,12 @@ connect_select (ImapClient *c, GError **error)
 	}
 	parser_reset (c);
 	g_clear_pointer (&c->bye, g_free);
+	/* what the last connection said is no change seen on this one */
+	c->uidvalidity = c->uidnext = c->exists = 0;
 	if ((rc = curl_easy_perform (c->curl)) != CURLE_OK)
 		return fail (c, rc, error);
 	if (curl_easy_getinfo (c->curl, CURLINFO_ACTIVESOCKET, &c->sock) != CURLE_OK || c->sock == CURL_SOCKET_BAD)
 		return lost (c, "log in", "no connection after the login", error);
-	c->uidvalidity = c->uidnext = c->exists = 0;
 	if (!command (c, "CAPABILITY", "capabilities", error))
 		return FALSE;
 	if (!command (c, select, what, &err)) {
@@ -1136,9 +1245,10 @@ imap_parse_response (const guint8 *data, gsize len, const char *tag, GArray *wan
 	c->line = g_string_new (NULL);
 	c->fetch_text = g_string_new (NULL);
 	c->responses = g_ptr_array_new_with_free_func ((GDestroyNotify) fetch_resp_free);
+	c->by_uid = g_hash_table_new (g_direct_hash, g_direct_equal);
 	c->rbuf = g_byte_array_new ();
 	c->sock = CURL_SOCKET_BAD;
-	c->literal_cap = cfg.imap_max_message_size + (64 << 10);
+	limits_set (c);
 	g_byte_array_append (c->rbuf, data, (guint) len);
 	c->want_any = want == NULL;
 	c->want = want;
@@ -1362,6 +1472,8 @@ idle_once (ImapClient *c, gint64 until, int wake_fd, ImapIdleResult *result, GEr
 			/* untagged: "* N EXISTS" above the count is new mail; EXPUNGE
 			 * (our own pass moving messages away) lowers the count */
 			on_line (c, l);
+			if (c->parse_error != NULL)
+				return broken (c, "idle", c->parse_error, error);
 			if (c->exists <= before)
 				continue;
 			*result = IMAP_IDLE_NEW;

@@ -80,6 +80,38 @@ parse_session (const char *path, const char *code, const char *key, const char *
 	return TRUE;
 }
 
+/* The hours session @n of @code counts for in attendance: its sessionN_hours
+ * (teaching hours, days of a study visit as hours: what the call counts),
+ * else, for a session within one day, its length in whole hours; 0 when
+ * neither says. */
+static gboolean
+session_hours (GKeyFile *kf, const char *path, const char *code, int n, EventSession *s, GError **error)
+{
+	g_autofree char *key = g_strdup_printf ("session%d_hours", n);
+	g_autofree char *value = g_key_file_get_string (kf, code, key, NULL);
+	g_autoptr (GDateTime) a = s->start ? parse_local (s->start) : NULL;
+	g_autoptr (GDateTime) b = s->end ? parse_local (s->end) : NULL;
+	gint64 len;
+
+	if (value != NULL) {
+		char *end = NULL;
+		gint64 h = g_ascii_strtoll (g_strstrip (value), &end, 10);
+		if (end == value || *end != '\0' || h < 0 || h > 1000) {
+			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
+			             "%s: [%s] %s: expected a number of hours from 0 to 1000", path, code, key);
+			return FALSE;
+		}
+		s->hours = (int) h;
+		return TRUE;
+	}
+	if (a == NULL || b == NULL || g_date_time_get_day_of_year (a) != g_date_time_get_day_of_year (b) ||
+	    g_date_time_get_year (a) != g_date_time_get_year (b))
+		return TRUE;
+	len = g_date_time_difference (b, a) / G_TIME_SPAN_HOUR;
+	s->hours = (int) MAX (len, 0);
+	return TRUE;
+}
+
 static Event *
 load_event (GKeyFile *kf, const char *path, const char *code, GError **error)
 {
@@ -127,7 +159,8 @@ load_event (GKeyFile *kf, const char *path, const char *code, GError **error)
 			break;
 		s = g_new0 (EventSession, 1);
 		g_ptr_array_add (ev->sessions, s);
-		if (!parse_session (path, code, key, value, s, error))
+		if (!parse_session (path, code, key, value, s, error) ||
+		    !session_hours (kf, path, code, n, s, error))
 			return NULL;
 	}
 	for (char **k = keys; k && *k; k++) {
@@ -138,7 +171,7 @@ load_event (GKeyFile *kf, const char *path, const char *code, GError **error)
 		if (!ok) {
 			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
 			             "%s: [%s] %s: unknown key; allowed: kind, title, subregion, topic, seats, "
-			             "hours, session1, session2, ...", path, code, *k);
+			             "hours, session1, session2, ... (and session1_hours, ...)", path, code, *k);
 			return NULL;
 		}
 	}

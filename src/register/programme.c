@@ -149,6 +149,109 @@ programme_room (Pipeline *p, const Event *ev, int hours, GError **error)
 	return ev->seats <= 0 || ev->taken + ev->offered < ev->seats;
 }
 
+/* Whether placement in (and promotion to) events of @kind mixes institution
+ * types: workshop groups with [programme] workshop_placement = mixed. */
+static gboolean
+mixed_groups (const Pipeline *p, const char *kind)
+{
+	return g_strcmp0 (kind, "workshop_group") == 0 && g_strcmp0 (p->cfg->workshop_placement, "first") != 0;
+}
+
+gboolean
+programme_choose (Pipeline *p, const char *kind, GPtrArray *candidates, int hours, const char *institution_type,
+                  const Event **chosen, gboolean *room, GError **error)
+{
+	gboolean mixed = mixed_groups (p, kind);
+	int fewest = -1;
+
+	*chosen = NULL;
+	*room = FALSE;
+	for (guint k = 0; k < candidates->len; k++) {
+		const Event *ev = g_ptr_array_index (candidates, k);
+		int free = programme_room (p, ev, hours, error);
+		int n;
+		if (free < 0)
+			return FALSE;
+		if (free == 0)
+			continue;
+		if (!mixed) {
+			*chosen = ev;
+			*room = TRUE;
+			return TRUE;
+		}
+		if ((n = db_event_type_count (p->db, ev->code, institution_type, FALSE, error)) < 0)
+			return FALSE;
+		if (fewest < 0 || n < fewest) /* a tie keeps the earlier group */
+			fewest = n, *chosen = ev;
+	}
+	if (*chosen != NULL) {
+		*room = TRUE;
+		return TRUE;
+	}
+	/* Every one is full: a waiting list.  Mixed, those already waiting count
+	 * too, so the waiting lists mix the types as the groups do. */
+	*chosen = g_ptr_array_index (candidates, 0);
+	for (guint k = 0; mixed && k < candidates->len; k++) {
+		const Event *ev = g_ptr_array_index (candidates, k);
+		int n = db_event_type_count (p->db, ev->code, institution_type, TRUE, error);
+		if (n < 0)
+			return FALSE;
+		if (fewest < 0 || n < fewest)
+			fewest = n, *chosen = ev;
+	}
+	return TRUE;
+}
+
+/* Whole words of an institution's name (lower case) that say its type, and
+ * the type: the call's own abbreviations, then the stems of the names. */
+static const struct {
+	const char *type;
+	const char *const words[8];   /* whole words */
+	const char *const stems[6];   /* anywhere in the name */
+} institution_types[] = {
+	{ "ROPS", { "rops" }, { "polityki społ" } },
+	{ "PCPR", { "pcpr" }, { "centrum pomocy rodzinie", "centrum pomocy rodzin" } },
+	{ "OPS", { "ops", "mops", "gops", "mgops", "miops" }, { "pomocy społ" } },
+	{ "CIS", { "cis" }, { "centrum integracji" } },
+	{ "KIS", { "kis" }, { "klub integracji" } },
+	{ "ZAZ", { "zaz" }, { "aktywności zawodowej" } },
+	{ "WTZ", { "wtz" }, { "terapii zajęciowej" } },
+	{ "NGO", { "ngo" }, { "stowarzysz", "fundacj", "spółdzielni", "towarzyst", "organizacja pozarząd" } },
+	{ "JST", { "jst" }, { "urząd", "urzędu", "starostw", "gmina", "gminy" } },
+};
+
+static gboolean
+has_word (const char *text, const char *word)
+{
+	gsize n = strlen (word);
+
+	for (const char *at = strstr (text, word); at != NULL; at = strstr (at + 1, word))
+		if ((at == text || !g_ascii_isalnum (at[-1])) && !g_ascii_isalnum (at[n]))
+			return TRUE;
+	return FALSE;
+}
+
+const char *
+programme_institution_type (const char *given, const char *institution)
+{
+	g_autofree char *low = NULL;
+
+	if (given != NULL && *given != '\0')
+		return given;
+	if (institution == NULL)
+		return NULL;
+	low = g_utf8_strdown (institution, -1);
+	for (gsize i = 0; i < G_N_ELEMENTS (institution_types); i++) {
+		for (gsize w = 0; w < G_N_ELEMENTS (institution_types[i].words) && institution_types[i].words[w]; w++)
+			if (has_word (low, institution_types[i].words[w]))
+				return institution_types[i].type;
+		for (gsize w = 0; w < G_N_ELEMENTS (institution_types[i].stems) && institution_types[i].stems[w]; w++)
+			if (strstr (low, institution_types[i].stems[w]) != NULL)
+				return institution_types[i].type;
+	}
+	return NULL;
+}
+
 /* The start of the first dated session of @ev after @now (unix time), 0 when none. */
 static gint64
 next_start (const Event *ev, gint64 now)
@@ -202,7 +305,9 @@ programme_promote (Pipeline *p, const char *event_code, guint *promoted, GError 
 
 		if (ev == NULL)
 			return FALSE;
-		if ((code = db_waitlist_first (p->db, event_code, &err)) == NULL) {
+		code = mixed_groups (p, ev->kind) ? db_waitlist_first_mixed (p->db, event_code, &err)
+		                                  : db_waitlist_first (p->db, event_code, &err);
+		if (code == NULL) {
 			if (err == NULL)
 				return TRUE;   /* nobody waits */
 			g_propagate_error (error, err);
@@ -986,6 +1091,97 @@ programme_schedule (Pipeline *p, const char *code, const char *when, const char 
 	/* A confirmation "with the date": outbox kind confirmation. */
 	return reply_queue (p, 0, NULL, "confirmation", "appointment", vars, name, reg->email, ics,
 	              error);
+}
+
+/* --- attendance --------------------------------------------------------------- */
+
+/* Whether registration @code can be marked @present (or absent) in @event:
+ * FALSE with MAILREG_ERROR_DATA saying why not, or the database's error. */
+static gboolean
+markable (Db *db, const char *event, const char *code, gboolean present, GError **error)
+{
+	GError *err = NULL;
+	g_autoptr (Registration) reg = db_registration_get (db, code, &err);
+
+	if (err != NULL) {
+		g_propagate_error (error, err);
+		return FALSE;
+	}
+	if (reg == NULL) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "attendance: no registration %s", code);
+		return FALSE;
+	}
+	if (g_strcmp0 (reg->event, event) != 0) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "attendance: %s is a registration for %s, not %s",
+		             code, reg->event, event);
+		return FALSE;
+	}
+	/* Only a place given can be attended; absent is noted for any not cancelled. */
+	if (present ? g_strcmp0 (reg->status, "confirmed") != 0 : g_strcmp0 (reg->status, "cancelled") == 0) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
+		             "attendance: %s is %s, not a confirmed registration: it cannot be marked %s", code,
+		             reg->status, present ? "present" : "absent");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+programme_attendance (Db *db, const char *event, int session, gboolean present, char **codes, guint *marked,
+                      GError **error)
+{
+	g_autoptr (Event) ev = NULL;
+
+	*marked = 0;
+	if (!db_begin (db, error))
+		return FALSE;
+	if ((ev = db_event_get (db, event, error)) == NULL) {
+		if (error == NULL || *error == NULL)
+			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "attendance: no event %s", event);
+		goto fail;
+	}
+	if (session == 0 && ev->sessions->len == 1)
+		session = 1;  /* the only session needs no naming */
+	else if (session == 0) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE,
+		             "attendance: %s has %u sessions: name one with --session N", event, ev->sessions->len);
+		goto fail;
+	}
+	if (session < 1 || (guint) session > ev->sessions->len) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "attendance: %s has no session %d (it has %u)",
+		             event, session, ev->sessions->len);
+		goto fail;
+	}
+	for (char **c = codes; *c != NULL; c++) {
+		g_autofree char *code = g_ascii_strup (*c, -1);
+		if (!markable (db, event, code, present, error) || !db_attendance_set (db, code, session, present, error))
+			goto fail;
+		(*marked)++;
+	}
+	if (!db_commit (db, error))
+		goto fail;
+	g_message ("programme: %u marked %s at session %d of %s", *marked, present ? "present" : "absent", session,
+	           event);
+	return TRUE;
+
+fail:
+	*marked = 0;
+	db_rollback (db);
+	return FALSE;
+}
+
+int
+programme_hours_attended (const Event *ev, GPtrArray *marks, const char *code)
+{
+	int hours = 0;
+
+	for (guint i = 0; i < marks->len; i++) {
+		const AttendanceMark *m = g_ptr_array_index (marks, i);
+		if (m->present && g_strcmp0 (m->code, code) == 0 && m->session >= 1 &&
+		    (guint) m->session <= ev->sessions->len)
+			hours += ((const EventSession *) g_ptr_array_index (ev->sessions, m->session - 1))->hours;
+	}
+	return hours;
 }
 
 /* --- personal data (RODO/GDPR art. 17) ---------------------------------------- */

@@ -28,6 +28,8 @@ typedef struct {
 	FormDef *form;
 	Composer *composer;
 	GPtrArray *batch;      /* spool ids registered in the open group commit, or NULL */
+	gboolean by_staff;     /* the mail queued now is a staff member's decision (review.c),
+	                        * no automatic reply: not counted by replies_per_sender_per_day */
 } Pipeline;
 
 /* Open the database, spool, form definition and templates of @cfg.  (transfer full) */
@@ -60,12 +62,11 @@ typedef void (*RegisterDoneFunc) (const char *source, const RegisterResult *res,
 gboolean register_recover (Pipeline *p, RegisterDoneFunc done, gpointer user, GError **error);
 
 /* What register_message learns of a message without the database - its
- * parsing and, unless it holds a PDF (read by a forked child), its form -
- * worked out ahead on a worker thread while the main thread registers the
- * messages before.  No effects: a crash loses nothing. */
+ * parsing and its form - worked out ahead on a worker thread while the main
+ * thread registers the messages before.  No effects: a crash loses nothing. */
 typedef struct {
 	InboundMessage *msg;
-	gboolean extracted;     /* form and notes are extract_form's */
+	gboolean extracted;     /* form and notes are extract_form's (the message was parsed) */
 	FormData *form;
 	char *notes;
 	gboolean maybe_code;    /* FALSE: it names no registration code (programme_mentions_code) */
@@ -103,20 +104,29 @@ gboolean register_batch_commit (Pipeline *p, GError **error);
 /* Undo every message of the open batch (their files stay in new/). */
 void register_batch_rollback (Pipeline *p);
 
-/* Staff register review message row @id from the fields they typed (@form:
- * label/value pairs as the extractor yields them, ->part saying where they came
- * from).  The fields go through validate_form with the message's reply address
- * as the sender; with problems, *@problems (transfer full, Polish sentences)
- * is set, TRUE is returned and nothing changes.  Else, in one transaction, the
- * message becomes registered (reviewed now) with the same effects as an
- * e-mailed form: applicant, places or waiting lists, the confirmation with its
- * calendar entries to the applicant's address (threaded to the message), the
- * staff copy; @res has the summary.  The raw message is read from spool cur/,
- * or, when purged, rebuilt from its row.  MAILREG_ERROR_DATA when @id is not an
- * open review (already registered, done, or no such message) or the catalog
- * has no event for what the form asks; the database's errors otherwise. */
-gboolean register_review_form (Pipeline *p, gint64 id, FormData *form, RegisterResult *res, GPtrArray **problems,
-                               GError **error);
+/* --- for review.c: settling a review item (see review.h) ------------------- */
+
+/* The message of row @r (db_message_get) as the pipeline would see it: parsed
+ * from its raw copy in spool cur/ when there is one, else (purged) rebuilt
+ * from the row: the sender is the reply address, the Message-ID the
+ * reference.  (transfer full) */
+InboundMessage *register_review_message (Pipeline *p, GHashTable *r, GError **error);
+
+/* Inside the caller's open transaction, the effects of valid form @app of
+ * message row @row, as for a mailed form: the applicant, the places or
+ * waiting lists, the confirmation with its calendar entries (threaded to
+ * @msg), the staff copy; the row's reason becomes the summary (after @prefix,
+ * may be NULL), also in @res.  MAILREG_ERROR_DATA when the catalog has no
+ * event for what the form asks. */
+gboolean register_form_effects (Pipeline *p, gint64 row, const InboundMessage *msg, const FormData *form,
+                                const Application *app, const char *prefix, RegisterResult *res,
+                                GError **error);
+
+/* Queue the rejection reply listing @problems (Polish sentences) to the sender
+ * of @msg (its reply address, else @fallback_addr, may be NULL), threaded to
+ * it and linked to row @row. */
+gboolean register_queue_rejection (Pipeline *p, gint64 row, const InboundMessage *msg, const char *first_name,
+                                   const char *fallback_addr, GPtrArray *problems, GError **error);
 
 /* Why @msg must not be answered automatically (RFC 3834: auto-replies, bounces,
  * lists, our own mail), or NULL.  (static string or transfer full via @reason) */
@@ -189,8 +199,95 @@ char *catalog_format_instant (gint64 unix_time);
  * hour budget; else its seats, 0 seats: no limit), 0 when full, -1 on error. */
 int programme_room (Pipeline *p, const Event *ev, int hours, GError **error);
 
-/* Give free places of @event_code to the waiting list in arrival order, telling
- * each (outbox kind `promotion`, with the calendar entry), or, with [programme]
+/* Choose among @candidates (db_event_candidates of @kind, in order) the event
+ * for one registration holding @hours by an applicant of @institution_type
+ * (programme_institution_type; NULL: unknown): *@room TRUE when *@chosen
+ * (transfer none, one of @candidates) has a free place, FALSE when every one
+ * is full and *@chosen is the one whose waiting list to join.  The first with
+ * room (full: the first), except workshop groups with [programme]
+ * workshop_placement = mixed: the one whose places hold the fewest of
+ * @institution_type (full: counting its waiting list too), the earlier on a
+ * tie.  Inside the caller's transaction. */
+gboolean programme_choose (Pipeline *p, const char *kind, GPtrArray *candidates, int hours,
+                           const char *institution_type, const Event **chosen, gboolean *room, GError **error);
+
+/* The institution type placement counts: @given (the form's "Typ instytucji")
+ * when there is one, else read from the @institution's name - the call's
+ * abbreviations as words (OPS, MOPS, GOPS, PCPR, ROPS, CIS, KIS, ZAZ, WTZ,
+ * NGO, JST) or the stems of the full names ("Ośrodek Pomocy Społecznej" OPS,
+ * "Powiatowe Centrum Pomocy Rodzinie" PCPR, "Stowarzyszenie", "Fundacja"
+ * NGO, "Urząd Gminy" JST, ...); NULL when neither says.  (transfer none) */
+const char *programme_institution_type (const char *given, const char *institution);
+
+/* Mark the registrations @codes (NULL-terminated, any case) @present (or
+ * absent) at session @session (1-based; 0: the only one, a usage error
+ * when the event has more) of @event, in one transaction of its own; *@marked counts them.  MAILREG_ERROR_DATA naming the first that cannot
+ * be marked, and nothing changes: an unknown event or session, an unknown
+ * code, a registration for another event, present for one not confirmed
+ * (waitlisted, requested, cancelled), absent for a cancelled one. */
+gboolean programme_attendance (Db *db, const char *event, int session, gboolean present, char **codes,
+                               guint *marked, GError **error);
+
+/* The hours registration @code attended in @ev: the sum of the catalog hours
+ * (EventSession.hours) of the sessions @marks (db_attendance_of_event) have it
+ * present at. */
+int programme_hours_attended (const Event *ev, GPtrArray *marks, const char *code);
+
+/* --- the needs survey (needs.c) ------------------------------------------------ */
+
+/* The workshop themes of the call a "Proponowana tematyka" answer can name. */
+#define NEEDS_THEMES 3
+
+/* Theme @theme's key for JSON ("ekonomia_spoleczna", "partnerstwa_lokalne",
+ * "srodowisko_lokalne") and its Polish name; NULL past the last.  (static) */
+const char *needs_theme_key (guint theme);
+const char *needs_theme_name (guint theme);
+
+/* Kinds of special needs ("Szczególne potrzeby"), a bit set. */
+typedef enum {
+	NEED_DIET = 1 << 0,     /* diet, food allergies */
+	NEED_ACCESS = 1 << 1,   /* accessibility: wheelchair, sign language, ... */
+	NEED_OTHER = 1 << 2,    /* anything else said */
+} NeedKind;
+
+/* Whether @text (may be NULL) says anything: not empty, "brak", "nie", "-", ... */
+gboolean needs_answered (const char *text);
+
+/* The themes @text names, bit i for theme i; 0 when none (listed verbatim). */
+guint needs_themes (const char *text);
+
+/* The NeedKind bits of special needs @text; 0 when it says there are none. */
+guint needs_kinds (const char *text);
+
+/* One event's survey answers.  Strings and rows are borrowed from the rows
+ * needs_by_event read. */
+typedef struct {
+	const char *subregion;
+	const char *event;
+	const char *title;
+	int registrations;            /* not cancelled */
+	int topic_answers;            /* "Proponowana tematyka" answered */
+	int themes[NEEDS_THEMES];     /* answers naming each theme */
+	GPtrArray *other_topics;      /* const char*: answers naming no theme, verbatim */
+	int need_answers;             /* "Szczególne potrzeby" answered */
+	int diet, access, other;      /* answers of each kind (one may have several) */
+	GPtrArray *special;           /* const NeedsRow*: who has special needs */
+} NeedsEvent;
+
+void needs_event_free (NeedsEvent *ev);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NeedsEvent, needs_event_free)
+
+/* @rows (db_needs_answers, which must outlive the result) counted per event,
+ * in their order.  (transfer full) array of NeedsEvent*. */
+GPtrArray *needs_by_event (GPtrArray *rows);
+
+/* The digest's few Polish lines on the answers @rows (db_needs_since) hold.
+ * (transfer full) */
+char *needs_digest_text (GPtrArray *rows);
+
+/* Give free places of @event_code to the waiting list in arrival order (mixed
+ * workshop groups: the institution type the group holds fewest of first,
+ * programme_choose), telling each (outbox kind `promotion`, with the calendar entry), or, with [programme]
  * promotion = offer, offer them (programme_expire_offers); *@promoted counts
  * them. */
 gboolean programme_promote (Pipeline *p, const char *event_code, guint *promoted, GError **error);

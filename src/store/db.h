@@ -58,6 +58,7 @@ typedef struct {
 	char *start;   /* ISO 8601 local time "2014-03-06T10:00", or NULL when not fixed yet */
 	char *end;
 	char *place;
+	int hours;     /* the hours attending it counts for (catalog sessionN_hours), 0: none given */
 } EventSession;
 
 typedef struct {
@@ -105,6 +106,7 @@ typedef struct {
 	char *form_part;    /* where the form was found, or NULL */
 	Outcome outcome;
 	char *reason;       /* one line, or NULL */
+	char *reason_code;  /* its stable code (register/reasons.h), or NULL */
 } InboundRecord;
 
 /* Free the fields of @rec (not @rec itself) and zero it. */
@@ -496,12 +498,13 @@ gboolean db_forget (Db *db, gint64 applicant, const char *email, GPtrArray *spoo
 gboolean db_compact (Db *db, GError **error);
 
 /* Messages in review not yet dealt with (all of them when @all): id,
- * received_at, from, subject, reason, spool_id, reviewed_at.  (transfer full) */
+ * received_at, from, subject, reason, reason_code, spool_id, reviewed_at,
+ * purged_at.  (transfer full) */
 GPtrArray *db_review_list (Db *db, gboolean all, GError **error);
 
 /* Message row @id: id, spool_id, message_id, hash, sender, subject, state,
- * reviewed_at, purged_at; NULL when there is none (no error set) or on an
- * error.  (transfer full) */
+ * reason, reason_code, reviewed_at, purged_at; NULL when there is none (no
+ * error set) or on an error.  (transfer full) */
 GHashTable *db_message_get (Db *db, gint64 id, GError **error);
 
 /* Review message @id was registered by staff from typed fields (@form_part says
@@ -512,6 +515,41 @@ gboolean db_review_register (Db *db, gint64 id, const char *form_part, GError **
 /* Mark review message @id dealt with: 1 done now, 0 when no such open review
  * message, -1 on error. */
 int db_review_done (Db *db, gint64 id, GError **error);
+
+/* Review message @id rejected by staff: state rejected, reviewed now, "; @note"
+ * added to its reason.  FALSE with MAILREG_ERROR_DATA when it is not an open
+ * review. */
+gboolean db_review_reject (Db *db, gint64 id, const char *note, GError **error);
+
+/* --- audit: staff actions --------------------------------------------------- */
+
+/* One staff action. */
+typedef struct {
+	gint64 id;
+	char *at;        /* ISO UTC "2014-03-01T09:00:00Z" */
+	char *actor;     /* "web:anna", "mail:anna@rops.pl", "cli" */
+	char *action;    /* stable English verb: "review.register", "review.reject", ... */
+	char *record;    /* what it acted on: "message:42", "registration:ZG-..."; or NULL */
+	char *detail;    /* short, never a secret; or NULL */
+} AuditRow;
+
+/* Free @row with everything it holds; NULL is fine. */
+void audit_row_free (AuditRow *row);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AuditRow, audit_row_free)
+
+/* Record that @actor did @action on @record (may be NULL) with @detail (may be
+ * NULL), at clock_now.  Call it inside the transaction of the action itself,
+ * so the action and its row are committed or rolled back together. */
+gboolean db_audit_add (Db *db, const char *actor, const char *action, const char *record, const char *detail,
+                       GError **error);
+
+/* The newest @limit audit rows (0: all), newest first.  (transfer full) array
+ * of AuditRow*. */
+GPtrArray *db_audit_list (Db *db, guint limit, GError **error);
+
+/* Every audit row of @record ("message:42"), oldest first.  (transfer full)
+ * array of AuditRow*. */
+GPtrArray *db_audit_of (Db *db, const char *record, GError **error);
 
 /* --- retention: purging raw copies ---------------------------------------- */
 /* A message is finished when its outcome is recorded, it is not a review still
@@ -547,6 +585,76 @@ gboolean db_purge_mark (Db *db, gboolean outbox, gint64 id, GError **error);
 
 /* clock_now minus @days, as the ISO UTC text the tables hold.  (transfer full) */
 char *db_iso_days_ago (guint days);
+
+/* --- mixed workshop groups (db_placement.c) ----------------------------------
+ * An institution type is compared as stored (NULL, a form without one, is a
+ * type of its own). */
+
+/* Registrations of @event_code holding a place (confirmed, requested or an
+ * open offer) whose applicant is of @institution_type (NULL: none given),
+ * and, when @waiting, those on its waiting list too; -1 on error. */
+int db_event_type_count (Db *db, const char *event_code, const char *institution_type, gboolean waiting,
+                         GError **error);
+
+/* The code of the one on @event_code's waiting list (without an offer) whose
+ * institution type holds the fewest places in the event, the earliest arrival
+ * on a tie; NULL when nobody waits.  (transfer full) */
+char *db_waitlist_first_mixed (Db *db, const char *event_code, GError **error);
+
+/* The places held in @event_code by institution type: columns type ("" when
+ * none given) and count, by type.  (transfer full) */
+GPtrArray *db_event_composition (Db *db, const char *event_code, GError **error);
+
+/* --- attendance (db_attendance.c) --------------------------------------------- */
+
+/* One registration's mark for one session (1-based) of its event. */
+typedef struct {
+	char *code;
+	int session;
+	gboolean present;   /* FALSE: marked absent */
+} AttendanceMark;
+
+/* Free @mark with everything it holds; NULL is fine. */
+void attendance_mark_free (AttendanceMark *mark);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttendanceMark, attendance_mark_free)
+
+/* Mark registration @code @present (or absent) at @session, replacing an
+ * earlier mark; the caller checked the code and session. */
+gboolean db_attendance_set (Db *db, const char *code, int session, gboolean present, GError **error);
+
+/* Every mark of @event_code's registrations, by arrival, then session.
+ * (transfer full) array of AttendanceMark*. */
+GPtrArray *db_attendance_of_event (Db *db, const char *event_code, GError **error);
+
+/* --- the needs survey (db_needs.c) -------------------------------------------- */
+
+/* One registration's answers to the form's survey questions, with its event. */
+typedef struct {
+	char *subregion;    /* the event's (db_needs_since: the applicant's), or NULL */
+	char *event;        /* the event's code (db_needs_since: NULL) */
+	char *title;
+	char *code;         /* the registration's; NULL: an event nobody registered for */
+	char *status;
+	char *first_name;
+	char *last_name;
+	char *institution;
+	char *needs;        /* "Szczególne potrzeby" as written, or NULL */
+	char *topics;       /* "Proponowana tematyka" as written, or NULL */
+} NeedsRow;
+
+/* Free @row with everything it holds; NULL is fine. */
+void needs_row_free (NeedsRow *row);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NeedsRow, needs_row_free)
+
+/* Every event (only @event_code when not NULL) with its registrations not
+ * cancelled, one row each (an event without any: one row, code NULL), by
+ * subregion (region-wide events last), event code, then arrival.
+ * (transfer full) array of NeedsRow*. */
+GPtrArray *db_needs_answers (Db *db, const char *event_code, GError **error);
+
+/* The answers of applicants whose form arrived (or was resent) in [@since,
+ * @until) (ISO UTC), for the digest.  (transfer full) array of NeedsRow*. */
+GPtrArray *db_needs_since (Db *db, const char *since, const char *until, GError **error);
 
 /* --- end of the programme section --- */
 

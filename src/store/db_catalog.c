@@ -45,12 +45,13 @@ db_event_upsert (Db *db, const Event *ev, GError **error)
 	for (guint i = 0; i < ev->sessions->len; i++) {
 		const EventSession *s = g_ptr_array_index (ev->sessions, i);
 		if (!db_run (db,
-		             "INSERT INTO sessions (event_id, seq, start, end, place)"
-		             " VALUES (:id, :seq, :start, :end, :place)"
+		             "INSERT INTO sessions (event_id, seq, start, end, place, hours)"
+		             " VALUES (:id, :seq, :start, :end, :place, :hours)"
 		             " ON CONFLICT (event_id, seq) DO UPDATE SET start = excluded.start,"
-		             " end = excluded.end, place = excluded.place",
+		             " end = excluded.end, place = excluded.place, hours = excluded.hours",
 		             DB_PARAMS (DB_INT (":id", id), DB_INT (":seq", i + 1), DB_TEXT (":start", s->start),
-		                        DB_TEXT (":end", s->end), DB_TEXT (":place", s->place)),
+		                        DB_TEXT (":end", s->end), DB_TEXT (":place", s->place),
+		                        DB_INT (":hours", s->hours)),
 		             "store session", error))
 			return FALSE;
 	}
@@ -65,6 +66,7 @@ session_from_row (sqlite3_stmt *st)
 	s->start = db_col_text (st, 0);
 	s->end = db_col_text (st, 1);
 	s->place = db_col_text (st, 2);
+	s->hours = sqlite3_column_int (st, 3);
 	return s;
 }
 
@@ -73,7 +75,7 @@ load_sessions (Db *db, gint64 event_id, Event *ev, GError **error)
 {
 	g_autoptr (GPtrArray) sessions = NULL;
 
-	if ((sessions = db_collect (db, "SELECT start, end, place FROM sessions WHERE event_id = :id ORDER BY seq",
+	if ((sessions = db_collect (db, "SELECT start, end, place, hours FROM sessions WHERE event_id = :id ORDER BY seq",
 	                            DB_PARAMS (DB_INT (":id", event_id)), session_from_row,
 	                            (GDestroyNotify) db_event_session_free, "read sessions", error)) == NULL)
 		return FALSE;
@@ -125,6 +127,7 @@ event_dup (const Event *ev)
 		c->start = g_strdup (s->start);
 		c->end = g_strdup (s->end);
 		c->place = g_strdup (s->place);
+		c->hours = s->hours;
 		g_ptr_array_add (copy->sessions, c);
 	}
 	return copy;

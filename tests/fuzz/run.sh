@@ -31,6 +31,7 @@ seeds() {
 	# the reader child's RLIMIT_CPU (10 s); in-process they only time out: not seeds
 	pdf)    set -- $(ls "$D"/pdf/*.pdf | grep -v '/text-bomb\.pdf$\|/field-names\.pdf$') "$ROOT"/tests/bench/samples/*.pdf ;;
 	imap)   set -- "$D"/imap/*.txt ;;
+	smtp_reply) set -- "$D"/smtp/*.txt ;;
 	label)  set -- "$D"/extract/*.expected "$D"/html/*.expected "$D"/office/*.expected \
 	               "$ROOT"/tests/bench/samples/filled.txt "$D"/pipeline/*.eml ;;
 	esac

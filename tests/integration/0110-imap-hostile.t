@@ -6,12 +6,22 @@
 # the nonsense can be ignored safely; a trickling answer is cut by [imap]
 # timeout), then one pass against the same mailbox
 # served sanely records all 5 exactly once, with no UID given up as gone.
+# The hostile pass runs under `timeout 60` (a guard: the bound checked is the
+# configured [imap] timeout, through the cause the error names) and
+# /usr/bin/time: its peak RSS stays under 128 MB however much the server sends.
+# idle-flood tries the wait of `mailreg run` instead (poll --wait, after a
+# pass that takes the mail): DONE answered without end.
 . "$(dirname "$0")/lib.sh"
 
 # scenario:exit class of the hostile pass ($HOSTILE_SCENARIOS: only these)
 SCENARIOS=${HOSTILE_SCENARIOS:-"no-uid:75 other-uid:75 nul:75 lit-abc:75 lit-neg:75 lit-12x:75 lit-space:75
-lit-plus:75 premature-ok:75 nonexistent:0 unasked:0 select-drop:75 select-trickle:75 fetch-trickle:75"}
-plan $(( $(echo $SCENARIOS | wc -w) * 5 + 1 ))
+lit-plus:75 premature-ok:75 nonexistent:0 unasked:0 select-drop:75 select-trickle:75 fetch-trickle:75
+unasked-big:0 dup-body:75 uv-fetch:75 uv-drop:75 lit-huge:75 lit-4g:75 greeting-huge:75 silent:75
+idle-flood:75"}
+plan $(( $(echo $SCENARIOS | wc -w) * 6 + 1 ))
+# peak RSS allowed (KB); the sanitizers' shadow memory and quarantine come on top
+RSS_MAX=131072
+[ -n "${SANITIZE:-}" ] && RSS_MAX=$((RSS_MAX + 524288))
 
 # what the error of the hostile pass names: the cause, not a timeout
 cause() {
@@ -19,11 +29,19 @@ cause() {
 	no-uid) echo 'FETCH response with data but without its UID' ;;
 	other-uid) echo 'the answer to its FETCH did not hold it' ;;
 	nul) echo 'a NUL byte in a response line' ;;
+	lit-huge) echo 'a bad literal in a FETCH response: \{99999999999\}' ;;
+	lit-4g) echo 'a literal of 4294967295 bytes, above the limit' ;;
 	lit-*) echo 'a bad literal in a FETCH response' ;;
 	premature-ok) echo 'look for UID 1: no clear SEARCH response' ;;
 	select-drop) echo 'select mailbox INBOX: connection closed by the server' ;;
 	select-trickle) echo 'select mailbox INBOX: no complete answer within 2 seconds' ;;
 	fetch-trickle) echo 'fetch messages: no complete answer within 2 seconds' ;;
+	dup-body) echo 'two bodies of UID 1 in one answer' ;;
+	uv-fetch) echo 'UIDVALIDITY changed from 1700000000 to 1700000001 during the pass' ;;
+	uv-drop) echo 'move to .*: connection closed by the server' ;;
+	greeting-huge) echo 'log in: Too large response headers' ;;
+	silent) echo 'log in: .*(Operation timed out|Timeout was reached)' ;;
+	idle-flood) echo 'idle: no complete answer in time \(\[imap\] timeout\)' ;;
 	nonexistent) echo 'UID 1000000 is not below UIDNEXT 6: left for the next pass' ;;
 	*) echo '^$' ;;
 	esac
@@ -73,13 +91,26 @@ for s in $SCENARIOS; do
 		python3 "$ROOT/tests/imap-hostile.py" --dir "$T/box" --add "$DATA/pipeline/$f.eml" >/dev/null
 	done
 
-	# a trickling server is cut by the deadline for a whole response
-	case $name in *-trickle) server_start "$name" "timeout = 2" ;; *) server_start "$name" ;; esac
-	mr poll --once >"$T/hostile.out" 2>"$T/hostile.err"
+	# a trickling or silent server is cut by the deadline for a whole response
+	case $name in
+	*-trickle | silent | greeting-huge | idle-flood) server_start "$name" "timeout = 2" ;;
+	# literals of 4 MB - 1 are each within the limit
+	unasked-big) server_start "$name" "max_message_size = 4M" ;;
+	*) server_start "$name" ;;
+	esac
+	cmd="poll --once"
+	if [ "$name" = idle-flood ]; then
+		mr poll --once >"$T/first.out" 2>"$T/first.err" || sed 's/^/#   /' "$T/first.err" | tail -5 | _diag
+		cmd="poll --wait 1"
+	fi
+	# shellcheck disable=SC2086
+	timeout 60 /usr/bin/time -f %M -o "$T/rss" "$MAILREG" -c "$T/etc/mailreg.conf" $cmd >"$T/hostile.out" 2>"$T/hostile.err"
 	rc=$?
 	server_stop
 	is "$rc" "$want" "$name: the hostile pass exits $want"
 	[ "$rc" = "$want" ] || sed 's/^/#   /' "$T/hostile.err" | tail -5 | _diag
+	rss=$(tail -1 "$T/rss")
+	ok "$([ "$rss" -lt "$RSS_MAX" ] 2>/dev/null && echo 0 || echo 1)" "$name: peak RSS ${rss} KB, under $RSS_MAX KB"
 	like "$(grep -v 'TLS certificate verification' "$T/hostile.err")" "$(cause "$name")" \
 		"$name: the error names the cause"
 	is "$(sql "SELECT count(*) FROM imap_messages WHERE state = 'gone'")" 0 "$name: no UID given up as gone"

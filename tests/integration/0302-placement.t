@@ -1,6 +1,7 @@
 #!/bin/sh
-# 0302-placement: placement rules.  50 applicants of one subregion
-# fill its 3 workshop groups (15 each) in start-date order and 5 wait; consulting
+# 0302-placement: placement rules.  With workshop_placement = first, 50
+# applicants of one subregion fill its 3 workshop groups (15 each) in
+# start-date order and 5 wait; consulting
 # requests beyond the topic's hour budget wait.
 . "$(dirname "$0")/lib.sh"
 
@@ -8,6 +9,8 @@ plan 8
 
 P=$DATA/programme
 make_instance
+# The old rule (mixed groups have their own test, 0320): the first group with a free seat.
+printf '\n[programme]\nworkshop_placement = first\n' >>"$T/etc/mailreg.conf"
 py() { python3 -c "import json, sys
 d = json.load(sys.stdin)
 $1"; }
@@ -32,7 +35,7 @@ is "$(mr events --json | py 'print(sum(e["taken"] for e in d if e["code"].starts
 	"0" "no other subregion's group is touched"
 
 # --- consulting: DOR-1 has 70 h, 20 h a request -> 3 requested, 2 waiting --------------
-printf '\n[programme]\nconsulting_hours = 20\n' >>"$T/etc/mailreg.conf"
+printf 'consulting_hours = 20\n' >>"$T/etc/mailreg.conf"
 mr ingest "$P"/consult-*.eml >/dev/null 2>&1
 is "$?" 0 "ingest of 5 consulting requests exits 0"
 is "$(mr applicants --json | py '

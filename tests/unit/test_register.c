@@ -167,7 +167,8 @@ test_workshop_order (void)
 
 	g_autofree char *first = NULL;
 
-	instance_open (&in, "");
+	/* the order of the groups themselves: mixed placement has its own test */
+	instance_open (&in, "[programme]\nworkshop_placement = first\n");
 	for (gsize i = 0; i < G_N_ELEMENTS (want); i++) {
 		g_autofree char *reason = apply (&in, want[i].name);
 		assert_placed (want[i].name, reason, want[i].code, want[i].status);
