@@ -15,6 +15,7 @@
 #include "register/register.h"
 #include "register/review.h"
 #include "store/db.h"
+#include "validate/reasons.h"
 
 #define REVIEW_USAGE "usage: review [--all] [--json] | review done ID... | " \
 	"review register ID FIELD=VALUE... [--file FILE | -] | review reject ID PROBLEM... | " \
@@ -250,8 +251,8 @@ cli_review_answer (const Config *cfg, int argc, char **argv, GError **error)
 gboolean
 cmd_review (const Config *cfg, int argc, char **argv, GError **error)
 {
-	static const char *const columns[] = { "id", "received_at", "from", "subject", "reason", "spool_id",
-	                                       "reviewed_at", "purged_at", NULL };
+	static const char *const columns[] = { "id", "received_at", "from", "subject", "reason", "reason_code",
+	                                       "reason_pl", "spool_id", "reviewed_at", "purged_at", NULL };
 	g_autoptr (Db) db = NULL;
 	g_autoptr (GPtrArray) rows = NULL;
 	gboolean all = FALSE, json = FALSE;
@@ -278,18 +279,24 @@ cmd_review (const Config *cfg, int argc, char **argv, GError **error)
 	}
 	if ((rows = db_review_list (db, all, error)) == NULL)
 		return FALSE;
+	for (guint i = 0; i < rows->len; i++) {
+		GHashTable *r = g_ptr_array_index (rows, i);
+		g_hash_table_insert (r, g_strdup ("reason_pl"),
+		                     g_strdup (reason_text_pl (g_hash_table_lookup (r, "reason_code"))));
+	}
 	if (json) {
 		cli_print_rows_json (rows, columns, (const char *const[]) { "id", NULL });
 		return TRUE;
 	}
 	for (guint i = 0; i < rows->len; i++) {
 		GHashTable *r = g_ptr_array_index (rows, i);
-		printf ("%5s  %s  %s  %s%s%s\n       %s\n", (char *) g_hash_table_lookup (r, "id"),
+		printf ("%5s  %s  %s  %s%s%s\n       [%s] %s\n", (char *) g_hash_table_lookup (r, "id"),
 		        (char *) g_hash_table_lookup (r, "received_at"),
 		        g_hash_table_lookup (r, "from") ? (char *) g_hash_table_lookup (r, "from") : "(no sender)",
 		        g_hash_table_lookup (r, "subject") ? (char *) g_hash_table_lookup (r, "subject") : "(no subject)",
 		        g_hash_table_lookup (r, "reviewed_at") ? "  [done]" : "",
 		        g_hash_table_lookup (r, "purged_at") ? "  [raw copy purged]" : "",
+		        g_hash_table_lookup (r, "reason_code") ? (char *) g_hash_table_lookup (r, "reason_code") : "-",
 		        g_hash_table_lookup (r, "reason") ? (char *) g_hash_table_lookup (r, "reason") : "");
 	}
 	return TRUE;

@@ -14,6 +14,7 @@
 #include "extract/extract.h"
 #include "compose/ical.h"
 #include "parse/dsn.h"
+#include "validate/reasons.h"
 #include "validate/validate.h"
 
 #define ACCEPTED_FORMATS "wypełniony formularz jako załącznik DOCX, ODT lub PDF albo w treści wiadomości (tekst)"
@@ -243,6 +244,10 @@ registrations_text (GPtrArray *regs, GPtrArray *events)
 	return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+/* How register_applicant's error for a form the catalog cannot place starts
+ * (the review that follows gets code no_event). */
+#define CATALOG_MISSING "catalog has no event for: "
+
 /* --- placement ------------------------------------------------------------ */
 
 typedef struct {
@@ -429,7 +434,7 @@ register_applicant (Pipeline *p, gint64 row, const InboundMessage *msg, const Fo
 		/* A valid form the catalog cannot place: staff must add the event. Undo the
 		 * registration by recording review instead (the transaction is rolled back). */
 		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
-		             "catalog has no event for: %s (run mailreg init / catalog import)", missing->str);
+		             CATALOG_MISSING "%s (run mailreg init / catalog import)", missing->str);
 		return FALSE;
 	}
 	g_free (res->reason);
@@ -599,11 +604,14 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char
 	g_autoptr (GError) unseen = NULL;   /* db_message_seen's FALSE: not seen, or this set */
 
 	if (forced_review != NULL) {
+		/* only a message too large to fetch is decided before it is read */
 		rec->reason = g_strdup (forced_review);
+		rec->reason_code = g_strdup (REASON_TOO_LARGE);
 		return record_review (p, spool_id, msg, rec, res, error);
 	}
 	if (msg->mime == NULL) {
 		rec->reason = g_strdup (msg->problem);
+		rec->reason_code = g_strdup (msg->size > p->cfg->max_message_size ? REASON_TOO_LARGE : REASON_NOT_MIME);
 		return record_review (p, spool_id, msg, rec, res, error);
 	}
 	if (db_message_seen (p->db, msg->message_id, msg->hash, &unseen)) {
@@ -650,8 +658,10 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char
 			res->outcome = rec->outcome;
 			return TRUE;
 		}
-		if (unclear != NULL)
+		if (unclear != NULL) {
+			rec->reason_code = g_strdup (REASON_OFFER_UNCLEAR);
 			return record_review_as (p, spool_id, msg, rec, res, "offer-refused", unclear, error);
+		}
 		g_ptr_array_add (why, g_strdup_printf ("no form found (%u form fields recognised, %u needed)",
 		                                       form ? form->matched : 0, p->form->min_fields));
 		if (notes != NULL)
@@ -659,6 +669,7 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char
 		for (guint i = 0; i < msg->warnings->len; i++)
 			g_ptr_array_add (why, g_strdup (g_ptr_array_index (msg->warnings, i)));
 		rec->reason = joined (why, "; ");
+		rec->reason_code = g_strdup (notes != NULL ? REASON_UNREADABLE_ATTACHMENT : REASON_NO_FORM);
 		return record_review (p, spool_id, msg, rec, res, error);
 	}
 	rec->form_part = g_strdup_printf ("%s (%s)", form->part, form->format);
@@ -671,10 +682,12 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char
 		 * not the applicant's. */
 		g_autofree char *problems = joined (app->problems, " | ");
 		rec->reason = g_strdup_printf ("message truncated (the form may be incomplete): %s", problems);
+		rec->reason_code = g_strdup (REASON_TRUNCATED);
 		return record_review (p, spool_id, msg, rec, res, error);
 	}
 	if (app->problems->len > 0) {
 		rec->reason = joined (app->problems, " | ");
+		rec->reason_code = g_strdup (g_ptr_array_index (app->problem_codes, 0));
 		return record_rejection (p, msg, app, rec, res, error);
 	}
 	return record_registration (p, msg, form, app, rec, res, error);
@@ -854,6 +867,8 @@ register_spooled (Pipeline *p, const char *spool_id, const char *forced_review, 
 		msg_rollback (p);
 		record_init (&rec, spool_id, msg);
 		rec.reason = g_strdup (local->message);
+		rec.reason_code = g_strdup (g_str_has_prefix (local->message, CATALOG_MISSING) ? REASON_NO_EVENT
+		                                                                             : REASON_CANNOT_PROCESS);
 		g_clear_error (&local);
 		g_clear_pointer (&res->reason, g_free);
 		ok = msg_begin (p, &local) && record_review (p, spool_id, msg, &rec, res, &local);
@@ -871,6 +886,8 @@ register_spooled (Pipeline *p, const char *spool_id, const char *forced_review, 
 	}
 	if (res->reason == NULL)
 		res->reason = g_strdup (rec.reason);
+	if (rec.reason_code != NULL)
+		g_message ("register: spool %s: %s, reason code %s", spool_id, outcome_name (res->outcome), rec.reason_code);
 	inbound_record_clear (&rec);
 	if (p->batch != NULL) {
 		/* cur/ only after the batch COMMIT */

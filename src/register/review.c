@@ -9,6 +9,7 @@
 
 #include "core/errors.h"
 #include "core/fault.h"
+#include "validate/reasons.h"
 #include "validate/validate.h"
 
 static ReviewItemState
@@ -193,7 +194,7 @@ review_reject (Pipeline *p, gint64 id, GPtrArray *problems, const char *actor, G
 	detail = g_strdup_printf ("%u problem%s", problems->len, problems->len == 1 ? "" : "s");
 	if (!item_begin (p, id, "reject", error))
 		return FALSE;
-	ok = db_review_reject (p->db, id, note->str, error) &&
+	ok = db_review_reject (p->db, id, note->str, REASON_STAFF_REJECTED, error) &&
 	     register_queue_rejection (p, id, msg, NULL, msg->sender, problems, error);
 	return item_end (p, id, "reject", ok, actor, detail, error);
 }
