@@ -48,6 +48,19 @@ ComposedMail *compose_mail_ics (Composer *c, const char *name, GHashTable *vars,
                                 const char *to_addr, const char *in_reply_to, const char *references,
                                 const char *ics, GError **error);
 
+/* What a few mails need beyond the template (every field may be NULL). */
+typedef struct {
+	const char *message_id;   /* the Message-ID (without <>) to give it; NULL: a new random one */
+	GBytes *attach;           /* a whole message to attach: message/rfc822 (application/octet-stream
+	                           * when GMime cannot read it) */
+	const char *attach_name;  /* its file name; default "wiadomosc.eml" */
+} ComposeExtra;
+
+/* As compose_mail_ics, with @extra (may be NULL). */
+ComposedMail *compose_mail_extra (Composer *c, const char *name, GHashTable *vars, const char *to_name,
+                                  const char *to_addr, const char *in_reply_to, const char *references,
+                                  const char *ics, const ComposeExtra *extra, GError **error);
+
 /* Substitute {{var}} in @tmpl.  (transfer full)  NULL with MAILREG_ERROR_DATA naming
  * the first unknown variable. */
 char *compose_render (const char *tmpl, GHashTable *vars, GError **error);

@@ -14,6 +14,7 @@
 #include "extract/extract.h"
 #include "compose/ical.h"
 #include "parse/dsn.h"
+#include "register/notice.h"
 #include "validate/reasons.h"
 #include "validate/validate.h"
 
@@ -44,6 +45,8 @@ pipeline_free (Pipeline *p)
 	spool_free (p->spool);
 	formdef_free (p->form);
 	compose_free (p->composer);
+	if (p->notice_key != NULL)
+		g_bytes_unref (p->notice_key);
 	g_free (p);
 }
 
@@ -189,22 +192,81 @@ invitation (Pipeline *p, GPtrArray *regs, GPtrArray *events, char **ics, GError 
 	return reply_calendar_ics (p, ICAL_PUBLISH, ical, ics, error);
 }
 
+GBytes *
+pipeline_notice_key (Pipeline *p, GError **error)
+{
+	if (p->notice_key == NULL) {
+		g_autofree char *dir = g_path_get_dirname (p->cfg->database);
+		p->notice_key = notice_key_load (dir, error);
+	}
+	return p->notice_key;
+}
+
+/* The fields @form recognised as "Label: value" lines, by the form's labels
+ * ("(brak)" when none).  (transfer full) */
+static char *
+fields_text (const Pipeline *p, const FormData *form)
+{
+	GString *out = g_string_new (NULL);
+
+	for (guint i = 0; form != NULL && i < form->pairs->len; i++) {
+		const FormPair *pair = g_ptr_array_index (form->pairs, i);
+		const FieldDef *f = pair->label ? formdef_match (p->form, pair->label) : NULL;
+		g_autofree char *value = NULL;
+
+		if (f == NULL || pair->value == NULL || *pair->value == '\0')
+			continue;
+		value = g_strdup (pair->value);
+		g_strdelimit (value, "\r\n", ' ');
+		g_string_append_printf (out, "%s: %s\n", f->label, value);
+	}
+	if (out->len == 0)
+		g_string_append (out, "(brak)\n");
+	return g_string_free (out, FALSE);
+}
+
+/* The notice staff answer by mail (notice.h): why in Polish, the fields
+ * recognised, the console's link, the message attached, a Message-ID with
+ * the item's token. */
 static gboolean
 queue_staff_notice (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *spool_id,
-                    const char *reason, GError **error)
+                    const InboundRecord *rec, const FormData *form, GError **error)
 {
 	g_autoptr (GHashTable) vars = reply_vars_new ();
-	g_autofree char *path = g_build_filename (p->spool->cur, spool_id, NULL);
+	g_autofree char *path = spool_path (p->spool, spool_id);
+	g_autofree char *mid = NULL;
+	g_autofree char *link = NULL;
+	g_autofree char *raw = NULL;
+	g_autoptr (GBytes) attach = NULL;
+	g_autoptr (GError) unread = NULL;
+	gsize len = 0;
+	GBytes *key;
+	ComposeExtra extra = { 0 };
 
 	if (p->cfg->staff == NULL)
 		return TRUE;
+	if ((key = pipeline_notice_key (p, error)) == NULL)
+		return FALSE;
+	mid = notice_message_id (key, inbound_row, p->cfg->domain);
+	if (g_file_get_contents (path, &raw, &len, &unread))
+		attach = g_bytes_new_take (g_steal_pointer (&raw), len);
+	else
+		g_warning ("register: review notice of message %" G_GINT64_FORMAT " without the original: %s",
+		           inbound_row, unread->message);
+	if (p->cfg->web_base_url != NULL)
+		link = g_strdup_printf ("W konsoli: %s%sreview/%" G_GINT64_FORMAT "\n", p->cfg->web_base_url,
+		                        g_str_has_suffix (p->cfg->web_base_url, "/") ? "" : "/", inbound_row);
+	g_hash_table_insert (vars, "id", g_strdup_printf ("%" G_GINT64_FORMAT, inbound_row));
 	reply_var_set (vars, "sender", msg->sender ? msg->sender : "(brak adresu nadawcy)");
 	reply_var_set (vars, "subject", msg->subject ? msg->subject : "(bez tematu)");
-	reply_var_set (vars, "message_id", msg->message_id ? msg->message_id : "(brak)");
-	reply_var_set (vars, "reason", reason);
-	reply_var_set (vars, "spool_file", path);
-	return reply_queue (p, inbound_row, NULL, "staff", "staff-review", vars, NULL, p->cfg->staff, NULL,
-	                    error);
+	reply_var_set (vars, "reason", reason_text_pl (rec->reason_code));
+	reply_var_set (vars, "link", link);
+	reply_var_set (vars, "attached", attach ? "Oryginalna wiadomość jest w załączniku." : "");
+	g_hash_table_insert (vars, "fields", fields_text (p, form));
+	extra.message_id = mid;
+	extra.attach = attach;
+	return reply_queue_extra (p, inbound_row, NULL, "staff", "staff-review", vars, NULL, p->cfg->staff, NULL,
+	                          &extra, error);
 }
 
 static char *
@@ -358,7 +420,7 @@ joined (GPtrArray *items, const char *sep)
  * NULL), staff the notice. */
 static gboolean
 record_review_as (Pipeline *p, const char *spool_id, const InboundMessage *msg, InboundRecord *rec,
-                  RegisterResult *res, const char *tmpl, const char *why, GError **error)
+                  const FormData *form, RegisterResult *res, const char *tmpl, const char *why, GError **error)
 {
 	g_autoptr (GHashTable) vars = reply_vars_new ();
 	gint64 row;
@@ -372,7 +434,7 @@ record_review_as (Pipeline *p, const char *spool_id, const InboundMessage *msg, 
 	if (msg->mime != NULL &&
 	    !reply_queue (p, row, msg, "review", tmpl, vars, msg->sender_name, msg->reply_addr, NULL, error))
 		return FALSE;
-	if (!queue_staff_notice (p, row, msg, spool_id, rec->reason, error))
+	if (!queue_staff_notice (p, row, msg, spool_id, rec, form, error))
 		return FALSE;
 	res->outcome = OUTCOME_REVIEW;
 	return TRUE;
@@ -380,9 +442,9 @@ record_review_as (Pipeline *p, const char *spool_id, const InboundMessage *msg, 
 
 static gboolean
 record_review (Pipeline *p, const char *spool_id, const InboundMessage *msg, InboundRecord *rec,
-               RegisterResult *res, GError **error)
+               const FormData *form, RegisterResult *res, GError **error)
 {
-	return record_review_as (p, spool_id, msg, rec, res, "review", NULL, error);
+	return record_review_as (p, spool_id, msg, rec, form, res, "review", NULL, error);
 }
 
 static gboolean
@@ -607,12 +669,12 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char
 		/* only a message too large to fetch is decided before it is read */
 		rec->reason = g_strdup (forced_review);
 		rec->reason_code = g_strdup (REASON_TOO_LARGE);
-		return record_review (p, spool_id, msg, rec, res, error);
+		return record_review (p, spool_id, msg, rec, form, res, error);
 	}
 	if (msg->mime == NULL) {
 		rec->reason = g_strdup (msg->problem);
 		rec->reason_code = g_strdup (msg->size > p->cfg->max_message_size ? REASON_TOO_LARGE : REASON_NOT_MIME);
-		return record_review (p, spool_id, msg, rec, res, error);
+		return record_review (p, spool_id, msg, rec, form, res, error);
 	}
 	if (db_message_seen (p->db, msg->message_id, msg->hash, &unseen)) {
 		rec->outcome = res->outcome = OUTCOME_DUPLICATE;
@@ -660,7 +722,7 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char
 		}
 		if (unclear != NULL) {
 			rec->reason_code = g_strdup (REASON_OFFER_UNCLEAR);
-			return record_review_as (p, spool_id, msg, rec, res, "offer-refused", unclear, error);
+			return record_review_as (p, spool_id, msg, rec, form, res, "offer-refused", unclear, error);
 		}
 		g_ptr_array_add (why, g_strdup_printf ("no form found (%u form fields recognised, %u needed)",
 		                                       form ? form->matched : 0, p->form->min_fields));
@@ -670,7 +732,7 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char
 			g_ptr_array_add (why, g_strdup (g_ptr_array_index (msg->warnings, i)));
 		rec->reason = joined (why, "; ");
 		rec->reason_code = g_strdup (notes != NULL ? REASON_UNREADABLE_ATTACHMENT : REASON_NO_FORM);
-		return record_review (p, spool_id, msg, rec, res, error);
+		return record_review (p, spool_id, msg, rec, form, res, error);
 	}
 	rec->form_part = g_strdup_printf ("%s (%s)", form->part, form->format);
 	if (pre != NULL && pre->app != NULL)
@@ -683,7 +745,7 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char
 		g_autofree char *problems = joined (app->problems, " | ");
 		rec->reason = g_strdup_printf ("message truncated (the form may be incomplete): %s", problems);
 		rec->reason_code = g_strdup (REASON_TRUNCATED);
-		return record_review (p, spool_id, msg, rec, res, error);
+		return record_review (p, spool_id, msg, rec, form, res, error);
 	}
 	if (app->problems->len > 0) {
 		rec->reason = joined (app->problems, " | ");
@@ -871,7 +933,7 @@ register_spooled (Pipeline *p, const char *spool_id, const char *forced_review, 
 		                                                                             : REASON_CANNOT_PROCESS);
 		g_clear_error (&local);
 		g_clear_pointer (&res->reason, g_free);
-		ok = msg_begin (p, &local) && record_review (p, spool_id, msg, &rec, res, &local);
+		ok = msg_begin (p, &local) && record_review (p, spool_id, msg, &rec, NULL, res, &local);
 	}
 	if (!ok) {
 		msg_rollback (p);
