@@ -55,18 +55,6 @@ cli_review_done (const Config *cfg, int argc, char **argv, GError **error)
 	return TRUE;
 }
 
-/* The label of the field staff call @name: its key ("first_name") or any of
- * its labels ("Imię"); NULL when no field has that name.  (transfer none) */
-static const char *
-field_label (const FormDef *def, const char *name)
-{
-	const FieldDef *f = formdef_field (def, name);
-
-	if (f == NULL)
-		f = formdef_match (def, name);
-	return f ? f->label : NULL;
-}
-
 static gboolean
 unknown_field (const FormDef *def, const char *name, GError **error)
 {
@@ -77,35 +65,6 @@ unknown_field (const FormDef *def, const char *name, GError **error)
 	g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE,
 	             "review register: no form field is called '%s'; fields: %s (or their labels)", name, keys->str);
 	return FALSE;
-}
-
-/* Lines of @text: "FIELD: value" or "FIELD=value" (FIELD a key or a label)
- * become pairs; what else is there (checkbox lines "[x] Doradztwo", a pasted
- * form) goes through the text form extractor, as in a mail body. */
-static void
-add_text (FormData *form, const FormDef *def, const char *text)
-{
-	g_auto (GStrv) lines = g_strsplit_set (text, "\r\n", -1);
-	g_autoptr (GString) rest = g_string_new (NULL);
-	g_autoptr (FormData) extracted = NULL;
-
-	for (char **l = lines; *l != NULL; l++) {
-		gsize cut = strcspn (*l, ":=");
-		g_autofree char *name = g_strstrip (g_strndup (*l, cut));
-		const char *label = (*l)[cut] != '\0' && *name != '\0' ? field_label (def, name) : NULL;
-
-		if (label != NULL) {
-			g_autofree char *value = g_strstrip (g_strdup (*l + cut + 1));
-			form_data_add (form, def, label, value);
-		} else if (**l != '#') {
-			g_string_append_printf (rest, "%s\n", *l);
-		}
-	}
-	extracted = extract_text (rest->str, def);
-	for (guint i = 0; i < extracted->pairs->len; i++) {
-		const FormPair *pair = g_ptr_array_index (extracted->pairs, i);
-		form_data_add (form, def, pair->label, pair->value);
-	}
 }
 
 static char *
@@ -164,10 +123,10 @@ cli_review_register (const Config *cfg, int argc, char **argv, GError **error)
 			g_autofree char *text = read_input (strcmp (argv[i], "-") == 0 ? "-" : argv[++i], error);
 			if (text == NULL)
 				return FALSE;
-			add_text (form, p->form, text);
+			review_form_add_text (form, p->form, text);
 		} else if (eq != NULL && eq != argv[i]) {
 			g_autofree char *name = g_strstrip (g_strndup (argv[i], eq - argv[i]));
-			const char *label = field_label (p->form, name);
+			const char *label = review_field_label (p->form, name);
 			if (label == NULL)
 				return unknown_field (p->form, name, error);
 			form_data_add (form, p->form, label, eq + 1);

@@ -24,7 +24,8 @@ typedef struct {
 #define COMPOSE_TEMPLATES "confirmation", "rejection", "review", "staff-review", "staff-registration", \
 	"staff-failed", "staff-delayed", "staff-bounce", "digest", \
 	"waitlist", "promotion", "cancellation", "reminder", "update", "appointment", \
-	"offer", "offer-accepted", "offer-expired", "offer-refused", "waitlist-note", "answer"
+	"offer", "offer-accepted", "offer-expired", "offer-refused", "waitlist-note", "answer", \
+	"staff-settled", "staff-refused"
 
 /* Load and check every template of @cfg's templates folder.  (transfer full)
  * MAILREG_ERROR_NOINPUT (missing), MAILREG_ERROR_DATA (malformed, naming the file).

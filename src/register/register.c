@@ -15,6 +15,7 @@
 #include "compose/ical.h"
 #include "parse/dsn.h"
 #include "register/notice.h"
+#include "register/review.h"
 #include "validate/reasons.h"
 #include "validate/validate.h"
 
@@ -692,6 +693,16 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char
 		return record_ignored (p, msg, rec, error);
 	}
 	{
+		/* A staff member's reply to a review notice settles the item. */
+		gboolean settled = FALSE;
+		if (!review_by_mail (p, msg, rec, &settled, error))
+			return FALSE;
+		if (settled) {
+			res->outcome = rec->outcome;
+			return TRUE;
+		}
+	}
+	{
 		/* "rezygnuję" with a registration code cancels it. */
 		gboolean cancelled = FALSE;
 		if ((pre == NULL || pre->maybe_code) && !programme_cancel_message (p, msg, rec, &cancelled, error))
@@ -1023,6 +1034,15 @@ register_review_message (Pipeline *p, GHashTable *r, GError **error)
 	if (msg->message_id != NULL)
 		msg->references = g_strdup_printf ("<%s>", msg->message_id);
 	return msg;
+}
+
+FormData *
+register_read_form (Pipeline *p, const InboundMessage *msg)
+{
+	ExtractLimits limits = extract_limits (p->cfg);
+	g_autofree char *notes = NULL;
+
+	return msg->mime != NULL ? extract_form (msg->mime, p->form, &limits, &notes) : NULL;
 }
 
 gboolean

@@ -128,6 +128,10 @@ gboolean register_form_effects (Pipeline *p, gint64 row, const InboundMessage *m
                                 const Application *app, const char *prefix, RegisterResult *res,
                                 GError **error);
 
+/* The form @msg holds as the pipeline reads it ([limits] apply), or NULL
+ * (no MIME, nothing recognised).  (transfer full) */
+FormData *register_read_form (Pipeline *p, const InboundMessage *msg);
+
 /* Queue the rejection reply listing @problems (Polish sentences) to the sender
  * of @msg (its reply address, else @fallback_addr, may be NULL), threaded to
  * it and linked to row @row. */
