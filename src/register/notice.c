@@ -90,9 +90,9 @@ notice_key_load (const char *dir, GError **error)
 /* --- the token ------------------------------------------------------------- */
 
 static char *
-token (GBytes *key, gint64 id)
+token (GBytes *key, gint64 id, const char *salt)
 {
-	g_autofree char *data = g_strdup_printf ("review:%" G_GINT64_FORMAT, id);
+	g_autofree char *data = g_strdup_printf ("review:%" G_GINT64_FORMAT ":%s", id, salt);
 	gsize len;
 	const guchar *k = g_bytes_get_data (key, &len);
 
@@ -100,9 +100,9 @@ token (GBytes *key, gint64 id)
 }
 
 char *
-notice_message_id (GBytes *key, gint64 id, const char *domain)
+notice_message_id (GBytes *key, gint64 id, const char *salt, const char *domain)
 {
-	g_autofree char *t = token (key, id);
+	g_autofree char *t = token (key, id, salt);
 
 	return g_strdup_printf ("review-%" G_GINT64_FORMAT "-%s@%s", id, t, domain);
 }
@@ -118,7 +118,7 @@ equal_constant_time (const char *a, const char *b, gsize n)
 }
 
 NoticeRef
-notice_find_ref (GBytes *key, const char *ids, const char *domain, gint64 *id)
+notice_find_ref (GBytes *key, const char *ids, const char *domain, NoticeSaltFunc salt, gpointer user, gint64 *id)
 {
 	static GRegex *re;
 	g_autoptr (GMatchInfo) mi = NULL;
@@ -137,13 +137,15 @@ notice_find_ref (GBytes *key, const char *ids, const char *domain, gint64 *id)
 		g_autofree char *dom = g_match_info_fetch (mi, 3);
 		gint64 n = g_ascii_strtoll (num, NULL, 10);
 		g_autofree char *want = NULL;
+		g_autofree char *s = NULL;
 		char *low;
 
 		if (g_ascii_strcasecmp (dom, domain) != 0 || n <= 0)
 			continue;
-		want = token (key, n);
+		s = salt (n, user);
+		want = s != NULL ? token (key, n, s) : NULL;
 		low = g_ascii_strdown (given, -1);
-		if (equal_constant_time (low, want, 64)) {
+		if (want != NULL && equal_constant_time (low, want, 64)) {
 			g_free (low);
 			*id = n;
 			return NOTICE_REF_VALID;

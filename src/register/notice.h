@@ -24,8 +24,15 @@
 GBytes *notice_key_load (const char *dir, GError **error);
 
 /* The Message-ID (without <>) of the notice of review item @id:
- * "review-ID-TOKEN@@domain", TOKEN the HMAC's 64 hex digits.  (transfer full) */
-char *notice_message_id (GBytes *key, gint64 id, const char *domain);
+ * "review-ID-TOKEN@@domain", TOKEN the HMAC's 64 hex digits over the id and
+ * @salt, what only that item has (its spool id, a UUID): a row id used again
+ * after an erasure gets another token, and the old notice's token no longer
+ * names anything.  (transfer full) */
+char *notice_message_id (GBytes *key, gint64 id, const char *salt, const char *domain);
+
+/* The salt of item @id (notice_message_id), or NULL when there is no such
+ * item.  (transfer full) */
+typedef char *(*NoticeSaltFunc) (gint64 id, gpointer user);
 
 typedef enum {
 	NOTICE_REF_NONE,      /* no Message-ID shaped like a notice's of @domain */
@@ -35,9 +42,11 @@ typedef enum {
 
 /* Look through @ids (the text of In-Reply-To and References: "<a@b> <c@d>")
  * for a notice Message-ID of @domain; *@id is the item the first valid one
- * names (VALID), or the item an invalid one claims (INVALID), else 0.  Tokens
- * are compared in constant time. */
-NoticeRef notice_find_ref (GBytes *key, const char *ids, const char *domain, gint64 *id);
+ * names (VALID), or the item an invalid one claims (INVALID), else 0.  @salt
+ * gives each item's salt (no item: invalid).  Tokens are compared in
+ * constant time. */
+NoticeRef notice_find_ref (GBytes *key, const char *ids, const char *domain, NoticeSaltFunc salt, gpointer user,
+                           gint64 *id);
 
 /* What a staff member's reply asks: its first word (after blank lines), any
  * case, with or without Polish letters. */

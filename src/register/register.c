@@ -248,7 +248,7 @@ queue_staff_notice (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, 
 		return TRUE;
 	if ((key = pipeline_notice_key (p, error)) == NULL)
 		return FALSE;
-	mid = notice_message_id (key, inbound_row, p->cfg->domain);
+	mid = notice_message_id (key, inbound_row, spool_id, p->cfg->domain);
 	if (g_file_get_contents (path, &raw, &len, &unread))
 		attach = g_bytes_new_take (g_steal_pointer (&raw), len);
 	else

@@ -452,6 +452,16 @@ command_verb (NoticeCommandKind kind)
 	}
 }
 
+/* The notice's salt of item @id: its spool id (NoticeSaltFunc). */
+static char *
+item_salt (gint64 id, gpointer user)
+{
+	Pipeline *p = user;
+	g_autoptr (GHashTable) r = db_message_get (p->db, id, NULL);
+
+	return r != NULL ? g_strdup (g_hash_table_lookup (r, "spool_id")) : NULL;
+}
+
 gboolean
 review_by_mail (Pipeline *p, const InboundMessage *msg, InboundRecord *rec, gboolean *handled, GError **error)
 {
@@ -476,7 +486,7 @@ review_by_mail (Pipeline *p, const InboundMessage *msg, InboundRecord *rec, gboo
 		GBytes *key = pipeline_notice_key (p, error);
 		if (key == NULL)
 			return FALSE;
-		ref = notice_find_ref (key, ids, p->cfg->domain, &id);
+		ref = notice_find_ref (key, ids, p->cfg->domain, item_salt, p, &id);
 	}
 	if (ref == NOTICE_REF_NONE && !staff)
 		return TRUE;

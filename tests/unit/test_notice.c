@@ -40,6 +40,13 @@ test_key (void)
 	g_rmdir (dir);
 }
 
+/* Items 42 and 43 exist (salts "s42", "s43"); 44 does not. */
+static char *
+salt (gint64 id, gpointer user)
+{
+	return id == 42 || id == 43 ? g_strdup_printf ("s%" G_GINT64_FORMAT, id) : NULL;
+}
+
 static void
 test_token (void)
 {
@@ -47,9 +54,9 @@ test_token (void)
 	static const guint8 k2[NOTICE_KEY_SIZE] = { 9, 9, 9 };
 	g_autoptr (GBytes) key = g_bytes_new_static (k1, sizeof k1);
 	g_autoptr (GBytes) other = g_bytes_new_static (k2, sizeof k2);
-	g_autofree char *mid42 = notice_message_id (key, 42, "rops.example.pl");
-	g_autofree char *mid43 = notice_message_id (key, 43, "rops.example.pl");
-	g_autofree char *foreign = notice_message_id (other, 42, "rops.example.pl");
+	g_autofree char *mid42 = notice_message_id (key, 42, "s42", "rops.example.pl");
+	g_autofree char *mid43 = notice_message_id (key, 43, "s43", "rops.example.pl");
+	g_autofree char *foreign = notice_message_id (other, 42, "s42", "rops.example.pl");
 	g_autofree char *refs = NULL;
 	g_autofree char *swapped = NULL;
 	g_autofree char *upper = NULL;
@@ -60,42 +67,56 @@ test_token (void)
 	g_assert_cmpuint (strlen (mid42), ==, strlen ("review-42-") + 64 + strlen ("@rops.example.pl"));
 	/* the same key and id give the same Message-ID; another key another one */
 	{
-		g_autofree char *same = notice_message_id (key, 42, "rops.example.pl");
+		g_autofree char *same = notice_message_id (key, 42, "s42", "rops.example.pl");
 		g_assert_cmpstr (same, ==, mid42);
 		g_assert_cmpstr (foreign, !=, mid42);
 	}
 
 	/* In-Reply-To alone, or somewhere in References */
 	refs = g_strdup_printf ("<a@b.pl> <%s>", mid42);
-	g_assert_cmpint (notice_find_ref (key, refs, "rops.example.pl", &id), ==, NOTICE_REF_VALID);
+	g_assert_cmpint (notice_find_ref (key, refs, "rops.example.pl", salt, NULL, &id), ==, NOTICE_REF_VALID);
 	g_assert_cmpint (id, ==, 42);
-	g_assert_cmpint (notice_find_ref (key, refs, "ROPS.example.pl", &id), ==, NOTICE_REF_VALID);
+	g_assert_cmpint (notice_find_ref (key, refs, "ROPS.example.pl", salt, NULL, &id), ==, NOTICE_REF_VALID);
 	/* no notice: none */
-	g_assert_cmpint (notice_find_ref (key, "<a@b.pl> <c@d.pl>", "rops.example.pl", &id), ==, NOTICE_REF_NONE);
+	g_assert_cmpint (notice_find_ref (key, "<a@b.pl> <c@d.pl>", "rops.example.pl", salt, NULL, &id), ==, NOTICE_REF_NONE);
 	g_assert_cmpint (id, ==, 0);
-	g_assert_cmpint (notice_find_ref (key, NULL, "rops.example.pl", &id), ==, NOTICE_REF_NONE);
+	g_assert_cmpint (notice_find_ref (key, NULL, "rops.example.pl", salt, NULL, &id), ==, NOTICE_REF_NONE);
 	/* another domain's look-alike is not ours */
 	g_clear_pointer (&refs, g_free);
 	refs = g_strdup_printf ("<%.*s@evil.example>", (int) (strchr (mid42, '@') - mid42), mid42);
-	g_assert_cmpint (notice_find_ref (key, refs, "rops.example.pl", &id), ==, NOTICE_REF_NONE);
+	g_assert_cmpint (notice_find_ref (key, refs, "rops.example.pl", salt, NULL, &id), ==, NOTICE_REF_NONE);
 	/* item 43's token put on item 42: invalid, naming 42 */
 	swapped = g_strdup_printf ("<review-42-%s>", mid43 + strlen ("review-43-"));
-	g_assert_cmpint (notice_find_ref (key, swapped, "rops.example.pl", &id), ==, NOTICE_REF_INVALID);
+	g_assert_cmpint (notice_find_ref (key, swapped, "rops.example.pl", salt, NULL, &id), ==, NOTICE_REF_INVALID);
 	g_assert_cmpint (id, ==, 42);
 	/* a token of another key */
 	g_clear_pointer (&refs, g_free);
 	refs = g_strdup_printf ("<%s>", foreign);
-	g_assert_cmpint (notice_find_ref (key, refs, "rops.example.pl", &id), ==, NOTICE_REF_INVALID);
+	g_assert_cmpint (notice_find_ref (key, refs, "rops.example.pl", salt, NULL, &id), ==, NOTICE_REF_INVALID);
 	/* an invalid one before a valid one: the valid one counts */
 	g_clear_pointer (&refs, g_free);
 	refs = g_strdup_printf ("%s <%s>", swapped, mid43);
-	g_assert_cmpint (notice_find_ref (key, refs, "rops.example.pl", &id), ==, NOTICE_REF_VALID);
+	g_assert_cmpint (notice_find_ref (key, refs, "rops.example.pl", salt, NULL, &id), ==, NOTICE_REF_VALID);
 	g_assert_cmpint (id, ==, 43);
+	/* the same row id with another salt (used again after an erasure): another token */
+	{
+		g_autofree char *reused = notice_message_id (key, 42, "another spool id", "rops.example.pl");
+		g_autofree char *ref = g_strdup_printf ("<%s>", reused);
+		g_assert_cmpstr (reused, !=, mid42);
+		g_assert_cmpint (notice_find_ref (key, ref, "rops.example.pl", salt, NULL, &id), ==, NOTICE_REF_INVALID);
+	}
+	/* an item that is no more: invalid */
+	{
+		g_autofree char *gone = notice_message_id (key, 44, "s44", "rops.example.pl");
+		g_autofree char *ref = g_strdup_printf ("<%s>", gone);
+		g_assert_cmpint (notice_find_ref (key, ref, "rops.example.pl", salt, NULL, &id), ==, NOTICE_REF_INVALID);
+		g_assert_cmpint (id, ==, 44);
+	}
 	/* a client writing the hex in capitals */
 	upper = g_strdup_printf ("<%s>", mid42);
 	for (char *c = upper + strlen ("<review-42-"); *c != '@'; c++)
 		*c = g_ascii_toupper (*c);
-	g_assert_cmpint (notice_find_ref (key, upper, "rops.example.pl", &id), ==, NOTICE_REF_VALID);
+	g_assert_cmpint (notice_find_ref (key, upper, "rops.example.pl", salt, NULL, &id), ==, NOTICE_REF_VALID);
 }
 
 static void
