@@ -249,7 +249,7 @@ cmd_review (const Config *cfg, int argc, char **argv, GError **error)
 	}
 	for (guint i = 0; i < rows->len; i++) {
 		GHashTable *r = g_ptr_array_index (rows, i);
-		printf ("%5s  %s  %s  %s%s%s\n       [%s] %s\n", (char *) g_hash_table_lookup (r, "id"),
+		printf ("%5s  %s  %s  %s%s%s\n       %s: %s\n", (char *) g_hash_table_lookup (r, "id"),
 		        (char *) g_hash_table_lookup (r, "received_at"),
 		        g_hash_table_lookup (r, "from") ? (char *) g_hash_table_lookup (r, "from") : "(no sender)",
 		        g_hash_table_lookup (r, "subject") ? (char *) g_hash_table_lookup (r, "subject") : "(no subject)",
