@@ -88,6 +88,9 @@ typedef struct {
 	guint64 waitlist_note;     /* seconds before an event's first session the waiting list is told
 	                            * it still waits, once; 0: never; default 3d */
 	char *workshop_placement;  /* "mixed" (the default: institution types spread over the groups) or "first" */
+
+	/* [web] */
+	char *web_base_url;        /* the console's address for links in mails (review notice), or NULL */
 } Config;
 
 /* Read and check the file at @path (NULL: $MAILREG_CONFIG, else the default path).

@@ -33,6 +33,7 @@ typedef struct {
 	gboolean consent;
 
 	GPtrArray *problems;    /* char*, Polish; empty when the form is valid */
+	GPtrArray *problem_codes;  /* const char* (static), the stable code of each problem (reasons.h) */
 	GPtrArray *notes;       /* char*, Polish; remarks that do not invalidate (e.g. subregion corrected) */
 } Application;
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "validate/powiat.h"
+#include "validate/reasons.h"
 #include "validate/validate.h"
 
 /* Name the table row a failing check came from; quiet when it passes. */
@@ -374,6 +375,47 @@ test_form_empty (void)
 	g_assert_null (app->powiat);
 	g_assert_null (app->subregion);
 	g_assert_false (app->consent);
+	/* each problem has its stable code beside it, and every code its Polish text */
+	g_assert_cmpuint (app->problem_codes->len, ==, app->problems->len);
+	g_assert_cmpstr (g_ptr_array_index (app->problem_codes, 0), ==, REASON_MISSING_FIELD);
+	g_assert_cmpstr (g_ptr_array_index (app->problem_codes, 5), ==, REASON_NO_SUPPORT_CHOSEN);
+	g_assert_cmpstr (g_ptr_array_index (app->problem_codes, 6), ==, REASON_NO_CONSENT);
+	for (guint i = 0; i < app->problem_codes->len; i++)
+		g_assert_true (reason_known (g_ptr_array_index (app->problem_codes, i)));
+}
+
+/* The one table: codes are stable lower-case words, each with a Polish text;
+ * an unknown code gets a generic text, never NULL. */
+static void
+test_reasons (void)
+{
+	static const char *const codes[] = {
+		REASON_TOO_LARGE, REASON_NOT_MIME, REASON_NO_FORM, REASON_UNREADABLE_ATTACHMENT, REASON_TRUNCATED,
+		REASON_OFFER_UNCLEAR, REASON_NO_EVENT, REASON_CANNOT_PROCESS, REASON_MISSING_FIELD,
+		REASON_INVALID_EMAIL, REASON_NO_REPLY_ADDRESS, REASON_INVALID_CHOICE, REASON_UNKNOWN_POWIAT,
+		REASON_UNREADABLE_CHECKBOX, REASON_NO_CONSENT, REASON_REQUIRED_CHECKBOX, REASON_NO_SUPPORT_CHOSEN,
+		REASON_MISSING_TOPIC, REASON_UNKNOWN_TOPIC, REASON_STAFF_REJECTED, REASON_OFFER_TOO_LATE,
+		REASON_STAFF_COMMAND, REASON_STAFF_NO_TOKEN, REASON_STAFF_WRONG_TOKEN, REASON_STAFF_NOT_STAFF,
+		REASON_STAFF_SETTLED, REASON_STAFF_UNKNOWN_COMMAND, REASON_STAFF_FAILED,
+	};
+	g_autoptr (GHashTable) texts = g_hash_table_new (g_str_hash, g_str_equal);
+
+	for (gsize i = 0; i < G_N_ELEMENTS (codes); i++) {
+		const char *pl = reason_text_pl (codes[i]);
+		g_assert_true (reason_known (codes[i]));
+		for (const char *c = codes[i]; *c; c++)
+			g_assert_true (g_ascii_islower (*c) || *c == '_');
+		g_assert_true (g_utf8_validate (pl, -1, NULL));
+		g_assert_cmpuint (strlen (pl), >, 10);
+		/* no two codes share a text: staff could not tell them apart */
+		g_assert_false (g_hash_table_contains (texts, pl));
+		g_hash_table_add (texts, (gpointer) pl);
+	}
+	g_assert_false (reason_known ("no such code"));
+	g_assert_nonnull (reason_text_pl ("no such code"));
+	g_assert_nonnull (reason_text_pl (NULL));
+	g_assert_cmpstr (reason_text_pl (REASON_NO_FORM), ==,
+	                 "W wiadomości nie znaleziono wypełnionego formularza zgłoszeniowego.");
 }
 
 static void
@@ -833,6 +875,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/validate/email/rules", test_email_rules);
 	g_test_add_func ("/validate/form/valid", test_form_valid);
 	g_test_add_func ("/validate/form/empty", test_form_empty);
+	g_test_add_func ("/validate/reasons", test_reasons);
 	g_test_add_func ("/validate/form/aliases-unknown", test_form_aliases_unknown);
 	g_test_add_func ("/validate/form/duplicate", test_form_duplicate);
 	g_test_add_func ("/validate/form/required", test_form_required);
