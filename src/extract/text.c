@@ -271,6 +271,15 @@ parse_line (Parser *ps, const char *start, gsize len)
 	 * unless a TAB comes first: a table row "Label<TAB>10:30" splits there.
 	 * (@line is @start without its leading blanks, so offsets compare.) */
 	tab = memchr (start, '\t', len);
+	/* a table row whose first cell is a whole label: colons inside the cell
+	 * ("Temat (1: ..., 2: ...)", "Imię:") are the label's own */
+	if (tab != NULL) {
+		g_autofree char *cell = trim_dup (start, tab - start);
+		if (*cell != '\0' && strchr (cell, ':') != NULL && formdef_match (ps->def, cell) != NULL) {
+			add_pair (ps, g_steal_pointer (&cell), trim_dup (tab, end - tab));
+			return;
+		}
+	}
 	sep = strchr (line, ':');
 	if (sep != NULL && (tab == NULL || sep - line < tab - start)) {
 		g_autofree char *label = trim_dup (line, sep - line);

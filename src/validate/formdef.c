@@ -182,33 +182,119 @@ formdef_free (FormDef *def)
 	g_free (def);
 }
 
+/* Past a leading item number: "1. ", "1) ", "II.3 ", "2.1.", "a) ", "b. ",
+ * "1.Imie" (normalized, lower case).  A bare word is no number: a segment is
+ * digits, a Roman numeral of i/v/x or a single letter, and the number holds a
+ * digit or ends in '.' or ')' - so "i nazwisko" keeps its "i". */
+static const char *
+skip_numbering (const char *s)
+{
+	const char *p = s;
+	const char *after = s;   /* just past the last '.' or ')' */
+
+	for (;;) {
+		gboolean digits = g_ascii_isdigit (*p);
+
+		if (digits)
+			while (g_ascii_isdigit (*p))
+				p++;
+		else if (*p != '\0' && strchr ("ivx", *p) != NULL)
+			while (*p != '\0' && strchr ("ivx", *p) != NULL)
+				p++;
+		else if (g_ascii_isalpha (*p) && !g_ascii_isalpha (p[1]))
+			p++;
+		else
+			return after;
+		if (*p == '.' || *p == ')') {
+			after = ++p;
+			if (*p == ' ')
+				return p + 1;
+			continue;
+		}
+		if (*p == ' ' && (digits || after > s))
+			return p + 1;
+		return after;
+	}
+}
+
+/* Labels this long (normalized) also match the start of a longer text: a
+ * consent box is printed with the whole legal clause after the words of its
+ * label.  Short labels never do: "Imię i nazwisko opiekuna" is not "Imię". */
+#define PREFIX_MIN_CHARS 30
+#define PREFIX_MIN_WORDS 5
+/* ... but not the start of a whole paragraph. */
+#define PREFIX_MAX_CHARS 600
+
+static gboolean
+prefix_label_ok (const char *label)
+{
+	guint words = 1;
+
+	if (strlen (label) < PREFIX_MIN_CHARS)
+		return FALSE;
+	for (const char *p = label; *p; p++)
+		words += *p == ' ';
+	return words >= PREFIX_MIN_WORDS;
+}
+
+/* The field whose long label @norm starts with, at a word boundary. */
+static const FieldDef *
+match_prefix (const FormDef *def, const char *norm)
+{
+	GHashTableIter it;
+	gpointer key, value;
+	const FieldDef *best = NULL;
+	gsize best_len = 0;
+
+	if (strlen (norm) > PREFIX_MAX_CHARS)
+		return NULL;
+	g_hash_table_iter_init (&it, def->index);
+	while (g_hash_table_iter_next (&it, &key, &value)) {
+		gsize n = strlen (key);
+
+		if (n > best_len && prefix_label_ok (key) && strncmp (norm, key, n) == 0 &&
+		    strchr (" ,.;:(-", norm[n]) != NULL) {
+			best = value;
+			best_len = n;
+		}
+	}
+	return best;
+}
+
+/* @norm without a hint in brackets: "nazwisko (drukowanymi literami)",
+ * "temat doradztwa (1-4", cut short where a printed label wrapped. */
+static const FieldDef *
+match_exact (const FormDef *def, char *norm)
+{
+	const FieldDef *f = g_hash_table_lookup (def->index, norm);
+	char *open;
+
+	if (f == NULL && (open = strpbrk (norm, "([")) != NULL && open > norm) {
+		*open = '\0';
+		g_strchomp (norm);
+		while (*norm != '\0' && strchr (",:-", norm[strlen (norm) - 1]) != NULL) {
+			norm[strlen (norm) - 1] = '\0';
+			g_strchomp (norm);
+		}
+		f = g_hash_table_lookup (def->index, norm);
+	}
+	return f;
+}
+
 const FieldDef *
 formdef_match (const FormDef *def, const char *label)
 {
 	g_autofree char *norm = formdef_normalize (label);
+	const char *bare = skip_numbering (norm);
+	g_autofree char *cut = NULL;
 	const FieldDef *f = g_hash_table_lookup (def->index, norm);
-	gsize len = strlen (norm);
 
-	/* "Temat doradztwa (1-4)": drop a trailing hint in parentheses; a label
-	 * wrapped over lines (a printed PDF, a narrow table cell) may have lost
-	 * the hint's end, so cut at the first '(' as well. */
-	if (f == NULL && len > 0 && norm[len - 1] == ')') {
-		char *open = strrchr (norm, '(');
-		if (open != NULL && open > norm) {
-			*open = '\0';
-			g_strchomp (norm);
-			f = g_hash_table_lookup (def->index, norm);
-		}
-	}
-	if (f == NULL) {
-		char *open = strchr (norm, '(');
-		if (open != NULL && open > norm) {
-			*open = '\0';
-			g_strchomp (norm);
-			f = g_hash_table_lookup (def->index, norm);
-		}
-	}
-	return f;
+	if (f != NULL || *bare == '\0')
+		return f;
+	if ((f = match_prefix (def, bare)) != NULL)
+		return f;
+	cut = g_strdup (bare);
+	return match_exact (def, cut);
 }
 
 const FieldDef *

@@ -434,6 +434,8 @@ check_checkbox (Check *c, const FieldDef *f, const char *value)
 	int state = validate_checkbox (value);
 
 	store_check (c->app, f->key, state == 1);
+	if (value == NULL && f->required)
+		add (c->app->unread, "required box \"%s\" not found in the form", f->label);
 	if (state < 0) {
 		add (c->app->problems, "Pole „%s”: nieczytelne zaznaczenie „%s”. Wpisz [x], aby zaznaczyć, "
 		     "lub [ ], aby nie zaznaczać.", f->label, value);
@@ -528,6 +530,7 @@ validate_form (const FormDef *def, const FormData *form, const char *sender)
 
 	app->problems = g_ptr_array_new_with_free_func (g_free);
 	app->notes = g_ptr_array_new_with_free_func (g_free);
+	app->unread = g_ptr_array_new_with_free_func (g_free);
 
 	for (guint i = 0; form != NULL && form->pairs != NULL && i < form->pairs->len; i++) {
 		const FormPair *pair = g_ptr_array_index (form->pairs, i);
@@ -597,5 +600,7 @@ application_free (Application *app)
 		g_ptr_array_unref (app->problems);
 	if (app->notes != NULL)
 		g_ptr_array_unref (app->notes);
+	if (app->unread != NULL)
+		g_ptr_array_unref (app->unread);
 	g_free (app);
 }

@@ -34,6 +34,10 @@ typedef struct {
 
 	GPtrArray *problems;    /* char*, Polish; empty when the form is valid */
 	GPtrArray *notes;       /* char*, Polish; remarks that do not invalidate (e.g. subregion corrected) */
+	GPtrArray *unread;      /* char*, English, for staff: required boxes whose label is nowhere in
+	                         * the form (also a problem above) - "not ticked" cannot be told from
+	                         * "not read", so a mailed form goes to review, not back to the
+	                         * applicant as "not ticked" */
 } Application;
 
 /* Validate @form.  @sender is the message's From address (may be NULL), used when the

@@ -713,6 +713,13 @@ test_consent (void)
 
 	g_assert_cmpstr (only_problem (missing), ==, want);
 	g_assert_false (missing->consent);
+	/* a box not found is not a box left empty: staff must look */
+	g_assert_cmpuint (missing->unread->len, ==, 1);
+	g_assert_cmpstr (g_ptr_array_index (missing->unread, 0), ==,
+	                 "required box \"Wyrażam zgodę na przetwarzanie moich danych osobowych\" not found in the form");
+	g_assert_cmpuint (empty->unread->len, ==, 0);
+	g_assert_cmpuint (no->unread->len, ==, 0);
+	g_assert_cmpuint (yes->unread->len, ==, 0);
 	g_assert_cmpstr (only_problem (empty), ==, want);
 	g_assert_cmpstr (only_problem (no), ==, want);
 	g_assert_cmpstr (only_problem (odd), ==,
@@ -796,6 +803,40 @@ test_formdef_match (void)
 		{ "(Imię)", NULL },
 		{ "Imię i nazwisko", NULL },
 		{ "", NULL },
+		/* numbering as printed forms number their items */
+		{ "1. Imię", "first_name" },
+		{ "1) Imię:", "first_name" },
+		{ "II.3 Nazwisko", "last_name" },
+		{ "II.3. Nazwisko", "last_name" },
+		{ "2.1.Nazwa instytucji", "institution" },
+		{ "a) Telefon", "phone" },
+		{ "b. Stanowisko", "position" },
+		{ "12 Powiat", "powiat" },
+		/* hints after the label */
+		{ "Nazwisko (drukowanymi literami)", "last_name" },
+		{ "Nazwa instytucji (pełna):", "institution" },
+		{ "Imię [drukowanymi literami]", "first_name" },
+		/* the start of a longer sentence: only labels of five words or more */
+		{ "Wyrażam zgodę na przetwarzanie moich danych osobowych zawartych w formularzu zgłoszeniowym "
+		  "dla potrzeb niezbędnych do realizacji projektu (zgodnie z ustawą z dnia 29 sierpnia 1997 r. "
+		  "o ochronie danych osobowych, Dz. U. z 2002 r. Nr 101, poz. 926 z późn. zm.).", "consent" },
+		{ "3. Wyrażam zgodę na przetwarzanie moich danych osobowych przez ROPS", "consent" },
+		{ "Zgoda na przetwarzanie danych osobowych, zgodnie z ustawą", "consent" },
+		/* ... and never the other way round: answers stay answers */
+		{ "Imię ojca", NULL },
+		{ "Nazwisko panieńskie matki", NULL },
+		{ "Telefonicznie po godzinie 15", NULL },
+		{ "Doradztwo w zakresie ekonomii społecznej", NULL },
+		{ "Warsztaty i wizyta studyjna w Krakowie", NULL },
+		{ "Wyrażam zgodę", NULL },
+		{ "Wyrażam zgodę na przetwarzanie", NULL },
+		{ "Wyrażam zgodę na przetwarzanie moich danychosobowych", NULL },
+		{ "Powiatowe Centrum Pomocy Rodzinie", NULL },
+		{ "i nazwisko", NULL },
+		{ "ix Imię", NULL },
+		{ "Ala ma kota. Imię", NULL },
+		{ "2014", NULL },
+		{ "1.", NULL },
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
