@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""make-sources.py - the filled forms behind the Word 97 and RTF fixtures.
+
+Writes DOCX files (WordprocessingML by hand, legacy form fields included) into
+the directory given as the only argument; make-office-fixtures.sh then has
+LibreOffice turn them into .doc, .rtf, .odt and a printed PDF, as an office
+would.  Standard library only; deterministic.
+"""
+import os
+import sys
+import zipfile
+from xml.sax.saxutils import escape
+
+CONSENT = ("Wyrażam zgodę na przetwarzanie moich danych osobowych zawartych w formularzu "
+           "zgłoszeniowym dla potrzeb niezbędnych do realizacji projektu (zgodnie z ustawą z dnia "
+           "29 sierpnia 1997 r. o ochronie danych osobowych, Dz. U. z 2002 r. Nr 101, poz. 926 "
+           "z późn. zm.).")
+
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+RPR = '<w:rPr><w:lang w:val="pl-PL"/></w:rPr>'
+
+
+def run(text):
+    return f'<w:r>{RPR}<w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
+
+
+def para(*runs):
+    return f'<w:p><w:pPr>{RPR}</w:pPr>{"".join(runs)}</w:p>'
+
+
+def fld(instr, ffdata, result_runs=""):
+    return (f'<w:r>{RPR}<w:fldChar w:fldCharType="begin"><w:ffData>{ffdata}</w:ffData></w:fldChar></w:r>'
+            f'<w:r>{RPR}<w:instrText xml:space="preserve"> {instr} </w:instrText></w:r>'
+            f'<w:r>{RPR}<w:fldChar w:fldCharType="separate"/></w:r>{result_runs}'
+            f'<w:r>{RPR}<w:fldChar w:fldCharType="end"/></w:r>')
+
+
+def formtext(name, value):
+    return fld("FORMTEXT", f'<w:name w:val="{name}"/><w:enabled/><w:calcOnExit w:val="0"/><w:textInput/>',
+               run(value))
+
+
+def formcheckbox(name, checked):
+    state = f'<w:checked w:val="{1 if checked else 0}"/>'
+    return fld("FORMCHECKBOX", f'<w:name w:val="{name}"/><w:enabled/><w:calcOnExit w:val="0"/>'
+               f'<w:checkBox><w:sizeAuto/><w:default w:val="0"/>{state}</w:checkBox>')
+
+
+def cell(*runs):
+    return f'<w:tc><w:tcPr><w:tcW w:w="4500" w:type="dxa"/></w:tcPr>{para(*runs)}</w:tc>'
+
+
+def table(rows):
+    grid = '<w:tblGrid><w:gridCol w:w="4500"/><w:gridCol w:w="4500"/></w:tblGrid>'
+    body = "".join(f'<w:tr>{cell(run(a))}{cell(run(b))}</w:tr>' for a, b in rows)
+    return f'<w:tbl><w:tblPr><w:tblW w:w="9000" w:type="dxa"/></w:tblPr>{grid}{body}</w:tbl>'
+
+
+def docx(path, body):
+    doc = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document {W}><w:body>{body}'
+           '<w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1134" w:right="1134" '
+           'w:bottom="1134" w:left="1134" w:header="0" w:footer="0" w:gutter="0"/></w:sectPr>'
+           '</w:body></w:document>')
+    styles = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:styles {W}><w:docDefaults>'
+              '<w:rPrDefault><w:rPr><w:lang w:val="pl-PL"/></w:rPr></w:rPrDefault></w:docDefaults></w:styles>')
+    ctypes = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+              '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+              '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+              '<Default Extension="xml" ContentType="application/xml"/>'
+              '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+              'officedocument.wordprocessingml.document.main+xml"/>'
+              '<Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-'
+              'officedocument.wordprocessingml.styles+xml"/></Types>')
+    rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships/officeDocument" Target="word/document.xml"/></Relationships>')
+    drels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+             '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+             '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+             'relationships/styles" Target="styles.xml"/></Relationships>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in (("[Content_Types].xml", ctypes), ("_rels/.rels", rels),
+                           ("word/_rels/document.xml.rels", drels), ("word/document.xml", doc),
+                           ("word/styles.xml", styles)):
+            info = zipfile.ZipInfo(name, date_time=(2014, 3, 12, 10, 0, 0))
+            z.writestr(info, data, zipfile.ZIP_DEFLATED)
+
+
+FIELDS = [("Imię", "Anna"), ("Nazwisko", "Wiśniewska-Żak"), ("Adres e-mail", "anna.wisniewska@ops.example.pl"),
+          ("Telefon", "32 123 45 67"), ("Nazwa instytucji", "Ośrodek Pomocy Społecznej w Żorach"),
+          ("Typ instytucji", "OPS"), ("Stanowisko", "pracownik socjalny"), ("Powiat", "Żory"),
+          ("Temat doradztwa", "2")]
+
+
+def fields_form(consent):
+    """Legacy form fields: FORMTEXT values after numbered, hinted labels; FORMCHECKBOX boxes."""
+    body = para(run("FORMULARZ ZGŁOSZENIOWY"))
+    for i, (label, value) in enumerate(FIELDS, 1):
+        hint = " (drukowanymi literami)" if label == "Nazwisko" else ""
+        body += para(run(f"{i}. {label}{hint}: "), formtext(f"Tekst{i}", value))
+    for name, label, on in (("Wybor1", "Spotkanie informacyjne", False),
+                            ("Wybor2", "Warsztaty i wizyta studyjna", True),
+                            ("Wybor3", "Doradztwo", True), ("Wybor4", "Szkolenie uzupełniające", False)):
+        body += para(formcheckbox(name, on), run(" " + label))
+    body += para(formcheckbox("Zgoda", consent), run(" " + CONSENT))
+    return body
+
+
+def table_form():
+    """A table of label and value cells, ticks typed as X and TAK, the consent clause as a label."""
+    rows = [(f"{label}:" if label != "Nazwa instytucji" else "Nazwa instytucji (pełna):", value)
+            for label, value in FIELDS]
+    rows += [("Spotkanie informacyjne", ""), ("Warsztaty i wizyta studyjna", "X"), ("Doradztwo", "TAK"),
+             ("Szkolenie uzupełniające", ""), (CONSENT, "X")]
+    return para(run("Formularz zgłoszeniowy – tabela")) + table(rows) + para(run("Podpis: Anna Wiśniewska-Żak"))
+
+
+def paragraphs_form():
+    """Plain paragraphs as typed, boxes as [x] and ☒, the consent clause after its box."""
+    body = para(run("Dzień dobry, poniżej moje zgłoszenie."))
+    for label, value in FIELDS:
+        body += para(run(f"{label}: {value}"))
+    body += para(run("[x] Warsztaty i wizyta studyjna")) + para(run("☒ Doradztwo"))
+    body += para(run("[ ] Spotkanie informacyjne")) + para(run("☒ " + CONSENT))
+    return body
+
+
+def main():
+    out = sys.argv[1]
+    docx(os.path.join(out, "fields.docx"), fields_form(True))
+    docx(os.path.join(out, "consent-unticked.docx"), fields_form(False))
+    docx(os.path.join(out, "table.docx"), table_form())
+    docx(os.path.join(out, "paragraphs.docx"), paragraphs_form())
+
+
+if __name__ == "__main__":
+    main()
