@@ -281,8 +281,8 @@ match_exact (const FormDef *def, char *norm)
 	return f;
 }
 
-const FieldDef *
-formdef_match (const FormDef *def, const char *label)
+static const FieldDef *
+match_label (const FormDef *def, const char *label, gboolean prefix)
 {
 	g_autofree char *norm = formdef_normalize (label);
 	const char *bare = skip_numbering (norm);
@@ -291,10 +291,22 @@ formdef_match (const FormDef *def, const char *label)
 
 	if (f != NULL || *bare == '\0')
 		return f;
-	if ((f = match_prefix (def, bare)) != NULL)
+	if (prefix && (f = match_prefix (def, bare)) != NULL)
 		return f;
 	cut = g_strdup (bare);
 	return match_exact (def, cut);
+}
+
+const FieldDef *
+formdef_match (const FormDef *def, const char *label)
+{
+	return match_label (def, label, TRUE);
+}
+
+const FieldDef *
+formdef_match_whole (const FormDef *def, const char *label)
+{
+	return match_label (def, label, FALSE);
 }
 
 const FieldDef *
