@@ -4,7 +4,10 @@
 Writes DOCX files (WordprocessingML by hand, legacy form fields included) into
 the directory given as the only argument; make-office-fixtures.sh then has
 LibreOffice turn them into .doc, .rtf, .odt and a printed PDF, as an office
-would.  Standard library only; deterministic.
+would.  LibreOffice's RTF keeps no checkbox state and writes Polish letters as
+\\uN, so the RTF that Word 2003 writes (\\ansicpg1250 with \\'hh bytes, form
+fields with \\formfield) is written here by hand as word-*.rtf.  Standard
+library only; deterministic.
 """
 import os
 import sys
@@ -126,7 +129,74 @@ def paragraphs_form():
     return body
 
 
+def rtf_text(text):
+    """Word 2003's escaping: cp1250 bytes as \\'hh, anything else as \\uN with a '?' fallback."""
+    out = []
+    for ch in text:
+        if ch in "\\{}":
+            out.append("\\" + ch)
+        elif ord(ch) < 0x80:
+            out.append(ch)
+        else:
+            try:
+                out.append("\\'%02x" % ch.encode("cp1250")[0])
+            except UnicodeEncodeError:
+                out.append("\\u%d?" % (ord(ch) if ord(ch) < 0x8000 else ord(ch) - 0x10000))
+    return "".join(out)
+
+
+def rtf_formtext(name, value):
+    return ("{\\field{\\*\\fldinst {\\lang1045 FORMTEXT }{\\lang1045 {\\*\\datafield 8001000000000000"
+            "}{\\*\\formfield{\\fftype0\\ffownhelp\\ffownstat\\fftypetxt0{\\*\\ffname %s}}}}}"
+            "{\\fldrslt {\\lang1045\\noproof %s}}}" % (name, rtf_text(value)))
+
+
+def rtf_checkbox(name, checked, res=None):
+    res = (1 if checked else 0) if res is None else res
+    return ("{\\field{\\*\\fldinst {\\lang1045 FORMCHECKBOX }{\\lang1045 {\\*\\datafield 6500000014000000"
+            "}{\\*\\formfield{\\fftype1\\ffres%d\\fftypetxt0\\ffhps20\\ffdefres%d{\\*\\ffname %s}}}}}"
+            "{\\fldrslt }}" % (res, 1 if checked else 0, name))
+
+
+def word_rtf(path, consent, default_only=False):
+    """An RTF as Word 2003 saves the form: cp1250, a table, form fields, a picture to skip."""
+    head = ("{\\rtf1\\ansi\\ansicpg1250\\uc1\\deff0\\stshfdbch0\\deflang1045"
+            "{\\fonttbl{\\f0\\froman\\fcharset238\\fprq2{\\*\\panose 02020603050405020304}Times New Roman;}"
+            "{\\f1\\fswiss\\fcharset238\\fprq2 Arial CE;}}"
+            "{\\colortbl;\\red0\\green0\\blue0;}{\\stylesheet{\\ql \\f0\\fs24 Normal;}}"
+            "{\\info{\\title Formularz zg\\'b3oszeniowy}{\\author ROPS Katowice}}"
+            "\\paperw11906\\paperh16838\\viewkind4\n")
+    body = ["\\pard\\plain \\ql\\f0\\fs24\\lang1045 {\\b " + rtf_text("FORMULARZ ZGŁOSZENIOWY") + "}\\par\n"]
+    body.append("{\\header \\pard\\plain " + rtf_text("Nagłówek: nie do czytania") + "\\par}\n")
+    body.append("{\\*\\shppict{\\pict\\pngblip\\picw10\\pich10 89504e470d0a1a0a}}\n")
+    for i, (label, value) in enumerate(FIELDS[:5], 1):
+        body.append("\\pard " + rtf_text(f"{i}. {label}: ") + rtf_formtext(f"Tekst{i}", value) + "\\par\n")
+    # a table of the rest: label cell, value cell
+    row_def = "\\trowd\\trgaph108\\cellx4500\\cellx9000\n"
+    for label, value in FIELDS[5:]:
+        body.append(row_def + "\\pard\\intbl " + rtf_text(label) + "\\cell " + rtf_text(value)
+                    + "\\cell\\row\n")
+    body.append("\\pard\\plain\\f0\\fs24 ")
+    for name, label, on in (("Wybor1", "Spotkanie informacyjne", False),
+                            ("Wybor2", "Warsztaty i wizyta studyjna", True),
+                            ("Wybor3", "Doradztwo", True), ("Wybor4", "Szkolenie uzupełniające", False)):
+        res = 25 if default_only else None
+        body.append(rtf_checkbox(name, on, res) + " " + rtf_text(label) + "\\par\n")
+    body.append(rtf_checkbox("Zgoda", consent, 25 if default_only else None) + " "
+                + rtf_text(CONSENT).replace("zgłoszeniowym", "zg\\u322\\'b3oszeniowym") + "\\par\n")
+    body.append("{\\*\\annotation komentarz}\\pard " + rtf_text("Dziękuję") + "\\line "
+                + rtf_text("Anna Wiśniewska-Żak") + "\\par\n}")
+    with open(path, "w", encoding="ascii", newline="\r\n") as f:
+        f.write(head + "".join(body))
+
+
 def main():
+    if sys.argv[1] == "--rtf":
+        out = sys.argv[2]
+        word_rtf(os.path.join(out, "word-fields.rtf"), True)
+        word_rtf(os.path.join(out, "word-consent-unticked.rtf"), False)
+        word_rtf(os.path.join(out, "word-defaults.rtf"), True, default_only=True)
+        return
     out = sys.argv[1]
     docx(os.path.join(out, "fields.docx"), fields_form(True))
     docx(os.path.join(out, "consent-unticked.docx"), fields_form(False))
