@@ -92,6 +92,30 @@ automatic_local_part (const char *addr)
 	       g_str_has_suffix (local, "-request") || g_str_has_suffix (local, "-bounces");
 }
 
+/* An out-of-office subject, as Outlook, Thunderbird, Gmail and Polish webmail
+ * set it when the sender's client adds no header: "Automatyczna odpowiedź:
+ * Zgłoszenie", "Out of Office: ...". */
+static gboolean
+autoreply_subject (const char *subject)
+{
+	static const char *const prefixes[] = { "automatyczna odpowiedź", "odpowiedź automatyczna",
+	                                        "nieobecność", "out of office", "automatic reply",
+	                                        "autoreply", "auto-reply", NULL };
+	g_autofree char *lower = NULL;
+	const char *p;
+
+	if (subject == NULL)
+		return FALSE;
+	lower = g_utf8_strdown (subject, -1);
+	p = lower;
+	while (g_ascii_isspace (*p))
+		p++;
+	for (const char *const *x = prefixes; *x; x++)
+		if (g_str_has_prefix (p, *x))
+			return TRUE;
+	return FALSE;
+}
+
 /* @addr is @own or a subaddress of it (VERP: bounces+<id>@domain). */
 static gboolean
 same_mailbox (const char *addr, const char *own)
@@ -126,6 +150,11 @@ register_is_automatic (const Pipeline *p, const InboundMessage *msg, char **reas
 		*reason = g_strdup ("mailing-list message (List-Id/List-Unsubscribe)");
 	else if (g_mime_object_get_header (obj, "X-Autoreply") || g_mime_object_get_header (obj, "X-Autorespond"))
 		*reason = g_strdup ("automatic message (X-Autoreply)");
+	else if (autoreply_subject (msg->subject)) {
+		g_autofree char *valid = g_utf8_make_valid (msg->subject, -1);
+		g_autofree char *shown = g_utf8_substring (valid, 0, MIN (g_utf8_strlen (valid, -1), 40));
+		*reason = g_strdup_printf ("automatic reply (Subject: %s)", shown);
+	}
 	else if (ct != NULL && g_mime_content_type_is_type (ct, "multipart", "report"))
 		*reason = g_strdup ("delivery or read report (multipart/report)");
 	else if ((v = g_mime_object_get_header (obj, "Return-Path")) != NULL && return_path_empty (v))
