@@ -16,7 +16,7 @@
 #include "parse/dsn.h"
 #include "validate/validate.h"
 
-#define ACCEPTED_FORMATS "wypełniony formularz jako załącznik DOCX, ODT lub PDF albo w treści wiadomości (tekst)"
+#define ACCEPTED_FORMATS "wypełniony formularz jako załącznik DOCX, DOC, ODT, RTF lub PDF albo w treści wiadomości (tekst)"
 
 Pipeline *
 pipeline_open (const Config *cfg, GError **error)
