@@ -281,15 +281,36 @@ match_exact (const FormDef *def, char *norm)
 	return f;
 }
 
+/* A fillable PDF's field named by the form's key ("first_name", "consent"). */
+static const FieldDef *
+match_key (const FormDef *def, const char *label)
+{
+	g_autofree char *key = g_strstrip (g_strdup (label));
+	gsize n = strlen (key);
+
+	if (n > 0 && key[n - 1] == ':')
+		key[n - 1] = '\0';
+	for (guint i = 0; i < def->fields->len; i++) {
+		const FieldDef *f = g_ptr_array_index (def->fields, i);
+		if (g_ascii_strcasecmp (f->key, key) == 0)
+			return f;
+	}
+	return NULL;
+}
+
 static const FieldDef *
 match_label (const FormDef *def, const char *label, gboolean prefix)
 {
-	g_autofree char *norm = formdef_normalize (label);
-	const char *bare = skip_numbering (norm);
+	const FieldDef *by_key = strchr (label, ' ') == NULL ? match_key (def, label) : NULL;
+	g_autofree char *norm = by_key == NULL ? formdef_normalize (label) : NULL;
+	const char *bare;
 	g_autofree char *cut = NULL;
-	const FieldDef *f = g_hash_table_lookup (def->index, norm);
+	const FieldDef *f;
 
-	if (f != NULL || *bare == '\0')
+	if (by_key != NULL)
+		return by_key;
+	bare = skip_numbering (norm);
+	if ((f = g_hash_table_lookup (def->index, norm)) != NULL || *bare == '\0')
 		return f;
 	if (prefix && (f = match_prefix (def, bare)) != NULL)
 		return f;

@@ -31,6 +31,8 @@ seeds() {
 	# the reader child's RLIMIT_CPU (10 s); in-process they only time out: not seeds
 	pdf)    set -- $(ls "$D"/pdf/*.pdf | grep -v '/text-bomb\.pdf$\|/field-names\.pdf$') "$ROOT"/tests/bench/samples/*.pdf ;;
 	imap)   set -- "$D"/imap/*.txt ;;
+	rtf)    set -- "$D"/word/*.rtf ;;
+	doc)    set -- "$D"/word/*.doc ;;
 	label)  set -- "$D"/extract/*.expected "$D"/html/*.expected "$D"/office/*.expected \
 	               "$ROOT"/tests/bench/samples/filled.txt "$D"/pipeline/*.eml ;;
 	esac

@@ -5,9 +5,10 @@
 # fields written in it; an unticked consent is rejected with that one problem;
 # a consent box whose label is the whole legal clause is registered in DOCX,
 # ODT, printed PDF and HTML; a checkbox the reader cannot see goes to review,
-# never back as "not ticked"; a .zip holding a stored DOCX is read through it.
+# never back as "not ticked"; a .zip holding a stored DOCX is read through it;
+# a fillable PDF whose fields are named by the form's keys is registered.
 . "$(dirname "$0")/lib.sh"
-plan 52
+plan 55
 
 make_instance
 B=$T/mail
@@ -55,6 +56,8 @@ attach("clause-docx-fields", "form-fields.docx", DOCX, "formularz.docx")
 attach("clause-odt", "lo-table.odt", "application/vnd.oasis.opendocument.text", "formularz.odt")
 attach("clause-pdf", "lo-table.pdf", "application/pdf", "formularz.pdf")
 attach("clause-pdf-text", "lo-paragraphs.pdf", "application/pdf", "formularz.pdf")
+# a fillable PDF whose fields are named by the form's keys, two by tooltip
+attach("acroform-keys", "fillable-keys.pdf", "application/pdf", "formularz.pdf")
 # an HTML body as webmail sends it: the clause in the label cell of a table
 CONSENT = ("Wyrażam zgodę na przetwarzanie moich danych osobowych zawartych w formularzu "
            "zgłoszeniowym dla potrzeb niezbędnych do realizacji projektu (zgodnie z ustawą z dnia "
@@ -103,7 +106,8 @@ for case in "doc-fields|attachment formularz.doc (doc)" \
             "clause-pdf|attachment formularz.pdf (pdf)" \
             "clause-pdf-text|attachment formularz.pdf (pdf)" \
             "clause-html|body (html)" \
-            "zip-stored|attachment formularze.zip: formularz.docx (docx)"; do
+            "zip-stored|attachment formularze.zip: formularz.docx (docx)" \
+            "acroform-keys|attachment formularz.pdf (pdf)"; do
 	name=${case%%|*}
 	where=${case#*|}
 	is "$(state "$name")" registered "$name: registered"
@@ -133,5 +137,5 @@ print(m.get_content())' "$reply")
 unlike_consent=$(printf '%s' "$body" | grep -c "Wymagana jest zgoda" || true)
 is "$unlike_consent" 0 "the applicant is not told the consent is missing"
 
-is "$(sql "SELECT count(*) FROM messages")" 17 "17 messages, 17 rows"
+is "$(sql "SELECT count(*) FROM messages")" 18 "18 messages, 18 rows"
 done_testing

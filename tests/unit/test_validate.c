@@ -837,6 +837,14 @@ test_formdef_match (void)
 		{ "Ala ma kota. Imię", NULL },
 		{ "2014", NULL },
 		{ "1.", NULL },
+		/* a fillable PDF's fields named by the form's keys */
+		{ "first_name", "first_name" },
+		{ "last_name:", "last_name" },
+		{ "institution_type", "institution_type" },
+		{ "consent", "consent" },
+		{ "phone", "phone" },
+		{ "first_name_2", NULL },
+		{ "name", NULL },
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {

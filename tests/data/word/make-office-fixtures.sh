@@ -13,6 +13,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 python3 "$here/make-sources.py" "$tmp"
 python3 "$here/make-sources.py" --rtf "$here"
+python3 "$here/make-sources.py" --pdf "$here"
 # a profile of its own: no clash with a running LibreOffice, no first-start dialogs
 profile="-env:UserInstallation=file://$tmp/profile"
 cd "$tmp"

@@ -190,7 +190,65 @@ def word_rtf(path, consent, default_only=False):
         f.write(head + "".join(body))
 
 
+def pdf_string(text):
+    return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
+
+
+def fillable_keys(path):
+    """A fillable PDF whose fields are named by the form's keys, two generic ones
+    ("Pole1", "Text7") with the printed label in the tooltip (TU), as form tools
+    export them; written object by object (no PDF library needed)."""
+    fields = [("first_name", None, "Anna"), ("last_name", None, "Wiśniewska-Żak"),
+              ("email", None, "anna.wisniewska@ops.example.pl"), ("phone", None, "32 123 45 67"),
+              ("Text7", "Nazwa instytucji (pełna)", "Ośrodek Pomocy Społecznej w Żorach"),
+              ("institution_type", None, "OPS"), ("Pole1", "Powiat", "Żory"),
+              ("consulting_topic", None, "2")]
+    boxes = [("info_meeting", False), ("workshops", True), ("consulting", True), ("consent", True)]
+    objs = {}
+    n = len(fields) + len(boxes)
+    first = 5
+    kids = []
+    y = 780
+    for i, (name, tu, value) in enumerate(fields):
+        num = first + i
+        kids.append(num)
+        tu_part = f" /TU {pdf_string(tu)}" if tu else ""
+        objs[num] = (f"<< /Type /Annot /Subtype /Widget /FT /Tx /T {pdf_string(name)}{tu_part} "
+                     f"/V {pdf_string(value)} /Rect [250 {y} 540 {y + 18}] /P 3 0 R /F 4 >>")
+        y -= 26
+    for i, (name, on) in enumerate(boxes):
+        num = first + len(fields) + i
+        kids.append(num)
+        state = "/Yes" if on else "/Off"
+        objs[num] = (f"<< /Type /Annot /Subtype /Widget /FT /Btn /T {pdf_string(name)} /V {state} /AS {state} "
+                     f"/Rect [50 {y} 62 {y + 12}] /P 3 0 R /F 4 /MK << /CA (4) >> >>")
+        y -= 22
+    refs = " ".join(f"{k} 0 R" for k in kids)
+    content = "BT /F1 14 Tf 50 800 Td (FORMULARZ ZGLOSZENIOWY) Tj ET"
+    objs[1] = f"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [{refs}] /NeedAppearances true >> >>"
+    objs[2] = "<< /Type /Pages /Kids [3 0 R] /Count 1 >>"
+    objs[3] = (f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Annots [{refs}] "
+               f"/Resources << /Font << /F1 {first + n} 0 R >> >> >>")
+    objs[4] = f"<< /Length {len(content)} >>\nstream\n{content}\nendstream"
+    objs[first + n] = "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+    out = b"%PDF-1.4\n"
+    offsets = {}
+    for num in sorted(objs):
+        offsets[num] = len(out)
+        out += f"{num} 0 obj\n{objs[num]}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
+    for num in sorted(objs):
+        out += f"{offsets[num]:010d} 00000 n \n".encode()
+    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    with open(path, "wb") as f:
+        f.write(out)
+
+
 def main():
+    if sys.argv[1] == "--pdf":
+        fillable_keys(os.path.join(sys.argv[2], "fillable-keys.pdf"))
+        return
     if sys.argv[1] == "--rtf":
         out = sys.argv[2]
         word_rtf(os.path.join(out, "word-fields.rtf"), True)
