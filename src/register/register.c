@@ -705,6 +705,13 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char
 		app = g_steal_pointer (&pre->app);
 	else
 		app = validate_form (p->form, form, msg->reply_addr ? msg->reply_addr : msg->sender);
+	if (app->problems->len > 0 && msg->truncated) {
+		/* A cut-off message yields a cut-off form: the problems would be ours,
+		 * not the applicant's. */
+		g_autofree char *problems = joined (app->problems, " | ");
+		rec->reason = g_strdup_printf ("message truncated (the form may be incomplete): %s", problems);
+		return record_review (p, spool_id, msg, rec, res, error);
+	}
 	if (app->unread->len > 0) {
 		/* the reader may have missed the box: staff look, the applicant is
 		 * not told that a box they ticked is empty */
@@ -712,13 +719,6 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char
 		g_autofree char *problems = joined (app->problems, " | ");
 		rec->reason = *problems != '\0' ? g_strdup_printf ("%s; other problems: %s", unread, problems)
 		                                 : g_steal_pointer (&unread);
-		return record_review (p, spool_id, msg, rec, res, error);
-	}
-	if (app->problems->len > 0 && msg->truncated) {
-		/* A cut-off message yields a cut-off form: the problems would be ours,
-		 * not the applicant's. */
-		g_autofree char *problems = joined (app->problems, " | ");
-		rec->reason = g_strdup_printf ("message truncated (the form may be incomplete): %s", problems);
 		return record_review (p, spool_id, msg, rec, res, error);
 	}
 	if (app->problems->len > 0) {
