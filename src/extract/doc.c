@@ -334,6 +334,8 @@ read_pieces (Doc *d, guint32 clx, guint32 lcb, guint32 ccp_text, GError **error)
 	gunichar table[128];
 	GIConv conv;
 	guint n;
+	guint32 last_end = 0;
+	guint64 total = 0;
 
 	/* Prc records (formatting of pieces) come first; then the Pcdt */
 	while (p < end && *p == 0x01) {
@@ -360,6 +362,7 @@ read_pieces (Doc *d, guint32 clx, guint32 lcb, guint32 ccp_text, GError **error)
 
 	for (guint i = 0; i < n && !d->over; i++) {
 		guint32 cp = le32 (p + 4 * i), cp_end = le32 (p + 4 * (i + 1));
+		guint64 chars;
 		const guint8 *pcd = p + 4 * (n + 1) + 8 * i;
 		guint32 fc = le32 (pcd + 2);
 		gboolean compressed = (fc & FC_COMPRESSED) != 0;
@@ -367,19 +370,23 @@ read_pieces (Doc *d, guint32 clx, guint32 lcb, guint32 ccp_text, GError **error)
 		if (cp >= ccp_text)
 			break;   /* footnotes, headers, comments follow the main text */
 		cp_end = MIN (cp_end, ccp_text);
-		if (cp_end < cp) {
+		/* pieces follow each other, so no byte of text is read twice: the
+		 * work is bounded by the stream, also when nothing is written out */
+		if (cp_end < cp || cp < last_end || (total += cp_end - cp) > d->word.len) {
 			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "Word document: piece table damaged");
 			return FALSE;
 		}
+		last_end = cp_end;
+		chars = cp_end - cp;
 		fc &= ~FC_COMPRESSED;
 		if (compressed)
 			fc /= 2;
-		if (!within (&d->word, fc, (guint64) (cp_end - cp) * (compressed ? 1 : 2))) {
+		if (!within (&d->word, fc, chars * (compressed ? 1 : 2))) {
 			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "Word document: text outside the "
 			             "WordDocument stream (damaged or truncated file)");
 			return FALSE;
 		}
-		for (guint32 k = 0; k < cp_end - cp && !d->over; k++) {
+		for (guint32 k = 0; k < chars && !d->over; k++) {
 			if (compressed) {
 				guint8 b = d->word.data[fc + k];
 				put_char (d, b < 0x80 ? b : table[b - 0x80], fc + k);
@@ -418,6 +425,10 @@ read_document (Doc *d, GError **error)
 	/* FibBase, then the counted arrays fibRgW, fibRgLw, fibRgFcLcb */
 	csw = le16 (fib + 32);
 	at = 34 + 2u * csw;
+	if (!within (&d->word, at, 2)) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "Word document: header damaged");
+		return FALSE;
+	}
 	cslw = le16 (fib + at);
 	at += 2;
 	if (cslw < 4 || !within (&d->word, at, 4u * cslw + 2)) {
@@ -444,10 +455,20 @@ read_document (Doc *d, GError **error)
 	return read_pieces (d, fc_clx, lcb_clx, ccp_text, error);
 }
 
+static void
+drop_log (const char *domain, GLogLevelFlags level, const char *message, gpointer unused)
+{
+}
+
 static gpointer
 init_gsf (gpointer unused)
 {
 	gsf_init ();
+	/* libgsf complains (warnings, criticals) about every damaged container;
+	 * the reason we give for the document says it once, in the right place */
+	g_log_set_handler ("libgsf:msole", G_LOG_LEVEL_MASK | G_LOG_FLAG_FATAL | G_LOG_FLAG_RECURSION, drop_log,
+	                   NULL);
+	g_log_set_handler ("libgsf", G_LOG_LEVEL_MASK | G_LOG_FLAG_FATAL | G_LOG_FLAG_RECURSION, drop_log, NULL);
 	return NULL;
 }
 

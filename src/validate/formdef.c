@@ -68,6 +68,8 @@ split_list (const char *s)
 	return (char **) g_ptr_array_free (out, FALSE);
 }
 
+static gboolean prefix_label_ok (const char *label);
+
 static gboolean
 index_label (FormDef *def, FieldDef *f, const char *label, const char *path, GError **error)
 {
@@ -81,6 +83,8 @@ index_label (FormDef *def, FieldDef *f, const char *label, const char *path, GEr
 		return FALSE;
 	}
 	g_hash_table_insert (def->index, norm, f);
+	if (prefix_label_ok (norm))
+		g_ptr_array_add (def->long_labels, norm);
 	return TRUE;
 }
 
@@ -142,6 +146,7 @@ formdef_load (const char *path, GError **error)
 
 	def->fields = g_ptr_array_new_with_free_func ((GDestroyNotify) field_def_free);
 	def->index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	def->long_labels = g_ptr_array_new ();
 	def->min_fields = 3;
 
 	if (!fs_load_keyfile (kf, path, "form definition", MAILREG_ERROR_DATA, error))
@@ -179,6 +184,7 @@ formdef_free (FormDef *def)
 		return;
 	g_ptr_array_unref (def->fields);
 	g_hash_table_unref (def->index);
+	g_ptr_array_unref (def->long_labels);
 	g_free (def);
 }
 
@@ -241,24 +247,21 @@ prefix_label_ok (const char *label)
 static const FieldDef *
 match_prefix (const FormDef *def, const char *norm)
 {
-	GHashTableIter it;
-	gpointer key, value;
-	const FieldDef *best = NULL;
+	const char *best = NULL;
 	gsize best_len = 0;
 
 	if (strlen (norm) > PREFIX_MAX_CHARS)
 		return NULL;
-	g_hash_table_iter_init (&it, def->index);
-	while (g_hash_table_iter_next (&it, &key, &value)) {
-		gsize n = strlen (key);
+	for (guint i = 0; i < def->long_labels->len; i++) {
+		const char *label = g_ptr_array_index (def->long_labels, i);
+		gsize n = strlen (label);
 
-		if (n > best_len && prefix_label_ok (key) && strncmp (norm, key, n) == 0 &&
-		    strchr (" ,.;:(-", norm[n]) != NULL) {
-			best = value;
+		if (n > best_len && strncmp (norm, label, n) == 0 && strchr (" ,.;:(-", norm[n]) != NULL) {
+			best = label;
 			best_len = n;
 		}
 	}
-	return best;
+	return best != NULL ? g_hash_table_lookup (def->index, best) : NULL;
 }
 
 /* @norm without a hint in brackets: "nazwisko (drukowanymi literami)",
@@ -314,6 +317,8 @@ match_label (const FormDef *def, const char *label, gboolean prefix)
 		return f;
 	if (prefix && (f = match_prefix (def, bare)) != NULL)
 		return f;
+	if (bare == norm && strpbrk (norm, "([") == NULL)
+		return NULL;   /* nothing to cut: the lookup above was the whole answer */
 	cut = g_strdup (bare);
 	return match_exact (def, cut);
 }

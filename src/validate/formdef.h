@@ -31,6 +31,8 @@ typedef struct {
 typedef struct {
 	GPtrArray *fields;   /* FieldDef*, in form order */
 	GHashTable *index;   /* normalized label -> FieldDef* (borrowed) */
+	GPtrArray *long_labels;   /* normalized labels long enough to match the start of
+	                           * a longer text (keys of index, borrowed) */
 	guint min_fields;    /* fewer recognised fields than this: no form found */
 } FormDef;
 

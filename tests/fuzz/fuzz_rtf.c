@@ -1,4 +1,4 @@
-/* fuzz_rtf.c - bytes -> the RTF reader.  Seeds: tests/data/word/*.rtf.  Every
+/* fuzz_rtf.c - bytes -> the RTF reader.  Seeds: the .rtf files of tests/data/word.  Every
  * input is given the "{\rtf" start the reader insists on, so mutations reach
  * the control-word walk instead of its first check. */
 #include <string.h>
