@@ -445,10 +445,14 @@ extract_text (const char *text, const FormDef *def)
 		parse_line (&ps, line->start, line->len);
 		if (form->pairs->len > before && ps.named)
 			continue;
-		/* no field named: perhaps the start of a wrapped label (the pair
-		 * the line made, if any, was not a field's and stays as it is) */
-		if (i + 1 < lines->len)
-			i += parse_wrapped (&ps, line, lines->len - i);
+		/* no field named: perhaps the start of a wrapped label, which then
+		 * replaces the pair the line made alone (not a field's) */
+		if (i + 1 < lines->len) {
+			guint used = parse_wrapped (&ps, line, lines->len - i);
+			if (used > 0 && form->pairs->len > before + 1)
+				g_ptr_array_remove_index (form->pairs, before);
+			i += used;
+		}
 	}
 	form->matched = g_hash_table_size (seen);
 	return form;
