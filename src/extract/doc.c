@@ -17,6 +17,7 @@
 
 #include <string.h>
 
+#include <gsf/gsf-infile-impl.h>
 #include <gsf/gsf-infile-msole.h>
 #include <gsf/gsf-infile.h>
 #include <gsf/gsf-input-memory.h>
@@ -82,14 +83,39 @@ within (const Stream *s, guint64 off, guint64 len)
 	return off <= s->len && len <= s->len - off;
 }
 
+/* The stream @name of @ole, or NULL: absent, or (*@damaged) not readable.
+ * gsf_infile_child_by_name() would log a warning for a damaged one, which
+ * our reason already tells; the class's own lookup reports it instead. */
+static GsfInput *
+child (GsfInfile *ole, const char *name, gboolean *damaged)
+{
+	int n = gsf_infile_num_children (ole);
+
+	*damaged = FALSE;
+	for (int i = 0; i < n; i++)
+		if (g_strcmp0 (gsf_infile_name_by_index (ole, i), name) == 0) {
+			g_autoptr (GError) error = NULL;
+			GsfInput *in = GSF_INFILE_CLASS (G_OBJECT_GET_CLASS (ole))->child_by_index (ole, i, &error);
+			*damaged = in == NULL;
+			return in;
+		}
+	return NULL;
+}
+
 /* The whole stream @name of @ole, or an empty one when absent. */
 static GBytes *
 read_stream (GsfInfile *ole, const char *name, gsize max, GError **error)
 {
-	g_autoptr (GsfInput) in = gsf_infile_child_by_name (ole, name);
+	gboolean damaged;
+	g_autoptr (GsfInput) in = child (ole, name, &damaged);
 	gsf_off_t size;
 	guint8 *buf;
 
+	if (damaged) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "Word document: stream %s cannot be read "
+		             "(damaged file)", name);
+		return NULL;
+	}
 	if (in == NULL)
 		return g_bytes_new (NULL, 0);
 	size = gsf_input_size (in);
@@ -496,8 +522,9 @@ extract_doc (GBytes *data, const ExtractLimits *limits, GError **error)
 	if ((word = read_stream (ole, "WordDocument", len, error)) == NULL)
 		return NULL;
 	if (g_bytes_get_size (word) == 0) {
-		g_autoptr (GsfInput) pkg = gsf_infile_child_by_name (ole, "EncryptedPackage");
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, pkg != NULL
+		gboolean damaged;
+		g_autoptr (GsfInput) pkg = child (ole, "EncryptedPackage", &damaged);
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, pkg != NULL || damaged
 		             ? "encrypted Office document: cannot be read without a password"
 		             : "not a Word document (no WordDocument stream)");
 		return NULL;

@@ -193,82 +193,130 @@ end_formfield (Reader *r)
 	r->fftype = -1;
 }
 
-static const struct {
+typedef enum {
+	W_DEST,       /* a destination: arg is its Dest */
+	W_FFTYPE, W_FFRES, W_FFDEFRES,   /* form field data */
+	W_F, W_FCHARSET,                 /* font number; font charset (in the font table) */
+	W_U, W_UC, W_ANSICPG,
+	W_CP,         /* \mac, \pc, \pca: arg is the code page */
+	W_BREAK,      /* \par, \sect, \page, \line */
+	W_PARD, W_INTBL, W_CELL, W_ROW,
+	W_CHAR,       /* a character: arg */
+} WordKind;
+
+typedef struct {
 	const char *word;
-	Dest dest;
-} destinations[] = {
-	{ "fonttbl", DEST_FONTTBL }, { "fldinst", DEST_FLDINST }, { "formfield", DEST_FORMFIELD },
-	{ "colortbl", DEST_SKIP }, { "stylesheet", DEST_SKIP }, { "info", DEST_SKIP },
-	{ "pict", DEST_SKIP }, { "object", DEST_SKIP }, { "header", DEST_SKIP }, { "headerl", DEST_SKIP },
-	{ "headerr", DEST_SKIP }, { "headerf", DEST_SKIP }, { "footer", DEST_SKIP },
-	{ "footerl", DEST_SKIP }, { "footerr", DEST_SKIP }, { "footerf", DEST_SKIP },
-	{ "footnote", DEST_SKIP }, { "annotation", DEST_SKIP }, { "xe", DEST_SKIP }, { "tc", DEST_SKIP },
-	{ "listtable", DEST_SKIP }, { "listoverridetable", DEST_SKIP }, { "revtbl", DEST_SKIP },
-	{ "rsidtbl", DEST_SKIP }, { "filetbl", DEST_SKIP }, { "themedata", DEST_SKIP },
-	{ "colorschememapping", DEST_SKIP }, { "latentstyles", DEST_SKIP }, { "datastore", DEST_SKIP },
-	{ "shppict", DEST_SKIP }, { "nonshppict", DEST_SKIP }, { "shpinst", DEST_SKIP },
-	{ "author", DEST_SKIP }, { "operator", DEST_SKIP }, { "title", DEST_SKIP }, { "subject", DEST_SKIP },
-	{ "keywords", DEST_SKIP }, { "comment", DEST_SKIP }, { "doccomm", DEST_SKIP },
-	{ "bkmkstart", DEST_SKIP }, { "bkmkend", DEST_SKIP }, { "generator", DEST_SKIP },
-	{ "pgdsctbl", DEST_SKIP }, { "pn", DEST_SKIP }, { "pntext", DEST_SKIP }, { "listtext", DEST_SKIP },
-	{ "ffname", DEST_SKIP }, { "ffdeftext", DEST_SKIP }, { "ffformat", DEST_SKIP },
-	{ "ffhelptext", DEST_SKIP }, { "ffstattext", DEST_SKIP }, { "ffentrymcr", DEST_SKIP },
-	{ "ffexitmcr", DEST_SKIP }, { "ffl", DEST_SKIP }, { "template", DEST_SKIP },
-	{ "userprops", DEST_SKIP }, { "xmlnstbl", DEST_SKIP }, { "mmathPr", DEST_SKIP },
+	WordKind kind;
+	guint32 arg;
+} Word;
+
+/* The control words that matter; every other one is ignored.  Looked up in a
+ * hash table: a document holds thousands of them. */
+static const Word words[] = {
+	{ "fonttbl", W_DEST, DEST_FONTTBL }, { "fldinst", W_DEST, DEST_FLDINST },
+	{ "formfield", W_DEST, DEST_FORMFIELD },
+	{ "colortbl", W_DEST, DEST_SKIP }, { "stylesheet", W_DEST, DEST_SKIP }, { "info", W_DEST, DEST_SKIP },
+	{ "pict", W_DEST, DEST_SKIP }, { "object", W_DEST, DEST_SKIP }, { "header", W_DEST, DEST_SKIP },
+	{ "headerl", W_DEST, DEST_SKIP }, { "headerr", W_DEST, DEST_SKIP }, { "headerf", W_DEST, DEST_SKIP },
+	{ "footer", W_DEST, DEST_SKIP }, { "footerl", W_DEST, DEST_SKIP }, { "footerr", W_DEST, DEST_SKIP },
+	{ "footerf", W_DEST, DEST_SKIP }, { "footnote", W_DEST, DEST_SKIP }, { "annotation", W_DEST, DEST_SKIP },
+	{ "xe", W_DEST, DEST_SKIP }, { "tc", W_DEST, DEST_SKIP }, { "listtable", W_DEST, DEST_SKIP },
+	{ "listoverridetable", W_DEST, DEST_SKIP }, { "revtbl", W_DEST, DEST_SKIP },
+	{ "rsidtbl", W_DEST, DEST_SKIP }, { "filetbl", W_DEST, DEST_SKIP }, { "themedata", W_DEST, DEST_SKIP },
+	{ "colorschememapping", W_DEST, DEST_SKIP }, { "latentstyles", W_DEST, DEST_SKIP },
+	{ "datastore", W_DEST, DEST_SKIP }, { "shppict", W_DEST, DEST_SKIP }, { "nonshppict", W_DEST, DEST_SKIP },
+	{ "shpinst", W_DEST, DEST_SKIP }, { "author", W_DEST, DEST_SKIP }, { "operator", W_DEST, DEST_SKIP },
+	{ "title", W_DEST, DEST_SKIP }, { "subject", W_DEST, DEST_SKIP }, { "keywords", W_DEST, DEST_SKIP },
+	{ "comment", W_DEST, DEST_SKIP }, { "doccomm", W_DEST, DEST_SKIP }, { "bkmkstart", W_DEST, DEST_SKIP },
+	{ "bkmkend", W_DEST, DEST_SKIP }, { "generator", W_DEST, DEST_SKIP }, { "pgdsctbl", W_DEST, DEST_SKIP },
+	{ "pn", W_DEST, DEST_SKIP }, { "pntext", W_DEST, DEST_SKIP }, { "listtext", W_DEST, DEST_SKIP },
+	{ "ffname", W_DEST, DEST_SKIP }, { "ffdeftext", W_DEST, DEST_SKIP }, { "ffformat", W_DEST, DEST_SKIP },
+	{ "ffhelptext", W_DEST, DEST_SKIP }, { "ffstattext", W_DEST, DEST_SKIP },
+	{ "ffentrymcr", W_DEST, DEST_SKIP }, { "ffexitmcr", W_DEST, DEST_SKIP }, { "ffl", W_DEST, DEST_SKIP },
+	{ "template", W_DEST, DEST_SKIP }, { "userprops", W_DEST, DEST_SKIP }, { "xmlnstbl", W_DEST, DEST_SKIP },
+	{ "mmathPr", W_DEST, DEST_SKIP },
+	{ "fftype", W_FFTYPE, 0 }, { "ffres", W_FFRES, 0 }, { "ffdefres", W_FFDEFRES, 0 },
+	{ "f", W_F, 0 }, { "fcharset", W_FCHARSET, 0 },
+	{ "u", W_U, 0 }, { "uc", W_UC, 0 }, { "ansicpg", W_ANSICPG, 0 },
+	{ "mac", W_CP, 10000 }, { "pc", W_CP, 437 }, { "pca", W_CP, 850 },
+	{ "par", W_BREAK, 0 }, { "sect", W_BREAK, 0 }, { "page", W_BREAK, 0 }, { "line", W_BREAK, 0 },
+	{ "pard", W_PARD, 0 }, { "intbl", W_INTBL, 0 },
+	{ "cell", W_CELL, 0 }, { "nestcell", W_CELL, 0 }, { "row", W_ROW, 0 }, { "nestrow", W_ROW, 0 },
+	{ "tab", W_CHAR, '\t' }, { "emdash", W_CHAR, 0x2014 }, { "endash", W_CHAR, 0x2013 },
+	{ "bullet", W_CHAR, 0x2022 }, { "lquote", W_CHAR, 0x2018 }, { "rquote", W_CHAR, 0x2019 },
+	{ "ldblquote", W_CHAR, 0x201C }, { "rdblquote", W_CHAR, 0x201D }, { "emspace", W_CHAR, ' ' },
+	{ "enspace", W_CHAR, ' ' }, { "qmspace", W_CHAR, ' ' },
 };
 
-static const struct {
-	const char *word;
-	gunichar c;
-} symbols[] = {
-	{ "emdash", 0x2014 }, { "endash", 0x2013 }, { "bullet", 0x2022 }, { "lquote", 0x2018 },
-	{ "rquote", 0x2019 }, { "ldblquote", 0x201C }, { "rdblquote", 0x201D }, { "emspace", ' ' },
-	{ "enspace", ' ' }, { "qmspace", ' ' },
-};
+static gpointer
+index_words (gpointer unused)
+{
+	GHashTable *index = g_hash_table_new (g_str_hash, g_str_equal);
+
+	for (gsize i = 0; i < G_N_ELEMENTS (words); i++)
+		g_hash_table_insert (index, (gpointer) words[i].word, (gpointer) &words[i]);
+	return index;
+}
+
+static const Word *
+lookup_word (const char *word)
+{
+	static GOnce once = G_ONCE_INIT;
+
+	return g_hash_table_lookup (g_once (&once, index_words, NULL), word);
+}
+
+/* A destination starts: the group's text goes there (or nowhere). */
+static void
+start_destination (Reader *r, State *s, Dest d)
+{
+	/* a form field's data counts only inside a field's code */
+	if (d == DEST_FORMFIELD) {
+		if (s->dest != DEST_FLDINST)
+			d = DEST_SKIP;
+		else
+			r->fftype = 0, r->ffres = -1, r->ffdefres = 0;
+	}
+	if (s->dest == DEST_TEXT || s->dest == DEST_FLDINST || d == DEST_SKIP)
+		s->dest = d;
+}
 
 /* Control word @word with parameter @param (@has_param); @ignorable after "\*". */
 static void
 control_word (Reader *r, const char *word, gboolean has_param, long param, gboolean ignorable)
 {
 	State *s = top (r);
+	const Word *w = lookup_word (word);
 
-	for (gsize i = 0; i < G_N_ELEMENTS (destinations); i++)
-		if (strcmp (word, destinations[i].word) == 0) {
-			Dest d = destinations[i].dest;
-			/* a form field's data counts only inside a field's code */
-			if (d == DEST_FORMFIELD) {
-				if (s->dest != DEST_FLDINST)
-					d = DEST_SKIP;
-				else
-					r->fftype = 0, r->ffres = -1, r->ffdefres = 0;
-			}
-			if (s->dest == DEST_TEXT || s->dest == DEST_FLDINST || d == DEST_SKIP)
-				s->dest = d;
-			return;
-		}
+	if (w != NULL && w->kind == W_DEST) {
+		start_destination (r, s, (Dest) w->arg);
+		return;
+	}
 	if (ignorable) {
 		s->dest = DEST_SKIP;   /* "\*\unknown": skip the group */
 		return;
 	}
+	if (w == NULL)
+		return;
 	if (s->dest == DEST_FORMFIELD) {
-		if (strcmp (word, "fftype") == 0)
+		if (w->kind == W_FFTYPE)
 			r->fftype = (int) param;
-		else if (strcmp (word, "ffres") == 0)
+		else if (w->kind == W_FFRES)
 			r->ffres = (int) param;
-		else if (strcmp (word, "ffdefres") == 0)
+		else if (w->kind == W_FFDEFRES)
 			r->ffdefres = (int) param;
 		return;
 	}
 	if (s->dest == DEST_FONTTBL) {
-		if (strcmp (word, "f") == 0)
+		if (w->kind == W_F)
 			r->font = (int) param;
-		else if (strcmp (word, "fcharset") == 0 && charset_cp ((int) param) != 0 &&
+		else if (w->kind == W_FCHARSET && charset_cp ((int) param) != 0 &&
 		         g_hash_table_size (r->font_cp) < MAX_FONTS)
 			g_hash_table_insert (r->font_cp, GINT_TO_POINTER (r->font),
 			                     GUINT_TO_POINTER (charset_cp ((int) param)));
 		return;
 	}
-	if (strcmp (word, "u") == 0 && has_param) {
+	if (w->kind == W_U && has_param) {
 		gunichar c = (gunichar) (param < 0 ? param + 65536 : param);
 		if (r->skip == 0)
 			emit_char (r, g_unichar_validate (c) ? c : 0xFFFD);
@@ -280,40 +328,47 @@ control_word (Reader *r, const char *word, gboolean has_param, long param, gbool
 		r->skip--;
 		return;
 	}
-	if (strcmp (word, "uc") == 0 && has_param && param >= 0 && param <= 8)
-		s->uc = (guint) param;
-	else if (strcmp (word, "ansicpg") == 0 && has_param && param > 0 && param < 100000)
-		r->doc_cp = (guint) param;
-	else if (strcmp (word, "mac") == 0)
-		r->doc_cp = 10000;
-	else if (strcmp (word, "pc") == 0)
-		r->doc_cp = 437;
-	else if (strcmp (word, "pca") == 0)
-		r->doc_cp = 850;
-	else if (strcmp (word, "f") == 0 && has_param)
-		s->cp = GPOINTER_TO_UINT (g_hash_table_lookup (r->font_cp, GINT_TO_POINTER ((int) param)));
-	else if (strcmp (word, "par") == 0 || strcmp (word, "sect") == 0 || strcmp (word, "page") == 0 ||
-	         strcmp (word, "line") == 0)
+	switch (w->kind) {
+	case W_UC:
+		if (has_param && param >= 0 && param <= 8)
+			s->uc = (guint) param;
+		break;
+	case W_ANSICPG:
+		if (has_param && param > 0 && param < 100000)
+			r->doc_cp = (guint) param;
+		break;
+	case W_CP:
+		r->doc_cp = w->arg;
+		break;
+	case W_F:
+		if (has_param)
+			s->cp = GPOINTER_TO_UINT (g_hash_table_lookup (r->font_cp, GINT_TO_POINTER ((int) param)));
+		break;
+	case W_BREAK:
 		/* a cell of several lines stays one cell of its row */
 		emit_break (r, s->intbl ? ' ' : '\n');
-	else if (strcmp (word, "pard") == 0)
+		break;
+	case W_PARD:
 		s->intbl = FALSE;
-	else if (strcmp (word, "intbl") == 0)
+		break;
+	case W_INTBL:
 		s->intbl = TRUE;
-	else if (strcmp (word, "cell") == 0 || strcmp (word, "nestcell") == 0)
+		break;
+	case W_CELL:
 		emit_break (r, '\t');
-	else if (strcmp (word, "row") == 0 || strcmp (word, "nestrow") == 0) {
+		break;
+	case W_ROW:
 		/* the last cell's TAB: "Imię<TAB>Jan" (an empty last cell keeps one) */
 		if (s->dest == DEST_TEXT && r->out->len > 0 && r->out->str[r->out->len - 1] == '\t')
 			g_string_truncate (r->out, r->out->len - 1);
 		emit_break (r, '\n');
+		break;
+	case W_CHAR:
+		emit_char (r, w->arg);
+		break;
+	default:
+		break;   /* form field and font table words outside their destination */
 	}
-	else if (strcmp (word, "tab") == 0)
-		emit_char (r, '\t');
-	else
-		for (gsize i = 0; i < G_N_ELEMENTS (symbols); i++)
-			if (strcmp (word, symbols[i].word) == 0)
-				emit_char (r, symbols[i].c);
 }
 
 static gboolean
