@@ -712,13 +712,10 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char
 		rec->reason = g_strdup_printf ("message truncated (the form may be incomplete): %s", problems);
 		return record_review (p, spool_id, msg, rec, res, error);
 	}
-	if (app->unread->len > 0) {
-		/* the reader may have missed the box: staff look, the applicant is
-		 * not told that a box they ticked is empty */
-		g_autofree char *unread = joined (app->unread, "; ");
-		g_autofree char *problems = joined (app->problems, " | ");
-		rec->reason = *problems != '\0' ? g_strdup_printf ("%s; other problems: %s", unread, problems)
-		                                 : g_steal_pointer (&unread);
+	if (app->unread->len > 0 && app->unread->len == app->problems->len) {
+		/* boxes not found are all that is wrong: the reader may have missed
+		 * them, so staff look; the applicant is not told a ticked box is empty */
+		rec->reason = joined (app->unread, "; ");
 		return record_review (p, spool_id, msg, rec, res, error);
 	}
 	if (app->problems->len > 0) {

@@ -434,8 +434,17 @@ check_checkbox (Check *c, const FieldDef *f, const char *value)
 	int state = validate_checkbox (value);
 
 	store_check (c->app, f->key, state == 1);
-	if (value == NULL && f->required)
+	if (value == NULL && f->required) {
+		/* not found is not "not ticked": the reader may have missed it */
 		add (c->app->unread, "required box \"%s\" not found in the form", f->label);
+		if (strcmp (f->key, "consent") == 0)
+			add (c->app->problems, "Wymagana jest zgoda na przetwarzanie danych osobowych („%s”) — nie "
+			     "znaleziono jej w formularzu.", f->label);
+		else
+			add (c->app->problems, "Pole „%s” musi zostać zaznaczone — nie znaleziono go w formularzu.",
+			     f->label);
+		return;
+	}
 	if (state < 0) {
 		add (c->app->problems, "Pole „%s”: nieczytelne zaznaczenie „%s”. Wpisz [x], aby zaznaczyć, "
 		     "lub [ ], aby nie zaznaczać.", f->label, value);
@@ -456,7 +465,7 @@ static void
 check_support (Check *c)
 {
 	g_autoptr (GString) list = g_string_new (NULL);
-	guint n = 0, total = 0;
+	guint n = 0, total = 0, found = 0;
 
 	for (const char *const *k = support_keys; *k; k++) {
 		if (checkbox_of (c, *k) != 0)
@@ -469,9 +478,13 @@ check_support (Check *c)
 		if (f == NULL)
 			continue;
 		n++;
+		found += value_of (c, *k) != NULL;
 		g_string_append_printf (list, "%s„%s”", n == 1 ? "" : n == total ? " lub " : ", ", f->label);
 	}
 	add (c->app->problems, "Zaznacz co najmniej jedną formę wsparcia: %s.", list->str);
+	/* none of the boxes found at all: perhaps none could be read */
+	if (found == 0)
+		add (c->app->unread, "no support box (%s) found in the form", list->str);
 }
 
 static void

@@ -35,9 +35,10 @@ typedef struct {
 	GPtrArray *problems;    /* char*, Polish; empty when the form is valid */
 	GPtrArray *notes;       /* char*, Polish; remarks that do not invalidate (e.g. subregion corrected) */
 	GPtrArray *unread;      /* char*, English, for staff: required boxes whose label is nowhere in
-	                         * the form (also a problem above) - "not ticked" cannot be told from
-	                         * "not read", so a mailed form goes to review, not back to the
-	                         * applicant as "not ticked" */
+	                         * the form, or no support box at all; each is also one of the
+	                         * problems, worded "not found", never "not ticked".  When they are
+	                         * all the problems, a mailed form goes to review: the reader may
+	                         * have missed boxes the applicant ticked */
 } Application;
 
 /* Validate @form.  @sender is the message's From address (may be NULL), used when the

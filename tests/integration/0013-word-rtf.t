@@ -127,8 +127,8 @@ done
 
 # LibreOffice's RTF keeps no checkbox state: the boxes cannot be seen, so staff look
 is "$(state rtf-nomarks)" review "checkboxes without a state: review, not rejected"
-like "$(reason rtf-nomarks)" "^required box \"Wyrażam zgodę na przetwarzanie moich danych osobowych\" not found in the form" \
-     "the reason names the box not found"
+like "$(reason rtf-nomarks)" "^no support box .* found in the form; required box \"Wyrażam zgodę na przetwarzanie moich danych osobowych\" not found in the form$" \
+     "the reason names the boxes not found"
 mr send >/dev/null 2>&1
 reply=$(grep -l "^To: .*rtf-nomarks@nadawca.example.pl" "$T/outgoing"/*.eml | head -n 1)
 body=$(python3 -c 'import sys, email, email.policy
