@@ -19,7 +19,7 @@
 #include "validate/reasons.h"
 #include "validate/validate.h"
 
-#define ACCEPTED_FORMATS "wypełniony formularz jako załącznik DOCX, ODT lub PDF albo w treści wiadomości (tekst)"
+#define ACCEPTED_FORMATS "wypełniony formularz jako załącznik DOCX, DOC, ODT, RTF lub PDF albo w treści wiadomości (tekst)"
 
 Pipeline *
 pipeline_open (const Config *cfg, GError **error)
@@ -97,6 +97,30 @@ automatic_local_part (const char *addr)
 	       g_str_has_suffix (local, "-request") || g_str_has_suffix (local, "-bounces");
 }
 
+/* An out-of-office subject, as Outlook, Thunderbird, Gmail and Polish webmail
+ * set it when the sender's client adds no header: "Automatyczna odpowiedź:
+ * Zgłoszenie", "Out of Office: ...". */
+static gboolean
+autoreply_subject (const char *subject)
+{
+	static const char *const prefixes[] = { "automatyczna odpowiedź", "odpowiedź automatyczna",
+	                                        "nieobecność", "out of office", "automatic reply",
+	                                        "autoreply", "auto-reply", NULL };
+	g_autofree char *lower = NULL;
+	const char *p;
+
+	if (subject == NULL)
+		return FALSE;
+	lower = g_utf8_strdown (subject, -1);
+	p = lower;
+	while (g_ascii_isspace (*p))
+		p++;
+	for (const char *const *x = prefixes; *x; x++)
+		if (g_str_has_prefix (p, *x))
+			return TRUE;
+	return FALSE;
+}
+
 /* @addr is @own or a subaddress of it (VERP: bounces+<id>@domain). */
 static gboolean
 same_mailbox (const char *addr, const char *own)
@@ -131,6 +155,11 @@ register_is_automatic (const Pipeline *p, const InboundMessage *msg, char **reas
 		*reason = g_strdup ("mailing-list message (List-Id/List-Unsubscribe)");
 	else if (g_mime_object_get_header (obj, "X-Autoreply") || g_mime_object_get_header (obj, "X-Autorespond"))
 		*reason = g_strdup ("automatic message (X-Autoreply)");
+	else if (autoreply_subject (msg->subject)) {
+		g_autofree char *valid = g_utf8_make_valid (msg->subject, -1);
+		g_autofree char *shown = g_utf8_substring (valid, 0, MIN (g_utf8_strlen (valid, -1), 40));
+		*reason = g_strdup_printf ("automatic reply (Subject: %s)", shown);
+	}
 	else if (ct != NULL && g_mime_content_type_is_type (ct, "multipart", "report"))
 		*reason = g_strdup ("delivery or read report (multipart/report)");
 	else if ((v = g_mime_object_get_header (obj, "Return-Path")) != NULL && return_path_empty (v))
@@ -753,6 +782,13 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char
 		g_autofree char *problems = joined (app->problems, " | ");
 		rec->reason = g_strdup_printf ("message truncated (the form may be incomplete): %s", problems);
 		rec->reason_code = g_strdup (REASON_TRUNCATED);
+		return record_review (p, spool_id, msg, rec, form, res, error);
+	}
+	if (app->unread->len > 0 && app->unread->len == app->problems->len) {
+		/* boxes not found are all that is wrong: the reader may have missed
+		 * them, so staff look; the applicant is not told a ticked box is empty */
+		rec->reason = joined (app->unread, "; ");
+		rec->reason_code = g_strdup (REASON_BOX_NOT_FOUND);
 		return record_review (p, spool_id, msg, rec, form, res, error);
 	}
 	if (app->problems->len > 0) {

@@ -27,6 +27,7 @@ static const Reason reasons[] = {
 	{ REASON_NO_CONSENT, "Brak zgody na przetwarzanie danych osobowych." },
 	{ REASON_REQUIRED_CHECKBOX, "Niezaznaczone wymagane pole wyboru." },
 	{ REASON_NO_SUPPORT_CHOSEN, "Nie zaznaczono żadnej formy wsparcia." },
+	{ REASON_BOX_NOT_FOUND, "Nie znaleziono w formularzu wymaganego pola wyboru: mogło zostać źle odczytane." },
 	{ REASON_MISSING_TOPIC, "Zaznaczono doradztwo bez numeru tematu." },
 	{ REASON_UNKNOWN_TOPIC, "Nierozpoznany temat doradztwa." },
 	{ REASON_STAFF_REJECTED, "Zgłoszenie odrzucone przez pracownika." },

@@ -32,6 +32,7 @@
 #define REASON_NO_CONSENT            "no_consent"
 #define REASON_REQUIRED_CHECKBOX     "required_checkbox"
 #define REASON_NO_SUPPORT_CHOSEN     "no_support_chosen"
+#define REASON_BOX_NOT_FOUND         "box_not_found"          /* a required box whose label the form lacks */
 #define REASON_MISSING_TOPIC         "missing_topic"
 #define REASON_UNKNOWN_TOPIC         "unknown_topic"
 #define REASON_STAFF_REJECTED        "staff_rejected"         /* rejected by a staff member (review_reject) */

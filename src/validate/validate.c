@@ -448,6 +448,17 @@ check_checkbox (Check *c, const FieldDef *f, const char *value)
 	int state = validate_checkbox (value);
 
 	store_check (c->app, f->key, state == 1);
+	if (value == NULL && f->required) {
+		/* not found is not "not ticked": the reader may have missed it */
+		add (c->app->unread, "required box \"%s\" not found in the form", f->label);
+		if (strcmp (f->key, "consent") == 0)
+			problem (c->app, REASON_BOX_NOT_FOUND, "Wymagana jest zgoda na przetwarzanie danych osobowych "
+			         "(„%s”) — nie znaleziono jej w formularzu.", f->label);
+		else
+			problem (c->app, REASON_BOX_NOT_FOUND, "Pole „%s” musi zostać zaznaczone — nie znaleziono go "
+			         "w formularzu.", f->label);
+		return;
+	}
 	if (state < 0) {
 		problem (c->app, REASON_UNREADABLE_CHECKBOX, "Pole „%s”: nieczytelne zaznaczenie „%s”. Wpisz [x], aby zaznaczyć, "
 		     "lub [ ], aby nie zaznaczać.", f->label, value);
@@ -468,7 +479,7 @@ static void
 check_support (Check *c)
 {
 	g_autoptr (GString) list = g_string_new (NULL);
-	guint n = 0, total = 0;
+	guint n = 0, total = 0, found = 0;
 
 	for (const char *const *k = support_keys; *k; k++) {
 		if (checkbox_of (c, *k) != 0)
@@ -481,9 +492,13 @@ check_support (Check *c)
 		if (f == NULL)
 			continue;
 		n++;
+		found += value_of (c, *k) != NULL;
 		g_string_append_printf (list, "%s„%s”", n == 1 ? "" : n == total ? " lub " : ", ", f->label);
 	}
 	problem (c->app, REASON_NO_SUPPORT_CHOSEN, "Zaznacz co najmniej jedną formę wsparcia: %s.", list->str);
+	/* none of the boxes found at all: perhaps none could be read */
+	if (found == 0)
+		add (c->app->unread, "no support box (%s) found in the form", list->str);
 }
 
 static void
@@ -543,6 +558,7 @@ validate_form (const FormDef *def, const FormData *form, const char *sender)
 	app->problems = g_ptr_array_new_with_free_func (g_free);
 	app->problem_codes = g_ptr_array_new ();
 	app->notes = g_ptr_array_new_with_free_func (g_free);
+	app->unread = g_ptr_array_new_with_free_func (g_free);
 
 	for (guint i = 0; form != NULL && form->pairs != NULL && i < form->pairs->len; i++) {
 		const FormPair *pair = g_ptr_array_index (form->pairs, i);
@@ -614,5 +630,7 @@ application_free (Application *app)
 		g_ptr_array_unref (app->problem_codes);
 	if (app->notes != NULL)
 		g_ptr_array_unref (app->notes);
+	if (app->unread != NULL)
+		g_ptr_array_unref (app->unread);
 	g_free (app);
 }
