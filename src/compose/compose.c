@@ -269,10 +269,45 @@ prototype (Composer *c, gboolean threaded, GError **error)
 	return c->proto[threaded] = g_steal_pointer (&m);
 }
 
+/* The message @raw as an attachment: message/rfc822 when GMime reads it, else
+ * its bytes as application/octet-stream (base64), named @file.  (transfer full) */
+static GMimeObject *
+message_part (GBytes *raw, const char *file)
+{
+	gsize len;
+	const char *data = g_bytes_get_data (raw, &len);
+	g_autoptr (GMimeStream) stream = g_mime_stream_mem_new_with_buffer (data, len);
+	g_autoptr (GMimeParser) parser = g_mime_parser_new_with_stream (stream);   /* holds a ref on stream */
+	g_autoptr (GMimeMessage) m = g_mime_parser_construct_message (parser, NULL);
+	GMimeObject *part;
+
+	if (m != NULL) {
+		part = GMIME_OBJECT (g_mime_message_part_new_with_message ("rfc822", m));   /* holds a ref on m */
+	} else {
+		g_autoptr (GMimeStream) copy = g_mime_stream_mem_new_with_buffer (data, len);
+		g_autoptr (GMimeDataWrapper) content = g_mime_data_wrapper_new_with_stream (copy,
+		                                                                            GMIME_CONTENT_ENCODING_DEFAULT);
+		part = GMIME_OBJECT (g_mime_part_new_with_type ("application", "octet-stream"));
+		g_mime_part_set_content (GMIME_PART (part), content);   /* the part holds its own ref */
+		g_mime_part_set_content_encoding (GMIME_PART (part), GMIME_CONTENT_ENCODING_BASE64);
+	}
+	g_mime_object_set_disposition (part, GMIME_DISPOSITION_ATTACHMENT);
+	g_mime_object_set_content_disposition_parameter (part, "filename", file);
+	return part;
+}
+
 ComposedMail *
 compose_mail_ics (Composer *c, const char *name, GHashTable *vars, const char *to_name,
                   const char *to_addr, const char *in_reply_to, const char *references, const char *ics,
                   GError **error)
+{
+	return compose_mail_extra (c, name, vars, to_name, to_addr, in_reply_to, references, ics, NULL, error);
+}
+
+ComposedMail *
+compose_mail_extra (Composer *c, const char *name, GHashTable *vars, const char *to_name,
+                    const char *to_addr, const char *in_reply_to, const char *references, const char *ics,
+                    const ComposeExtra *extra, GError **error)
 {
 	const Template *t = g_hash_table_lookup (c->templates, name);
 	g_autoptr (ComposedMail) out = g_new0 (ComposedMail, 1);
@@ -294,7 +329,7 @@ compose_mail_ics (Composer *c, const char *name, GHashTable *vars, const char *t
 		return NULL;
 	}
 	one_line (out->subject);
-	out->message_id = ids_message_id (c->domain);
+	out->message_id = extra && extra->message_id ? g_strdup (extra->message_id) : ids_message_id (c->domain);
 
 	if ((m = prototype (c, in_reply_to != NULL, error)) == NULL)
 		return NULL;
@@ -317,15 +352,22 @@ compose_mail_ics (Composer *c, const char *name, GHashTable *vars, const char *t
 	}
 
 	body = text_body (text);
-	if (ics == NULL) {
+	if (ics == NULL && (extra == NULL || extra->attach == NULL)) {
 		g_mime_message_set_mime_part (m, GMIME_OBJECT (body));
 	} else {
 		/* multipart/mixed only when there is an attachment */
 		g_autoptr (GMimeMultipart) mixed = g_mime_multipart_new_with_subtype ("mixed");
-		g_autoptr (GMimeObject) cal = calendar_part (ics);
 
 		g_mime_multipart_add (mixed, GMIME_OBJECT (body));  /* the multipart holds refs */
-		g_mime_multipart_add (mixed, cal);
+		if (ics != NULL) {
+			g_autoptr (GMimeObject) cal = calendar_part (ics);
+			g_mime_multipart_add (mixed, cal);
+		}
+		if (extra != NULL && extra->attach != NULL) {
+			g_autoptr (GMimeObject) att = message_part (extra->attach, extra->attach_name ? extra->attach_name
+			                                                                               : "wiadomosc.eml");
+			g_mime_multipart_add (mixed, att);
+		}
 		g_mime_message_set_mime_part (m, GMIME_OBJECT (mixed));
 	}
 

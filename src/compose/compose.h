@@ -24,7 +24,8 @@ typedef struct {
 #define COMPOSE_TEMPLATES "confirmation", "rejection", "review", "staff-review", "staff-registration", \
 	"staff-failed", "staff-delayed", "staff-bounce", "digest", \
 	"waitlist", "promotion", "cancellation", "reminder", "update", "appointment", \
-	"offer", "offer-accepted", "offer-expired", "offer-refused", "waitlist-note", "answer"
+	"offer", "offer-accepted", "offer-expired", "offer-refused", "waitlist-note", "answer", \
+	"staff-settled", "staff-refused"
 
 /* Load and check every template of @cfg's templates folder.  (transfer full)
  * MAILREG_ERROR_NOINPUT (missing), MAILREG_ERROR_DATA (malformed, naming the file).
@@ -47,6 +48,19 @@ ComposedMail *compose_mail (Composer *c, const char *name, GHashTable *vars, con
 ComposedMail *compose_mail_ics (Composer *c, const char *name, GHashTable *vars, const char *to_name,
                                 const char *to_addr, const char *in_reply_to, const char *references,
                                 const char *ics, GError **error);
+
+/* What a few mails need beyond the template (every field may be NULL). */
+typedef struct {
+	const char *message_id;   /* the Message-ID (without <>) to give it; NULL: a new random one */
+	GBytes *attach;           /* a whole message to attach: message/rfc822 (application/octet-stream
+	                           * when GMime cannot read it) */
+	const char *attach_name;  /* its file name; default "wiadomosc.eml" */
+} ComposeExtra;
+
+/* As compose_mail_ics, with @extra (may be NULL). */
+ComposedMail *compose_mail_extra (Composer *c, const char *name, GHashTable *vars, const char *to_name,
+                                  const char *to_addr, const char *in_reply_to, const char *references,
+                                  const char *ics, const ComposeExtra *extra, GError **error);
 
 /* Substitute {{var}} in @tmpl.  (transfer full)  NULL with MAILREG_ERROR_DATA naming
  * the first unknown variable. */

@@ -55,6 +55,7 @@ static const KeySpec config_keys[] = {
 	{ "mail", "staff", KEY_ADDRESS, F (staff), "an e-mail address", 0, 0 },
 	{ "mail", "domain", KEY_DOMAIN, F (domain), "a domain name such as rops.example.pl", 0, 0 },
 	{ "mail", "staff_copy", KEY_BOOL, F (staff_copy), "true or false", 0, 0 },
+	{ "web", "base_url", KEY_STRING, F (web_base_url), "an http:// or https:// address such as https://rejestracja.rops.example.pl", 0, 0 },
 	{ "limits", "max_message_size", KEY_SIZE, F (max_message_size), "a size such as 30M (1K to 2G)", 1 << 10, 2ULL << 30 },
 	{ "limits", "max_mime_depth", KEY_UINT, F (max_mime_depth), "a number from 1 to 100", 1, 100 },
 	{ "limits", "max_form_text", KEY_SIZE, F (max_form_text), "a size such as 1M (1K to 100M)", 1 << 10, 100 << 20 },
@@ -250,6 +251,13 @@ check_key (Config *cfg, GKeyFile *kf, const KeySpec *spec, GString *problems)
 		                                              : g_canonicalize_filename (value, cfg->dir));
 		break;
 	case KEY_STRING:
+		/* a link in mails: an absolute http(s) address, one line */
+		if (spec->offset == G_STRUCT_OFFSET (Config, web_base_url) &&
+		    ((!g_str_has_prefix (value, "https://") && !g_str_has_prefix (value, "http://")) ||
+		     strpbrk (value, " \t\r\n<>\"") != NULL)) {
+			not_allowed (problems, cfg, spec, value);
+			return;
+		}
 		set_string (field, g_steal_pointer (&value));
 		break;
 	case KEY_ADDRESS: {
@@ -481,7 +489,7 @@ config_load (const char *path, GError **error)
 			continue;
 		if (!known_group (*g)) {
 			problem (problems, cfg, *g, NULL,
-			         "unknown group; allowed: [paths], [mail], [limits], [imap], [smtp], [programme], [ocr]");
+			         "unknown group; allowed: [paths], [mail], [limits], [imap], [smtp], [programme], [ocr], [web]");
 			continue;
 		}
 		keys = g_key_file_get_keys (kf, *g, NULL, NULL);

@@ -98,6 +98,9 @@ typedef struct {
 	char *ocr_language;          /* NULL: "pol" */
 	gboolean ocr_auto_register;  /* register a scan read surely enough; default false (review) */
 	double ocr_min_confidence;   /* ... every required field at least this sure (0..1); default 0.90 */
+
+	/* [web] */
+	char *web_base_url;        /* the console's address for links in mails (review notice), or NULL */
 } Config;
 
 /* Read and check the file at @path (NULL: $MAILREG_CONFIG, else the default path).

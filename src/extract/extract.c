@@ -246,13 +246,15 @@ typedef enum {
 	KIND_ODT,
 	KIND_PDF,
 	KIND_ZIP,
-	KIND_UNSUPPORTED,  /* a document format we do not read: .doc, .rtf, ... */
+	KIND_UNSUPPORTED,  /* a document format we do not read: .xls, .pages, ... */
 	KIND_IMAGE,        /* most likely a scan */
+	KIND_RTF,
+	KIND_DOC,          /* Word 97-2003 */
 	KIND_SCAN,         /* a form read by OCR (an image, or a PDF of images) */
 } FileKind;
 
 static const char *const kind_names[] = { "other", "text", "html", "docx", "odt", "pdf", "zip",
-                                          "unsupported", "image", "scan" };
+                                          "unsupported", "image", "rtf", "doc", "scan" };
 
 static const struct {
 	const char *key;   /* a MIME type or a file name extension */
@@ -266,8 +268,9 @@ static const struct {
 	{ "application/pdf", KIND_PDF }, { "application/x-pdf", KIND_PDF }, { ".pdf", KIND_PDF },
 	{ "application/zip", KIND_ZIP }, { "application/x-zip-compressed", KIND_ZIP },
 	{ "application/x-zip", KIND_ZIP }, { ".zip", KIND_ZIP },
-	{ "application/msword", KIND_UNSUPPORTED }, { ".doc", KIND_UNSUPPORTED },
-	{ "application/rtf", KIND_UNSUPPORTED }, { "text/rtf", KIND_UNSUPPORTED }, { ".rtf", KIND_UNSUPPORTED },
+	{ "application/msword", KIND_DOC }, { ".doc", KIND_DOC },
+	{ "application/rtf", KIND_RTF }, { "text/rtf", KIND_RTF }, { ".rtf", KIND_RTF },
+	{ "application/x-rtf", KIND_RTF },
 	{ ".xls", KIND_UNSUPPORTED }, { ".xlsx", KIND_UNSUPPORTED }, { ".ods", KIND_UNSUPPORTED },
 	{ ".pages", KIND_UNSUPPORTED }, { ".wpd", KIND_UNSUPPORTED }, { ".docm", KIND_UNSUPPORTED },
 	{ ".jpg", KIND_IMAGE }, { ".jpeg", KIND_IMAGE }, { ".png", KIND_IMAGE }, { ".tif", KIND_IMAGE },
@@ -288,7 +291,7 @@ kind_by_name (const char *key)
 /* What the bytes say they are: magic numbers beat names, since mail clients send
  * forms as application/octet-stream and people rename files. */
 static FileKind
-kind_by_content (GBytes *data)
+kind_by_content (GBytes *data, const ExtractLimits *limits)
 {
 	gsize len;
 	const guint8 *p = g_bytes_get_data (data, &len);
@@ -297,21 +300,26 @@ kind_by_content (GBytes *data)
 		return KIND_PDF;
 	if (len >= 4 && memcmp (p, "PK\x03\x04", 4) == 0) {
 		/* An OpenDocument file starts with an uncompressed "mimetype" entry naming
-		 * its type; a DOCX names word/document.xml in its headers; any other ZIP
-		 * is a container to look inside. */
+		 * its type; a DOCX has [Content_Types].xml and word/document.xml among
+		 * its entries (not merely inside: a .zip may hold a stored DOCX); any
+		 * other ZIP is a container to look inside. */
 		gsize head = MIN (len, 256);
+		g_autoptr (GPtrArray) entries = NULL;
 		if (memmem (p, head, "application/vnd.oasis.opendocument.text", 39) != NULL)
 			return KIND_ODT;
 		if (memmem (p, head, "application/vnd.oasis.opendocument.", 35) != NULL)
 			return KIND_UNSUPPORTED;
-		if (memmem (p, len, "word/document.xml", 17) != NULL)
+		if (memmem (p, len, "word/document.xml", 17) != NULL &&
+		    (entries = zip_list (data, limits, NULL)) != NULL &&
+		    g_ptr_array_find_with_equal_func (entries, "[Content_Types].xml", g_str_equal, NULL) &&
+		    g_ptr_array_find_with_equal_func (entries, "word/document.xml", g_str_equal, NULL))
 			return KIND_DOCX;
 		return KIND_ZIP;
 	}
 	if (len >= 4 && memcmp (p, "\xD0\xCF\x11\xE0", 4) == 0)
-		return KIND_UNSUPPORTED;   /* OLE2: .doc, .xls */
+		return KIND_DOC;   /* OLE2: .doc, unless the name says .xls */
 	if (len >= 5 && memcmp (p, "{\\rtf", 5) == 0)
-		return KIND_UNSUPPORTED;
+		return KIND_RTF;
 	if ((len >= 3 && memcmp (p, "\xFF\xD8\xFF", 3) == 0) || (len >= 8 && memcmp (p, "\x89PNG\r\n\x1a\n", 8) == 0) ||
 	    (len >= 4 && (memcmp (p, "II*\0", 4) == 0 || memcmp (p, "MM\0*", 4) == 0)) ||
 	    (len >= 6 && memcmp (p, "GIF8", 4) == 0))
@@ -394,6 +402,12 @@ read_in_process (FileKind kind, GBytes *data, const char *charset, const Extract
 		break;
 	case KIND_IMAGE:
 		text = extract_image (data, limits, error);
+		break;
+	case KIND_RTF:
+		text = extract_rtf (data, limits, error);
+		break;
+	case KIND_DOC:
+		text = extract_doc (data, limits, error);
 		break;
 	default:
 		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "format %s not read", kind_names[kind]);
@@ -589,7 +603,7 @@ read_file (Walk *w, GBytes *data, const char *name, FileKind declared, const cha
            const char *where, guint level, gboolean is_body)
 {
 	g_autofree char *ext = name_extension (name);
-	FileKind kind = kind_by_content (data);
+	FileKind kind = kind_by_content (data, w->limits);
 	g_autoptr (GError) error = NULL;
 	g_autofree char *text = NULL;
 	FormData *form;
@@ -604,6 +618,8 @@ read_file (Walk *w, GBytes *data, const char *name, FileKind declared, const cha
 		if (kind == KIND_OTHER || named == KIND_DOCX || named == KIND_ODT)
 			kind = named;
 	}
+	if (kind == KIND_DOC && kind_by_name (ext) == KIND_UNSUPPORTED)
+		kind = KIND_UNSUPPORTED;   /* an .xls is OLE2 too */
 	switch (kind) {
 	case KIND_ZIP:
 		read_zip (w, data, where, level);

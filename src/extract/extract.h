@@ -1,7 +1,7 @@
 /* extract.h - find the filled form in a parsed message.
  *
  * Stage 3 of the pipeline: parse -> extract -> validate.  Every candidate part
- * (a text or HTML body; a .txt, .html, DOCX, ODT or PDF attachment, also inside a
+ * (a text or HTML body; a .txt, .html, DOCX, ODT, .doc, RTF or PDF attachment, also inside a
  * ZIP archive or a forwarded message) goes through its format's extractor
  * (formats.h) and then extract_text(), which yields raw label/value pairs; the
  * candidate with the most recognised form fields wins.  Nothing here judges the

@@ -37,6 +37,15 @@ char *extract_odt_xml (GBytes *xml, const ExtractLimits *limits, GError **error)
  * it in the sandboxed reader. (transfer full) */
 char *extract_pdf (GBytes *data, const ExtractLimits *limits, GError **error);
 
+/* RTF: the text, tables and legacy form fields of an RTF document, its own
+ * small reader; \ansicpgN and \uN decoded.  (transfer full) */
+char *extract_rtf (GBytes *data, const ExtractLimits *limits, GError **error);
+
+/* Word 97-2003 .doc: the text of the WordDocument stream through its piece
+ * table, tables and legacy form fields; libgsf for the OLE2 container.
+ * Encrypted documents are errors.  (transfer full) */
+char *extract_doc (GBytes *data, const ExtractLimits *limits, GError **error);
+
 /* HTML (webmail bodies): text with table cells and block elements kept apart,
  * entities decoded, script/style dropped; libxml2's HTML parser.  @charset is the
  * part's declared charset or NULL. (transfer full) */

@@ -517,9 +517,9 @@ gboolean db_review_register (Db *db, gint64 id, const char *form_part, GError **
 int db_review_done (Db *db, gint64 id, GError **error);
 
 /* Review message @id rejected by staff: state rejected, reviewed now, "; @note"
- * added to its reason.  FALSE with MAILREG_ERROR_DATA when it is not an open
- * review. */
-gboolean db_review_reject (Db *db, gint64 id, const char *note, GError **error);
+ * added to its reason, its reason code now @code.  FALSE with
+ * MAILREG_ERROR_DATA when it is not an open review. */
+gboolean db_review_reject (Db *db, gint64 id, const char *note, const char *code, GError **error);
 
 /* --- audit: staff actions --------------------------------------------------- */
 
