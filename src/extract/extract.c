@@ -4,10 +4,11 @@
  * forwarded messages and .zip archives, is decoded within the limits, recognised
  * by its bytes, name or type, turned into text by its format's extractor
  * (formats.h) and parsed by extract_text(); the candidate naming the most form
- * fields wins.  Parts not read (other formats, images, limits) become staff notes.
- * Documents whose libraries have no limits of their own (PDF, and every format
- * not named in reads_in_process) are read by the sandboxed reader program
- * (sandbox/sandbox.h), one document per reader.
+ * fields wins.  Parts not read (other formats, images when [ocr] is off,
+ * limits) become staff notes.
+ * Documents whose libraries have no limits of their own (PDF, images read by
+ * OCR, and every format not named in reads_in_process) are read by the
+ * sandboxed reader program (sandbox/sandbox.h), one document per reader.
  */
 #define G_LOG_DOMAIN "extract"
 #define _GNU_SOURCE   /* memmem */

@@ -660,8 +660,10 @@ fail:
 	return FALSE;
 }
 
-/* What reading needs, as glibc 2.36, GLib 2.74, poppler 22.12, libxml2 and
- * libzip call it (strace of the reader over the test documents); every other
+/* What reading needs, as glibc 2.36, GLib 2.74, poppler 22.12, libxml2,
+ * libzip, Tesseract 5.3 and leptonica call it (strace of the reader over the
+ * test documents and tests/data/scans; with OMP_THREAD_LIMIT=1 OCR starts no
+ * thread); every other
  * system call kills the process (SIGSYS).  socket, connect, execve, fork,
  * ptrace, kill of another process, open for writing: all killed. */
 static const int allowed[] = {

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 # one OpenMP thread per OCR, as systemd/mailreg.service sets: CPU time, not spinning
 export OMP_THREAD_LIMIT=1
-plan 22
+plan 23
 
 make_instance
 S=$DATA/scans
@@ -60,6 +60,8 @@ for name in s300 s200 phone pdf; do
 	is "$(state $name)" review "$name: a scan goes to review"
 done
 like "$(reason s300)" "^scan read by OCR: check the fields" "the reason says the fields come from OCR"
+is "$(sql "SELECT reason_code FROM messages WHERE message_id = 's300@scans.example.pl'")" scan \
+	"its reason code is scan (the Polish text staff read)"
 
 mr review --json >"$T/r.json"
 field() {   # MESSAGE KEY -> value|confidence of the field in review --json
@@ -89,13 +91,14 @@ like "$conf" "^0\\.[0-9]+$|^1(\\.0)?$" "the confidence is a number from 0 to 1"
 is "$(state bomb)" review "pixel bomb: review"
 like "$(reason bomb)" "scan: image of 100000 x 100000 pixels is over the limit" "pixel bomb: the reason names the limit"
 
-# staff are told the fields with the confidence of each
+# staff are told the fields with the confidence of each (the notice's text;
+# the original message is attached)
 mr send >/dev/null 2>&1
 body=$(python3 -c 'import glob, sys, email, email.policy
 for f in sorted(glob.glob(sys.argv[1] + "/*.eml")):
     m = email.message_from_binary_file(open(f, "rb"), policy=email.policy.default)
     if "kadry@" in str(m["To"]) and "Zgłoszenie (s300)" in str(m["Subject"]):
-        print(m.get_content())' "$T/outgoing")
+        print(m.get_body(("plain",)).get_content())' "$T/outgoing")
 like "$body" "Imię: Krzysztof \\(pewność [0-9]+ %\\)" "staff notice: Pole: wartość (pewność N %)"
 like "$body" "Nazwisko: Krawczyk \\(pewność" "staff notice: every field listed"
 
