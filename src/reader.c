@@ -11,8 +11,8 @@
  * maps only the libraries reading needs (not libcurl, SQLite, libical...),
  * which makes it quicker to start and leaves less code inside the sandbox.
  *
- *   mailreg-reader FORMAT CHARSET SIZE MEMORY CPU MAX_TEXT ZIP_ENTRY ZIP_ENTRIES XML_DEPTH PDF_PAGES
- *                  OCR OCR_PAGES OCR_PIXELS OCR_SECONDS TESSDATA LANGUAGE
+ *   mailreg-reader FORMAT CHARSET SIZE MEMORY CPU CPU_GRANT MAX_TEXT ZIP_ENTRY ZIP_ENTRIES XML_DEPTH
+ *                  PDF_PAGES OCR OCR_PAGES OCR_PIXELS OCR_SECONDS TESSDATA LANGUAGE
  * reads one document the same way without a server (by hand, for debugging).
  */
 #define G_LOG_DOMAIN "reader"
@@ -122,8 +122,8 @@ reader_main (int argc, char **argv)
 	char *text;
 	gsize size;
 
-	if (argc != 17) {
-		fprintf (stderr, "usage: %s FORMAT CHARSET SIZE MEMORY CPU MAX_TEXT ZIP_ENTRY ZIP_ENTRIES "
+	if (argc != 18) {
+		fprintf (stderr, "usage: %s FORMAT CHARSET SIZE MEMORY CPU CPU_GRANT MAX_TEXT ZIP_ENTRY ZIP_ENTRIES "
 		         "XML_DEPTH PDF_PAGES OCR OCR_PAGES OCR_PIXELS OCR_SECONDS TESSDATA LANGUAGE\n"
 		         "(started by mailreg, one document on stdin; - for no charset, tessdata, language)\n", argv[0]);
 		return 64;
@@ -133,17 +133,18 @@ reader_main (int argc, char **argv)
 	size = number (argv[3]);
 	sl.memory = number (argv[4]);
 	sl.cpu_seconds = (guint) number (argv[5]);
-	limits.max_text = number (argv[6]);
-	limits.max_zip_entry = number (argv[7]);
-	limits.max_zip_entries = (guint) number (argv[8]);
-	limits.max_xml_depth = (guint) number (argv[9]);
-	limits.max_pdf_pages = (guint) number (argv[10]);
-	limits.ocr = number (argv[11]) != 0;
-	limits.max_ocr_pages = (guint) number (argv[12]);
-	limits.max_ocr_pixels = number (argv[13]);
-	limits.max_ocr_seconds = (guint) number (argv[14]);
-	limits.ocr_tessdata = strcmp (argv[15], "-") == 0 ? NULL : argv[15];
-	limits.ocr_language = strcmp (argv[16], "-") == 0 ? NULL : argv[16];
+	sl.cpu_grant = (guint) number (argv[6]);
+	limits.max_text = number (argv[7]);
+	limits.max_zip_entry = number (argv[8]);
+	limits.max_zip_entries = (guint) number (argv[9]);
+	limits.max_xml_depth = (guint) number (argv[10]);
+	limits.max_pdf_pages = (guint) number (argv[11]);
+	limits.ocr = number (argv[12]) != 0;
+	limits.max_ocr_pages = (guint) number (argv[13]);
+	limits.max_ocr_pixels = number (argv[14]);
+	limits.max_ocr_seconds = (guint) number (argv[15]);
+	limits.ocr_tessdata = strcmp (argv[16], "-") == 0 ? NULL : argv[16];
+	limits.ocr_language = strcmp (argv[17], "-") == 0 ? NULL : argv[17];
 	limits.max_depth = 1;
 	limits.max_attachment = limits.max_total = size;
 

@@ -455,7 +455,8 @@ reader_limits (SandboxLimits *sl, FileKind kind, GBytes *data, const ExtractLimi
 	guint ocr_seconds = ocr ? limits->max_ocr_pages * limits->max_ocr_seconds : 0;
 
 	sl->memory = READER_MEMORY + (ocr ? READER_MEMORY_OCR : 0) + (guint64) g_bytes_get_size (data);
-	sl->cpu_seconds = READER_CPU_SECONDS + ocr_seconds;
+	sl->cpu_seconds = READER_CPU_SECONDS;
+	sl->cpu_grant = ocr_seconds;
 	sl->wall_seconds = READER_WALL_SECONDS + 2 * ocr_seconds;
 	sl->max_output = limits->max_text + READER_SLACK;
 }
@@ -481,6 +482,7 @@ read_in_reader (FileKind kind, GBytes *data, const char *charset, const ExtractL
 	g_ptr_array_add (args, g_strdup_printf ("%" G_GSIZE_FORMAT, g_bytes_get_size (data)));
 	g_ptr_array_add (args, g_strdup_printf ("%" G_GUINT64_FORMAT, sl.memory));
 	g_ptr_array_add (args, g_strdup_printf ("%u", sl.cpu_seconds));
+	g_ptr_array_add (args, g_strdup_printf ("%u", sl.cpu_grant));
 	g_ptr_array_add (args, g_strdup_printf ("%" G_GSIZE_FORMAT, limits->max_text));
 	g_ptr_array_add (args, g_strdup_printf ("%" G_GSIZE_FORMAT, limits->max_zip_entry));
 	g_ptr_array_add (args, g_strdup_printf ("%u", limits->max_zip_entries));

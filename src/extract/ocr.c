@@ -20,6 +20,9 @@
 #include <time.h>
 
 #include "core/errors.h"
+#ifndef MAILREG_FUZZ
+#include "sandbox/sandbox.h"
+#endif
 
 /* A page is brought to this resolution: Tesseract's LSTM reads 10-12 pt type
  * best with capitals about 30 pixels high. */
@@ -187,6 +190,10 @@ tess_open (const ExtractLimits *limits, GError **error)
 	/* before Tesseract's first parallel region, which starts libgomp's thread
 	 * pool: a pool of more threads would also hang a process forked later */
 	one_thread ();
+#ifndef MAILREG_FUZZ
+	/* the reader's CPU limit is a PDF's text pass until a page needs OCR */
+	sandbox_grant_cpu ();
+#endif
 	api = TessBaseAPICreate ();
 	/* Tesseract's few messages ("Detected 200 diacritics") go to stderr, the
 	 * reader's log: a debug_file would be a file opened for writing, which

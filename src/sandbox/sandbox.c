@@ -711,8 +711,11 @@ seccomp (GError **error)
 	if ((rc = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SCMP_SYS (tgkill), 1,
 	                            SCMP_A0 (SCMP_CMP_EQ, (scmp_datum_t) getpid ()))) < 0)
 		goto fail;
-	/* reading limits, never raising them */
-	if ((rc = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SCMP_SYS (prlimit64), 1, SCMP_A2 (SCMP_CMP_EQ, 0))) < 0)
+	/* reading limits; of its own, raising only the CPU time's soft limit
+	 * towards the hard one (sandbox_grant_cpu): the kernel refuses more */
+	if ((rc = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SCMP_SYS (prlimit64), 1, SCMP_A2 (SCMP_CMP_EQ, 0))) < 0 ||
+	    (rc = seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SCMP_SYS (prlimit64), 2, SCMP_A0 (SCMP_CMP_EQ, 0),
+	                            SCMP_A1 (SCMP_CMP_EQ, RLIMIT_CPU))) < 0)
 		goto fail;
 	/* isatty() and the like: not a terminal */
 	if ((rc = seccomp_rule_add (ctx, SCMP_ACT_ERRNO (ENOTTY), SCMP_SYS (ioctl), 0)) < 0)
@@ -735,7 +738,7 @@ sandbox_enter (const SandboxLimits *limits, GError **error)
 	/* the CPU's hard limit a second later: at the soft one the kernel sends
 	 * SIGXCPU, which names the cause; at the hard one a bare SIGKILL */
 	if (!set_limit (RLIMIT_CORE, 0, 0, error) || !set_limit (RLIMIT_FSIZE, 0, 0, error) ||
-	    !set_limit (RLIMIT_CPU, limits->cpu_seconds, limits->cpu_seconds + 1, error))
+	    !set_limit (RLIMIT_CPU, limits->cpu_seconds, limits->cpu_seconds + limits->cpu_grant + 1, error))
 		return FALSE;
 #ifndef UNDER_ASAN
 	if (!set_limit (RLIMIT_AS, limits->memory, limits->memory, error))
@@ -750,4 +753,16 @@ sandbox_enter (const SandboxLimits *limits, GError **error)
 		return FALSE;
 	}
 	return landlock (error) && seccomp (error);
+}
+
+void
+sandbox_grant_cpu (void)
+{
+	struct rlimit rl;
+
+	/* SIGXCPU a second before the hard limit's SIGKILL, as sandbox_enter */
+	if (getrlimit (RLIMIT_CPU, &rl) == 0 && rl.rlim_max != RLIM_INFINITY && rl.rlim_cur + 1 < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max - 1;
+		setrlimit (RLIMIT_CPU, &rl);
+	}
 }

@@ -18,6 +18,8 @@
 typedef struct {
 	guint64 memory;         /* RLIMIT_AS of the reader, bytes */
 	guint cpu_seconds;      /* RLIMIT_CPU of the reader */
+	guint cpu_grant;        /* seconds the reader may add to cpu_seconds itself
+	                         * (sandbox_grant_cpu), for OCR's pages */
 	guint wall_seconds;     /* the parent kills the reader after this long */
 	gsize max_output;       /* answer bytes read; a longer answer kills the reader */
 } SandboxLimits;
@@ -72,5 +74,11 @@ char *sandbox_describe (const SandboxResult *res, const SandboxLimits *limits);
  * (see above).  FALSE with MAILREG_ERROR_OS when a step the kernel offers
  * failed; Landlock missing from the kernel is no failure. */
 gboolean sandbox_enter (const SandboxLimits *limits, GError **error);
+
+/* In the reader, before OCR: its CPU limit raised by the cpu_grant it was
+ * given (the hard limit sandbox_enter set), so a PDF's text pass keeps the
+ * short limit and only scanned pages get OCR's time.  Outside a reader it
+ * changes nothing. */
+void sandbox_grant_cpu (void);
 
 #endif
