@@ -326,6 +326,6 @@ web_start (const char *config_path, GError **error)
 		             ctx->cfg->web_listen);
 		return NULL;
 	}
-	g_message ("web: the console listens on %s%s", ctx->cfg->web_listen, srv->cert ? " (HTTPS)" : "");
+	g_message ("the console listens on %s%s", ctx->cfg->web_listen, srv->cert ? " (HTTPS)" : "");
 	return g_steal_pointer (&srv);
 }

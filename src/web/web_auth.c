@@ -5,6 +5,7 @@
  * Everything here runs on the console's one server thread: the tables need
  * no lock.
  */
+#define G_LOG_DOMAIN "web"
 #include "web/web_private.h"
 
 #include <sodium.h>
@@ -110,7 +111,7 @@ web_session_find (WebCtx *ctx, const char *id, const char **key)
 	s = value;
 	if (now - s->last_seen > (gint64) ctx->cfg->web_session_idle || now - s->created > WEB_SESSION_MAX ||
 	    now < s->created) {
-		g_info ("web: a session of %s expired", s->login);
+		g_info ("a session expired");
 		g_hash_table_remove (ctx->sessions, k);
 		return NULL;
 	}
@@ -193,7 +194,7 @@ web_login_check (WebCtx *ctx, const char *login, const char *password, const cha
 		return WEB_LOGIN_BAD;
 	row = db_staff_get (ctx->p->db, login, &error);
 	if (error != NULL) {
-		g_warning ("web: %s", error->message);
+		g_warning ("%s", error->message);
 		return WEB_LOGIN_ERROR;
 	}
 	if (row != NULL && row->locked_until > now)
@@ -202,7 +203,7 @@ web_login_check (WebCtx *ctx, const char *login, const char *password, const cha
 	good = crypto_pwhash_str_verify (row ? row->pwhash : ctx->dummy_hash, password, strlen (password)) == 0;
 	if (good && row != NULL && !row->disabled) {
 		if (!db_staff_login_ok (ctx->p->db, row->id, &error)) {
-			g_warning ("web: %s", error->message);
+			g_warning ("%s", error->message);
 			return WEB_LOGIN_ERROR;
 		}
 		*staff = g_steal_pointer (&row);
@@ -213,11 +214,11 @@ web_login_check (WebCtx *ctx, const char *login, const char *password, const cha
 		return WEB_LOGIN_BAD;
 	locked = db_staff_login_failed (ctx->p->db, row->id, WEB_LOCK_AFTER, now + WEB_LOCK_SECONDS, &error);
 	if (locked < 0) {
-		g_warning ("web: %s", error->message);
+		g_warning ("%s", error->message);
 		return WEB_LOGIN_ERROR;
 	}
 	if (locked == 1) {
-		g_message ("web: a staff account is locked for %d minutes after %d wrong passwords", WEB_LOCK_SECONDS / 60,
+		g_message ("a staff account is locked for %d minutes after %d wrong passwords", WEB_LOCK_SECONDS / 60,
 		           WEB_LOCK_AFTER);
 		return WEB_LOGIN_LOCKED;
 	}

@@ -10,7 +10,7 @@
 
 #define WEB_LOCK_AFTER 10           /* wrong passwords in a row lock an account */
 #define WEB_LOCK_SECONDS (15 * 60)
-#define WEB_ADDR_FAILS 30           /* wrong passwords from one address ... */
+#define WEB_ADDR_FAILS 20           /* wrong passwords from one address ... */
 #define WEB_ADDR_WINDOW (15 * 60)   /* ... within this refuse it for the rest of the window */
 #define WEB_SESSION_MAX (12 * 3600) /* absolute session lifetime */
 #define WEB_MAX_BODY (256 * 1024)   /* bytes of a request body */

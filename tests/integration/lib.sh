@@ -113,6 +113,9 @@ from = Rejestracja ROPS <rejestracja@rops.example.pl>
 reply_to = szkolenia@rops.example.pl
 staff = kadry@rops.example.pl
 domain = rops.example.pl
+
+[web]
+listen =
 CONF
 	mr init >/dev/null
 }
