@@ -1,7 +1,10 @@
 /* cmd_review.c - `mailreg review [--all] [--json]` lists the messages waiting
- * for a person (outcome review); `mailreg review done ID...` marks them dealt
- * with; `mailreg review register ID FIELD=VALUE... [--file FILE | -]`
- * registers one from the form fields staff type (register_review_form). */
+ * for a person (outcome review); the rest settle them through review.h, the
+ * one path the console and replies by mail take too (actor "cli"):
+ * `review done ID...` marks them dealt with; `review register ID
+ * FIELD=VALUE... [--file FILE | -]` registers one from the form fields staff
+ * type; `review reject ID PROBLEM...` rejects it listing the problems;
+ * `review answer ID TEXT | -` answers the sender. */
 #include "cli/cli.h"
 
 #include <stdio.h>
@@ -10,10 +13,12 @@
 
 #include "core/errors.h"
 #include "register/register.h"
+#include "register/review.h"
 #include "store/db.h"
 
 #define REVIEW_USAGE "usage: review [--all] [--json] | review done ID... | " \
-	"review register ID FIELD=VALUE... [--file FILE | -]"
+	"review register ID FIELD=VALUE... [--file FILE | -] | review reject ID PROBLEM... | " \
+	"review answer ID TEXT | -"
 
 static gboolean
 parse_id (const char *s, const char *what, gint64 *id, GError **error)
@@ -29,25 +34,21 @@ parse_id (const char *s, const char *what, gint64 *id, GError **error)
 }
 
 static gboolean
-review_done (Db *db, int argc, char **argv, GError **error)
+cli_review_done (const Config *cfg, int argc, char **argv, GError **error)
 {
+	g_autoptr (Pipeline) p = NULL;
+
 	if (argc < 3) {
 		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE, "usage: review done ID...");
 		return FALSE;
 	}
+	if ((p = pipeline_open (cfg, error)) == NULL)
+		return FALSE;
 	for (int i = 2; i < argc; i++) {
 		gint64 id;
-		int n;
 
-		if (!parse_id (argv[i], "done", &id, error))
+		if (!parse_id (argv[i], "done", &id, error) || !review_done (p, id, "cli", error))
 			return FALSE;
-		if ((n = db_review_done (db, id, error)) < 0)
-			return FALSE;
-		if (n == 0) {
-			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
-			             "review done: message %s is not an open review", argv[i]);
-			return FALSE;
-		}
 		printf ("message %s: done\n", argv[i]);
 	}
 	return TRUE;
@@ -138,7 +139,7 @@ read_input (const char *path, GError **error)
 }
 
 static gboolean
-review_register (const Config *cfg, int argc, char **argv, GError **error)
+cli_review_register (const Config *cfg, int argc, char **argv, GError **error)
 {
 	g_autoptr (Pipeline) p = NULL;
 	g_autoptr (FormData) form = NULL;
@@ -179,7 +180,7 @@ review_register (const Config *cfg, int argc, char **argv, GError **error)
 		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE, "review register: no form field given");
 		return FALSE;
 	}
-	if (!register_review_form (p, id, form, &res, &problems, error))
+	if (!review_register (p, id, form, "cli", &res, &problems, error))
 		return FALSE;
 	if (problems != NULL) {
 		g_autoptr (GString) text = g_string_new (NULL);
@@ -195,6 +196,57 @@ review_register (const Config *cfg, int argc, char **argv, GError **error)
 	return TRUE;
 }
 
+static gboolean
+cli_review_reject (const Config *cfg, int argc, char **argv, GError **error)
+{
+	g_autoptr (Pipeline) p = NULL;
+	g_autoptr (GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+	gint64 id;
+
+	if (argc < 4) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE, "usage: review reject ID PROBLEM...");
+		return FALSE;
+	}
+	if (!parse_id (argv[2], "reject", &id, error))
+		return FALSE;
+	for (int i = 3; i < argc; i++) {
+		g_autofree char *one = g_strstrip (g_strdup (argv[i]));
+		if (!g_utf8_validate (one, -1, NULL)) {
+			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE, "review reject: a problem is not UTF-8");
+			return FALSE;
+		}
+		if (*one != '\0')
+			g_ptr_array_add (problems, g_steal_pointer (&one));
+	}
+	if ((p = pipeline_open (cfg, error)) == NULL || !review_reject (p, id, problems, "cli", error))
+		return FALSE;
+	printf ("message %" G_GINT64_FORMAT ": rejected (%u problem%s)\n", id, problems->len,
+	        problems->len == 1 ? "" : "s");
+	return TRUE;
+}
+
+static gboolean
+cli_review_answer (const Config *cfg, int argc, char **argv, GError **error)
+{
+	g_autoptr (Pipeline) p = NULL;
+	g_autofree char *text = NULL;
+	gint64 id;
+
+	if (argc != 4) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE, "usage: review answer ID TEXT | -");
+		return FALSE;
+	}
+	if (!parse_id (argv[2], "answer", &id, error))
+		return FALSE;
+	text = strcmp (argv[3], "-") == 0 ? read_input ("-", error) : g_strdup (argv[3]);
+	if (text == NULL)
+		return FALSE;
+	if ((p = pipeline_open (cfg, error)) == NULL || !review_answer (p, id, text, "cli", error))
+		return FALSE;
+	printf ("message %" G_GINT64_FORMAT ": answered\n", id);
+	return TRUE;
+}
+
 gboolean
 cmd_review (const Config *cfg, int argc, char **argv, GError **error)
 {
@@ -205,11 +257,15 @@ cmd_review (const Config *cfg, int argc, char **argv, GError **error)
 	gboolean all = FALSE, json = FALSE;
 
 	if (argc >= 2 && strcmp (argv[1], "register") == 0)
-		return review_register (cfg, argc, argv, error);
+		return cli_review_register (cfg, argc, argv, error);
+	if (argc >= 2 && strcmp (argv[1], "reject") == 0)
+		return cli_review_reject (cfg, argc, argv, error);
+	if (argc >= 2 && strcmp (argv[1], "answer") == 0)
+		return cli_review_answer (cfg, argc, argv, error);
+	if (argc >= 2 && strcmp (argv[1], "done") == 0)
+		return cli_review_done (cfg, argc, argv, error);
 	if ((db = db_open (cfg->database, error)) == NULL)
 		return FALSE;
-	if (argc >= 2 && strcmp (argv[1], "done") == 0)
-		return review_done (db, argc, argv, error);
 	for (int i = 1; i < argc; i++) {
 		if (strcmp (argv[i], "--all") == 0)
 			all = TRUE;

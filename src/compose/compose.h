@@ -24,7 +24,7 @@ typedef struct {
 #define COMPOSE_TEMPLATES "confirmation", "rejection", "review", "staff-review", "staff-registration", \
 	"staff-failed", "staff-delayed", "staff-bounce", "digest", \
 	"waitlist", "promotion", "cancellation", "reminder", "update", "appointment", \
-	"offer", "offer-accepted", "offer-expired", "offer-refused", "waitlist-note"
+	"offer", "offer-accepted", "offer-expired", "offer-refused", "waitlist-note", "answer"
 
 /* Load and check every template of @cfg's templates folder.  (transfer full)
  * MAILREG_ERROR_NOINPUT (missing), MAILREG_ERROR_DATA (malformed, naming the file).

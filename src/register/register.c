@@ -384,23 +384,13 @@ static gboolean
 record_rejection (Pipeline *p, const InboundMessage *msg, const Application *app, InboundRecord *rec,
                   RegisterResult *res, GError **error)
 {
-	g_autoptr (GHashTable) vars = reply_vars_new ();
-	GString *problems = g_string_new (NULL);
 	gint64 row;
 
 	rec->outcome = OUTCOME_REJECTED;
-	if ((row = db_message_insert (p->db, rec, error)) == 0) {
-		g_string_free (problems, TRUE);
+	if ((row = db_message_insert (p->db, rec, error)) == 0)
 		return FALSE;
-	}
-	for (guint i = 0; i < app->problems->len; i++)
-		g_string_append_printf (problems, "%u. %s\n", i + 1, (char *) g_ptr_array_index (app->problems, i));
-	reply_var_set (vars, "first_name", app->first_name);
-	reply_var_set (vars, "subject", msg->subject ? msg->subject : "(bez tematu)");
-	g_hash_table_insert (vars, "problems", g_string_free (problems, FALSE));
 	res->outcome = OUTCOME_REJECTED;
-	return reply_queue (p, row, msg, "rejection", "rejection", vars, msg->sender_name,
-	                    msg->reply_addr ? msg->reply_addr : app->email, NULL, error);
+	return register_queue_rejection (p, row, msg, app->first_name, app->email, app->problems, error);
 }
 
 /* The effects of valid form @app of message row @row: the applicant, the
@@ -933,13 +923,10 @@ register_message_review (Pipeline *p, const char *spool_id, const char *reason, 
 	return register_spooled (p, spool_id, reason, NULL, res, error);
 }
 
-/* --- staff register a review message from typed fields ---------------------- */
+/* --- what review.c settles with ------------------------------------------- */
 
-/* The message of row @r (db_message_get) as the pipeline would see it: parsed
- * from its raw copy in spool cur/ when there is one, else (purged) rebuilt from
- * the row: the sender is the reply address, the Message-ID the reference. */
-static InboundMessage *
-review_message (Pipeline *p, GHashTable *r, GError **error)
+InboundMessage *
+register_review_message (Pipeline *p, GHashTable *r, GError **error)
 {
 	const char *spool_id = g_hash_table_lookup (r, "spool_id");
 	g_autofree char *path = g_build_filename (p->spool->cur, spool_id, NULL);
@@ -959,74 +946,25 @@ review_message (Pipeline *p, GHashTable *r, GError **error)
 	return msg;
 }
 
-/* Why message row @r cannot be registered from typed fields, or NULL. */
-static char *
-review_refusal (GHashTable *r, gint64 id)
+gboolean
+register_form_effects (Pipeline *p, gint64 row, const InboundMessage *msg, const FormData *form,
+                       const Application *app, const char *prefix, RegisterResult *res, GError **error)
 {
-	if (r == NULL)
-		return g_strdup_printf ("message %" G_GINT64_FORMAT " does not exist", id);
-	if (g_strcmp0 (g_hash_table_lookup (r, "state"), "review") != 0)
-		return g_strdup_printf ("message %" G_GINT64_FORMAT " is not in review (it is %s)", id,
-		                        (char *) g_hash_table_lookup (r, "state"));
-	if (g_hash_table_lookup (r, "reviewed_at") != NULL)
-		return g_strdup_printf ("message %" G_GINT64_FORMAT " was already dealt with (review done at %s)", id,
-		                        (char *) g_hash_table_lookup (r, "reviewed_at"));
-	return NULL;
+	return register_applicant (p, row, msg, form, app, prefix, res, error);
 }
 
 gboolean
-register_review_form (Pipeline *p, gint64 id, FormData *form, RegisterResult *res, GPtrArray **problems,
-                      GError **error)
+register_queue_rejection (Pipeline *p, gint64 row, const InboundMessage *msg, const char *first_name,
+                          const char *fallback_addr, GPtrArray *problems, GError **error)
 {
-	g_autoptr (GHashTable) r = NULL;
-	g_autoptr (InboundMessage) msg = NULL;
-	g_autoptr (Application) app = NULL;
-	g_autoptr (GError) local = NULL;
-	g_autofree char *refusal = NULL;
+	g_autoptr (GHashTable) vars = reply_vars_new ();
+	GString *text = g_string_new (NULL);
 
-	memset (res, 0, sizeof *res);
-	*problems = NULL;
-	/* Read (and parse) outside the write lock; decided again under it. */
-	if ((r = db_message_get (p->db, id, &local)) == NULL && local != NULL) {
-		g_propagate_error (error, g_steal_pointer (&local));
-		return FALSE;
-	}
-	if ((refusal = review_refusal (r, id)) != NULL) {
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "review register: %s", refusal);
-		return FALSE;
-	}
-	if ((msg = review_message (p, r, error)) == NULL)
-		return FALSE;
-	app = validate_form (p->form, form, msg->reply_addr ? msg->reply_addr : msg->sender);
-	if (app->problems->len > 0) {
-		/* Nothing is recorded: staff correct the fields and try again. */
-		*problems = g_ptr_array_ref (app->problems);
-		return TRUE;
-	}
-	if (!db_begin (p->db, error))
-		return FALSE;
-	g_clear_pointer (&r, g_hash_table_unref);
-	if ((r = db_message_get (p->db, id, &local)) == NULL && local != NULL) {
-		db_rollback (p->db);
-		g_propagate_error (error, g_steal_pointer (&local));
-		return FALSE;
-	}
-	if ((refusal = review_refusal (r, id)) != NULL) {
-		db_rollback (p->db);
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "review register: %s", refusal);
-		return FALSE;
-	}
-	res->message_id = g_strdup (msg->message_id);
-	if (!db_review_register (p->db, id, form->part, error) ||
-	    !register_applicant (p, id, msg, form, app, "typed by staff: ", res, error)) {
-		db_rollback (p->db);
-		g_prefix_error (error, "review register: message %" G_GINT64_FORMAT ": ", id);
-		return FALSE;
-	}
-	FAULT_POINT ("review-before-commit");
-	if (!db_commit (p->db, error))
-		return FALSE;
-	res->outcome = OUTCOME_REGISTERED;
-	g_message ("review: message %" G_GINT64_FORMAT " registered from typed fields: %s", id, res->reason);
-	return TRUE;
+	for (guint i = 0; i < problems->len; i++)
+		g_string_append_printf (text, "%u. %s\n", i + 1, (char *) g_ptr_array_index (problems, i));
+	reply_var_set (vars, "first_name", first_name);
+	reply_var_set (vars, "subject", msg->subject ? msg->subject : "(bez tematu)");
+	g_hash_table_insert (vars, "problems", g_string_free (text, FALSE));
+	return reply_queue (p, row, msg, "rejection", "rejection", vars, msg->sender_name,
+	                    msg->reply_addr ? msg->reply_addr : fallback_addr, NULL, error);
 }

@@ -28,6 +28,8 @@ typedef struct {
 	FormDef *form;
 	Composer *composer;
 	GPtrArray *batch;      /* spool ids registered in the open group commit, or NULL */
+	gboolean by_staff;     /* the mail queued now is a staff member's decision (review.c),
+	                        * no automatic reply: not counted by replies_per_sender_per_day */
 } Pipeline;
 
 /* Open the database, spool, form definition and templates of @cfg.  (transfer full) */
@@ -103,20 +105,29 @@ gboolean register_batch_commit (Pipeline *p, GError **error);
 /* Undo every message of the open batch (their files stay in new/). */
 void register_batch_rollback (Pipeline *p);
 
-/* Staff register review message row @id from the fields they typed (@form:
- * label/value pairs as the extractor yields them, ->part saying where they came
- * from).  The fields go through validate_form with the message's reply address
- * as the sender; with problems, *@problems (transfer full, Polish sentences)
- * is set, TRUE is returned and nothing changes.  Else, in one transaction, the
- * message becomes registered (reviewed now) with the same effects as an
- * e-mailed form: applicant, places or waiting lists, the confirmation with its
- * calendar entries to the applicant's address (threaded to the message), the
- * staff copy; @res has the summary.  The raw message is read from spool cur/,
- * or, when purged, rebuilt from its row.  MAILREG_ERROR_DATA when @id is not an
- * open review (already registered, done, or no such message) or the catalog
- * has no event for what the form asks; the database's errors otherwise. */
-gboolean register_review_form (Pipeline *p, gint64 id, FormData *form, RegisterResult *res, GPtrArray **problems,
-                               GError **error);
+/* --- for review.c: settling a review item (see review.h) ------------------- */
+
+/* The message of row @r (db_message_get) as the pipeline would see it: parsed
+ * from its raw copy in spool cur/ when there is one, else (purged) rebuilt
+ * from the row: the sender is the reply address, the Message-ID the
+ * reference.  (transfer full) */
+InboundMessage *register_review_message (Pipeline *p, GHashTable *r, GError **error);
+
+/* Inside the caller's open transaction, the effects of valid form @app of
+ * message row @row, as for a mailed form: the applicant, the places or
+ * waiting lists, the confirmation with its calendar entries (threaded to
+ * @msg), the staff copy; the row's reason becomes the summary (after @prefix,
+ * may be NULL), also in @res.  MAILREG_ERROR_DATA when the catalog has no
+ * event for what the form asks. */
+gboolean register_form_effects (Pipeline *p, gint64 row, const InboundMessage *msg, const FormData *form,
+                                const Application *app, const char *prefix, RegisterResult *res,
+                                GError **error);
+
+/* Queue the rejection reply listing @problems (Polish sentences) to the sender
+ * of @msg (its reply address, else @fallback_addr, may be NULL), threaded to
+ * it and linked to row @row. */
+gboolean register_queue_rejection (Pipeline *p, gint64 row, const InboundMessage *msg, const char *first_name,
+                                   const char *fallback_addr, GPtrArray *problems, GError **error);
 
 /* Why @msg must not be answered automatically (RFC 3834: auto-replies, bounces,
  * lists, our own mail), or NULL.  (static string or transfer full via @reason) */

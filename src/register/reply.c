@@ -40,8 +40,9 @@ reply_queue (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const c
 		return TRUE;
 	}
 	/* RFC 3834 §2: a limit on automatic mail to one address, should every
-	 * other check miss a loop; staff notices are not replies. */
-	if (g_strcmp0 (kind, "staff") != 0 && p->cfg->replies_per_sender_per_day > 0) {
+	 * other check miss a loop; staff notices are not replies, nor is what a
+	 * staff member decided (review.c). */
+	if (g_strcmp0 (kind, "staff") != 0 && !p->by_staff && p->cfg->replies_per_sender_per_day > 0) {
 		int n = db_outbox_replies_today (p->db, to_addr, error);
 		if (n < 0)
 			return FALSE;

@@ -5,7 +5,8 @@
  * once, reset after each use).  The schema is created and migrated by steps
  * keyed on PRAGMA user_version; each step runs in its own transaction.  The
  * domain functions live beside it by concern: db_catalog.c, db_message.c,
- * db_registration.c, db_outbox.c, db_imap.c, db_report.c, db_retention.c.
+ * db_registration.c, db_outbox.c, db_imap.c, db_report.c, db_retention.c,
+ * db_audit.c.
  */
 #include "store/db_private.h"
 
@@ -213,6 +214,19 @@ const char *const db_migrations[] = {
 	"CREATE INDEX registrations_offers ON registrations (event_id, offer_deadline)"
 	"  WHERE status = 'waitlisted' AND offer_deadline IS NOT NULL;"
 	"CREATE INDEX registrations_hours ON registrations (event_id, status, hours);",
+	/* Staff actions (console, mail, CLI): who did what to which record, each
+	 * row written in the transaction of the action it records.  A message's
+	 * reason also as a stable code, for the Polish text staff read. */
+	"CREATE TABLE audit ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at TEXT NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  record TEXT,"
+	"  detail TEXT"
+	") STRICT;"
+	"CREATE INDEX audit_record ON audit (record);"
+	"ALTER TABLE messages ADD COLUMN reason_code TEXT;",
 	/* Staff accounts of the web console: an argon2id hash (crypto_pwhash_str),
 	 * never the password; wrong passwords in a row and the lock they set. */
 	"CREATE TABLE staff ("

@@ -105,6 +105,7 @@ typedef struct {
 	char *form_part;    /* where the form was found, or NULL */
 	Outcome outcome;
 	char *reason;       /* one line, or NULL */
+	char *reason_code;  /* its stable code (register/reasons.h), or NULL */
 } InboundRecord;
 
 /* Free the fields of @rec (not @rec itself) and zero it. */
@@ -479,12 +480,13 @@ gboolean db_forget (Db *db, gint64 applicant, const char *email, GPtrArray *spoo
 gboolean db_compact (Db *db, GError **error);
 
 /* Messages in review not yet dealt with (all of them when @all): id,
- * received_at, from, subject, reason, spool_id, reviewed_at.  (transfer full) */
+ * received_at, from, subject, reason, reason_code, spool_id, reviewed_at,
+ * purged_at.  (transfer full) */
 GPtrArray *db_review_list (Db *db, gboolean all, GError **error);
 
 /* Message row @id: id, spool_id, message_id, hash, sender, subject, state,
- * reviewed_at, purged_at; NULL when there is none (no error set) or on an
- * error.  (transfer full) */
+ * reason, reason_code, reviewed_at, purged_at; NULL when there is none (no
+ * error set) or on an error.  (transfer full) */
 GHashTable *db_message_get (Db *db, gint64 id, GError **error);
 
 /* Review message @id was registered by staff from typed fields (@form_part says
@@ -495,6 +497,41 @@ gboolean db_review_register (Db *db, gint64 id, const char *form_part, GError **
 /* Mark review message @id dealt with: 1 done now, 0 when no such open review
  * message, -1 on error. */
 int db_review_done (Db *db, gint64 id, GError **error);
+
+/* Review message @id rejected by staff: state rejected, reviewed now, "; @note"
+ * added to its reason.  FALSE with MAILREG_ERROR_DATA when it is not an open
+ * review. */
+gboolean db_review_reject (Db *db, gint64 id, const char *note, GError **error);
+
+/* --- audit: staff actions --------------------------------------------------- */
+
+/* One staff action. */
+typedef struct {
+	gint64 id;
+	char *at;        /* ISO UTC "2014-03-01T09:00:00Z" */
+	char *actor;     /* "web:anna", "mail:anna@rops.pl", "cli" */
+	char *action;    /* stable English verb: "review.register", "review.reject", ... */
+	char *record;    /* what it acted on: "message:42", "registration:ZG-..."; or NULL */
+	char *detail;    /* short, never a secret; or NULL */
+} AuditRow;
+
+/* Free @row with everything it holds; NULL is fine. */
+void audit_row_free (AuditRow *row);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AuditRow, audit_row_free)
+
+/* Record that @actor did @action on @record (may be NULL) with @detail (may be
+ * NULL), at clock_now.  Call it inside the transaction of the action itself,
+ * so the action and its row are committed or rolled back together. */
+gboolean db_audit_add (Db *db, const char *actor, const char *action, const char *record, const char *detail,
+                       GError **error);
+
+/* The newest @limit audit rows (0: all), newest first.  (transfer full) array
+ * of AuditRow*. */
+GPtrArray *db_audit_list (Db *db, guint limit, GError **error);
+
+/* Every audit row of @record ("message:42"), oldest first.  (transfer full)
+ * array of AuditRow*. */
+GPtrArray *db_audit_of (Db *db, const char *record, GError **error);
 
 /* --- retention: purging raw copies ---------------------------------------- */
 /* A message is finished when its outcome is recorded, it is not a review still

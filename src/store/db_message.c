@@ -46,13 +46,13 @@ db_message_insert (Db *db, const InboundRecord *rec, GError **error)
 
 	if (!db_run (db,
 	             "INSERT INTO messages (spool_id, message_id, hash, sender, subject, state,"
-	             " reason, form_part, received_at) VALUES (:spool, :mid, :hash, :sender,"
-	             " :subject, :state, :reason, :part, :now)",
+	             " reason, reason_code, form_part, received_at) VALUES (:spool, :mid, :hash, :sender,"
+	             " :subject, :state, :reason, :code, :part, :now)",
 	             DB_PARAMS (DB_TEXT (":spool", rec->spool_id), DB_TEXT (":mid", rec->message_id),
 	                        DB_TEXT (":hash", rec->hash), DB_TEXT (":sender", rec->sender),
 	                        DB_TEXT (":subject", rec->subject), DB_TEXT (":state", outcome_name (rec->outcome)),
-	                        DB_TEXT (":reason", rec->reason), DB_TEXT (":part", rec->form_part),
-	                        DB_TEXT (":now", now)),
+	                        DB_TEXT (":reason", rec->reason), DB_TEXT (":code", rec->reason_code),
+	                        DB_TEXT (":part", rec->form_part), DB_TEXT (":now", now)),
 	             "record message", error))
 		return 0;
 	return sqlite3_last_insert_rowid (db->handle);
@@ -93,8 +93,8 @@ GPtrArray *
 db_review_list (Db *db, gboolean all, GError **error)
 {
 	return db_rows (db,
-	                "SELECT id, received_at, sender AS \"from\", subject, reason, spool_id, reviewed_at,"
-	                " purged_at FROM messages WHERE state = 'review' AND (:all OR reviewed_at IS NULL)"
+	                "SELECT id, received_at, sender AS \"from\", subject, reason, reason_code, spool_id,"
+	                " reviewed_at, purged_at FROM messages WHERE state = 'review' AND (:all OR reviewed_at IS NULL)"
 	                " ORDER BY id",
 	                DB_PARAMS (DB_INT (":all", all)), error);
 }
@@ -104,7 +104,8 @@ db_message_get (Db *db, gint64 id, GError **error)
 {
 	g_autoptr (GPtrArray) rows = db_rows (db,
 	                                      "SELECT id, spool_id, message_id, hash, sender, subject, state,"
-	                                      " reviewed_at, purged_at FROM messages WHERE id = :id",
+	                                      " reason, reason_code, reviewed_at, purged_at FROM messages"
+	                                      " WHERE id = :id",
 	                                      DB_PARAMS (DB_INT (":id", id)), error);
 
 	if (rows == NULL || rows->len == 0)
@@ -141,4 +142,23 @@ db_review_done (Db *db, gint64 id, GError **error)
 	             DB_PARAMS (DB_TEXT (":now", now), DB_INT (":id", id)), "mark review done", error))
 		return -1;
 	return sqlite3_changes (db->handle);
+}
+
+gboolean
+db_review_reject (Db *db, gint64 id, const char *note, GError **error)
+{
+	g_autofree char *now = db_now_iso (db);
+
+	if (!db_run (db,
+	             "UPDATE messages SET state = 'rejected', reviewed_at = :now,"
+	             " reason = CASE WHEN reason IS NULL OR reason = '' THEN :note ELSE reason || '; ' || :note END"
+	             " WHERE id = :id AND state = 'review' AND reviewed_at IS NULL",
+	             DB_PARAMS (DB_TEXT (":now", now), DB_TEXT (":note", note), DB_INT (":id", id)),
+	             "reject review message", error))
+		return FALSE;
+	if (sqlite3_changes (db->handle) != 1) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "message %" G_GINT64_FORMAT " is not an open review", id);
+		return FALSE;
+	}
+	return TRUE;
 }

@@ -53,6 +53,7 @@ inbound_record_clear (InboundRecord *rec)
 	g_free (rec->subject);
 	g_free (rec->form_part);
 	g_free (rec->reason);
+	g_free (rec->reason_code);
 	memset (rec, 0, sizeof *rec);
 }
 

@@ -436,6 +436,59 @@ test_registration_row (void)
 	g_assert_cmpuint (((ImapMailboxState *) g_ptr_array_index (counts->imap, 0))->last_uid, ==, 42);
 }
 
+/* An audit row lives and dies with the transaction it was written in, and
+ * comes back typed, newest first; a database of the schema before the audit
+ * (every step but the last) migrates to one that has it. */
+static void
+test_audit (void)
+{
+	g_autofree char *dir = g_dir_make_tmp ("mailreg-store-XXXXXX", NULL);
+	g_autofree char *path = g_build_filename (dir, "audit.db", NULL);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (Db) db = NULL;
+	g_autoptr (GPtrArray) rows = NULL;
+	const AuditRow *row;
+	sqlite3 *raw = NULL;
+
+	g_assert_cmpint (sqlite3_open (path, &raw), ==, SQLITE_OK);
+	for (guint v = 0; v + 1 < db_migrations_n; v++)
+		exec_ok (raw, db_migrations[v]);
+	{
+		g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %u;", db_migrations_n - 1);
+		exec_ok (raw, bump);
+	}
+	g_assert_cmpint (scalar (raw, "SELECT count(*) FROM sqlite_master WHERE name = 'audit'"), ==, 0);
+	sqlite3_close (raw);
+
+	db = db_open (path, &error);
+	g_assert_no_error (error);
+	g_assert_true (db_begin (db, &error));
+	g_assert_true (db_audit_add (db, "web:anna", "review.done", "message:1", NULL, &error));
+	db_rollback (db);
+	rows = db_audit_list (db, 0, &error);
+	g_assert_no_error (error);
+	g_assert_cmpuint (rows->len, ==, 0);
+	g_clear_pointer (&rows, g_ptr_array_unref);
+
+	g_assert_true (db_begin (db, &error));
+	g_assert_true (db_audit_add (db, "cli", "review.reject", "message:7", "2 problems", &error));
+	g_assert_true (db_audit_add (db, "mail:anna@rops.example.pl", "review.answer", "message:8", NULL, &error));
+	g_assert_true (db_commit (db, &error));
+	g_assert_no_error (error);
+	rows = db_audit_list (db, 1, &error);
+	g_assert_cmpuint (rows->len, ==, 1);
+	row = g_ptr_array_index (rows, 0);
+	g_assert_cmpstr (row->actor, ==, "mail:anna@rops.example.pl");
+	g_assert_cmpstr (row->action, ==, "review.answer");
+	g_assert_cmpstr (row->record, ==, "message:8");
+	g_assert_null (row->detail);
+	g_assert_true (g_str_has_suffix (row->at, "Z"));
+	g_clear_pointer (&rows, g_ptr_array_unref);
+	rows = db_audit_of (db, "message:7", &error);
+	g_assert_cmpuint (rows->len, ==, 1);
+	g_assert_cmpstr (((AuditRow *) g_ptr_array_index (rows, 0))->detail, ==, "2 problems");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -450,5 +503,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/store/imap-set-states", test_imap_set_states);
 	g_test_add_func ("/store/migrate-rows", test_migrate_rows);
 	g_test_add_func ("/store/registration-row", test_registration_row);
+	g_test_add_func ("/store/audit", test_audit);
 	return g_test_run ();
 }
