@@ -246,11 +246,43 @@ dashboard (WebCtx *ctx, WebRequest *req)
 	json_object_set_array_member (data, "outcomes", json_array_ref (outcomes));
 	json_object_set_array_member (data, "events", json_array_ref (events));
 	json_object_set_array_member (data, "consulting", json_array_ref (consulting));
+	json_object_set_boolean_member (data, "has_consulting", json_array_get_length (consulting) > 0);
 	json_object_set_int_member (data, "review", st->review);
 	json_object_set_int_member (data, "queued", st->queued);
 	json_object_set_int_member (data, "deferred", st->deferred);
 	json_object_set_int_member (data, "failed", st->failed);
 	return web_page (ctx, req, 200, "dashboard", "Pulpit", data);
+}
+
+/* --- /audit --------------------------------------------------------------------- */
+
+static WebReply *
+audit (WebCtx *ctx, WebRequest *req)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GPtrArray) rows = db_audit_list (ctx->p->db, 500, &error);
+	g_autoptr (JsonObject) data = json_object_new ();
+	g_autoptr (JsonArray) items = json_array_new ();
+
+	if (rows == NULL)
+		return db_failed (ctx, req, error);
+	for (guint i = 0; i < rows->len; i++) {
+		const AuditRow *a = g_ptr_array_index (rows, i);
+		JsonObject *o = json_object_new ();
+		json_object_set_string_member (o, "at", a->at);
+		json_object_set_string_member (o, "actor", a->actor);
+		json_object_set_string_member (o, "action", a->action);
+		if (a->record != NULL)
+			json_object_set_string_member (o, "record", a->record);
+		if (a->detail != NULL)
+			json_object_set_string_member (o, "detail", a->detail);
+		/* a message's record links to its page: ids only in the address */
+		if (a->record != NULL && g_str_has_prefix (a->record, "message:"))
+			json_object_set_string_member (o, "review_id", a->record + 8);
+		json_array_add_object_element (items, o);
+	}
+	json_object_set_array_member (data, "items", json_array_ref (items));
+	return web_page (ctx, req, 200, "audit", "Dziennik działań", data);
 }
 
 /* --- dispatch ------------------------------------------------------------------ */
@@ -274,6 +306,8 @@ web_pages_handle (WebCtx *ctx, WebRequest *req)
 		return forbidden (ctx, req);
 	if (!post && strcmp (req->path, "/") == 0)
 		return dashboard (ctx, req);
+	if (!post && strcmp (req->path, "/audit") == 0)
+		return audit (ctx, req);
 	if ((r = web_review_handle (ctx, req)) != NULL)
 		return r;
 	return message_page (ctx, req, 404, "Nie ma takiej strony", "Nie ma takiej strony.");
