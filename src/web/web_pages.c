@@ -115,7 +115,12 @@ static WebReply *
 login_form (WebCtx *ctx, WebRequest *req, guint status, const char *problem, const char *login)
 {
 	g_autoptr (JsonObject) data = json_object_new ();
-	g_autofree char *token = web_token ();
+	/* the browser's token stays: another tab or a favicon fetch that lands
+	 * here must not spoil the form already shown */
+	g_autofree char *token = req->login_cookie != NULL && strlen (req->login_cookie) == 64 &&
+	                                 strspn (req->login_cookie, "0123456789abcdef") == 64
+	                             ? g_strdup (req->login_cookie)
+	                             : web_token ();
 	WebReply *r;
 
 	json_object_set_string_member (data, "login_csrf", token);
@@ -297,6 +302,8 @@ web_pages_handle (WebCtx *ctx, WebRequest *req)
 		return (r = static_file (ctx, req)) ? r : message_page (ctx, req, 404, "Nie ma takiej strony", "Nie ma takiej strony.");
 	if (strcmp (req->path, "/login") == 0)
 		return post ? login_post (ctx, req) : login_form (ctx, req, 200, NULL, NULL);
+	if (!post && strcmp (req->path, "/favicon.ico") == 0)
+		return message_page (ctx, req, 404, "Nie ma takiej strony", "Nie ma takiej strony.");
 	if (req->session == NULL)
 		return post ? forbidden (ctx, req) : web_redirect ("/login");
 	if (post && strcmp (req->path, "/logout") == 0)

@@ -89,17 +89,41 @@ safe_filename (const char *name, guint n)
 	return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
-/* The review row @id (db_review_list, settled ones too), or NULL. */
+/* The review row @id (db_review_list, settled ones too); a message that
+ * left review when staff registered or rejected it, from db_message_get
+ * (without its time and reason); NULL when it never was a review item. */
 static GHashTable *
 review_row (WebCtx *ctx, gint64 id, GError **error)
 {
 	g_autoptr (GPtrArray) rows = db_review_list (ctx->p->db, TRUE, error);
 	g_autofree char *want = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+	GHashTable *row;
 
 	for (guint i = 0; rows != NULL && i < rows->len; i++)
 		if (g_strcmp0 (g_hash_table_lookup (g_ptr_array_index (rows, i), "id"), want) == 0)
 			return g_hash_table_ref (g_ptr_array_index (rows, i));
-	return NULL;
+	if (rows == NULL || (row = db_message_get (ctx->p->db, id, error)) == NULL)
+		return NULL;
+	if (g_hash_table_lookup (row, "reviewed_at") == NULL) {
+		g_hash_table_unref (row);
+		return NULL;
+	}
+	g_hash_table_insert (row, g_strdup ("from"), g_strdup (g_hash_table_lookup (row, "sender")));
+	return row;
+}
+
+/* Where the raw copy of spool file @spool_id is: cur/ once processed, new/
+ * in the moment before.  (transfer full) */
+static char *
+raw_path (WebCtx *ctx, const char *spool_id)
+{
+	char *path = g_build_filename (ctx->p->spool->cur, spool_id, NULL);
+
+	if (!g_file_test (path, G_FILE_TEST_EXISTS)) {
+		g_free (path);
+		path = spool_path (ctx->p->spool, spool_id);
+	}
+	return path;
 }
 
 /* The raw message of review row @row, parsed; NULL when its copy is gone. */
@@ -107,7 +131,7 @@ static InboundMessage *
 original (WebCtx *ctx, GHashTable *row)
 {
 	const char *spool_id = g_hash_table_lookup (row, "spool_id");
-	g_autofree char *path = spool_id ? spool_path (ctx->p->spool, spool_id) : NULL;
+	g_autofree char *path = spool_id ? raw_path (ctx, spool_id) : NULL;
 	InboundMessage *msg;
 
 	if (path == NULL || (msg = parse_file (path, ctx->cfg->max_message_size, NULL)) == NULL)
@@ -184,7 +208,7 @@ review_item (WebCtx *ctx, WebRequest *req, gint64 id, guint status, GPtrArray *p
 	json_object_set_boolean_member (data, "open", g_hash_table_lookup (row, "reviewed_at") == NULL);
 	if ((msg = original (ctx, row)) != NULL) {
 		g_autoptr (GBytes) raw = NULL;
-		g_autofree char *path = spool_path (ctx->p->spool, g_hash_table_lookup (row, "spool_id"));
+		g_autofree char *path = raw_path (ctx, g_hash_table_lookup (row, "spool_id"));
 		g_autofree char *bytes = NULL;
 		gsize len;
 		for (const char *const *h = (const char *const[]) { "From", "Reply-To", "To", "Cc", "Date", "Subject",
