@@ -48,6 +48,7 @@ static const struct {
 	{ "web", cmd_web, "the staff console alone ([web] listen), without taking or delivering mail" },
 	{ "staff", cmd_staff, "add LOGIN [--name NAME] | passwd LOGIN | disable LOGIN | list  accounts of the console\n"
 	                      "              (the password from the terminal, or one line on stdin)" },
+	{ "audit", cmd_audit, "[--json]  every staff action (console, mail, CLI): when, who, what, on which record" },
 };
 
 static void

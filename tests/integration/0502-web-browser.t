@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/smtp.sh"
 . "$(dirname "$0")/lib-web.sh"
-plan 24
+plan 26
 
 if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ] || ! /usr/bin/python3 -c 'import selenium' 2>/dev/null; then
 	skip_all "chromium, chromium-driver and python3-selenium are needed (scripts/deps.sh test)"
@@ -43,6 +43,8 @@ is "$(sql "SELECT first_name || ' ' || last_name || ' ' || powiat FROM applicant
 	"with the typed fields"
 is "$(sql "SELECT actor || ' ' || action || ' ' || record FROM audit")" "web:anna review.register message:$id" \
 	"audited as the staff member's action"
+like "$(mr audit)" "web:anna +review.register +message:$id" "mailreg audit lists it"
+like "$(mr audit --json)" '"actor" : "web:anna"' "also as JSON"
 mid=$(sql "SELECT message_id FROM outbox WHERE kind = 'confirmation' AND rcpt = 'halina.dudek@ops-myszkow.example.pl'")
 confirmed() { [ -n "$mid" ] && grep -l "$mid" "$RX"/*.eml >/dev/null 2>&1; }
 wait_for 60 confirmed
