@@ -259,6 +259,63 @@ dashboard (WebCtx *ctx, WebRequest *req)
 	return web_page (ctx, req, 200, "dashboard", "Pulpit", data);
 }
 
+/* --- /events/CODE ------------------------------------------------------------------ */
+
+static WebReply *
+event_page (WebCtx *ctx, WebRequest *req, const char *code)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (Event) ev = NULL;
+	g_autoptr (GPtrArray) regs = NULL;
+	g_autoptr (JsonObject) data = json_object_new ();
+	g_autoptr (JsonArray) confirmed = json_array_new ();
+	g_autoptr (JsonArray) waiting = json_array_new ();
+	g_autoptr (JsonArray) sessions = json_array_new ();
+	g_autofree char *title = NULL;
+
+	/* codes are letters, digits and dashes: anything else is no event */
+	if (*code == '\0' || strspn (code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") != strlen (code))
+		return NULL;
+	if ((ev = db_event_get (ctx->p->db, code, &error)) == NULL)
+		return error ? db_failed (ctx, req, error) : NULL;
+	if ((regs = db_event_registrations (ctx->p->db, code, &error)) == NULL)
+		return db_failed (ctx, req, error);
+	for (guint i = 0; i < ev->sessions->len; i++) {
+		const EventSession *s = g_ptr_array_index (ev->sessions, i);
+		JsonObject *o = json_object_new ();
+		if (s->start != NULL)
+			json_object_set_string_member (o, "start", s->start);
+		if (s->end != NULL)
+			json_object_set_string_member (o, "end", s->end);
+		if (s->place != NULL)
+			json_object_set_string_member (o, "place", s->place);
+		json_array_add_object_element (sessions, o);
+	}
+	for (guint i = 0; i < regs->len; i++) {
+		GHashTable *r = g_ptr_array_index (regs, i);
+		JsonObject *o = json_object_new ();
+		gboolean waits = g_strcmp0 (g_hash_table_lookup (r, "status"), "waitlisted") == 0;
+		for (const char *const *c = (const char *const[]) { "code", "first_name", "last_name", "institution",
+		                                                    "email", "phone", "position", NULL };
+		     *c; c++)
+			if (g_hash_table_lookup (r, *c) != NULL)
+				json_object_set_string_member (o, *c, g_hash_table_lookup (r, *c));
+		json_object_set_int_member (o, "n", (waits ? json_array_get_length (waiting)
+		                                           : json_array_get_length (confirmed)) + 1);
+		json_array_add_object_element (waits ? waiting : confirmed, o);
+	}
+	json_object_set_string_member (data, "code", ev->code);
+	json_object_set_string_member (data, "event_title", ev->title);
+	json_object_set_int_member (data, "seats", ev->seats);
+	json_object_set_boolean_member (data, "has_sessions", json_array_get_length (sessions) > 0);
+	json_object_set_array_member (data, "sessions", json_array_ref (sessions));
+	json_object_set_array_member (data, "confirmed", json_array_ref (confirmed));
+	json_object_set_array_member (data, "waiting", json_array_ref (waiting));
+	json_object_set_boolean_member (data, "has_waiting", json_array_get_length (waiting) > 0);
+	title = g_strdup_printf ("Wydarzenie %s", ev->code);
+	return web_page (ctx, req, 200, "event", title, data);
+}
+
 /* --- /audit --------------------------------------------------------------------- */
 
 static WebReply *
@@ -315,6 +372,8 @@ web_pages_handle (WebCtx *ctx, WebRequest *req)
 		return dashboard (ctx, req);
 	if (!post && strcmp (req->path, "/audit") == 0)
 		return audit (ctx, req);
+	if (!post && g_str_has_prefix (req->path, "/events/") && (r = event_page (ctx, req, req->path + 8)) != NULL)
+		return r;
 	if ((r = web_review_handle (ctx, req)) != NULL)
 		return r;
 	return message_page (ctx, req, 404, "Nie ma takiej strony", "Nie ma takiej strony.");

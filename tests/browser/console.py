@@ -4,10 +4,11 @@
     console.py BASE_URL LOGIN PASSWORD REVIEW_ID [SCREENSHOT_DIR]
 
 Logs in, checks the dashboard lists the events, opens review item REVIEW_ID,
-registers it with typed fields, checks the page says it is settled, logs out
+registers it with typed fields, checks the page says it is settled and the
+event page lists the applicant, logs out
 and checks the console is closed again.  Prints TAP-like "ok"/"not ok" lines
 the calling .t script counts; exits 1 on the first failure.  With
-SCREENSHOT_DIR, saves dashboard.png and review.png there (docs/console/).
+SCREENSHOT_DIR, saves dashboard.png, review.png and event.png there (docs/console/).
 """
 import os
 import sys
@@ -76,6 +77,14 @@ try:
     form.find_element(By.CSS_SELECTOR, "button").click()
     wait.until(EC.presence_of_element_located((By.ID, "settled")))
     check("już rozpatrzona" in driver.page_source, "registering with typed fields settles the item")
+
+    driver.get(base + "/")
+    wait.until(EC.presence_of_element_located((By.ID, "events")))
+    driver.find_element(By.LINK_TEXT, "INFO-POLN").click()
+    wait.until(EC.presence_of_element_located((By.ID, "confirmed")))
+    check("Dudek Halina" in driver.find_element(By.ID, "confirmed").text,
+          "the event page lists the new participant")
+    shot("event.png")
 
     driver.find_element(By.CSS_SELECTOR, "form.logout button").click()
     wait.until(EC.presence_of_element_located((By.NAME, "password")))

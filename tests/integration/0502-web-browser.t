@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/smtp.sh"
 . "$(dirname "$0")/lib-web.sh"
-plan 26
+plan 27
 
 if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ] || ! /usr/bin/python3 -c 'import selenium' 2>/dev/null; then
 	skip_all "chromium, chromium-driver and python3-selenium are needed (scripts/deps.sh test)"
@@ -36,6 +36,7 @@ is "$?" 0 "the browser session passes"
 sed 's/^/# /' "$T/browser.out" "$T/browser.err" | head -20
 grep -q "^ok - the dashboard lists the events" "$T/browser.out"; ok $? "log in: the dashboard lists the events"
 grep -q "^ok - registering with typed fields settles the item" "$T/browser.out"; ok $? "a review item registered with typed fields"
+grep -q "^ok - the event page lists the new participant" "$T/browser.out"; ok $? "the event page lists the participant"
 grep -q "^ok - after logout the console is closed" "$T/browser.out"; ok $? "log out closes the console"
 is "$(sql "SELECT state || ' ' || (reviewed_at IS NOT NULL) FROM messages WHERE id = $id")" "registered 1" \
 	"the message is registered"
