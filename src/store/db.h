@@ -228,6 +228,16 @@ OutboxRow *db_outbox_find (Db *db, const char *message_id, GError **error);
 gboolean db_outbox_bounce (Db *db, gint64 id, const char *status, const char *diagnostic,
                            GError **error);
 
+/* Outgoing mail not delivered yet or given up on (queued, deferred, failed),
+ * oldest first: id, kind, to, subject, state, attempts, last_code,
+ * last_error, created_at, next_attempt_at (ISO UTC, deferred only).
+ * (transfer full) array of GHashTable*. */
+GPtrArray *db_outbox_waiting_list (Db *db, GError **error);
+
+/* Deferred row @id is due at @now (unix time): staff asked for a retry.
+ * MAILREG_ERROR_DATA when the row is not deferred. */
+gboolean db_outbox_retry_now (Db *db, gint64 id, gint64 now, GError **error);
+
 /* Replies (any kind but staff notices) queued to @rcpt in the 24 hours before now;
  * -1 on error. */
 int db_outbox_replies_today (Db *db, const char *rcpt, GError **error);

@@ -282,6 +282,8 @@ web_start (const char *config_path, GError **error)
 		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_CONFIG, "web: [web] listen is empty: the console is off");
 		return NULL;
 	}
+	/* libxml2 readies its global state here, before the server thread reads HTML */
+	extract_init ();
 	if ((ctx->p = pipeline_open (ctx->cfg, error)) == NULL ||
 	    (ctx->dummy_hash = web_password_hash ("not a password", error)) == NULL)
 		return NULL;

@@ -10,6 +10,7 @@
 #define G_LOG_DOMAIN "web"
 #include "web/web_private.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/clock.h"
@@ -316,6 +317,65 @@ event_page (WebCtx *ctx, WebRequest *req, const char *code)
 	return web_page (ctx, req, 200, "event", title, data);
 }
 
+/* --- /outbox ------------------------------------------------------------------------ */
+
+static WebReply *
+outbox_page (WebCtx *ctx, WebRequest *req, guint status, const char *notice)
+{
+	static const char *const state_pl[][2] = { { "queued", "w kolejce" }, { "deferred", "odłożona" },
+		                                   { "failed", "nieudana" } };
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GPtrArray) rows = db_outbox_waiting_list (ctx->p->db, &error);
+	g_autoptr (JsonObject) data = json_object_new ();
+	g_autoptr (JsonArray) items = json_array_new ();
+
+	if (rows == NULL)
+		return db_failed (ctx, req, error);
+	for (guint i = 0; i < rows->len; i++) {
+		GHashTable *r = g_ptr_array_index (rows, i);
+		JsonObject *o = json_object_new ();
+		const char *state = g_hash_table_lookup (r, "state");
+		for (const char *const *c = (const char *const[]) { "id", "kind", "to", "subject", "attempts", "last_code",
+		                                                    "last_error", "created_at", "next_attempt_at", NULL };
+		     *c; c++)
+			if (g_hash_table_lookup (r, *c) != NULL)
+				json_object_set_string_member (o, *c, g_hash_table_lookup (r, *c));
+		for (gsize k = 0; k < G_N_ELEMENTS (state_pl); k++)
+			if (g_strcmp0 (state, state_pl[k][0]) == 0)
+				json_object_set_string_member (o, "state", state_pl[k][1]);
+		json_object_set_boolean_member (o, "deferred", g_strcmp0 (state, "deferred") == 0);
+		json_array_add_object_element (items, o);
+	}
+	json_object_set_array_member (data, "items", json_array_ref (items));
+	if (notice != NULL)
+		json_object_set_string_member (data, "notice", notice);
+	return web_page (ctx, req, status, "outbox", "Poczta wychodząca", data);
+}
+
+/* "Retry now": the deferred reply is due at once, in one transaction with
+ * its audit row; the daemon's next round sends it. */
+static WebReply *
+outbox_retry (WebCtx *ctx, WebRequest *req, gint64 id)
+{
+	g_autoptr (GError) error = NULL;
+	g_autofree char *actor = g_strconcat ("web:", req->session->login, NULL);
+	g_autofree char *record = g_strdup_printf ("outbox:%" G_GINT64_FORMAT, id);
+
+	if (g_strcmp0 (field (req, "action"), "retry") != 0)
+		return NULL;
+	if (!db_begin (ctx->p->db, &error))
+		return db_failed (ctx, req, error);
+	if (!db_outbox_retry_now (ctx->p->db, id, web_now (), &error) ||
+	    !db_audit_add (ctx->p->db, actor, "outbox.retry", record, NULL, &error) || !db_commit (ctx->p->db, &error)) {
+		db_rollback (ctx->p->db);
+		if (error->domain == MAILREG_ERROR && error->code == MAILREG_ERROR_DATA)
+			return outbox_page (ctx, req, 409, "Ta wiadomość nie czeka już na ponowną próbę. Nic nie zmieniono.");
+		return db_failed (ctx, req, error);
+	}
+	g_message ("outbox %" G_GINT64_FORMAT ": retry now, asked by a staff member", id);
+	return web_redirect ("/outbox");
+}
+
 /* --- /audit --------------------------------------------------------------------- */
 
 static WebReply *
@@ -353,6 +413,8 @@ WebReply *
 web_pages_handle (WebCtx *ctx, WebRequest *req)
 {
 	gboolean post = strcmp (req->method, "POST") == 0;
+	gint64 id = 0;
+	char tail;
 	WebReply *r;
 
 	if (g_str_has_prefix (req->path, "/static/") && !post)
@@ -372,6 +434,11 @@ web_pages_handle (WebCtx *ctx, WebRequest *req)
 		return dashboard (ctx, req);
 	if (!post && strcmp (req->path, "/audit") == 0)
 		return audit (ctx, req);
+	if (!post && strcmp (req->path, "/outbox") == 0)
+		return outbox_page (ctx, req, 200, NULL);
+	if (post && sscanf (req->path, "/outbox/%" G_GINT64_MODIFIER "d%c", &id, &tail) == 1 && id > 0 &&
+	    (r = outbox_retry (ctx, req, id)) != NULL)
+		return r;
 	if (!post && g_str_has_prefix (req->path, "/events/") && (r = event_page (ctx, req, req->path + 8)) != NULL)
 		return r;
 	if ((r = web_review_handle (ctx, req)) != NULL)

@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/smtp.sh"
 . "$(dirname "$0")/lib-web.sh"
-plan 27
+plan 35
 
 if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ] || ! /usr/bin/python3 -c 'import selenium' 2>/dev/null; then
 	skip_all "chromium, chromium-driver and python3-selenium are needed (scripts/deps.sh test)"
@@ -104,4 +104,27 @@ is "$($WEB_CURL -b "$T/jar-a" -o /dev/null -w '%{http_code}' -d action=done -d "
 	"with the session's own token the item is settled"
 is "$($WEB_CURL -b "$T/jar-b" -o "$T/twice.html" -w '%{http_code}' -d action=done -d "csrf=$csrf_b" "$WEB_URL/review/$hid")" 409 \
 	"settling it again is refused politely"
+
+# --- /outbox: a deferred reply, retried now by a staff member
+echo "rcpt 451 4.3.0 Mailbox busy, try later" >"$RX_CONTROL"
+mr ingest "$X/valid-qp.eml" >/dev/null 2>&1
+deferred() { [ "$(sql "SELECT count(*) FROM outbox WHERE state = 'deferred'")" -ge 1 ]; }
+wait_for 60 deferred
+ok $? "with the receiver refusing, a reply is deferred"
+oid=$(sql "SELECT id FROM outbox WHERE state = 'deferred' ORDER BY id LIMIT 1")
+rm -f "$RX_CONTROL"
+$WEB_CURL -b "$T/jar-a" -o "$T/outbox.html" "$WEB_URL/outbox"
+like "$(cat "$T/outbox.html")" "<td>$oid</td>.*odłożona.*451 " "/outbox shows it with the server's answer"
+like "$(cat "$T/outbox.html")" "action=\"/outbox/$oid\".*Ponów teraz" "and a retry button"
+before=$(sql "SELECT next_attempt_at FROM outbox WHERE id = $oid")
+is "$($WEB_CURL -b "$T/jar-a" -o /dev/null -w '%{http_code}' -d action=retry "$WEB_URL/outbox/$oid")" 403 \
+	"retry without the form's token: 403"
+is "$(sql "SELECT next_attempt_at FROM outbox WHERE id = $oid")" "$before" "and nothing changed"
+is "$($WEB_CURL -b "$T/jar-a" -o /dev/null -w '%{http_code}' -d action=retry -d "csrf=$csrf_a" "$WEB_URL/outbox/$oid")" 303 \
+	"retry now with the token"
+sent() { [ "$(sql "SELECT state FROM outbox WHERE id = $oid")" = sent ]; }
+wait_for 60 sent
+ok $? "the daemon sends it at its next round"
+is "$(sql "SELECT actor || ' ' || action || ' ' || record FROM audit WHERE action = 'outbox.retry'")" \
+	"web:anna outbox.retry outbox:$oid" "the retry is audited"
 done_testing

@@ -94,7 +94,7 @@ test_malformed (void)
 static void
 test_templates (void)
 {
-	const char *pages[] = { "layout", "login", "message", "dashboard", "review-list", "review-item", "audit", "event" };
+	const char *pages[] = { "layout", "login", "message", "dashboard", "review-list", "review-item", "audit", "event", "outbox" };
 	const char *hostile = "<script>alert(1)</script>\"'";
 
 	for (gsize i = 0; i < G_N_ELEMENTS (pages); i++) {
