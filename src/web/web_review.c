@@ -229,10 +229,12 @@ review_item (WebCtx *ctx, WebRequest *req, gint64 id, guint status, GPtrArray *p
 		for (guint i = 0; i < w.files->len; i++) {
 			GMimePart *part = g_ptr_array_index (w.files, i);
 			g_autofree char *name = safe_filename (g_mime_part_get_filename (part), i + 1);
+			g_autofree char *type = g_mime_content_type_get_mime_type (
+				g_mime_object_get_content_type (GMIME_OBJECT (part)));   /* (transfer full) */
 			JsonObject *o = json_object_new ();
 			json_object_set_int_member (o, "n", i + 1);
 			json_object_set_string_member (o, "name", name);
-			set_str (o, "type", g_mime_content_type_get_mime_type (g_mime_object_get_content_type (GMIME_OBJECT (part))));
+			set_str (o, "type", type);
 			json_array_add_object_element (files, o);
 		}
 		/* what mailreg recognised, to start the form from */
