@@ -8,9 +8,10 @@
 set -eu
 BUILD_PKGS="build-essential pkg-config tzdata libgmime-3.0-dev libglib2.0-dev libjson-glib-dev
  libsqlite3-dev uuid-dev libzip-dev libxml2-dev libpoppler-glib-dev libcurl4-openssl-dev libical-dev
- libtesseract-dev libleptonica-dev tesseract-ocr-pol libseccomp-dev libgsf-1-dev"
+ libtesseract-dev libleptonica-dev tesseract-ocr-pol libseccomp-dev libgsf-1-dev libmicrohttpd-dev libsodium-dev"
 TEST_PKGS="perl sqlite3 python3 python3-aiosmtpd openssl dovecot-imapd isync systemd procps time
- clang libclang-rt-14-dev valgrind groff-base"
+ clang libclang-rt-14-dev valgrind groff-base
+ chromium chromium-driver python3-selenium curl"
 
 want=$BUILD_PKGS
 [ "${1:-build}" = test ] && want="$want $TEST_PKGS"

@@ -6,6 +6,7 @@
 #include "core/config.h"
 
 #include <errno.h>
+#include <gio/gio.h>
 #include <gmime/gmime.h>
 #include <string.h>
 
@@ -28,6 +29,8 @@ typedef enum {
 	KEY_SCHEDULE,   /* durations separated by commas or spaces */
 	KEY_CHOICE,     /* one of the words `allowed` lists: "direct or offer" */
 	KEY_FRACTION,   /* a number from 0 to 1: 0.9 (stored as a double) */
+	KEY_LISTEN,     /* HOST:PORT with a numeric host; empty turns the feature off */
+	KEY_URL,        /* an http:// or https:// URL with a host */
 } KeyType;
 
 typedef struct {
@@ -55,7 +58,6 @@ static const KeySpec config_keys[] = {
 	{ "mail", "staff", KEY_ADDRESS, F (staff), "an e-mail address", 0, 0 },
 	{ "mail", "domain", KEY_DOMAIN, F (domain), "a domain name such as rops.example.pl", 0, 0 },
 	{ "mail", "staff_copy", KEY_BOOL, F (staff_copy), "true or false", 0, 0 },
-	{ "web", "base_url", KEY_STRING, F (web_base_url), "an http:// or https:// address such as https://rejestracja.rops.example.pl", 0, 0 },
 	{ "limits", "max_message_size", KEY_SIZE, F (max_message_size), "a size such as 30M (1K to 2G)", 1 << 10, 2ULL << 30 },
 	{ "limits", "max_mime_depth", KEY_UINT, F (max_mime_depth), "a number from 1 to 100", 1, 100 },
 	{ "limits", "max_form_text", KEY_SIZE, F (max_form_text), "a size such as 1M (1K to 100M)", 1 << 10, 100 << 20 },
@@ -106,6 +108,12 @@ static const KeySpec config_keys[] = {
 	{ "ocr", "auto_register", KEY_BOOL, F (ocr_auto_register), "true or false", 0, 0 },
 	{ "ocr", "min_confidence", KEY_FRACTION, F (ocr_min_confidence), "a number from 0 to 1 such as 0.90", 0, 0 },
 	{ "programme", "waitlist_note", KEY_DURATION, F (waitlist_note), "a duration such as 3d (0: never; up to 100d)", 0, 100 * 86400 },
+	{ "web", "listen", KEY_LISTEN, F (web_listen), "an address and port such as 127.0.0.1:8080 or [::1]:8080 (empty: no console)", 0, 0 },
+	{ "web", "tls_cert_file", KEY_PATH, F (web_tls_cert_file), "a PEM certificate file", 0, 0 },
+	{ "web", "tls_key_file", KEY_PATH, F (web_tls_key_file), "a PEM private key file", 0, 0 },
+	{ "web", "behind_proxy", KEY_BOOL, F (web_behind_proxy), "true or false", 0, 0 },
+	{ "web", "base_url", KEY_URL, F (web_base_url), "an http:// or https:// URL such as https://rejestracja.rops.example.pl", 0, 0 },
+	{ "web", "session_idle", KEY_DURATION, F (web_session_idle), "a duration such as 30m (1m to 1d)", 60, 86400 },
 };
 #undef F
 
@@ -237,7 +245,7 @@ check_key (Config *cfg, GKeyFile *kf, const KeySpec *spec, GString *problems)
 
 	if (value == NULL)
 		return;
-	if (*value == '\0' && spec->type == KEY_MAILBOX) {
+	if (*value == '\0' && (spec->type == KEY_MAILBOX || spec->type == KEY_LISTEN)) {
 		g_clear_pointer ((char **) field, g_free);
 		return;
 	}
@@ -251,13 +259,6 @@ check_key (Config *cfg, GKeyFile *kf, const KeySpec *spec, GString *problems)
 		                                              : g_canonicalize_filename (value, cfg->dir));
 		break;
 	case KEY_STRING:
-		/* a link in mails: an absolute http(s) address, one line */
-		if (spec->offset == G_STRUCT_OFFSET (Config, web_base_url) &&
-		    ((!g_str_has_prefix (value, "https://") && !g_str_has_prefix (value, "http://")) ||
-		     strpbrk (value, " \t\r\n<>\"") != NULL)) {
-			not_allowed (problems, cfg, spec, value);
-			return;
-		}
 		set_string (field, g_steal_pointer (&value));
 		break;
 	case KEY_ADDRESS: {
@@ -283,7 +284,9 @@ check_key (Config *cfg, GKeyFile *kf, const KeySpec *spec, GString *problems)
 		const char *scheme = uri ? g_uri_get_scheme (uri) : NULL;
 		const char *plain = spec->type == KEY_IMAP_URL ? "imap" : "smtp";
 		g_autofree char *tls = g_strconcat (plain, "s", NULL);
-		if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+		/* a link in mails: one line, nothing a mail client would end it at */
+		if (uri == NULL || strpbrk (value, " \t\r\n<>\"") != NULL ||
+		    g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
 		    (g_strcmp0 (scheme, plain) != 0 && g_strcmp0 (scheme, tls) != 0) ||
 		    g_uri_get_user (uri) != NULL || g_uri_get_password (uri) != NULL) {
 			/* the value is not repeated: it may hold a password */
@@ -329,6 +332,28 @@ check_key (Config *cfg, GKeyFile *kf, const KeySpec *spec, GString *problems)
 			not_allowed (problems, cfg, spec, value);
 			return;
 		}
+		set_string (field, g_steal_pointer (&value));
+		break;
+	}
+	case KEY_LISTEN:
+		if (!config_listen_parse (value, NULL, NULL, NULL)) {
+			not_allowed (problems, cfg, spec, value);
+			return;
+		}
+		set_string (field, g_steal_pointer (&value));
+		break;
+	case KEY_URL: {
+		g_autoptr (GUri) uri = g_uri_parse (value, G_URI_FLAGS_NONE, NULL);
+		/* a link in mails: one line, nothing a mail client would end it at */
+		if (uri == NULL || strpbrk (value, " \t\r\n<>\"") != NULL ||
+		    g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+		    (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 && g_strcmp0 (g_uri_get_scheme (uri), "https") != 0)) {
+			not_allowed (problems, cfg, spec, value);
+			return;
+		}
+		/* links are built by appending "/review/42" */
+		while (g_str_has_suffix (value, "/"))
+			value[strlen (value) - 1] = '\0';
 		set_string (field, g_steal_pointer (&value));
 		break;
 	}
@@ -402,6 +427,63 @@ known_group (const char *group)
 	return FALSE;
 }
 
+gboolean
+config_listen_parse (const char *listen, char **host, guint16 *port, gboolean *loopback)
+{
+	g_autofree char *h = NULL;
+	const char *colon;
+	guint64 n;
+	GInetAddress *addr;
+
+	if (listen == NULL)
+		return FALSE;
+	if (listen[0] == '[') {
+		const char *close = strchr (listen, ']');
+		if (close == NULL || close[1] != ':')
+			return FALSE;
+		h = g_strndup (listen + 1, close - listen - 1);
+		colon = close + 1;
+	} else {
+		if ((colon = strrchr (listen, ':')) == NULL)
+			return FALSE;
+		h = g_strndup (listen, colon - listen);
+	}
+	if (!g_ascii_string_to_unsigned (colon + 1, 10, 1, 65535, &n, NULL) ||
+	    (addr = g_inet_address_new_from_string (h)) == NULL)
+		return FALSE;
+	/* an IPv6 address only in brackets, so the port is never mistaken for part of it */
+	if ((listen[0] == '[') != (g_inet_address_get_family (addr) == G_SOCKET_FAMILY_IPV6)) {
+		g_object_unref (addr);
+		return FALSE;
+	}
+	if (loopback != NULL)
+		*loopback = g_inet_address_get_is_loopback (addr);
+	g_object_unref (addr);
+	if (port != NULL)
+		*port = (guint16) n;
+	if (host != NULL)
+		*host = g_steal_pointer (&h);
+	return TRUE;
+}
+
+/* [web]: TLS needs both files; without TLS the console answers on a loopback
+ * address only (passwords and personal data would cross the network in
+ * clear), unless a reverse proxy in front of it terminates TLS. */
+static void
+check_web (Config *cfg, GString *problems)
+{
+	gboolean loopback = FALSE;
+
+	if ((cfg->web_tls_cert_file == NULL) != (cfg->web_tls_key_file == NULL))
+		problem (problems, cfg, "web", cfg->web_tls_cert_file ? "tls_key_file" : "tls_cert_file",
+		         "missing; HTTPS needs both tls_cert_file and tls_key_file");
+	if (cfg->web_listen != NULL && config_listen_parse (cfg->web_listen, NULL, NULL, &loopback) && !loopback &&
+	    cfg->web_tls_cert_file == NULL && !cfg->web_behind_proxy)
+		problem (problems, cfg, "web", "listen",
+		         "'%s' is not a loopback address: set tls_cert_file and tls_key_file, or "
+		         "behind_proxy = true when a reverse proxy terminates TLS", cfg->web_listen);
+}
+
 static void
 set_defaults (Config *cfg)
 {
@@ -457,6 +539,9 @@ set_defaults (Config *cfg)
 	cfg->offer_hours = 48;
 	cfg->workshop_placement = g_strdup ("mixed");
 	cfg->waitlist_note = 3 * 86400;
+	/* OWASP Session Management: 15-30 minutes idle for low-risk applications */
+	cfg->web_listen = g_strdup ("127.0.0.1:8080");
+	cfg->web_session_idle = 30 * 60;
 }
 
 Config *
@@ -545,6 +630,7 @@ config_load (const char *path, GError **error)
 		    cfg->smtp_user == NULL)
 			problem (problems, cfg, "smtp", "user", "missing; password_file and oauth2_token_file need a user");
 	}
+	check_web (cfg, problems);
 	if (cfg->smtp_envelope_from == NULL && cfg->from_addr != NULL)
 		cfg->smtp_envelope_from = g_strdup (cfg->from_addr);
 	if (problems->len > 0) {
@@ -573,6 +659,8 @@ config_free (Config *cfg)
 		case KEY_MAILBOX:
 		case KEY_SMTP_URL:
 		case KEY_CHOICE:
+		case KEY_LISTEN:
+		case KEY_URL:
 			g_clear_pointer ((char **) field, g_free);
 			break;
 		case KEY_SCHEDULE:

@@ -99,8 +99,13 @@ typedef struct {
 	gboolean ocr_auto_register;  /* register a scan read surely enough; default false (review) */
 	double ocr_min_confidence;   /* ... every required field at least this sure (0..1); default 0.90 */
 
-	/* [web] */
-	char *web_base_url;        /* the console's address for links in mails (review notice), or NULL */
+	/* [web]: the staff console */
+	char *web_listen;          /* "HOST:PORT" ("[::1]:8080"); NULL: no console; default 127.0.0.1:8080 */
+	char *web_tls_cert_file;   /* PEM certificate chain: HTTPS (with web_tls_key_file) */
+	char *web_tls_key_file;
+	gboolean web_behind_proxy; /* a reverse proxy terminates TLS: any address without TLS is allowed */
+	char *web_base_url;        /* the console's address for links in mails, or NULL */
+	guint64 web_session_idle;  /* seconds a session lives without a request; default 30 min */
 } Config;
 
 /* Read and check the file at @path (NULL: $MAILREG_CONFIG, else the default path).
@@ -109,6 +114,11 @@ typedef struct {
 Config *config_load (const char *path, GError **error);
 
 void config_free (Config *cfg);
+
+/* Split a [web] listen value "HOST:PORT" or "[V6]:PORT" (numeric addresses
+ * only): *@host (transfer full; may be NULL), *@port, and whether the address
+ * is a loopback one.  FALSE when malformed (nothing set). */
+gboolean config_listen_parse (const char *listen, char **host, guint16 *port, gboolean *loopback);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Config, config_free)
 
 #endif

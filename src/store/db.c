@@ -238,6 +238,19 @@ const char *const db_migrations[] = {
 	"  recorded_at TEXT NOT NULL,"
 	"  PRIMARY KEY (registration_id, session)"
 	") STRICT;",
+	/* Staff accounts of the web console: an argon2id hash (crypto_pwhash_str),
+	 * never the password; wrong passwords in a row and the lock they set. */
+	"CREATE TABLE staff ("
+	"  id INTEGER PRIMARY KEY,"
+	"  login TEXT NOT NULL UNIQUE,"
+	"  name TEXT,"
+	"  pwhash TEXT NOT NULL,"
+	"  disabled INTEGER NOT NULL DEFAULT 0,"
+	"  failed INTEGER NOT NULL DEFAULT 0,"
+	"  locked_until INTEGER NOT NULL DEFAULT 0,"
+	"  created_at TEXT NOT NULL,"
+	"  last_login TEXT"
+	") STRICT;",
 	/* The fields OCR read from a scan, with how sure it was of each, kept
 	 * with the message for the staff who review it. */
 	"CREATE TABLE message_fields ("
