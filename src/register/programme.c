@@ -1154,7 +1154,10 @@ programme_attendance (Db *db, const char *event, int session, gboolean present, 
 	}
 	for (char **c = codes; *c != NULL; c++) {
 		g_autofree char *code = g_ascii_strup (*c, -1);
-		if (!markable (db, event, code, present, error) || !db_attendance_set (db, code, session, present, error))
+		g_autofree char *record = g_strdup_printf ("registration:%s", code);
+		g_autofree char *detail = g_strdup_printf ("%s session %d", event, session);
+		if (!markable (db, event, code, present, error) || !db_attendance_set (db, code, session, present, error) ||
+		    !db_audit_add (db, "cli", present ? "attendance.present" : "attendance.absent", record, detail, error))
 			goto fail;
 		(*marked)++;
 	}
