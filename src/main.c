@@ -36,6 +36,8 @@ static const struct {
 	{ "consult", cmd_consult, "schedule CODE TIME PLACE  set a consulting appointment and confirm it" },
 	{ "forget", cmd_forget, "EMAIL  erase a person's data everywhere (RODO/GDPR)" },
 	{ "purge", cmd_purge, "[--older-than DAYS]  remove raw copies of finished messages older than DAYS (else [paths] retention_days); the rows stay" },
+	{ "certificates", cmd_certificates, "EVENT [--resend CODE]  queue a PDF certificate of attendance to each\n"
+	                                    "              participant marked present, once; --resend: that one again" },
 	{ "attendance", cmd_attendance, "EVENT [--csv|--json] | EVENT [--session N] --present|--absent CODE...\n"
 	                                "              the sign-in sheet of an event with the hours each attended;\n"
 	                                "              record who was present at a session (confirmed places only)" },

@@ -269,10 +269,36 @@ prototype (Composer *c, gboolean threaded, GError **error)
 	return c->proto[threaded] = g_steal_pointer (&m);
 }
 
+/* @att as a MIME part.  (transfer full) */
+static GMimeObject *
+attachment_part (const ComposeAttachment *att)
+{
+	GMimePart *part = g_mime_part_new_with_type (att->type, att->subtype);
+	gsize len;
+	const void *data = g_bytes_get_data (att->data, &len);
+	g_autoptr (GMimeStream) stream = g_mime_stream_mem_new_with_buffer (data, len);
+	g_autoptr (GMimeDataWrapper) content = g_mime_data_wrapper_new_with_stream (stream,
+	                                                                            GMIME_CONTENT_ENCODING_DEFAULT);
+
+	g_mime_part_set_filename (part, att->filename);
+	g_mime_object_set_disposition (GMIME_OBJECT (part), GMIME_DISPOSITION_ATTACHMENT);
+	g_mime_part_set_content (part, content);  /* the part holds its own ref */
+	g_mime_part_set_content_encoding (part, GMIME_CONTENT_ENCODING_BASE64);
+	return GMIME_OBJECT (part);
+}
+
 ComposedMail *
 compose_mail_ics (Composer *c, const char *name, GHashTable *vars, const char *to_name,
                   const char *to_addr, const char *in_reply_to, const char *references, const char *ics,
                   GError **error)
+{
+	return compose_mail_attach (c, name, vars, to_name, to_addr, in_reply_to, references, ics, NULL, error);
+}
+
+ComposedMail *
+compose_mail_attach (Composer *c, const char *name, GHashTable *vars, const char *to_name,
+                     const char *to_addr, const char *in_reply_to, const char *references, const char *ics,
+                     const ComposeAttachment *att, GError **error)
 {
 	const Template *t = g_hash_table_lookup (c->templates, name);
 	g_autoptr (ComposedMail) out = g_new0 (ComposedMail, 1);
@@ -317,15 +343,21 @@ compose_mail_ics (Composer *c, const char *name, GHashTable *vars, const char *t
 	}
 
 	body = text_body (text);
-	if (ics == NULL) {
+	if (ics == NULL && att == NULL) {
 		g_mime_message_set_mime_part (m, GMIME_OBJECT (body));
 	} else {
 		/* multipart/mixed only when there is an attachment */
 		g_autoptr (GMimeMultipart) mixed = g_mime_multipart_new_with_subtype ("mixed");
-		g_autoptr (GMimeObject) cal = calendar_part (ics);
 
 		g_mime_multipart_add (mixed, GMIME_OBJECT (body));  /* the multipart holds refs */
-		g_mime_multipart_add (mixed, cal);
+		if (ics != NULL) {
+			g_autoptr (GMimeObject) cal = calendar_part (ics);
+			g_mime_multipart_add (mixed, cal);
+		}
+		if (att != NULL) {
+			g_autoptr (GMimeObject) part = attachment_part (att);
+			g_mime_multipart_add (mixed, part);
+		}
 		g_mime_message_set_mime_part (m, GMIME_OBJECT (mixed));
 	}
 

@@ -24,7 +24,8 @@ typedef struct {
 #define COMPOSE_TEMPLATES "confirmation", "rejection", "review", "staff-review", "staff-registration", \
 	"staff-failed", "staff-delayed", "staff-bounce", "digest", \
 	"waitlist", "promotion", "cancellation", "reminder", "update", "appointment", \
-	"offer", "offer-accepted", "offer-expired", "offer-refused", "waitlist-note", "answer"
+	"offer", "offer-accepted", "offer-expired", "offer-refused", "waitlist-note", "answer", \
+	"certificate"
 
 /* Load and check every template of @cfg's templates folder.  (transfer full)
  * MAILREG_ERROR_NOINPUT (missing), MAILREG_ERROR_DATA (malformed, naming the file).
@@ -47,6 +48,19 @@ ComposedMail *compose_mail (Composer *c, const char *name, GHashTable *vars, con
 ComposedMail *compose_mail_ics (Composer *c, const char *name, GHashTable *vars, const char *to_name,
                                 const char *to_addr, const char *in_reply_to, const char *references,
                                 const char *ics, GError **error);
+
+/* A file attached to a mail: @data (transfer none) as @type/@subtype, base64. */
+typedef struct {
+	const char *filename;
+	const char *type;
+	const char *subtype;
+	GBytes *data;
+} ComposeAttachment;
+
+/* As compose_mail_ics, with @att (NULL: none) attached after the calendar. */
+ComposedMail *compose_mail_attach (Composer *c, const char *name, GHashTable *vars, const char *to_name,
+                                   const char *to_addr, const char *in_reply_to, const char *references,
+                                   const char *ics, const ComposeAttachment *att, GError **error);
 
 /* Substitute {{var}} in @tmpl.  (transfer full)  NULL with MAILREG_ERROR_DATA naming
  * the first unknown variable. */

@@ -95,6 +95,9 @@ static const KeySpec config_keys[] = {
 	{ "programme", "workshop_placement", KEY_CHOICE, F (workshop_placement), "mixed or first", 0, 0 },
 	{ "programme", "offer_hours", KEY_UINT, F (offer_hours), "a number of hours from 1 to 720", 1, 720 },
 	{ "programme", "waitlist_note", KEY_DURATION, F (waitlist_note), "a duration such as 3d (0: never; up to 100d)", 0, 100 * 86400 },
+	{ "programme", "project_name", KEY_STRING, F (project_name), "the project's name as certificates print it", 0, 0 },
+	{ "programme", "funding_line", KEY_STRING, F (funding_line), "the funding line certificates print", 0, 0 },
+	{ "programme", "evaluation_delay", KEY_DURATION, F (evaluation_delay), "a duration such as 1d (1h to 30d)", 3600, 30 * 86400 },
 };
 #undef F
 
@@ -421,6 +424,9 @@ set_defaults (Config *cfg)
 	cfg->offer_hours = 48;
 	cfg->workshop_placement = g_strdup ("mixed");
 	cfg->waitlist_note = 3 * 86400;
+	cfg->project_name = g_strdup ("Partnerstwa lokalne");
+	cfg->funding_line = g_strdup ("Projekt współfinansowany przez Unię Europejską w ramach Europejskiego Funduszu Społecznego");
+	cfg->evaluation_delay = 86400;
 }
 
 Config *

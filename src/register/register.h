@@ -154,6 +154,11 @@ gboolean reply_queue (Pipeline *p, gint64 inbound_row, const InboundMessage *msg
                       const char *tmpl, GHashTable *vars, const char *to_name, const char *to_addr,
                       const char *ics, GError **error);
 
+/* As reply_queue, with the file @att (NULL: none) attached too. */
+gboolean reply_queue_attach (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *kind,
+                             const char *tmpl, GHashTable *vars, const char *to_name, const char *to_addr,
+                             const char *ics, const ComposeAttachment *att, GError **error);
+
 /* Append to @out the sessions of @ev as the lines of a mail: "Termin: ...",
  * "Miejsce: ...", or a placeholder's own text. */
 void reply_sessions_text (GString *out, const Event *ev);
@@ -233,6 +238,20 @@ gboolean programme_attendance (Db *db, const char *event, int session, gboolean 
  * (EventSession.hours) of the sessions @marks (db_attendance_of_event) have it
  * present at. */
 int programme_hours_attended (const Event *ev, GPtrArray *marks, const char *code);
+
+/* --- certificates of attendance (certify.c) ------------------------------------ */
+
+/* Queue a certificate of attendance (outbox kind certificate, template
+ * certificate, the PDF of compose/certificate.c attached) for every confirmed
+ * registration of @event marked present at some session, each once ever (its
+ * number kept); with @resend (a registration code), for that one again.  In a
+ * transaction of its own; *@queued counts the mails, *@without the confirmed
+ * registrations with no attendance recorded (they get none).
+ * MAILREG_ERROR_DATA naming it, nothing changed: an unknown event or code, a
+ * code of another event, a @resend registration cancelled or without
+ * recorded attendance. */
+gboolean programme_certificates (Pipeline *p, const char *event, const char *resend, guint *queued,
+                                 guint *without, GError **error);
 
 /* --- the needs survey (needs.c) ------------------------------------------------ */
 

@@ -28,6 +28,14 @@ gboolean
 reply_queue (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *kind, const char *tmpl,
              GHashTable *vars, const char *to_name, const char *to_addr, const char *ics, GError **error)
 {
+	return reply_queue_attach (p, inbound_row, msg, kind, tmpl, vars, to_name, to_addr, ics, NULL, error);
+}
+
+gboolean
+reply_queue_attach (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *kind,
+                    const char *tmpl, GHashTable *vars, const char *to_name, const char *to_addr, const char *ics,
+                    const ComposeAttachment *att, GError **error)
+{
 	g_autoptr (ComposedMail) mail = NULL;
 
 	if (to_addr == NULL || !validate_email (to_addr)) {
@@ -54,8 +62,8 @@ reply_queue (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const c
 			return inbound_row <= 0 || db_message_append_reason (p->db, inbound_row, note, error);
 		}
 	}
-	mail = compose_mail_ics (p->composer, tmpl, vars, to_name, to_addr, msg ? msg->message_id : NULL,
-	                         msg ? msg->references : NULL, ics, error);
+	mail = compose_mail_attach (p->composer, tmpl, vars, to_name, to_addr, msg ? msg->message_id : NULL,
+	                            msg ? msg->references : NULL, ics, att, error);
 	if (mail == NULL)
 		return FALSE;
 	return db_outbox_add (p->db, inbound_row, kind, to_addr, mail->subject, mail->message_id, mail->raw, error);

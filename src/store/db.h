@@ -609,6 +609,15 @@ gboolean db_attendance_set (Db *db, const char *code, int session, gboolean pres
  * (transfer full) array of AttendanceMark*. */
 GPtrArray *db_attendance_of_event (Db *db, const char *event_code, GError **error);
 
+/* --- certificates of attendance (db_certificate.c) --------------------------- */
+
+/* Record the certificate of registration @code stating @hours: *@number
+ * (transfer full) its number, "@event/NNNN" from the row id; 1 when made now,
+ * 0 when it existed (its number returned, queued counted up when @again), -1 on
+ * error. */
+int db_certificate_record (Db *db, const char *code, const char *event, int hours, gboolean again,
+                           char **number, GError **error);
+
 /* --- the needs survey (db_needs.c) -------------------------------------------- */
 
 /* One registration's answers to the form's survey questions, with its event. */
