@@ -25,7 +25,7 @@ typedef struct {
 	"staff-failed", "staff-delayed", "staff-bounce", "digest", \
 	"waitlist", "promotion", "cancellation", "reminder", "update", "appointment", \
 	"offer", "offer-accepted", "offer-expired", "offer-refused", "waitlist-note", "answer", \
-	"certificate"
+	"certificate", "evaluation", "evaluation-again"
 
 /* Load and check every template of @cfg's templates folder.  (transfer full)
  * MAILREG_ERROR_NOINPUT (missing), MAILREG_ERROR_DATA (malformed, naming the file).
