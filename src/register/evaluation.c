@@ -133,30 +133,37 @@ first_number (const char *text, const char **at, gsize *len)
 	return atoi (digits);
 }
 
-/* @text without [@at, @at + @len), trimmed; NULL when no letter is left
- * ("Ocena:" alone says nothing).  (transfer full) */
+/* Whether @line says nothing but a label: no letters, or only "ocena". */
+static gboolean
+only_label (const char *line)
+{
+	g_autoptr (GString) letters = g_string_new (NULL);
+
+	for (const char *c = line; *c; c = g_utf8_next_char (c)) {
+		gunichar u = g_utf8_get_char (c);
+		if (g_unichar_isalpha (u))
+			g_string_append_unichar (letters, g_unichar_tolower (u));
+	}
+	return letters->len == 0 || g_str_equal (letters->str, "ocena");
+}
+
+/* @text without [@at, @at + @len) and lines left saying nothing ("Ocena:"),
+ * trimmed; NULL when nothing is left.  (transfer full) */
 static char *
 comment_of (const char *text, const char *at, gsize len)
 {
-	g_autoptr (GString) out = g_string_new_len (text, at ? at - text : (gssize) strlen (text));
-	const char *label;
+	g_autoptr (GString) rest = g_string_new_len (text, at ? at - text : (gssize) strlen (text));
+	g_autoptr (GString) out = g_string_new (NULL);
+	g_auto (GStrv) lines = NULL;
 
 	if (at != NULL)
-		g_string_append (out, at + len);
+		g_string_append (rest, at + len);
+	lines = g_strsplit (rest->str, "\n", -1);
+	for (char **l = lines; *l; l++)
+		if (!only_label (*l) || (out->len > 0 && **l == '\0'))
+			g_string_append_printf (out, "%s\n", g_strstrip (*l));
 	g_strstrip (out->str);
-	/* a bare "Ocena:" label before the number is no comment */
-	for (label = out->str; *label; label = g_utf8_next_char (label))
-		if (g_unichar_isalpha (g_utf8_get_char (label)))
-			break;
-	if (*label == '\0')
-		return NULL;
-	{
-		g_autofree char *low = g_utf8_strdown (out->str, -1);
-		char *l = g_strstrip (low);
-		if (g_str_equal (l, "ocena:") || g_str_equal (l, "ocena") || g_str_equal (l, "ocena -"))
-			return NULL;
-	}
-	return g_strdup (out->str);
+	return *out->str ? g_strdup (out->str) : NULL;
 }
 
 gboolean
