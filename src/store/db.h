@@ -664,8 +664,10 @@ gboolean db_evaluation_answer (Db *db, const char *code, int rating, const char 
 /* The evaluations asked in @event_code, by arrival.  (transfer full) */
 GPtrArray *db_evaluation_of_event (Db *db, const char *event_code, GError **error);
 
-/* Evaluations answered since @since (ISO UTC); -1 on error. */
-int db_evaluation_answers_since (Db *db, const char *since, GError **error);
+/* Per event, the evaluations answered from @since until before @until (ISO
+ * UTC): columns event, title, answers, rated, mean (of the ratings, "%.2f").
+ * (transfer full) */
+GPtrArray *db_evaluation_digest (Db *db, const char *since, const char *until, GError **error);
 
 /* --- the needs survey (db_needs.c) -------------------------------------------- */
 

@@ -129,9 +129,14 @@ db_evaluation_of_event (Db *db, const char *event_code, GError **error)
 	                   "read evaluations", error);
 }
 
-int
-db_evaluation_answers_since (Db *db, const char *since, GError **error)
+GPtrArray *
+db_evaluation_digest (Db *db, const char *since, const char *until, GError **error)
 {
-	return db_count (db, "SELECT count(*) FROM evaluations WHERE answered_at >= :since",
-	                 DB_PARAMS (DB_TEXT (":since", since)), "count evaluation answers", error);
+	return db_rows (db,
+	                "SELECT e.code AS event, e.title AS title, count(*) AS answers, count(v.rating) AS rated,"
+	                " printf('%.2f', avg(v.rating)) AS mean"
+	                " FROM evaluations v JOIN registrations r ON r.id = v.registration_id"
+	                " JOIN events e ON e.id = r.event_id"
+	                " WHERE v.answered_at >= :since AND v.answered_at < :until GROUP BY e.id ORDER BY e.code",
+	                DB_PARAMS (DB_TEXT (":since", since), DB_TEXT (":until", until)), error);
 }

@@ -7,7 +7,7 @@
 # again once; `evaluation EVENT --json` sums them up.
 . "$(dirname "$0")/lib.sh"
 
-plan 16
+plan 17
 
 P=$DATA/programme
 make_instance
@@ -50,14 +50,14 @@ hdr() { printf 'From: Uczestnik <uczestnik%s@mops-katowice.example.pl>\nTo: reje
 # 02 again: no rating, only words - a comment.
 { hdr 02 "Re: Prosimy o ocene ($c2)" f; printf 'Content-Type: text/plain; charset=utf-8\n\nProszę o materiały ze spotkania.\n'; } >"$T/r6.eml"
 
-mr ingest "$T/r1.eml" "$T/r2.eml" "$T/r3.eml" >/dev/null 2>&1
+MAILREG_NOW=2014-03-08T09:00 mr ingest "$T/r1.eml" "$T/r2.eml" "$T/r3.eml" >/dev/null 2>&1
 is "$(sql "SELECT reason FROM messages WHERE message_id LIKE 'ev-%' ORDER BY id" | tr '\n' '|')" \
 	"evaluation: $c1 rating 5|evaluation: $c2 rating 4|evaluation: $c3 rating 3|" \
 	"UTF-8 by References, ISO-8859-2 and windows-1250 by code: each rating recorded"
-mr ingest "$T/r4.eml" >/dev/null 2>&1
+MAILREG_NOW=2014-03-08T09:00 mr ingest "$T/r4.eml" >/dev/null 2>&1
 is "$(asked) $(sql "SELECT subject FROM outbox WHERE kind = 'evaluation' ORDER BY id DESC LIMIT 1")" \
 	"5 Ocena spotkania: Spotkanie informacyjne – subregion centralny ($c4)" "7 is outside 1-5: asked again, once"
-mr ingest "$T/r5.eml" "$T/r6.eml" >/dev/null 2>&1
+MAILREG_NOW=2014-03-08T09:00 mr ingest "$T/r5.eml" "$T/r6.eml" >/dev/null 2>&1
 is "$(asked)" 5 "the answers to that ask nothing more"
 is "$(sql "SELECT count(*) FROM registrations") $(sql "SELECT count(*) FROM messages WHERE message_id LIKE 'ev-%' AND reason LIKE 'evaluation: %'")" \
 	"$regs 6" "six replies recorded as evaluations, not one became a registration"
@@ -77,6 +77,16 @@ for a in json.load(sys.stdin)["answers"]: print(a["code"][-4:], a["rating"], rep
 3 'Sala za mała, ale prowadzący świetni.\\nKod: $c3'
 2 None" "each answer's rating and comment, Polish letters decoded from every charset"
 like "$(mr evaluation INFO-CEN)" "zapytanych: 4, odpowiedzi: 4, ocen: 4, średnia: 3.50" "the text summary"
+MAILREG_NOW=2014-03-08T20:00 mr digest >/dev/null 2>&1
+like "$(python3 - "$T/var/mailreg.db" <<'PY'
+import email, email.policy, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+raw, = db.execute("SELECT b.raw FROM outbox o JOIN outbox_bodies b ON b.outbox_id = o.id"
+                  " WHERE o.kind = 'digest' ORDER BY o.id DESC LIMIT 1").fetchone()
+print(email.message_from_bytes(raw, policy=email.policy.default).get_content())
+PY
+)" "INFO-CEN – Spotkanie informacyjne – subregion centralny: 4 odp., średnia ocena 3.50 \\(ocen: 4\\)" \
+	"the daily digest mentions the new evaluation answers"
 err=$(mr evaluation INFO-NOWHERE 2>&1 >/dev/null)
 like "$? $err" "^65 .*no event INFO-NOWHERE" "an unknown event: exit 65, named"
 
