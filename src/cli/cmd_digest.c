@@ -45,7 +45,7 @@ evaluations_text (Db *db, const char *since, const char *until, GHashTable *vars
 		g_string_append_c (out, '\n');
 	}
 	if (out->len == 0)
-		g_string_append (out, "  brak\n");
+		g_string_append (out, "  (brak)\n");
 	g_hash_table_insert (vars, "evaluations", g_string_free (out, FALSE));
 	return TRUE;
 }

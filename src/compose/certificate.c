@@ -17,6 +17,16 @@
 #define PAGE_H 842.0
 #define MARGIN 60.0
 
+/* @error (GLib's or pango's) as MAILREG_ERROR @code, for the exit status. */
+static void
+as_mailreg (GError **error, int code)
+{
+	if (error != NULL && *error != NULL) {
+		(*error)->domain = MAILREG_ERROR;
+		(*error)->code = code;
+	}
+}
+
 static cairo_status_t
 append (void *closure, const unsigned char *data, unsigned int length)
 {
@@ -42,15 +52,14 @@ markup_of (GKeyFile *kf, const char *path, const char *key, GHashTable *vars, GE
 	}
 	if (!pango_parse_markup (text, -1, 0, NULL, NULL, NULL, error)) {
 		g_prefix_error (error, "certificate template %s: %s: ", path, key);
-		if (*error)
-			(*error)->domain = MAILREG_ERROR, (*error)->code = MAILREG_ERROR_DATA;
+		as_mailreg (error, MAILREG_ERROR_DATA);
 		return NULL;
 	}
 	return g_steal_pointer (&text);
 }
 
-/* Draw @markup centred in the text width at @y in @font of @size points;
- * returns the height it took. */
+/* Draw @markup aligned @align in the text width at @y in @font of @size
+ * points; returns the height it took. */
 static double
 draw (cairo_t *cr, const char *font, double size, const char *markup, double y, PangoAlignment align)
 {
@@ -88,14 +97,14 @@ certificate_pdf (const char *path, GHashTable *vars, GError **error)
 
 	if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, error)) {
 		g_prefix_error (error, "certificate template %s: ", path);
-		if (*error)
-			(*error)->domain = MAILREG_ERROR, (*error)->code = MAILREG_ERROR_NOINPUT;
+		as_mailreg (error, MAILREG_ERROR_NOINPUT);
 		return NULL;
 	}
 	g_hash_table_iter_init (&it, vars);
 	while (g_hash_table_iter_next (&it, &k, &v))
 		g_hash_table_insert (escaped, k, g_markup_escape_text (v ? v : "", -1));
-	font = g_key_file_get_string (kf, "certificate", "font", NULL);
+	if ((font = g_key_file_get_string (kf, "certificate", "font", NULL)) == NULL)
+		font = g_strdup ("DejaVu Sans");
 	if ((number = markup_of (kf, path, "number", escaped, error)) == NULL ||
 	    (heading = markup_of (kf, path, "heading", escaped, error)) == NULL ||
 	    (body = markup_of (kf, path, "body", escaped, error)) == NULL ||
@@ -106,7 +115,6 @@ certificate_pdf (const char *path, GHashTable *vars, GError **error)
 	cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, "Zaświadczenie");
 	cr = cairo_create (surface);
 	cairo_set_source_rgb (cr, 0, 0, 0);
-	font = font ? font : g_strdup ("DejaVu Sans");
 	draw (cr, font, 9, number, MARGIN, PANGO_ALIGN_RIGHT);
 	y = MARGIN + 80;
 	y += draw (cr, font, 12, heading, y, PANGO_ALIGN_CENTER) + 40;
