@@ -4,9 +4,12 @@ DESTDIR ?=
 # Templates and the form definition of an installed mailreg (scripts/install.sh
 # puts them there); config.c uses it when [paths] templates is not set.
 DATADIR  = $(PREFIX)/share/mailreg
+# The sandboxed document reader (src/reader.c); sandbox.c looks for it there
+# unless it stands beside the running binary.
+LIBEXECDIR = $(PREFIX)/libexec/mailreg
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-PKGS     = gmime-3.0 glib-2.0 gio-2.0 json-glib-1.0 sqlite3 uuid libzip libxml-2.0 poppler-glib libcurl libical
+PKGS     = gmime-3.0 glib-2.0 gio-2.0 json-glib-1.0 sqlite3 uuid libzip libxml-2.0 poppler-glib libcurl libical libseccomp libgsf-1 libmicrohttpd libsodium
 PKGS    += pangocairo
 
 # pkg-config runs once, when the first compile or link needs it - not while make
@@ -48,7 +51,7 @@ UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps test check demo install uninstall clean bench fuzz valgrind crash FORCE
-all: $(BUILD)/mailreg
+all: $(BUILD)/mailreg $(BUILD)/mailreg-reader
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -70,15 +73,36 @@ CONFIG_CFLAGS = -DMAILREG_DATADIR='"$(DATADIR)"'
 $(BUILD)/src/core/config.o $(BUILD)/test/src/core/config.o build/fuzz/src/core/config.o: \
 	ALL_CFLAGS += $(CONFIG_CFLAGS)
 
+# The reader's folder, compiled into sandbox.c the same way; the test build's
+# reader is the one in the build folder, so unit tests find it too.
+%/libexecdir: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(LIBEXECDIR)' | cmp -s - $@ || echo '$(LIBEXECDIR)' >$@
+$(BUILD)/src/sandbox/sandbox.o: $(BUILD)/libexecdir
+$(BUILD)/src/sandbox/sandbox.o: ALL_CFLAGS += -DMAILREG_LIBEXECDIR='"$(LIBEXECDIR)"'
+$(BUILD)/test/src/sandbox/sandbox.o: ALL_CFLAGS += -DMAILREG_LIBEXECDIR='"$(CURDIR)/$(BUILD)"'
+
 $(BUILD)/mailreg: $(LIB_OBJ) $(BUILD)/src/main.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/mailreg-test: $(TEST_OBJ) $(BUILD)/test/src/main.o
+$(BUILD)/mailreg-test: $(TEST_OBJ) $(BUILD)/test/src/main.o | $(BUILD)/mailreg-reader-test
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# The reader links from an archive of the same objects, so it holds only what
+# reading needs, and --as-needed maps only those libraries (not libcurl, SQLite):
+# it starts faster and less code sits inside its sandbox.
+$(BUILD)/libmailreg.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+$(BUILD)/test/libmailreg.a: $(TEST_OBJ)
+	rm -f $@ && ar rcs $@ $^
+$(BUILD)/mailreg-reader: $(BUILD)/src/reader.o $(BUILD)/libmailreg.a
+	$(CC) $(ALL_LDFLAGS) -Wl,--as-needed -o $@ $^ $(LIBS)
+$(BUILD)/mailreg-reader-test: $(BUILD)/test/src/reader.o $(BUILD)/test/libmailreg.a
+	$(CC) $(ALL_LDFLAGS) -Wl,--as-needed -o $@ $^ $(LIBS)
 
 # Binaries compiled and linked in one step keep their .d file in .deps/, so
 # no test_*.d stands beside the test_* binaries scripts/run-tests.sh runs.
-$(BUILD)/tests/%: tests/unit/%.c $(TEST_OBJ)
+$(BUILD)/tests/%: tests/unit/%.c $(TEST_OBJ) | $(BUILD)/mailreg-reader-test
 	@mkdir -p $(dir $@).deps
 	$(CC) $(ALL_CFLAGS) -MF $(dir $@).deps/$(notdir $@).d -DMAILREG_FAULTS=1 $(ALL_LDFLAGS) \
 		-o $@ $< $(TEST_OBJ) $(LIBS)
@@ -124,7 +148,7 @@ demo:
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 20
 FUZZ_SAN  = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-FUZZ_SRC  = $(sort $(wildcard src/core/*.c src/parse/*.c src/extract/*.c src/validate/*.c) src/fetch/imap.c)
+FUZZ_SRC  = $(sort $(wildcard src/core/*.c src/parse/*.c src/extract/*.c src/validate/*.c) src/fetch/imap.c src/deliver/smtp-parse.c)
 FUZZ_OBJ  = $(FUZZ_SRC:%.c=build/fuzz/%.o)
 FUZZ_BIN  = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 .SECONDARY: $(FUZZ_OBJ)
@@ -178,5 +202,6 @@ clean:
 
 # The header dependencies -MMD wrote (none before the first build).
 -include $(wildcard $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/src/main.d $(BUILD)/test/src/main.d \
+	$(BUILD)/src/reader.d $(BUILD)/test/src/reader.d \
 	$(join $(addsuffix .deps/,$(dir $(UNIT_BIN) $(FUZZ_BIN))),$(addsuffix .d,$(notdir $(UNIT_BIN) $(FUZZ_BIN)))) \
 	$(FUZZ_OBJ:.o=.d))

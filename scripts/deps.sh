@@ -7,9 +7,11 @@
 #                             the Postfix service is neither configured nor started
 set -eu
 BUILD_PKGS="build-essential pkg-config tzdata libgmime-3.0-dev libglib2.0-dev libjson-glib-dev
- libsqlite3-dev uuid-dev libzip-dev libxml2-dev libpoppler-glib-dev libcurl4-openssl-dev libical-dev"
+ libsqlite3-dev uuid-dev libzip-dev libxml2-dev libpoppler-glib-dev libcurl4-openssl-dev libical-dev
+ libseccomp-dev libgsf-1-dev libmicrohttpd-dev libsodium-dev"
 TEST_PKGS="perl sqlite3 python3 python3-aiosmtpd openssl dovecot-imapd isync systemd procps time
- clang libclang-rt-14-dev valgrind groff-base"
+ clang libclang-rt-14-dev valgrind groff-base
+ chromium chromium-driver python3-selenium curl"
 # certificates of attendance: PDF by cairo + pango, in a font with Polish letters
 BUILD_PKGS="$BUILD_PKGS libcairo2-dev libpango1.0-dev fonts-dejavu-core"
 TEST_PKGS="$TEST_PKGS poppler-utils"

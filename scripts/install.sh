@@ -1,5 +1,5 @@
 #!/bin/sh
-# make install: the binary, templates, blank forms, systemd units and an
+# make install: the binary and its document reader, templates, blank forms, systemd units and an
 # example configuration for a server.
 #   scripts/install.sh BUILD_DIR PREFIX DESTDIR
 # Units go to PREFIX/lib/systemd/system with ExecStart pointing at
@@ -13,12 +13,14 @@ set -eu
 if [ "$1" = --uninstall ]; then
 	prefix=$2
 	destdir=${3:-}
-	rm -f "$destdir$prefix/bin/mailreg" "$destdir$prefix/share/man/man1/mailreg.1" \
+	rm -f "$destdir$prefix/bin/mailreg" "$destdir$prefix/libexec/mailreg/mailreg-reader" \
+	      "$destdir$prefix/share/man/man1/mailreg.1" \
 	      "$destdir$prefix/share/man/man5/mailreg.conf.5" \
 	      "$destdir$prefix/lib/systemd/system/mailreg.service" \
 	      "$destdir$prefix/lib/systemd/system/mailreg-digest.service" \
 	      "$destdir$prefix/lib/systemd/system/mailreg-digest.timer" \
 	      "$destdir/etc/mailreg/mailreg.conf.example" "$destdir/etc/mailreg/catalog.ini.example"
+	rmdir "$destdir$prefix/libexec/mailreg" 2>/dev/null || true
 	rm -rf "$destdir$prefix/share/mailreg" "$destdir$prefix/share/doc/mailreg"
 	echo "uninstalled from ${destdir:-/}$prefix (kept /etc/mailreg and /var/lib/mailreg)"
 	exit 0
@@ -34,6 +36,9 @@ etc=/etc/mailreg
 install -d "$destdir$bin" "$destdir$share/templates/forms" "$destdir$units" "$destdir$etc" \
 	"$destdir$prefix/share/doc/mailreg"
 install -m 0755 "$build/mailreg" "$destdir$bin/mailreg"
+# the sandboxed document reader, where mailreg (built with this PREFIX) looks
+install -d "$destdir$prefix/libexec/mailreg"
+install -m 0755 "$build/mailreg-reader" "$destdir$prefix/libexec/mailreg/mailreg-reader"
 install -m 0644 templates/*.txt templates/*.ini "$destdir$share/templates/"
 install -m 0644 templates/forms/formularz.txt templates/forms/formularz.docx \
 	templates/forms/formularz.odt templates/forms/formularz.pdf "$destdir$share/templates/forms/"

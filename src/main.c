@@ -51,6 +51,10 @@ static const struct {
 	                        "              placement as a mailed form, the confirmation goes to the applicant" },
 	{ "status", cmd_status, "[--json]  is it working? exits 69 when something needs a person" },
 	{ "digest", cmd_digest, "queue the daily summary for staff (since the previous digest)" },
+	{ "web", cmd_web, "the staff console alone ([web] listen), without taking or delivering mail" },
+	{ "staff", cmd_staff, "add LOGIN [--name NAME] | passwd LOGIN | disable LOGIN | list  accounts of the console\n"
+	                      "              (the password from the terminal, or one line on stdin)" },
+	{ "audit", cmd_audit, "[--json]  every staff action (console, mail, CLI): when, who, what, on which record" },
 };
 
 static void

@@ -37,6 +37,9 @@ gboolean cmd_digest (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_status (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_purge (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_needs (const Config *cfg, int argc, char **argv, GError **error);
+gboolean cmd_web (const Config *cfg, int argc, char **argv, GError **error);
+gboolean cmd_staff (const Config *cfg, int argc, char **argv, GError **error);
+gboolean cmd_audit (const Config *cfg, int argc, char **argv, GError **error);
 
 typedef enum { OUTPUT_TEXT, OUTPUT_JSON, OUTPUT_CSV } OutputFormat;
 

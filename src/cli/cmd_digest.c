@@ -15,6 +15,7 @@
 #include "core/errors.h"
 #include "register/register.h"
 #include "store/db.h"
+#include "validate/reasons.h"
 
 static char *
 iso_utc (GDateTime *t, const char *format)
@@ -89,6 +90,30 @@ seats_text (Db *db, GError **error)
 	return g_string_free (out, FALSE);
 }
 
+/* The review items still waiting, oldest first, each with why in Polish
+ * (reasons.h); the first DIGEST_REVIEW_ITEMS of them.  (transfer full) */
+#define DIGEST_REVIEW_ITEMS 30
+static char *
+review_items_text (Db *db, GError **error)
+{
+	g_autoptr (GPtrArray) rows = db_review_list (db, FALSE, error);
+	GString *out;
+
+	if (rows == NULL)
+		return NULL;
+	out = g_string_new (NULL);
+	for (guint i = 0; i < rows->len && i < DIGEST_REVIEW_ITEMS; i++) {
+		GHashTable *r = g_ptr_array_index (rows, i);
+		const char *from = g_hash_table_lookup (r, "from");
+		g_string_append_printf (out, "  nr %s od %s:\n    %s\n", (char *) g_hash_table_lookup (r, "id"),
+		                        from ? from : "(brak nadawcy)",
+		                        reason_text_pl (g_hash_table_lookup (r, "reason_code")));
+	}
+	if (rows->len > DIGEST_REVIEW_ITEMS)
+		g_string_append_printf (out, "  … i %u kolejnych (mailreg review)\n", rows->len - DIGEST_REVIEW_ITEMS);
+	return g_string_free (out, FALSE);
+}
+
 gboolean
 cmd_digest (const Config *cfg, int argc, char **argv, GError **error)
 {
@@ -145,7 +170,9 @@ cmd_digest (const Config *cfg, int argc, char **argv, GError **error)
 	g_hash_table_insert (vars, "bounced", g_strdup_printf ("%d", bounced));
 	g_hash_table_insert (vars, "new_registrations", new_registrations_text (db, since, until, error));
 	g_hash_table_insert (vars, "seats", seats_text (db, error));
-	if (g_hash_table_lookup (vars, "new_registrations") == NULL || g_hash_table_lookup (vars, "seats") == NULL)
+	g_hash_table_insert (vars, "review_items", review_items_text (db, error));
+	if (g_hash_table_lookup (vars, "new_registrations") == NULL || g_hash_table_lookup (vars, "seats") == NULL ||
+	    g_hash_table_lookup (vars, "review_items") == NULL)
 		return FALSE;
 	{
 		/* the needs survey: what the forms of the period answered */

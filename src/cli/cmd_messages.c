@@ -24,7 +24,7 @@ gboolean
 cmd_messages (const Config *cfg, int argc, char **argv, GError **error)
 {
 	static const char *const columns[] = { "message_id", "from", "subject", "state", "reason",
-	                                       "form_part", "received_at", "purged_at", NULL };
+	                                       "reason_code", "form_part", "received_at", "purged_at", NULL };
 
 	return cli_list_rows (cfg, argc, argv, db_messages_list, columns, NULL, print_text, error);
 }

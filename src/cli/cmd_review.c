@@ -15,6 +15,7 @@
 #include "register/register.h"
 #include "register/review.h"
 #include "store/db.h"
+#include "validate/reasons.h"
 
 #define REVIEW_USAGE "usage: review [--all] [--json] | review done ID... | " \
 	"review register ID FIELD=VALUE... [--file FILE | -] | review reject ID PROBLEM... | " \
@@ -54,18 +55,6 @@ cli_review_done (const Config *cfg, int argc, char **argv, GError **error)
 	return TRUE;
 }
 
-/* The label of the field staff call @name: its key ("first_name") or any of
- * its labels ("Imię"); NULL when no field has that name.  (transfer none) */
-static const char *
-field_label (const FormDef *def, const char *name)
-{
-	const FieldDef *f = formdef_field (def, name);
-
-	if (f == NULL)
-		f = formdef_match (def, name);
-	return f ? f->label : NULL;
-}
-
 static gboolean
 unknown_field (const FormDef *def, const char *name, GError **error)
 {
@@ -76,35 +65,6 @@ unknown_field (const FormDef *def, const char *name, GError **error)
 	g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE,
 	             "review register: no form field is called '%s'; fields: %s (or their labels)", name, keys->str);
 	return FALSE;
-}
-
-/* Lines of @text: "FIELD: value" or "FIELD=value" (FIELD a key or a label)
- * become pairs; what else is there (checkbox lines "[x] Doradztwo", a pasted
- * form) goes through the text form extractor, as in a mail body. */
-static void
-add_text (FormData *form, const FormDef *def, const char *text)
-{
-	g_auto (GStrv) lines = g_strsplit_set (text, "\r\n", -1);
-	g_autoptr (GString) rest = g_string_new (NULL);
-	g_autoptr (FormData) extracted = NULL;
-
-	for (char **l = lines; *l != NULL; l++) {
-		gsize cut = strcspn (*l, ":=");
-		g_autofree char *name = g_strstrip (g_strndup (*l, cut));
-		const char *label = (*l)[cut] != '\0' && *name != '\0' ? field_label (def, name) : NULL;
-
-		if (label != NULL) {
-			g_autofree char *value = g_strstrip (g_strdup (*l + cut + 1));
-			form_data_add (form, def, label, value);
-		} else if (**l != '#') {
-			g_string_append_printf (rest, "%s\n", *l);
-		}
-	}
-	extracted = extract_text (rest->str, def);
-	for (guint i = 0; i < extracted->pairs->len; i++) {
-		const FormPair *pair = g_ptr_array_index (extracted->pairs, i);
-		form_data_add (form, def, pair->label, pair->value);
-	}
 }
 
 static char *
@@ -163,10 +123,10 @@ cli_review_register (const Config *cfg, int argc, char **argv, GError **error)
 			g_autofree char *text = read_input (strcmp (argv[i], "-") == 0 ? "-" : argv[++i], error);
 			if (text == NULL)
 				return FALSE;
-			add_text (form, p->form, text);
+			review_form_add_text (form, p->form, text);
 		} else if (eq != NULL && eq != argv[i]) {
 			g_autofree char *name = g_strstrip (g_strndup (argv[i], eq - argv[i]));
-			const char *label = field_label (p->form, name);
+			const char *label = review_field_label (p->form, name);
 			if (label == NULL)
 				return unknown_field (p->form, name, error);
 			form_data_add (form, p->form, label, eq + 1);
@@ -250,8 +210,8 @@ cli_review_answer (const Config *cfg, int argc, char **argv, GError **error)
 gboolean
 cmd_review (const Config *cfg, int argc, char **argv, GError **error)
 {
-	static const char *const columns[] = { "id", "received_at", "from", "subject", "reason", "spool_id",
-	                                       "reviewed_at", "purged_at", NULL };
+	static const char *const columns[] = { "id", "received_at", "from", "subject", "reason", "reason_code",
+	                                       "reason_pl", "spool_id", "reviewed_at", "purged_at", NULL };
 	g_autoptr (Db) db = NULL;
 	g_autoptr (GPtrArray) rows = NULL;
 	gboolean all = FALSE, json = FALSE;
@@ -278,18 +238,24 @@ cmd_review (const Config *cfg, int argc, char **argv, GError **error)
 	}
 	if ((rows = db_review_list (db, all, error)) == NULL)
 		return FALSE;
+	for (guint i = 0; i < rows->len; i++) {
+		GHashTable *r = g_ptr_array_index (rows, i);
+		g_hash_table_insert (r, g_strdup ("reason_pl"),
+		                     g_strdup (reason_text_pl (g_hash_table_lookup (r, "reason_code"))));
+	}
 	if (json) {
 		cli_print_rows_json (rows, columns, (const char *const[]) { "id", NULL });
 		return TRUE;
 	}
 	for (guint i = 0; i < rows->len; i++) {
 		GHashTable *r = g_ptr_array_index (rows, i);
-		printf ("%5s  %s  %s  %s%s%s\n       %s\n", (char *) g_hash_table_lookup (r, "id"),
+		printf ("%5s  %s  %s  %s%s%s\n       %s: %s\n", (char *) g_hash_table_lookup (r, "id"),
 		        (char *) g_hash_table_lookup (r, "received_at"),
 		        g_hash_table_lookup (r, "from") ? (char *) g_hash_table_lookup (r, "from") : "(no sender)",
 		        g_hash_table_lookup (r, "subject") ? (char *) g_hash_table_lookup (r, "subject") : "(no subject)",
 		        g_hash_table_lookup (r, "reviewed_at") ? "  [done]" : "",
 		        g_hash_table_lookup (r, "purged_at") ? "  [raw copy purged]" : "",
+		        g_hash_table_lookup (r, "reason_code") ? (char *) g_hash_table_lookup (r, "reason_code") : "-",
 		        g_hash_table_lookup (r, "reason") ? (char *) g_hash_table_lookup (r, "reason") : "");
 	}
 	return TRUE;

@@ -34,6 +34,7 @@
 #include "deliver/deliver.h"
 #include "intake/intake.h"
 #include "register/register.h"
+#include "web/web.h"
 
 #define BACKOFF_MAX 900   /* seconds: the longest wait after repeated temporary failures */
 /* seconds: the first pause after the IDLE connection broke (doubling up to the
@@ -379,6 +380,7 @@ cmd_run (const Config *cfg, int argc, char **argv, GError **error)
 	Step intake_step = { "intake", 0, 0, NULL }, send_step = { "delivery", 0, 0, NULL };
 	Step remind_step = { "reminders", 0, 0, NULL };
 	Step purge_step = { "purge", 0, 0, NULL };
+	g_autoptr (WebServer) web = NULL;
 	guint taken = 0, sent = 0, queued = 0, wait;
 	int lock;
 
@@ -397,6 +399,13 @@ cmd_run (const Config *cfg, int argc, char **argv, GError **error)
 		g_warning ("run: [imap] tls_verify is false: the server's certificate is not checked");
 	g_message ("run: started (%s in, %s out, every %u s)", in->cfg->has_imap ? in->cfg->imap_url : in->cfg->inbox,
 	           in->cfg->has_smtp ? in->cfg->smtp_url : in->cfg->outgoing, in->cfg->imap_poll_interval);
+	/* The console on its own thread and connection: mail never waits for it,
+	 * and a console that cannot start does not stop the mail either. */
+	if (in->cfg->web_listen != NULL) {
+		g_autoptr (GError) web_error = NULL;
+		if ((web = web_start (cfg->path, &web_error)) == NULL)
+			g_warning ("run: the console is off: %s", web_error->message);
+	}
 	notify_send ("READY=1\nSTATUS=started");
 
 	while (!stop_requested ()) {
@@ -420,6 +429,7 @@ cmd_run (const Config *cfg, int argc, char **argv, GError **error)
 			sleep_interruptible (wait);
 	}
 	notify_send ("STOPPING=1");
+	g_clear_pointer (&web, web_stop);
 	g_message ("run: stopping (%u messages taken, %u replies sent)", taken, sent);
 	g_free (intake_step.last_error);
 	g_free (remind_step.last_error);

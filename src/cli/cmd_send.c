@@ -49,7 +49,11 @@ cmd_send (const Config *cfg, int argc, char **argv, GError **error)
 	printf ("sent %u, deferred %u, failed %u (%s transport: %s)\n", n.sent, n.deferred, n.failed,
 	        cfg->has_smtp ? "smtp" : "directory", cfg->has_smtp ? cfg->smtp_url : cfg->outgoing);
 	if (n.deferred > 0) {
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_TEMPFAIL, "send: %u messages deferred", n.deferred);
+		/* a refused login or settings that do not fit the server need a person */
+		g_set_error (error, MAILREG_ERROR, n.unusable != 0 ? n.unusable : MAILREG_ERROR_TEMPFAIL,
+		             "send: %u messages deferred%s", n.deferred,
+		             n.unusable == MAILREG_ERROR_NOPERM ? ": the SMTP server refused the login"
+		             : n.unusable == MAILREG_ERROR_CONFIG ? ": the [smtp] settings do not fit the server" : "");
 		return FALSE;
 	}
 	return TRUE;

@@ -269,22 +269,37 @@ prototype (Composer *c, gboolean threaded, GError **error)
 	return c->proto[threaded] = g_steal_pointer (&m);
 }
 
-/* @att as a MIME part.  (transfer full) */
+/* @extra's attachment: as its attach_type/attach_subtype (base64) when given;
+ * else a whole message, message/rfc822 when GMime reads it, else its bytes as
+ * application/octet-stream (base64).  (transfer full) */
 static GMimeObject *
-attachment_part (const ComposeAttachment *att)
+attachment_part (const ComposeExtra *extra)
 {
-	GMimePart *part = g_mime_part_new_with_type (att->type, att->subtype);
 	gsize len;
-	const void *data = g_bytes_get_data (att->data, &len);
-	g_autoptr (GMimeStream) stream = g_mime_stream_mem_new_with_buffer (data, len);
-	g_autoptr (GMimeDataWrapper) content = g_mime_data_wrapper_new_with_stream (stream,
-	                                                                            GMIME_CONTENT_ENCODING_DEFAULT);
+	const char *data = g_bytes_get_data (extra->attach, &len);
+	GMimeObject *part = NULL;
 
-	g_mime_part_set_filename (part, att->filename);
-	g_mime_object_set_disposition (GMIME_OBJECT (part), GMIME_DISPOSITION_ATTACHMENT);
-	g_mime_part_set_content (part, content);  /* the part holds its own ref */
-	g_mime_part_set_content_encoding (part, GMIME_CONTENT_ENCODING_BASE64);
-	return GMIME_OBJECT (part);
+	if (extra->attach_type == NULL) {
+		g_autoptr (GMimeStream) stream = g_mime_stream_mem_new_with_buffer (data, len);
+		g_autoptr (GMimeParser) parser = g_mime_parser_new_with_stream (stream);   /* holds a ref on stream */
+		g_autoptr (GMimeMessage) m = g_mime_parser_construct_message (parser, NULL);
+
+		if (m != NULL)
+			part = GMIME_OBJECT (g_mime_message_part_new_with_message ("rfc822", m));   /* holds a ref on m */
+	}
+	if (part == NULL) {
+		g_autoptr (GMimeStream) copy = g_mime_stream_mem_new_with_buffer (data, len);
+		g_autoptr (GMimeDataWrapper) content = g_mime_data_wrapper_new_with_stream (copy,
+		                                                                            GMIME_CONTENT_ENCODING_DEFAULT);
+		part = GMIME_OBJECT (g_mime_part_new_with_type (extra->attach_type ? extra->attach_type : "application",
+		                                                extra->attach_type ? extra->attach_subtype : "octet-stream"));
+		g_mime_part_set_content (GMIME_PART (part), content);   /* the part holds its own ref */
+		g_mime_part_set_content_encoding (GMIME_PART (part), GMIME_CONTENT_ENCODING_BASE64);
+	}
+	g_mime_object_set_disposition (part, GMIME_DISPOSITION_ATTACHMENT);
+	g_mime_object_set_content_disposition_parameter (part, "filename",
+	                                                 extra->attach_name ? extra->attach_name : "wiadomosc.eml");
+	return part;
 }
 
 ComposedMail *
@@ -292,13 +307,13 @@ compose_mail_ics (Composer *c, const char *name, GHashTable *vars, const char *t
                   const char *to_addr, const char *in_reply_to, const char *references, const char *ics,
                   GError **error)
 {
-	return compose_mail_attach (c, name, vars, to_name, to_addr, in_reply_to, references, ics, NULL, error);
+	return compose_mail_extra (c, name, vars, to_name, to_addr, in_reply_to, references, ics, NULL, error);
 }
 
 ComposedMail *
-compose_mail_attach (Composer *c, const char *name, GHashTable *vars, const char *to_name,
-                     const char *to_addr, const char *in_reply_to, const char *references, const char *ics,
-                     const ComposeAttachment *att, GError **error)
+compose_mail_extra (Composer *c, const char *name, GHashTable *vars, const char *to_name,
+                    const char *to_addr, const char *in_reply_to, const char *references, const char *ics,
+                    const ComposeExtra *extra, GError **error)
 {
 	const Template *t = g_hash_table_lookup (c->templates, name);
 	g_autoptr (ComposedMail) out = g_new0 (ComposedMail, 1);
@@ -320,7 +335,7 @@ compose_mail_attach (Composer *c, const char *name, GHashTable *vars, const char
 		return NULL;
 	}
 	one_line (out->subject);
-	out->message_id = ids_message_id (c->domain);
+	out->message_id = extra && extra->message_id ? g_strdup (extra->message_id) : ids_message_id (c->domain);
 
 	if ((m = prototype (c, in_reply_to != NULL, error)) == NULL)
 		return NULL;
@@ -343,7 +358,7 @@ compose_mail_attach (Composer *c, const char *name, GHashTable *vars, const char
 	}
 
 	body = text_body (text);
-	if (ics == NULL && att == NULL) {
+	if (ics == NULL && (extra == NULL || extra->attach == NULL)) {
 		g_mime_message_set_mime_part (m, GMIME_OBJECT (body));
 	} else {
 		/* multipart/mixed only when there is an attachment */
@@ -354,9 +369,9 @@ compose_mail_attach (Composer *c, const char *name, GHashTable *vars, const char
 			g_autoptr (GMimeObject) cal = calendar_part (ics);
 			g_mime_multipart_add (mixed, cal);
 		}
-		if (att != NULL) {
-			g_autoptr (GMimeObject) part = attachment_part (att);
-			g_mime_multipart_add (mixed, part);
+		if (extra != NULL && extra->attach != NULL) {
+			g_autoptr (GMimeObject) att = attachment_part (extra);
+			g_mime_multipart_add (mixed, att);
 		}
 		g_mime_message_set_mime_part (m, GMIME_OBJECT (mixed));
 	}

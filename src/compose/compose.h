@@ -25,7 +25,7 @@ typedef struct {
 	"staff-failed", "staff-delayed", "staff-bounce", "digest", \
 	"waitlist", "promotion", "cancellation", "reminder", "update", "appointment", \
 	"offer", "offer-accepted", "offer-expired", "offer-refused", "waitlist-note", "answer", \
-	"certificate", "evaluation", "evaluation-again"
+	"staff-settled", "staff-refused", "certificate", "evaluation", "evaluation-again"
 
 /* Load and check every template of @cfg's templates folder.  (transfer full)
  * MAILREG_ERROR_NOINPUT (missing), MAILREG_ERROR_DATA (malformed, naming the file).
@@ -49,18 +49,22 @@ ComposedMail *compose_mail_ics (Composer *c, const char *name, GHashTable *vars,
                                 const char *to_addr, const char *in_reply_to, const char *references,
                                 const char *ics, GError **error);
 
-/* A file attached to a mail: @data (transfer none) as @type/@subtype, base64. */
+/* What a few mails need beyond the template (every field may be NULL). */
 typedef struct {
-	const char *filename;
-	const char *type;
-	const char *subtype;
-	GBytes *data;
-} ComposeAttachment;
+	const char *message_id;   /* the Message-ID (without <>) to give it; NULL: a new random one */
+	GBytes *attach;           /* a file to attach, after the calendar */
+	const char *attach_name;  /* its file name; default "wiadomosc.eml" */
+	/* The attachment's content type ("application", "pdf"), sent base64; NULL
+	 * attach_type: a whole message, message/rfc822 (application/octet-stream
+	 * when GMime cannot read it). */
+	const char *attach_type;
+	const char *attach_subtype;
+} ComposeExtra;
 
-/* As compose_mail_ics, with @att (NULL: none) attached after the calendar. */
-ComposedMail *compose_mail_attach (Composer *c, const char *name, GHashTable *vars, const char *to_name,
-                                   const char *to_addr, const char *in_reply_to, const char *references,
-                                   const char *ics, const ComposeAttachment *att, GError **error);
+/* As compose_mail_ics, with @extra (may be NULL). */
+ComposedMail *compose_mail_extra (Composer *c, const char *name, GHashTable *vars, const char *to_name,
+                                  const char *to_addr, const char *in_reply_to, const char *references,
+                                  const char *ics, const ComposeExtra *extra, GError **error);
 
 /* Substitute {{var}} in @tmpl.  (transfer full)  NULL with MAILREG_ERROR_DATA naming
  * the first unknown variable. */

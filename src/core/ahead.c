@@ -3,8 +3,6 @@
  * thread that collects them. */
 #include "core/ahead.h"
 
-#include <pthread.h>
-
 typedef struct {
 	char *key;
 	GBytes *data;
@@ -26,45 +24,6 @@ struct Ahead {
 };
 
 static char closing;
-
-/* Fork safety (ahead.h).  fork_lock is shared by workers while they work and
- * exclusive around fork(); a fork waiting for it keeps new jobs from starting
- * (writers preferred), so it waits for the jobs under way only.  The queue of
- * every live Ahead is locked too: a worker taking a job frees the queue's
- * list node (GSlice) inside that lock, and so is not caught in it. */
-static pthread_rwlock_t fork_lock;
-static GMutex live_lock;
-static GSList *live;     /* every Ahead's queue */
-
-static void
-fork_prepare (void)
-{
-	pthread_rwlock_wrlock (&fork_lock);
-	g_mutex_lock (&live_lock);
-	for (GSList *l = live; l != NULL; l = l->next)
-		g_async_queue_lock (l->data);
-}
-
-static void
-fork_done (void)
-{
-	for (GSList *l = live; l != NULL; l = l->next)
-		g_async_queue_unlock (l->data);
-	g_mutex_unlock (&live_lock);
-	pthread_rwlock_unlock (&fork_lock);
-}
-
-static void
-fork_guard (void)
-{
-	pthread_rwlockattr_t attr;
-
-	pthread_rwlockattr_init (&attr);
-	pthread_rwlockattr_setkind_np (&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
-	pthread_rwlock_init (&fork_lock, &attr);
-	pthread_rwlockattr_destroy (&attr);
-	pthread_atfork (fork_prepare, fork_done, fork_done);
-}
 
 static void
 job_free (Ahead *a, AheadJob *job)
@@ -88,9 +47,7 @@ ahead_thread (gpointer user)
 		GError *error = NULL;
 		gpointer result;
 
-		pthread_rwlock_rdlock (&fork_lock);
 		result = a->work (job->key, job->data, a->user, &error);
-		pthread_rwlock_unlock (&fork_lock);
 		g_mutex_lock (&a->lock);
 		job->result = result;
 		job->error = error;
@@ -104,11 +61,9 @@ ahead_thread (gpointer user)
 Ahead *
 ahead_new (const char *name, guint threads, AheadWork work, GDestroyNotify free_result, gpointer user)
 {
-	static pthread_once_t guarded = PTHREAD_ONCE_INIT;
 	Ahead *a = g_new0 (Ahead, 1);
 	g_autoptr (GError) error = NULL;
 
-	pthread_once (&guarded, fork_guard);
 	a->work = work;
 	a->free_result = free_result;
 	a->user = user;
@@ -116,9 +71,6 @@ ahead_new (const char *name, guint threads, AheadWork work, GDestroyNotify free_
 	g_mutex_init (&a->lock);
 	g_cond_init (&a->done);
 	a->jobs = g_hash_table_new (g_str_hash, g_str_equal);
-	g_mutex_lock (&live_lock);
-	live = g_slist_prepend (live, a->queue);
-	g_mutex_unlock (&live_lock);
 	a->threads = g_new0 (GThread *, MAX (threads, 1));
 	for (a->n_threads = 0; a->n_threads < MAX (threads, 1); a->n_threads++) {
 		GThread *t = g_thread_try_new (name, ahead_thread, a, &error);
@@ -201,9 +153,6 @@ ahead_free (Ahead *a)
 	for (guint i = 0; i < a->n_threads; i++)
 		g_thread_join (a->threads[i]);
 	g_free (a->threads);
-	g_mutex_lock (&live_lock);
-	live = g_slist_remove (live, a->queue);
-	g_mutex_unlock (&live_lock);
 	g_async_queue_unref (a->queue);
 	left = g_hash_table_get_values (a->jobs);
 	g_list_foreach (left, jobs_free, a);

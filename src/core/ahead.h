@@ -6,14 +6,10 @@
  * the order pushed; the main thread waits for the one it needs next.
  *
  * The jobs wait in a GAsyncQueue, first in first out; each worker takes the
- * oldest.  With one worker, jobs also end in push order.
- *
- * The PDF reader forks without exec (extract/pdf.c): a lock a worker held at
- * that moment (GLib's slice allocator, its log lock, GType's) would stay
- * locked forever in the child.  Workers hold a shared lock while they work,
- * and every fork takes it exclusively and locks every queue
- * (pthread_atfork), so no fork catches a worker in the middle of a job or of
- * taking one.  Workers must not fork themselves.
+ * oldest.  With one worker, jobs also end in push order.  A job may have
+ * documents read by the sandboxed reader (sandbox/sandbox.h): this process
+ * only ever starts a program with posix_spawn, no child runs its code, so
+ * no lock of a worker is ever copied.
  */
 #ifndef MAILREG_AHEAD_H
 #define MAILREG_AHEAD_H

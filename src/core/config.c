@@ -6,6 +6,7 @@
 #include "core/config.h"
 
 #include <errno.h>
+#include <gio/gio.h>
 #include <gmime/gmime.h>
 #include <string.h>
 
@@ -27,6 +28,8 @@ typedef enum {
 	KEY_DURATION,   /* seconds, or with a unit: 300, 5m, 4h, 5d */
 	KEY_SCHEDULE,   /* durations separated by commas or spaces */
 	KEY_CHOICE,     /* one of the words `allowed` lists: "direct or offer" */
+	KEY_LISTEN,     /* HOST:PORT with a numeric host; empty turns the feature off */
+	KEY_URL,        /* an http:// or https:// URL with a host */
 } KeyType;
 
 typedef struct {
@@ -88,6 +91,7 @@ static const KeySpec config_keys[] = {
 	{ "smtp", "retry_schedule", KEY_SCHEDULE, F (smtp_retry_schedule), "durations such as '5m 10m 20m 40m 4000s' (each 1s to 7d)", 1, 7 * 86400 },
 	{ "smtp", "max_lifetime", KEY_DURATION, F (smtp_max_lifetime), "a duration such as 5d (1m to 100d)", 60, 100 * 86400 },
 	{ "smtp", "delay_warning", KEY_DURATION, F (smtp_delay_warning), "a duration such as 4h (0: never warn; up to 100d)", 0, 100 * 86400 },
+	{ "smtp", "timeout", KEY_UINT, F (smtp_timeout), "a number of seconds from 1 to 3600", 1, 3600 },
 	{ "programme", "consulting_hours", KEY_UINT, F (consulting_hours), "a number of hours from 1 to 100", 1, 100 },
 	{ "programme", "reminders", KEY_SCHEDULE, F (reminders), "durations before each session such as '7d 1d' (each 1h to 100d)", 3600, 100 * 86400 },
 	{ "programme", "reminder_grace", KEY_DURATION, F (reminder_grace), "a duration such as 2d (1h to 30d)", 3600, 30 * 86400 },
@@ -98,6 +102,12 @@ static const KeySpec config_keys[] = {
 	{ "programme", "project_name", KEY_STRING, F (project_name), "the project's name as certificates print it", 0, 0 },
 	{ "programme", "funding_line", KEY_STRING, F (funding_line), "the funding line certificates print", 0, 0 },
 	{ "programme", "evaluation_delay", KEY_DURATION, F (evaluation_delay), "a duration such as 1d (1h to 30d)", 3600, 30 * 86400 },
+	{ "web", "listen", KEY_LISTEN, F (web_listen), "an address and port such as 127.0.0.1:8080 or [::1]:8080 (empty: no console)", 0, 0 },
+	{ "web", "tls_cert_file", KEY_PATH, F (web_tls_cert_file), "a PEM certificate file", 0, 0 },
+	{ "web", "tls_key_file", KEY_PATH, F (web_tls_key_file), "a PEM private key file", 0, 0 },
+	{ "web", "behind_proxy", KEY_BOOL, F (web_behind_proxy), "true or false", 0, 0 },
+	{ "web", "base_url", KEY_URL, F (web_base_url), "an http:// or https:// URL such as https://rejestracja.rops.example.pl", 0, 0 },
+	{ "web", "session_idle", KEY_DURATION, F (web_session_idle), "a duration such as 30m (1m to 1d)", 60, 86400 },
 };
 #undef F
 
@@ -229,7 +239,7 @@ check_key (Config *cfg, GKeyFile *kf, const KeySpec *spec, GString *problems)
 
 	if (value == NULL)
 		return;
-	if (*value == '\0' && spec->type == KEY_MAILBOX) {
+	if (*value == '\0' && (spec->type == KEY_MAILBOX || spec->type == KEY_LISTEN)) {
 		g_clear_pointer ((char **) field, g_free);
 		return;
 	}
@@ -268,7 +278,9 @@ check_key (Config *cfg, GKeyFile *kf, const KeySpec *spec, GString *problems)
 		const char *scheme = uri ? g_uri_get_scheme (uri) : NULL;
 		const char *plain = spec->type == KEY_IMAP_URL ? "imap" : "smtp";
 		g_autofree char *tls = g_strconcat (plain, "s", NULL);
-		if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+		/* a link in mails: one line, nothing a mail client would end it at */
+		if (uri == NULL || strpbrk (value, " \t\r\n<>\"") != NULL ||
+		    g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
 		    (g_strcmp0 (scheme, plain) != 0 && g_strcmp0 (scheme, tls) != 0) ||
 		    g_uri_get_user (uri) != NULL || g_uri_get_password (uri) != NULL) {
 			/* the value is not repeated: it may hold a password */
@@ -314,6 +326,28 @@ check_key (Config *cfg, GKeyFile *kf, const KeySpec *spec, GString *problems)
 			not_allowed (problems, cfg, spec, value);
 			return;
 		}
+		set_string (field, g_steal_pointer (&value));
+		break;
+	}
+	case KEY_LISTEN:
+		if (!config_listen_parse (value, NULL, NULL, NULL)) {
+			not_allowed (problems, cfg, spec, value);
+			return;
+		}
+		set_string (field, g_steal_pointer (&value));
+		break;
+	case KEY_URL: {
+		g_autoptr (GUri) uri = g_uri_parse (value, G_URI_FLAGS_NONE, NULL);
+		/* a link in mails: one line, nothing a mail client would end it at */
+		if (uri == NULL || strpbrk (value, " \t\r\n<>\"") != NULL ||
+		    g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+		    (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 && g_strcmp0 (g_uri_get_scheme (uri), "https") != 0)) {
+			not_allowed (problems, cfg, spec, value);
+			return;
+		}
+		/* links are built by appending "/review/42" */
+		while (g_str_has_suffix (value, "/"))
+			value[strlen (value) - 1] = '\0';
 		set_string (field, g_steal_pointer (&value));
 		break;
 	}
@@ -377,6 +411,63 @@ known_group (const char *group)
 	return FALSE;
 }
 
+gboolean
+config_listen_parse (const char *listen, char **host, guint16 *port, gboolean *loopback)
+{
+	g_autofree char *h = NULL;
+	const char *colon;
+	guint64 n;
+	GInetAddress *addr;
+
+	if (listen == NULL)
+		return FALSE;
+	if (listen[0] == '[') {
+		const char *close = strchr (listen, ']');
+		if (close == NULL || close[1] != ':')
+			return FALSE;
+		h = g_strndup (listen + 1, close - listen - 1);
+		colon = close + 1;
+	} else {
+		if ((colon = strrchr (listen, ':')) == NULL)
+			return FALSE;
+		h = g_strndup (listen, colon - listen);
+	}
+	if (!g_ascii_string_to_unsigned (colon + 1, 10, 1, 65535, &n, NULL) ||
+	    (addr = g_inet_address_new_from_string (h)) == NULL)
+		return FALSE;
+	/* an IPv6 address only in brackets, so the port is never mistaken for part of it */
+	if ((listen[0] == '[') != (g_inet_address_get_family (addr) == G_SOCKET_FAMILY_IPV6)) {
+		g_object_unref (addr);
+		return FALSE;
+	}
+	if (loopback != NULL)
+		*loopback = g_inet_address_get_is_loopback (addr);
+	g_object_unref (addr);
+	if (port != NULL)
+		*port = (guint16) n;
+	if (host != NULL)
+		*host = g_steal_pointer (&h);
+	return TRUE;
+}
+
+/* [web]: TLS needs both files; without TLS the console answers on a loopback
+ * address only (passwords and personal data would cross the network in
+ * clear), unless a reverse proxy in front of it terminates TLS. */
+static void
+check_web (Config *cfg, GString *problems)
+{
+	gboolean loopback = FALSE;
+
+	if ((cfg->web_tls_cert_file == NULL) != (cfg->web_tls_key_file == NULL))
+		problem (problems, cfg, "web", cfg->web_tls_cert_file ? "tls_key_file" : "tls_cert_file",
+		         "missing; HTTPS needs both tls_cert_file and tls_key_file");
+	if (cfg->web_listen != NULL && config_listen_parse (cfg->web_listen, NULL, NULL, &loopback) && !loopback &&
+	    cfg->web_tls_cert_file == NULL && !cfg->web_behind_proxy)
+		problem (problems, cfg, "web", "listen",
+		         "'%s' is not a loopback address: set tls_cert_file and tls_key_file, or "
+		         "behind_proxy = true when a reverse proxy terminates TLS", cfg->web_listen);
+}
+
 static void
 set_defaults (Config *cfg)
 {
@@ -403,6 +494,7 @@ set_defaults (Config *cfg)
 	cfg->smtp_starttls = TRUE;
 	cfg->smtp_max_lifetime = 5 * 86400;   /* Postfix maximal_queue_lifetime */
 	cfg->smtp_delay_warning = 4 * 3600;   /* Postfix delay_warning_time, when set */
+	cfg->smtp_timeout = 300;              /* RFC 5321 §4.5.3.2: 5 minutes for most replies */
 	/* Postfix: minimal_backoff_time 300s, doubling, maximal_backoff_time 4000s */
 	cfg->smtp_retry_schedule = g_array_new (FALSE, FALSE, sizeof (guint));
 	for (guint s = 300; ; s *= 2) {
@@ -427,6 +519,9 @@ set_defaults (Config *cfg)
 	cfg->project_name = g_strdup ("Partnerstwa lokalne");
 	cfg->funding_line = g_strdup ("Projekt współfinansowany przez Unię Europejską w ramach Europejskiego Funduszu Społecznego");
 	cfg->evaluation_delay = 86400;
+	/* OWASP Session Management: 15-30 minutes idle for low-risk applications */
+	cfg->web_listen = g_strdup ("127.0.0.1:8080");
+	cfg->web_session_idle = 30 * 60;
 }
 
 Config *
@@ -459,7 +554,7 @@ config_load (const char *path, GError **error)
 			continue;
 		if (!known_group (*g)) {
 			problem (problems, cfg, *g, NULL,
-			         "unknown group; allowed: [paths], [mail], [limits], [imap], [smtp], [programme]");
+			         "unknown group; allowed: [paths], [mail], [limits], [imap], [smtp], [programme], [web]");
 			continue;
 		}
 		keys = g_key_file_get_keys (kf, *g, NULL, NULL);
@@ -515,6 +610,7 @@ config_load (const char *path, GError **error)
 		    cfg->smtp_user == NULL)
 			problem (problems, cfg, "smtp", "user", "missing; password_file and oauth2_token_file need a user");
 	}
+	check_web (cfg, problems);
 	if (cfg->smtp_envelope_from == NULL && cfg->from_addr != NULL)
 		cfg->smtp_envelope_from = g_strdup (cfg->from_addr);
 	if (problems->len > 0) {
@@ -543,6 +639,8 @@ config_free (Config *cfg)
 		case KEY_MAILBOX:
 		case KEY_SMTP_URL:
 		case KEY_CHOICE:
+		case KEY_LISTEN:
+		case KEY_URL:
 			g_clear_pointer ((char **) field, g_free);
 			break;
 		case KEY_SCHEDULE:

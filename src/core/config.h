@@ -74,6 +74,7 @@ typedef struct {
 	GArray *smtp_retry_schedule;  /* guint seconds between attempts; the last one repeats */
 	guint64 smtp_max_lifetime;    /* seconds in the queue before a message fails; default 5 days */
 	guint64 smtp_delay_warning;   /* seconds undelivered before staff are warned once; default 4 h */
+	guint smtp_timeout;           /* seconds for a whole reply, default 300 (RFC 5321 §4.5.3.2) */
 
 	/* [mail] again: RFC 3834 rate limit, 0 for none */
 	guint replies_per_sender_per_day;  /* default 5 */
@@ -90,6 +91,14 @@ typedef struct {
 	char *project_name;        /* printed on certificates of attendance */
 	char *funding_line;        /* printed on certificates of attendance */
 	guint64 evaluation_delay;  /* after an event's last session its participants are asked to rate it; default 1d */
+
+	/* [web]: the staff console */
+	char *web_listen;          /* "HOST:PORT" ("[::1]:8080"); NULL: no console; default 127.0.0.1:8080 */
+	char *web_tls_cert_file;   /* PEM certificate chain: HTTPS (with web_tls_key_file) */
+	char *web_tls_key_file;
+	gboolean web_behind_proxy; /* a reverse proxy terminates TLS: any address without TLS is allowed */
+	char *web_base_url;        /* the console's address for links in mails, or NULL */
+	guint64 web_session_idle;  /* seconds a session lives without a request; default 30 min */
 } Config;
 
 /* Read and check the file at @path (NULL: $MAILREG_CONFIG, else the default path).
@@ -98,6 +107,11 @@ typedef struct {
 Config *config_load (const char *path, GError **error);
 
 void config_free (Config *cfg);
+
+/* Split a [web] listen value "HOST:PORT" or "[V6]:PORT" (numeric addresses
+ * only): *@host (transfer full; may be NULL), *@port, and whether the address
+ * is a loopback one.  FALSE when malformed (nothing set). */
+gboolean config_listen_parse (const char *listen, char **host, guint16 *port, gboolean *loopback);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Config, config_free)
 
 #endif

@@ -15,4 +15,14 @@ void fault_point (const char *name);
 #define FAULT_POINT(name) ((void) 0)
 #endif
 
+/* Whether $MAILREG_FAULT names @name ("name" or "name:N", N ignored): for a
+ * fault that is an action rather than a crash (a reader trying what its
+ * sandbox forbids).  Always 0 outside test builds. */
+#ifdef MAILREG_FAULTS
+int fault_armed (const char *name);
+#define FAULT_ARMED(name) fault_armed (name)
+#else
+#define FAULT_ARMED(name) 0
+#endif
+
 #endif

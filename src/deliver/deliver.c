@@ -223,6 +223,25 @@ deliver_health (const DeliverCounts *counts)
 
 static gboolean deliver_due (Run *r, GError **error);
 
+/* The server could not be used at all: the class the exit status tells, 0
+ * when @e is about one message only. */
+static int
+unusable_class (const GError *e)
+{
+	if (e->domain != DELIVER_ERROR)
+		return 0;
+	switch (e->code) {
+	case DELIVER_ERROR_UNAVAILABLE:
+		return MAILREG_ERROR_TEMPFAIL;
+	case DELIVER_ERROR_CREDENTIALS:
+		return MAILREG_ERROR_NOPERM;
+	case DELIVER_ERROR_CONFIG:
+		return MAILREG_ERROR_CONFIG;
+	default:
+		return 0;
+	}
+}
+
 /* The message accepted last and not yet recorded, and the one going out now. */
 typedef struct {
 	Run *r;
@@ -416,7 +435,7 @@ deliver_due (Run *r, GError **error)
 			done = give_up (r, row, &reply, "permanent failure", now, error);
 		else
 			done = defer (r, row, &reply, now, error);
-		if (local->domain == DELIVER_ERROR && local->code == DELIVER_ERROR_UNAVAILABLE && unavailable == NULL)
+		if (unavailable == NULL && (counts->unusable = unusable_class (local)) != 0)
 			unavailable = g_steal_pointer (&local);
 		transport_reply_clear (&reply);
 	}

@@ -42,8 +42,10 @@ GQuark deliver_error_quark (void);
 typedef enum {
 	DELIVER_ERROR_TEMPORARY,    /* 4xx for this message: retry it later */
 	DELIVER_ERROR_PERMANENT,    /* 5xx for this message: never retry */
-	DELIVER_ERROR_UNAVAILABLE,  /* no usable connection (refused, TLS, login, timeout):
+	DELIVER_ERROR_UNAVAILABLE,  /* no usable connection (refused, TLS, timeout, no SMTP):
 	                               retry later, and defer the rest of the batch now */
+	DELIVER_ERROR_CREDENTIALS,  /* as UNAVAILABLE: the server refused the login */
+	DELIVER_ERROR_CONFIG,       /* as UNAVAILABLE: TLS or URL settings do not fit the server */
 } DeliverError;
 
 typedef struct {
@@ -107,6 +109,9 @@ typedef struct {
 	guint deferred;
 	guint failed;
 	guint interrupted;  /* rows a killed run left in flight, sent again */
+	/* why the server could not be used (the batch was deferred):
+	 * MAILREG_ERROR_TEMPFAIL, _NOPERM (login refused), _CONFIG; 0: it could */
+	int unusable;
 } DeliverCounts;
 
 /* Take the delivery lock beside the database: one sender at a time (`send`,

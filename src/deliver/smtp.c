@@ -16,9 +16,17 @@
  * delivery loop's commit (TransportHooks.before_data) runs while the server
  * answers the envelope; nothing of a message's data leaves before it is done.
  *
+ * Every reply has a deadline as a whole ([smtp] timeout, RFC 5321 §4.5.3.2:
+ * 5 minutes; the end of the data at least 10), not each read: a server
+ * trickling a byte at a time is not waited for past it.  A reply that is no
+ * SMTP (smtp-parse.c: bad lines, mixed codes, too many or too long lines) is
+ * a protocol error; both drop the connection and the message stays queued.
+ *
  * Failure classes: 4xx to MAIL, RCPT, DATA or the data -> temporary, 5xx ->
- * permanent; no connection, TLS, EHLO or AUTH failing, a timeout or a broken
- * connection -> the server is unavailable and the batch waits.
+ * permanent; no connection, TLS, EHLO or AUTH failing, a timeout, a reply that
+ * is no SMTP or a broken connection -> the server is unavailable and the batch
+ * waits (a refused login and TLS or URL settings that do not fit the server
+ * say so in their class: the exit status names them).
  */
 #include "deliver/deliver.h"
 
@@ -30,19 +38,12 @@
 #include "core/errors.h"
 #include "core/secret.h"
 #include "core/fault.h"
+#include "deliver/smtp-parse.h"
 
-/* Reply text kept for the outbox (lines joined). */
-#define REPLY_MAX 512
-/* Longest reply line read (RFC 5321 §4.5.3.1.5: 512); more is a broken server. */
-#define LINE_MAX_LEN 65536
-/* Seconds to wait for a reply (Postfix: 300 s for most; a dead server is found
- * sooner) and for the reply to the end of the data: RFC 5321 §4.5.3.2.6 asks
- * for 10 minutes, as the server may be checking the message, and a client
- * that gives up sooner makes it deliver twice. */
-#define REPLY_TIMEOUT 120
-#define DATA_DONE_TIMEOUT 600
-
-enum { CAP_PIPELINING = 1 << 0, CAP_SIZE = 1 << 1, CAP_SMTPUTF8 = 1 << 2 };
+/* Seconds for the reply to the end of the data, at the least: RFC 5321
+ * §4.5.3.2.6 asks for 10 minutes, as the server may be checking the message,
+ * and a client that gives up sooner makes it deliver twice. */
+#define DATA_DONE_MIN_TIMEOUT 600
 
 typedef struct {
 	Transport base;
@@ -54,67 +55,17 @@ typedef struct {
 	CURL *curl;            /* NULL: not connected */
 	curl_socket_t sock;
 	char errbuf[CURL_ERROR_SIZE];
-	guint caps;            /* of the last EHLO reply */
-	guint caps_next;       /* of the reply being read, if it is EHLO's */
-	/* the reply being read, then the last complete one */
-	int code;
-	GString *text;         /* its lines joined, at most REPLY_MAX bytes */
-	gboolean in_reply;     /* a line of it has been read, not its last */
+	guint caps;            /* SMTP_CAP_* of the last EHLO reply */
+	SmtpReply reply;       /* the reply being read, then the last complete one */
 	/* libcurl's connect: the first 4xx/5xx reply (greeting, EHLO, AUTH) */
 	int connect_code;
 	GString *connect_text;
+	const char *connect_why;  /* a reply during the connect that was no SMTP (static) */
 	GByteArray *rbuf;      /* bytes read, not yet parsed */
 	gsize rpos;
 } SmtpTransport;
 
 /* --- replies ------------------------------------------------------------- */
-
-static guint
-capability (const char *kw, gsize n)
-{
-	static const struct { const char *name; guint cap; } known[] = {
-		{ "PIPELINING", CAP_PIPELINING }, { "SIZE", CAP_SIZE }, { "SMTPUTF8", CAP_SMTPUTF8 },
-	};
-	gsize len = 0;
-
-	while (len < n && kw[len] != ' ')
-		len++;
-	for (guint i = 0; i < G_N_ELEMENTS (known); i++)
-		if (len == strlen (known[i].name) && g_ascii_strncasecmp (kw, known[i].name, len) == 0)
-			return known[i].cap;
-	return 0;
-}
-
-/* One line of a reply (line end included or not).  1: the reply is complete
- * (s->code, s->text); 0: more lines follow; -1: not a reply line. */
-static int
-reply_feed (SmtpTransport *s, const char *line, gsize n)
-{
-	gboolean last;
-
-	while (n > 0 && (line[n - 1] == '\r' || line[n - 1] == '\n'))
-		n--;
-	/* "250-..." continues a reply, "250 ..." or "250" ends it (RFC 5321 §4.2.1) */
-	if (n < 3 || !g_ascii_isdigit (line[0]) || !g_ascii_isdigit (line[1]) || !g_ascii_isdigit (line[2]) ||
-	    (n > 3 && line[3] != ' ' && line[3] != '-'))
-		return -1;
-	last = n == 3 || line[3] == ' ';
-	if (!s->in_reply) {
-		s->code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
-		g_string_truncate (s->text, 0);
-		s->caps_next = 0;
-	} else {
-		/* EHLO: every line after the first names an extension */
-		if (n > 4)
-			s->caps_next |= capability (line + 4, n - 4);
-		if (s->text->len < REPLY_MAX)
-			g_string_append_c (s->text, ' ');
-	}
-	if (s->text->len < REPLY_MAX)
-		g_string_append_len (s->text, line, MIN (n, REPLY_MAX - s->text->len));
-	s->in_reply = !last;
-	return last ? 1 : 0;
-}
 
 /* libcurl's connect hands every reply line to the header callback. */
 static size_t
@@ -122,15 +73,19 @@ on_header (char *data, size_t size, size_t nmemb, void *user)
 {
 	SmtpTransport *s = user;
 	size_t len = size * nmemb;
+	int r = smtp_reply_feed (&s->reply, data, len, &s->connect_why);
 
-	if (reply_feed (s, data, len) != 1)
+	if (r < 0)
+		return 0;   /* libcurl ends the connect (CURLE_WRITE_ERROR) */
+	if (r == 0)
 		return len;
+	s->connect_why = NULL;
 	/* the last EHLO reply counts (after STARTTLS the first is void) */
-	if (s->code == 250)
-		s->caps = s->caps_next;
-	if (s->code >= 400 && s->connect_text->len == 0) {
-		s->connect_code = s->code;
-		g_string_assign (s->connect_text, s->text->str);
+	if (s->reply.code == 250)
+		s->caps = s->reply.caps;
+	if (s->reply.code >= 400 && s->connect_text->len == 0) {
+		s->connect_code = s->reply.code;
+		g_string_assign (s->connect_text, s->reply.text->str);
 	}
 	return len;
 }
@@ -149,7 +104,7 @@ disconnect (SmtpTransport *s, gboolean broken)
 	curl_easy_cleanup (s->curl);   /* sends QUIT on a working connection */
 	s->curl = NULL;
 	s->sock = CURL_SOCKET_BAD;
-	s->in_reply = FALSE;
+	s->reply.open = FALSE;
 	g_byte_array_set_size (s->rbuf, 0);
 	s->rpos = 0;
 }
@@ -181,8 +136,11 @@ handle_new (SmtpTransport *s, GError **error)
 	curl_easy_setopt (h, CURLOPT_ERRORBUFFER, s->errbuf);
 	curl_easy_setopt (h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt (h, CURLOPT_HEADERDATA, s);
-	curl_easy_setopt (h, CURLOPT_CONNECTTIMEOUT, 30L);
-	curl_easy_setopt (h, CURLOPT_SERVER_RESPONSE_TIMEOUT, (long) REPLY_TIMEOUT);
+	/* libcurl's connect timeout covers the greeting, EHLO and AUTH too: all
+	 * of them within [smtp] timeout (but at least 30 s), each reply within it
+	 * too, counted from its command (libcurl: not per read) */
+	curl_easy_setopt (h, CURLOPT_CONNECTTIMEOUT, (long) MAX (30, cfg->smtp_timeout));
+	curl_easy_setopt (h, CURLOPT_SERVER_RESPONSE_TIMEOUT, (long) cfg->smtp_timeout);
 	curl_easy_setopt (h, CURLOPT_USE_SSL,
 	                  smtps || cfg->smtp_starttls ? (long) CURLUSESSL_ALL : (long) CURLUSESSL_NONE);
 	curl_easy_setopt (h, CURLOPT_SSL_VERIFYPEER, cfg->smtp_tls_verify ? 1L : 0L);
@@ -209,6 +167,28 @@ handle_new (SmtpTransport *s, GError **error)
 	return h;
 }
 
+/* The class of a failed connect: what the exit status tells the admin. */
+static DeliverError
+connect_class (CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_LOGIN_DENIED:
+		return DELIVER_ERROR_CREDENTIALS;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_USE_SSL_FAILED:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+		return DELIVER_ERROR_CONFIG;
+	default:
+		/* connection refused or dropped, DNS, timeouts, TLS cut, no SMTP */
+		return DELIVER_ERROR_UNAVAILABLE;
+	}
+}
+
 /* libcurl's part: connect, TLS, EHLO, AUTH.  On failure @reply holds the
  * server's refusal, if it said one. */
 static gboolean
@@ -220,16 +200,21 @@ smtp_connect (SmtpTransport *s, TransportReply *reply, GError **error)
 		return FALSE;
 	s->errbuf[0] = '\0';
 	s->caps = 0;
-	s->in_reply = FALSE;
+	s->reply.open = FALSE;
 	s->connect_code = 0;
+	s->connect_why = NULL;
 	g_string_truncate (s->connect_text, 0);
 	if ((rc = curl_easy_perform (s->curl)) == CURLE_OK &&
 	    (curl_easy_getinfo (s->curl, CURLINFO_ACTIVESOCKET, &s->sock) != CURLE_OK || s->sock == CURL_SOCKET_BAD))
 		rc = CURLE_COULDNT_CONNECT;
 	if (rc == CURLE_OK)
 		return TRUE;
-	g_set_error (error, DELIVER_ERROR, DELIVER_ERROR_UNAVAILABLE, "%s: %s", s->url,
-	             s->errbuf[0] ? s->errbuf : curl_easy_strerror (rc));
+	if (s->connect_why != NULL)
+		g_set_error (error, DELIVER_ERROR, DELIVER_ERROR_UNAVAILABLE, "%s: connect: protocol error: %s", s->url,
+		             s->connect_why);
+	else
+		g_set_error (error, DELIVER_ERROR, connect_class (rc), "%s: %s", s->url,
+		             s->errbuf[0] ? s->errbuf : curl_easy_strerror (rc));
 	if (s->connect_text->len > 0) {
 		reply->code = s->connect_code;
 		reply->text = g_strdup (s->connect_text->str);
@@ -242,48 +227,55 @@ smtp_connect (SmtpTransport *s, TransportReply *reply, GError **error)
 static gboolean
 send_all (SmtpTransport *s, const char *data, gsize len, const char *what, GError **error)
 {
-	const char *why = curlio_send_all (s->curl, s->sock, data, len, REPLY_TIMEOUT);
+	const char *why = curlio_send_all (s->curl, s->sock, data, len, (int) s->cfg->smtp_timeout);
 
 	return why == NULL || broken (s, what, why, error);
 }
 
-/* Read more from the server into rbuf. */
+/* Read more from the server into rbuf, until monotonic @deadline (µs). */
 static gboolean
-fill (SmtpTransport *s, int timeout, const char *what, GError **error)
+fill (SmtpTransport *s, gint64 deadline, int seconds, const char *what, GError **error)
 {
+	gint64 left = deadline - g_get_monotonic_time ();
 	const char *why;
 
+	if (left <= 0) {
+		g_autofree char *detail = g_strdup_printf ("no complete reply within %d seconds ([smtp] timeout)",
+		                                           seconds);
+		return broken (s, what, detail, error);
+	}
 	if (s->rpos > 0) {
 		g_byte_array_remove_range (s->rbuf, 0, s->rpos);
 		s->rpos = 0;
 	}
-	why = curlio_recv (s->curl, s->sock, s->rbuf, timeout);
+	why = curlio_recv (s->curl, s->sock, s->rbuf, (int) MAX ((left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC, 1));
+	if (why != NULL && g_get_monotonic_time () >= deadline)
+		return fill (s, deadline, seconds, what, error);   /* say it was the deadline */
 	return why == NULL || broken (s, what, why, error);
 }
 
-/* Read the reply to @what (all its lines) into s->code and s->text. */
+/* Read the reply to @what (all its lines) into s->reply, all of it within
+ * @seconds: a deadline for the whole reply, not for each read. */
 static gboolean
-read_reply (SmtpTransport *s, const char *what, int timeout, GError **error)
+read_reply (SmtpTransport *s, const char *what, int seconds, GError **error)
 {
-	for (;;) {
-		const char *start = (const char *) s->rbuf->data + s->rpos;
-		gsize avail = s->rbuf->len - s->rpos;
-		/* an empty array's data may be NULL: no memchr on it */
-		const char *nl = avail > 0 ? memchr (start, '\n', avail) : NULL;
-		int r;
+	gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
 
-		if (nl == NULL) {
-			if (avail > LINE_MAX_LEN)
-				return broken (s, what, "reply line too long", error);
-			if (!fill (s, timeout, what, error))
-				return FALSE;
-			continue;
-		}
-		s->rpos += nl - start + 1;
-		if ((r = reply_feed (s, start, nl - start + 1)) < 0)
-			return broken (s, what, "not an SMTP reply", error);
+	for (;;) {
+		gsize used = 0;
+		const char *why = NULL;
+		int r = smtp_reply_take (&s->reply, s->rbuf->data != NULL ? s->rbuf->data + s->rpos : NULL,
+		                         s->rbuf->len - s->rpos, &used, &why);
+
+		s->rpos += used;
 		if (r > 0)
 			return TRUE;
+		if (r < 0) {
+			g_autofree char *detail = g_strdup_printf ("protocol error: %s", why);
+			return broken (s, what, detail, error);
+		}
+		if (!fill (s, deadline, seconds, what, error))
+			return FALSE;
 	}
 }
 
@@ -334,12 +326,12 @@ envelope_from (const SmtpTransport *s, const OutboxRow *row, gboolean *utf8)
 static gboolean
 refused (SmtpTransport *s, const char *what, TransportReply *reply, GError **error)
 {
-	DeliverError class = s->code >= 500 && s->code < 600 ? DELIVER_ERROR_PERMANENT : DELIVER_ERROR_TEMPORARY;
+	DeliverError class = s->reply.code >= 500 && s->reply.code < 600 ? DELIVER_ERROR_PERMANENT : DELIVER_ERROR_TEMPORARY;
 
 	transport_reply_clear (reply);
-	reply->code = s->code;
-	reply->text = g_strdup (s->text->str);
-	g_set_error (error, DELIVER_ERROR, class, "%s: %s refused: %s", s->url, what, s->text->str);
+	reply->code = s->reply.code;
+	reply->text = g_strdup (s->reply.text->str);
+	g_set_error (error, DELIVER_ERROR, class, "%s: %s refused: %s", s->url, what, s->reply.text->str);
 	return FALSE;
 }
 
@@ -352,8 +344,8 @@ after_refusal (SmtpTransport *s)
 
 	if (s->curl == NULL)
 		return;
-	if (s->code == 421 || !send_all (s, "RSET\r\n", 6, "RSET", &ignored) ||
-	    !read_reply (s, "RSET", REPLY_TIMEOUT, &ignored) || s->code != 250)
+	if (s->reply.code == 421 || !send_all (s, "RSET\r\n", 6, "RSET", &ignored) ||
+	    !read_reply (s, "RSET", (int) s->cfg->smtp_timeout, &ignored) || s->reply.code != 250)
 		disconnect (s, TRUE);
 }
 
@@ -382,13 +374,13 @@ envelope (SmtpTransport *s, const char *from, const char *rcpt, gsize size, gboo
 {
 	static const char *const what[] = { "MAIL FROM", "RCPT TO", "DATA" };
 	static const int want[] = { 2, 2, 3 };  /* the class of reply that lets us go on */
-	g_autofree char *size_param = (s->caps & CAP_SIZE)
+	g_autofree char *size_param = (s->caps & SMTP_CAP_SIZE)
 	                              ? g_strdup_printf (" SIZE=%" G_GSIZE_FORMAT, size) : NULL;
 	g_autofree char *mail = g_strdup_printf ("MAIL FROM:%s%s%s\r\n", from, size_param ? size_param : "",
 	                                         utf8 ? " SMTPUTF8" : "");
 	g_autofree char *rcpt_cmd = g_strdup_printf ("RCPT TO:%s\r\n", rcpt);
 	const char *cmd[] = { mail, rcpt_cmd, "DATA\r\n" };
-	gboolean pipelined = (s->caps & CAP_PIPELINING) != 0;
+	gboolean pipelined = (s->caps & SMTP_CAP_PIPELINING) != 0;
 	int failed = -1, failed_code = 0;
 	g_autofree char *failed_text = NULL;
 
@@ -403,29 +395,29 @@ envelope (SmtpTransport *s, const char *from, const char *rcpt, gsize size, gboo
 		if (!pipelined && (!send_all (s, cmd[i], strlen (cmd[i]), what[i], error) ||
 		                   (i == 0 && !run_before (s, hooks, error))))
 			return FALSE;
-		if (!read_reply (s, what[i], REPLY_TIMEOUT, &local)) {
+		if (!read_reply (s, what[i], (int) s->cfg->smtp_timeout, &local)) {
 			/* the server closed after refusing: its refusal is the news */
 			if (failed >= 0)
 				break;
 			g_propagate_error (error, g_steal_pointer (&local));
 			return FALSE;
 		}
-		if (failed < 0 && s->code / 100 != want[i]) {
+		if (failed < 0 && s->reply.code / 100 != want[i]) {
 			failed = i;
-			failed_code = s->code;
-			failed_text = g_strdup (s->text->str);
+			failed_code = s->reply.code;
+			failed_text = g_strdup (s->reply.text->str);
 		}
-		if (s->code == 421)
+		if (s->reply.code == 421)
 			break;   /* closing: nothing more comes */
 	}
 	if (failed < 0)
 		return TRUE;
 	/* DATA accepted after a refused MAIL or RCPT: only closing ends it without
 	 * a message */
-	if (s->curl != NULL && (s->code / 100 == 3 || failed_code == 421))
+	if (s->curl != NULL && (s->reply.code / 100 == 3 || failed_code == 421))
 		disconnect (s, TRUE);
-	s->code = failed_code;
-	g_string_assign (s->text, failed_text);
+	s->reply.code = failed_code;
+	g_string_assign (s->reply.text, failed_text);
 	refused (s, what[failed], reply, error);
 	after_refusal (s);
 	return FALSE;
@@ -450,7 +442,7 @@ smtp_send (Transport *t, const OutboxRow *row, GBytes *wire, const TransportHook
 	}
 	if (s->curl == NULL && !smtp_connect (s, reply, error))
 		return FALSE;
-	if (utf8 && !(s->caps & CAP_SMTPUTF8)) {
+	if (utf8 && !(s->caps & SMTP_CAP_SMTPUTF8)) {
 		g_set_error (error, DELIVER_ERROR, DELIVER_ERROR_PERMANENT,
 		             "%s: the server takes no UTF-8 addresses (no SMTPUTF8) and %s needs it", s->url, rcpt);
 		return FALSE;
@@ -461,16 +453,16 @@ smtp_send (Transport *t, const OutboxRow *row, GBytes *wire, const TransportHook
 		return FALSE;
 	if (hooks->meanwhile != NULL)
 		hooks->meanwhile (hooks->data);
-	if (!read_reply (s, "the end of the data", DATA_DONE_TIMEOUT, error))
+	if (!read_reply (s, "the end of the data", (int) MAX (s->cfg->smtp_timeout, DATA_DONE_MIN_TIMEOUT), error))
 		return FALSE;
-	if (s->code / 100 != 2) {
+	if (s->reply.code / 100 != 2) {
 		refused (s, "the message", reply, error);
-		if (s->code == 421)
+		if (s->reply.code == 421)
 			disconnect (s, TRUE);
 		return FALSE;
 	}
-	reply->code = s->code;
-	reply->text = g_strdup (s->text->str);
+	reply->code = s->reply.code;
+	reply->text = g_strdup (s->reply.text->str);
 	FAULT_POINT ("smtp-after-accept");
 	return TRUE;
 }
@@ -525,7 +517,7 @@ smtp_free (Transport *t)
 	secret_free (s->password);
 	g_free (s->url);
 	g_free (s->envelope_from);
-	g_string_free (s->text, TRUE);
+	smtp_reply_clear (&s->reply);
 	g_string_free (s->connect_text, TRUE);
 	g_byte_array_unref (s->rbuf);
 	g_free (s);
@@ -581,7 +573,7 @@ deliver_smtp_new (const Config *cfg, GError **error)
 	s->envelope_from = g_strdup (cfg->smtp_envelope_from);
 	s->verp = cfg->smtp_verp;
 	s->sock = CURL_SOCKET_BAD;
-	s->text = g_string_new (NULL);
+	smtp_reply_init (&s->reply);
 	s->connect_text = g_string_new (NULL);
 	s->rbuf = g_byte_array_new ();
 	if (!smtps && !cfg->smtp_starttls)

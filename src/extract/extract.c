@@ -5,6 +5,9 @@
  * by its bytes, name or type, turned into text by its format's extractor
  * (formats.h) and parsed by extract_text(); the candidate naming the most form
  * fields wins.  Parts not read (other formats, images, limits) become staff notes.
+ * Documents whose libraries have no limits of their own (PDF, and every format
+ * not named in reads_in_process) are read by the sandboxed reader program
+ * (sandbox/sandbox.h), one document per reader.
  */
 #define G_LOG_DOMAIN "extract"
 #define _GNU_SOURCE   /* memmem */
@@ -14,6 +17,11 @@
 
 #include <libxml/parser.h>
 #include <string.h>
+
+#include "core/errors.h"
+#ifndef MAILREG_FUZZ
+#include "sandbox/sandbox.h"
+#endif
 
 /* More notes than this are summarised: a message with 300 attachments must not
  * produce a 300-line note. */
@@ -30,8 +38,6 @@ typedef struct {
 	gboolean best_is_body;
 	gsize total;             /* bytes decoded or decompressed so far */
 	gboolean exhausted;      /* limits->max_total reached: read nothing more */
-	gboolean no_fork;        /* on a worker thread: a PDF (read by a forked child) stops the walk */
-	gboolean met_pdf;        /* ... and one was met */
 } Walk;
 
 void
@@ -240,12 +246,14 @@ typedef enum {
 	KIND_ODT,
 	KIND_PDF,
 	KIND_ZIP,
-	KIND_UNSUPPORTED,  /* a document format we do not read: .doc, .rtf, ... */
+	KIND_UNSUPPORTED,  /* a document format we do not read: .xls, .pages, ... */
 	KIND_IMAGE,        /* most likely a scan */
+	KIND_RTF,
+	KIND_DOC,          /* Word 97-2003 */
 } FileKind;
 
 static const char *const kind_names[] = { "other", "text", "html", "docx", "odt", "pdf", "zip",
-                                          "unsupported", "image" };
+                                          "unsupported", "image", "rtf", "doc" };
 
 static const struct {
 	const char *key;   /* a MIME type or a file name extension */
@@ -259,8 +267,9 @@ static const struct {
 	{ "application/pdf", KIND_PDF }, { "application/x-pdf", KIND_PDF }, { ".pdf", KIND_PDF },
 	{ "application/zip", KIND_ZIP }, { "application/x-zip-compressed", KIND_ZIP },
 	{ "application/x-zip", KIND_ZIP }, { ".zip", KIND_ZIP },
-	{ "application/msword", KIND_UNSUPPORTED }, { ".doc", KIND_UNSUPPORTED },
-	{ "application/rtf", KIND_UNSUPPORTED }, { "text/rtf", KIND_UNSUPPORTED }, { ".rtf", KIND_UNSUPPORTED },
+	{ "application/msword", KIND_DOC }, { ".doc", KIND_DOC },
+	{ "application/rtf", KIND_RTF }, { "text/rtf", KIND_RTF }, { ".rtf", KIND_RTF },
+	{ "application/x-rtf", KIND_RTF },
 	{ ".xls", KIND_UNSUPPORTED }, { ".xlsx", KIND_UNSUPPORTED }, { ".ods", KIND_UNSUPPORTED },
 	{ ".pages", KIND_UNSUPPORTED }, { ".wpd", KIND_UNSUPPORTED }, { ".docm", KIND_UNSUPPORTED },
 	{ ".jpg", KIND_IMAGE }, { ".jpeg", KIND_IMAGE }, { ".png", KIND_IMAGE }, { ".tif", KIND_IMAGE },
@@ -281,7 +290,7 @@ kind_by_name (const char *key)
 /* What the bytes say they are: magic numbers beat names, since mail clients send
  * forms as application/octet-stream and people rename files. */
 static FileKind
-kind_by_content (GBytes *data)
+kind_by_content (GBytes *data, const ExtractLimits *limits)
 {
 	gsize len;
 	const guint8 *p = g_bytes_get_data (data, &len);
@@ -290,21 +299,26 @@ kind_by_content (GBytes *data)
 		return KIND_PDF;
 	if (len >= 4 && memcmp (p, "PK\x03\x04", 4) == 0) {
 		/* An OpenDocument file starts with an uncompressed "mimetype" entry naming
-		 * its type; a DOCX names word/document.xml in its headers; any other ZIP
-		 * is a container to look inside. */
+		 * its type; a DOCX has [Content_Types].xml and word/document.xml among
+		 * its entries (not merely inside: a .zip may hold a stored DOCX); any
+		 * other ZIP is a container to look inside. */
 		gsize head = MIN (len, 256);
+		g_autoptr (GPtrArray) entries = NULL;
 		if (memmem (p, head, "application/vnd.oasis.opendocument.text", 39) != NULL)
 			return KIND_ODT;
 		if (memmem (p, head, "application/vnd.oasis.opendocument.", 35) != NULL)
 			return KIND_UNSUPPORTED;
-		if (memmem (p, len, "word/document.xml", 17) != NULL)
+		if (memmem (p, len, "word/document.xml", 17) != NULL &&
+		    (entries = zip_list (data, limits, NULL)) != NULL &&
+		    g_ptr_array_find_with_equal_func (entries, "[Content_Types].xml", g_str_equal, NULL) &&
+		    g_ptr_array_find_with_equal_func (entries, "word/document.xml", g_str_equal, NULL))
 			return KIND_DOCX;
 		return KIND_ZIP;
 	}
 	if (len >= 4 && memcmp (p, "\xD0\xCF\x11\xE0", 4) == 0)
-		return KIND_UNSUPPORTED;   /* OLE2: .doc, .xls */
+		return KIND_DOC;   /* OLE2: .doc, unless the name says .xls */
 	if (len >= 5 && memcmp (p, "{\\rtf", 5) == 0)
-		return KIND_UNSUPPORTED;
+		return KIND_RTF;
 	if ((len >= 3 && memcmp (p, "\xFF\xD8\xFF", 3) == 0) || (len >= 8 && memcmp (p, "\x89PNG\r\n\x1a\n", 8) == 0) ||
 	    (len >= 4 && (memcmp (p, "II*\0", 4) == 0 || memcmp (p, "MM\0*", 4) == 0)) ||
 	    (len >= 6 && memcmp (p, "GIF8", 4) == 0))
@@ -360,6 +374,172 @@ charge (Walk *w, gsize len)
 static void read_file (Walk *w, GBytes *data, const char *name, FileKind declared, const char *charset,
                        const char *where, guint level, gboolean is_body);
 
+/* The text of one document of @kind, read in this process.  (transfer full) */
+static char *
+read_in_process (FileKind kind, GBytes *data, const char *charset, const ExtractLimits *limits, GError **error)
+{
+	char *text = NULL;
+
+	switch (kind) {
+	case KIND_TEXT: {
+		gsize len;
+		const char *p = g_bytes_get_data (data, &len);
+		text = extract_to_utf8 (p, MIN (len, limits->max_text), charset);
+		break;
+	}
+	case KIND_HTML:
+		text = extract_html (data, charset, limits, error);
+		break;
+	case KIND_DOCX:
+		text = extract_docx (data, limits, error);
+		break;
+	case KIND_ODT:
+		text = extract_odt (data, limits, error);
+		break;
+	case KIND_PDF:
+		text = extract_pdf (data, limits, error);
+		break;
+	case KIND_RTF:
+		text = extract_rtf (data, limits, error);
+		break;
+	case KIND_DOC:
+		text = extract_doc (data, limits, error);
+		break;
+	default:
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "format %s not read", kind_names[kind]);
+		break;
+	}
+	return text;
+}
+
+/* Formats whose readers are read in this process: text and HTML bodies, and
+ * DOCX and ODT, whose libraries (libxml2, libzip) run under extract's own
+ * limits and read a form in well under the cost of starting a reader
+ * (docs/benchmarks.md).  Every other format goes to the sandboxed reader. */
+static gboolean
+reads_in_process (FileKind kind)
+{
+	return kind == KIND_TEXT || kind == KIND_HTML || kind == KIND_DOCX || kind == KIND_ODT;
+}
+
+#ifndef MAILREG_FUZZ
+/* The limits of the reader process (constants: a reader's needs depend on
+ * the libraries, not on the site).  Its address space holds its libraries
+ * (about 60 MB mapped), the document, and what poppler (or OCR of one A4 page
+ * at 300 dpi, 8.7 Mpixels) builds from it. */
+#define READER_MEMORY (256u << 20)
+#define READER_CPU_SECONDS 10
+#define READER_WALL_SECONDS 30
+/* Answer bytes beyond the text: the kind byte, a reason */
+#define READER_SLACK 4096
+/* Characters of a reason a reader gives */
+#define READER_REASON_MAX 200
+
+static void
+reader_limits (SandboxLimits *sl, GBytes *data, const ExtractLimits *limits)
+{
+	sl->memory = READER_MEMORY + (guint64) g_bytes_get_size (data);
+	sl->cpu_seconds = READER_CPU_SECONDS;
+	sl->wall_seconds = READER_WALL_SECONDS;
+	sl->max_output = limits->max_text + READER_SLACK;
+}
+
+/* The text of one document of @kind, read by the sandboxed reader program
+ * (src/reader.c): "T" and the text, or "E" and the reason, on its stdout.
+ * (transfer full) */
+static char *
+read_in_reader (FileKind kind, GBytes *data, const char *charset, const ExtractLimits *limits, GError **error)
+{
+	g_autoptr (GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+	g_autofree char *format = g_ascii_strup (kind_names[kind], -1);
+	g_autofree char *why = NULL;
+	SandboxResult res = { 0 };
+	SandboxLimits sl;
+	const char *answer;
+	gsize len;
+
+	reader_limits (&sl, data, limits);
+	/* src/reader.c's command line */
+	g_ptr_array_add (args, g_strdup (kind_names[kind]));
+	g_ptr_array_add (args, g_strdup (charset != NULL ? charset : "-"));
+	g_ptr_array_add (args, g_strdup_printf ("%" G_GSIZE_FORMAT, g_bytes_get_size (data)));
+	g_ptr_array_add (args, g_strdup_printf ("%" G_GUINT64_FORMAT, sl.memory));
+	g_ptr_array_add (args, g_strdup_printf ("%u", sl.cpu_seconds));
+	g_ptr_array_add (args, g_strdup_printf ("%" G_GSIZE_FORMAT, limits->max_text));
+	g_ptr_array_add (args, g_strdup_printf ("%" G_GSIZE_FORMAT, limits->max_zip_entry));
+	g_ptr_array_add (args, g_strdup_printf ("%u", limits->max_zip_entries));
+	g_ptr_array_add (args, g_strdup_printf ("%u", limits->max_xml_depth));
+	g_ptr_array_add (args, g_strdup_printf ("%u", limits->max_pdf_pages));
+	g_ptr_array_add (args, NULL);
+	if (!sandbox_run ((const char *const *) args->pdata, data, &sl, &res, error)) {
+		g_prefix_error (error, "%s: ", format);
+		return NULL;
+	}
+	answer = g_bytes_get_data (res.output, &len);
+	if (res.end == SANDBOX_EXITED && len > 0 && (answer[0] == 'T' || answer[0] == 'E')) {
+		/* as untrusted as the document: a reader taken over may answer anything */
+		g_autofree char *rest = g_utf8_make_valid (answer + 1, (gssize) len - 1);
+		gboolean ok = answer[0] == 'T';
+		sandbox_result_clear (&res);
+		if (ok)
+			return g_steal_pointer (&rest);
+		g_strdelimit (rest, "\r\n\t", ' ');
+		if (g_utf8_strlen (rest, -1) > READER_REASON_MAX) {
+			char *cut = g_utf8_substring (rest, 0, READER_REASON_MAX);
+			g_free (rest);
+			rest = cut;
+		}
+		g_set_error_literal (error, MAILREG_ERROR, MAILREG_ERROR_DATA, rest);
+		return NULL;
+	}
+	why = sandbox_describe (&res, &sl);
+	g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "%s reader stopped: %s", format, why);
+	if (len > 1 && answer[0] == 'F') {
+		/* the host's problem (a kernel or unit without seccomp), not the document's */
+		g_autofree char *detail = g_utf8_make_valid (answer + 1, (gssize) MIN (len - 1, READER_REASON_MAX));
+		g_strdelimit (detail, "\r\n\t", ' ');
+		g_warning ("the document reader could not confine itself: %s", detail);
+		g_prefix_error (error, "reader sandbox not set up; ");
+	}
+	sandbox_result_clear (&res);
+	return NULL;
+}
+#endif
+
+/* The text of one document of @kind, read where its format is read. */
+static char *
+read_document (FileKind kind, GBytes *data, const char *charset, const ExtractLimits *limits, GError **error)
+{
+#ifndef MAILREG_FUZZ
+	if (!reads_in_process (kind))
+		return read_in_reader (kind, data, charset, limits, error);
+#endif
+	return read_in_process (kind, data, charset, limits, error);
+}
+
+static FileKind
+kind_by_format (const char *format)
+{
+	for (guint k = 0; format != NULL && k < G_N_ELEMENTS (kind_names); k++)
+		if (strcmp (format, kind_names[k]) == 0)
+			return (FileKind) k;
+	return KIND_OTHER;
+}
+
+char *
+extract_document (const char *format, GBytes *data, const char *charset, const ExtractLimits *limits,
+                  GError **error)
+{
+	return read_document (kind_by_format (format), data, charset, limits, error);
+}
+
+char *
+extract_document_in_process (const char *format, GBytes *data, const char *charset,
+                             const ExtractLimits *limits, GError **error)
+{
+	return read_in_process (kind_by_format (format), data, charset, limits, error);
+}
+
 /* Every entry of a .zip attachment is read as a file of its own. */
 static void
 read_zip (Walk *w, GBytes *data, const char *where, guint level)
@@ -402,7 +582,7 @@ read_file (Walk *w, GBytes *data, const char *name, FileKind declared, const cha
            const char *where, guint level, gboolean is_body)
 {
 	g_autofree char *ext = name_extension (name);
-	FileKind kind = kind_by_content (data);
+	FileKind kind = kind_by_content (data, w->limits);
 	g_autoptr (GError) error = NULL;
 	g_autofree char *text = NULL;
 	FormData *form;
@@ -417,35 +597,20 @@ read_file (Walk *w, GBytes *data, const char *name, FileKind declared, const cha
 		if (kind == KIND_OTHER || named == KIND_DOCX || named == KIND_ODT)
 			kind = named;
 	}
+	if (kind == KIND_DOC && kind_by_name (ext) == KIND_UNSUPPORTED)
+		kind = KIND_UNSUPPORTED;   /* an .xls is OLE2 too */
 	switch (kind) {
-	case KIND_TEXT: {
-		gsize len;
-		const char *p = g_bytes_get_data (data, &len);
-		text = extract_to_utf8 (p, MIN (len, w->limits->max_text), charset);
-		break;
-	}
-	case KIND_HTML:
-		text = extract_html (data, charset, w->limits, &error);
-		break;
-	case KIND_DOCX:
-		text = extract_docx (data, w->limits, &error);
-		break;
-	case KIND_ODT:
-		text = extract_odt (data, w->limits, &error);
-		break;
-	case KIND_PDF:
-		if (w->no_fork) {
-			w->met_pdf = w->exhausted = TRUE;
-			return;
-		}
-		text = extract_pdf (data, w->limits, &error);
-		break;
 	case KIND_ZIP:
 		read_zip (w, data, where, level);
 		return;
-	default:
+	case KIND_OTHER:
+	case KIND_UNSUPPORTED:
+	case KIND_IMAGE:
 		note_unread (w, where, ext ? ext : kind == KIND_IMAGE ? "image" : "unknown type", kind);
 		return;
+	default:
+		text = read_document (kind, data, charset, w->limits, &error);
+		break;
 	}
 	if (text == NULL) {
 		add_note (w, g_strdup_printf ("%s: %s", where, error ? error->message : "unreadable"));
@@ -547,19 +712,17 @@ walk (Walk *w, GMimeObject *obj, guint level, gboolean in_alternative)
 	}
 }
 
-static FormData *
-extract_walk (GMimeMessage *message, const FormDef *def, const ExtractLimits *limits, gboolean no_fork,
-              gboolean *met_pdf, char **notes)
+FormData *
+extract_form (GMimeMessage *message, const FormDef *def, const ExtractLimits *limits,
+              char **notes)
 {
 	g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func (g_free);
 	GMimeObject *top = g_mime_message_get_mime_part (message);   /* (transfer none) */
-	Walk w = { def, limits, list, 0, NULL, FALSE, 0, FALSE, no_fork, FALSE };
+	Walk w = { def, limits, list, 0, NULL, FALSE, 0, FALSE };
 
 	g_return_val_if_fail (GMIME_IS_MESSAGE (message) && def != NULL && limits != NULL, NULL);
 	if (top != NULL)
 		walk (&w, top, 0, FALSE);
-	if (met_pdf != NULL)
-		*met_pdf = w.met_pdf;
 
 	if (notes != NULL) {
 		*notes = NULL;
@@ -571,26 +734,4 @@ extract_walk (GMimeMessage *message, const FormDef *def, const ExtractLimits *li
 		}
 	}
 	return w.best;
-}
-
-FormData *
-extract_form (GMimeMessage *message, const FormDef *def, const ExtractLimits *limits,
-              char **notes)
-{
-	return extract_walk (message, def, limits, FALSE, NULL, notes);
-}
-
-gboolean
-extract_form_ahead (GMimeMessage *message, const FormDef *def, const ExtractLimits *limits, FormData **form,
-                    char **notes)
-{
-	gboolean met_pdf = FALSE;
-	g_autoptr (FormData) best = extract_walk (message, def, limits, TRUE, &met_pdf, notes);
-
-	if (met_pdf) {
-		g_clear_pointer (notes, g_free);
-		return FALSE;
-	}
-	*form = g_steal_pointer (&best);
-	return TRUE;
 }

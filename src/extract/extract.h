@@ -1,7 +1,7 @@
 /* extract.h - find the filled form in a parsed message.
  *
  * Stage 3 of the pipeline: parse -> extract -> validate.  Every candidate part
- * (a text or HTML body; a .txt, .html, DOCX, ODT or PDF attachment, also inside a
+ * (a text or HTML body; a .txt, .html, DOCX, ODT, .doc, RTF or PDF attachment, also inside a
  * ZIP archive or a forwarded message) goes through its format's extractor
  * (formats.h) and then extract_text(), which yields raw label/value pairs; the
  * candidate with the most recognised form fields wins.  Nothing here judges the
@@ -30,20 +30,28 @@ typedef struct {
  * thread (libxml2 asks for it on the main thread).  Idempotent. */
 void extract_init (void);
 
-/* Find the best form candidate in @message.  Returns the candidate with the most
- * recognised fields (possibly with matched == 0 when nothing looked like a form),
- * or NULL when the message has no readable candidate at all.  In both cases
- * *@notes (may be NULL) receives a human-readable note for staff about parts that
- * could not be read (limits hit, unsupported formats), or NULL.  (transfer full) */
+/* Find the best form candidate in @message, on any thread.  Returns the
+ * candidate with the most recognised fields (possibly with matched == 0 when
+ * nothing looked like a form), or NULL when the message has no readable
+ * candidate at all.  In both cases *@notes (may be NULL) receives a
+ * human-readable note for staff about parts that could not be read (limits
+ * hit, unsupported formats, a reader stopped), or NULL.  (transfer full) */
 FormData *extract_form (GMimeMessage *message, const FormDef *def, const ExtractLimits *limits,
                         char **notes);
 
-/* extract_form for a worker thread, which must not fork: FALSE (nothing set)
- * when the message holds a PDF, whose reader is a forked child; the main
- * thread then calls extract_form.  Else TRUE with *@form and *@notes as
- * extract_form gives them. */
-gboolean extract_form_ahead (GMimeMessage *message, const FormDef *def, const ExtractLimits *limits,
-                             FormData **form, char **notes);
+/* The text of one document in @format ("pdf", "docx", ... as FormData.format
+ * names them; @charset of a text or HTML part, or NULL) read as extract_form
+ * reads it: PDF and the other formats without limits of their own in the
+ * sandboxed reader program (a reader killed, by its filter or its limits, is
+ * a MAILREG_ERROR_DATA naming why: "PDF reader stopped: memory limit (256 MB)"),
+ * the rest in this process.  Any thread.  (transfer full) */
+char *extract_document (const char *format, GBytes *data, const char *charset, const ExtractLimits *limits,
+                        GError **error);
+
+/* The same read in this process, whatever the format: for the reader program
+ * itself (src/reader.c) and for fuzzing.  (transfer full) */
+char *extract_document_in_process (const char *format, GBytes *data, const char *charset,
+                                   const ExtractLimits *limits, GError **error);
 
 /* Parse UTF-8 @text as a text form: "Label: value" lines (also tab-separated),
  * "[x] Label" checkbox lines, quoted reply lines ("> Imię: ...").  (transfer full) */

@@ -32,13 +32,18 @@ char *extract_docx_xml (GBytes *xml, const ExtractLimits *limits, GError **error
 char *extract_odt_xml (GBytes *xml, const ExtractLimits *limits, GError **error);
 
 /* PDF: AcroForm fields of a fillable PDF, else the page text, poppler-glib.
- * Encrypted PDFs and PDFs without text (scans) are errors. (transfer full) */
+ * Encrypted PDFs and PDFs without text (scans) are errors.  No limits on memory
+ * or time: extract_form calls it in the sandboxed reader. (transfer full) */
 char *extract_pdf (GBytes *data, const ExtractLimits *limits, GError **error);
-#ifdef MAILREG_FUZZ
-/* The reader extract_pdf runs in its child, called in this process: fuzz builds
- * only (tests/fuzz/fuzz_pdf.c), no limits on memory or time. (transfer full) */
-char *extract_pdf_in_process (GBytes *data, const ExtractLimits *limits, GError **error);
-#endif
+
+/* RTF: the text, tables and legacy form fields of an RTF document, its own
+ * small reader; \ansicpgN and \uN decoded.  (transfer full) */
+char *extract_rtf (GBytes *data, const ExtractLimits *limits, GError **error);
+
+/* Word 97-2003 .doc: the text of the WordDocument stream through its piece
+ * table, tables and legacy form fields; libgsf for the OLE2 container.
+ * Encrypted documents are errors.  (transfer full) */
+char *extract_doc (GBytes *data, const ExtractLimits *limits, GError **error);
 
 /* HTML (webmail bodies): text with table cells and block elements kept apart,
  * entities decoded, script/style dropped; libxml2's HTML parser.  @charset is the

@@ -3,27 +3,19 @@
  * Part of extract (stage 3), behind extract_form() (see formats.h).  A filled
  * AcroForm yields one line per field ("Name<TAB>value", "☒ Name"); a form printed
  * to PDF yields its page text, laid out again as lines, which text.c parses like a
- * typed form.  poppler-glib runs in a child process with capped memory and CPU
- * time: it has no limits of its own, and a hostile PDF must not stop ingest.
+ * typed form.  poppler has no limits of its own (a 70 KB PDF whose content
+ * stream inflates to a million text runs costs poppler_page_get_text() 3.5 GB
+ * and three minutes, and a malformed file can crash it): extract_form runs
+ * this reader in the sandboxed reader process, never in the daemon.
  */
 #define G_LOG_DOMAIN "extract"
 
 #include "extract/formats.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <glib-unix.h>
-#include <poll.h>
 #include <poppler.h>
-#include <signal.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "core/errors.h"
-#include "core/fault.h"
 
 /* poppler-glib 22.12 declares no cleanup functions for its objects. */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PopplerDocument, g_object_unref)
@@ -490,14 +482,19 @@ has_letters (const char *s)
 	return FALSE;
 }
 
-/* Everything poppler does, in the reading process.  (transfer full) */
-static char *
-read_pdf (GBytes *data, const ExtractLimits *limits, GError **error)
+char *
+extract_pdf (GBytes *data, const ExtractLimits *limits, GError **error)
 {
 	g_autoptr (PopplerDocument) doc = NULL;
 	g_autoptr (GError) local = NULL;
 	g_autofree char *text = NULL;
 	char *fields;
+
+	g_return_val_if_fail (data != NULL && limits != NULL, NULL);
+	if (g_bytes_get_size (data) == 0) {
+		g_set_error_literal (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "damaged PDF: empty file");
+		return NULL;
+	}
 
 	/* reads @data in place and holds a reference to it */
 	doc = poppler_document_new_from_bytes (data, NULL, &local);
@@ -525,246 +522,4 @@ read_pdf (GBytes *data, const ExtractLimits *limits, GError **error)
 		return NULL;
 	}
 	return g_steal_pointer (&text);
-}
-
-/* ------------------------------------------------------------------------- */
-/* The reading process
- *
- * poppler has no limits of its own: a 70 KB PDF whose content stream inflates to
- * a million text runs costs poppler_page_get_text() 3.5 GB and three minutes, and
- * a malformed file can crash it.  So a child process reads the PDF, with its
- * memory and CPU time capped; the parent only gets the text (or the reason) from
- * a pipe.  A real form needs a few MB and well under a second. */
-
-/* Memory the child may add to what it inherits: a fixed allowance for poppler's
- * text pages and fonts, plus some per byte of the PDF (object cache, xref). */
-#define CHILD_MEMORY_BASE (64u << 20)
-#define CHILD_MEMORY_PER_BYTE 8u
-#define CHILD_CPU_SECONDS 10
-/* Wall-clock time before the parent kills the child (it may wait on a lock
- * inherited from another thread of the parent; that must not hang ingest). */
-#define CHILD_WALL_SECONDS 30
-
-/* AddressSanitizer (GCC and clang spell it differently) */
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-
-static gboolean
-write_all (int fd, const char *buf, gsize len)
-{
-	while (len > 0) {
-		ssize_t n = write (fd, buf, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return FALSE;
-		buf += n;
-		len -= (gsize) n;
-	}
-	return TRUE;
-}
-
-#ifndef UNDER_ASAN
-/* The data segment the process has now (heap and private mappings), in bytes. */
-static guint64
-data_size (void)
-{
-	g_autofree char *statm = NULL;
-	guint64 size = 0, resident = 0, shared = 0, text = 0, lib = 0, data = 0;
-
-	if (!g_file_get_contents ("/proc/self/statm", &statm, NULL, NULL) ||
-	    sscanf (statm, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT
-	            " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT,
-	            &size, &resident, &shared, &text, &lib, &data) != 6)
-		return 0;
-	return data * (guint64) sysconf (_SC_PAGESIZE);
-}
-#endif
-
-static void
-cap_resource (int resource, guint64 value)
-{
-	struct rlimit rl;
-
-	if (getrlimit (resource, &rl) == -1)
-		return;
-	if (rl.rlim_max != RLIM_INFINITY && value > rl.rlim_max)
-		value = rl.rlim_max;
-	rl.rlim_cur = value;
-	setrlimit (resource, &rl);
-}
-
-static guint64
-child_memory (gsize input)
-{
-	return CHILD_MEMORY_BASE + (guint64) CHILD_MEMORY_PER_BYTE * input;
-}
-
-/* poppler reports every syntax error of a damaged file, again each time the
- * object is fetched: a fuzzed PDF made 830,000 log lines in its 10 seconds.
- * The reader child passes on the first few. */
-#define POPPLER_LOG_MAX 10
-
-static void
-poppler_log_capped (const char *domain, GLogLevelFlags level, const char *message, gpointer user)
-{
-	static guint seen;
-
-	if (++seen <= POPPLER_LOG_MAX)
-		g_log_default_handler (domain, level, message, user);
-	else if (seen == POPPLER_LOG_MAX + 1)
-		g_log_default_handler (domain, level, "more messages about this PDF suppressed", user);
-}
-
-/* The child: read the PDF under the limits, write "T" + text or "E" + reason to
- * @fd, and _exit() (no atexit handlers or stdio buffers of the parent's). */
-static G_GNUC_NORETURN void
-child_main (int fd, GBytes *data, const ExtractLimits *limits)
-{
-	GError *error = NULL;
-	gboolean ok;
-	char *text;
-
-	cap_resource (RLIMIT_CORE, 0);
-	cap_resource (RLIMIT_CPU, CHILD_CPU_SECONDS);   /* SIGXCPU */
-#ifndef UNDER_ASAN
-	/* RLIMIT_DATA (Linux 4.7+) covers malloc's heap and its mmap()ed blocks;
-	 * AddressSanitizer reserves terabytes of shadow memory and cannot run under it */
-	cap_resource (RLIMIT_DATA, data_size () + child_memory (g_bytes_get_size (data)));
-#endif
-	FAULT_POINT ("pdf-child");
-	g_log_set_handler ("Poppler", G_LOG_LEVEL_MASK, poppler_log_capped, NULL);
-	text = read_pdf (data, limits, &error);
-	if (text != NULL)
-		ok = write_all (fd, "T", 1) && write_all (fd, text, strlen (text));
-	else
-		ok = write_all (fd, "E", 1) && write_all (fd, error->message, strlen (error->message));
-	/* tidy for valgrind, which follows the child */
-	g_free (text);
-	g_clear_error (&error);
-	_exit (ok ? 0 : 1);
-}
-
-/* Why the child stopped without an answer, for staff. */
-static void
-set_child_error (GError **error, int status, gboolean timed_out, gsize input)
-{
-	if (timed_out) {
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
-		             "PDF too complex: not read within %d seconds", CHILD_WALL_SECONDS);
-	} else if (WIFSIGNALED (status) && WTERMSIG (status) == SIGXCPU) {
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
-		             "PDF too complex: reading it took more than %d seconds", CHILD_CPU_SECONDS);
-	} else if (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL) {
-		/* the kernel's OOM killer, or an administrator */
-		g_set_error_literal (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
-		                     "PDF too complex: its reader was killed");
-	} else if (WIFSIGNALED (status) && WTERMSIG (status) == SIGABRT) {
-		/* poppler and GLib abort when an allocation fails */
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
-		             "PDF too complex: reading it needed more than %" G_GUINT64_FORMAT " MB",
-		             child_memory (input) >> 20);
-	} else if (WIFSIGNALED (status)) {
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
-		             "damaged PDF: the reader crashed (%s)", g_strsignal (WTERMSIG (status)));
-	} else {
-		g_set_error_literal (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
-		                     "damaged PDF: the reader failed");
-	}
-}
-
-#ifdef MAILREG_FUZZ
-char *
-extract_pdf_in_process (GBytes *data, const ExtractLimits *limits, GError **error)
-{
-	return read_pdf (data, limits, error);
-}
-#endif
-
-char *
-extract_pdf (GBytes *data, const ExtractLimits *limits, GError **error)
-{
-	g_autoptr (GString) answer = NULL;
-	g_autoptr (GError) local = NULL;
-	gint64 deadline;
-	gboolean timed_out = FALSE, overflow = FALSE;
-	int fds[2], status = 0;
-	pid_t pid;
-
-	g_return_val_if_fail (data != NULL && limits != NULL, NULL);
-	if (g_bytes_get_size (data) == 0) {
-		g_set_error_literal (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "damaged PDF: empty file");
-		return NULL;
-	}
-
-	/* out of processes or descriptors: the message is fine, the host is not */
-	if (!g_unix_open_pipe (fds, FD_CLOEXEC, &local)) {
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_TEMPFAIL,
-		             "cannot start the PDF reader: %s", local->message);
-		return NULL;
-	}
-	if ((pid = fork ()) == -1) {
-		int saved = errno;
-		close (fds[0]);
-		close (fds[1]);
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_TEMPFAIL,
-		             "cannot start the PDF reader: %s", g_strerror (saved));
-		return NULL;
-	}
-	if (pid == 0) {
-		close (fds[0]);
-		child_main (fds[1], data, limits);
-	}
-	close (fds[1]);
-
-	/* the child writes at most max_text bytes of text, or a short reason */
-	answer = g_string_new (NULL);
-	deadline = g_get_monotonic_time () + CHILD_WALL_SECONDS * G_USEC_PER_SEC;
-	for (;;) {
-		struct pollfd pfd = { fds[0], POLLIN, 0 };
-		gint64 left = deadline - g_get_monotonic_time ();
-		char buf[16384];
-		ssize_t n;
-		int r;
-
-		timed_out = left <= 0;
-		overflow = answer->len > limits->max_text + 4096;
-		if (timed_out || overflow) {
-			kill (pid, SIGKILL);
-			break;
-		}
-		r = poll (&pfd, 1, (int) MIN (left / 1000 + 1, 1000));
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1)
-			break;
-		if (r == 0)
-			continue;
-		n = read (fds[0], buf, sizeof buf);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		g_string_append_len (answer, buf, n);
-	}
-	close (fds[0]);
-	while (waitpid (pid, &status, 0) == -1 && errno == EINTR)
-		;
-
-	if (!timed_out && !overflow && WIFEXITED (status) && WEXITSTATUS (status) == 0 &&
-	    answer->len > 0) {
-		if (answer->str[0] == 'T')
-			return g_strdup (answer->str + 1);
-		g_set_error_literal (error, MAILREG_ERROR, MAILREG_ERROR_DATA, answer->str + 1);
-		return NULL;
-	}
-	if (overflow)
-		status = 0;   /* reported as a failure, not as the kill */
-	set_child_error (error, status, timed_out, g_bytes_get_size (data));
-	return NULL;
 }

@@ -109,12 +109,13 @@ typedef struct {
 	GHashTable *seen;      /* FieldDef* recognised so far (a set) */
 	guint max_words;       /* words in the longest checkbox label, plus slack (0: not
 	                        * counted yet; most forms name their boxes exactly) */
+	gboolean named;        /* the last pair added names a form field */
 } Parser;
 
 static const FieldDef *
-match_checkbox (const Parser *ps, const char *label)
+match_checkbox (const Parser *ps, const char *label, gboolean whole)
 {
-	const FieldDef *f = formdef_match (ps->def, label);
+	const FieldDef *f = whole ? formdef_match_whole (ps->def, label) : formdef_match (ps->def, label);
 	return f != NULL && f->type == FIELD_CHECKBOX ? f : NULL;
 }
 
@@ -127,6 +128,7 @@ add_pair (Parser *ps, char *label, char *value)
 	pair->label = label;
 	pair->value = value;
 	g_ptr_array_add (ps->form->pairs, pair);
+	ps->named = f != NULL;
 	if (f != NULL)
 		g_hash_table_add (ps->seen, (gpointer) f);
 }
@@ -153,11 +155,11 @@ checkbox_label (Parser *ps, const char *rest)
 	g_autoptr (GArray) ends = g_array_new (FALSE, FALSE, sizeof (gsize));
 	const char *p = rest;
 
-	if (match_checkbox (ps, rest))
+	if (match_checkbox (ps, rest, TRUE))
 		return g_strdup (rest);
 	if (colon != NULL) {
 		g_autofree char *label = trim_dup (rest, colon - rest);
-		if (*label != '\0' && match_checkbox (ps, label))
+		if (*label != '\0' && match_checkbox (ps, label, TRUE))
 			return g_steal_pointer (&label);
 	}
 
@@ -182,9 +184,12 @@ checkbox_label (Parser *ps, const char *rest)
 		while (end > 0 && strchr (".,;:!", rest[end - 1]) != NULL)
 			end--;
 		label = trim_dup (rest, end);
-		if (*label != '\0' && match_checkbox (ps, label))
+		if (*label != '\0' && match_checkbox (ps, label, TRUE))
 			return g_steal_pointer (&label);
 	}
+	/* a label that is only the start of a longer clause, cut by the word limit */
+	if (match_checkbox (ps, rest, FALSE))
+		return g_strdup (rest);
 	return NULL;
 }
 
@@ -238,7 +243,7 @@ parse_trailing_mark (Parser *ps, const char *line)
 	if (open == NULL || open == line || bracket_mark_len (open) != strlen (open))
 		return FALSE;
 	label = trim_dup (line, open - line);
-	if (*label == '\0' || !match_checkbox (ps, label))
+	if (*label == '\0' || !match_checkbox (ps, label, FALSE))
 		return FALSE;
 	add_pair (ps, g_steal_pointer (&label), g_strdup (open));
 	return TRUE;
@@ -271,6 +276,18 @@ parse_line (Parser *ps, const char *start, gsize len)
 	 * unless a TAB comes first: a table row "Label<TAB>10:30" splits there.
 	 * (@line is @start without its leading blanks, so offsets compare.) */
 	tab = memchr (start, '\t', len);
+	/* a table row whose first cell is a whole label: colons inside the cell
+	 * ("Temat (1: ..., 2: ...)", "Imię:") are the label's own */
+	if (tab != NULL) {
+		g_autofree char *cell = trim_dup (start, tab - start);
+		if (*cell != '\0' && strchr (cell, ':') != NULL && formdef_match (ps->def, cell) != NULL) {
+			gsize n = strlen (cell);
+			while (n > 0 && (cell[n - 1] == ':' || cell[n - 1] == ' '))
+				cell[--n] = '\0';
+			add_pair (ps, g_steal_pointer (&cell), trim_dup (tab, end - tab));
+			return;
+		}
+	}
 	sep = strchr (line, ':');
 	if (sep != NULL && (tab == NULL || sep - line < tab - start)) {
 		g_autofree char *label = trim_dup (line, sep - line);
@@ -288,6 +305,85 @@ parse_line (Parser *ps, const char *start, gsize len)
 		if (label_ok (ps, label))
 			add_pair (ps, g_steal_pointer (&label), trim_dup (sep, end - sep));
 	}
+}
+
+/* Lines a wrapped label may continue on. */
+#define WRAP_LINES 3
+
+typedef struct {
+	const char *start;
+	gsize len;
+} Line;
+
+/* @line trimmed, without a quote prefix. (transfer full) */
+static char *
+line_text (const Line *line)
+{
+	const char *p = line->start, *end = line->start + line->len;
+
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '>'))
+		p++;
+	return trim_dup (p, (gsize) (end - p));
+}
+
+/* A label wrapped over lines, as a printed PDF or a narrow table cell sets it:
+ * @lines[0] did not name a field ("Wyrażam zgodę na przetwarzanie moich<TAB>X",
+ * "☒ Wyrażam zgodę na przetwarzanie moich", "Powiat / miasto na"), and joined
+ * with the next lines (no TAB, no mark) its label does ("... danych osobowych",
+ * "prawach powiatu: Żory").  Only a label that names a field is taken, so prose
+ * stays prose.  Returns the lines consumed after the first (0: none). */
+static guint
+parse_wrapped (Parser *ps, const Line *lines, guint n)
+{
+	g_autofree char *head = line_text (&lines[0]);
+	const char *tab = strchr (head, '\t');
+	g_autofree char *value = NULL;
+	g_autofree char *mark = NULL;
+	g_autoptr (GString) label = NULL;
+	gboolean letter;
+	gsize m;
+
+	if (*head == '\0' || strchr (head, ':') != NULL)
+		return 0;
+	if (tab != NULL) {
+		g_autofree char *first = trim_dup (head, (gsize) (tab - head));
+		value = trim_dup (tab, strlen (tab));
+		label = g_string_new (first);
+	} else if ((m = leading_mark_len (head, &letter)) > 0 && !letter) {
+		g_autofree char *first = trim_dup (head + m, strlen (head + m));
+		mark = g_strndup (head, m);
+		label = g_string_new (first);
+	} else {
+		label = g_string_new (head);
+	}
+	if (label->len == 0 || g_utf8_strlen (label->str, -1) > LABEL_MAX_CHARS)
+		return 0;
+	for (guint k = 1; k < n && k <= WRAP_LINES; k++) {
+		g_autofree char *next = line_text (&lines[k]);
+		const char *colon = strchr (next, ':');
+		gboolean letter2;
+
+		if (*next == '\0' || strchr (next, '\t') != NULL || leading_mark_len (next, &letter2) > 0)
+			return 0;
+		if (colon != NULL && value == NULL && mark == NULL) {
+			/* "Powiat / miasto na" + "prawach powiatu: Żory" */
+			g_autofree char *rest = trim_dup (next, (gsize) (colon - next));
+			g_autofree char *joined = g_strconcat (label->str, " ", rest, NULL);
+			if (formdef_match (ps->def, joined) == NULL)
+				return 0;
+			add_pair (ps, g_steal_pointer (&joined), trim_dup (colon + 1, strlen (colon + 1)));
+			return k;
+		}
+		g_string_append_printf (label, " %s", next);
+		if (value == NULL && mark == NULL)
+			continue;   /* without a value or mark the label is not done */
+		if (formdef_match (ps->def, label->str) != NULL) {
+			add_pair (ps, g_string_free (g_steal_pointer (&label), FALSE),
+			          value != NULL ? g_steal_pointer (&value) : g_steal_pointer (&mark));
+			return k;
+		}
+	}
+	return 0;
 }
 
 static guint
@@ -321,24 +417,42 @@ FormData *
 extract_text (const char *text, const FormDef *def)
 {
 	g_autoptr (GHashTable) seen = NULL;
+	g_autoptr (GArray) lines = NULL;
 	FormData *form;
 	Parser ps;
 	const char *p = text;
 
 	g_return_val_if_fail (text != NULL && def != NULL, NULL);
 	seen = g_hash_table_new (g_direct_hash, g_direct_equal);
+	lines = g_array_new (FALSE, FALSE, sizeof (Line));
 	form = form_data_new (NULL, "text");
-	ps = (Parser) { def, form, seen, 0 };
+	ps = (Parser) { def, form, seen, 0, FALSE };
 	while (*p != '\0') {
 		/* lines end in "\r\n", "\n" or a lone "\r" (old Mac clients) */
-		gsize len = strcspn (p, "\r\n");
+		Line line = { p, strcspn (p, "\r\n") };
 
-		parse_line (&ps, p, len);
-		p += len;
+		g_array_append_val (lines, line);
+		p += line.len;
 		if (p[0] == '\r' && p[1] == '\n')
 			p += 2;
 		else if (*p != '\0')
 			p++;
+	}
+	for (guint i = 0; i < lines->len; i++) {
+		const Line *line = &g_array_index (lines, Line, i);
+		guint before = form->pairs->len;
+
+		parse_line (&ps, line->start, line->len);
+		if (form->pairs->len > before && ps.named)
+			continue;
+		/* no field named: perhaps the start of a wrapped label, which then
+		 * replaces the pair the line made alone (not a field's) */
+		if (i + 1 < lines->len) {
+			guint used = parse_wrapped (&ps, line, lines->len - i);
+			if (used > 0 && form->pairs->len > before + 1)
+				g_ptr_array_remove_index (form->pairs, before);
+			i += used;
+		}
 	}
 	form->matched = g_hash_table_size (seen);
 	return form;

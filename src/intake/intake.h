@@ -34,8 +34,8 @@
  * acknowledged (acknowledged by the next pass, nothing registered again);
  * after the acknowledgement but before its journal mark, the acknowledgement
  * is sent once more, which the server takes as a no-op.  Only the main thread
- * touches the database and the connection; the worker threads follow
- * core/ahead.h (no fork catches them mid-job).
+ * touches the database and the connection; the worker threads (core/ahead.h)
+ * parse and extract, PDFs included, ahead.
  */
 #ifndef MAILREG_INTAKE_H
 #define MAILREG_INTAKE_H

@@ -52,7 +52,7 @@ certify (Pipeline *p, const Event *ev, GHashTable *r, int hours, gboolean again,
 	g_autofree char *file = NULL;
 	g_autoptr (GHashTable) vars = reply_vars_new ();
 	g_autoptr (GBytes) pdf = NULL;
-	ComposeAttachment att = { NULL, "application", "pdf", NULL };
+	ComposeExtra extra = { .attach_type = "application", .attach_subtype = "pdf" };
 	int fresh = db_certificate_record (p->db, code, ev->code, hours, again, &number, error);
 
 	if (fresh < 0)
@@ -73,10 +73,10 @@ certify (Pipeline *p, const Event *ev, GHashTable *r, int hours, gboolean again,
 	if ((pdf = certificate_pdf (path, vars, error)) == NULL)
 		return FALSE;
 	file = g_strdup_printf ("zaswiadczenie-%s.pdf", code);
-	att.filename = file;
-	att.data = pdf;
-	if (!reply_queue_attach (p, 0, NULL, "certificate", "certificate", vars, name,
-	                         g_hash_table_lookup (r, "email"), NULL, &att, error))
+	extra.attach_name = file;
+	extra.attach = pdf;
+	if (!reply_queue_extra (p, 0, NULL, "certificate", "certificate", vars, name,
+	                        g_hash_table_lookup (r, "email"), NULL, &extra, error))
 		return FALSE;
 	(*queued)++;
 	return TRUE;

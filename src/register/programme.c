@@ -22,6 +22,7 @@
 #include "core/errors.h"
 #include "core/fault.h"
 #include "deliver/deliver.h"
+#include "validate/reasons.h"
 #include "validate/validate.h"
 
 /* --- mail (through reply.c, like every reply) ------------------------------- */
@@ -782,6 +783,8 @@ programme_offer_message (Pipeline *p, const InboundMessage *msg, InboundRecord *
 		return TRUE;
 	}
 	rec->outcome = accepted ? OUTCOME_REGISTERED : OUTCOME_REJECTED;
+	if (!accepted)
+		rec->reason_code = g_strdup (REASON_OFFER_TOO_LATE);
 	g_free (rec->reason);
 	rec->reason = g_string_free (g_steal_pointer (&reason), FALSE);
 	if ((row = db_message_insert (p->db, rec, error)) == 0)

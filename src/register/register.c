@@ -14,9 +14,12 @@
 #include "extract/extract.h"
 #include "compose/ical.h"
 #include "parse/dsn.h"
+#include "register/notice.h"
+#include "register/review.h"
+#include "validate/reasons.h"
 #include "validate/validate.h"
 
-#define ACCEPTED_FORMATS "wypełniony formularz jako załącznik DOCX, ODT lub PDF albo w treści wiadomości (tekst)"
+#define ACCEPTED_FORMATS "wypełniony formularz jako załącznik DOCX, DOC, ODT, RTF lub PDF albo w treści wiadomości (tekst)"
 
 Pipeline *
 pipeline_open (const Config *cfg, GError **error)
@@ -43,6 +46,8 @@ pipeline_free (Pipeline *p)
 	spool_free (p->spool);
 	formdef_free (p->form);
 	compose_free (p->composer);
+	if (p->notice_key != NULL)
+		g_bytes_unref (p->notice_key);
 	g_free (p);
 }
 
@@ -92,6 +97,30 @@ automatic_local_part (const char *addr)
 	       g_str_has_suffix (local, "-request") || g_str_has_suffix (local, "-bounces");
 }
 
+/* An out-of-office subject, as Outlook, Thunderbird, Gmail and Polish webmail
+ * set it when the sender's client adds no header: "Automatyczna odpowiedź:
+ * Zgłoszenie", "Out of Office: ...". */
+static gboolean
+autoreply_subject (const char *subject)
+{
+	static const char *const prefixes[] = { "automatyczna odpowiedź", "odpowiedź automatyczna",
+	                                        "nieobecność", "out of office", "automatic reply",
+	                                        "autoreply", "auto-reply", NULL };
+	g_autofree char *lower = NULL;
+	const char *p;
+
+	if (subject == NULL)
+		return FALSE;
+	lower = g_utf8_strdown (subject, -1);
+	p = lower;
+	while (g_ascii_isspace (*p))
+		p++;
+	for (const char *const *x = prefixes; *x; x++)
+		if (g_str_has_prefix (p, *x))
+			return TRUE;
+	return FALSE;
+}
+
 /* @addr is @own or a subaddress of it (VERP: bounces+<id>@domain). */
 static gboolean
 same_mailbox (const char *addr, const char *own)
@@ -126,6 +155,11 @@ register_is_automatic (const Pipeline *p, const InboundMessage *msg, char **reas
 		*reason = g_strdup ("mailing-list message (List-Id/List-Unsubscribe)");
 	else if (g_mime_object_get_header (obj, "X-Autoreply") || g_mime_object_get_header (obj, "X-Autorespond"))
 		*reason = g_strdup ("automatic message (X-Autoreply)");
+	else if (autoreply_subject (msg->subject)) {
+		g_autofree char *valid = g_utf8_make_valid (msg->subject, -1);
+		g_autofree char *shown = g_utf8_substring (valid, 0, MIN (g_utf8_strlen (valid, -1), 40));
+		*reason = g_strdup_printf ("automatic reply (Subject: %s)", shown);
+	}
 	else if (ct != NULL && g_mime_content_type_is_type (ct, "multipart", "report"))
 		*reason = g_strdup ("delivery or read report (multipart/report)");
 	else if ((v = g_mime_object_get_header (obj, "Return-Path")) != NULL && return_path_empty (v))
@@ -188,22 +222,81 @@ invitation (Pipeline *p, GPtrArray *regs, GPtrArray *events, char **ics, GError 
 	return reply_calendar_ics (p, ICAL_PUBLISH, ical, ics, error);
 }
 
+GBytes *
+pipeline_notice_key (Pipeline *p, GError **error)
+{
+	if (p->notice_key == NULL) {
+		g_autofree char *dir = g_path_get_dirname (p->cfg->database);
+		p->notice_key = notice_key_load (dir, error);
+	}
+	return p->notice_key;
+}
+
+/* The fields @form recognised as "Label: value" lines, by the form's labels
+ * ("(brak)" when none).  (transfer full) */
+static char *
+fields_text (const Pipeline *p, const FormData *form)
+{
+	GString *out = g_string_new (NULL);
+
+	for (guint i = 0; form != NULL && i < form->pairs->len; i++) {
+		const FormPair *pair = g_ptr_array_index (form->pairs, i);
+		const FieldDef *f = pair->label ? formdef_match (p->form, pair->label) : NULL;
+		g_autofree char *value = NULL;
+
+		if (f == NULL || pair->value == NULL || *pair->value == '\0')
+			continue;
+		value = g_strdup (pair->value);
+		g_strdelimit (value, "\r\n", ' ');
+		g_string_append_printf (out, "%s: %s\n", f->label, value);
+	}
+	if (out->len == 0)
+		g_string_append (out, "(brak)\n");
+	return g_string_free (out, FALSE);
+}
+
+/* The notice staff answer by mail (notice.h): why in Polish, the fields
+ * recognised, the console's link, the message attached, a Message-ID with
+ * the item's token. */
 static gboolean
 queue_staff_notice (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *spool_id,
-                    const char *reason, GError **error)
+                    const InboundRecord *rec, const FormData *form, GError **error)
 {
 	g_autoptr (GHashTable) vars = reply_vars_new ();
-	g_autofree char *path = g_build_filename (p->spool->cur, spool_id, NULL);
+	g_autofree char *path = spool_path (p->spool, spool_id);
+	g_autofree char *mid = NULL;
+	g_autofree char *link = NULL;
+	g_autofree char *raw = NULL;
+	g_autoptr (GBytes) attach = NULL;
+	g_autoptr (GError) unread = NULL;
+	gsize len = 0;
+	GBytes *key;
+	ComposeExtra extra = { 0 };
 
 	if (p->cfg->staff == NULL)
 		return TRUE;
+	if ((key = pipeline_notice_key (p, error)) == NULL)
+		return FALSE;
+	mid = notice_message_id (key, inbound_row, spool_id, p->cfg->domain);
+	if (g_file_get_contents (path, &raw, &len, &unread))
+		attach = g_bytes_new_take (g_steal_pointer (&raw), len);
+	else
+		g_warning ("register: review notice of message %" G_GINT64_FORMAT " without the original: %s",
+		           inbound_row, unread->message);
+	if (p->cfg->web_base_url != NULL)
+		link = g_strdup_printf ("W konsoli: %s%sreview/%" G_GINT64_FORMAT "\n", p->cfg->web_base_url,
+		                        g_str_has_suffix (p->cfg->web_base_url, "/") ? "" : "/", inbound_row);
+	g_hash_table_insert (vars, "id", g_strdup_printf ("%" G_GINT64_FORMAT, inbound_row));
 	reply_var_set (vars, "sender", msg->sender ? msg->sender : "(brak adresu nadawcy)");
 	reply_var_set (vars, "subject", msg->subject ? msg->subject : "(bez tematu)");
-	reply_var_set (vars, "message_id", msg->message_id ? msg->message_id : "(brak)");
-	reply_var_set (vars, "reason", reason);
-	reply_var_set (vars, "spool_file", path);
-	return reply_queue (p, inbound_row, NULL, "staff", "staff-review", vars, NULL, p->cfg->staff, NULL,
-	                    error);
+	reply_var_set (vars, "reason", reason_text_pl (rec->reason_code));
+	reply_var_set (vars, "link", link);
+	reply_var_set (vars, "attached", attach ? "Oryginalna wiadomość jest w załączniku." : "");
+	g_hash_table_insert (vars, "fields", fields_text (p, form));
+	extra.message_id = mid;
+	extra.attach = attach;
+	return reply_queue_extra (p, inbound_row, NULL, "staff", "staff-review", vars, NULL, p->cfg->staff, NULL,
+	                          &extra, error);
 }
 
 static char *
@@ -242,6 +335,10 @@ registrations_text (GPtrArray *regs, GPtrArray *events)
 	}
 	return g_string_free (g_steal_pointer (&out), FALSE);
 }
+
+/* How register_applicant's error for a form the catalog cannot place starts
+ * (the review that follows gets code no_event). */
+#define CATALOG_MISSING "catalog has no event for: "
 
 /* --- placement ------------------------------------------------------------ */
 
@@ -349,7 +446,7 @@ joined (GPtrArray *items, const char *sep)
  * NULL), staff the notice. */
 static gboolean
 record_review_as (Pipeline *p, const char *spool_id, const InboundMessage *msg, InboundRecord *rec,
-                  RegisterResult *res, const char *tmpl, const char *why, GError **error)
+                  const FormData *form, RegisterResult *res, const char *tmpl, const char *why, GError **error)
 {
 	g_autoptr (GHashTable) vars = reply_vars_new ();
 	gint64 row;
@@ -363,7 +460,7 @@ record_review_as (Pipeline *p, const char *spool_id, const InboundMessage *msg, 
 	if (msg->mime != NULL &&
 	    !reply_queue (p, row, msg, "review", tmpl, vars, msg->sender_name, msg->reply_addr, NULL, error))
 		return FALSE;
-	if (!queue_staff_notice (p, row, msg, spool_id, rec->reason, error))
+	if (!queue_staff_notice (p, row, msg, spool_id, rec, form, error))
 		return FALSE;
 	res->outcome = OUTCOME_REVIEW;
 	return TRUE;
@@ -371,9 +468,9 @@ record_review_as (Pipeline *p, const char *spool_id, const InboundMessage *msg, 
 
 static gboolean
 record_review (Pipeline *p, const char *spool_id, const InboundMessage *msg, InboundRecord *rec,
-               RegisterResult *res, GError **error)
+               const FormData *form, RegisterResult *res, GError **error)
 {
-	return record_review_as (p, spool_id, msg, rec, res, "review", NULL, error);
+	return record_review_as (p, spool_id, msg, rec, form, res, "review", NULL, error);
 }
 
 static gboolean
@@ -426,7 +523,7 @@ register_applicant (Pipeline *p, gint64 row, const InboundMessage *msg, const Fo
 		/* A valid form the catalog cannot place: staff must add the event. Undo the
 		 * registration by recording review instead (the transaction is rolled back). */
 		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
-		             "catalog has no event for: %s (run mailreg init / catalog import)", missing->str);
+		             CATALOG_MISSING "%s (run mailreg init / catalog import)", missing->str);
 		return FALSE;
 	}
 	g_free (res->reason);
@@ -596,12 +693,15 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char
 	g_autoptr (GError) unseen = NULL;   /* db_message_seen's FALSE: not seen, or this set */
 
 	if (forced_review != NULL) {
+		/* only a message too large to fetch is decided before it is read */
 		rec->reason = g_strdup (forced_review);
-		return record_review (p, spool_id, msg, rec, res, error);
+		rec->reason_code = g_strdup (REASON_TOO_LARGE);
+		return record_review (p, spool_id, msg, rec, form, res, error);
 	}
 	if (msg->mime == NULL) {
 		rec->reason = g_strdup (msg->problem);
-		return record_review (p, spool_id, msg, rec, res, error);
+		rec->reason_code = g_strdup (msg->size > p->cfg->max_message_size ? REASON_TOO_LARGE : REASON_NOT_MIME);
+		return record_review (p, spool_id, msg, rec, form, res, error);
 	}
 	if (db_message_seen (p->db, msg->message_id, msg->hash, &unseen)) {
 		rec->outcome = res->outcome = OUTCOME_DUPLICATE;
@@ -617,6 +717,16 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char
 		rec->outcome = res->outcome = OUTCOME_IGNORED;
 		rec->reason = g_steal_pointer (&automatic);
 		return record_ignored (p, msg, rec, error);
+	}
+	{
+		/* A staff member's reply to a review notice settles the item. */
+		gboolean settled = FALSE;
+		if (!review_by_mail (p, msg, rec, &settled, error))
+			return FALSE;
+		if (settled) {
+			res->outcome = rec->outcome;
+			return TRUE;
+		}
 	}
 	{
 		/* "rezygnuję" with a registration code cancels it. */
@@ -657,8 +767,10 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char
 			res->outcome = rec->outcome;
 			return TRUE;
 		}
-		if (unclear != NULL)
-			return record_review_as (p, spool_id, msg, rec, res, "offer-refused", unclear, error);
+		if (unclear != NULL) {
+			rec->reason_code = g_strdup (REASON_OFFER_UNCLEAR);
+			return record_review_as (p, spool_id, msg, rec, form, res, "offer-refused", unclear, error);
+		}
 		g_ptr_array_add (why, g_strdup_printf ("no form found (%u form fields recognised, %u needed)",
 		                                       form ? form->matched : 0, p->form->min_fields));
 		if (notes != NULL)
@@ -666,7 +778,8 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char
 		for (guint i = 0; i < msg->warnings->len; i++)
 			g_ptr_array_add (why, g_strdup (g_ptr_array_index (msg->warnings, i)));
 		rec->reason = joined (why, "; ");
-		return record_review (p, spool_id, msg, rec, res, error);
+		rec->reason_code = g_strdup (notes != NULL ? REASON_UNREADABLE_ATTACHMENT : REASON_NO_FORM);
+		return record_review (p, spool_id, msg, rec, form, res, error);
 	}
 	rec->form_part = g_strdup_printf ("%s (%s)", form->part, form->format);
 	if (pre != NULL && pre->app != NULL)
@@ -678,10 +791,19 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char
 		 * not the applicant's. */
 		g_autofree char *problems = joined (app->problems, " | ");
 		rec->reason = g_strdup_printf ("message truncated (the form may be incomplete): %s", problems);
-		return record_review (p, spool_id, msg, rec, res, error);
+		rec->reason_code = g_strdup (REASON_TRUNCATED);
+		return record_review (p, spool_id, msg, rec, form, res, error);
+	}
+	if (app->unread->len > 0 && app->unread->len == app->problems->len) {
+		/* boxes not found are all that is wrong: the reader may have missed
+		 * them, so staff look; the applicant is not told a ticked box is empty */
+		rec->reason = joined (app->unread, "; ");
+		rec->reason_code = g_strdup (REASON_BOX_NOT_FOUND);
+		return record_review (p, spool_id, msg, rec, form, res, error);
 	}
 	if (app->problems->len > 0) {
 		rec->reason = joined (app->problems, " | ");
+		rec->reason_code = g_strdup (g_ptr_array_index (app->problem_codes, 0));
 		return record_rejection (p, msg, app, rec, res, error);
 	}
 	return record_registration (p, msg, form, app, rec, res, error);
@@ -801,7 +923,8 @@ register_prepare (const Pipeline *p, GBytes *data)
 	pre->maybe_code = TRUE;
 	if (pre->msg->mime != NULL) {
 		pre->maybe_code = programme_mentions_code (p, pre->msg);
-		pre->extracted = extract_form_ahead (pre->msg->mime, p->form, &limits, &pre->form, &pre->notes);
+		pre->form = extract_form (pre->msg->mime, p->form, &limits, &pre->notes);
+		pre->extracted = TRUE;
 	}
 	if (pre->form != NULL && pre->form->matched >= p->form->min_fields)
 		pre->app = validate_form (p->form, pre->form, pre->msg->reply_addr ? pre->msg->reply_addr
@@ -861,9 +984,11 @@ register_spooled (Pipeline *p, const char *spool_id, const char *forced_review, 
 		msg_rollback (p);
 		record_init (&rec, spool_id, msg);
 		rec.reason = g_strdup (local->message);
+		rec.reason_code = g_strdup (g_str_has_prefix (local->message, CATALOG_MISSING) ? REASON_NO_EVENT
+		                                                                             : REASON_CANNOT_PROCESS);
 		g_clear_error (&local);
 		g_clear_pointer (&res->reason, g_free);
-		ok = msg_begin (p, &local) && record_review (p, spool_id, msg, &rec, res, &local);
+		ok = msg_begin (p, &local) && record_review (p, spool_id, msg, &rec, NULL, res, &local);
 	}
 	if (!ok) {
 		msg_rollback (p);
@@ -878,6 +1003,8 @@ register_spooled (Pipeline *p, const char *spool_id, const char *forced_review, 
 	}
 	if (res->reason == NULL)
 		res->reason = g_strdup (rec.reason);
+	if (rec.reason_code != NULL)
+		g_message ("register: spool %s: %s, reason code %s", spool_id, outcome_name (res->outcome), rec.reason_code);
 	inbound_record_clear (&rec);
 	if (p->batch != NULL) {
 		/* cur/ only after the batch COMMIT */
@@ -951,6 +1078,15 @@ register_review_message (Pipeline *p, GHashTable *r, GError **error)
 	if (msg->message_id != NULL)
 		msg->references = g_strdup_printf ("<%s>", msg->message_id);
 	return msg;
+}
+
+FormData *
+register_read_form (Pipeline *p, const InboundMessage *msg)
+{
+	ExtractLimits limits = extract_limits (p->cfg);
+	g_autofree char *notes = NULL;
+
+	return msg->mime != NULL ? extract_form (msg->mime, p->form, &limits, &notes) : NULL;
 }
 
 gboolean

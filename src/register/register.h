@@ -30,6 +30,7 @@ typedef struct {
 	GPtrArray *batch;      /* spool ids registered in the open group commit, or NULL */
 	gboolean by_staff;     /* the mail queued now is a staff member's decision (review.c),
 	                        * no automatic reply: not counted by replies_per_sender_per_day */
+	GBytes *notice_key;    /* the review notice's key (notice.h), loaded when first needed */
 } Pipeline;
 
 /* Open the database, spool, form definition and templates of @cfg.  (transfer full) */
@@ -62,12 +63,11 @@ typedef void (*RegisterDoneFunc) (const char *source, const RegisterResult *res,
 gboolean register_recover (Pipeline *p, RegisterDoneFunc done, gpointer user, GError **error);
 
 /* What register_message learns of a message without the database - its
- * parsing and, unless it holds a PDF (read by a forked child), its form -
- * worked out ahead on a worker thread while the main thread registers the
- * messages before.  No effects: a crash loses nothing. */
+ * parsing and its form - worked out ahead on a worker thread while the main
+ * thread registers the messages before.  No effects: a crash loses nothing. */
 typedef struct {
 	InboundMessage *msg;
-	gboolean extracted;     /* form and notes are extract_form's */
+	gboolean extracted;     /* form and notes are extract_form's (the message was parsed) */
 	FormData *form;
 	char *notes;
 	gboolean maybe_code;    /* FALSE: it names no registration code (programme_mentions_code) */
@@ -107,6 +107,10 @@ void register_batch_rollback (Pipeline *p);
 
 /* --- for review.c: settling a review item (see review.h) ------------------- */
 
+/* The key of the review notice's token (notice_key_load in the database's
+ * folder), loaded once.  (transfer none) */
+GBytes *pipeline_notice_key (Pipeline *p, GError **error);
+
 /* The message of row @r (db_message_get) as the pipeline would see it: parsed
  * from its raw copy in spool cur/ when there is one, else (purged) rebuilt
  * from the row: the sender is the reply address, the Message-ID the
@@ -122,6 +126,10 @@ InboundMessage *register_review_message (Pipeline *p, GHashTable *r, GError **er
 gboolean register_form_effects (Pipeline *p, gint64 row, const InboundMessage *msg, const FormData *form,
                                 const Application *app, const char *prefix, RegisterResult *res,
                                 GError **error);
+
+/* The form @msg holds as the pipeline reads it ([limits] apply), or NULL
+ * (no MIME, nothing recognised).  (transfer full) */
+FormData *register_read_form (Pipeline *p, const InboundMessage *msg);
 
 /* Queue the rejection reply listing @problems (Polish sentences) to the sender
  * of @msg (its reply address, else @fallback_addr, may be NULL), threaded to
@@ -154,10 +162,11 @@ gboolean reply_queue (Pipeline *p, gint64 inbound_row, const InboundMessage *msg
                       const char *tmpl, GHashTable *vars, const char *to_name, const char *to_addr,
                       const char *ics, GError **error);
 
-/* As reply_queue, with the file @att (NULL: none) attached too. */
-gboolean reply_queue_attach (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *kind,
-                             const char *tmpl, GHashTable *vars, const char *to_name, const char *to_addr,
-                             const char *ics, const ComposeAttachment *att, GError **error);
+/* reply_queue with what the mail needs beyond its template (@extra: its
+ * Message-ID, an attached message; may be NULL). */
+gboolean reply_queue_extra (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *kind,
+                            const char *tmpl, GHashTable *vars, const char *to_name, const char *to_addr,
+                            const char *ics, const ComposeExtra *extra, GError **error);
 
 /* Append to @out the sessions of @ev as the lines of a mail: "Termin: ...",
  * "Miejsce: ...", or a placeholder's own text. */

@@ -28,13 +28,13 @@ gboolean
 reply_queue (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *kind, const char *tmpl,
              GHashTable *vars, const char *to_name, const char *to_addr, const char *ics, GError **error)
 {
-	return reply_queue_attach (p, inbound_row, msg, kind, tmpl, vars, to_name, to_addr, ics, NULL, error);
+	return reply_queue_extra (p, inbound_row, msg, kind, tmpl, vars, to_name, to_addr, ics, NULL, error);
 }
 
 gboolean
-reply_queue_attach (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *kind,
-                    const char *tmpl, GHashTable *vars, const char *to_name, const char *to_addr, const char *ics,
-                    const ComposeAttachment *att, GError **error)
+reply_queue_extra (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, const char *kind, const char *tmpl,
+                   GHashTable *vars, const char *to_name, const char *to_addr, const char *ics,
+                   const ComposeExtra *extra, GError **error)
 {
 	g_autoptr (ComposedMail) mail = NULL;
 
@@ -62,8 +62,8 @@ reply_queue_attach (Pipeline *p, gint64 inbound_row, const InboundMessage *msg, 
 			return inbound_row <= 0 || db_message_append_reason (p->db, inbound_row, note, error);
 		}
 	}
-	mail = compose_mail_attach (p->composer, tmpl, vars, to_name, to_addr, msg ? msg->message_id : NULL,
-	                            msg ? msg->references : NULL, ics, att, error);
+	mail = compose_mail_extra (p->composer, tmpl, vars, to_name, to_addr, msg ? msg->message_id : NULL,
+	                           msg ? msg->references : NULL, ics, extra, error);
 	if (mail == NULL)
 		return FALSE;
 	return db_outbox_add (p->db, inbound_row, kind, to_addr, mail->subject, mail->message_id, mail->raw, error);

@@ -67,4 +67,35 @@ gboolean review_answer (Pipeline *p, gint64 id, const char *text, const char *ac
 /* Mark review item @id dealt with, no mail; audit action "review.done". */
 gboolean review_done (Pipeline *p, gint64 id, const char *actor, GError **error);
 
+/* --- fields staff type (CLI, mail; the console has its inputs) ------------ */
+
+/* The label of the field staff call @name: its key ("first_name") or any of
+ * its labels ("Imię"); NULL when no field has that name.  (transfer none) */
+const char *review_field_label (const FormDef *def, const char *name);
+
+/* Add to @form the fields of @text: lines "FIELD: value" or "FIELD=value"
+ * (FIELD a key or a label) become pairs; the other lines (checkbox lines
+ * "[x] Doradztwo", a pasted form) go through the text form extractor, as in a
+ * mail body.  The first value of a field counts. */
+void review_form_add_text (FormData *form, const FormDef *def, const char *text);
+
+/* --- settled by mail ---------------------------------------------------------- */
+
+/* Inside the open transaction of inbound message @msg (register.c, before
+ * the message is read as an application): when it is a reply to a review
+ * notice (In-Reply-To/References carry a notice's Message-ID, notice.h) or
+ * comes from [mail] staff starting with ZATWIERDŹ / ODRZUĆ / ODPOWIEDŹ, it is
+ * handled here and *@handled set.  The command is carried out (as
+ * review_register with the original's form and the corrected "Pole: wartość"
+ * lines first, review_reject with the listed problems, review_answer with the
+ * text; actor "mail:ADDRESS") only when the sender is [mail] staff AND the
+ * token is valid for the item; else, or when the item is already settled or
+ * the command fails, nothing of the item changes.  Either way @rec is
+ * recorded as ignored with reason code staff_command or the refusal's
+ * (reasons.h), the reason is logged, and staff ([mail] staff) get a short
+ * Polish confirmation or refusal, threaded to @msg.  FALSE only for the
+ * database's or the composer's errors. */
+gboolean review_by_mail (Pipeline *p, const InboundMessage *msg, InboundRecord *rec, gboolean *handled,
+                         GError **error);
+
 #endif

@@ -238,6 +238,19 @@ const char *const db_migrations[] = {
 	"  recorded_at TEXT NOT NULL,"
 	"  PRIMARY KEY (registration_id, session)"
 	") STRICT;",
+	/* Staff accounts of the web console: an argon2id hash (crypto_pwhash_str),
+	 * never the password; wrong passwords in a row and the lock they set. */
+	"CREATE TABLE staff ("
+	"  id INTEGER PRIMARY KEY,"
+	"  login TEXT NOT NULL UNIQUE,"
+	"  name TEXT,"
+	"  pwhash TEXT NOT NULL,"
+	"  disabled INTEGER NOT NULL DEFAULT 0,"
+	"  failed INTEGER NOT NULL DEFAULT 0,"
+	"  locked_until INTEGER NOT NULL DEFAULT 0,"
+	"  created_at TEXT NOT NULL,"
+	"  last_login TEXT"
+	") STRICT;",
 	/* Certificates of attendance: one per registration ever, its number made
 	 * from the row id (so unique), the hours it states, how often it was
 	 * queued.  Evaluation: per registration the request to rate the event

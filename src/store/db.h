@@ -229,6 +229,16 @@ OutboxRow *db_outbox_find (Db *db, const char *message_id, GError **error);
 gboolean db_outbox_bounce (Db *db, gint64 id, const char *status, const char *diagnostic,
                            GError **error);
 
+/* Outgoing mail not delivered yet or given up on (queued, deferred, failed),
+ * oldest first: id, kind, to, subject, state, attempts, last_code,
+ * last_error, created_at, next_attempt_at (ISO UTC, deferred only).
+ * (transfer full) array of GHashTable*. */
+GPtrArray *db_outbox_waiting_list (Db *db, GError **error);
+
+/* Deferred row @id is due at @now (unix time): staff asked for a retry.
+ * MAILREG_ERROR_DATA when the row is not deferred. */
+gboolean db_outbox_retry_now (Db *db, gint64 id, gint64 now, GError **error);
+
 /* Replies (any kind but staff notices) queued to @rcpt in the 24 hours before now;
  * -1 on error. */
 int db_outbox_replies_today (Db *db, const char *rcpt, GError **error);
@@ -500,9 +510,9 @@ gboolean db_review_register (Db *db, gint64 id, const char *form_part, GError **
 int db_review_done (Db *db, gint64 id, GError **error);
 
 /* Review message @id rejected by staff: state rejected, reviewed now, "; @note"
- * added to its reason.  FALSE with MAILREG_ERROR_DATA when it is not an open
- * review. */
-gboolean db_review_reject (Db *db, gint64 id, const char *note, GError **error);
+ * added to its reason, its reason code now @code.  FALSE with
+ * MAILREG_ERROR_DATA when it is not an open review. */
+gboolean db_review_reject (Db *db, gint64 id, const char *note, const char *code, GError **error);
 
 /* --- audit: staff actions --------------------------------------------------- */
 
@@ -700,5 +710,49 @@ GPtrArray *db_needs_answers (Db *db, const char *event_code, GError **error);
 GPtrArray *db_needs_since (Db *db, const char *since, const char *until, GError **error);
 
 /* --- end of the programme section --- */
+
+/* --- staff accounts of the web console (db_staff.c) ----------------------- */
+
+typedef struct {
+	gint64 id;
+	char *login;
+	char *name;            /* or NULL */
+	char *pwhash;          /* crypto_pwhash_str output */
+	gboolean disabled;
+	int failed;            /* wrong passwords in a row */
+	gint64 locked_until;   /* unix time; 0: not locked */
+	char *created_at;
+	char *last_login;      /* ISO UTC, or NULL */
+} StaffRow;
+
+/* Free @row with everything it holds; NULL is fine. */
+void staff_row_free (StaffRow *row);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StaffRow, staff_row_free)
+
+/* Add account @login (@name may be NULL) with the password hash @pwhash.
+ * MAILREG_ERROR_DATA when the login exists. */
+gboolean db_staff_add (Db *db, const char *login, const char *name, const char *pwhash, GError **error);
+
+/* Replace @login's password hash; the account is enabled and unlocked again.
+ * MAILREG_ERROR_DATA when there is no such account. */
+gboolean db_staff_set_password (Db *db, const char *login, const char *pwhash, GError **error);
+
+/* Disable @login: it can no longer log in.  MAILREG_ERROR_DATA when none. */
+gboolean db_staff_disable (Db *db, const char *login, GError **error);
+
+/* Account @login, or NULL when none (no error set) or on an error.  (transfer full) */
+StaffRow *db_staff_get (Db *db, const char *login, GError **error);
+
+/* Every account by login.  (transfer full) array of StaffRow*. */
+GPtrArray *db_staff_list (Db *db, GError **error);
+
+/* A wrong password for account @id: one more in a row; at the @limit-th the
+ * account is locked until @lock_until (unix time) and the count starts again.
+ * 1 when this failure locked it, 0 when not, -1 on an error. */
+int db_staff_login_failed (Db *db, gint64 id, int limit, gint64 lock_until, GError **error);
+
+/* A good password for account @id: the count of failures is cleared, the
+ * login time recorded. */
+gboolean db_staff_login_ok (Db *db, gint64 id, GError **error);
 
 #endif

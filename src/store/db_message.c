@@ -145,15 +145,16 @@ db_review_done (Db *db, gint64 id, GError **error)
 }
 
 gboolean
-db_review_reject (Db *db, gint64 id, const char *note, GError **error)
+db_review_reject (Db *db, gint64 id, const char *note, const char *code, GError **error)
 {
 	g_autofree char *now = db_now_iso (db);
 
 	if (!db_run (db,
-	             "UPDATE messages SET state = 'rejected', reviewed_at = :now,"
+	             "UPDATE messages SET state = 'rejected', reviewed_at = :now, reason_code = :code,"
 	             " reason = CASE WHEN reason IS NULL OR reason = '' THEN :note ELSE reason || '; ' || :note END"
 	             " WHERE id = :id AND state = 'review' AND reviewed_at IS NULL",
-	             DB_PARAMS (DB_TEXT (":now", now), DB_TEXT (":note", note), DB_INT (":id", id)),
+	             DB_PARAMS (DB_TEXT (":now", now), DB_TEXT (":note", note), DB_TEXT (":code", code),
+	                        DB_INT (":id", id)),
 	             "reject review message", error))
 		return FALSE;
 	if (sqlite3_changes (db->handle) != 1) {

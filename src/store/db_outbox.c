@@ -150,3 +150,25 @@ db_outbox_replies_today (Db *db, const char *rcpt, GError **error)
 	                 " AND created_at >= :since AND kind NOT IN ('staff','digest')",
 	                 DB_PARAMS (DB_TEXT (":rcpt", rcpt), DB_TEXT (":since", since)), "count replies", error);
 }
+
+GPtrArray *
+db_outbox_waiting_list (Db *db, GError **error)
+{
+	return db_rows (db,
+	                "SELECT id, kind, rcpt AS \"to\", subject, state, attempts, last_code, last_error, created_at,"
+	                " CASE WHEN state = 'deferred' THEN strftime('%Y-%m-%dT%H:%M:%SZ',"
+	                " next_attempt_at, 'unixepoch') END AS next_attempt_at"
+	                " FROM outbox WHERE state IN ('queued','deferred','failed') ORDER BY id",
+	                NULL, error);
+}
+
+gboolean
+db_outbox_retry_now (Db *db, gint64 id, gint64 now, GError **error)
+{
+	gint64 done;
+
+	/* no row back (not deferred) is db_returning's MAILREG_ERROR_DATA */
+	return db_returning (db, "UPDATE outbox SET next_attempt_at = :now WHERE id = :id AND state = 'deferred' RETURNING id",
+	                     DB_PARAMS (DB_INT (":now", now), DB_INT (":id", id)), &done, "retry a deferred reply now",
+	                     error);
+}

@@ -10,7 +10,7 @@ GPtrArray *
 db_messages_list (Db *db, GError **error)
 {
 	return db_rows (db,
-	                "SELECT message_id, sender AS \"from\", subject, state, reason, form_part,"
+	                "SELECT message_id, sender AS \"from\", subject, state, reason, reason_code, form_part,"
 	                " received_at, purged_at FROM messages ORDER BY id",
 	                NULL, error);
 }

@@ -68,6 +68,8 @@ split_list (const char *s)
 	return (char **) g_ptr_array_free (out, FALSE);
 }
 
+static gboolean prefix_label_ok (const char *label);
+
 static gboolean
 index_label (FormDef *def, FieldDef *f, const char *label, const char *path, GError **error)
 {
@@ -81,6 +83,8 @@ index_label (FormDef *def, FieldDef *f, const char *label, const char *path, GEr
 		return FALSE;
 	}
 	g_hash_table_insert (def->index, norm, f);
+	if (prefix_label_ok (norm))
+		g_ptr_array_add (def->long_labels, norm);
 	return TRUE;
 }
 
@@ -142,6 +146,7 @@ formdef_load (const char *path, GError **error)
 
 	def->fields = g_ptr_array_new_with_free_func ((GDestroyNotify) field_def_free);
 	def->index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	def->long_labels = g_ptr_array_new ();
 	def->min_fields = 3;
 
 	if (!fs_load_keyfile (kf, path, "form definition", MAILREG_ERROR_DATA, error))
@@ -179,36 +184,155 @@ formdef_free (FormDef *def)
 		return;
 	g_ptr_array_unref (def->fields);
 	g_hash_table_unref (def->index);
+	g_ptr_array_unref (def->long_labels);
 	g_free (def);
+}
+
+/* Past a leading item number: "1. ", "1) ", "II.3 ", "2.1.", "a) ", "b. ",
+ * "1.Imie" (normalized, lower case).  A bare word is no number: a segment is
+ * digits, a Roman numeral of i/v/x or a single letter, and the number holds a
+ * digit or ends in '.' or ')' - so "i nazwisko" keeps its "i". */
+static const char *
+skip_numbering (const char *s)
+{
+	const char *p = s;
+	const char *after = s;   /* just past the last '.' or ')' */
+
+	for (;;) {
+		gboolean digits = g_ascii_isdigit (*p);
+
+		if (digits)
+			while (g_ascii_isdigit (*p))
+				p++;
+		else if (*p != '\0' && strchr ("ivx", *p) != NULL)
+			while (*p != '\0' && strchr ("ivx", *p) != NULL)
+				p++;
+		else if (g_ascii_isalpha (*p) && !g_ascii_isalpha (p[1]))
+			p++;
+		else
+			return after;
+		if (*p == '.' || *p == ')') {
+			after = ++p;
+			if (*p == ' ')
+				return p + 1;
+			continue;
+		}
+		if (*p == ' ' && (digits || after > s))
+			return p + 1;
+		return after;
+	}
+}
+
+/* Labels this long (normalized) also match the start of a longer text: a
+ * consent box is printed with the whole legal clause after the words of its
+ * label.  Short labels never do: "Imię i nazwisko opiekuna" is not "Imię". */
+#define PREFIX_MIN_CHARS 30
+#define PREFIX_MIN_WORDS 5
+/* ... but not the start of a whole paragraph. */
+#define PREFIX_MAX_CHARS 600
+
+static gboolean
+prefix_label_ok (const char *label)
+{
+	guint words = 1;
+
+	if (strlen (label) < PREFIX_MIN_CHARS)
+		return FALSE;
+	for (const char *p = label; *p; p++)
+		words += *p == ' ';
+	return words >= PREFIX_MIN_WORDS;
+}
+
+/* The field whose long label @norm starts with, at a word boundary. */
+static const FieldDef *
+match_prefix (const FormDef *def, const char *norm)
+{
+	const char *best = NULL;
+	gsize best_len = 0;
+
+	if (strlen (norm) > PREFIX_MAX_CHARS)
+		return NULL;
+	for (guint i = 0; i < def->long_labels->len; i++) {
+		const char *label = g_ptr_array_index (def->long_labels, i);
+		gsize n = strlen (label);
+
+		if (n > best_len && strncmp (norm, label, n) == 0 && strchr (" ,.;:(-", norm[n]) != NULL) {
+			best = label;
+			best_len = n;
+		}
+	}
+	return best != NULL ? g_hash_table_lookup (def->index, best) : NULL;
+}
+
+/* @norm without a hint in brackets: "nazwisko (drukowanymi literami)",
+ * "temat doradztwa (1-4", cut short where a printed label wrapped. */
+static const FieldDef *
+match_exact (const FormDef *def, char *norm)
+{
+	const FieldDef *f = g_hash_table_lookup (def->index, norm);
+	char *open;
+
+	if (f == NULL && (open = strpbrk (norm, "([")) != NULL && open > norm) {
+		*open = '\0';
+		g_strchomp (norm);
+		while (*norm != '\0' && strchr (",:-", norm[strlen (norm) - 1]) != NULL) {
+			norm[strlen (norm) - 1] = '\0';
+			g_strchomp (norm);
+		}
+		f = g_hash_table_lookup (def->index, norm);
+	}
+	return f;
+}
+
+/* A fillable PDF's field named by the form's key ("first_name", "consent"). */
+static const FieldDef *
+match_key (const FormDef *def, const char *label)
+{
+	g_autofree char *key = g_strstrip (g_strdup (label));
+	gsize n = strlen (key);
+
+	if (n > 0 && key[n - 1] == ':')
+		key[n - 1] = '\0';
+	for (guint i = 0; i < def->fields->len; i++) {
+		const FieldDef *f = g_ptr_array_index (def->fields, i);
+		if (g_ascii_strcasecmp (f->key, key) == 0)
+			return f;
+	}
+	return NULL;
+}
+
+static const FieldDef *
+match_label (const FormDef *def, const char *label, gboolean prefix)
+{
+	const FieldDef *by_key = strchr (label, ' ') == NULL ? match_key (def, label) : NULL;
+	g_autofree char *norm = by_key == NULL ? formdef_normalize (label) : NULL;
+	const char *bare;
+	g_autofree char *cut = NULL;
+	const FieldDef *f;
+
+	if (by_key != NULL)
+		return by_key;
+	bare = skip_numbering (norm);
+	if ((f = g_hash_table_lookup (def->index, norm)) != NULL || *bare == '\0')
+		return f;
+	if (prefix && (f = match_prefix (def, bare)) != NULL)
+		return f;
+	if (bare == norm && strpbrk (norm, "([") == NULL)
+		return NULL;   /* nothing to cut: the lookup above was the whole answer */
+	cut = g_strdup (bare);
+	return match_exact (def, cut);
 }
 
 const FieldDef *
 formdef_match (const FormDef *def, const char *label)
 {
-	g_autofree char *norm = formdef_normalize (label);
-	const FieldDef *f = g_hash_table_lookup (def->index, norm);
-	gsize len = strlen (norm);
+	return match_label (def, label, TRUE);
+}
 
-	/* "Temat doradztwa (1-4)": drop a trailing hint in parentheses; a label
-	 * wrapped over lines (a printed PDF, a narrow table cell) may have lost
-	 * the hint's end, so cut at the first '(' as well. */
-	if (f == NULL && len > 0 && norm[len - 1] == ')') {
-		char *open = strrchr (norm, '(');
-		if (open != NULL && open > norm) {
-			*open = '\0';
-			g_strchomp (norm);
-			f = g_hash_table_lookup (def->index, norm);
-		}
-	}
-	if (f == NULL) {
-		char *open = strchr (norm, '(');
-		if (open != NULL && open > norm) {
-			*open = '\0';
-			g_strchomp (norm);
-			f = g_hash_table_lookup (def->index, norm);
-		}
-	}
-	return f;
+const FieldDef *
+formdef_match_whole (const FormDef *def, const char *label)
+{
+	return match_label (def, label, FALSE);
 }
 
 const FieldDef *

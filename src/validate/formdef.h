@@ -31,6 +31,8 @@ typedef struct {
 typedef struct {
 	GPtrArray *fields;   /* FieldDef*, in form order */
 	GHashTable *index;   /* normalized label -> FieldDef* (borrowed) */
+	GPtrArray *long_labels;   /* normalized labels long enough to match the start of
+	                           * a longer text (keys of index, borrowed) */
 	guint min_fields;    /* fewer recognised fields than this: no form found */
 } FormDef;
 
@@ -42,8 +44,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FormDef, formdef_free)
 
 /* The field whose label or alias matches @label, or NULL.  Matching ignores case,
  * Polish diacritics, surrounding spaces/tabs, inner runs of whitespace, a trailing
- * colon, and a trailing parenthesised hint ("Temat doradztwa (1-4):"). (transfer none) */
+ * colon, an item number before it ("1.", "II.3", "a)"), and a hint in brackets
+ * after it ("Temat doradztwa (1-4):", "Nazwisko (drukowanymi literami)").  A
+ * label of at least five words and 30 characters also matches the start of a
+ * longer text, at a word's end: the consent box printed with the whole legal
+ * clause. (transfer none) */
 const FieldDef *formdef_match (const FormDef *def, const char *label);
+
+/* formdef_match without the start of a longer text: the whole of @label is
+ * the label. (transfer none) */
+const FieldDef *formdef_match_whole (const FormDef *def, const char *label);
 
 /* The field whose key is @key, or NULL.  (transfer none) */
 const FieldDef *formdef_field (const FormDef *def, const char *key);

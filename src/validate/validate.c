@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "validate/powiat.h"
+#include "validate/reasons.h"
 
 /* Bytes kept of one value: far above any honest answer, small enough for a reply. */
 #define VALUE_MAX 500
@@ -64,6 +65,19 @@ add (GPtrArray *list, const char *fmt, ...)
 	va_start (ap, fmt);
 	g_ptr_array_add (list, g_strdup_vprintf (fmt, ap));
 	va_end (ap);
+}
+
+/* A problem of @app: its Polish sentence and, beside it, its stable @code
+ * (reasons.h). */
+G_GNUC_PRINTF (3, 4) static void
+problem (Application *app, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start (ap, fmt);
+	g_ptr_array_add (app->problems, g_strdup_vprintf (fmt, ap));
+	va_end (ap);
+	g_ptr_array_add (app->problem_codes, (gpointer) code);
 }
 
 static gboolean
@@ -328,7 +342,7 @@ static void
 check_required (Check *c, const FieldDef *f, const char *value)
 {
 	if (f->required && is_blank (value))
-		add (c->app->problems, "Pole „%s” jest wymagane — nie zostało wypełnione.", f->label);
+		problem (c->app, REASON_MISSING_FIELD, "Pole „%s” jest wymagane — nie zostało wypełnione.", f->label);
 }
 
 static void
@@ -346,11 +360,11 @@ check_email (Check *c, const FieldDef *f, const char *value, const char *sender)
 	if (validate_email (from))
 		app->email = g_utf8_strdown (from, -1);
 	if (!is_blank (value))
-		add (app->problems, "Pole „%s”: „%s” nie jest poprawnym adresem e-mail.", f->label, value);
+		problem (app, REASON_INVALID_EMAIL, "Pole „%s”: „%s” nie jest poprawnym adresem e-mail.", f->label, value);
 	else if (f->required)
 		check_required (c, f, value);
 	else if (app->email == NULL)
-		add (app->problems,
+		problem (app, REASON_NO_REPLY_ADDRESS,
 		     "Pole „%s” nie zostało wypełnione, a adres nadawcy wiadomości nie jest poprawnym "
 		     "adresem e-mail — podaj adres, na który mamy odpowiedzieć.", f->label);
 }
@@ -374,7 +388,7 @@ check_choice (Check *c, const FieldDef *f, const char *value)
 		}
 	}
 	list = g_strjoinv (", ", f->allowed);
-	add (c->app->problems, "Pole „%s”: „%s” nie jest jedną z dozwolonych wartości (%s).",
+	problem (c->app, REASON_INVALID_CHOICE, "Pole „%s”: „%s” nie jest jedną z dozwolonych wartości (%s).",
 	     f->label, value, list);
 }
 
@@ -401,7 +415,7 @@ check_powiat (Check *c, const FieldDef *f, const char *value)
 	if (is_blank (value))
 		check_required (c, f, value);
 	else if (powiat_subregion (value, NULL) == NULL)
-		add (c->app->problems,
+		problem (c->app, REASON_UNKNOWN_POWIAT,
 		     "Pole „%s”: nie rozpoznano „%s”. Podaj jeden z 36 powiatów lub miast na prawach "
 		     "powiatu województwa śląskiego.", f->label, value);
 }
@@ -434,18 +448,29 @@ check_checkbox (Check *c, const FieldDef *f, const char *value)
 	int state = validate_checkbox (value);
 
 	store_check (c->app, f->key, state == 1);
+	if (value == NULL && f->required) {
+		/* not found is not "not ticked": the reader may have missed it */
+		add (c->app->unread, "required box \"%s\" not found in the form", f->label);
+		if (strcmp (f->key, "consent") == 0)
+			problem (c->app, REASON_BOX_NOT_FOUND, "Wymagana jest zgoda na przetwarzanie danych osobowych "
+			         "(„%s”) — nie znaleziono jej w formularzu.", f->label);
+		else
+			problem (c->app, REASON_BOX_NOT_FOUND, "Pole „%s” musi zostać zaznaczone — nie znaleziono go "
+			         "w formularzu.", f->label);
+		return;
+	}
 	if (state < 0) {
-		add (c->app->problems, "Pole „%s”: nieczytelne zaznaczenie „%s”. Wpisz [x], aby zaznaczyć, "
+		problem (c->app, REASON_UNREADABLE_CHECKBOX, "Pole „%s”: nieczytelne zaznaczenie „%s”. Wpisz [x], aby zaznaczyć, "
 		     "lub [ ], aby nie zaznaczać.", f->label, value);
 		return;
 	}
 	if (!f->required || state == 1)
 		return;
 	if (strcmp (f->key, "consent") == 0)
-		add (c->app->problems, "Wymagana jest zgoda na przetwarzanie danych osobowych („%s”).",
+		problem (c->app, REASON_NO_CONSENT, "Wymagana jest zgoda na przetwarzanie danych osobowych („%s”).",
 		     f->label);
 	else
-		add (c->app->problems, "Pole „%s” musi zostać zaznaczone.", f->label);
+		problem (c->app, REASON_REQUIRED_CHECKBOX, "Pole „%s” musi zostać zaznaczone.", f->label);
 }
 
 /* At least one form of support.  Skipped when one of the boxes was unreadable:
@@ -454,7 +479,7 @@ static void
 check_support (Check *c)
 {
 	g_autoptr (GString) list = g_string_new (NULL);
-	guint n = 0, total = 0;
+	guint n = 0, total = 0, found = 0;
 
 	for (const char *const *k = support_keys; *k; k++) {
 		if (checkbox_of (c, *k) != 0)
@@ -467,9 +492,13 @@ check_support (Check *c)
 		if (f == NULL)
 			continue;
 		n++;
+		found += value_of (c, *k) != NULL;
 		g_string_append_printf (list, "%s„%s”", n == 1 ? "" : n == total ? " lub " : ", ", f->label);
 	}
-	add (c->app->problems, "Zaznacz co najmniej jedną formę wsparcia: %s.", list->str);
+	problem (c->app, REASON_NO_SUPPORT_CHOSEN, "Zaznacz co najmniej jedną formę wsparcia: %s.", list->str);
+	/* none of the boxes found at all: perhaps none could be read */
+	if (found == 0)
+		add (c->app->unread, "no support box (%s) found in the form", list->str);
 }
 
 static void
@@ -482,10 +511,10 @@ check_topic (Check *c, const FieldDef *f, const char *value)
 
 	app->consulting_topic = topic;
 	if (consulting == 1 && is_blank (value))
-		add (app->problems, "Zaznaczono „%s” — w polu „%s” podaj numer tematu (1–4) lub jego nazwę.",
+		problem (app, REASON_MISSING_TOPIC, "Zaznaczono „%s” — w polu „%s” podaj numer tematu (1–4) lub jego nazwę.",
 		     consulting_label, f->label);
 	else if (consulting == 1 && topic == 0)
-		add (app->problems, "Pole „%s”: nie rozpoznano tematu „%s”. Podaj numer od 1 do 4 lub nazwę "
+		problem (app, REASON_UNKNOWN_TOPIC, "Pole „%s”: nie rozpoznano tematu „%s”. Podaj numer od 1 do 4 lub nazwę "
 		     "tematu.", f->label, value);
 	else if (consulting == 0 && topic != 0)
 		add (app->notes, "Podano temat doradztwa %d („%s”), ale nie zaznaczono pola „%s” — "
@@ -527,7 +556,9 @@ validate_form (const FormDef *def, const FormData *form, const char *sender)
 	last_support = last_support_index (def);
 
 	app->problems = g_ptr_array_new_with_free_func (g_free);
+	app->problem_codes = g_ptr_array_new ();
 	app->notes = g_ptr_array_new_with_free_func (g_free);
+	app->unread = g_ptr_array_new_with_free_func (g_free);
 
 	for (guint i = 0; form != NULL && form->pairs != NULL && i < form->pairs->len; i++) {
 		const FormPair *pair = g_ptr_array_index (form->pairs, i);
@@ -595,7 +626,11 @@ application_free (Application *app)
 	g_free (app->topics);
 	if (app->problems != NULL)
 		g_ptr_array_unref (app->problems);
+	if (app->problem_codes != NULL)
+		g_ptr_array_unref (app->problem_codes);
 	if (app->notes != NULL)
 		g_ptr_array_unref (app->notes);
+	if (app->unread != NULL)
+		g_ptr_array_unref (app->unread);
 	g_free (app);
 }

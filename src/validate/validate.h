@@ -33,7 +33,13 @@ typedef struct {
 	gboolean consent;
 
 	GPtrArray *problems;    /* char*, Polish; empty when the form is valid */
+	GPtrArray *problem_codes;  /* const char* (static), the stable code of each problem (reasons.h) */
 	GPtrArray *notes;       /* char*, Polish; remarks that do not invalidate (e.g. subregion corrected) */
+	GPtrArray *unread;      /* char*, English, for staff: required boxes whose label is nowhere in
+	                         * the form, or no support box at all; each is also one of the
+	                         * problems, worded "not found", never "not ticked".  When they are
+	                         * all the problems, a mailed form goes to review: the reader may
+	                         * have missed boxes the applicant ticked */
 } Application;
 
 /* Validate @form.  @sender is the message's From address (may be NULL), used when the

@@ -513,7 +513,7 @@ def attachments_other(name):
     notes = ("attachment formularz.docx: truncated ZIP archive: its central directory is missing; "
              "attachment skan.jpg: image (.jpg), perhaps a scan — ask for a filled DOCX, ODT or PDF form; "
              "attachment zgoda.PDF: damaged PDF: PDF document is damaged; "
-             "attachment stary formularz.doc: format .doc not supported — ask for DOCX, ODT or PDF")
+             "attachment stary formularz.doc: not a Word document (damaged OLE2 container)")
     return eml, result("body", [], 0, notes=notes)
 
 

@@ -1,6 +1,6 @@
-/* fuzz_pdf.c - a PDF -> the reader extract_pdf runs in its child process.
- * Fuzzed in-process (extract_pdf_in_process, -DMAILREG_FUZZ builds only):
- * libFuzzer sees neither the coverage nor the crashes of a forked child. */
+/* fuzz_pdf.c - a PDF -> extract_pdf, the reader extract_form runs in the
+ * sandboxed reader process.  Fuzzed here in this process: libFuzzer would see
+ * neither the coverage nor the crashes of another process. */
 #include "extract/formats.h"
 #include "fuzz.h"
 
@@ -11,7 +11,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 
 	fuzz_setup ();
 	bytes = g_bytes_new_static (data, size);
-	g_free (extract_pdf_in_process (bytes, &fuzz_limits, NULL));
+	g_free (extract_pdf (bytes, &fuzz_limits, NULL));
 	g_bytes_unref (bytes);
 	return 0;
 }

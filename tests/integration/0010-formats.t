@@ -114,7 +114,7 @@ is "$(state nested-forward)" registered "forwarded inside forwarded: registered"
 is "$(sql "SELECT a.last_name FROM messages m JOIN applicants a ON a.id = m.applicant_id WHERE m.message_id = 'nested-forward@formats.example.pl'")" \
    "Wiśniewska-Żak" "forwarded inside forwarded: the innermost form read"
 
-for case in "doc|format .doc not supported — ask for DOCX, ODT or PDF" \
+for case in "doc|not a Word document \\(damaged OLE2 container\\)" \
             "scan|image \\(\\.jpg\\), perhaps a scan" \
             "encrypted|encrypted PDF: cannot be read without a password" \
             "bomb|inflates beyond" \
@@ -131,7 +131,7 @@ reply=$(grep -l "^To: .*doc@ops.example.pl" "$T/outgoing"/*.eml | head -n 1)
 body=$(python3 -c 'import sys, email, email.policy
 m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
 print(m.get_content())' "$reply")
-like "$body" "DOCX, ODT lub PDF" "review reply names the accepted formats"
+like "$body" "DOCX, DOC, ODT, RTF lub PDF" "review reply names the accepted formats"
 
 is "$(sql "SELECT count(*) FROM messages")" 13 "13 messages, 13 rows"
 done_testing

@@ -1,9 +1,8 @@
 #!/bin/sh
-# 0105-imap-pdf: forms in PDF attachments taken over IMAP.  The PDF reader
-# forks a child without exec while the spool's writer thread writes the batch:
-# every fork must find the writer between two allocations (pthread_atfork), or
-# a child could hang on a lock copied locked and the form go to review as
-# "PDF too complex".  Text forms are mixed in so the writer is busy.
+# 0105-imap-pdf: forms in PDF attachments taken over IMAP.  The sandboxed PDF
+# reader runs while the spool's writer thread writes the batch and the reading
+# thread reads ahead, PDFs included: every form must be read, none stopped
+# ("PDF reader stopped: ...").  Text forms are mixed in so the writer is busy.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-dovecot.sh"
 

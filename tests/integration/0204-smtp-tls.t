@@ -27,7 +27,7 @@ smtp_start
 conf
 queue 1
 due; mr send >/dev/null 2>"$T/err"
-is "$? $(last) $(rx_count)" "75 deferred 0 0" "no STARTTLS offered: deferred, nothing sent in clear text"
+is "$? $(last) $(rx_count)" "78 deferred 0 0" "no STARTTLS offered: deferred, nothing sent in clear text, exit 78 (EX_CONFIG)"
 like "$(sql "SELECT last_error FROM outbox")" "STARTTLS|SSL" "the reason names STARTTLS"
 smtp_stop
 
@@ -51,12 +51,12 @@ queue 3
 printf 'wrong\n' >"$T/creds/smtp-password"
 start=$(date +%s)
 due; CREDENTIALS_DIRECTORY=$T/creds mr send >/dev/null 2>"$T/err"
-is "$? $(last) $(rx_count)" "75 deferred 535 2" "a wrong password: deferred with the server's 535, nothing sent"
+is "$? $(last) $(rx_count)" "77 deferred 535 2" "a wrong password: deferred with the server's 535, nothing sent, exit 77 (EX_NOPERM)"
 ok "$([ $(( $(date +%s) - start )) -lt 20 ]; echo $?)" "a refused AUTH is answered at once (aiosmtpd handled=False)"
 
 conf "user = mailreg" "password_file = $T/password"
 due; mr send >/dev/null 2>"$T/err"
-is "$? $(last)" "75 deferred 0" "a certificate not signed by a known CA: deferred"
+is "$? $(last)" "78 deferred 0" "a certificate not signed by a known CA: deferred, exit 78 (EX_CONFIG)"
 like "$(cat "$T/err")" "deferred .*: SSL certificate problem: self-signed certificate" "the certificate problem is logged"
 
 conf "user = mailreg" "password_file = $T/password" "tls_verify = false"

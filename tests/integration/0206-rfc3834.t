@@ -4,7 +4,7 @@
 # one address.
 . "$(dirname "$0")/lib.sh"
 
-plan 24
+plan 31
 
 make_instance
 printf '\n[smtp]\nurl = smtp://127.0.0.1:9\nenvelope_from = zwroty@rops.example.pl\n' >>"$T/etc/mailreg.conf"
@@ -39,6 +39,20 @@ case_ "" "automatic sender owner-szkolenia@" "owner-szkolenia@lists.example.pl"
 case_ "" "automatic sender szkolenia-request@" "szkolenia-request@lists.example.pl"
 case_ "" "From is our own address" "rejestracja@rops.example.pl"
 case_ "" "From is our bounce address" "zwroty+1234@rops.example.pl"
+# subj SUBJECT REASON-REGEX - the valid form under an out-of-office subject, no header says so
+subj() {
+	n=$((n + 1))
+	sed -e "s/^Message-ID: <.*>/Message-ID: <loop-$n@mops-katowice.example.pl>/" \
+	    -e "s/^Subject: .*/Subject: $1/" -e "/^Return-Path:/d" "$V" >"$T/c$n.eml"
+	out=$(mr ingest "$T/c$n.eml" 2>/dev/null)
+	like "$out" "^ignored .*$2" "Subject: $1 -> ignored"
+}
+subj "=?UTF-8?Q?Automatyczna_odpowied=C5=BA:_Zg=C5=82oszenie?=" "automatic reply \\(Subject: Automatyczna odpowiedź: Zgłoszenie\\)"
+subj "=?UTF-8?Q?Odpowied=C5=BA_automatyczna:_Re:_formularz?=" "automatic reply"
+subj "=?UTF-8?Q?Nieobecno=C5=9B=C4=87_do_14.03?=" "automatic reply"
+subj "Out of Office: Zgloszenie" "automatic reply"
+subj "Automatic reply: Zgloszenie" "automatic reply"
+subj "AutoReply: Zgloszenie" "automatic reply"
 n=$((n + 1))
 sed -e "s/^Message-ID: <.*>/Message-ID: <0f1e2d3c-0000-4000-8000-00000000beef@rops.example.pl>/" "$V" >"$T/c$n.eml"
 like "$(mr ingest "$T/c$n.eml" 2>/dev/null)" "^ignored .*Message-ID under our own domain" "a Message-ID under our domain -> ignored"
@@ -62,4 +76,9 @@ is "$(sql "SELECT count(*) FROM outbox WHERE rcpt = 'zofia.gesla@mops-katowice.e
 like "$(sql "SELECT reason FROM messages WHERE message_id = 'person-4@mops-katowice.example.pl'")" \
 	"not answered: 3 replies to zofia.gesla@mops-katowice.example.pl in the last 24 hours \(replies_per_sender_per_day = 3\)" \
 	"its reason says why it was not answered"
+# an absence mentioned later in the subject is a person writing
+sed -e "s/^Message-ID: <.*>/Message-ID: <person-0@mops-katowice.example.pl>/" \
+    -e "s/^Subject: .*/Subject: Zgloszenie (nieobecnosc w marcu)/" "$V" |
+	sed -e "s/zofia.gesla@/zofia.gesla2@/g" >"$T/person0.eml"
+like "$(mr ingest "$T/person0.eml" 2>/dev/null)" "^(registered|rejected) " "a subject only mentioning an absence is answered"
 done_testing

@@ -27,7 +27,7 @@ applicants 2 "$T/in2" second
 sed -i 's/^Message-ID: <app-/Message-ID: <second-/' "$T/in2"/*.eml
 mr ingest "$T/in2" >/dev/null 2>&1
 mr send >"$T/send2.out" 2>"$T/send2.err"
-is "$?" 75 "with the expired token send exits 75 (deferred)"
+is "$?" 77 "with the expired token send exits 77 (EX_NOPERM: the login refused; deferred)"
 is "$(sql "SELECT count(*), sum(last_code = 535), sum(last_error LIKE '%Login denied%') FROM outbox WHERE state = 'deferred'")" \
 	"2|1|1" "both deferred: the first with the server's 535, the rest of the batch without trying again"
 check "no token in the log" sh -c "! grep -q 'tok-' '$T/send2.err' '$T/send.err'"

@@ -15,10 +15,12 @@ sed -i "/^\[paths\]/a inbox = ../inbox\ninbox_poll_interval = 1" "$T/etc/mailreg
 mkdir -p "$T/inbox"
 at() { MAILREG_NOW=$1; export MAILREG_NOW; shift; mr "$@"; rc=$?; unset MAILREG_NOW; return $rc; }
 sid() { sql "SELECT spool_id FROM messages WHERE message_id LIKE '$1%'"; }
-# the outgoing files of the replies to message $1 (Message-ID prefix)
-outfiles() { sql "SELECT substr(o.message_id, 1, instr(o.message_id, '@') - 1) || '.eml' FROM outbox o
+# the outgoing files of the replies to message $1 (Message-ID prefix), named
+# as the directory transport names them (the local part, other than hex
+# digits, '-', '.', 'm' and 'l' made '_': a review notice's "review-ID-TOKEN")
+outfiles() { sql "SELECT substr(o.message_id, 1, instr(o.message_id, '@') - 1) FROM outbox o
 	JOIN messages m ON m.id = o.inbound_id WHERE m.message_id LIKE '$1%' AND o.state = 'sent'" |
-	sed "s|^|$T/outgoing/|"; }
+	sed -e 's/[^0-9a-fA-F.ml-]/_/g' -e "s|^|$T/outgoing/|" -e 's/$/.eml/'; }
 exists() { for f in "$@"; do [ -e "$f" ] || return 1; done; }
 gone() { for f in "$@"; do [ ! -e "$f" ] || return 1; done; }
 size() { cat "$@" | wc -c | tr -d ' '; }

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/smtp.sh"
 
-plan 27
+plan 29
 
 X=$DATA/pipeline
 make_instance
@@ -19,6 +19,12 @@ done
 mr ingest "$T/q1.eml" "$T/q2.eml" "$T/q3.eml" "$T/q4.eml" >/dev/null 2>&1
 id() { sql "SELECT id FROM messages WHERE message_id = 'pytanie-$1@ops-myszkow.example.pl'"; }
 is "$(sql "SELECT count(*) FROM messages WHERE state = 'review' AND reviewed_at IS NULL")" 4 "setup: four review items"
+is "$(mr review --json | "$PY" -c 'import json, sys; r = json.load(sys.stdin)[0]; print(r["reason_code"], "|", r["reason_pl"])')" \
+	"no_form | W wiadomości nie znaleziono wypełnionego formularza zgłoszeniowego." \
+	"review --json: the reason's stable code and its Polish text"
+mr digest >/dev/null 2>&1
+like "$(sql "SELECT CAST(b.raw AS TEXT) FROM outbox o JOIN outbox_bodies b ON b.outbox_id = o.id WHERE o.kind = 'digest'" | tr '\n' ' ')" \
+	"nr $(id 1) od halina.dudek@ops-myszkow.example.pl: +W wiadomo" "the digest lists each waiting item with its reason in Polish"
 mr send >/dev/null 2>&1
 rm -f "$RX"/*
 snapshot() { sql "SELECT (SELECT group_concat(state || ':' || (reviewed_at IS NOT NULL), ' ') FROM messages),

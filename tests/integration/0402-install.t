@@ -4,13 +4,14 @@
 # rates 2.0 or lower (the score is printed).
 . "$(dirname "$0")/lib.sh"
 command -v systemd-analyze >/dev/null 2>&1 || skip_all "systemd-analyze not installed"
-plan 14
+plan 15
 
 D=$T/root
 # the plain build, also when the tests run under the sanitizers (SANITIZE=1)
 env -u SANITIZE make -C "$ROOT" --no-print-directory install DESTDIR="$D" PREFIX=/usr/local >"$T/install.out" 2>&1
 is $? 0 "make install DESTDIR=... exits 0"
 check "binary installed, executable" test -x "$D/usr/local/bin/mailreg"
+check "document reader installed where mailreg looks for it" test -x "$D/usr/local/libexec/mailreg/mailreg-reader"
 check "templates and blank forms installed" \
 	test -f "$D/usr/local/share/mailreg/templates/confirmation.txt" -a \
 	     -f "$D/usr/local/share/mailreg/templates/form.ini" -a \
@@ -45,7 +46,7 @@ missing=$(sed -n 's/^\t{ "\([a-z]*\)", cmd_.*/\1/p' "$ROOT/src/main.c" |
 is "$missing" "" "mailreg(1) documents every command"
 env -u SANITIZE make -C "$ROOT" --no-print-directory uninstall DESTDIR="$D" PREFIX=/usr/local >/dev/null 2>&1
 check "make uninstall removes the binary, keeps /etc/mailreg/mailreg.conf" \
-	test ! -e "$D/usr/local/bin/mailreg" -a -f "$D/etc/mailreg/mailreg.conf"
+	test ! -e "$D/usr/local/bin/mailreg" -a ! -e "$D/usr/local/libexec/mailreg" -a -f "$D/etc/mailreg/mailreg.conf"
 env -u SANITIZE make -C "$ROOT" --no-print-directory install DESTDIR="$D" PREFIX=/usr/local >/dev/null 2>&1
 
 units=$D/usr/local/lib/systemd/system

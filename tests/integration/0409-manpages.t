@@ -7,10 +7,11 @@
 . "$(dirname "$0")/lib.sh"
 plan 7
 
-# scripts/install.sh as `make install` runs it, with a stand-in binary: only the
+# scripts/install.sh as `make install` runs it, with stand-in binaries: only the
 # pages matter here, and no make runs beside the other tests' builds.
 mkdir -p "$T/build"
 : >"$T/build/mailreg"
+: >"$T/build/mailreg-reader"
 D=$T/root
 (cd "$ROOT" && scripts/install.sh "$T/build" /usr "$D") >"$T/install.out" 2>&1
 is $? 0 "scripts/install.sh DESTDIR=... exits 0"

@@ -113,13 +113,19 @@ from = Rejestracja ROPS <rejestracja@rops.example.pl>
 reply_to = szkolenia@rops.example.pl
 staff = kadry@rops.example.pl
 domain = rops.example.pl
+
+[web]
+listen =
 CONF
 	mr init >/dev/null
 }
 
 mr() { "$MAILREG" -c "$T/etc/mailreg.conf" "$@"; }
 
-sql() { sqlite3 "$T/var/mailreg.db" "$1"; }
+# sql QUERY - read the instance's database.  A mailreg process may hold the
+# write lock at that moment (a daemon, or one finishing its last commit):
+# wait for the lock as mailreg itself does, rather than read nothing.
+sql() { sqlite3 -cmd '.timeout 30000' "$T/var/mailreg.db" "$1"; }
 # wait_for SECONDS COMMAND... - run COMMAND every 0.1 s until it succeeds;
 # false after SECONDS (waits are bounded, never timed).
 wait_for() {

@@ -187,6 +187,21 @@ test_uint (void)
 		g_autoptr (Config) cfg = expect ("programme", "consulting_hours", "8", TRUE);
 		g_assert_cmpuint (cfg ? cfg->consulting_hours : 0, ==, 8);
 	}
+	/* [smtp] timeout: seconds for a whole reply, RFC 5321's 5 minutes by default */
+	for (const char *const *v = (const char *const[]) { "", "1", "3600", "0", "3601", "5m", NULL }; *v; v++) {
+		g_autofree char *extra = g_strdup_printf ("[smtp]\nurl = smtp://mail.example.pl\n%s%s\n",
+		                                          **v ? "timeout = " : "", *v);
+		g_autoptr (GError) error = NULL;
+		g_autoptr (Config) cfg = load (extra, &error);
+		guint want = **v == '\0' ? 300 : (guint) g_ascii_strtoull (*v, NULL, 10);
+
+		if (want >= 1 && want <= 3600 && strchr (*v, 'm') == NULL) {
+			g_assert_no_error (error);
+			g_assert_cmpuint (cfg ? cfg->smtp_timeout : 0, ==, want);
+		} else {
+			g_assert_error (error, MAILREG_ERROR, MAILREG_ERROR_CONFIG);
+		}
+	}
 }
 
 /* Every problem of the file in one report, each naming file, group and key. */

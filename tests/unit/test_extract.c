@@ -243,6 +243,48 @@ test_text_checkbox_prefix (void)
 }
 
 static void
+test_text_printed_labels (void)
+{
+	/* numbered, hinted, the consent clause as a label cell */
+	check_text ("1. Imię: Anna\nII.3 Nazwisko (drukowanymi literami): Nowak\n"
+	            "Nazwa instytucji (pełna):\tOPS Żory\n"
+	            "Wyrażam zgodę na przetwarzanie moich danych osobowych zawartych w formularzu "
+	            "(zgodnie z ustawą z dnia 29 sierpnia 1997 r.)\tX\n",
+	            "1. Imię\tAnna\nII.3 Nazwisko (drukowanymi literami)\tNowak\n"
+	            "Nazwa instytucji (pełna)\tOPS Żory\n"
+	            "Wyrażam zgodę na przetwarzanie moich danych osobowych zawartych w formularzu "
+	            "(zgodnie z ustawą z dnia 29 sierpnia 1997 r.)\tX\n", 4);
+	/* a label cell whose hint holds colons */
+	check_text ("Temat doradztwa (1: ekonomia, 2: partnerstwa)\t2\n",
+	            "Temat doradztwa (1: ekonomia, 2: partnerstwa)\t2\n", 1);
+}
+
+static void
+test_text_wrapped_labels (void)
+{
+	/* a printed PDF's table: the label cell wrapped, its value on the first line */
+	check_text ("Wyrażam zgodę na przetwarzanie moich\tX\ndanych osobowych zawartych w\n"
+	            "formularzu zgłoszeniowym\n",
+	            "Wyrażam zgodę na przetwarzanie moich danych osobowych zawartych w\tX\n", 1);
+	/* a label wrapped before its colon */
+	check_text ("Powiat / miasto na\nprawach powiatu: Żory\n",
+	            "Powiat / miasto na prawach powiatu\tŻory\n", 1);
+	/* a box whose label wrapped */
+	check_text ("☒ Wyrażam zgodę na przetwarzanie\nmoich danych osobowych\n",
+	            "Wyrażam zgodę na przetwarzanie moich danych osobowych\t☒\n", 1);
+	/* ... and prose stays prose: no field named when joined, or the first
+	 * line is a pair of its own */
+	check_text ("Szczególne potrzeby: dieta\nbezglutenowa, proszę o\nImię: Jan\n",
+	            "Szczególne potrzeby\tdieta\nImię\tJan\n", 2);
+	check_text ("Dzień dobry, przesyłam\nzgłoszenie: w załączniku\n",
+	            "zgłoszenie\tw załączniku\n", 0);
+	check_text ("Bardzo proszę o kontakt\ntelefoniczny: po 15\n",
+	            "telefoniczny\tpo 15\n", 0);
+	check_text ("Wyrażam zgodę na przetwarzanie\tX\nwizerunku\n",
+	            "Wyrażam zgodę na przetwarzanie\tX\n", 0);
+}
+
+static void
 test_text_distinct (void)
 {
 	/* aliases name the same field; matched counts fields, not pairs */
@@ -611,6 +653,8 @@ main (int argc, char **argv)
 	g_test_add_func ("/extract/text/checkbox-marks", test_text_checkbox_marks);
 	g_test_add_func ("/extract/text/checkbox-pairs", test_text_checkbox_pairs);
 	g_test_add_func ("/extract/text/checkbox-prefix", test_text_checkbox_prefix);
+	g_test_add_func ("/extract/text/printed-labels", test_text_printed_labels);
+	g_test_add_func ("/extract/text/wrapped-labels", test_text_wrapped_labels);
 	g_test_add_func ("/extract/text/distinct", test_text_distinct);
 	g_test_add_func ("/extract/text/template", test_text_template);
 	g_test_add_func ("/extract/utf8/declared", test_utf8_declared);

@@ -2,6 +2,7 @@
  * with rows), idempotent upserts, outbox states, typed rows. */
 #include <glib/gstdio.h>
 #include <sys/stat.h>
+#include <string.h>
 
 #include "core/errors.h"
 #include "store/db.h"
@@ -438,7 +439,7 @@ test_registration_row (void)
 
 /* An audit row lives and dies with the transaction it was written in, and
  * comes back typed, newest first; a database of the schema before the audit
- * (every step but the last) migrates to one that has it. */
+ * (every step before it) migrates to one that has it. */
 static void
 test_audit (void)
 {
@@ -450,11 +451,17 @@ test_audit (void)
 	const AuditRow *row;
 	sqlite3 *raw = NULL;
 
+	guint audit_step = 0;
+
+	/* the step that adds the audit table; later steps may follow it */
+	while (audit_step < db_migrations_n && strstr (db_migrations[audit_step], "CREATE TABLE audit") == NULL)
+		audit_step++;
+	g_assert_cmpuint (audit_step, <, db_migrations_n);
 	g_assert_cmpint (sqlite3_open (path, &raw), ==, SQLITE_OK);
-	for (guint v = 0; v + 1 < db_migrations_n; v++)
+	for (guint v = 0; v < audit_step; v++)
 		exec_ok (raw, db_migrations[v]);
 	{
-		g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %u;", db_migrations_n - 1);
+		g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %u;", audit_step);
 		exec_ok (raw, bump);
 	}
 	g_assert_cmpint (scalar (raw, "SELECT count(*) FROM sqlite_master WHERE name = 'audit'"), ==, 0);

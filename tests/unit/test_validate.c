@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "validate/powiat.h"
+#include "validate/reasons.h"
 #include "validate/validate.h"
 
 /* Name the table row a failing check came from; quiet when it passes. */
@@ -374,6 +375,48 @@ test_form_empty (void)
 	g_assert_null (app->powiat);
 	g_assert_null (app->subregion);
 	g_assert_false (app->consent);
+	/* each problem has its stable code beside it, and every code its Polish text */
+	g_assert_cmpuint (app->problem_codes->len, ==, app->problems->len);
+	g_assert_cmpstr (g_ptr_array_index (app->problem_codes, 0), ==, REASON_MISSING_FIELD);
+	g_assert_cmpstr (g_ptr_array_index (app->problem_codes, 5), ==, REASON_NO_SUPPORT_CHOSEN);
+	/* an empty form has no consent box at all: not found, never "not ticked" */
+	g_assert_cmpstr (g_ptr_array_index (app->problem_codes, 6), ==, REASON_BOX_NOT_FOUND);
+	for (guint i = 0; i < app->problem_codes->len; i++)
+		g_assert_true (reason_known (g_ptr_array_index (app->problem_codes, i)));
+}
+
+/* The one table: codes are stable lower-case words, each with a Polish text;
+ * an unknown code gets a generic text, never NULL. */
+static void
+test_reasons (void)
+{
+	static const char *const codes[] = {
+		REASON_TOO_LARGE, REASON_NOT_MIME, REASON_NO_FORM, REASON_UNREADABLE_ATTACHMENT, REASON_TRUNCATED,
+		REASON_OFFER_UNCLEAR, REASON_NO_EVENT, REASON_CANNOT_PROCESS, REASON_MISSING_FIELD,
+		REASON_INVALID_EMAIL, REASON_NO_REPLY_ADDRESS, REASON_INVALID_CHOICE, REASON_UNKNOWN_POWIAT,
+		REASON_UNREADABLE_CHECKBOX, REASON_NO_CONSENT, REASON_REQUIRED_CHECKBOX, REASON_NO_SUPPORT_CHOSEN,
+		REASON_MISSING_TOPIC, REASON_UNKNOWN_TOPIC, REASON_STAFF_REJECTED, REASON_OFFER_TOO_LATE,
+		REASON_STAFF_COMMAND, REASON_STAFF_NO_TOKEN, REASON_STAFF_WRONG_TOKEN, REASON_STAFF_NOT_STAFF,
+		REASON_STAFF_SETTLED, REASON_STAFF_UNKNOWN_COMMAND, REASON_STAFF_FAILED,
+	};
+	g_autoptr (GHashTable) texts = g_hash_table_new (g_str_hash, g_str_equal);
+
+	for (gsize i = 0; i < G_N_ELEMENTS (codes); i++) {
+		const char *pl = reason_text_pl (codes[i]);
+		g_assert_true (reason_known (codes[i]));
+		for (const char *c = codes[i]; *c; c++)
+			g_assert_true (g_ascii_islower (*c) || *c == '_');
+		g_assert_true (g_utf8_validate (pl, -1, NULL));
+		g_assert_cmpuint (strlen (pl), >, 10);
+		/* no two codes share a text: staff could not tell them apart */
+		g_assert_false (g_hash_table_contains (texts, pl));
+		g_hash_table_add (texts, (gpointer) pl);
+	}
+	g_assert_false (reason_known ("no such code"));
+	g_assert_nonnull (reason_text_pl ("no such code"));
+	g_assert_nonnull (reason_text_pl (NULL));
+	g_assert_cmpstr (reason_text_pl (REASON_NO_FORM), ==,
+	                 "W wiadomości nie znaleziono wypełnionego formularza zgłoszeniowego.");
 }
 
 static void
@@ -711,8 +754,18 @@ test_consent (void)
 	g_autoptr (Application) yes = run (PAIRS ("Zgoda na przetwarzanie danych osobowych", "✔"),
 	                                   PAIRS (consent), NULL);
 
-	g_assert_cmpstr (only_problem (missing), ==, want);
+	/* not found is said as such, never as "not ticked" */
+	g_assert_cmpstr (only_problem (missing), ==,
+	                 "Wymagana jest zgoda na przetwarzanie danych osobowych („Wyrażam zgodę na przetwarzanie "
+	                 "moich danych osobowych”) — nie znaleziono jej w formularzu.");
 	g_assert_false (missing->consent);
+	/* a box not found is not a box left empty: staff must look */
+	g_assert_cmpuint (missing->unread->len, ==, 1);
+	g_assert_cmpstr (g_ptr_array_index (missing->unread, 0), ==,
+	                 "required box \"Wyrażam zgodę na przetwarzanie moich danych osobowych\" not found in the form");
+	g_assert_cmpuint (empty->unread->len, ==, 0);
+	g_assert_cmpuint (no->unread->len, ==, 0);
+	g_assert_cmpuint (yes->unread->len, ==, 0);
 	g_assert_cmpstr (only_problem (empty), ==, want);
 	g_assert_cmpstr (only_problem (no), ==, want);
 	g_assert_cmpstr (only_problem (odd), ==,
@@ -796,6 +849,48 @@ test_formdef_match (void)
 		{ "(Imię)", NULL },
 		{ "Imię i nazwisko", NULL },
 		{ "", NULL },
+		/* numbering as printed forms number their items */
+		{ "1. Imię", "first_name" },
+		{ "1) Imię:", "first_name" },
+		{ "II.3 Nazwisko", "last_name" },
+		{ "II.3. Nazwisko", "last_name" },
+		{ "2.1.Nazwa instytucji", "institution" },
+		{ "a) Telefon", "phone" },
+		{ "b. Stanowisko", "position" },
+		{ "12 Powiat", "powiat" },
+		/* hints after the label */
+		{ "Nazwisko (drukowanymi literami)", "last_name" },
+		{ "Nazwa instytucji (pełna):", "institution" },
+		{ "Imię [drukowanymi literami]", "first_name" },
+		/* the start of a longer sentence: only labels of five words or more */
+		{ "Wyrażam zgodę na przetwarzanie moich danych osobowych zawartych w formularzu zgłoszeniowym "
+		  "dla potrzeb niezbędnych do realizacji projektu (zgodnie z ustawą z dnia 29 sierpnia 1997 r. "
+		  "o ochronie danych osobowych, Dz. U. z 2002 r. Nr 101, poz. 926 z późn. zm.).", "consent" },
+		{ "3. Wyrażam zgodę na przetwarzanie moich danych osobowych przez ROPS", "consent" },
+		{ "Zgoda na przetwarzanie danych osobowych, zgodnie z ustawą", "consent" },
+		/* ... and never the other way round: answers stay answers */
+		{ "Imię ojca", NULL },
+		{ "Nazwisko panieńskie matki", NULL },
+		{ "Telefonicznie po godzinie 15", NULL },
+		{ "Doradztwo w zakresie ekonomii społecznej", NULL },
+		{ "Warsztaty i wizyta studyjna w Krakowie", NULL },
+		{ "Wyrażam zgodę", NULL },
+		{ "Wyrażam zgodę na przetwarzanie", NULL },
+		{ "Wyrażam zgodę na przetwarzanie moich danychosobowych", NULL },
+		{ "Powiatowe Centrum Pomocy Rodzinie", NULL },
+		{ "i nazwisko", NULL },
+		{ "ix Imię", NULL },
+		{ "Ala ma kota. Imię", NULL },
+		{ "2014", NULL },
+		{ "1.", NULL },
+		/* a fillable PDF's fields named by the form's keys */
+		{ "first_name", "first_name" },
+		{ "last_name:", "last_name" },
+		{ "institution_type", "institution_type" },
+		{ "consent", "consent" },
+		{ "phone", "phone" },
+		{ "first_name_2", NULL },
+		{ "name", NULL },
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
@@ -833,6 +928,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/validate/email/rules", test_email_rules);
 	g_test_add_func ("/validate/form/valid", test_form_valid);
 	g_test_add_func ("/validate/form/empty", test_form_empty);
+	g_test_add_func ("/validate/reasons", test_reasons);
 	g_test_add_func ("/validate/form/aliases-unknown", test_form_aliases_unknown);
 	g_test_add_func ("/validate/form/duplicate", test_form_duplicate);
 	g_test_add_func ("/validate/form/required", test_form_required);

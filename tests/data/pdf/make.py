@@ -619,7 +619,7 @@ def main():
     write("many-pages", *many_pages())
     write("scan", scan(), "error: PDF has no text (a scan?)\n")
     write("blank", blank(), "error: PDF has no text (a scan?)\n")
-    write("text-bomb", text_bomb(100000), "error: PDF too complex\n")
+    write("text-bomb", text_bomb(100000), "error: PDF reader stopped: memory limit\n")
     write("not-pdf", b"<!DOCTYPE html>\n<html><body><p>Imi\xc4\x99: Anna</p></body></html>\n",
           "error: damaged PDF\n")
 

@@ -1,0 +1,168 @@
+#!/bin/sh
+# 0501-web-security: the staff console's security points, each checked over
+# real HTTP with curl against `mailreg web`: [web] config rules, staff
+# accounts, headers, the session cookie, CSRF on every POST, logout, idle and
+# absolute expiry (the console's clock shifted by MAILREG_WEB_SKEW_FILE, no
+# waiting), the login throttles, escaping, bounded requests, the per-address
+# connection limit, HTTPS with a __Host- cookie, and an access log without
+# personal data.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-web.sh"
+need_faults
+plan 53
+
+make_instance
+PW='tajne-haslo-anny-42'
+
+# --- [web] configuration
+cp "$T/etc/mailreg.conf" "$T/etc/base.conf"
+printf '[web]\nlisten = 192.0.2.1:8080\n' >>"$T/etc/mailreg.conf"
+mr staff list >/dev/null 2>"$T/cfg.err"
+is "$?" 78 "a non-loopback listen without TLS is a config error (78)"
+like "$(cat "$T/cfg.err")" "\[web\] listen: '192.0.2.1:8080' is not a loopback address" "it names group, key and value"
+echo "behind_proxy = true" >>"$T/etc/mailreg.conf"
+mr staff list >/dev/null 2>&1
+is "$?" 0 "allowed behind a reverse proxy (behind_proxy = true)"
+cp "$T/etc/base.conf" "$T/etc/mailreg.conf"
+printf '[web]\ntls_cert_file = /nonexistent.pem\n' >>"$T/etc/mailreg.conf"
+mr staff list >/dev/null 2>"$T/cfg.err"
+is "$?" 78 "a certificate without its key is a config error"
+cp "$T/etc/base.conf" "$T/etc/mailreg.conf"
+printf '[web]\nlisten = localhost:80x\n' >>"$T/etc/mailreg.conf"
+mr staff list >/dev/null 2>&1
+is "$?" 78 "a malformed listen is a config error"
+cp "$T/etc/base.conf" "$T/etc/mailreg.conf"
+
+# --- staff accounts
+echo "$PW" | mr staff add anna --name 'Anna <script>alert(1)</script> "Nowak"' >/dev/null
+is "$?" 0 "staff add reads the password from stdin"
+echo "$PW" | mr staff add anna >/dev/null 2>&1
+is "$?" 65 "the same login twice is refused (65)"
+echo "krotkie" | mr staff add jan >/dev/null 2>&1
+is "$?" 65 "a password under 10 characters is refused"
+echo "haslo-bartka-123" | mr staff add bartek >/dev/null
+like "$(mr staff list)" "^anna .*active" "staff list shows the accounts"
+hash=$(sql "SELECT pwhash FROM staff WHERE login = 'anna'")
+like "$hash" '^\$argon2id\$' "the store keeps an argon2id hash"
+is "$(sql "SELECT count(*) FROM staff WHERE pwhash LIKE '%$PW%'")" 0 "never the password"
+
+web_config
+web_start
+ok $? "mailreg web answers on the reserved port"
+
+# --- headers and the way in
+$WEB_CURL -D "$T/h-login" -o "$T/login.html" "$WEB_URL/login"
+h=$(tr -d '\r' <"$T/h-login")
+like "$h" "Content-Security-Policy: default-src 'none'; style-src 'self'" "CSP allows no script at all"
+check "no inline script allowed" sh -c "! grep -qi 'unsafe-inline' '$T/h-login'"
+like "$h" "X-Frame-Options: DENY" "X-Frame-Options: DENY"
+like "$h" "X-Content-Type-Options: nosniff" "nosniff"
+like "$h" "Cache-Control: no-store" "pages are not cached"
+is "$($WEB_CURL -o /dev/null -w '%{http_code} %{redirect_url}' "$WEB_URL/")" "303 $WEB_URL/login" \
+	"the dashboard without a session sends to /login"
+is "$($WEB_CURL -o /dev/null -w '%{http_code}' "$WEB_URL/static/style.css")" 200 "static assets need no session"
+is "$($WEB_CURL -o /dev/null -w '%{http_code}' --path-as-is "$WEB_URL/static/../../etc/passwd")" 404 "nothing else under /static/"
+
+# --- login needs the login form's token
+is "$($WEB_CURL -c "$T/jar0" -o /dev/null -w '%{http_code}' --data-urlencode login=anna \
+	--data-urlencode "password=$PW" "$WEB_URL/login")" 403 "a login POST without the form's token is refused"
+check "and gives no session" sh -c "! grep -q 'mailreg	' '$T/jar0'"
+is "$(web_login anna "$PW" "$T/jar")" 303 "login with the form's token and the right password"
+$WEB_CURL -c "$T/jar-b" -b "$T/jar-b" -D "$T/h-cookie" -o "$T/login-b.html" "$WEB_URL/login"
+$WEB_CURL -c "$T/jar-b" -b "$T/jar-b" -D "$T/h-cookie" -o /dev/null --data-urlencode "csrf=$(web_field "$T/login-b.html" csrf)" \
+	--data-urlencode login=bartek --data-urlencode password=haslo-bartka-123 "$WEB_URL/login"
+like "$(tr -d '\r' <"$T/h-cookie")" "Set-Cookie: mailreg=[0-9a-f]{64}; Path=/; HttpOnly; SameSite=Strict" \
+	"session cookie: random 256-bit id, HttpOnly, SameSite=Strict"
+$WEB_CURL -b "$T/jar" -o "$T/dash.html" "$WEB_URL/"
+like "$(cat "$T/dash.html")" "<h1>Pulpit</h1>" "the dashboard with a session"
+like "$(cat "$T/dash.html")" "Anna &lt;script&gt;alert\(1\)&lt;/script&gt; &quot;Nowak&quot;" "a name is HTML-escaped"
+check "no raw script tag anywhere" sh -c "! grep -qi '<script' '$T/dash.html'"
+like "$(cat "$T/dash.html")" '<form method="post" action="/logout"' "every page offers logout as a POST form"
+
+# --- CSRF on every state-changing POST
+csrf_a=$(web_csrf "$T/jar")
+csrf_b=$(web_csrf "$T/jar-b")
+is "$($WEB_CURL -b "$T/jar" -o /dev/null -w '%{http_code}' -d x=1 "$WEB_URL/logout")" 403 "logout without the token: 403"
+is "$($WEB_CURL -b "$T/jar" -o /dev/null -w '%{http_code}' --data-urlencode "csrf=$csrf_b" "$WEB_URL/logout")" 403 \
+	"logout with another session's token: 403"
+is "$($WEB_CURL -b "$T/jar" -o /dev/null -w '%{http_code}' "$WEB_URL/")" 200 "the session still works after both"
+is "$($WEB_CURL -o /dev/null -w '%{http_code}' --data-urlencode "csrf=$csrf_a" "$WEB_URL/logout")" 403 \
+	"a POST without a session: 403"
+is "$($WEB_CURL -b "$T/jar" -o /dev/null -w '%{http_code}' --data-urlencode "csrf=$csrf_a" "$WEB_URL/logout")" 303 \
+	"logout with its own token"
+is "$($WEB_CURL -b "$T/jar" -o /dev/null -w '%{http_code}' "$WEB_URL/")" 303 "the session is gone after logout"
+
+# --- idle and absolute expiry: the console's clock moves, nobody waits
+export MAILREG_WEB_SKEW_FILE=$T/skew
+web_stop; echo 0 >"$T/skew"; web_start
+web_login anna "$PW" "$T/jar" >/dev/null
+echo 1700 >"$T/skew"
+is "$($WEB_CURL -b "$T/jar" -o /dev/null -w '%{http_code}' "$WEB_URL/")" 200 "28 minutes idle: still logged in"
+echo 3600 >"$T/skew"
+is "$($WEB_CURL -b "$T/jar" -o /dev/null -w '%{http_code}' "$WEB_URL/")" 303 "31 minutes idle: expired"
+echo 0 >"$T/skew"
+web_login anna "$PW" "$T/jar" >/dev/null
+s=0; alive=0
+while [ $s -lt 43000 ]; do
+	s=$((s + 1500)); echo $s >"$T/skew"
+	[ "$($WEB_CURL -b "$T/jar" -o /dev/null -w '%{http_code}' "$WEB_URL/")" = 200 ] && alive=$s
+done
+is "$alive" 42000 "used every 25 minutes, a session lives up to 12 hours"
+is "$($WEB_CURL -b "$T/jar" -o /dev/null -w '%{http_code}' "$WEB_URL/")" 303 "and not longer (absolute expiry)"
+echo 0 >"$T/skew"
+
+# --- failed logins: the 10th wrong password in a row locks the account for 15 minutes
+for i in 1 2 3 4 5 6 7 8 9; do web_login bartek "zle-haslo-$i" "$T/jar-x" >/dev/null; done
+like "$(cat "$T/login-answer.html")" "Nieprawidłowy login lub hasło" "a wrong password says so"
+is "$(sql "SELECT failed FROM staff WHERE login = 'bartek'")" 9 "nine in a row counted"
+is "$(web_login bartek zle-haslo-10 "$T/jar-x")" 403 "the 10th wrong password"
+like "$(cat "$T/login-answer.html")" "Konto jest zablokowane na 15 minut" "locks the account, and the page says so"
+is "$(web_login bartek haslo-bartka-123 "$T/jar-x")" 403 "the right password is refused while locked"
+echo 901 >"$T/skew"
+is "$(web_login bartek haslo-bartka-123 "$T/jar-x")" 303 "and accepted after 15 minutes"
+# per address: many wrong passwords for any logins from one address
+i=0; code=
+while [ $i -lt 40 ] && [ "$code" != 429 ]; do
+	i=$((i + 1)); code=$(web_login "nikt$i" "zle-haslo" "$T/jar-y")
+done
+is "$code" 429 "wrong passwords from one address for many logins are throttled too"
+like "$(cat "$T/login-answer.html")" "Zbyt wiele nieudanych prób logowania z tego adresu" "and the page says so"
+echo 0 >"$T/skew"
+
+# --- bounded requests
+head -c 300000 /dev/zero | tr '\0' a >"$T/big"
+is "$($WEB_CURL -b "$T/jar" -o /dev/null -w '%{http_code}' --data-binary "@$T/big" "$WEB_URL/logout")" 413 \
+	"a body over 256 KiB: 413"
+code=$($WEB_CURL -o /dev/null -w '%{http_code}' -H "X-Big: $(head -c 70000 "$T/big")" "$WEB_URL/login")
+like "$code" "^(431|413|400|000)$" "a header over 64 KiB is refused ($code)"
+/usr/bin/python3 - "$WEB_PORT" >"$T/conns" <<'PY'
+import socket, sys
+socks = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(20)]
+last = socks[-1]
+last.settimeout(20)
+try:
+    print("closed" if last.recv(1) == b"" else "open")
+except (socket.timeout, ConnectionResetError):
+    print("open" if isinstance(sys.exc_info()[1], socket.timeout) else "closed")
+PY
+is "$(cat "$T/conns")" closed "the 20th connection from one address is closed (limit 16)"
+
+# --- the access log: routes and statuses, no person
+like "$(cat "$T/web.log")" "GET / 200" "the access log names route and status"
+check "no login, name or password in the log" sh -c "! grep -Eq 'anna|bartek|Nowak|$PW|haslo' '$T/web.log'"
+web_stop
+
+# --- HTTPS: Secure cookie with the __Host- prefix
+openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -days 2 -keyout "$T/etc/key.pem" \
+	-out "$T/etc/cert.pem" >/dev/null 2>&1
+cp "$T/etc/base.conf" "$T/etc/mailreg.conf"
+WEB_SCHEME=https
+web_config tls_cert_file=cert.pem tls_key_file=key.pem
+web_start
+ok $? "the console serves HTTPS with the configured certificate"
+$WEB_CURL -c "$T/jar-s" -b "$T/jar-s" -o "$T/login-s.html" "$WEB_URL/login"
+$WEB_CURL -c "$T/jar-s" -b "$T/jar-s" -D "$T/h-tls" -o /dev/null --data-urlencode "csrf=$(web_field "$T/login-s.html" csrf)" \
+	--data-urlencode login=anna --data-urlencode "password=$PW" "$WEB_URL/login"
+like "$(tr -d '\r' <"$T/h-tls")" "Set-Cookie: __Host-mailreg=[0-9a-f]{64}; Path=/; HttpOnly; SameSite=Strict; Secure" \
+	"under TLS: __Host-mailreg, Secure"
+done_testing
