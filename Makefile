@@ -9,7 +9,7 @@ DATADIR  = $(PREFIX)/share/mailreg
 LIBEXECDIR = $(PREFIX)/libexec/mailreg
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-PKGS     = gmime-3.0 glib-2.0 gio-2.0 json-glib-1.0 sqlite3 uuid libzip libxml-2.0 poppler-glib libcurl libical libseccomp libgsf-1 libmicrohttpd libsodium tesseract lept
+PKGS     = gmime-3.0 glib-2.0 gio-2.0 json-glib-1.0 sqlite3 uuid libzip libxml-2.0 poppler-glib libcurl libical libseccomp libgsf-1 libmicrohttpd libsodium tesseract lept pangocairo
 
 # pkg-config runs once, when the first compile or link needs it - not while make
 # reads this file, so `make test`, `make demo` and `make deps` can install the

@@ -12,6 +12,9 @@ BUILD_PKGS="build-essential pkg-config tzdata libgmime-3.0-dev libglib2.0-dev li
 TEST_PKGS="perl sqlite3 python3 python3-aiosmtpd openssl dovecot-imapd isync systemd procps time
  clang libclang-rt-14-dev valgrind groff-base
  chromium chromium-driver python3-selenium curl"
+# certificates of attendance: PDF by cairo + pango, in a font with Polish letters
+BUILD_PKGS="$BUILD_PKGS libcairo2-dev libpango1.0-dev fonts-dejavu-core"
+TEST_PKGS="$TEST_PKGS poppler-utils"
 
 want=$BUILD_PKGS
 [ "${1:-build}" = test ] && want="$want $TEST_PKGS"

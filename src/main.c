@@ -36,6 +36,9 @@ static const struct {
 	{ "consult", cmd_consult, "schedule CODE TIME PLACE  set a consulting appointment and confirm it" },
 	{ "forget", cmd_forget, "EMAIL  erase a person's data everywhere (RODO/GDPR)" },
 	{ "purge", cmd_purge, "[--older-than DAYS]  remove raw copies of finished messages older than DAYS (else [paths] retention_days); the rows stay" },
+	{ "certificates", cmd_certificates, "EVENT [--resend CODE]  queue a PDF certificate of attendance to each\n"
+	                                    "              participant marked present, once; --resend: that one again" },
+	{ "evaluation", cmd_evaluation, "EVENT [--json|--csv]  the participants' ratings (1-5) of an event and their comments" },
 	{ "attendance", cmd_attendance, "EVENT [--csv|--json] | EVENT [--session N] --present|--absent CODE...\n"
 	                                "              the sign-in sheet of an event with the hours each attended;\n"
 	                                "              record who was present at a session (confirmed places only)" },

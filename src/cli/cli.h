@@ -28,6 +28,8 @@ gboolean cmd_cancel (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_remind (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_consult (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_forget (const Config *cfg, int argc, char **argv, GError **error);
+gboolean cmd_certificates (const Config *cfg, int argc, char **argv, GError **error);
+gboolean cmd_evaluation (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_attendance (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_stats (const Config *cfg, int argc, char **argv, GError **error);
 gboolean cmd_review (const Config *cfg, int argc, char **argv, GError **error);

@@ -25,6 +25,32 @@ iso_utc (GDateTime *t, const char *format)
 	return g_date_time_format (utc, format);
 }
 
+/* The evaluation answers of the period per event, as "evaluations" in @vars. */
+static gboolean
+evaluations_text (Db *db, const char *since, const char *until, GHashTable *vars, GError **error)
+{
+	g_autoptr (GPtrArray) rows = db_evaluation_digest (db, since, until, error);
+	GString *out;
+
+	if (rows == NULL)
+		return FALSE;
+	out = g_string_new (NULL);
+	for (guint i = 0; i < rows->len; i++) {
+		GHashTable *r = g_ptr_array_index (rows, i);
+		const char *rated = g_hash_table_lookup (r, "rated");
+		g_string_append_printf (out, "  %s – %s: %s odp.", (char *) g_hash_table_lookup (r, "event"),
+		                        (char *) g_hash_table_lookup (r, "title"), (char *) g_hash_table_lookup (r, "answers"));
+		if (g_strcmp0 (rated, "0") != 0)
+			g_string_append_printf (out, ", średnia ocena %s (ocen: %s)", (char *) g_hash_table_lookup (r, "mean"),
+			                        rated);
+		g_string_append_c (out, '\n');
+	}
+	if (out->len == 0)
+		g_string_append (out, "  (brak)\n");
+	g_hash_table_insert (vars, "evaluations", g_string_free (out, FALSE));
+	return TRUE;
+}
+
 static char *
 new_registrations_text (Db *db, const char *since, const char *until, GError **error)
 {
@@ -155,6 +181,8 @@ cmd_digest (const Config *cfg, int argc, char **argv, GError **error)
 			return FALSE;
 		g_hash_table_insert (vars, "needs", needs_digest_text (answers));
 	}
+	if (!evaluations_text (db, since, until, vars, error))
+		return FALSE;
 
 	if ((mail = compose_mail (composer, "digest", vars, NULL, cfg->staff, NULL, NULL, error)) == NULL ||
 	    !db_outbox_add (db, 0, "digest", cfg->staff, mail->subject, mail->message_id, mail->raw, error))

@@ -30,6 +30,8 @@ cmd_remind (const Config *cfg, int argc, char **argv, GError **error)
 	/* lines of their own, and only when there is news: scripts read the first */
 	if (due.notes > 0 || due.notes_missed > 0)
 		printf ("waiting-list notes: %u queued, %u missed\n", due.notes, due.notes_missed);
+	if (due.evaluations > 0 || due.evaluations_missed > 0)
+		printf ("evaluation requests: %u queued, %u missed\n", due.evaluations, due.evaluations_missed);
 	if (due.expired > 0)
 		printf ("offers expired: %u\n", due.expired);
 	return TRUE;

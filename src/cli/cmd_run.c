@@ -223,6 +223,8 @@ reminders (Instance *in, Step *s)
 			g_message ("run: %u waiting-list notes queued, %u missed", due.notes, due.notes_missed);
 		if (due.expired > 0)
 			g_message ("run: %u offers expired", due.expired);
+		if (due.evaluations > 0 || due.evaluations_missed > 0)
+			g_message ("run: %u evaluation requests queued, %u missed", due.evaluations, due.evaluations_missed);
 	} else {
 		step_failed (s, error, in->cfg->imap_poll_interval);
 	}

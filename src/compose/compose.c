@@ -269,30 +269,36 @@ prototype (Composer *c, gboolean threaded, GError **error)
 	return c->proto[threaded] = g_steal_pointer (&m);
 }
 
-/* The message @raw as an attachment: message/rfc822 when GMime reads it, else
- * its bytes as application/octet-stream (base64), named @file.  (transfer full) */
+/* @extra's attachment: as its attach_type/attach_subtype (base64) when given;
+ * else a whole message, message/rfc822 when GMime reads it, else its bytes as
+ * application/octet-stream (base64).  (transfer full) */
 static GMimeObject *
-message_part (GBytes *raw, const char *file)
+attachment_part (const ComposeExtra *extra)
 {
 	gsize len;
-	const char *data = g_bytes_get_data (raw, &len);
-	g_autoptr (GMimeStream) stream = g_mime_stream_mem_new_with_buffer (data, len);
-	g_autoptr (GMimeParser) parser = g_mime_parser_new_with_stream (stream);   /* holds a ref on stream */
-	g_autoptr (GMimeMessage) m = g_mime_parser_construct_message (parser, NULL);
-	GMimeObject *part;
+	const char *data = g_bytes_get_data (extra->attach, &len);
+	GMimeObject *part = NULL;
 
-	if (m != NULL) {
-		part = GMIME_OBJECT (g_mime_message_part_new_with_message ("rfc822", m));   /* holds a ref on m */
-	} else {
+	if (extra->attach_type == NULL) {
+		g_autoptr (GMimeStream) stream = g_mime_stream_mem_new_with_buffer (data, len);
+		g_autoptr (GMimeParser) parser = g_mime_parser_new_with_stream (stream);   /* holds a ref on stream */
+		g_autoptr (GMimeMessage) m = g_mime_parser_construct_message (parser, NULL);
+
+		if (m != NULL)
+			part = GMIME_OBJECT (g_mime_message_part_new_with_message ("rfc822", m));   /* holds a ref on m */
+	}
+	if (part == NULL) {
 		g_autoptr (GMimeStream) copy = g_mime_stream_mem_new_with_buffer (data, len);
 		g_autoptr (GMimeDataWrapper) content = g_mime_data_wrapper_new_with_stream (copy,
 		                                                                            GMIME_CONTENT_ENCODING_DEFAULT);
-		part = GMIME_OBJECT (g_mime_part_new_with_type ("application", "octet-stream"));
+		part = GMIME_OBJECT (g_mime_part_new_with_type (extra->attach_type ? extra->attach_type : "application",
+		                                                extra->attach_type ? extra->attach_subtype : "octet-stream"));
 		g_mime_part_set_content (GMIME_PART (part), content);   /* the part holds its own ref */
 		g_mime_part_set_content_encoding (GMIME_PART (part), GMIME_CONTENT_ENCODING_BASE64);
 	}
 	g_mime_object_set_disposition (part, GMIME_DISPOSITION_ATTACHMENT);
-	g_mime_object_set_content_disposition_parameter (part, "filename", file);
+	g_mime_object_set_content_disposition_parameter (part, "filename",
+	                                                 extra->attach_name ? extra->attach_name : "wiadomosc.eml");
 	return part;
 }
 
@@ -364,8 +370,7 @@ compose_mail_extra (Composer *c, const char *name, GHashTable *vars, const char 
 			g_mime_multipart_add (mixed, cal);
 		}
 		if (extra != NULL && extra->attach != NULL) {
-			g_autoptr (GMimeObject) att = message_part (extra->attach, extra->attach_name ? extra->attach_name
-			                                                                               : "wiadomosc.eml");
+			g_autoptr (GMimeObject) att = attachment_part (extra);
 			g_mime_multipart_add (mixed, att);
 		}
 		g_mime_message_set_mime_part (m, GMIME_OBJECT (mixed));

@@ -25,7 +25,7 @@ typedef struct {
 	"staff-failed", "staff-delayed", "staff-bounce", "digest", \
 	"waitlist", "promotion", "cancellation", "reminder", "update", "appointment", \
 	"offer", "offer-accepted", "offer-expired", "offer-refused", "waitlist-note", "answer", \
-	"staff-settled", "staff-refused"
+	"staff-settled", "staff-refused", "certificate", "evaluation", "evaluation-again"
 
 /* Load and check every template of @cfg's templates folder.  (transfer full)
  * MAILREG_ERROR_NOINPUT (missing), MAILREG_ERROR_DATA (malformed, naming the file).
@@ -52,9 +52,13 @@ ComposedMail *compose_mail_ics (Composer *c, const char *name, GHashTable *vars,
 /* What a few mails need beyond the template (every field may be NULL). */
 typedef struct {
 	const char *message_id;   /* the Message-ID (without <>) to give it; NULL: a new random one */
-	GBytes *attach;           /* a whole message to attach: message/rfc822 (application/octet-stream
-	                           * when GMime cannot read it) */
+	GBytes *attach;           /* a file to attach, after the calendar */
 	const char *attach_name;  /* its file name; default "wiadomosc.eml" */
+	/* The attachment's content type ("application", "pdf"), sent base64; NULL
+	 * attach_type: a whole message, message/rfc822 (application/octet-stream
+	 * when GMime cannot read it). */
+	const char *attach_type;
+	const char *attach_subtype;
 } ComposeExtra;
 
 /* As compose_mail_ics, with @extra (may be NULL). */

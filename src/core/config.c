@@ -108,6 +108,9 @@ static const KeySpec config_keys[] = {
 	{ "ocr", "auto_register", KEY_BOOL, F (ocr_auto_register), "true or false", 0, 0 },
 	{ "ocr", "min_confidence", KEY_FRACTION, F (ocr_min_confidence), "a number from 0 to 1 such as 0.90", 0, 0 },
 	{ "programme", "waitlist_note", KEY_DURATION, F (waitlist_note), "a duration such as 3d (0: never; up to 100d)", 0, 100 * 86400 },
+	{ "programme", "project_name", KEY_STRING, F (project_name), "the project's name as certificates print it", 0, 0 },
+	{ "programme", "funding_line", KEY_STRING, F (funding_line), "the funding line certificates print", 0, 0 },
+	{ "programme", "evaluation_delay", KEY_DURATION, F (evaluation_delay), "a duration such as 1d (1h to 30d)", 3600, 30 * 86400 },
 	{ "web", "listen", KEY_LISTEN, F (web_listen), "an address and port such as 127.0.0.1:8080 or [::1]:8080 (empty: no console)", 0, 0 },
 	{ "web", "tls_cert_file", KEY_PATH, F (web_tls_cert_file), "a PEM certificate file", 0, 0 },
 	{ "web", "tls_key_file", KEY_PATH, F (web_tls_key_file), "a PEM private key file", 0, 0 },
@@ -539,6 +542,9 @@ set_defaults (Config *cfg)
 	cfg->offer_hours = 48;
 	cfg->workshop_placement = g_strdup ("mixed");
 	cfg->waitlist_note = 3 * 86400;
+	cfg->project_name = g_strdup ("Partnerstwa lokalne");
+	cfg->funding_line = g_strdup ("Projekt współfinansowany przez Unię Europejską w ramach Europejskiego Funduszu Społecznego");
+	cfg->evaluation_delay = 86400;
 	/* OWASP Session Management: 15-30 minutes idle for low-risk applications */
 	cfg->web_listen = g_strdup ("127.0.0.1:8080");
 	cfg->web_session_idle = 30 * 60;

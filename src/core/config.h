@@ -91,6 +91,9 @@ typedef struct {
 	guint64 waitlist_note;     /* seconds before an event's first session the waiting list is told
 	                            * it still waits, once; 0: never; default 3d */
 	char *workshop_placement;  /* "mixed" (the default: institution types spread over the groups) or "first" */
+	char *project_name;        /* printed on certificates of attendance */
+	char *funding_line;        /* printed on certificates of attendance */
+	guint64 evaluation_delay;  /* after an event's last session its participants are asked to rate it; default 1d */
 
 	/* [ocr]: scans and photos of the form */
 	gboolean ocr_enabled;        /* read images and PDFs of images by OCR; default true */

@@ -572,6 +572,39 @@ read_answer (Pipeline *p, const InboundMessage *msg, gboolean (*say) (const char
 	}
 }
 
+char *
+programme_own_text (Pipeline *p, const InboundMessage *msg, GPtrArray *codes)
+{
+	TextParts tp = { g_string_new (NULL), p->cfg->max_form_text, NULL };
+	g_autoptr (GPtrArray) quoted = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr (GString) own = g_string_new (NULL);
+	g_auto (GStrv) lines = NULL;
+	gboolean quoting = FALSE;
+
+	g_mime_message_foreach (msg->mime, collect_text, &tp);
+	lines = g_strsplit (tp.text->str, "\n", -1);
+	g_string_free (tp.text, TRUE);
+	if (msg->subject != NULL)
+		find_codes (msg->subject, codes);
+	for (char **l = lines; *l; l++) {
+		quoting |= programme_starts_quoted_reply (*l);
+		if (quoting || *g_strchug (*l) == '>') {
+			find_codes (*l, quoted);
+			continue;
+		}
+		if (g_str_has_prefix (*l, "-- ") && g_strstrip (*l)[2] == '\0')
+			quoting = TRUE;  /* a signature: nothing of the answer follows */
+		else {
+			find_codes (*l, codes);
+			g_string_append_printf (own, "%s\n", *l);
+		}
+	}
+	for (guint i = 0; i < quoted->len; i++)
+		if (!g_ptr_array_find_with_equal_func (codes, quoted->pdata[i], g_str_equal, NULL))
+			g_ptr_array_add (codes, g_strdup (quoted->pdata[i]));
+	return g_strstrip (g_string_free (g_steal_pointer (&own), FALSE));
+}
+
 /* The registration of each code @a names (the sender's own, else the quoted
  * ones, set as *@codes: borrowed from @a), in the same order; NULL for a code
  * without one.  (transfer full)  NULL on a database error. */
@@ -1044,7 +1077,8 @@ programme_due (Pipeline *p, ProgrammeDue *due, GError **error)
 	/* Offers first: a place moving on can still make its reminders. */
 	return programme_expire_offers (p, &due->expired, error) &&
 	       programme_waitlist_notes (p, &due->notes, &due->notes_missed, error) &&
-	       programme_remind (p, &due->reminders, &due->missed, error);
+	       programme_remind (p, &due->reminders, &due->missed, error) &&
+	       programme_evaluations (p, &due->evaluations, &due->evaluations_missed, error);
 }
 
 /* --- consulting appointments ------------------------------------------------- */
@@ -1157,7 +1191,10 @@ programme_attendance (Db *db, const char *event, int session, gboolean present, 
 	}
 	for (char **c = codes; *c != NULL; c++) {
 		g_autofree char *code = g_ascii_strup (*c, -1);
-		if (!markable (db, event, code, present, error) || !db_attendance_set (db, code, session, present, error))
+		g_autofree char *record = g_strdup_printf ("registration:%s", code);
+		g_autofree char *detail = g_strdup_printf ("%s session %d", event, session);
+		if (!markable (db, event, code, present, error) || !db_attendance_set (db, code, session, present, error) ||
+		    !db_audit_add (db, "cli", present ? "attendance.present" : "attendance.absent", record, detail, error))
 			goto fail;
 		(*marked)++;
 	}

@@ -902,6 +902,16 @@ decide (Pipeline *p, const char *spool_id, const InboundMessage *msg, const char
 			return TRUE;
 		}
 	}
+	{
+		/* an answer to an evaluation request is recorded, never read as a form */
+		gboolean rated = FALSE;
+		if (!programme_evaluation_message (p, msg, pre == NULL || pre->maybe_code, rec, &rated, error))
+			return FALSE;
+		if (rated) {
+			res->outcome = OUTCOME_REGISTERED;
+			return TRUE;
+		}
+	}
 
 	if (pre != NULL && pre->extracted) {
 		form = g_steal_pointer (&pre->form);

@@ -248,6 +248,47 @@ gboolean programme_attendance (Db *db, const char *event, int session, gboolean 
  * present at. */
 int programme_hours_attended (const Event *ev, GPtrArray *marks, const char *code);
 
+/* The sender's own text of @msg (its plain text parts, without quoted lines, a
+ * quoted reply or a signature), trimmed; the registration codes it names (the
+ * subject's and its own first, then quoted ones) are added to @codes
+ * (transfer full strings).  (transfer full) */
+char *programme_own_text (Pipeline *p, const InboundMessage *msg, GPtrArray *codes);
+
+/* --- evaluation of events (evaluation.c) ------------------------------------------
+ * [programme] evaluation_delay after an event's last session (its end, else its
+ * start) each confirmed participant marked present is asked once (outbox kind
+ * evaluation, template evaluation) to rate it 1-5 and comment by replying. */
+
+/* Queue the evaluation requests due at clock_now(), each registration once;
+ * one more than reminder_grace late is recorded as missed.  In a transaction
+ * of its own. */
+gboolean programme_evaluations (Pipeline *p, guint *sent, guint *missed, GError **error);
+
+/* When @msg answers an evaluation request (its References name the request,
+ * else it names the registration code of one asked), record the answer: the
+ * first number of the sender's own text a rating 1-5, the rest a comment; no
+ * number: a comment; a number outside 1-5: asked again once (template
+ * evaluation-again), a comment after that.  Records @rec (registered, reason
+ * "evaluation: CODE ...") and sets *@handled; no form is read from it.  Not an
+ * answer: *@handled FALSE, nothing done.  Without @maybe_code
+ * (programme_mentions_code FALSE) only References are looked at.  Inside the caller's transaction. */
+gboolean programme_evaluation_message (Pipeline *p, const InboundMessage *msg, gboolean maybe_code,
+                                       InboundRecord *rec, gboolean *handled, GError **error);
+
+/* --- certificates of attendance (certify.c) ------------------------------------ */
+
+/* Queue a certificate of attendance (outbox kind certificate, template
+ * certificate, the PDF of compose/certificate.c attached) for every confirmed
+ * registration of @event marked present at some session, each once ever (its
+ * number kept); with @resend (a registration code), for that one again.  In a
+ * transaction of its own; *@queued counts the mails, *@without the confirmed
+ * registrations with no attendance recorded (they get none).
+ * MAILREG_ERROR_DATA naming it, nothing changed: an unknown event or code, a
+ * code of another event, a @resend registration cancelled or without
+ * recorded attendance. */
+gboolean programme_certificates (Pipeline *p, const char *event, const char *resend, guint *queued,
+                                 guint *without, GError **error);
+
 /* --- the needs survey (needs.c) ------------------------------------------------ */
 
 /* The workshop themes of the call a "Proponowana tematyka" answer can name. */
@@ -392,6 +433,8 @@ typedef struct {
 	guint notes_missed;
 	guint reminders;      /* reminders queued */
 	guint missed;
+	guint evaluations;    /* evaluation requests queued */
+	guint evaluations_missed;
 } ProgrammeDue;
 
 /* Everything due at clock_now(), each step in a transaction of its own:

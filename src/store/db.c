@@ -261,6 +261,30 @@ const char *const db_migrations[] = {
 	"  confidence INTEGER NOT NULL CHECK (confidence BETWEEN 0 AND 100),"
 	"  PRIMARY KEY (message_id, seq)"
 	") STRICT;",
+	/* Certificates of attendance: one per registration ever, its number made
+	 * from the row id (so unique), the hours it states, how often it was
+	 * queued.  Evaluation: per registration the request to rate the event
+	 * (decided once: sent or missed, with its Message-ID so a reply is
+	 * found), whether the rating was asked again, and the answer. */
+	"CREATE TABLE certificates ("
+	"  id INTEGER PRIMARY KEY,"
+	"  registration_id INTEGER NOT NULL UNIQUE REFERENCES registrations(id) ON DELETE CASCADE,"
+	"  number TEXT NOT NULL UNIQUE,"
+	"  hours INTEGER NOT NULL,"
+	"  queued INTEGER NOT NULL DEFAULT 1,"
+	"  created_at TEXT NOT NULL"
+	") STRICT;"
+	"CREATE TABLE evaluations ("
+	"  registration_id INTEGER PRIMARY KEY REFERENCES registrations(id) ON DELETE CASCADE,"
+	"  state TEXT NOT NULL CHECK (state IN ('sent','missed')),"
+	"  request_id TEXT,"
+	"  asked_at TEXT NOT NULL,"
+	"  asked_again INTEGER NOT NULL DEFAULT 0,"
+	"  rating INTEGER CHECK (rating BETWEEN 1 AND 5),"
+	"  comment TEXT,"
+	"  answered_at TEXT"
+	") STRICT;"
+	"CREATE INDEX evaluations_request ON evaluations (request_id);",
 };
 
 const guint db_migrations_n = G_N_ELEMENTS (db_migrations);

@@ -636,6 +636,66 @@ gboolean db_attendance_set (Db *db, const char *code, int session, gboolean pres
  * (transfer full) array of AttendanceMark*. */
 GPtrArray *db_attendance_of_event (Db *db, const char *event_code, GError **error);
 
+/* --- certificates of attendance (db_certificate.c) --------------------------- */
+
+/* Record the certificate of registration @code stating @hours: *@number
+ * (transfer full) its number, "@event/NNNN" from the row id; 1 when made now,
+ * 0 when it existed (its number returned, queued counted up when @again), -1 on
+ * error. */
+int db_certificate_record (Db *db, const char *code, const char *event, int hours, gboolean again,
+                           char **number, GError **error);
+
+/* --- evaluation of events (db_evaluation.c) ------------------------------------ */
+
+/* A participant's evaluation of an event: who, and what was asked and answered. */
+typedef struct {
+	char *code;
+	char *email;
+	char *first_name;
+	char *last_name;
+	char *event;        /* the event's code */
+	char *title;
+	char *last_end;     /* local ISO time the event's last session ends (or starts), or NULL */
+	int asked;          /* 0 not yet, 1 asked (sent), 2 missed */
+	gboolean asked_again;  /* the rating was asked again once */
+	int rating;         /* 1-5, 0: none */
+	char *comment;      /* or NULL */
+	char *answered_at;  /* ISO UTC, or NULL */
+} EvaluationRow;
+
+void evaluation_row_free (EvaluationRow *row);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EvaluationRow, evaluation_row_free)
+
+/* Confirmed registrations marked present somewhere and not asked yet.
+ * (transfer full) array of EvaluationRow*. */
+GPtrArray *db_evaluation_candidates (Db *db, GError **error);
+
+/* Record the request of registration @code as @state (sent | missed): 1 when
+ * recorded now, 0 when it was already, -1 on error. */
+int db_evaluation_record (Db *db, const char *code, const char *state, GError **error);
+
+/* Note the Message-ID of the evaluation request just queued to @email as
+ * registration @code's, for the replies to it. */
+gboolean db_evaluation_set_request (Db *db, const char *code, const char *email, GError **error);
+
+/* The evaluation asked by request @message_id, or by registration @code;
+ * NULL when none (no error set) or on an error.  (transfer full) */
+EvaluationRow *db_evaluation_by_request (Db *db, const char *message_id, GError **error);
+EvaluationRow *db_evaluation_by_code (Db *db, const char *code, GError **error);
+
+/* Record an answer of registration @code: @rating (0: none, the earlier one
+ * stays), @comment appended (NULL: none), @asked_again set when TRUE. */
+gboolean db_evaluation_answer (Db *db, const char *code, int rating, const char *comment, gboolean asked_again,
+                               GError **error);
+
+/* The evaluations asked in @event_code, by arrival.  (transfer full) */
+GPtrArray *db_evaluation_of_event (Db *db, const char *event_code, GError **error);
+
+/* Per event, the evaluations answered from @since until before @until (ISO
+ * UTC): columns event, title, answers, rated, mean (of the ratings, "%.2f").
+ * (transfer full) */
+GPtrArray *db_evaluation_digest (Db *db, const char *since, const char *until, GError **error);
+
 /* --- the needs survey (db_needs.c) -------------------------------------------- */
 
 /* One registration's answers to the form's survey questions, with its event. */

@@ -7,7 +7,7 @@
 # code is an error naming it (65) and the whole command changes nothing.
 . "$(dirname "$0")/lib.sh"
 
-plan 17
+plan 18
 
 P=$DATA/programme
 make_instance
@@ -33,6 +33,9 @@ is "$?" 0 "two marked present (a code in lower case too)"
 is "$(sheet INFO-CEN)" "$c1:1:4 $c2:1:4" "present at the 10:00-14:00 meeting: 4 hours each"
 mr attendance INFO-CEN --absent "$c2" >/dev/null
 is "$(sheet INFO-CEN)" "$c1:1:4 $c2:0:0" "a later mark replaces the earlier: absent, no hours"
+is "$(sql "SELECT actor || ' ' || action || ' ' || record FROM audit WHERE action LIKE 'attendance.%' ORDER BY id" | tr '\n' ' ')" \
+	"cli attendance.present registration:$c1 cli attendance.present registration:$c2 cli attendance.absent registration:$c2 " \
+	"each mark is in the audit trail"
 
 # Present only for a confirmed registration; the whole command or nothing.
 mr attendance INFO-CEN --absent "$c1" >/dev/null
