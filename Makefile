@@ -115,7 +115,7 @@ deps:
 # minutes; `make check SANITIZE=address,undefined` the same built with the
 # sanitizers in build/san).  `make test` also runs everything again built with
 # ASan+UBSan (build/san), the pipeline under valgrind, every fuzz target for
-# 20 seconds and 20 crash cycles.  Both install the test dependencies first,
+# 10 seconds and 20 crash cycles.  Both install the test dependencies first,
 # then build (a sub-make: pkg-config runs after the install).
 check:
 	@scripts/deps.sh test
@@ -132,7 +132,7 @@ ifeq ($(SANITIZE),)
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined build/san/mailreg-test \
 		$(UNIT_SRC:tests/unit/%.c=build/san/tests/%)
 	@tests/valgrind/run.sh $(BUILD)/mailreg-test
-	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
 	@$(MAKE) --no-print-directory crash CYCLES=20 CRASH_MESSAGES=60
 endif
 	@scripts/run-tests.sh $(BUILD) $(CHECK_SAN)
@@ -161,7 +161,7 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJ)
 	$(FUZZ_CC) $(ALL_CFLAGS) -MF $(dir $@).deps/$(notdir $@).d -DMAILREG_FUZZ=1 -DFUZZ_FORMDEF='"$(CURDIR)/templates/form.ini"' \
 		$(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(LIBS)
 
-# make fuzz FUZZ_SECONDS=N: every target for N seconds (make test: 20 s each)
+# make fuzz FUZZ_SECONDS=N: every target for N seconds (make test: 10 s each)
 fuzz:
 	@scripts/deps.sh test
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
