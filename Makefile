@@ -81,19 +81,19 @@ $(BUILD)/src/sandbox/sandbox.o: $(BUILD)/libexecdir
 $(BUILD)/src/sandbox/sandbox.o: ALL_CFLAGS += -DMAILREG_LIBEXECDIR='"$(LIBEXECDIR)"'
 $(BUILD)/test/src/sandbox/sandbox.o: ALL_CFLAGS += -DMAILREG_LIBEXECDIR='"$(CURDIR)/$(BUILD)"'
 
-$(BUILD)/mailreg: $(LIB_OBJ) $(BUILD)/src/main.o
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
-
-$(BUILD)/mailreg-test: $(TEST_OBJ) $(BUILD)/test/src/main.o | $(BUILD)/mailreg-reader-test
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
-
-# The reader links from an archive of the same objects, so it holds only what
-# reading needs, and --as-needed maps only those libraries (not libcurl, SQLite):
-# it starts faster and less code sits inside its sandbox.
+# Programs link from an archive of the objects with --as-needed, so each holds
+# only the code it calls and maps only those libraries: the daemon none of
+# poppler, Tesseract, leptonica, libgsf (their readers run in mailreg-reader),
+# the reader not libcurl or SQLite.  Fewer libraries to load also makes every
+# start of a command cheaper.
 $(BUILD)/libmailreg.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 $(BUILD)/test/libmailreg.a: $(TEST_OBJ)
 	rm -f $@ && ar rcs $@ $^
+$(BUILD)/mailreg: $(BUILD)/src/main.o $(BUILD)/libmailreg.a
+	$(CC) $(ALL_LDFLAGS) -Wl,--as-needed -o $@ $^ $(LIBS)
+$(BUILD)/mailreg-test: $(BUILD)/test/src/main.o $(BUILD)/test/libmailreg.a | $(BUILD)/mailreg-reader-test
+	$(CC) $(ALL_LDFLAGS) -Wl,--as-needed -o $@ $^ $(LIBS)
 $(BUILD)/mailreg-reader: $(BUILD)/src/reader.o $(BUILD)/libmailreg.a
 	$(CC) $(ALL_LDFLAGS) -Wl,--as-needed -o $@ $^ $(LIBS)
 $(BUILD)/mailreg-reader-test: $(BUILD)/test/src/reader.o $(BUILD)/test/libmailreg.a
@@ -101,10 +101,10 @@ $(BUILD)/mailreg-reader-test: $(BUILD)/test/src/reader.o $(BUILD)/test/libmailre
 
 # Binaries compiled and linked in one step keep their .d file in .deps/, so
 # no test_*.d stands beside the test_* binaries scripts/run-tests.sh runs.
-$(BUILD)/tests/%: tests/unit/%.c $(TEST_OBJ) | $(BUILD)/mailreg-reader-test
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/test/libmailreg.a | $(BUILD)/mailreg-reader-test
 	@mkdir -p $(dir $@).deps
-	$(CC) $(ALL_CFLAGS) -MF $(dir $@).deps/$(notdir $@).d -DMAILREG_FAULTS=1 $(ALL_LDFLAGS) \
-		-o $@ $< $(TEST_OBJ) $(LIBS)
+	$(CC) $(ALL_CFLAGS) -MF $(dir $@).deps/$(notdir $@).d -DMAILREG_FAULTS=1 $(ALL_LDFLAGS) -Wl,--as-needed \
+		-o $@ $< $(BUILD)/test/libmailreg.a $(LIBS)
 
 deps:
 	@scripts/deps.sh build
@@ -115,27 +115,27 @@ deps:
 # minutes; `make check SANITIZE=address,undefined` the same built with the
 # sanitizers in build/san).  `make test` also runs everything again built with
 # ASan+UBSan (build/san), the pipeline under valgrind, every fuzz target for
-# 10 seconds and 20 crash cycles.  Both install the test dependencies first,
-# then build (a sub-make: pkg-config runs after the install).
+# 10 seconds and 20 crash cycles, all in one pool of jobs (scripts/run-tests.sh).
+# Both install the test dependencies first, then build (a sub-make: pkg-config
+# runs after the install) with as many compilers as there are CPUs.
+JOBS ?= $(shell nproc)
+
 check:
 	@scripts/deps.sh test
-	@$(MAKE) --no-print-directory all $(BUILD)/mailreg-test $(UNIT_BIN)
+	@$(MAKE) --no-print-directory -j$(JOBS) all $(BUILD)/mailreg-test $(UNIT_BIN)
 	@scripts/run-tests.sh $(BUILD)
 
-ifeq ($(SANITIZE),)
-CHECK_SAN = build/san
-endif
 test:
 	@scripts/deps.sh test
-	@$(MAKE) --no-print-directory all $(BUILD)/mailreg-test $(UNIT_BIN)
+	@$(MAKE) --no-print-directory -j$(JOBS) all $(BUILD)/mailreg-test $(UNIT_BIN)
 ifeq ($(SANITIZE),)
-	@$(MAKE) --no-print-directory SANITIZE=address,undefined build/san/mailreg-test \
+	@$(MAKE) --no-print-directory -j$(JOBS) SANITIZE=address,undefined build/san/mailreg-test \
 		$(UNIT_SRC:tests/unit/%.c=build/san/tests/%)
-	@tests/valgrind/run.sh $(BUILD)/mailreg-test
-	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
-	@$(MAKE) --no-print-directory crash CYCLES=20 CRASH_MESSAGES=60
+	@$(MAKE) --no-print-directory -j$(JOBS) $(FUZZ_BIN)
+	@FUZZ_SECONDS=10 CRASH_CYCLES=20 CRASH_MESSAGES=60 scripts/run-tests.sh --extras $(BUILD) build/san
+else
+	@scripts/run-tests.sh $(BUILD)
 endif
-	@scripts/run-tests.sh $(BUILD) $(CHECK_SAN)
 
 demo:
 	@scripts/deps.sh build

@@ -54,8 +54,16 @@ FormData *extract_form (GMimeMessage *message, const FormDef *def, const Extract
 char *extract_document (const char *format, GBytes *data, const char *charset, const ExtractLimits *limits,
                         GError **error);
 
-/* The same read in this process, whatever the format: for the reader program
- * itself (src/reader.c) and for fuzzing.  (transfer full) */
+/* The same read in this process, for the formats extract_form reads here
+ * (text, HTML, DOCX, ODT); any other format is a MAILREG_ERROR_DATA.
+ * (transfer full) */
+char *extract_document_here (const char *format, GBytes *data, const char *charset, const ExtractLimits *limits,
+                             GError **error);
+
+/* Every format read in this process: for the reader program itself
+ * (src/reader.c) and for fuzzing (sandboxed.c).  Only what calls it links the
+ * readers of PDF, images, RTF and .doc, so the daemon maps none of poppler,
+ * Tesseract, leptonica or libgsf.  (transfer full) */
 char *extract_document_in_process (const char *format, GBytes *data, const char *charset,
                                    const ExtractLimits *limits, GError **error);
 
