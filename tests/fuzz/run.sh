@@ -107,22 +107,24 @@ n and open(sys.argv[2], "wb").write(z.read(n[0]))' "$f" "$s.xml" 2>/dev/null
 export ASAN_OPTIONS="detect_leaks=1:intercept_strstr=0" UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 export G_DEBUG=fatal-criticals
 fail=0
+res1=$(mktemp)
+res2=$(mktemp)
+trap 'rm -f "$res1" "$res2"' EXIT
 while [ $# -gt 0 ]; do
-	one "$1" >"$OUT/res.1" &
+	one "$1" >"$res1" &
 	p1=$!
 	p2=
 	if [ $# -gt 1 ]; then
-		one "$2" >"$OUT/res.2" &
+		one "$2" >"$res2" &
 		p2=$!
 	fi
 	wait $p1 || fail=1
-	cat "$OUT/res.1"
+	cat "$res1"
 	if [ -n "$p2" ]; then
 		wait $p2 || fail=1
-		cat "$OUT/res.2"
+		cat "$res2"
 		shift
 	fi
 	shift
 done
-rm -f "$OUT/res.1" "$OUT/res.2"
 exit $fail

@@ -3,6 +3,10 @@
 # Source it from a tests/integration/NNNN-topic.t script run from anywhere;
 # it creates $T (removed on exit) holding etc/mailreg.conf, var/ and spool/.
 set -u
+# The test dependencies are Debian's packages (scripts/deps.sh): its python3
+# with python3-aiosmtpd and python3-selenium, its sqlite3 and openssl - not
+# what a version manager puts first in PATH (pyenv's shim costs 0.4 s a call).
+PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 MAILREG=${MAILREG:-$ROOT/build/mailreg-test}
 # The shipped binary (no fault points) where scripts/run-tests.sh names one:
