@@ -44,8 +44,11 @@ endif
 # Every stage folder under src/ (src/main.c is linked on its own).
 LIB_SRC  = $(sort $(wildcard src/*/*.c))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
-# The fault hooks (core/fault.c) are compiled in only for the test binary.
-TEST_OBJ = $(LIB_SRC:%.c=$(BUILD)/test/%.o)
+# The fault hooks (core/fault.c) are compiled in only for the test binary:
+# the files with fault points (each includes core/fault.h itself) are compiled
+# again for it; it shares every other object with the shipped binary.
+FAULT_SRC := $(shell grep -l 'core/fault\.h\|MAILREG_FAULTS' $(LIB_SRC))
+TEST_OBJ = $(FAULT_SRC:%.c=$(BUILD)/test/%.o) $(patsubst %.c,$(BUILD)/%.o,$(filter-out $(FAULT_SRC),$(LIB_SRC)))
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
