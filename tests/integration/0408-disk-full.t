@@ -49,22 +49,27 @@ fill() {
 # append_range FROM TO
 append_range() { for _i in $(seq "$1" "$2"); do append "$T/in/m$_i.eml"; done; }
 
+# The bound of every wait below: the daemon tries a failed intake again after
+# at most its longest back-off (cmd_run.c: BACKOFF_MAX, 900 s), and how many
+# failures came before - so how long the back-off has grown - depends on the
+# machine's speed.  A wait ends as soon as its state holds.
+RETRY=960
 # two_rounds - the daemon finishes two more rounds (it tells the service
 # manager after each: lib.sh notify_listen), while the disk stays as it is
-two_rounds() { _r=$(rounds); wait_for 60 rounds_past $((_r + 1)); }
+two_rounds() { _r=$(rounds); wait_for $((2 * RETRY)) rounds_past $((_r + 1)); }
 
 notify_listen
 "$MAILREG" -c "$T/etc/mailreg.conf" run >"$T/run.out" 2>"$T/run.err" &
 pid=$!
 at_exit "kill $pid 2>/dev/null"
 append_range 1 10
-check "10 messages recorded and answered with room on the disk" wait_for 60 settled 10
+check "10 messages recorded and answered with room on the disk" wait_for $RETRY settled 10
 
 # --- below min_free_space ------------------------------------------------------------------
 fill spool 2048
 append_range 11 20
 check "intake stops and says why in the log" \
-	wait_for 30 grep -q "intake failed.*spool: disk full: .*/spool has 2.0 MiB free, less than \\[limits\\] min_free_space 4.0 MiB" "$T/run.err"
+	wait_for $RETRY grep -q "intake failed.*spool: disk full: .*/spool has 2.0 MiB free, less than \\[limits\\] min_free_space 4.0 MiB" "$T/run.err"
 two_rounds
 is "$(imap_count INBOX) $(sql "SELECT count(*) FROM messages")" "10 10" "the 10 new messages wait on the IMAP server, none taken"
 is "$(sql "SELECT count(*) FROM imap_messages WHERE state <> 'acked'")" 0 "none journalled either"
@@ -79,19 +84,19 @@ like "$? $(tr '\n' ' ' <"$T/ingest.out")" "^75 .*m11.eml: spool: disk full: .*mi
 	"mailreg ingest below min_free_space: exit 75 (try later), saying why"
 is "$(sql "SELECT count(*) FROM messages") $(ls "$T/spool/new" | wc -l | tr -d ' ')" "10 0" "ingest took nothing"
 rm -f "$T/spool/filler"
-check "with room again the 10 are taken and answered (no new mail needed to wake it)" wait_for 60 settled 20
+check "with room again the 10 are taken and answered (no new mail needed to wake it)" wait_for $RETRY settled 20
 check "the log says intake works again" grep -q "run: intake works again" "$T/run.err"
 check "mailreg status: nothing needs a person any more" mr status
 
 # --- the spool's last byte: ENOSPC --------------------------------------------------------------
 sed -i 's/^min_free_space = .*/min_free_space = 0/' "$T/etc/mailreg.conf"
 kill -HUP "$pid"
-wait_for 10 grep -q "configuration and templates reloaded" "$T/run.err"
+wait_for 60 grep -q "configuration and templates reloaded" "$T/run.err"
 fill spool 0
 is "$(free_kb spool)" 0 "the spool's tmpfs is full"
 append_range 21 30
 check "intake fails: the spool says disk full (ENOSPC), naming the message" \
-	wait_for 30 grep -Eq "intake failed.*imap UID [0-9]*: spool: (create|write) .*: disk full \(ENOSPC\)" "$T/run.err"
+	wait_for $RETRY grep -Eq "intake failed.*imap UID [0-9]*: spool: (create|write) .*: disk full \(ENOSPC\)" "$T/run.err"
 two_rounds
 got=$(sql "SELECT count(*) FROM messages")
 # every message is either still in INBOX or recorded: none acknowledged before its commit
@@ -101,12 +106,12 @@ like "$? $(grep '^NEEDS A PERSON' "$T/status.out" | tr '\n' ' ')" "^69 NEEDS A P
 	"mailreg status: the full spool needs a person (min_free_space = 0)"
 check "the daemon keeps running" alive
 rm -f "$T/spool/filler"
-check "with room again all 30 are recorded and answered" wait_for 60 settled 30
+check "with room again all 30 are recorded and answered" wait_for $RETRY settled 30
 
 # --- the database's last byte: SQLITE_FULL ----------------------------------------------------
 fill var 0
 append_range 31 40
-check "intake fails: the database is full" wait_for 30 grep -q "intake failed.*database or disk is full" "$T/run.err"
+check "intake fails: the database is full" wait_for $RETRY grep -q "intake failed.*database or disk is full" "$T/run.err"
 two_rounds
 got=$(sql "SELECT count(*) FROM messages")
 is "$(( $(imap_count INBOX) + got - 30 ))" 10 "each of the 10 is on the server or recorded ($((got - 30)) recorded)"
@@ -116,7 +121,7 @@ like "$? $(grep '^NEEDS A PERSON' "$T/status.out" | tr '\n' ' ')" "^69 NEEDS A P
 check "the daemon keeps running" alive
 rm -f "$T/var/filler"
 append_range 41 50
-check "with room again all 50 are recorded and answered" wait_for 60 settled 50
+check "with room again all 50 are recorded and answered" wait_for $RETRY settled 50
 
 is "$(mr messages --json | "$PY" -c 'import json, sys; r = json.load(sys.stdin); m = [x["message_id"] for x in r]
 print(len(m), len(set(m)), sorted(set(x["state"] for x in r)))')" "50 50 ['registered']" \
