@@ -23,14 +23,19 @@ Add messages with --add FILE... (no server is started then).
   select-drop   the connection is closed when SELECT arrives
   select-trickle  SELECT is answered by "* OK still here" every 0.2 s, without end
   fetch-trickle   the answer to UID FETCH BODY.PEEK[] comes one byte every 0.1 s
-  unasked-big   60 unasked FETCH responses, each with a literal of 4 MB - 1
+  unasked-big   36 unasked FETCH responses, each with a literal of 4 MB - 1
                 (half of them name their UID after the literal), before the
-                asked ones
+                asked ones: 144 MB, more than a client keeping them could
+                hold within the tests' 128 MB
   dup-body      every asked message answered twice, each time with its body
   uv-fetch      the mailbox is renumbered (UIDVALIDITY + 1) while the answer
                 to UID FETCH BODY.PEEK[] is sent: "* OK [UIDVALIDITY n]" in it
   uv-drop       UID FETCH is answered; at the first UID MOVE the mailbox is
                 renumbered (UIDVALIDITY + 1) and the connection closed
+  uv-missing    SELECT is answered without UIDVALIDITY
+  uv-zero       ... with UIDVALIDITY 0
+  bye-literal   the answer to UID FETCH BODY.PEEK[] stops halfway through the
+                first literal with "* BYE" and the connection is closed
   lit-huge      the answer to UID FETCH BODY.PEEK[] is a literal {99999999999}
                 followed by data without end
   lit-4g        ... a literal {4294967295} followed by data without end
@@ -39,7 +44,9 @@ Add messages with --add FILE... (no server is started then).
   idle-flood    IDLE is offered; after DONE "* OK still here" comes every
                 0.01 s, without end
 Any LOGIN is accepted.  The port (0: any free one) is written to --port-file
-once the server listens.  Stop it with SIGTERM.
+once the server listens.  With --sane-file PATH, a connection made while PATH
+exists is served sanely whatever the scenario (the test's pass after the
+hostile one, without a second server).  Stop it with SIGTERM.
 """
 import argparse
 import asyncio
@@ -143,6 +150,7 @@ class Session:
         self.trickle = None     # bytes to send slowly (fetch-trickle)
         self.endless = None     # bytes sent after the answer until the client leaves
         self.bulk = None        # the answer in large pieces, each drained (unasked-big)
+        self.hang_up = False    # the connection is closed after the answer (bye-literal)
         self.caps = "IMAP4rev1 UIDPLUS MOVE" + (" IDLE" if scenario == "idle-flood" else "")
 
     def send(self, data):
@@ -221,7 +229,10 @@ class Session:
                 return False
             st = box.state()
             self.line("* %d EXISTS" % len(box.uids()))
-            self.line("* OK [UIDVALIDITY %d] ok" % st["uidvalidity"])
+            if self.scenario == "uv-zero":
+                self.line("* OK [UIDVALIDITY 0] ok")
+            elif self.scenario != "uv-missing":
+                self.line("* OK [UIDVALIDITY %d] ok" % st["uidvalidity"])
             self.line("* OK [UIDNEXT %d] ok" % st["uidnext"])
             self.line(tag + " OK [READ-WRITE] selected")
             self.selected = True
@@ -252,6 +263,9 @@ class Session:
             if self.endless is not None:
                 await self.writer.drain()
                 await self.stream(self.endless)
+                return False
+            if self.hang_up:
+                await self.writer.drain()
                 return False
             if self.trickle is not None:
                 data, self.trickle = self.trickle, None
@@ -321,6 +335,12 @@ class Session:
             self.send(b"* 1 FETCH (UID %d BODY[] %s\r\n" % (chosen[0] if chosen else 1, size))
             self.endless = b"X" * 65536
             return
+        if self.scenario == "bye-literal" and chosen:
+            body = box.body(chosen[0])
+            self.send(b"* %d FETCH (UID %d BODY[] {%d}\r\n" % (uids.index(chosen[0]) + 1, chosen[0], len(body)))
+            self.send(body[:len(body) // 2] + b"\r\n* BYE shutting down now\r\n")
+            self.hang_up = True
+            return
         for u in chosen:
             body = box.body(u)
             if header_only:
@@ -359,10 +379,10 @@ class Session:
         self.line(tag + " OK FETCH done")
 
     def unasked_big(self, out):
-        """60 literals of 4 MB - 1 nobody asked for, then the asked ones."""
+        """36 literals of 4 MB - 1 nobody asked for, then the asked ones."""
         filler = b"X" * ((4 << 20) - 1)
         chunks = []
-        for k in range(60):
+        for k in range(36):
             if k % 2:
                 chunks += [b"* 1 FETCH (UID %d BODY[] {%d}\r\n" % (2000 + k, len(filler)), filler, b")\r\n"]
             else:   # the UID after the literal: it cannot be skipped unread
@@ -378,6 +398,7 @@ async def main():
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--port-file")
     ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+    ap.add_argument("--sane-file")
     a = ap.parse_args()
     box = Mailbox(a.dir)
     if a.add is not None:
@@ -392,7 +413,8 @@ async def main():
 
     async def serve(reader, writer):
         try:
-            await Session(box, a.scenario, reader, writer).run()
+            sane = a.sane_file is not None and os.path.exists(a.sane_file)
+            await Session(box, "sane" if sane else a.scenario, reader, writer).run()
         except (ConnectionError, ssl.SSLError, asyncio.IncompleteReadError, asyncio.CancelledError):
             pass   # the client went away, or the server stops
         finally:

@@ -2,9 +2,13 @@
 """smtp-hostile.py - a small SMTP server that misbehaves on purpose, for mailreg's tests.
 
 Python asyncio with TLS (the standard library only): with --tls CERT KEY it
-speaks SMTPS (TLS from the start, smtps://), else plain SMTP.  It never stores
+speaks SMTPS (TLS from the start, smtps://), else plain SMTP.  It never accepts
 a message: every scenario ends a transaction before its reply to the data, so
-whatever mailreg sends here must still be queued afterwards.
+whatever mailreg sends here must still be queued afterwards.  With --record
+FILE it appends the Message-ID of each message whose data it read to the end
+(then left unanswered) to FILE, one a line: such a message was with a server
+that might still deliver it, so mailreg sends it again (RFC 5321 §4.5.3.2.6:
+the one window where a message can arrive twice).
 
 --scenario selects the misbehaviour:
   silent           the greeting is never sent
@@ -18,6 +22,8 @@ whatever mailreg sends here must still be queued afterwards.
   garbage          the answer to MAIL is not SMTP ("hello there")
   drop-354         the connection is closed right after DATA's 354
   drop-data        the data is read up to its end, then the connection is closed, unanswered
+  trickle-data     the data is read up to its end, its reply comes one byte a second, without end
+  silent-data      the data is read up to its end and never answered
   421              MAIL is answered by 421 and the connection closed (every connection)
   auth             AUTH is offered and every login refused with 535
 Anything not named by the scenario is answered as a sane server would.
@@ -35,10 +41,11 @@ MB = 1 << 20
 
 
 class Session:
-    def __init__(self, scenario, reader, writer):
+    def __init__(self, scenario, reader, writer, record):
         self.scenario = scenario
         self.reader = reader
         self.writer = writer
+        self.record = record
 
     def line(self, text):
         self.writer.write(text.encode() + b"\r\n")
@@ -147,11 +154,27 @@ class Session:
             await self.writer.drain()
             if s == "drop-354":
                 return False
+            message_id = None
+            in_header = True
             while True:
                 raw = await self.reader.readline()
-                if not raw or raw == b".\r\n":
+                if not raw:
+                    return False            # the data was cut: nothing to record
+                if raw == b".\r\n":
                     break
-            # every other scenario has ended the session before the data
+                if raw == b"\r\n":
+                    in_header = False
+                elif in_header and message_id is None and raw[:11].lower() == b"message-id:":
+                    message_id = raw[11:].strip().strip(b"<>").decode("utf-8", "replace")
+            if self.record:
+                with open(self.record, "a") as f:
+                    f.write("%s\n" % message_id)
+            if s == "trickle-data":
+                await self.trickle(b"250 2.0.0 Ok: queued as 1\r\n")
+            elif s == "silent-data":
+                await self.reader.read()    # until the client gives up
+            # drop-data, and every other scenario (each has ended the session
+            # before the data): the connection is closed, unanswered
             return False
         elif cmd in ("RSET", "NOOP"):
             self.line("250 2.0.0 Ok")
@@ -170,6 +193,7 @@ async def main():
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--port-file")
     ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+    ap.add_argument("--record")
     a = ap.parse_args()
     ctx = None
     if a.tls:
@@ -182,7 +206,7 @@ async def main():
         connections += 1
         print("connection %d" % connections, file=sys.stderr, flush=True)
         try:
-            await Session(a.scenario, reader, writer).run()
+            await Session(a.scenario, reader, writer, a.record).run()
         except (ConnectionError, ssl.SSLError, asyncio.IncompleteReadError, asyncio.CancelledError):
             pass   # the client went away, or the server stops
         finally:
