@@ -136,11 +136,17 @@ client_addr (struct MHD_Connection *conn)
 static MhdResult
 send_reply (struct MHD_Connection *conn, WebReply *r)
 {
-	struct MHD_Response *resp = MHD_create_response_from_buffer (r->body->len, r->body->str, MHD_RESPMEM_MUST_COPY);
+	/* the body is handed over, not copied: a long list is hundreds of KB */
+	gsize len = r->body->len;
+	char *body = g_string_free (g_steal_pointer (&r->body), FALSE);
+	struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback (len, body, g_free);
 	MhdResult ret;
 
-	if (resp == NULL)
+	r->body = g_string_new (NULL);   /* web_reply_free's */
+	if (resp == NULL) {
+		g_free (body);
 		return MHD_NO;
+	}
 	MHD_add_response_header (resp, "Content-Type", r->content_type);
 	/* OWASP: no script at all, no framing, no sniffing, no referrer */
 	MHD_add_response_header (resp, "Content-Security-Policy",

@@ -95,7 +95,7 @@ Powiat / miasto na prawach powiatu: {powiats[i % len(powiats)]}
 [{x(cons)}] Doradztwo
 Temat doradztwa: {1 + i % 4}
 [{x(tr)}] Szkolenie uzupełniające
-Szczególne potrzeby: {"dieta wegetariańska" if i % 9 == 0 else "brak"}
+Szczególne potrzeby: {'dieta wegetariańska' if i % 9 == 0 else 'brak'}
 [{x(consent)}] Wyrażam zgodę na przetwarzanie moich danych osobowych
 
 Z poważaniem
