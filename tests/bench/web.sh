@@ -183,11 +183,16 @@ big=$(sql "SELECT e.code FROM events e ORDER BY e.waitlisted DESC LIMIT 1")
 say "pages: $CLIENTS clients x $ROUNDS rounds"
 echo "load average before the pages: $(load_avg)"
 # shellcheck disable=SC2046
+cpu_of() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }   # clock ticks (after a name without spaces)
+cpu0=$(cpu_of "$WEB_PID")
 set -f   # the labels' "?" is no pattern
 python3 "$B/web-load.py" --clients "$CLIENTS" --rounds "$ROUNDS" "$WEB_URL" "bench$$" "$PW" \
 	$(pages) "/events/$big (largest waiting list)=/events/$big" >"$T/pages.out"
 set +f
+cpu1=$(cpu_of "$WEB_PID")
 echo "load average after the pages: $(load_avg)"
+requests=$(sed -n 's/^web-load: [0-9]* clients, \([0-9]*\) requests.*/\1/p' "$T/pages.out")
+echo "console CPU: $(echo "scale=1; ($cpu1 - $cpu0) * 1000 / $(getconf CLK_TCK) / $requests" | bc) ms per request (all pages, mixed)"
 echo "pages: $CLIENTS clients, $ROUNDS rounds each (the largest waiting list: $big, $(sql "SELECT waitlisted FROM events WHERE code = '$big'") waiting)"
 cat "$T/pages.out"
 

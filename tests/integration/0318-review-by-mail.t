@@ -216,7 +216,7 @@ mr poll --once >"$T/poll3.out" 2>"$T/poll3.err"
 is "$?" 0 "poll --once takes a colleague's and a stranger's reply"
 is "$(staff_msg colleague)" "ignored staff_command" "a sender only in [web] staff_addresses (any case): carried out"
 is "$(sql "SELECT (reviewed_at IS NOT NULL) || ' ' || (SELECT actor FROM audit WHERE record = 'message:' || m.id)
-	FROM messages m WHERE m.id = $(item 6)")" "1 mail:Anna.Kowalska@rops.example.pl" "item 6 settled, audited with her address"
+	FROM messages m WHERE m.id = $(item 6)")" "1 mail:anna.kowalska@rops.example.pl" "item 6 settled, audited with her address"
 is "$(staff_msg stranger)" "ignored staff_not_staff" "a sender in neither [mail] staff nor staff_addresses: staff_not_staff"
 is "$(sql "SELECT reviewed_at IS NULL FROM messages WHERE id = $(item 7)")" 1 "item 7 still open"
 
