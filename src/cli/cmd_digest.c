@@ -96,7 +96,7 @@ seats_text (Db *db, GError **error)
 static char *
 review_items_text (Db *db, GError **error)
 {
-	g_autoptr (GPtrArray) rows = db_review_list (db, FALSE, error);
+	g_autoptr (GPtrArray) rows = db_review_list (db, FALSE, 0, error);
 	GString *out;
 
 	if (rows == NULL)

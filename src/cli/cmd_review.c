@@ -274,7 +274,7 @@ cmd_review (const Config *cfg, int argc, char **argv, GError **error)
 			return FALSE;
 		}
 	}
-	if ((rows = db_review_list (db, all, error)) == NULL)
+	if ((rows = db_review_list (db, all, 0, error)) == NULL)
 		return FALSE;
 	for (guint i = 0; i < rows->len; i++) {
 		GHashTable *r = g_ptr_array_index (rows, i);

@@ -31,6 +31,7 @@ typedef enum {
 	KEY_FRACTION,   /* a number from 0 to 1: 0.9 (stored as a double) */
 	KEY_LISTEN,     /* HOST:PORT with a numeric host; empty turns the feature off */
 	KEY_URL,        /* an http:// or https:// URL with a host */
+	KEY_ADDRESS_LIST, /* mailboxes separated by commas, kept as bare addresses (a GStrv) */
 } KeyType;
 
 typedef struct {
@@ -117,6 +118,7 @@ static const KeySpec config_keys[] = {
 	{ "web", "behind_proxy", KEY_BOOL, F (web_behind_proxy), "true or false", 0, 0 },
 	{ "web", "base_url", KEY_URL, F (web_base_url), "an http:// or https:// URL such as https://rejestracja.rops.example.pl", 0, 0 },
 	{ "web", "session_idle", KEY_DURATION, F (web_session_idle), "a duration such as 30m (1m to 1d)", 60, 86400 },
+	{ "web", "staff_addresses", KEY_ADDRESS_LIST, F (web_staff_addresses), "e-mail addresses separated by commas", 0, 0 },
 };
 #undef F
 
@@ -202,25 +204,39 @@ valid_domain (const char *s)
 	return TRUE;
 }
 
+/* The bare addresses of a list of RFC 5322 mailboxes, or NULL when @s holds
+ * anything else (a group, a word without a domain, a line break).  (transfer full) */
+static char **
+mailbox_addresses (const char *s)
+{
+	InternetAddressList *list = strpbrk (s, "\r\n") ? NULL : internet_address_list_parse (NULL, s);
+	g_autoptr (GPtrArray) addrs = g_ptr_array_new_with_free_func (g_free);
+	int n = list ? internet_address_list_length (list) : 0;
+
+	for (int i = 0; i < n; i++) {
+		InternetAddress *ia = internet_address_list_get_address (list, i);
+		const char *a = INTERNET_ADDRESS_IS_MAILBOX (ia)
+		                        ? internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (ia)) : NULL;
+		const char *at = a ? strchr (a, '@') : NULL;
+		if (at == NULL || at == a || !valid_domain (at + 1))
+			break;
+		g_ptr_array_add (addrs, g_strdup (a));
+	}
+	if (list != NULL)
+		g_object_unref (list);
+	if (n == 0 || addrs->len != (guint) n)
+		return NULL;
+	g_ptr_array_add (addrs, NULL);
+	return (char **) g_ptr_array_free (g_steal_pointer (&addrs), FALSE);
+}
+
 /* The bare address of an RFC 5322 mailbox, or NULL when @s is not exactly one mailbox. */
 static char *
 mailbox_address (const char *s)
 {
-	InternetAddressList *list = internet_address_list_parse (NULL, s);
-	char *addr = NULL;
+	g_auto (GStrv) addrs = mailbox_addresses (s);
 
-	if (list != NULL && internet_address_list_length (list) == 1) {
-		InternetAddress *ia = internet_address_list_get_address (list, 0);
-		if (INTERNET_ADDRESS_IS_MAILBOX (ia)) {
-			const char *a = internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (ia));
-			const char *at = a ? strchr (a, '@') : NULL;
-			if (at != NULL && at != a && valid_domain (at + 1))
-				addr = g_strdup (a);
-		}
-	}
-	if (list != NULL)
-		g_object_unref (list);
-	return addr;
+	return addrs != NULL && addrs[1] == NULL ? g_strdup (addrs[0]) : NULL;
 }
 
 /* @value is not what @spec allows. */
@@ -358,6 +374,16 @@ check_key (Config *cfg, GKeyFile *kf, const KeySpec *spec, GString *problems)
 		while (g_str_has_suffix (value, "/"))
 			value[strlen (value) - 1] = '\0';
 		set_string (field, g_steal_pointer (&value));
+		break;
+	}
+	case KEY_ADDRESS_LIST: {
+		g_auto (GStrv) addrs = mailbox_addresses (value);
+		if (addrs == NULL) {
+			not_allowed (problems, cfg, spec, value);
+			return;
+		}
+		g_strfreev (*(char ***) field);
+		*(char ***) field = g_steal_pointer (&addrs);
 		break;
 	}
 	case KEY_MAILBOX:
@@ -671,6 +697,9 @@ config_free (Config *cfg)
 			break;
 		case KEY_SCHEDULE:
 			g_clear_pointer ((GArray **) field, g_array_unref);
+			break;
+		case KEY_ADDRESS_LIST:
+			g_clear_pointer ((char ***) field, g_strfreev);
 			break;
 		case KEY_SIZE:
 		case KEY_UINT:

@@ -109,6 +109,7 @@ typedef struct {
 	gboolean web_behind_proxy; /* a reverse proxy terminates TLS: any address without TLS is allowed */
 	char *web_base_url;        /* the console's address for links in mails, or NULL */
 	guint64 web_session_idle;  /* seconds a session lives without a request; default 30 min */
+	char **web_staff_addresses; /* bare addresses that settle review items by mail besides [mail] staff, or NULL */
 } Config;
 
 /* Read and check the file at @path (NULL: $MAILREG_CONFIG, else the default path).

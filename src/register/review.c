@@ -302,14 +302,19 @@ review_form_add_text (FormData *form, const FormDef *def, const char *text)
 
 /* --- settled by mail ------------------------------------------------------------ */
 
-/* Whether @addr is the staff address ([mail] staff). */
+/* Whether @addr may settle review items by mail: the staff address ([mail]
+ * staff) or one of [web] staff_addresses. */
 static gboolean
 is_staff (const Pipeline *p, const char *addr)
 {
 	g_autoptr (InternetAddressList) list = NULL;
 
-	if (addr == NULL || p->cfg->staff == NULL ||
-	    (list = internet_address_list_parse (NULL, p->cfg->staff)) == NULL)
+	if (addr == NULL)
+		return FALSE;
+	for (char **a = p->cfg->web_staff_addresses; a != NULL && *a != NULL; a++)
+		if (g_ascii_strcasecmp (*a, addr) == 0)
+			return TRUE;
+	if (p->cfg->staff == NULL || (list = internet_address_list_parse (NULL, p->cfg->staff)) == NULL)
 		return FALSE;
 	for (int i = 0; i < internet_address_list_length (list); i++) {
 		InternetAddress *ia = internet_address_list_get_address (list, i);

@@ -507,13 +507,15 @@ gboolean db_forget (Db *db, gint64 applicant, const char *email, GPtrArray *spoo
 /* VACUUM and truncate the WAL (outside a transaction). */
 gboolean db_compact (Db *db, GError **error);
 
-/* Messages in review not yet dealt with (all of them when @all): id,
- * received_at, from, subject, reason, reason_code, spool_id, reviewed_at,
- * purged_at.  (transfer full) */
-GPtrArray *db_review_list (Db *db, gboolean all, GError **error);
+/* Messages in review not yet dealt with (all of them when @all), oldest
+ * first, at most @limit (0: no limit): id, received_at, from, subject,
+ * reason, reason_code, spool_id, reviewed_at, purged_at.  (transfer full) */
+GPtrArray *db_review_list (Db *db, gboolean all, guint limit, GError **error);
+/* How many messages in review are not yet dealt with; -1 on an error. */
+int db_review_open_count (Db *db, GError **error);
 
 /* Message row @id: id, spool_id, message_id, hash, sender, subject, state,
- * reason, reason_code, reviewed_at, purged_at; NULL when there is none (no
+ * reason, reason_code, received_at, reviewed_at, purged_at; NULL when there is none (no
  * error set) or on an error.  (transfer full) */
 GHashTable *db_message_get (Db *db, gint64 id, GError **error);
 

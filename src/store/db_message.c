@@ -90,13 +90,27 @@ db_message_find (Db *db, const char *message_id, const char *hash, GError **erro
 /* --- staff review ------------------------------------------------------------ */
 
 GPtrArray *
-db_review_list (Db *db, gboolean all, GError **error)
+db_review_list (Db *db, gboolean all, guint limit, GError **error)
 {
+#define REVIEW_COLUMNS "SELECT id, received_at, sender AS \"from\", subject, reason, reason_code, spool_id," \
+	" reviewed_at, purged_at FROM messages WHERE state = 'review'"
+	/* the open ones by their own index (messages_open_review), in id order:
+	 * an OR with :all would make SQLite read every review row and sort */
 	return db_rows (db,
-	                "SELECT id, received_at, sender AS \"from\", subject, reason, reason_code, spool_id,"
-	                " reviewed_at, purged_at FROM messages WHERE state = 'review' AND (:all OR reviewed_at IS NULL)"
-	                " ORDER BY id",
-	                DB_PARAMS (DB_INT (":all", all)), error);
+	                all ? REVIEW_COLUMNS " ORDER BY id LIMIT :limit"
+	                    : REVIEW_COLUMNS " AND reviewed_at IS NULL ORDER BY id LIMIT :limit",
+	                DB_PARAMS (DB_INT (":limit", limit > 0 ? (gint64) limit : -1)), error);
+#undef REVIEW_COLUMNS
+}
+
+int
+db_review_open_count (Db *db, GError **error)
+{
+	/* without statistics SQLite took messages_state and read every review row */
+	return db_count (db,
+	                 "SELECT count(*) FROM messages INDEXED BY messages_open_review"
+	                 " WHERE state = 'review' AND reviewed_at IS NULL",
+	                 NULL, "count open review items", error);
 }
 
 GHashTable *
@@ -104,7 +118,7 @@ db_message_get (Db *db, gint64 id, GError **error)
 {
 	g_autoptr (GPtrArray) rows = db_rows (db,
 	                                      "SELECT id, spool_id, message_id, hash, sender, subject, state,"
-	                                      " reason, reason_code, reviewed_at, purged_at FROM messages"
+	                                      " reason, reason_code, received_at, reviewed_at, purged_at FROM messages"
 	                                      " WHERE id = :id",
 	                                      DB_PARAMS (DB_INT (":id", id)), error);
 

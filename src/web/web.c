@@ -9,11 +9,15 @@
 #define G_LOG_DOMAIN "web"
 #include "web/web_private.h"
 
+#include <errno.h>
 #include <gio/gio.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <sodium.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "core/errors.h"
 
@@ -22,6 +26,8 @@ typedef int MhdResult;
 #else
 typedef enum MHD_Result MhdResult;
 #endif
+
+#define WEB_NICE 10   /* the console thread's nice value */
 
 struct WebServer {
 	WebCtx ctx;
@@ -136,11 +142,17 @@ client_addr (struct MHD_Connection *conn)
 static MhdResult
 send_reply (struct MHD_Connection *conn, WebReply *r)
 {
-	struct MHD_Response *resp = MHD_create_response_from_buffer (r->body->len, r->body->str, MHD_RESPMEM_MUST_COPY);
+	/* the body is handed over, not copied: a long list is hundreds of KB */
+	gsize len = r->body->len;
+	char *body = g_string_free (g_steal_pointer (&r->body), FALSE);
+	struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback (len, body, g_free);
 	MhdResult ret;
 
-	if (resp == NULL)
+	r->body = g_string_new (NULL);   /* web_reply_free's */
+	if (resp == NULL) {
+		g_free (body);
 		return MHD_NO;
+	}
 	MHD_add_response_header (resp, "Content-Type", r->content_type);
 	/* OWASP: no script at all, no framing, no sniffing, no referrer */
 	MHD_add_response_header (resp, "Content-Security-Policy",
@@ -193,6 +205,22 @@ dispatch (WebCtx *ctx, struct MHD_Connection *conn, const char *method, const ch
 	return web_pages_handle (ctx, &req);
 }
 
+/* Intake and delivery never wait for a page: the server thread runs at a
+ * lower priority than the rest of mailreg (Linux: setpriority on a thread id
+ * sets that thread's nice value only).  Staff pages then yield the CPU to a
+ * poll that runs at the same time; on an idle machine they lose nothing. */
+static void
+lower_priority (void)
+{
+	static __thread gboolean done;
+
+	if (done)
+		return;
+	done = TRUE;
+	if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), WEB_NICE) != 0)
+		g_info ("cannot lower the console thread's priority: %s", g_strerror (errno));
+}
+
 static MhdResult
 on_request (void *cls, struct MHD_Connection *conn, const char *url, const char *method, const char *version,
             const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -201,6 +229,7 @@ on_request (void *cls, struct MHD_Connection *conn, const char *url, const char 
 	Upload *up = *con_cls;
 	g_autoptr (WebReply) r = NULL;
 
+	lower_priority ();
 	if (up == NULL) {
 		*con_cls = up = g_new0 (Upload, 1);
 		up->body = g_string_new (NULL);

@@ -5,8 +5,8 @@
 #   tests/bench/all.sh [MAILREG_BINARY] [N]
 # N (default 10000) messages for the IMAP and SMTP runs against their peers
 # (mbsync, smtp-source); formats.sh and ingest.sh take N/10; latency.sh always
-# 200 messages, 0.3 s apart.  Each peer is measured in the same run; timings
-# are those of single runs of the scripts.
+# 200 messages, 0.3 s apart; web.sh N applicants (2N messages).  Each peer is
+# measured in the same run; timings are those of single runs of the scripts.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${1:-$ROOT/build/mailreg}
@@ -35,6 +35,7 @@ run ingest "$B/ingest.sh" "$BIN" $((N / 10))
 run formats "$B/formats.sh" "$BIN" $((N / 10))
 run rss "$B/rss.sh" "$BIN"
 run latency "$B/latency.sh" "$BIN" 200 0.3
+run web "$B/web.sh" "$BIN" "$N"
 
 python3 - "$W" "$N" "$RUNS" >"$W/table.md" <<'PY'
 import os, re, sys
@@ -94,6 +95,15 @@ if m:
                  % (m.group(1), m.group(2)), "median %.2f s" % float(m.group(3)),
                  "p95 %.2f s; poll_interval 60 s" % float(m.group(4)),
                  "%.3f" % (float(m.group(3)) / 60), "(median vs poll)"))
+t = out("web")
+for m in re.finditer(r"^\| (/[^|]*?) \| (\d+) \| ([\d.]+) \| ([\d.]+) \|", t.split("pages while poll ran")[0], re.M):
+    rows.append(("console page %s, 8 clients, %s requests" % (m.group(1), m.group(2)),
+                 "p95 %s ms" % m.group(4), "p50 %s ms; target p95 50 ms" % m.group(3),
+                 "%.2f" % (float(m.group(4)) / 50), "< 1"))
+m = re.search(r"poll --once: median ([\d.]+) s idle, ([\d.]+) s under the console load: ratio ([\d.]+)", t)
+if m:
+    rows.append(("poll --once of 2000 messages while 8 clients load the console", "%s s" % m.group(2),
+                 "%s s without the load" % m.group(1), m.group(3), "<= 1.10"))
 print("| benchmark | mailreg | peer or reference | ratio | target |")
 print("|---|---:|---:|---:|---|")
 for r in rows:
@@ -111,7 +121,7 @@ PY
 	echo "over the poll interval a server without IDLE would cost.  IMAP and SMTP:"
 	echo "the run with the median ratio of $RUNS, each against its peer measured in"
 	echo "the same run; the others single runs of"
-	echo "tests/bench/{imap,smtp,ingest,formats,rss,latency}.sh; their details are described above."
+	echo "tests/bench/{imap,smtp,ingest,formats,rss,latency,web}.sh; their details are described above."
 	echo "<!-- end make bench -->"
 } >"$W/section.md"
 if grep -q '^<!-- make bench' "$DOC" 2>/dev/null; then

@@ -7,12 +7,13 @@
 # token, another item's token, a non-staff sender with a valid token, a reply
 # without a command and an item already settled (by mail or the CLI) each
 # change nothing, are recorded (ignored, with their reason code) and staff
-# are told why.
+# are told why.  A colleague's own address in [web] staff_addresses counts as
+# staff; an address in neither list does not.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-dovecot.sh"
 . "$(dirname "$0")/smtp.sh"
 
-plan 40
+plan 45
 
 STAFF=kadry@rops.example.pl
 make_instance
@@ -20,6 +21,7 @@ dovecot_start || { echo "Bail out! dovecot did not start"; sed 's/^/# /' "$DOVEC
 smtp_start
 smtp_config
 printf '\n[web]\nbase_url = https://rejestracja.rops.example.pl/\n' >>"$T/etc/mailreg.conf"
+printf 'staff_addresses = Anna Kowalska <anna.kowalska@rops.example.pl>, jan.nowak@rops.example.pl\n' >>"$T/etc/mailreg.conf"
 imap_conf
 
 # seven review items: 1 says two fields of the form (too few to read it), the others none
@@ -200,6 +202,23 @@ like "$(cat "$T/told-outsider")" "Od:      jan@obcy\.example\.pl" "a non-staff s
 like "$(cat "$T/told-outsider")" "Nadawca nie jest pracownikiem uprawnionym" "with the reason"
 like "$(cat "$T/told-again")" "Sprawa została już wcześniej rozstrzygnięta\." "settled twice: refused politely"
 is "$(sql "SELECT count(*) FROM outbox WHERE rcpt = 'jan@obcy.example.pl'")" 0 "the non-staff sender gets nothing"
+
+# --- [web] staff_addresses: a colleague answering from her own mailbox
+reply "Anna Kowalska <Anna.Kowalska@rops.example.pl>" "$(notice 6)" colleague <<EOF
+ODPOWIEDŹ
+Odpowiemy w przyszłym tygodniu.
+EOF
+reply "Zofia <zofia@rops.example.pl>" "$(notice 7)" stranger <<EOF
+ODPOWIEDŹ
+Tekst.
+EOF
+mr poll --once >"$T/poll3.out" 2>"$T/poll3.err"
+is "$?" 0 "poll --once takes a colleague's and a stranger's reply"
+is "$(staff_msg colleague)" "ignored staff_command" "a sender only in [web] staff_addresses (any case): carried out"
+is "$(sql "SELECT (reviewed_at IS NOT NULL) || ' ' || (SELECT actor FROM audit WHERE record = 'message:' || m.id)
+	FROM messages m WHERE m.id = $(item 6)")" "1 mail:anna.kowalska@rops.example.pl" "item 6 settled, audited with her address"
+is "$(staff_msg stranger)" "ignored staff_not_staff" "a sender in neither [mail] staff nor staff_addresses: staff_not_staff"
+is "$(sql "SELECT reviewed_at IS NULL FROM messages WHERE id = $(item 7)")" 1 "item 7 still open"
 
 # --- mail first, then the CLI (the console takes the same path)
 mr review done "$(item 2)" >/dev/null 2>"$T/cli.err"

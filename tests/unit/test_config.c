@@ -306,6 +306,35 @@ test_ocr (void)
 	check_value ("limits", "max_ocr_pages", "0", FALSE);
 }
 
+/* [web] staff_addresses: mailboxes separated by commas, kept as bare
+ * addresses; anything that is not a mailbox refuses the whole value. */
+static void
+test_staff_addresses (void)
+{
+	g_autoptr (Config) defaults = load ("", NULL);
+	g_autoptr (Config) set = expect ("web", "staff_addresses",
+	                                 "Anna Kowalska <anna@rops.example.pl>, jan@rops.example.pl", TRUE);
+	g_autoptr (Config) one = expect ("web", "staff_addresses", "jan@rops.example.pl", TRUE);
+
+	g_assert_nonnull (defaults);
+	if (defaults != NULL)
+		g_assert_null (defaults->web_staff_addresses);
+	g_assert_nonnull (set);
+	if (set != NULL) {
+		g_assert_cmpuint (g_strv_length (set->web_staff_addresses), ==, 2);
+		g_assert_cmpstr (set->web_staff_addresses[0], ==, "anna@rops.example.pl");
+		g_assert_cmpstr (set->web_staff_addresses[1], ==, "jan@rops.example.pl");
+	}
+	if (one != NULL)
+		g_assert_cmpuint (g_strv_length (one->web_staff_addresses), ==, 1);
+	for (const char *const *bad = (const char *const[]) { "anna", "anna@rops.example.pl, jan",
+	                                                     "Kadry: anna@rops.example.pl;", "x@localhost", NULL };
+	     *bad; bad++)
+		check_value ("web", "staff_addresses", *bad, FALSE);
+	/* [mail] staff stays one address */
+	check_value ("mail", "staff", "anna@rops.example.pl, jan@rops.example.pl", FALSE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -326,6 +355,7 @@ main (int argc, char **argv)
 	g_test_add_func ("/config/relative-paths", test_relative);
 	g_test_add_func ("/config/null-error", test_null_error);
 	g_test_add_func ("/config/ocr", test_ocr);
+	g_test_add_func ("/config/staff-addresses", test_staff_addresses);
 	rc = g_test_run ();
 	{
 		g_autofree char *conf = g_build_filename (tmpdir, "mailreg.conf", NULL);
