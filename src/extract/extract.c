@@ -407,6 +407,7 @@ read_in_process (FileKind kind, GBytes *data, const char *charset, const Extract
 	return text;
 }
 
+#ifndef MAILREG_FUZZ
 /* Formats whose readers are read in this process: text and HTML bodies, and
  * DOCX and ODT, whose libraries (libxml2, libzip) run under extract's own
  * limits and read a form in well under the cost of starting a reader
@@ -417,7 +418,6 @@ reads_in_process (FileKind kind)
 	return kind == KIND_TEXT || kind == KIND_HTML || kind == KIND_DOCX || kind == KIND_ODT;
 }
 
-#ifndef MAILREG_FUZZ
 /* The limits of the reader process (constants: a reader's needs depend on
  * the libraries, not on the site).  Its address space holds its libraries
  * (about 60 MB mapped), the document, and what poppler (or OCR of one A4 page

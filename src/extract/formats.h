@@ -70,6 +70,20 @@ GPtrArray *zip_list (GBytes *data, const ExtractLimits *limits, GError **error);
  * calls it in the sandboxed reader, as extract_pdf. (transfer full) */
 char *extract_image (GBytes *data, const ExtractLimits *limits, GError **error);
 
+/* One decoded page of an image (leptonica's PIX, owned by the caller) at
+ * @dpi (0 when the image says none); FALSE with the reason stops. */
+struct Pix;
+typedef gboolean (*ExtractImagePageFunc) (struct Pix *page, int dpi, gpointer user, GError **error);
+
+/* extract_image's checks and decoding, without OCR: the header of the image
+ * in @data against the smallest form page and limits->max_ocr_pixels before
+ * anything is decoded, each further TIFF page's header before it is decoded,
+ * at most max_ocr_pages pages; each page decoded is checked again and handed
+ * to @page_fn.  FALSE with MAILREG_ERROR_DATA and the reason, or @page_fn's
+ * error.  For extract_image and the image fuzz target. */
+gboolean extract_image_pages (GBytes *data, const ExtractLimits *limits, ExtractImagePageFunc page_fn,
+                              gpointer user, GError **error);
+
 /* extract_image for a page already rendered (a PDF page without text): cairo's
  * xRGB32 @pixels, @stride bytes a row, at @dpi. (transfer full) */
 char *extract_ocr_rgb (const guint8 *pixels, int width, int height, int stride, int dpi,

@@ -520,90 +520,144 @@ jpeg_reduction (int width)
 	return r;
 }
 
-/* See formats.h. */
-char *
-extract_image (GBytes *data, const ExtractLimits *limits, GError **error)
+static gboolean
+is_tiff (l_int32 format)
 {
-	gsize len;
-	const guint8 *p = g_bytes_get_data (data, &len);
-	l_int32 format = 0, width = 0, height = 0, bps = 0, spp = 0, cmap = 0;
-	g_autoptr (GString) out = g_string_new (NULL);
-	TessBaseAPI *api;
-	Deadline deadline = deadline_of (limits);
-	gboolean ok = TRUE;
-	guint pages = 0;
+	return format == IFF_TIFF || format == IFF_TIFF_G4 || format == IFF_TIFF_G3 || format == IFF_TIFF_LZW ||
+	       format == IFF_TIFF_ZIP || format == IFF_TIFF_PACKBITS || format == IFF_TIFF_RLE ||
+	       format == IFF_TIFF_JPEG;
+}
 
-	g_return_val_if_fail (data != NULL && limits != NULL, NULL);
-	quiet_leptonica ();
-	/* the header first: a pixel bomb is refused before any decoding */
-	if (len == 0 || pixReadHeaderMem (p, len, &format, &width, &height, &bps, &spp, &cmap) != 0) {
-		g_set_error_literal (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "scan: damaged or unknown image");
-		return NULL;
-	}
-	/* a logo in a signature is no form page; HEIC and WebP leptonica may not read */
-	if (format == IFF_UNKNOWN) {
-		g_set_error_literal (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "scan: image format not supported");
-		return NULL;
-	}
+/* A page of @format whose header says @width x @height: big enough for a form
+ * page, and within the pixel limit as it will be decoded. */
+static gboolean
+page_size_ok (l_int32 format, int width, int height, const ExtractLimits *limits, GError **error)
+{
 	if (width < MIN_PAGE_PIXELS || height < MIN_PAGE_PIXELS) {
 		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
 		             "scan: image of %d x %d pixels is too small for a form page", width, height);
-		return NULL;
+		return FALSE;
 	}
 	if (format == IFF_JFIF_JPEG) {
 		/* only the reduced image is decoded: its pixels count */
 		int r = jpeg_reduction (width);
-		if (!pixels_ok ((guint64) (width / r), (guint64) (height / r), limits, error))
-			return NULL;
-	} else if (!pixels_ok ((guint64) width, (guint64) height, limits, error)) {
-		return NULL;
+		return pixels_ok ((guint64) (width / r), (guint64) (height / r), limits, error);
 	}
-	if ((api = tess_open (limits, error)) == NULL)
-		return NULL;
+	return pixels_ok ((guint64) width, (guint64) height, limits, error);
+}
 
-	if (format == IFF_TIFF || format == IFF_TIFF_G4 || format == IFF_TIFF_G3 || format == IFF_TIFF_LZW ||
-	    format == IFF_TIFF_ZIP || format == IFF_TIFF_PACKBITS || format == IFF_TIFF_RLE ||
-	    format == IFF_TIFF_JPEG) {
-		size_t offset = 0;
-		/* a fax or a document scanner sends every page in one TIFF */
-		do {
-			g_autoptr (PIX) pix = NULL;
+/* Every page of a TIFF (a fax or a document scanner sends them all in one),
+ * each page's header checked before it is decoded: a first page of a form
+ * may be followed by a bomb. */
+static gboolean
+tiff_pages (const guint8 *p, gsize len, const ExtractLimits *limits, ExtractImagePageFunc page_fn, gpointer user,
+            GError **error)
+{
+	size_t offset = 0;
+	guint pages = 0;
 
-			if (pages == limits->max_ocr_pages) {
-				g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
-				             "scan: more than %u pages", limits->max_ocr_pages);
-				ok = FALSE;
-				break;
-			}
-			if ((pix = pixReadMemFromMultipageTiff (p, len, &offset)) == NULL) {
-				if (pages == 0) {
-					g_set_error_literal (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "scan: damaged TIFF image");
-					ok = FALSE;
-				}
-				break;
-			}
-			if (!pixels_ok (pixGetWidth (pix), pixGetHeight (pix), limits, error) ||
-			    !read_page (api, pix, pixGetXRes (pix), &deadline, out, error)) {
-				ok = FALSE;
-				break;
-			}
-			pages++;
-		} while (offset != 0);
-	} else {
-		l_int32 warnings = 0;
-		g_autoptr (PIX) pix = format == IFF_JFIF_JPEG
-		                      ? pixReadMemJpeg (p, len, 0, jpeg_reduction (width), &warnings, 0)
-		                      : pixReadMem (p, len);
-		if (pix == NULL) {
-			g_set_error_literal (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "scan: damaged image");
-			ok = FALSE;
-		} else {
-			int dpi = pixGetXRes (pix);
-			ok = read_page (api, pix, dpi, &deadline, out, error);
+	do {
+		g_autoptr (PIX) pix = NULL;
+		l_int32 width = 0, height = 0, bps = 0, spp = 0, res = 0, cmap = 0, format = 0;
+
+		if (pages == limits->max_ocr_pages) {
+			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "scan: more than %u pages",
+			             limits->max_ocr_pages);
+			return FALSE;
 		}
+		if (pages > 0) {
+			/* a page whose header cannot be read ends the scan, as one that
+			 * cannot be decoded */
+			if (readHeaderMemTiff (p, len, (l_int32) pages, &width, &height, &bps, &spp, &res, &cmap,
+			                       &format) != 0)
+				break;
+			if (!pixels_ok ((guint64) width, (guint64) height, limits, error))
+				return FALSE;
+		}
+		if ((pix = pixReadMemFromMultipageTiff (p, len, &offset)) == NULL) {
+			if (pages > 0)
+				break;
+			g_set_error_literal (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "scan: damaged TIFF image");
+			return FALSE;
+		}
+		/* the decoder's size, not the header's */
+		if (!pixels_ok (pixGetWidth (pix), pixGetHeight (pix), limits, error) ||
+		    !page_fn (pix, pixGetXRes (pix), user, error))
+			return FALSE;
+		pages++;
+	} while (offset != 0);
+	return TRUE;
+}
+
+/* See formats.h. */
+gboolean
+extract_image_pages (GBytes *data, const ExtractLimits *limits, ExtractImagePageFunc page_fn, gpointer user,
+                     GError **error)
+{
+	gsize len;
+	const guint8 *p = g_bytes_get_data (data, &len);
+	l_int32 format = 0, width = 0, height = 0, bps = 0, spp = 0, cmap = 0, warnings = 0;
+	g_autoptr (PIX) pix = NULL;
+
+	g_return_val_if_fail (data != NULL && limits != NULL && page_fn != NULL, FALSE);
+	quiet_leptonica ();
+	/* the header first: a pixel bomb is refused before any decoding */
+	if (len == 0 || pixReadHeaderMem (p, len, &format, &width, &height, &bps, &spp, &cmap) != 0) {
+		g_set_error_literal (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "scan: damaged or unknown image");
+		return FALSE;
 	}
-	TessBaseAPIEnd (api);
-	TessBaseAPIDelete (api);
+	/* HEIC and WebP leptonica may not read */
+	if (format == IFF_UNKNOWN) {
+		g_set_error_literal (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "scan: image format not supported");
+		return FALSE;
+	}
+	/* a logo in a signature is no form page */
+	if (!page_size_ok (format, width, height, limits, error))
+		return FALSE;
+	if (is_tiff (format))
+		return tiff_pages (p, len, limits, page_fn, user, error);
+	pix = format == IFF_JFIF_JPEG ? pixReadMemJpeg (p, len, 0, jpeg_reduction (width), &warnings, 0)
+	                              : pixReadMem (p, len);
+	if (pix == NULL) {
+		g_set_error_literal (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "scan: damaged image");
+		return FALSE;
+	}
+	return pixels_ok (pixGetWidth (pix), pixGetHeight (pix), limits, error) &&
+	       page_fn (pix, pixGetXRes (pix), user, error);
+}
+
+/* OCR of the pages of one image: Tesseract opened (and the reader's CPU time
+ * for OCR granted) once the first page is decoded. */
+typedef struct {
+	const ExtractLimits *limits;
+	TessBaseAPI *api;
+	Deadline deadline;
+	GString *out;
+} ImageOcr;
+
+static gboolean
+ocr_page (PIX *pix, int dpi, gpointer user, GError **error)
+{
+	ImageOcr *o = user;
+
+	if (o->api == NULL && (o->api = tess_open (o->limits, error)) == NULL)
+		return FALSE;
+	return read_page (o->api, pix, dpi, &o->deadline, o->out, error);
+}
+
+/* See formats.h. */
+char *
+extract_image (GBytes *data, const ExtractLimits *limits, GError **error)
+{
+	g_autoptr (GString) out = g_string_new (NULL);
+	/* decoding counts towards OCR's time */
+	ImageOcr o = { limits, NULL, deadline_of (limits), out };
+	gboolean ok = extract_image_pages (data, limits, ocr_page, &o, error);
+
+	if (o.api != NULL) {
+		TessBaseAPIEnd (o.api);
+		TessBaseAPIDelete (o.api);
+	}
 	if (!ok)
 		return NULL;
 	return g_string_free (g_steal_pointer (&out), FALSE);

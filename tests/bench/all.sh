@@ -76,7 +76,7 @@ if m:
 text = None
 for line in out("formats").splitlines():
     f = [x.strip() for x in line.strip("|").split("|")]
-    if len(f) == 7 and f[0] not in ("format", "---") and re.match(r"^[\d.]+$", f[5] or "x"):
+    if len(f) >= 7 and f[0] not in ("format", "---") and re.match(r"^[\d.]+$", f[5] or "x"):
         rate = float(f[5])
         if f[0] == "text":
             text = rate

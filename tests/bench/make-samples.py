@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Fill the blank forms of templates/forms/ with one applicant's data, for the
 per-format benchmark (tests/bench/formats.sh).  Writes samples/filled.{txt,docx,
-odt,pdf,html} and samples/printed.pdf (the DOCX printed to PDF by LibreOffice).
+odt,pdf,html}, samples/printed.pdf (the DOCX printed to PDF by LibreOffice) and
+samples/filled.{doc,rtf} (the DOCX saved as Word 97 and RTF by LibreOffice).
 Needs Debian's python3-docx, python3-pypdf and LibreOffice; the outputs are
 committed, so the benchmark itself needs none of them."""
 import os
@@ -105,12 +106,14 @@ def main():
     filled_pdf(os.path.join(OUT, "filled.pdf"))
     tmp = tempfile.mkdtemp()
     try:
-        for fmt in ("odt", "pdf"):
+        for fmt in ("odt", "pdf", "doc:MS Word 97", "rtf"):
             subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp}/profile",
                             "--convert-to", fmt, "--outdir", tmp, os.path.join(OUT, "filled.docx")],
                            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         shutil.move(os.path.join(tmp, "filled.odt"), os.path.join(OUT, "filled.odt"))
         shutil.move(os.path.join(tmp, "filled.pdf"), os.path.join(OUT, "printed.pdf"))
+        for ext in ("doc", "rtf"):
+            shutil.move(os.path.join(tmp, "filled." + ext), os.path.join(OUT, "filled." + ext))
     finally:
         shutil.rmtree(tmp)
 

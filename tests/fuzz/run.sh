@@ -34,6 +34,8 @@ seeds() {
 	smtp_reply) set -- "$D"/smtp/*.txt ;;
 	rtf)    set -- "$D"/word/*.rtf ;;
 	doc)    set -- "$D"/word/*.doc ;;
+	# small form pages made for the run (image-seeds.py), not kept in the repository
+	image)  set -- "$OUT"/made/image/* ;;
 	label)  set -- "$D"/extract/*.expected "$D"/html/*.expected "$D"/office/*.expected \
 	               "$ROOT"/tests/bench/samples/filled.txt "$D"/pipeline/*.eml ;;
 	esac
@@ -51,6 +53,10 @@ one() {
 	fi
 	rm -rf "$OUT/seeds/$t"
 	mkdir -p "$OUT/seeds/$t" "$OUT/corpus/$t"
+	if [ "$t" = image ]; then
+		rm -rf "$OUT/made/image"
+		python3 "$ROOT/tests/fuzz/image-seeds.py" "$OUT/made/image" "$ROOT/tests/bench/samples/printed.pdf"
+	fi
 	seeds "$t" | while read -r f; do
 		s=$OUT/seeds/$t/$(echo "$f" | md5sum | cut -c1-12)-${f##*/}
 		if [ "$t" = office_xml ]; then
@@ -71,7 +77,7 @@ n and open(sys.argv[2], "wb").write(z.read(n[0]))' "$f" "$s.xml" 2>/dev/null
 			return 1
 		fi
 	fi
-	case $t in office|office_xml|pdf) max=262144 ;; *) max=65536 ;; esac
+	case $t in office|office_xml|pdf|image) max=262144 ;; *) max=65536 ;; esac
 	# rss 2048 MB: the production limits allow a 25 MiB attachment; ASan doubles it
 	"$bin" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -max_len=$max \
 		-print_final_stats=1 -artifact_prefix="$OUT/crashes/$t-" \

@@ -4,18 +4,22 @@
 # 300 and 200 dpi, a phone-like photo by ImageMagick, and a scanner's PDF of
 # images) are read by OCR and go to review with every field pre-filled and a
 # confidence per field, in `review --json` and in the staff notice; with
-# [ocr] auto_register a good 300 dpi scan is registered; a pixel bomb ends in
-# review with a reason, before it is decoded.
+# [ocr] auto_register a good 300 dpi scan is registered; pixel bombs (PNG, TIFF,
+# a TIFF's second page) end in review with a reason, before they are decoded,
+# and a JPEG bomb and a decompression bomb (a PNG of 120 MB of pixels) in
+# review too; the daemon stays under 64 MB, the reader of a 300 dpi page
+# under 256 MB.
 . "$(dirname "$0")/lib.sh"
 # one OpenMP thread per OCR, as systemd/mailreg.service sets: CPU time, not spinning
 export OMP_THREAD_LIMIT=1
-plan 23
+plan 34
 
 make_instance
 S=$DATA/scans
 B=$T/mail
 mkdir -p "$B"
-python3 - "$S" "$B" <<'PY'
+pdftoppm -r 150 -f 1 -l 1 -singlefile -mono -tiff -tiffcompression packbits "$S/krawczyk-300.pdf" "$T/page"
+python3 - "$S" "$B" "$T/page.tif" <<'PY'
 import json, os, struct, sys, zlib
 from email.message import EmailMessage
 from email import policy
@@ -50,9 +54,64 @@ def chunk(kind, data):
 png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 100000, 100000, 8, 0, 0, 0, 0)) +
        chunk(b"IDAT", zlib.compress(b"\0" * 1000)) + chunk(b"IEND", b""))
 mail("bomb", "bomb@ops.example.pl", png, "image/png", "skan.png")
+
+# a JPEG whose header says 50000 x 50000 (the phone photo's, changed): decoded
+# at an eighth (6250 x 6250, within the limit), the rest of it missing
+jpeg = bytearray(open(os.path.join(scans, "wozniak-phone.jpg"), "rb").read())
+sof = next(i for i in range(2, len(jpeg) - 9) if jpeg[i] == 0xFF and jpeg[i + 1] in (0xC0, 0xC1, 0xC2))
+struct.pack_into(">HH", jpeg, sof + 5, 50000, 50000)
+mail("jpeg-bomb", "jpeg@ops.example.pl", bytes(jpeg), "image/jpeg", "skan.jpg")
+
+# a TIFF whose one page says 50000 x 50000 bilevel pixels (2.5 G)
+def ifd(tags, next_ifd=0):
+    return (struct.pack("<H", len(tags)) + b"".join(struct.pack("<HHII", t, k, 1, v) for t, k, v in tags) +
+            struct.pack("<I", next_ifd))
+bomb_tags = [(256, 4, 50000), (257, 4, 50000), (258, 3, 1), (259, 3, 1), (262, 3, 0), (273, 4, 8),
+             (277, 3, 1), (278, 4, 50000), (279, 4, 16)]
+mail("tiff-bomb", "tiff@ops.example.pl", b"II*\0" + struct.pack("<I", 24) + b"\0" * 16 + ifd(bomb_tags),
+     "image/tiff", "skan.tif")
+
+# a TIFF of two pages: a form page (the scanner's PDF by pdftoppm), then that
+# bomb; each page's header is checked before the page is decoded
+tiff = bytearray(open(sys.argv[3], "rb").read())
+assert tiff[:4] == b"II*\0"
+at = struct.unpack_from("<I", tiff, 4)[0]
+while True:   # the last IFD's link to the next
+    n = struct.unpack_from("<H", tiff, at)[0]
+    link = at + 2 + 12 * n
+    at = struct.unpack_from("<I", tiff, link)[0]
+    if at == 0:
+        break
+tiff += b"\0" * (len(tiff) % 2)
+struct.pack_into("<I", tiff, link, len(tiff))
+tiff += ifd(bomb_tags)
+mail("tiff-pages", "pages@ops.example.pl", bytes(tiff), "image/tiff", "skan.tif")
+
+# a decompression bomb: a 150 KB PNG of 6400 x 6400 white RGB pixels, within
+# the pixel limit, 120 MB decoded
+raw = zlib.compress((b"\0" + b"\xff" * (3 * 6400)) * 6400, 9)
+png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 6400, 6400, 8, 2, 0, 0, 0)) +
+       chunk(b"IDAT", raw) + chunk(b"IEND", b""))
+mail("png-inflate", "inflate@ops.example.pl", png, "image/png", "skan.png")
 PY
 
-mr ingest "$B/s300.eml" "$B/s200.eml" "$B/phone.eml" "$B/pdf.eml" "$B/bomb.eml" >/dev/null 2>&1
+# the daemon's peak RSS and the readers' (tree-rusage.py: the reader server
+# outlives the daemon and is reaped there, with the readers it reaped)
+ingest_measured() { "$ROOT/tests/tree-rusage.py" -o "$T/usage" "$MAILREG" -c "$T/etc/mailreg.conf" ingest "$@" >/dev/null 2>&1; }
+ingest_measured "$B/s300.eml"
+read -r wall cpu rss reader <"$T/usage"
+ok $([ "$rss" -lt 65536 ] && echo 0 || echo 1) "OCR of a 300 dpi page: the daemon's peak RSS stays under 64 MB ($rss KB)"
+# the reader's cap is its address space (256 MB + 192 MB for OCR + the image);
+# its resident set for one A4 page at 300 dpi fits in 256 MB.  Under ASan
+# (no address-space limit there) its shadow and quarantine count too: the cap.
+cap=262144
+[ -n "${SANITIZE:-}" ] && cap=$((448 * 1024))
+ok $([ "$reader" -gt 0 ] && [ "$reader" -lt "$cap" ] && echo 0 || echo 1) \
+	"OCR of a 300 dpi page: the reader's peak RSS is under $((cap / 1024)) MB ($reader KB)"
+ingest_measured "$B/s200.eml" "$B/phone.eml" "$B/pdf.eml" "$B/bomb.eml" "$B/jpeg-bomb.eml" "$B/tiff-bomb.eml" \
+	"$B/tiff-pages.eml" "$B/png-inflate.eml"
+read -r wall cpu rss reader <"$T/usage"
+ok $([ "$rss" -lt 65536 ] && echo 0 || echo 1) "scans and bombs: the daemon's peak RSS stays under 64 MB ($rss KB)"
 state() { sql "SELECT state FROM messages WHERE message_id = '$1@scans.example.pl'"; }
 reason() { sql "SELECT reason FROM messages WHERE message_id = '$1@scans.example.pl'"; }
 
@@ -90,6 +149,15 @@ like "$conf" "^0\\.[0-9]+$|^1(\\.0)?$" "the confidence is a number from 0 to 1"
 
 is "$(state bomb)" review "pixel bomb: review"
 like "$(reason bomb)" "scan: image of 100000 x 100000 pixels is over the limit" "pixel bomb: the reason names the limit"
+is "$(state jpeg-bomb)" review "JPEG bomb (50000 x 50000): review"
+like "$(reason jpeg-bomb)" "skan.jpg: scan: damaged image" "JPEG bomb: decoded at an eighth, found damaged"
+is "$(state tiff-bomb)" review "TIFF bomb (50000 x 50000): review"
+like "$(reason tiff-bomb)" "scan: image of 50000 x 50000 pixels is over the limit" "TIFF bomb: refused from its header"
+is "$(state tiff-pages)" review "a form page, then a bomb page in one TIFF: review"
+like "$(reason tiff-pages)" "scan: image of 50000 x 50000 pixels is over the limit" \
+	"the second page refused from its header, before it is decoded"
+is "$(state png-inflate)" review "decompression bomb (150 KB PNG, 120 MB of pixels): review"
+like "$(reason png-inflate)" "skan.png: scan: OCR found no text" "decompression bomb: decoded within the limits, read"
 
 # staff are told the fields with the confidence of each (the notice's text;
 # the original message is attached)
