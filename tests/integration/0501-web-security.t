@@ -153,8 +153,9 @@ is "$(cat "$T/conns")" closed "the 20th connection from one address is closed (l
 web_stop; web_start   # the address throttle above is in the server's memory only
 echo "haslo-celiny-do-konsoli" | mr staff add celina >/dev/null
 web_one_seat
-web_form 1 '<script>alert(1)</script>' 'Kowalska "cytat"' 'OPS <b>Gliwice</b>' 'dieta <i>bezglutenowa</i>, wózek'
-web_form 2 Jan Nowak '=HYPERLINK("http://zly.example.pl")' brak
+web_form 1 '<script>alert(1)</script>' 'Kowalska "cytat"' '=HYPERLINK("http://zly.example.pl")' \
+	'dieta <i>bezglutenowa</i>, wózek'
+web_form 2 Jan Nowak 'OPS <b>Gliwice</b>' brak
 mr ingest "$T/form-1.eml" "$T/form-2.eml" >/dev/null 2>&1
 a1=$(sql "SELECT id FROM applicants WHERE email = 'osoba1@ops.example.pl'")
 c1=$(sql "SELECT code FROM registrations WHERE applicant_id = $a1")

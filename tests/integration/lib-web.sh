@@ -70,5 +70,5 @@ web_one_seat() {
 	printf '[INFO-CEN]\nkind = info_meeting\ntitle = Spotkanie informacyjne – subregion centralny\n%s\n%s\n' \
 		"subregion = centralny" "seats = 1" >"$T/one-seat.ini"
 	echo "session1 = 2014-03-06T10:00 | 2014-03-06T14:00 | Katowice, ul. Modelarska 10" >>"$T/one-seat.ini"
-	mr catalog import "$T/one-seat.ini" >/dev/null
+	mr catalog import "$T/one-seat.ini" >/dev/null 2>&1
 }
