@@ -116,14 +116,15 @@ web_login anna "$PW" "$T/jar-a" >/dev/null
 web_login bartek haslo-bartka-do-konsoli "$T/jar-b" >/dev/null
 csrf_a=$(web_csrf "$T/jar-a")
 csrf_b=$(web_csrf "$T/jar-b")
-settled() { sql "SELECT (reviewed_at IS NOT NULL) || ' ' || (SELECT count(*) FROM audit) FROM messages WHERE id = $hid"; }
+settled() { sql "SELECT (reviewed_at IS NOT NULL) || ' ' || (SELECT count(*) FROM audit WHERE record = 'message:$hid')
+	FROM messages WHERE id = $hid"; }
 is "$($WEB_CURL -o /dev/null -w '%{http_code}' -d action=done -d "csrf=$csrf_a" "$WEB_URL/review/$hid")" 403 \
 	"settling without a session: 403"
 is "$($WEB_CURL -b "$T/jar-a" -o /dev/null -w '%{http_code}' -d action=done "$WEB_URL/review/$hid")" 403 \
 	"without the form's token: 403"
 is "$($WEB_CURL -b "$T/jar-a" -o /dev/null -w '%{http_code}' -d action=done -d "csrf=$csrf_b" "$WEB_URL/review/$hid")" 403 \
 	"with another session's token: 403"
-is "$(settled)" "0 1" "none of them changed anything (no settle, no audit row)"
+is "$(settled)" "0 0" "none of them changed anything (no settle, no audit row)"
 
 $WEB_CURL -b "$T/jar-a" -o "$T/hostile.html" "$WEB_URL/review/$hid"
 check "the page has no script tag from the mail" sh -c "! grep -qi '<script' '$T/hostile.html'"
