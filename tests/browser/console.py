@@ -96,6 +96,14 @@ try:
     wait.until(EC.presence_of_element_located((By.ID, "confirmed")))
     check("Dudek Halina" in driver.find_element(By.ID, "confirmed").text,
           "the event page lists the new participant")
+
+    # the event with a waiting list and a special need, before the cancellation
+    driver.get(base + "/events/INFO-CEN")
+    wait.until(EC.presence_of_element_located((By.ID, "waiting")))
+    w_first, w_last = waiting_name.split()
+    check("%s %s" % (w_last, w_first) in driver.find_element(By.ID, "waiting").text and
+          "dieta" in driver.find_element(By.ID, "needs").text,
+          "the event page shows the waiting list and the special needs")
     shot("event.png")
 
     # an applicant found without the marks of its letters, a registration cancelled
@@ -120,7 +128,6 @@ try:
 
     driver.get(base + "/events/INFO-CEN")
     wait.until(EC.presence_of_element_located((By.ID, "confirmed")))
-    w_first, w_last = waiting_name.split()
     confirmed = driver.find_element(By.ID, "confirmed").text
     check("%s %s" % (w_last, w_first) in confirmed and last not in confirmed and
           not driver.find_elements(By.ID, "waiting"),

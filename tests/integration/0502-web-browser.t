@@ -13,7 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/smtp.sh"
 . "$(dirname "$0")/lib-web.sh"
-plan 62
+plan 63
 
 if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ] || ! /usr/bin/python3 -c 'import selenium' 2>/dev/null; then
 	skip_all "chromium, chromium-driver and python3-selenium are needed (scripts/deps.sh test)"
@@ -51,6 +51,7 @@ sed 's/^/# /' "$T/browser.out" "$T/browser.err" | head -20
 grep -q "^ok - the dashboard lists the events" "$T/browser.out"; ok $? "log in: the dashboard lists the events"
 grep -q "^ok - registering with typed fields settles the item" "$T/browser.out"; ok $? "a review item registered with typed fields"
 grep -q "^ok - the event page lists the new participant" "$T/browser.out"; ok $? "the event page lists the participant"
+grep -q "^ok - the event page shows the waiting list and the special needs" "$T/browser.out"; ok $? "the waiting list and needs shown"
 grep -q "^ok - a search without Polish marks finds the applicant" "$T/browser.out"; ok $? "an applicant found by a search"
 grep -q "^ok - cancelling a registration in the browser" "$T/browser.out"; ok $? "a registration cancelled in the browser"
 grep -q "^ok - the first on the waiting list is promoted" "$T/browser.out"; ok $? "the event page shows the promotion"
