@@ -34,6 +34,15 @@ web_db_error (WebCtx *ctx, WebRequest *req, const GError *error)
 }
 
 const char *
+web_word_pl (const char *const table[][2], gsize n, const char *word)
+{
+	for (gsize i = 0; i < n; i++)
+		if (g_strcmp0 (word, table[i][0]) == 0)
+			return table[i][1];
+	return word ? word : "";
+}
+
+const char *
 web_status_pl (const char *status)
 {
 	static const char *const names[][2] = { { "confirmed", "potwierdzone" },
@@ -41,10 +50,7 @@ web_status_pl (const char *status)
 		                                { "requested", "przyjęte, termin do ustalenia" },
 		                                { "cancelled", "anulowane" } };
 
-	for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
-		if (g_strcmp0 (status, names[i][0]) == 0)
-			return names[i][1];
-	return status ? status : "";
+	return web_word_pl (names, G_N_ELEMENTS (names), status);
 }
 
 char *
@@ -223,10 +229,7 @@ mail_kind_pl (const char *kind)
 		{ "evaluation", "ankieta" },
 	};
 
-	for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
-		if (g_strcmp0 (kind, names[i][0]) == 0)
-			return names[i][1];
-	return kind ? kind : "";
+	return web_word_pl (names, G_N_ELEMENTS (names), kind);
 }
 
 static const char *
@@ -236,10 +239,7 @@ state_pl (const char *state)
 		                                { "deferred", "odłożona" }, { "failed", "nieudana" },
 		                                { "bounced", "zwrócona" } };
 
-	for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
-		if (g_strcmp0 (state, names[i][0]) == 0)
-			return names[i][1];
-	return state ? state : "";
+	return web_word_pl (names, G_N_ELEMENTS (names), state);
 }
 
 /* The applicant's own data into @data; an erased one has only its id. */

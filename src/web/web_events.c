@@ -26,10 +26,7 @@ event_kind_pl (const char *kind)
 		                                { "consulting", "doradztwo" },
 		                                { "training", "szkolenie" } };
 
-	for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
-		if (g_strcmp0 (kind, names[i][0]) == 0)
-			return names[i][1];
-	return kind ? kind : "";
+	return web_word_pl (names, G_N_ELEMENTS (names), kind);
 }
 
 static void

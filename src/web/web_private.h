@@ -118,6 +118,9 @@ WebReply *web_review_handle (WebCtx *ctx, WebRequest *req);
 WebReply *web_applicants_handle (WebCtx *ctx, WebRequest *req);
 /* The page saying the database failed; @error is logged. */
 WebReply *web_db_error (WebCtx *ctx, WebRequest *req, const GError *error);
+/* The Polish of @word in @table (@n pairs: English word, Polish), else
+ * @word itself ("" for NULL).  (transfer none) */
+const char *web_word_pl (const char *const table[][2], gsize n, const char *word);
 /* A registration's status as staff read it ("potwierdzone", ...).  (static) */
 const char *web_status_pl (const char *status);
 /* Unix time @t as the clocks in Poland show it, "05.12.2026 10:30".  (transfer full) */
