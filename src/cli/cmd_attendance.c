@@ -13,18 +13,6 @@
 
 #define USAGE "usage: attendance EVENT [--csv|--json] | attendance EVENT [--session N] --present|--absent CODE..."
 
-/* The mark of @code at @session in @marks: 1 present, 0 absent, -1 none. */
-static int
-mark_of (GPtrArray *marks, const char *code, int session)
-{
-	for (guint i = 0; i < marks->len; i++) {
-		const AttendanceMark *m = g_ptr_array_index (marks, i);
-		if (m->session == session && g_strcmp0 (m->code, code) == 0)
-			return m->present;
-	}
-	return -1;
-}
-
 static void
 print_json (const Event *ev, GPtrArray *rows, GPtrArray *marks, const char *const *columns)
 {
@@ -42,7 +30,7 @@ print_json (const Event *ev, GPtrArray *rows, GPtrArray *marks, const char *cons
 		json_builder_begin_array (b);
 		for (guint k = 0; k < ev->sessions->len; k++) {
 			const EventSession *s = g_ptr_array_index (ev->sessions, k);
-			int mark = mark_of (marks, code, (int) k + 1);
+			int mark = programme_attendance_mark (marks, code, (int) k + 1);
 			json_builder_begin_object (b);
 			cli_json_add_int (b, "session", k + 1);
 			cli_json_add_int (b, "hours", s->hours);

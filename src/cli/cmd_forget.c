@@ -17,7 +17,7 @@ cmd_forget (const Config *cfg, int argc, char **argv, GError **error)
 		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE, "usage: forget EMAIL");
 		return FALSE;
 	}
-	if ((p = pipeline_open (cfg, error)) == NULL || !programme_forget (p, argv[1], &rows, &files, error))
+	if ((p = pipeline_open (cfg, error)) == NULL || !programme_forget (p, argv[1], "cli", &rows, &files, error))
 		return FALSE;
 	printf ("forget: %u records and %u files erased\n", rows, files);
 	return TRUE;

@@ -860,14 +860,8 @@ dates_changed (const Event *old, const Event *now)
 }
 
 gboolean
-programme_import (Pipeline *p, const char *path, guint *count, guint *updates, guint *promoted,
-                  GError **error)
+programme_update_events (Pipeline *p, GPtrArray *events, guint *updates, guint *promoted, GError **error)
 {
-	g_autoptr (GPtrArray) events = catalog_load (path, error);
-
-	*count = *updates = *promoted = 0;
-	if (events == NULL || !db_begin (p->db, error))
-		return FALSE;
 	for (guint i = 0; i < events->len; i++) {
 		const Event *ev = g_ptr_array_index (events, i);
 		g_autoptr (GError) local = NULL;
@@ -876,45 +870,53 @@ programme_import (Pipeline *p, const char *path, guint *count, guint *updates, g
 		g_autoptr (GPtrArray) regs = NULL;
 		guint before = *updates;
 
-		if (local != NULL || !db_event_upsert (p->db, ev, error)) {
-			if (local != NULL)
-				g_propagate_error (error, g_steal_pointer (&local));
-			db_rollback (p->db);
+		if (local != NULL) {
+			g_propagate_error (error, g_steal_pointer (&local));
 			return FALSE;
 		}
+		if (!db_event_upsert (p->db, ev, error))
+			return FALSE;
 		if (old == NULL)
 			continue;
 		if (!dates_changed (old, ev)) {
 			/* more seats (or hours) free places for the waiting list */
-			if (!programme_promote (p, ev->code, promoted, error)) {
-				db_rollback (p->db);
+			if (!programme_promote (p, ev->code, promoted, error))
 				return FALSE;
-			}
 			continue;
 		}
 		if ((now = db_event_get (p->db, ev->code, error)) == NULL ||
-		    (regs = db_event_registrations (p->db, ev->code, error)) == NULL) {
-			db_rollback (p->db);
+		    (regs = db_event_registrations (p->db, ev->code, error)) == NULL)
 			return FALSE;
-		}
 		for (guint r = 0; r < regs->len; r++) {
 			GHashTable *row = g_ptr_array_index (regs, r);
 			g_autoptr (Registration) reg = NULL;
 			if (g_strcmp0 (g_hash_table_lookup (row, "status"), "waitlisted") == 0)
 				continue;
 			if ((reg = db_registration_get (p->db, g_hash_table_lookup (row, "code"), error)) == NULL ||
-			    !tell (p, 0, NULL, "update", "update", reg, now, CAL_PUBLISH, NULL, error)) {
-				db_rollback (p->db);
+			    !tell (p, 0, NULL, "update", "update", reg, now, CAL_PUBLISH, NULL, error))
 				return FALSE;
-			}
 			(*updates)++;
 		}
 		g_message ("programme: the dates of %s changed; %u registered told", ev->code, *updates - before);
 		/* after the update mails: the promoted are told the new dates once */
-		if (!programme_promote (p, ev->code, promoted, error)) {
-			db_rollback (p->db);
+		if (!programme_promote (p, ev->code, promoted, error))
 			return FALSE;
-		}
+	}
+	return TRUE;
+}
+
+gboolean
+programme_import (Pipeline *p, const char *path, guint *count, guint *updates, guint *promoted,
+                  GError **error)
+{
+	g_autoptr (GPtrArray) events = catalog_load (path, error);
+
+	*count = *updates = *promoted = 0;
+	if (events == NULL || !db_begin (p->db, error))
+		return FALSE;
+	if (!programme_update_events (p, events, updates, promoted, error)) {
+		db_rollback (p->db);
+		return FALSE;
 	}
 	if (!db_commit (p->db, error))
 		return FALSE;
@@ -1211,6 +1213,17 @@ fail:
 }
 
 int
+programme_attendance_mark (GPtrArray *marks, const char *code, int session)
+{
+	for (guint i = 0; i < marks->len; i++) {
+		const AttendanceMark *m = g_ptr_array_index (marks, i);
+		if (m->session == session && g_strcmp0 (m->code, code) == 0)
+			return m->present;
+	}
+	return -1;
+}
+
+int
 programme_hours_attended (const Event *ev, GPtrArray *marks, const char *code)
 {
 	int hours = 0;
@@ -1264,7 +1277,7 @@ remove_file (const char *path, guint *removed)
 }
 
 gboolean
-programme_forget (Pipeline *p, const char *email, guint *rows, guint *files, GError **error)
+programme_forget (Pipeline *p, const char *email, const char *actor, guint *rows, guint *files, GError **error)
 {
 	g_autofree char *needle = g_ascii_strdown (email, -1);
 	g_autofree char *processed = g_build_filename (p->cfg->inbox, "processed", NULL);
@@ -1303,7 +1316,16 @@ programme_forget (Pipeline *p, const char *email, guint *rows, guint *files, GEr
 				goto fail;
 		}
 	}
-	if (!db_forget (p->db, applicant, email, spool_ids, gone_spool, gone_out, error) || !db_commit (p->db, error))
+	if (!db_forget (p->db, applicant, email, spool_ids, gone_spool, gone_out, error))
+		goto fail;
+	if (actor != NULL) {
+		/* the record by id only: the trail must not keep what was erased */
+		g_autofree char *record = applicant > 0 ? g_strdup_printf ("applicant:%" G_GINT64_FORMAT, applicant) : NULL;
+		g_autofree char *detail = g_strdup_printf ("%u messages, %u replies erased", gone_spool->len, gone_out->len);
+		if (!db_audit_add (p->db, actor, "applicant.forget", record, detail, error))
+			goto fail;
+	}
+	if (!db_commit (p->db, error))
 		goto fail;
 	*rows = gone_spool->len + gone_out->len + (applicant > 0);
 	for (guint i = 0; i < paths->len; i++)

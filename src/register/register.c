@@ -511,6 +511,41 @@ record_rejection (Pipeline *p, const InboundMessage *msg, const Application *app
 	return register_queue_rejection (p, row, msg, app->first_name, app->email, app->problems, error);
 }
 
+/* Queue the confirmation of applicant @applicant, whose data are @who, as
+ * template and outbox kind @kind (confirmation, or waitlist when a form placed
+ * it only on waiting lists): its registrations as they stand, the calendar
+ * entries of its places, the form's @notes (may be empty); threaded to @msg
+ * (may be NULL), linked to inbound row @row (0: none).  @vars gets the
+ * template's variables (the staff copy uses them too). */
+static gboolean
+queue_confirmation (Pipeline *p, gint64 row, const InboundMessage *msg, const char *kind, gint64 applicant,
+                    const ApplicantFields *who, const char *notes, GHashTable *vars, GError **error)
+{
+	g_autofree char *name = g_strdup_printf ("%s %s", who->first_name, who->last_name);
+	g_autofree char *ics = NULL;
+	g_autoptr (GPtrArray) regs = NULL;
+	g_autoptr (GPtrArray) events = NULL;
+
+	reply_var_set (vars, "first_name", who->first_name);
+	reply_var_set (vars, "last_name", who->last_name);
+	reply_var_set (vars, "email", who->email);
+	reply_var_set (vars, "institution", who->institution);
+	g_hash_table_insert (vars, "waitlist_rule", programme_waitlist_rule (p));
+	reply_var_set (vars, "powiat", who->powiat);
+	reply_var_set (vars, "subregion", who->subregion);
+	if (notes != NULL && *notes != '\0')
+		g_hash_table_insert (vars, "notes", g_strdup_printf ("\nUwagi:\n%s\n", notes));
+	else
+		reply_var_set (vars, "notes", "");
+	/* read once, after the placements, for the text and the calendar both */
+	if ((regs = db_registrations_of (p->db, applicant, error)) == NULL ||
+	    (events = events_of (p, regs, error)) == NULL)
+		return FALSE;
+	g_hash_table_insert (vars, "registrations", registrations_text (regs, events));
+	return invitation (p, regs, events, &ics, error) &&
+	       reply_queue (p, row, msg, kind, kind, vars, name, who->email, ics, error);
+}
+
 /* The effects of valid form @app of message row @row: the applicant, the
  * places, the confirmation (with the calendar entries) and the staff copy;
  * the message's reason becomes the summary (after @prefix, may be NULL). */
@@ -523,9 +558,6 @@ register_applicant (Pipeline *p, gint64 row, const InboundMessage *msg, const Fo
 	g_autoptr (GString) missing = g_string_new (NULL);
 	g_autofree char *name = g_strdup_printf ("%s %s", app->first_name, app->last_name);
 	g_autofree char *notes = NULL;
-	g_autofree char *ics = NULL;
-	g_autoptr (GPtrArray) regs = NULL;
-	g_autoptr (GPtrArray) events = NULL;
 	const ApplicantFields fields = {
 		.email = app->email, .first_name = app->first_name, .last_name = app->last_name,
 		.phone = app->phone, .institution = app->institution,
@@ -556,28 +588,9 @@ register_applicant (Pipeline *p, gint64 row, const InboundMessage *msg, const Fo
 	                               summary->str);
 	if (!db_message_set_applicant (p->db, row, applicant, res->reason, error))
 		return FALSE;
-	reply_var_set (vars, "first_name", app->first_name);
-	reply_var_set (vars, "last_name", app->last_name);
-	reply_var_set (vars, "email", app->email);
-	reply_var_set (vars, "institution", app->institution);
-	g_hash_table_insert (vars, "waitlist_rule", programme_waitlist_rule (p));
-	reply_var_set (vars, "powiat", app->powiat);
-	reply_var_set (vars, "subregion", app->subregion);
 	notes = joined (app->notes, "\n");
-	if (*notes != '\0') {
-		g_autofree char *block = g_strdup_printf ("\nUwagi:\n%s\n", notes);
-		reply_var_set (vars, "notes", block);
-	} else {
-		reply_var_set (vars, "notes", "");
-	}
-	/* read once, after the placements, for the text and the calendar both */
-	if ((regs = db_registrations_of (p->db, applicant, error)) == NULL ||
-	    (events = events_of (p, regs, error)) == NULL)
-		return FALSE;
-	g_hash_table_insert (vars, "registrations", registrations_text (regs, events));
 	res->outcome = OUTCOME_REGISTERED;
-	if (!invitation (p, regs, events, &ics, error) ||
-	    !reply_queue (p, row, msg, kind, kind, vars, name, app->email, ics, error))
+	if (!queue_confirmation (p, row, msg, kind, applicant, &fields, notes, vars, error))
 		return FALSE;
 	if (!p->cfg->staff_copy || p->cfg->staff == NULL)
 		return TRUE;
@@ -1267,6 +1280,45 @@ register_form_effects (Pipeline *p, gint64 row, const InboundMessage *msg, const
                        const Application *app, const char *prefix, RegisterResult *res, GError **error)
 {
 	return register_applicant (p, row, msg, form, app, prefix, res, error);
+}
+
+gboolean
+register_resend_confirmation (Pipeline *p, gint64 applicant, GError **error)
+{
+	g_autoptr (ApplicantRow) a = db_applicant_get (p->db, applicant, error);
+	g_autoptr (GPtrArray) regs = NULL;
+	g_autoptr (GHashTable) vars = reply_vars_new ();
+	guint active = 0, waiting = 0;
+
+	if (a == NULL || a->forgotten) {
+		if (error == NULL || *error == NULL)
+			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "no applicant #%" G_GINT64_FORMAT "%s",
+			             applicant, a ? " (its data were erased)" : "");
+		return FALSE;
+	}
+	if ((regs = db_applicant_registrations (p->db, applicant, error)) == NULL)
+		return FALSE;
+	for (guint i = 0; i < regs->len; i++) {
+		const Registration *r = g_ptr_array_index (regs, i);
+		active += g_strcmp0 (r->status, "cancelled") != 0;
+		waiting += g_strcmp0 (r->status, "waitlisted") == 0;
+	}
+	if (active == 0) {
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA,
+		             "applicant #%" G_GINT64_FORMAT " has no registration that is not cancelled", applicant);
+		return FALSE;
+	}
+	{
+		const ApplicantFields who = {
+			.email = a->email, .first_name = a->first_name, .last_name = a->last_name, .phone = a->phone,
+			.institution = a->institution, .institution_type = a->institution_type, .position = a->position,
+			.powiat = a->powiat, .subregion = a->subregion, .needs = a->needs, .topics = a->topics,
+			.consulting_topic = a->consulting_topic,
+		};
+		/* the form's notes are not kept: the confirmation comes without them */
+		return queue_confirmation (p, 0, NULL, waiting == active ? "waitlist" : "confirmation", applicant, &who,
+		                           NULL, vars, error);
+	}
 }
 
 gboolean

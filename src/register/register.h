@@ -137,6 +137,15 @@ FormData *register_read_form (Pipeline *p, const InboundMessage *msg);
 gboolean register_queue_rejection (Pipeline *p, gint64 row, const InboundMessage *msg, const char *first_name,
                                    const char *fallback_addr, GPtrArray *problems, GError **error);
 
+/* Queue applicant @applicant's confirmation again (staff asked: the first was
+ * lost, or the person asks for it), as its registrations stand now: template
+ * and kind confirmation (waitlist when every registration not cancelled
+ * waits), with the calendar entries of its places at their next SEQUENCE, to
+ * its address, threaded to nothing.  Inside the caller's transaction.
+ * MAILREG_ERROR_DATA when there is no such applicant, its data were erased, or
+ * every registration of it is cancelled. */
+gboolean register_resend_confirmation (Pipeline *p, gint64 applicant, GError **error);
+
 /* Why @msg must not be answered automatically (RFC 3834: auto-replies, bounces,
  * lists, our own mail), or NULL.  (static string or transfer full via @reason) */
 gboolean register_is_automatic (const Pipeline *p, const InboundMessage *msg, char **reason);
@@ -242,6 +251,10 @@ const char *programme_institution_type (const char *given, const char *instituti
  * (waitlisted, requested, cancelled), absent for a cancelled one. */
 gboolean programme_attendance (Db *db, const char *event, int session, gboolean present, char **codes,
                                guint *marked, GError **error);
+
+/* The mark of registration @code at session @session (1-based) among @marks
+ * (db_attendance_of_event): 1 present, 0 absent, -1 none recorded. */
+int programme_attendance_mark (GPtrArray *marks, const char *code, int session);
 
 /* The hours registration @code attended in @ev: the sum of the catalog hours
  * (EventSession.hours) of the sessions @marks (db_attendance_of_event) have it
@@ -376,6 +389,12 @@ gboolean programme_mentions_code (const Pipeline *p, const InboundMessage *msg);
 gboolean programme_import (Pipeline *p, const char *path, guint *count, guint *updates, guint *promoted,
                            GError **error);
 
+/* programme_import's work for @events (Event*, as catalog_load reads them),
+ * inside the caller's transaction: the console changes one session's date or
+ * place this way.  Adds to *@updates and *@promoted. */
+gboolean programme_update_events (Pipeline *p, GPtrArray *events, guint *updates, guint *promoted,
+                                  GError **error);
+
 /* Queue the reminders due at clock_now() (config [programme] reminders) for every
  * confirmed registration and dated session, in a transaction of its own; each
  * (registration, session, date, offset) at most once; one more than
@@ -455,8 +474,11 @@ gboolean programme_schedule (Pipeline *p, const char *code, const char *when, co
  * outbox row naming it deleted with their spool and outgoing files (and any file
  * there or in the inbox's processed/ naming the address), the applicant row
  * anonymised; then the database is compacted so no old page keeps it.  Opens
- * its own transaction.  *@rows and *@files count what was erased. */
-gboolean programme_forget (Pipeline *p, const char *email, guint *rows, guint *files, GError **error);
+ * its own transaction; with @actor (may be NULL) its audit row
+ * "applicant.forget" (the record by id, never the address) is in it.  *@rows
+ * and *@files count what was erased. */
+gboolean programme_forget (Pipeline *p, const char *email, const char *actor, guint *rows, guint *files,
+                           GError **error);
 
 /* --- retention (purge.c) ------------------------------------------------- */
 

@@ -774,4 +774,113 @@ int db_staff_login_failed (Db *db, gint64 id, int limit, gint64 lock_until, GErr
  * login time recorded. */
 gboolean db_staff_login_ok (Db *db, gint64 id, GError **error);
 
+/* --- applicants as staff look them up (db_applicant.c) --------------------- */
+
+/* An applicant as the store keeps it; NULL where the form said nothing. */
+typedef struct {
+	gint64 id;
+	char *email;
+	char *first_name;
+	char *last_name;
+	char *phone;
+	char *institution;
+	char *institution_type;
+	char *position;         /* the job title */
+	char *powiat;
+	char *subregion;
+	char *needs;            /* "Szczególne potrzeby" as written */
+	char *topics;
+	int consulting_topic;   /* 1..4, 0 when none */
+	char *created_at;       /* ISO UTC */
+	char *updated_at;
+	char *bounced_at;       /* mail to it bounced (RFC 3464), or NULL */
+	char *bounce_reason;
+	gboolean forgotten;     /* erased (db_forget): only the id is left */
+} ApplicantRow;
+
+void applicant_row_free (ApplicantRow *row);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ApplicantRow, applicant_row_free)
+
+/* Applicant @id; NULL when none (no error set) or on an error.  (transfer full) */
+ApplicantRow *db_applicant_get (Db *db, gint64 id, GError **error);
+
+/* What staff look applicants up by; NULL or empty members match everyone. */
+typedef struct {
+	const char *text;       /* words all in the name, e-mail and institution (db_fold), or a registration code */
+	const char *event;      /* a registration for the event with this code ... */
+	const char *status;     /* ... and/or with this status (confirmed, waitlisted, requested, cancelled) */
+	const char *subregion;  /* the applicant's subregion */
+	guint limit;            /* at most this many (0: all) */
+} ApplicantQuery;
+
+/* The applicants matching @q, erased ones left out, by last name, first name;
+ * *@more TRUE when the limit left some out.  (transfer full) ApplicantRow*. */
+GPtrArray *db_applicant_search (Db *db, const ApplicantQuery *q, gboolean *more, GError **error);
+
+/* @s lower case and without the marks of its letters ("Łódź" -> "lodz"), as
+ * db_applicant_search compares text.  (transfer full) */
+char *db_fold (const char *s);
+
+/* Every registration of applicant @applicant, cancelled ones too, in the order
+ * made.  (transfer full) Registration*, every field but first_start. */
+GPtrArray *db_applicant_registrations (Db *db, gint64 applicant, GError **error);
+
+/* A message an applicant sent, and what became of it. */
+typedef struct {
+	gint64 id;
+	char *received_at;      /* ISO UTC */
+	char *subject;          /* or NULL */
+	Outcome outcome;
+	char *reason_code;      /* reasons.h, or NULL */
+	char *reviewed_at;      /* settled by staff, or NULL */
+} ApplicantMessage;
+
+void applicant_message_free (ApplicantMessage *m);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ApplicantMessage, applicant_message_free)
+
+/* The messages of applicant @applicant (linked to it or from its address),
+ * oldest first.  (transfer full) ApplicantMessage*. */
+GPtrArray *db_applicant_messages (Db *db, gint64 applicant, GError **error);
+
+/* A mail sent (or to be sent) to an applicant. */
+typedef struct {
+	gint64 id;
+	gint64 inbound_id;      /* the message it answers, or 0 */
+	char *kind;             /* confirmation, waitlist, promotion, ... */
+	char *subject;
+	char *state;            /* queued | sent | deferred | failed | bounced */
+	char *created_at;       /* ISO UTC */
+	char *sent_at;          /* or NULL */
+	char *last_error;       /* the server's last answer, or NULL */
+} ApplicantReply;
+
+void applicant_reply_free (ApplicantReply *r);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ApplicantReply, applicant_reply_free)
+
+/* The mail to applicant @applicant's address (staff notices left out), oldest
+ * first.  (transfer full) ApplicantReply*. */
+GPtrArray *db_applicant_replies (Db *db, gint64 applicant, GError **error);
+
+/* A person registered for an event (not cancelled). */
+typedef struct {
+	char *code;
+	char *status;           /* confirmed | requested | waitlisted */
+	int position;           /* on the waiting list (1 first), 0 when not waitlisted */
+	gint64 offer_deadline;  /* an open offer's deadline (unix time), 0 when none */
+	gint64 applicant_id;
+	char *first_name;
+	char *last_name;
+	char *institution;
+	char *email;
+	char *phone;
+	char *needs;            /* "Szczególne potrzeby" as written, or NULL */
+} Participant;
+
+void participant_free (Participant *p);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Participant, participant_free)
+
+/* The registrations of @event_code not cancelled: places first, then the
+ * waiting list, each in arrival order.  (transfer full) Participant*. */
+GPtrArray *db_event_participants (Db *db, const char *event_code, GError **error);
+
 #endif

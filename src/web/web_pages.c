@@ -57,8 +57,8 @@ web_page (WebCtx *ctx, WebRequest *req, guint status, const char *name, const ch
 	return r;
 }
 
-static WebReply *
-message_page (WebCtx *ctx, WebRequest *req, guint status, const char *title, const char *text)
+WebReply *
+web_message_page (WebCtx *ctx, WebRequest *req, guint status, const char *title, const char *text)
 {
 	g_autoptr (JsonObject) data = json_object_new ();
 
@@ -70,7 +70,7 @@ static WebReply *
 forbidden (WebCtx *ctx, WebRequest *req)
 {
 	g_info ("refused a %s to %s: no valid form token", req->method, req->session ? "a session" : "no session");
-	return message_page (ctx, req, 403, "Odmowa",
+	return web_message_page (ctx, req, 403, "Odmowa",
 	                     "Formularz wygasł lub nie pochodzi z tej sesji. Nic nie zostało zmienione. "
 	                     "Odśwież stronę i spróbuj ponownie.");
 }
@@ -79,7 +79,7 @@ static WebReply *
 db_failed (WebCtx *ctx, WebRequest *req, GError *error)
 {
 	g_warning ("%s", error->message);
-	return message_page (ctx, req, 500, "Błąd", "Baza danych nie odpowiedziała. Spróbuj ponownie za chwilę.");
+	return web_message_page (ctx, req, 500, "Błąd", "Baza danych nie odpowiedziała. Spróbuj ponownie za chwilę.");
 }
 
 static const char *
@@ -260,63 +260,6 @@ dashboard (WebCtx *ctx, WebRequest *req)
 	return web_page (ctx, req, 200, "dashboard", "Pulpit", data);
 }
 
-/* --- /events/CODE ------------------------------------------------------------------ */
-
-static WebReply *
-event_page (WebCtx *ctx, WebRequest *req, const char *code)
-{
-	g_autoptr (GError) error = NULL;
-	g_autoptr (Event) ev = NULL;
-	g_autoptr (GPtrArray) regs = NULL;
-	g_autoptr (JsonObject) data = json_object_new ();
-	g_autoptr (JsonArray) confirmed = json_array_new ();
-	g_autoptr (JsonArray) waiting = json_array_new ();
-	g_autoptr (JsonArray) sessions = json_array_new ();
-	g_autofree char *title = NULL;
-
-	/* codes are letters, digits and dashes: anything else is no event */
-	if (*code == '\0' || strspn (code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") != strlen (code))
-		return NULL;
-	if ((ev = db_event_get (ctx->p->db, code, &error)) == NULL)
-		return error ? db_failed (ctx, req, error) : NULL;
-	if ((regs = db_event_registrations (ctx->p->db, code, &error)) == NULL)
-		return db_failed (ctx, req, error);
-	for (guint i = 0; i < ev->sessions->len; i++) {
-		const EventSession *s = g_ptr_array_index (ev->sessions, i);
-		JsonObject *o = json_object_new ();
-		if (s->start != NULL)
-			json_object_set_string_member (o, "start", s->start);
-		if (s->end != NULL)
-			json_object_set_string_member (o, "end", s->end);
-		if (s->place != NULL)
-			json_object_set_string_member (o, "place", s->place);
-		json_array_add_object_element (sessions, o);
-	}
-	for (guint i = 0; i < regs->len; i++) {
-		GHashTable *r = g_ptr_array_index (regs, i);
-		JsonObject *o = json_object_new ();
-		gboolean waits = g_strcmp0 (g_hash_table_lookup (r, "status"), "waitlisted") == 0;
-		for (const char *const *c = (const char *const[]) { "code", "first_name", "last_name", "institution",
-		                                                    "email", "phone", "position", NULL };
-		     *c; c++)
-			if (g_hash_table_lookup (r, *c) != NULL)
-				json_object_set_string_member (o, *c, g_hash_table_lookup (r, *c));
-		json_object_set_int_member (o, "n", (waits ? json_array_get_length (waiting)
-		                                           : json_array_get_length (confirmed)) + 1);
-		json_array_add_object_element (waits ? waiting : confirmed, o);
-	}
-	json_object_set_string_member (data, "code", ev->code);
-	json_object_set_string_member (data, "event_title", ev->title);
-	json_object_set_int_member (data, "seats", ev->seats);
-	json_object_set_boolean_member (data, "has_sessions", json_array_get_length (sessions) > 0);
-	json_object_set_array_member (data, "sessions", json_array_ref (sessions));
-	json_object_set_array_member (data, "confirmed", json_array_ref (confirmed));
-	json_object_set_array_member (data, "waiting", json_array_ref (waiting));
-	json_object_set_boolean_member (data, "has_waiting", json_array_get_length (waiting) > 0);
-	title = g_strdup_printf ("Wydarzenie %s", ev->code);
-	return web_page (ctx, req, 200, "event", title, data);
-}
-
 /* --- /outbox ------------------------------------------------------------------------ */
 
 static WebReply *
@@ -418,11 +361,11 @@ web_pages_handle (WebCtx *ctx, WebRequest *req)
 	WebReply *r;
 
 	if (g_str_has_prefix (req->path, "/static/") && !post)
-		return (r = static_file (ctx, req)) ? r : message_page (ctx, req, 404, "Nie ma takiej strony", "Nie ma takiej strony.");
+		return (r = static_file (ctx, req)) ? r : web_message_page (ctx, req, 404, "Nie ma takiej strony", "Nie ma takiej strony.");
 	if (strcmp (req->path, "/login") == 0)
 		return post ? login_post (ctx, req) : login_form (ctx, req, 200, NULL, NULL);
 	if (!post && strcmp (req->path, "/favicon.ico") == 0)
-		return message_page (ctx, req, 404, "Nie ma takiej strony", "Nie ma takiej strony.");
+		return web_message_page (ctx, req, 404, "Nie ma takiej strony", "Nie ma takiej strony.");
 	if (req->session == NULL)
 		return post ? forbidden (ctx, req) : web_redirect ("/login");
 	if (post && strcmp (req->path, "/logout") == 0)
@@ -439,9 +382,9 @@ web_pages_handle (WebCtx *ctx, WebRequest *req)
 	if (post && sscanf (req->path, "/outbox/%" G_GINT64_MODIFIER "d%c", &id, &tail) == 1 && id > 0 &&
 	    (r = outbox_retry (ctx, req, id)) != NULL)
 		return r;
-	if (!post && g_str_has_prefix (req->path, "/events/") && (r = event_page (ctx, req, req->path + 8)) != NULL)
+	if ((r = web_events_handle (ctx, req)) != NULL || (r = web_applicants_handle (ctx, req)) != NULL)
 		return r;
 	if ((r = web_review_handle (ctx, req)) != NULL)
 		return r;
-	return message_page (ctx, req, 404, "Nie ma takiej strony", "Nie ma takiej strony.");
+	return web_message_page (ctx, req, 404, "Nie ma takiej strony", "Nie ma takiej strony.");
 }

@@ -104,9 +104,39 @@ WebReply *web_pages_handle (WebCtx *ctx, WebRequest *req);
 WebReply *web_page (WebCtx *ctx, WebRequest *req, guint status, const char *name, const char *title,
                     JsonObject *data);
 
+/* A page of one sentence @text under @title. */
+WebReply *web_message_page (WebCtx *ctx, WebRequest *req, guint status, const char *title, const char *text);
+
 /* --- web_review.c --- */
 /* /review, /review/ID and its attachments and actions; NULL when @req is
  * for none of them. */
 WebReply *web_review_handle (WebCtx *ctx, WebRequest *req);
+
+/* --- web_applicants.c --- */
+/* /applicants (search), /applicants/ID, /applicants/ID/forget and the
+ * actions on an applicant; NULL when @req is for none of them. */
+WebReply *web_applicants_handle (WebCtx *ctx, WebRequest *req);
+/* The page saying the database failed; @error is logged. */
+WebReply *web_db_error (WebCtx *ctx, WebRequest *req, const GError *error);
+/* The Polish of @word in @table (@n pairs: English word, Polish), else
+ * @word itself ("" for NULL).  (transfer none) */
+const char *web_word_pl (const char *const table[][2], gsize n, const char *word);
+/* A registration's status as staff read it ("potwierdzone", ...).  (static) */
+const char *web_status_pl (const char *status);
+/* Unix time @t as the clocks in Poland show it, "05.12.2026 10:30".  (transfer full) */
+char *web_time (gint64 t);
+
+/* --- web_events.c --- */
+/* /events, /events/CODE, its sign-in sheet, attendance.csv and the change
+ * of a session's date or place; NULL when @req is for none of them. */
+WebReply *web_events_handle (WebCtx *ctx, WebRequest *req);
+
+/* --- web_csv.c --- */
+/* Start a CSV file: the UTF-8 byte-order mark. */
+void web_csv_start (GString *out);
+/* Append one row of @n @cells (NULL: empty) to @out: ';'-separated, every cell
+ * quoted, a cell starting with = + - @ (or tab, CR) behind an apostrophe,
+ * CRLF at the end. */
+void web_csv_row (GString *out, const char *const *cells, gsize n);
 
 #endif

@@ -4,12 +4,14 @@
 # accounts, headers, the session cookie, CSRF on every POST, logout, idle and
 # absolute expiry (the console's clock shifted by MAILREG_WEB_SKEW_FILE, no
 # waiting), the login throttles, escaping, bounded requests, the per-address
-# connection limit, HTTPS with a __Host- cookie, and an access log without
-# personal data.
+# connection limit, HTTPS with a __Host- cookie, an access log without
+# personal data; the applicants' and events' actions refused without a
+# session or the session's own token, and values from mail escaped on their
+# pages (and made text in the attendance CSV).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-web.sh"
 need_faults
-plan 53
+plan 82
 
 make_instance
 PW='tajne-haslo-anny-42'
@@ -146,6 +148,63 @@ except (socket.timeout, ConnectionResetError):
     print("open" if isinstance(sys.exc_info()[1], socket.timeout) else "closed")
 PY
 is "$(cat "$T/conns")" closed "the 20th connection from one address is closed (limit 16)"
+
+# --- applicants and events: every action needs a session and its own token
+web_stop; web_start   # the address throttle above is in the server's memory only
+echo "haslo-celiny-do-konsoli" | mr staff add celina >/dev/null
+web_one_seat
+web_form 1 '<script>alert(1)</script>' 'Kowalska "cytat"' '=HYPERLINK("http://zly.example.pl")' \
+	'dieta <i>bezglutenowa</i>, wózek'
+web_form 2 Jan Nowak 'OPS <b>Gliwice</b>' brak
+mr ingest "$T/form-1.eml" "$T/form-2.eml" >/dev/null 2>&1
+a1=$(sql "SELECT id FROM applicants WHERE email = 'osoba1@ops.example.pl'")
+c1=$(sql "SELECT code FROM registrations WHERE applicant_id = $a1")
+is "$(sql "SELECT group_concat(status, ' ') FROM (SELECT status FROM registrations ORDER BY id)")" "confirmed waitlisted" \
+	"two applicants for one seat: one confirmed, one waiting"
+# what an action would change: statuses, mail queued, audit rows, erased people, the session's date and place
+snapshot() { sql "SELECT (SELECT group_concat(status) FROM registrations) || ' ' || (SELECT count(*) FROM outbox)
+	|| ' ' || (SELECT count(*) FROM audit) || ' ' || (SELECT count(*) FROM applicants WHERE email GLOB 'forgotten-*')
+	|| ' ' || (SELECT s.start || s.place FROM sessions s JOIN events e ON e.id = s.event_id WHERE e.code = 'INFO-CEN')"; }
+before=$(snapshot)
+web_login anna "$PW" "$T/jar-c" >/dev/null
+web_login celina haslo-celiny-do-konsoli "$T/jar-d" >/dev/null
+csrf_c=$(web_csrf "$T/jar-c")
+csrf_d=$(web_csrf "$T/jar-d")
+for action in "/applicants/$a1 action=cancel&code=$c1" "/applicants/$a1 action=resend" \
+	"/applicants/$a1 action=forget&confirm=tak" \
+	"/events/INFO-CEN action=reschedule&session=1&start=2014-03-07T10:00&place=Gliwice"; do
+	path=${action%% *}; body=${action#* }
+	is "$($WEB_CURL -o /dev/null -w '%{http_code}' -d "$body&csrf=$csrf_c" "$WEB_URL$path")" 403 "$path ${body%%&*} without a session: 403"
+	is "$($WEB_CURL -b "$T/jar-c" -o /dev/null -w '%{http_code}' -d "$body" "$WEB_URL$path")" 403 "... without the form's token: 403"
+	is "$($WEB_CURL -b "$T/jar-c" -o /dev/null -w '%{http_code}' -d "$body&csrf=$csrf_d" "$WEB_URL$path")" 403 \
+		"... with another session's token: 403"
+done
+is "$(snapshot)" "$before" "none of them changed anything (registrations, outbox, audit, people, sessions)"
+is "$($WEB_CURL -b "$T/jar-c" -o "$T/forget-ask.html" -w '%{http_code}' -d "action=forget&csrf=$csrf_c" "$WEB_URL/applicants/$a1")" 200 \
+	"forget without the confirmation: the confirmation page"
+is "$(snapshot)" "$before" "and nothing erased"
+like "$(cat "$T/forget-ask.html")" 'name="confirm" value="tak"' "it asks to confirm"
+
+# values from mail on the new pages: escaped everywhere
+$WEB_CURL -b "$T/jar-c" -o "$T/applicants.html" "$WEB_URL/applicants"
+$WEB_CURL -b "$T/jar-c" -o "$T/applicant.html" "$WEB_URL/applicants/$a1"
+$WEB_CURL -b "$T/jar-c" -o "$T/found.html" --data-urlencode "csrf=$csrf_c" --data-urlencode 'q=<script>alert(1)</script>' \
+	"$WEB_URL/applicants"
+$WEB_CURL -b "$T/jar-c" -o "$T/event.html" "$WEB_URL/events/INFO-CEN"
+$WEB_CURL -b "$T/jar-c" -o "$T/sheet.html" "$WEB_URL/events/INFO-CEN/sheet"
+$WEB_CURL -b "$T/jar-c" -o "$T/events.html" "$WEB_URL/events"
+for page in applicants applicant found event sheet; do
+	like "$(cat "$T/$page.html")" "&lt;script&gt;alert\(1\)&lt;/script&gt;" "$page: the name from mail shown escaped"
+done
+check "no raw tag from mail on any of them" sh -c "! grep -Eqi '<script|<b>Gliwice|<i>bez' '$T'/applicants.html '$T'/applicant.html '$T'/found.html '$T'/event.html '$T'/sheet.html '$T'/events.html"
+like "$(cat "$T/applicant.html")" "Kowalska &quot;cytat&quot;" "quotes escaped"
+like "$(cat "$T/event.html")" "dieta &lt;i&gt;bezglutenowa&lt;/i&gt;, wózek" "special needs escaped"
+like "$(cat "$T/found.html")" 'Znaleziono: 1' "the search finds the name typed with its tags"
+$WEB_CURL -b "$T/jar-c" -D "$T/h-csv" -o "$T/list.csv" "$WEB_URL/events/INFO-CEN/attendance.csv"
+like "$(tr -d '\r' <"$T/h-csv")" 'Content-Disposition: attachment; filename="lista-obecnosci-INFO-CEN.csv"' \
+	"the attendance list is a download"
+like "$(cat "$T/list.csv")" "\"'=HYPERLINK\(" "a cell starting with = is made text (CSV injection)"
+is "$($WEB_CURL -o /dev/null -w '%{http_code}' "$WEB_URL/events/INFO-CEN/attendance.csv")" 303 "and needs a session"
 
 # --- the access log: routes and statuses, no person
 like "$(cat "$T/web.log")" "GET / 200" "the access log names route and status"

@@ -53,3 +53,22 @@ web_csrf() {
 	$WEB_CURL -b "$1" -o "$T/csrf-page.html" "$WEB_URL/"
 	web_field "$T/csrf-page.html" csrf
 }
+
+# web_form N FIRST LAST INSTITUTION NEEDS - $T/form-N.eml: an application
+# from osobaN@ops.example.pl for the central information meeting, the
+# other fields of tests/data/programme/info-01.eml (values without | or &).
+web_form() {
+	sed -e "s|uczestnik01@mops-katowice|osoba$1@ops|g" -e "s|^Message-ID: <info-01\.|Message-ID: <form-$1.|" \
+		-e "s|^Imię: .*|Imię: $2|" -e "s|^Nazwisko: .*|Nazwisko: $3|" \
+		-e "s|^Nazwa instytucji: .*|Nazwa instytucji: $4|" -e "s|^Szczególne potrzeby: .*|Szczególne potrzeby: $5|" \
+		"$DATA/programme/info-01.eml" >"$T/form-$1.eml"
+}
+
+# web_one_seat - the central information meeting (INFO-CEN) has one seat:
+# the second applicant waits.
+web_one_seat() {
+	printf '[INFO-CEN]\nkind = info_meeting\ntitle = Spotkanie informacyjne – subregion centralny\n%s\n%s\n' \
+		"subregion = centralny" "seats = 1" >"$T/one-seat.ini"
+	echo "session1 = 2014-03-06T10:00 | 2014-03-06T14:00 | Katowice, ul. Modelarska 10" >>"$T/one-seat.ini"
+	mr catalog import "$T/one-seat.ini" >/dev/null 2>&1
+}

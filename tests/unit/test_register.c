@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/errors.h"
+#include "register/manage.h"
 #include "register/register.h"
 
 #define FIXTURES "tests/data/programme"
@@ -324,6 +325,142 @@ test_hour_budget (void)
 	instance_close (&in);
 }
 
+static guint
+audit_rows (Instance *in)
+{
+	g_autoptr (GPtrArray) rows = db_audit_list (in->p->db, 0, NULL);
+
+	return rows ? rows->len : 0;
+}
+
+/* The code in @reason (one registration).  (transfer full) */
+static char *
+code_in (const char *reason)
+{
+	g_autoptr (GRegex) re = g_regex_new ("ZG-[A-Z0-9]{4}-[A-Z0-9]{4}", 0, 0, NULL);
+	g_autoptr (GMatchInfo) m = NULL;
+
+	return g_regex_match (re, reason, 0, &m) ? g_match_info_fetch (m, 0) : g_strdup ("?");
+}
+
+/* Staff actions (manage.h): each refused one changes nothing and leaves no
+ * audit row; each done one leaves exactly one. */
+static void
+test_manage (void)
+{
+	Instance in = { 0 };
+	g_autofree char *first = NULL, *waiting = NULL;
+	g_autoptr (Registration) r1 = NULL;
+	g_autoptr (Registration) r6 = NULL;
+	guint promoted = 0, updates = 0, rows = 0, files = 0;
+
+	instance_open (&in, "[programme]\nworkshop_placement = first\n");
+	for (int i = 1; i <= 7; i++) {
+		g_autofree char *name = g_strdup_printf ("ws-0%d.eml", i);
+		g_autofree char *reason = apply (&in, name);
+		if (i == 1)
+			first = code_in (reason);
+		if (i == 6)
+			waiting = code_in (reason);
+	}
+	r1 = db_registration_get (in.p->db, first, NULL);
+	r6 = db_registration_get (in.p->db, waiting, NULL);
+	g_assert_nonnull (r1);
+	g_assert_nonnull (r6);
+	if (r1 == NULL || r6 == NULL)
+		return;
+	{
+		g_autoptr (GError) error = NULL;
+		g_autofree char *z = NULL;
+		g_assert_false (manage_cancel (in.p, r6->applicant_id, first, "web:test", &promoted, &error));
+		g_assert_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA);   /* another applicant's code */
+		z = counts (&in, "WS-S-Z");
+		g_assert_cmpstr (z, ==, "1/2");
+		g_assert_cmpuint (audit_rows (&in), ==, 0);
+	}
+	{
+		g_autoptr (GError) error = NULL;
+		g_autoptr (GPtrArray) audit = NULL;
+		g_autofree char *z = NULL;
+		g_autofree char *record = g_strdup_printf ("registration:%s", first);
+		g_assert_true (manage_cancel (in.p, r1->applicant_id, first, "web:test", &promoted, &error));
+		g_assert_no_error (error);
+		g_assert_cmpuint (promoted, ==, 1);
+		z = counts (&in, "WS-S-Z");
+		g_assert_cmpstr (z, ==, "1/1");
+		audit = db_audit_list (in.p->db, 0, NULL);
+		g_assert_cmpuint (audit->len, ==, 1);
+		g_assert_cmpstr (((AuditRow *) g_ptr_array_index (audit, 0))->action, ==, "registration.cancel");
+		g_assert_cmpstr (((AuditRow *) g_ptr_array_index (audit, 0))->record, ==, record);
+		g_assert_cmpstr (((AuditRow *) g_ptr_array_index (audit, 0))->actor, ==, "web:test");
+	}
+	{
+		g_autoptr (GError) error = NULL;
+		g_assert_false (manage_cancel (in.p, r1->applicant_id, first, "web:test", &promoted, &error));
+		g_assert_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA);   /* cancelled already */
+		g_assert_cmpuint (audit_rows (&in), ==, 1);
+	}
+	{
+		static const struct { const char *event; guint session; const char *start, *end; int code; } bad[] = {
+			{ "WS-S-Z", 1, "jutro", NULL, MAILREG_ERROR_USAGE },
+			{ "WS-S-Z", 1, "2014-04-02T10:00", "2014-04-02T09:00", MAILREG_ERROR_USAGE },
+			{ "WS-S-Z", 2, "2014-04-02T10:00", NULL, MAILREG_ERROR_DATA },
+			{ "NOPE-1", 1, "2014-04-02T10:00", NULL, MAILREG_ERROR_DATA },
+		};
+		for (gsize i = 0; i < G_N_ELEMENTS (bad); i++) {
+			g_autoptr (GError) error = NULL;
+			g_assert_false (manage_reschedule (in.p, bad[i].event, bad[i].session, bad[i].start, bad[i].end, NULL,
+			                                   "web:test", &updates, &promoted, &error));
+			g_assert_error (error, MAILREG_ERROR, bad[i].code);
+		}
+		g_assert_cmpuint (audit_rows (&in), ==, 1);
+	}
+	{
+		g_autoptr (GError) error = NULL;
+		g_autoptr (Event) ev = NULL;
+		const EventSession *s;
+		/* the promoted one holds the place now: the one update mail */
+		g_assert_true (manage_reschedule (in.p, "WS-S-Z", 1, "2014-04-02T10:00", "2014-04-02T16:00",
+		                                  "Żywiec, ul. Nowa 1", "web:test", &updates, &promoted, &error));
+		g_assert_no_error (error);
+		g_assert_cmpuint (updates, ==, 1);
+		g_assert_cmpuint (audit_rows (&in), ==, 2);
+		ev = db_event_get (in.p->db, "WS-S-Z", NULL);
+		s = g_ptr_array_index (ev->sessions, 0);
+		g_assert_cmpstr (s->start, ==, "2014-04-02T10:00");
+		g_assert_cmpstr (s->place, ==, "Żywiec, ul. Nowa 1");
+		/* the same again moves nothing: nobody told, nothing recorded */
+		g_assert_true (manage_reschedule (in.p, "WS-S-Z", 1, "2014-04-02T10:00", "2014-04-02T16:00", NULL,
+		                                  "web:test", &updates, &promoted, &error));
+		g_assert_cmpuint (updates, ==, 0);
+		g_assert_cmpuint (audit_rows (&in), ==, 2);
+	}
+	{
+		g_autoptr (GError) error = NULL;
+		g_assert_true (manage_resend (in.p, r6->applicant_id, "web:test", &error));
+		g_assert_no_error (error);
+		g_assert_cmpuint (audit_rows (&in), ==, 3);
+		g_assert_false (manage_resend (in.p, r1->applicant_id, "web:test", &error));
+		g_assert_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA);   /* nothing but a cancellation */
+		g_assert_cmpuint (audit_rows (&in), ==, 3);
+	}
+	{
+		g_autoptr (GError) error = NULL;
+		g_autoptr (GPtrArray) audit = NULL;
+		g_autofree char *record = g_strdup_printf ("applicant:%" G_GINT64_FORMAT, r1->applicant_id);
+		g_assert_true (manage_forget (in.p, r1->applicant_id, "web:test", &rows, &files, &error));
+		g_assert_no_error (error);
+		audit = db_audit_list (in.p->db, 1, NULL);
+		g_assert_cmpstr (((AuditRow *) g_ptr_array_index (audit, 0))->action, ==, "applicant.forget");
+		g_assert_cmpstr (((AuditRow *) g_ptr_array_index (audit, 0))->record, ==, record);
+		g_assert_null (strchr (((AuditRow *) g_ptr_array_index (audit, 0))->detail, '@'));
+		g_assert_false (manage_forget (in.p, r1->applicant_id, "web:test", &rows, &files, &error));
+		g_assert_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA);
+		g_assert_cmpuint (audit_rows (&in), ==, 4);
+	}
+	instance_close (&in);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -336,5 +473,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/register/place/candidates", test_candidates);
 	g_test_add_func ("/register/place/hour-budget", test_hour_budget);
 	g_test_add_func ("/register/catalog/times", test_catalog_times);
+	g_test_add_func ("/register/manage", test_manage);
 	return g_test_run ();
 }

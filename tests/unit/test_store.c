@@ -496,6 +496,106 @@ test_audit (void)
 	g_assert_cmpstr (((AuditRow *) g_ptr_array_index (rows, 0))->detail, ==, "2 problems");
 }
 
+/* The emails of @rows (ApplicantRow*), joined by spaces.  (transfer full) */
+static char *
+emails (GPtrArray *rows)
+{
+	GString *out = g_string_new (NULL);
+
+	for (guint i = 0; rows != NULL && i < rows->len; i++)
+		g_string_append_printf (out, "%s%s", i ? " " : "", ((ApplicantRow *) g_ptr_array_index (rows, i))->email);
+	return g_string_free (out, FALSE);
+}
+
+static char *
+search (Db *db, const char *text, const char *event, const char *status, const char *subregion, guint limit,
+        gboolean *more)
+{
+	g_autoptr (GError) error = NULL;
+	ApplicantQuery q = { .text = text, .event = event, .status = status, .subregion = subregion, .limit = limit };
+	gboolean m = FALSE;
+	g_autoptr (GPtrArray) rows = db_applicant_search (db, &q, more ? more : &m, &error);
+
+	g_assert_no_error (error);
+	return emails (rows);
+}
+
+/* The console's search: words in any order, any case, Polish letters with
+ * or without their marks, in the name, address and institution; or a
+ * registration code; filters by event, status and subregion; a limit that
+ * says when it left some out; erased people never. */
+static void
+test_applicant_search (void)
+{
+	g_autofree char *dir = NULL;
+	g_autoptr (Db) db = open_temp (&dir);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (Event) ev = info_meeting (1);
+	g_autofree char *code_a = NULL, *code_b = NULL, *folded = db_fold ("Łódź ŻÓŁW Ąę");
+	ApplicantFields a = { .first_name = "Łucja", .last_name = "Żółkiewska", .email = "lucja@ops.example.pl",
+		              .institution = "MOPS Świętochłowice", .subregion = "centralny" };
+	ApplicantFields b = { .first_name = "Jan", .last_name = "Nowak", .email = "jan@gops.example.pl",
+		              .institution = "GOPS Ożarowice", .subregion = "północny" };
+	gboolean created, more = FALSE;
+	gint64 ia, ib;
+
+	g_assert_cmpstr (folded, ==, "lodz zolw ae");
+	g_assert_true (db_event_upsert (db, ev, &error));
+	ia = db_applicant_upsert (db, &a, &created, &error);
+	ib = db_applicant_upsert (db, &b, &created, &error);
+	g_assert_true (db_registration_add (db, ia, "INFO-CEN", "confirmed", 0, 0, &code_a, &error));
+	g_assert_true (db_registration_add (db, ib, "INFO-CEN", "waitlisted", 0, 0, &code_b, &error));
+	g_assert_no_error (error);
+	for (const char *const *t = (const char *const[]) { "łucja żółkiewska", "ZOLKIEWSKA lucja", "swietochlowice",
+		                                            "lucja@ops", "  Żół  ", NULL };
+	     *t; t++) {
+		g_autofree char *got = search (db, *t, NULL, NULL, NULL, 0, NULL);
+		g_assert_cmpstr (got, ==, "lucja@ops.example.pl");
+	}
+	{
+		g_autofree char *lower = g_ascii_strdown (code_b, -1);
+		g_autofree char *by_code = search (db, lower, NULL, NULL, NULL, 0, NULL);
+		g_autofree char *all = search (db, NULL, NULL, NULL, NULL, 0, NULL);
+		g_autofree char *none = search (db, "kowalski", NULL, NULL, NULL, 0, NULL);
+		g_autofree char *waiting = search (db, "", "INFO-CEN", "waitlisted", NULL, 0, NULL);
+		g_autofree char *north = search (db, NULL, NULL, NULL, "północny", 0, NULL);
+		g_autofree char *other_event = search (db, NULL, "WS-1", NULL, NULL, 0, NULL);
+		g_autofree char *first = search (db, NULL, NULL, NULL, NULL, 1, &more);
+		g_assert_cmpstr (by_code, ==, "jan@gops.example.pl");
+		g_assert_cmpstr (all, ==, "jan@gops.example.pl lucja@ops.example.pl");   /* by last name */
+		g_assert_cmpstr (none, ==, "");
+		g_assert_cmpstr (waiting, ==, "jan@gops.example.pl");
+		g_assert_cmpstr (north, ==, "jan@gops.example.pl");
+		g_assert_cmpstr (other_event, ==, "");
+		g_assert_cmpstr (first, ==, "jan@gops.example.pl");
+		g_assert_true (more);
+	}
+	{
+		g_autoptr (GPtrArray) sp = g_ptr_array_new_with_free_func (g_free);
+		g_autoptr (GPtrArray) op = g_ptr_array_new_with_free_func (g_free);
+		g_autoptr (ApplicantRow) gone = NULL;
+		g_autofree char *left = NULL;
+		g_assert_true (db_begin (db, &error));
+		g_assert_true (db_forget (db, ib, b.email, NULL, sp, op, &error));
+		g_assert_true (db_commit (db, &error));
+		left = search (db, NULL, NULL, NULL, NULL, 0, NULL);
+		g_assert_cmpstr (left, ==, "lucja@ops.example.pl");
+		gone = db_applicant_get (db, ib, &error);
+		g_assert_nonnull (gone);
+		g_assert_true (gone->forgotten);
+	}
+	{
+		g_autoptr (GPtrArray) people = db_event_participants (db, "INFO-CEN", &error);
+		g_autoptr (GPtrArray) regs = db_applicant_registrations (db, ia, &error);
+		g_assert_no_error (error);
+		g_assert_cmpuint (people->len, ==, 2);
+		g_assert_cmpstr (((Participant *) g_ptr_array_index (people, 0))->last_name, ==, "Żółkiewska");
+		g_assert_cmpint (((Participant *) g_ptr_array_index (people, 1))->position, ==, 1);
+		g_assert_cmpuint (regs->len, ==, 1);
+		g_assert_cmpstr (((Registration *) g_ptr_array_index (regs, 0))->code, ==, code_a);
+	}
+}
+
 int
 main (int argc, char **argv)
 {
@@ -511,5 +611,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/store/migrate-rows", test_migrate_rows);
 	g_test_add_func ("/store/registration-row", test_registration_row);
 	g_test_add_func ("/store/audit", test_audit);
+	g_test_add_func ("/store/applicant-search", test_applicant_search);
 	return g_test_run ();
 }

@@ -1,7 +1,8 @@
 /* test_web.c - unit tests for the console's HTML: the one escaping function,
  * the template language (escaped by default, sections, inverted sections,
  * malformed templates refused), every page template of templates/web/
- * rendering with hostile values escaped, and the [web] listen parser.
+ * rendering with hostile values escaped, the [web] listen parser and the
+ * attendance list's CSV cells.
  *
  * Run from the repository root (make check does).
  */
@@ -94,7 +95,8 @@ test_malformed (void)
 static void
 test_templates (void)
 {
-	const char *pages[] = { "layout", "login", "message", "dashboard", "review-list", "review-item", "audit", "event", "outbox" };
+	const char *pages[] = { "layout", "login", "message", "dashboard", "review-list", "review-item", "audit", "event", "outbox",
+		                "applicants", "applicant", "applicant-forget", "events", "event-sheet" };
 	const char *hostile = "<script>alert(1)</script>\"'";
 
 	for (gsize i = 0; i < G_N_ELEMENTS (pages); i++) {
@@ -115,6 +117,26 @@ test_templates (void)
 		g_assert_null (strstr (out, "<script"));
 		g_assert_nonnull (strstr (out, "&lt;script&gt;"));
 	}
+}
+
+/* The attendance list's cells: quoted, quotes doubled, ';' kept inside a
+ * cell, anything a spreadsheet would run as a formula behind an apostrophe,
+ * rows ended by CRLF, the file started by the UTF-8 byte-order mark. */
+static void
+test_csv (void)
+{
+	g_autoptr (GString) out = g_string_new (NULL);
+	const char *row[] = { "Żółć", "a;b", "powiedz \"tak\"", "=HYPERLINK(\"http://x.example\";\"x\")", "+48 32 111 22 33",
+		              "-2+3", "@SUM(A1)", NULL, "", "\tx", "wiersz\r\ndrugi", "a=b" };
+
+	web_csv_start (out);
+	web_csv_row (out, row, G_N_ELEMENTS (row));
+	web_csv_row (out, row, 1);
+	g_assert_cmpstr (out->str, ==,
+	                 "\xEF\xBB\xBF\"Żółć\";\"a;b\";\"powiedz \"\"tak\"\"\";"
+	                 "\"'=HYPERLINK(\"\"http://x.example\"\";\"\"x\"\")\";\"'+48 32 111 22 33\";\"'-2+3\";"
+	                 "\"'@SUM(A1)\";\"\";\"\";\"'\tx\";\"wiersz\r\ndrugi\";\"a=b\"\r\n"
+	                 "\"Żółć\"\r\n");
 }
 
 static void
@@ -151,5 +173,6 @@ main (int argc, char **argv)
 	g_test_add_func ("/web/malformed", test_malformed);
 	g_test_add_func ("/web/templates", test_templates);
 	g_test_add_func ("/web/listen", test_listen);
+	g_test_add_func ("/web/csv", test_csv);
 	return g_test_run ();
 }
