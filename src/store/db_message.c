@@ -144,14 +144,15 @@ db_review_done (Db *db, gint64 id, GError **error)
 	return sqlite3_changes (db->handle);
 }
 
+static const DbField field_fields[] = {
+	DB_FIELD (TEXT, MessageField, key), DB_FIELD (TEXT, MessageField, value), DB_FIELD (INT, MessageField, confidence),
+};
+static const DbRowType field_row = DB_ROW_TYPE (MessageField, field_fields, message_field_free);
+
 void
 message_field_free (MessageField *f)
 {
-	if (f == NULL)
-		return;
-	g_free (f->key);
-	g_free (f->value);
-	g_free (f);
+	db_row_free (&field_row, f);
 }
 
 gboolean
@@ -169,26 +170,8 @@ db_message_field_add (Db *db, gint64 message_row, const MessageField *field, GEr
 GPtrArray *
 db_message_fields (Db *db, gint64 message_row, GError **error)
 {
-	sqlite3_stmt *st = db_query (db, "SELECT key, value, confidence FROM message_fields WHERE message_id = :m"
-	                                 " ORDER BY seq", DB_PARAMS (DB_INT (":m", message_row)), error);
-	g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) message_field_free);
-	int rc;
-
-	if (st == NULL)
-		return NULL;
-	while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
-		MessageField *f = g_new0 (MessageField, 1);
-		f->key = db_col_text (st, 0);
-		f->value = db_col_text (st, 1);
-		f->confidence = sqlite3_column_int (st, 2);
-		g_ptr_array_add (out, f);
-	}
-	sqlite3_reset (st);
-	if (rc != SQLITE_DONE) {
-		db_fail (db, error, "read scanned fields");
-		return NULL;
-	}
-	return g_steal_pointer (&out);
+	return db_read_rows (db, "SELECT key, value, confidence FROM message_fields WHERE message_id = :m ORDER BY seq",
+	                     DB_PARAMS (DB_INT (":m", message_row)), &field_row, "read scanned fields", error);
 }
 
 gboolean
