@@ -414,6 +414,12 @@ db_run (Db *db, const char *sql, const DbParam *params, const char *what, GError
 }
 
 int
+db_changes (Db *db, const char *sql, const DbParam *params, const char *what, GError **error)
+{
+	return db_run (db, sql, params, what, error) ? sqlite3_changes (db->handle) : -1;
+}
+
+int
 db_scalar_int (Db *db, const char *sql, const DbParam *params, gint64 *value, const char *what, GError **error)
 {
 	sqlite3_stmt *st = db_query (db, sql, params, error);

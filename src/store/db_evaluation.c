@@ -46,14 +46,12 @@ db_evaluation_record (Db *db, const char *code, const char *state, GError **erro
 {
 	g_autofree char *now = db_now_iso (db);
 
-	if (!db_run (db,
-	             "INSERT INTO evaluations (registration_id, state, asked_at)"
-	             " SELECT id, :state, :now FROM registrations WHERE code = :code"
-	             " ON CONFLICT (registration_id) DO NOTHING",
-	             DB_PARAMS (DB_TEXT (":code", code), DB_TEXT (":state", state), DB_TEXT (":now", now)),
-	             "record evaluation request", error))
-		return -1;
-	return sqlite3_changes (db->handle);
+	return db_changes (db,
+	                   "INSERT INTO evaluations (registration_id, state, asked_at)"
+	                   " SELECT id, :state, :now FROM registrations WHERE code = :code"
+	                   " ON CONFLICT (registration_id) DO NOTHING",
+	                   DB_PARAMS (DB_TEXT (":code", code), DB_TEXT (":state", state), DB_TEXT (":now", now)),
+	                   "record evaluation request", error);
 }
 
 gboolean

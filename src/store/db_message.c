@@ -113,22 +113,28 @@ db_message_get (Db *db, gint64 id, GError **error)
 	return g_hash_table_ref (g_ptr_array_index (rows, 0));
 }
 
+/* The change just run changed message @id, else MAILREG_ERROR_DATA: it is not
+ * a review waiting for staff. */
+static gboolean
+one_open_review (Db *db, gint64 id, GError **error)
+{
+	if (sqlite3_changes (db->handle) == 1)
+		return TRUE;
+	g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "message %" G_GINT64_FORMAT " is not an open review", id);
+	return FALSE;
+}
+
 gboolean
 db_review_register (Db *db, gint64 id, const char *form_part, GError **error)
 {
 	g_autofree char *now = db_now_iso (db);
 
-	if (!db_run (db,
-	             "UPDATE messages SET state = 'registered', form_part = :part, reviewed_at = :now"
-	             " WHERE id = :id AND state = 'review' AND reviewed_at IS NULL",
-	             DB_PARAMS (DB_TEXT (":part", form_part), DB_TEXT (":now", now), DB_INT (":id", id)),
-	             "register review message", error))
-		return FALSE;
-	if (sqlite3_changes (db->handle) != 1) {
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "message %" G_GINT64_FORMAT " is not an open review", id);
-		return FALSE;
-	}
-	return TRUE;
+	return db_run (db,
+	               "UPDATE messages SET state = 'registered', form_part = :part, reviewed_at = :now"
+	               " WHERE id = :id AND state = 'review' AND reviewed_at IS NULL",
+	               DB_PARAMS (DB_TEXT (":part", form_part), DB_TEXT (":now", now), DB_INT (":id", id)),
+	               "register review message", error) &&
+	       one_open_review (db, id, error);
 }
 
 int
@@ -136,12 +142,10 @@ db_review_done (Db *db, gint64 id, GError **error)
 {
 	g_autofree char *now = db_now_iso (db);
 
-	if (!db_run (db,
-	             "UPDATE messages SET reviewed_at = :now WHERE id = :id AND state = 'review'"
-	             " AND reviewed_at IS NULL",
-	             DB_PARAMS (DB_TEXT (":now", now), DB_INT (":id", id)), "mark review done", error))
-		return -1;
-	return sqlite3_changes (db->handle);
+	return db_changes (db,
+	                   "UPDATE messages SET reviewed_at = :now WHERE id = :id AND state = 'review'"
+	                   " AND reviewed_at IS NULL",
+	                   DB_PARAMS (DB_TEXT (":now", now), DB_INT (":id", id)), "mark review done", error);
 }
 
 static const DbField field_fields[] = {
@@ -179,17 +183,12 @@ db_review_reject (Db *db, gint64 id, const char *note, const char *code, GError 
 {
 	g_autofree char *now = db_now_iso (db);
 
-	if (!db_run (db,
-	             "UPDATE messages SET state = 'rejected', reviewed_at = :now, reason_code = :code,"
-	             " reason = CASE WHEN reason IS NULL OR reason = '' THEN :note ELSE reason || '; ' || :note END"
-	             " WHERE id = :id AND state = 'review' AND reviewed_at IS NULL",
-	             DB_PARAMS (DB_TEXT (":now", now), DB_TEXT (":note", note), DB_TEXT (":code", code),
-	                        DB_INT (":id", id)),
-	             "reject review message", error))
-		return FALSE;
-	if (sqlite3_changes (db->handle) != 1) {
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "message %" G_GINT64_FORMAT " is not an open review", id);
-		return FALSE;
-	}
-	return TRUE;
+	return db_run (db,
+	               "UPDATE messages SET state = 'rejected', reviewed_at = :now, reason_code = :code,"
+	               " reason = CASE WHEN reason IS NULL OR reason = '' THEN :note ELSE reason || '; ' || :note END"
+	               " WHERE id = :id AND state = 'review' AND reviewed_at IS NULL",
+	               DB_PARAMS (DB_TEXT (":now", now), DB_TEXT (":note", note), DB_TEXT (":code", code),
+	                          DB_INT (":id", id)),
+	               "reject review message", error) &&
+	       one_open_review (db, id, error);
 }

@@ -79,6 +79,10 @@ gboolean db_step_done (Db *db, sqlite3_stmt *st, const char *what, GError **erro
 /* Run @sql with @params, a statement that returns no rows. */
 gboolean db_run (Db *db, const char *sql, const DbParam *params, const char *what, GError **error);
 
+/* Run @sql with @params, a change: the number of rows it changed, -1 on an
+ * error (set, naming @what). */
+int db_changes (Db *db, const char *sql, const DbParam *params, const char *what, GError **error);
+
 /* Run @sql with @params and read the first column of its first row: 1 with
  * *@value set (SQL NULL reads 0), 0 when there is no row (*@value untouched),
  * -1 on an error (set, naming @what). */

@@ -256,15 +256,13 @@ db_waitlist_note_record (Db *db, const char *code, const char *state, int positi
 {
 	g_autofree char *now = db_now_iso (db);
 
-	if (!db_run (db,
-	             "INSERT INTO waitlist_notes (registration_id, state, position, created_at)"
-	             " SELECT id, :state, :position, :now FROM registrations WHERE code = :code"
-	             " ON CONFLICT (registration_id) DO NOTHING",
-	             DB_PARAMS (DB_TEXT (":code", code), DB_TEXT (":state", state), DB_INT (":position", position),
-	                        DB_TEXT (":now", now)),
-	             "record waiting-list note", error))
-		return -1;
-	return sqlite3_changes (db->handle);
+	return db_changes (db,
+	                   "INSERT INTO waitlist_notes (registration_id, state, position, created_at)"
+	                   " SELECT id, :state, :position, :now FROM registrations WHERE code = :code"
+	                   " ON CONFLICT (registration_id) DO NOTHING",
+	                   DB_PARAMS (DB_TEXT (":code", code), DB_TEXT (":state", state), DB_INT (":position", position),
+	                              DB_TEXT (":now", now)),
+	                   "record waiting-list note", error);
 }
 
 /* --- reminders --------------------------------------------------------------- */
@@ -295,14 +293,12 @@ db_reminder_record (Db *db, const char *code, int session, const char *start, gi
 {
 	g_autofree char *now = db_now_iso (db);
 
-	if (!db_run (db,
-	             "INSERT INTO reminders (registration_id, session, session_start, offset_s,"
-	             " state, created_at) SELECT id, :session, :start, :offset, :state, :now"
-	             " FROM registrations WHERE code = :code"
-	             " ON CONFLICT (registration_id, session, session_start, offset_s) DO NOTHING",
-	             DB_PARAMS (DB_TEXT (":code", code), DB_INT (":session", session), DB_TEXT (":start", start),
-	                        DB_INT (":offset", offset), DB_TEXT (":state", state), DB_TEXT (":now", now)),
-	             "record reminder", error))
-		return -1;
-	return sqlite3_changes (db->handle);
+	return db_changes (db,
+	                   "INSERT INTO reminders (registration_id, session, session_start, offset_s,"
+	                   " state, created_at) SELECT id, :session, :start, :offset, :state, :now"
+	                   " FROM registrations WHERE code = :code"
+	                   " ON CONFLICT (registration_id, session, session_start, offset_s) DO NOTHING",
+	                   DB_PARAMS (DB_TEXT (":code", code), DB_INT (":session", session), DB_TEXT (":start", start),
+	                              DB_INT (":offset", offset), DB_TEXT (":state", state), DB_TEXT (":now", now)),
+	                   "record reminder", error);
 }
