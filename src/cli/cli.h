@@ -48,6 +48,11 @@ typedef enum { OUTPUT_TEXT, OUTPUT_JSON, OUTPUT_CSV } OutputFormat;
 gboolean cli_output_format (int argc, char **argv, gboolean csv_ok, OutputFormat *format,
                             GError **error);
 
+/* The start of a command that reads the database: its options
+ * (cli_output_format), then the database.  (transfer full) NULL on an error,
+ * the option's or the open's. */
+Db *cli_open (const Config *cfg, int argc, char **argv, gboolean csv_ok, OutputFormat *format, GError **error);
+
 /* Add @value (string or NULL) to @b under @key; when @integer, as a JSON number. */
 void cli_json_add (JsonBuilder *b, const char *key, const char *value, gboolean integer);
 

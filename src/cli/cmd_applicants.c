@@ -138,8 +138,8 @@ cmd_applicants (const Config *cfg, int argc, char **argv, GError **error)
 	}
 	argc = (int) args->len;
 	argv = (char **) args->pdata;
-	if (!cli_output_format (argc, argv, TRUE, &fmt, error) ||
-	    (db = db_open (cfg->database, error)) == NULL || (rows = db_applicants_list (db, error)) == NULL)
+	if ((db = cli_open (cfg, argc, argv, TRUE, &fmt, error)) == NULL ||
+	    (rows = db_applicants_list (db, error)) == NULL)
 		return FALSE;
 	for (guint i = 0; i < rows->len; i++) {
 		GHashTable *r = g_ptr_array_index (rows, i);
