@@ -120,14 +120,9 @@ cmd_attendance (const Config *cfg, int argc, char **argv, GError **error)
 	}
 	if (mark >= 0)
 		return record (cfg, event, (int) session, mark, (char **) codes->pdata, error);
-	if ((db = db_open (cfg->database, error)) == NULL)
-		return FALSE;
-	if ((ev = db_event_get (db, event, error)) == NULL) {
-		if (error == NULL || *error == NULL)
-			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "attendance: no event %s", event);
-		return FALSE;
-	}
-	if ((regs = db_event_registrations (db, event, error)) == NULL ||
+	if ((db = db_open (cfg->database, error)) == NULL ||
+	    (ev = programme_event (db, "attendance", event, error)) == NULL ||
+	    (regs = db_event_registrations (db, event, error)) == NULL ||
 	    (marks = db_attendance_of_event (db, event, error)) == NULL)
 		return FALSE;
 	for (guint i = 0; i < regs->len; i++) {

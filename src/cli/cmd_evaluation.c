@@ -105,14 +105,9 @@ cmd_evaluation (const Config *cfg, int argc, char **argv, GError **error)
 		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE, USAGE);
 		return FALSE;
 	}
-	if ((db = db_open (cfg->database, error)) == NULL)
-		return FALSE;
-	if ((ev = db_event_get (db, event, error)) == NULL) {
-		if (error == NULL || *error == NULL)
-			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "evaluation: no event %s", event);
-		return FALSE;
-	}
-	if ((rows = db_evaluation_of_event (db, event, error)) == NULL)
+	if ((db = db_open (cfg->database, error)) == NULL ||
+	    (ev = programme_event (db, "evaluation", event, error)) == NULL ||
+	    (rows = db_evaluation_of_event (db, event, error)) == NULL)
 		return FALSE;
 	summarise (rows, &s);
 	if (fmt == OUTPUT_JSON) {

@@ -1163,6 +1163,16 @@ markable (Db *db, const char *event, const char *code, gboolean present, GError 
 	return TRUE;
 }
 
+Event *
+programme_event (Db *db, const char *command, const char *code, GError **error)
+{
+	Event *ev = db_event_get (db, code, error);
+
+	if (ev == NULL && (error == NULL || *error == NULL))
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "%s: no event %s", command, code);
+	return ev;
+}
+
 gboolean
 programme_attendance (Db *db, const char *event, int session, gboolean present, char **codes, guint *marked,
                       GError **error)
@@ -1172,11 +1182,8 @@ programme_attendance (Db *db, const char *event, int session, gboolean present, 
 	*marked = 0;
 	if (!db_begin (db, error))
 		return FALSE;
-	if ((ev = db_event_get (db, event, error)) == NULL) {
-		if (error == NULL || *error == NULL)
-			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "attendance: no event %s", event);
+	if ((ev = programme_event (db, "attendance", event, error)) == NULL)
 		goto fail;
-	}
 	if (session == 0 && ev->sessions->len == 1)
 		session = 1;  /* the only session needs no naming */
 	else if (session == 0) {

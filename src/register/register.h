@@ -234,6 +234,10 @@ gboolean programme_choose (Pipeline *p, const char *kind, GPtrArray *candidates,
  * NGO, "Urząd Gminy" JST, ...); NULL when neither says.  (transfer none) */
 const char *programme_institution_type (const char *given, const char *institution);
 
+/* Event @code.  (transfer full)  NULL on a database error, and when there is
+ * no such event: then MAILREG_ERROR_DATA "@command: no event @code". */
+Event *programme_event (Db *db, const char *command, const char *code, GError **error);
+
 /* Mark the registrations @codes (NULL-terminated, any case) @present (or
  * absent) at session @session (1-based; 0: the only one, a usage error
  * when the event has more) of @event, in one transaction of its own; *@marked counts them.  MAILREG_ERROR_DATA naming the first that cannot
