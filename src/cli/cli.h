@@ -66,6 +66,10 @@ void cli_json_print (JsonBuilder *b);
  * injection in spreadsheets. */
 void cli_csv_row (const char *const *cells, gsize n);
 
+/* Start a CSV table with its header row @cells: after a UTF-8 byte-order
+ * mark, so LibreOffice and Excel read the Polish letters as UTF-8. */
+void cli_csv_header (const char *const *cells, gsize n);
+
 /* Print @rows (GHashTable column -> string) as JSON objects with @columns. Columns
  * named in @integers (NULL-terminated, may be NULL) become numbers. */
 void cli_print_rows_json (GPtrArray *rows, const char *const *columns, const char *const *integers);

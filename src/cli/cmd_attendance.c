@@ -137,9 +137,8 @@ cmd_attendance (const Config *cfg, int argc, char **argv, GError **error)
 		print_json (ev, rows, marks, columns);
 	} else if (fmt == OUTPUT_CSV) {
 		const char *cells[G_N_ELEMENTS (columns) - 1];
-		fputs ("\xEF\xBB\xBF", stdout);
-		cli_csv_row ((const char *const[]) { "Lp.", "Nazwisko", "Imię", "Instytucja", "E-mail", "Telefon",
-		                                     "Kod zgłoszenia", "Podpis" }, G_N_ELEMENTS (cells));
+		cli_csv_header ((const char *const[]) { "Lp.", "Nazwisko", "Imię", "Instytucja", "E-mail", "Telefon",
+		                                        "Kod zgłoszenia", "Podpis" }, G_N_ELEMENTS (cells));
 		for (guint i = 0; i < rows->len; i++) {
 			for (gsize k = 0; k < G_N_ELEMENTS (cells); k++)
 				cells[k] = g_hash_table_lookup (g_ptr_array_index (rows, i), columns[k]);

@@ -113,8 +113,7 @@ cmd_evaluation (const Config *cfg, int argc, char **argv, GError **error)
 	if (fmt == OUTPUT_JSON) {
 		print_json (ev, rows, &s);
 	} else if (fmt == OUTPUT_CSV) {
-		fputs ("\xEF\xBB\xBF", stdout);
-		cli_csv_row ((const char *const[]) { "Kod zgłoszenia", "Nazwisko", "Imię", "Ocena", "Uwagi" }, 5);
+		cli_csv_header ((const char *const[]) { "Kod zgłoszenia", "Nazwisko", "Imię", "Ocena", "Uwagi" }, 5);
 		for (guint i = 0; i < rows->len; i++) {
 			const EvaluationRow *r = g_ptr_array_index (rows, i);
 			g_autofree char *rating = r->rating > 0 ? g_strdup_printf ("%d", r->rating) : g_strdup ("");

@@ -90,6 +90,13 @@ cli_csv_row (const char *const *cells, gsize n)
 }
 
 void
+cli_csv_header (const char *const *cells, gsize n)
+{
+	fputs ("\xEF\xBB\xBF", stdout);
+	cli_csv_row (cells, n);
+}
+
+void
 cli_print_rows_json (GPtrArray *rows, const char *const *columns, const char *const *integers)
 {
 	g_autoptr (JsonBuilder) b = json_builder_new ();
