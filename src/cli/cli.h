@@ -48,6 +48,11 @@ typedef enum { OUTPUT_TEXT, OUTPUT_JSON, OUTPUT_CSV } OutputFormat;
 gboolean cli_output_format (int argc, char **argv, gboolean csv_ok, OutputFormat *format,
                             GError **error);
 
+/* The start of a command that reads the database: its options
+ * (cli_output_format), then the database.  (transfer full) NULL on an error,
+ * the option's or the open's. */
+Db *cli_open (const Config *cfg, int argc, char **argv, gboolean csv_ok, OutputFormat *format, GError **error);
+
 /* Add @value (string or NULL) to @b under @key; when @integer, as a JSON number. */
 void cli_json_add (JsonBuilder *b, const char *key, const char *value, gboolean integer);
 
@@ -60,6 +65,10 @@ void cli_json_print (JsonBuilder *b);
 /* Print one CSV row (RFC 4180: quotes doubled, CRLF), guarding against formula
  * injection in spreadsheets. */
 void cli_csv_row (const char *const *cells, gsize n);
+
+/* Start a CSV table with its header row @cells: after a UTF-8 byte-order
+ * mark, so LibreOffice and Excel read the Polish letters as UTF-8. */
+void cli_csv_header (const char *const *cells, gsize n);
 
 /* Print @rows (GHashTable column -> string) as JSON objects with @columns. Columns
  * named in @integers (NULL-terminated, may be NULL) become numbers. */

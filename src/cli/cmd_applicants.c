@@ -48,11 +48,10 @@ print_csv (GPtrArray *rows, GPtrArray *regs_of)
 	const gsize n = G_N_ELEMENTS (fields);  /* the fields + "registrations" */
 	const char *cells[G_N_ELEMENTS (fields)];
 
-	fputs ("\xEF\xBB\xBF", stdout);
 	for (gsize i = 0; i + 1 < n; i++)
 		cells[i] = fields[i];
 	cells[n - 1] = "registrations";
-	cli_csv_row (cells, n);
+	cli_csv_header (cells, n);
 	for (guint i = 0; i < rows->len; i++) {
 		GHashTable *r = g_ptr_array_index (rows, i);
 		GPtrArray *regs = g_ptr_array_index (regs_of, i);
@@ -106,9 +105,7 @@ print_per_registration (GPtrArray *rows, GPtrArray *regs_of, OutputFormat fmt)
 		return;
 	}
 	if (fmt == OUTPUT_CSV)
-		fputs ("\xEF\xBB\xBF", stdout);
-	if (fmt == OUTPUT_CSV)
-		cli_csv_row ((const char *const *) columns->pdata, columns->len - 1);
+		cli_csv_header ((const char *const *) columns->pdata, columns->len - 1);
 	for (guint i = 0; i < flat->len; i++) {
 		const char *cells[32];
 		for (guint k = 0; k + 1 < columns->len && k < G_N_ELEMENTS (cells); k++)
@@ -138,8 +135,8 @@ cmd_applicants (const Config *cfg, int argc, char **argv, GError **error)
 	}
 	argc = (int) args->len;
 	argv = (char **) args->pdata;
-	if (!cli_output_format (argc, argv, TRUE, &fmt, error) ||
-	    (db = db_open (cfg->database, error)) == NULL || (rows = db_applicants_list (db, error)) == NULL)
+	if ((db = cli_open (cfg, argc, argv, TRUE, &fmt, error)) == NULL ||
+	    (rows = db_applicants_list (db, error)) == NULL)
 		return FALSE;
 	for (guint i = 0; i < rows->len; i++) {
 		GHashTable *r = g_ptr_array_index (rows, i);

@@ -108,14 +108,9 @@ cmd_attendance (const Config *cfg, int argc, char **argv, GError **error)
 	}
 	if (mark >= 0)
 		return record (cfg, event, (int) session, mark, (char **) codes->pdata, error);
-	if ((db = db_open (cfg->database, error)) == NULL)
-		return FALSE;
-	if ((ev = db_event_get (db, event, error)) == NULL) {
-		if (error == NULL || *error == NULL)
-			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "attendance: no event %s", event);
-		return FALSE;
-	}
-	if ((regs = db_event_registrations (db, event, error)) == NULL ||
+	if ((db = db_open (cfg->database, error)) == NULL ||
+	    (ev = programme_event (db, "attendance", event, error)) == NULL ||
+	    (regs = db_event_registrations (db, event, error)) == NULL ||
 	    (marks = db_attendance_of_event (db, event, error)) == NULL)
 		return FALSE;
 	for (guint i = 0; i < regs->len; i++) {
@@ -130,9 +125,8 @@ cmd_attendance (const Config *cfg, int argc, char **argv, GError **error)
 		print_json (ev, rows, marks, columns);
 	} else if (fmt == OUTPUT_CSV) {
 		const char *cells[G_N_ELEMENTS (columns) - 1];
-		fputs ("\xEF\xBB\xBF", stdout);
-		cli_csv_row ((const char *const[]) { "Lp.", "Nazwisko", "Imię", "Instytucja", "E-mail", "Telefon",
-		                                     "Kod zgłoszenia", "Podpis" }, G_N_ELEMENTS (cells));
+		cli_csv_header ((const char *const[]) { "Lp.", "Nazwisko", "Imię", "Instytucja", "E-mail", "Telefon",
+		                                        "Kod zgłoszenia", "Podpis" }, G_N_ELEMENTS (cells));
 		for (guint i = 0; i < rows->len; i++) {
 			for (gsize k = 0; k < G_N_ELEMENTS (cells); k++)
 				cells[k] = g_hash_table_lookup (g_ptr_array_index (rows, i), columns[k]);

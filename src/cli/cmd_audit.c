@@ -14,7 +14,7 @@ cmd_audit (const Config *cfg, int argc, char **argv, GError **error)
 	g_autoptr (JsonBuilder) b = json_builder_new ();
 	OutputFormat fmt;
 
-	if (!cli_output_format (argc, argv, FALSE, &fmt, error) || (db = db_open (cfg->database, error)) == NULL ||
+	if ((db = cli_open (cfg, argc, argv, FALSE, &fmt, error)) == NULL ||
 	    (rows = db_audit_list (db, 0, error)) == NULL)
 		return FALSE;
 	json_builder_begin_array (b);

@@ -105,21 +105,15 @@ cmd_evaluation (const Config *cfg, int argc, char **argv, GError **error)
 		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_USAGE, USAGE);
 		return FALSE;
 	}
-	if ((db = db_open (cfg->database, error)) == NULL)
-		return FALSE;
-	if ((ev = db_event_get (db, event, error)) == NULL) {
-		if (error == NULL || *error == NULL)
-			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "evaluation: no event %s", event);
-		return FALSE;
-	}
-	if ((rows = db_evaluation_of_event (db, event, error)) == NULL)
+	if ((db = db_open (cfg->database, error)) == NULL ||
+	    (ev = programme_event (db, "evaluation", event, error)) == NULL ||
+	    (rows = db_evaluation_of_event (db, event, error)) == NULL)
 		return FALSE;
 	summarise (rows, &s);
 	if (fmt == OUTPUT_JSON) {
 		print_json (ev, rows, &s);
 	} else if (fmt == OUTPUT_CSV) {
-		fputs ("\xEF\xBB\xBF", stdout);
-		cli_csv_row ((const char *const[]) { "Kod zgłoszenia", "Nazwisko", "Imię", "Ocena", "Uwagi" }, 5);
+		cli_csv_header ((const char *const[]) { "Kod zgłoszenia", "Nazwisko", "Imię", "Ocena", "Uwagi" }, 5);
 		for (guint i = 0; i < rows->len; i++) {
 			const EvaluationRow *r = g_ptr_array_index (rows, i);
 			g_autofree char *rating = r->rating > 0 ? g_strdup_printf ("%d", r->rating) : g_strdup ("");

@@ -77,8 +77,8 @@ cmd_events (const Config *cfg, int argc, char **argv, GError **error)
 	g_autoptr (GPtrArray) events = NULL;
 	OutputFormat fmt;
 
-	if (!cli_output_format (argc, argv, FALSE, &fmt, error) ||
-	    (db = db_open (cfg->database, error)) == NULL || (events = db_events_list (db, error)) == NULL)
+	if ((db = cli_open (cfg, argc, argv, FALSE, &fmt, error)) == NULL ||
+	    (events = db_events_list (db, error)) == NULL)
 		return FALSE;
 	if (fmt == OUTPUT_JSON) {
 		print_json (db, events);

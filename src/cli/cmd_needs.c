@@ -96,10 +96,9 @@ print_json (GPtrArray *events)
 static void
 print_csv (GPtrArray *rows)
 {
-	fputs ("\xEF\xBB\xBF", stdout);
-	cli_csv_row ((const char *const[]) { "Subregion", "Wydarzenie", "Kod zgłoszenia", "Status", "Nazwisko", "Imię",
-	                                     "Instytucja", "Tematy z ogłoszenia", "Proponowana tematyka",
-	                                     "Rodzaj potrzeb", "Szczególne potrzeby" }, 11);
+	cli_csv_header ((const char *const[]) { "Subregion", "Wydarzenie", "Kod zgłoszenia", "Status", "Nazwisko", "Imię",
+	                                        "Instytucja", "Tematy z ogłoszenia", "Proponowana tematyka",
+	                                        "Rodzaj potrzeb", "Szczególne potrzeby" }, 11);
 	for (guint i = 0; i < rows->len; i++) {
 		const NeedsRow *r = g_ptr_array_index (rows, i);
 		guint found;

@@ -15,7 +15,7 @@ cmd_stats (const Config *cfg, int argc, char **argv, GError **error)
 	OutputFormat fmt;
 	int seats = 0, taken = 0, waiting = 0, offered = 0;
 
-	if (!cli_output_format (argc, argv, FALSE, &fmt, error) || (db = db_open (cfg->database, error)) == NULL ||
+	if ((db = cli_open (cfg, argc, argv, FALSE, &fmt, error)) == NULL ||
 	    (events = db_events_list (db, error)) == NULL)
 		return FALSE;
 	json_builder_begin_object (b);

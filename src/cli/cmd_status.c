@@ -56,8 +56,8 @@ cmd_status (const Config *cfg, int argc, char **argv, GError **error)
 	const char *intake_ok, *intake_err_at, *delivery_err, *oldest;
 	gint64 review_age;
 
-	if (!cli_output_format (argc, argv, FALSE, &fmt, error) ||
-	    (db = db_open (cfg->database, error)) == NULL || (health = db_health_list (db, error)) == NULL ||
+	if ((db = cli_open (cfg, argc, argv, FALSE, &fmt, error)) == NULL ||
+	    (health = db_health_list (db, error)) == NULL ||
 	    (counts = db_status_counts (db, error)) == NULL)
 		return FALSE;
 

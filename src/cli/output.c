@@ -24,6 +24,12 @@ cli_output_format (int argc, char **argv, gboolean csv_ok, OutputFormat *format,
 	return TRUE;
 }
 
+Db *
+cli_open (const Config *cfg, int argc, char **argv, gboolean csv_ok, OutputFormat *format, GError **error)
+{
+	return cli_output_format (argc, argv, csv_ok, format, error) ? db_open (cfg->database, error) : NULL;
+}
+
 void
 cli_json_add (JsonBuilder *b, const char *key, const char *value, gboolean integer)
 {
@@ -84,6 +90,13 @@ cli_csv_row (const char *const *cells, gsize n)
 }
 
 void
+cli_csv_header (const char *const *cells, gsize n)
+{
+	fputs ("\xEF\xBB\xBF", stdout);
+	cli_csv_row (cells, n);
+}
+
+void
 cli_print_rows_json (GPtrArray *rows, const char *const *columns, const char *const *integers)
 {
 	g_autoptr (JsonBuilder) b = json_builder_new ();
@@ -110,8 +123,7 @@ cli_list_rows (const Config *cfg, int argc, char **argv, GPtrArray *(*list) (Db 
 	g_autoptr (GPtrArray) rows = NULL;
 	OutputFormat fmt;
 
-	if (!cli_output_format (argc, argv, FALSE, &fmt, error) ||
-	    (db = db_open (cfg->database, error)) == NULL || (rows = list (db, error)) == NULL)
+	if ((db = cli_open (cfg, argc, argv, FALSE, &fmt, error)) == NULL || (rows = list (db, error)) == NULL)
 		return FALSE;
 	if (fmt == OUTPUT_JSON)
 		cli_print_rows_json (rows, columns, integers);

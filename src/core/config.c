@@ -239,6 +239,21 @@ mailbox_address (const char *s)
 	return addrs != NULL && addrs[1] == NULL ? g_strdup (addrs[0]) : NULL;
 }
 
+/* @value is a URL of @scheme or its TLS form (@scheme + "s") with a host, and
+ * with a user or password only when @userinfo; one line, with nothing a mail
+ * client would end a link at. */
+static gboolean
+url_ok (const char *value, const char *scheme, gboolean userinfo)
+{
+	g_autoptr (GUri) uri = g_uri_parse (value, G_URI_FLAGS_NONE, NULL);
+	g_autofree char *tls = g_strconcat (scheme, "s", NULL);
+	const char *host = uri ? g_uri_get_host (uri) : NULL;
+
+	return uri != NULL && strpbrk (value, " \t\r\n<>\"") == NULL && host != NULL && *host != '\0' &&
+	       (g_strcmp0 (g_uri_get_scheme (uri), scheme) == 0 || g_strcmp0 (g_uri_get_scheme (uri), tls) == 0) &&
+	       (userinfo || (g_uri_get_user (uri) == NULL && g_uri_get_password (uri) == NULL));
+}
+
 /* @value is not what @spec allows. */
 static void
 not_allowed (GString *problems, const Config *cfg, const KeySpec *spec, const char *value)
@@ -298,16 +313,8 @@ check_key (Config *cfg, GKeyFile *kf, const KeySpec *spec, GString *problems)
 		break;
 	}
 	case KEY_IMAP_URL:
-	case KEY_SMTP_URL: {
-		g_autoptr (GUri) uri = g_uri_parse (value, G_URI_FLAGS_NONE, NULL);
-		const char *scheme = uri ? g_uri_get_scheme (uri) : NULL;
-		const char *plain = spec->type == KEY_IMAP_URL ? "imap" : "smtp";
-		g_autofree char *tls = g_strconcat (plain, "s", NULL);
-		/* a link in mails: one line, nothing a mail client would end it at */
-		if (uri == NULL || strpbrk (value, " \t\r\n<>\"") != NULL ||
-		    g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
-		    (g_strcmp0 (scheme, plain) != 0 && g_strcmp0 (scheme, tls) != 0) ||
-		    g_uri_get_user (uri) != NULL || g_uri_get_password (uri) != NULL) {
+	case KEY_SMTP_URL:
+		if (!url_ok (value, spec->type == KEY_IMAP_URL ? "imap" : "smtp", FALSE)) {
 			/* the value is not repeated: it may hold a password */
 			problem (problems, cfg, spec->group, spec->key, "not %s (no user or password "
 			         "in it: use user= and password_file=)", spec->allowed);
@@ -315,9 +322,10 @@ check_key (Config *cfg, GKeyFile *kf, const KeySpec *spec, GString *problems)
 		}
 		set_string (field, g_steal_pointer (&value));
 		break;
-	}
 	case KEY_DURATION:
-		if (!parse_duration (value, &n) || n < spec->min || n > spec->max) {
+	case KEY_SIZE:
+		if (!(spec->type == KEY_SIZE ? parse_size (value, &n) : parse_duration (value, &n)) || n < spec->min ||
+		    n > spec->max) {
 			not_allowed (problems, cfg, spec, value);
 			return;
 		}
@@ -361,12 +369,8 @@ check_key (Config *cfg, GKeyFile *kf, const KeySpec *spec, GString *problems)
 		}
 		set_string (field, g_steal_pointer (&value));
 		break;
-	case KEY_URL: {
-		g_autoptr (GUri) uri = g_uri_parse (value, G_URI_FLAGS_NONE, NULL);
-		/* a link in mails: one line, nothing a mail client would end it at */
-		if (uri == NULL || strpbrk (value, " \t\r\n<>\"") != NULL ||
-		    g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
-		    (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 && g_strcmp0 (g_uri_get_scheme (uri), "https") != 0)) {
+	case KEY_URL:
+		if (!url_ok (value, "http", TRUE)) {
 			not_allowed (problems, cfg, spec, value);
 			return;
 		}
@@ -375,7 +379,6 @@ check_key (Config *cfg, GKeyFile *kf, const KeySpec *spec, GString *problems)
 			value[strlen (value) - 1] = '\0';
 		set_string (field, g_steal_pointer (&value));
 		break;
-	}
 	case KEY_ADDRESS_LIST: {
 		g_auto (GStrv) addrs = mailbox_addresses (value);
 		if (addrs == NULL) {
@@ -409,13 +412,6 @@ check_key (Config *cfg, GKeyFile *kf, const KeySpec *spec, GString *problems)
 			return;
 		}
 		set_string (field, g_ascii_strdown (value, -1));
-		break;
-	case KEY_SIZE:
-		if (!parse_size (value, &n) || n < spec->min || n > spec->max) {
-			not_allowed (problems, cfg, spec, value);
-			return;
-		}
-		*(guint64 *) field = n;
 		break;
 	case KEY_UINT:
 		if (!parse_size (value, &n) || n < spec->min || n > spec->max ||
@@ -511,6 +507,21 @@ check_web (Config *cfg, GString *problems)
 		problem (problems, cfg, "web", "listen",
 		         "'%s' is not a loopback address: set tls_cert_file and tls_key_file, or "
 		         "behind_proxy = true when a reverse proxy terminates TLS", cfg->web_listen);
+}
+
+/* [imap] and [smtp]: whether @group is there; if so, it needs a url and at
+ * most one of @password_file and @token_file. */
+static gboolean
+check_server (Config *cfg, GKeyFile *kf, const char *group, const char *password_file, const char *token_file,
+              GString *problems)
+{
+	if (!g_key_file_has_group (kf, group))
+		return FALSE;
+	if (!g_key_file_has_key (kf, group, "url", NULL))
+		problem (problems, cfg, group, "url", "missing; expected %s", find_key (group, "url")->allowed);
+	if (password_file != NULL && token_file != NULL)
+		problem (problems, cfg, group, "oauth2_token_file", "give either password_file or oauth2_token_file, not both");
+	return TRUE;
 }
 
 static void
@@ -641,23 +652,11 @@ config_load (const char *path, GError **error)
 	/* Postfix's rule for queue_minfree: room for 1.5 of the largest message. */
 	if (cfg->min_free_space == G_MAXUINT64)
 		cfg->min_free_space = cfg->max_message_size + cfg->max_message_size / 2;
-	cfg->has_imap = g_key_file_has_group (kf, "imap");
-	if (cfg->has_imap) {
-		if (!g_key_file_has_key (kf, "imap", "url", NULL))
-			problem (problems, cfg, "imap", "url", "missing; expected %s", find_key ("imap", "url")->allowed);
-		if (cfg->imap_password_file != NULL && cfg->imap_oauth2_token_file != NULL)
-			problem (problems, cfg, "imap", "oauth2_token_file",
-			         "give either password_file or oauth2_token_file, not both");
-		if (cfg->imap_max_message_size == 0)
-			cfg->imap_max_message_size = cfg->max_message_size;
-	}
-	cfg->has_smtp = g_key_file_has_group (kf, "smtp");
+	cfg->has_imap = check_server (cfg, kf, "imap", cfg->imap_password_file, cfg->imap_oauth2_token_file, problems);
+	if (cfg->has_imap && cfg->imap_max_message_size == 0)
+		cfg->imap_max_message_size = cfg->max_message_size;
+	cfg->has_smtp = check_server (cfg, kf, "smtp", cfg->smtp_password_file, cfg->smtp_oauth2_token_file, problems);
 	if (cfg->has_smtp) {
-		if (!g_key_file_has_key (kf, "smtp", "url", NULL))
-			problem (problems, cfg, "smtp", "url", "missing; expected %s", find_key ("smtp", "url")->allowed);
-		if (cfg->smtp_password_file != NULL && cfg->smtp_oauth2_token_file != NULL)
-			problem (problems, cfg, "smtp", "oauth2_token_file",
-			         "give either password_file or oauth2_token_file, not both");
 		if ((cfg->smtp_password_file != NULL || cfg->smtp_oauth2_token_file != NULL) &&
 		    cfg->smtp_user == NULL)
 			problem (problems, cfg, "smtp", "user", "missing; password_file and oauth2_token_file need a user");

@@ -114,11 +114,8 @@ programme_certificates (Pipeline *p, const char *event, const char *resend, guin
 		return FALSE;
 	/* staff send these: not counted against the automatic replies' limit */
 	p->by_staff = TRUE;
-	if ((ev = db_event_get (p->db, event, error)) == NULL) {
-		if (error == NULL || *error == NULL)
-			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "certificates: no event %s", event);
+	if ((ev = programme_event (p->db, "certificates", event, error)) == NULL)
 		goto fail;
-	}
 	if ((regs = db_event_registrations (p->db, event, error)) == NULL ||
 	    (marks = db_attendance_of_event (p->db, event, error)) == NULL)
 		goto fail;

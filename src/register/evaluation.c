@@ -53,21 +53,16 @@ programme_evaluations (Pipeline *p, guint *sent, guint *missed, GError **error)
 	for (guint i = 0; i < rows->len; i++) {
 		const EvaluationRow *r = g_ptr_array_index (rows, i);
 		gint64 end = ended (r), due;
-		gboolean late;
+		const char *state;
 		int fresh;
 
 		if (end == 0 || (due = end + (gint64) p->cfg->evaluation_delay) > now)
 			continue;
-		/* as reminders: one that should have gone out long ago is not sent late */
-		late = now - due > (gint64) p->cfg->reminder_grace;
-		if ((fresh = db_evaluation_record (p->db, r->code, late ? "missed" : "sent", error)) < 0)
+		state = programme_due_state (p, due, now);
+		if ((fresh = db_evaluation_record (p->db, r->code, state, error)) < 0)
 			goto fail;
-		if (fresh == 0)
+		if (!programme_due_send (fresh, state, missed))
 			continue;
-		if (late) {
-			(*missed)++;
-			continue;
-		}
 		if (!ask (p, r, "evaluation", 0, NULL, "", error))
 			goto fail;
 		(*sent)++;

@@ -926,6 +926,23 @@ programme_import (Pipeline *p, const char *path, guint *count, guint *updates, g
 
 /* --- reminders ------------------------------------------------------------------ */
 
+const char *
+programme_due_state (const Pipeline *p, gint64 due, gint64 now)
+{
+	return now - due > (gint64) p->cfg->reminder_grace ? "missed" : "sent";
+}
+
+gboolean
+programme_due_send (int fresh, const char *state, guint *missed)
+{
+	if (fresh <= 0)
+		return FALSE;
+	if (g_str_equal (state, "sent"))
+		return TRUE;
+	(*missed)++;
+	return FALSE;
+}
+
 static const char *
 days_text (guint offset, char **buf)
 {
@@ -963,23 +980,17 @@ programme_remind (Pipeline *p, guint *sent, guint *missed, GError **error)
 		for (guint k = 0; k < p->cfg->reminders->len; k++) {
 			guint offset = g_array_index (p->cfg->reminders, guint, k);
 			gint64 due = begins - offset;
-			gboolean late = now - due > (gint64) p->cfg->reminder_grace;
+			const char *state = programme_due_state (p, due, now);
 			int fresh;
 
 			if (due > now)
 				continue;
-			fresh = db_reminder_record (p->db, r->code, r->session, start, offset, late ? "missed" : "sent",
-			                            error);
-			if (fresh < 0) {
+			if ((fresh = db_reminder_record (p->db, r->code, r->session, start, offset, state, error)) < 0) {
 				db_rollback (p->db);
 				return FALSE;
 			}
-			if (fresh == 0)
+			if (!programme_due_send (fresh, state, missed))
 				continue;
-			if (late) {
-				(*missed)++;
-				continue;
-			}
 			{
 				g_autoptr (GHashTable) vars = reply_vars_new ();
 				g_autofree char *name = g_strdup_printf ("%s %s", r->first_name, r->last_name);
@@ -1027,23 +1038,18 @@ programme_waitlist_notes (Pipeline *p, guint *sent, guint *missed, GError **erro
 		g_autoptr (Event) ev = NULL;
 		int position = r->position;
 		gint64 begins, due;
-		gboolean late;
+		const char *state;
 		int fresh;
 
 		if (at == NULL || (begins = g_date_time_to_unix (at)) <= now)
 			continue;  /* begun: too late for "still waiting" */
 		if ((due = begins - (gint64) p->cfg->waitlist_note) > now)
 			continue;
-		/* as reminders: one that should have gone out long ago is not sent late */
-		late = now - due > (gint64) p->cfg->reminder_grace;
-		if ((fresh = db_waitlist_note_record (p->db, code, late ? "missed" : "sent", position, error)) < 0)
+		state = programme_due_state (p, due, now);
+		if ((fresh = db_waitlist_note_record (p->db, code, state, position, error)) < 0)
 			goto fail;
-		if (fresh == 0)
+		if (!programme_due_send (fresh, state, missed))
 			continue;
-		if (late) {
-			(*missed)++;
-			continue;
-		}
 		if ((reg = db_registration_get (p->db, code, error)) == NULL ||
 		    (ev = db_event_get (p->db, r->event, error)) == NULL)
 			goto fail;
@@ -1165,6 +1171,16 @@ markable (Db *db, const char *event, const char *code, gboolean present, GError 
 	return TRUE;
 }
 
+Event *
+programme_event (Db *db, const char *command, const char *code, GError **error)
+{
+	Event *ev = db_event_get (db, code, error);
+
+	if (ev == NULL && (error == NULL || *error == NULL))
+		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "%s: no event %s", command, code);
+	return ev;
+}
+
 gboolean
 programme_attendance (Db *db, const char *event, int session, gboolean present, char **codes, guint *marked,
                       GError **error)
@@ -1174,11 +1190,8 @@ programme_attendance (Db *db, const char *event, int session, gboolean present, 
 	*marked = 0;
 	if (!db_begin (db, error))
 		return FALSE;
-	if ((ev = db_event_get (db, event, error)) == NULL) {
-		if (error == NULL || *error == NULL)
-			g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "attendance: no event %s", event);
+	if ((ev = programme_event (db, "attendance", event, error)) == NULL)
 		goto fail;
-	}
 	if (session == 0 && ev->sessions->len == 1)
 		session = 1;  /* the only session needs no naming */
 	else if (session == 0) {

@@ -243,6 +243,19 @@ gboolean programme_choose (Pipeline *p, const char *kind, GPtrArray *candidates,
  * NGO, "Urząd Gminy" JST, ...); NULL when neither says.  (transfer none) */
 const char *programme_institution_type (const char *given, const char *institution);
 
+/* The state to record a mail due at @due (unix time) in, decided once:
+ * "sent", or "missed" when it should have gone out more than [programme]
+ * reminder_grace before @now (one that late is not sent late). */
+const char *programme_due_state (const Pipeline *p, gint64 due, gint64 now);
+
+/* After a due mail's record in @state added @fresh rows (0: decided before):
+ * whether to send it now.  A miss recorded now counts in *@missed. */
+gboolean programme_due_send (int fresh, const char *state, guint *missed);
+
+/* Event @code.  (transfer full)  NULL on a database error, and when there is
+ * no such event: then MAILREG_ERROR_DATA "@command: no event @code". */
+Event *programme_event (Db *db, const char *command, const char *code, GError **error);
+
 /* Mark the registrations @codes (NULL-terminated, any case) @present (or
  * absent) at session @session (1-based; 0: the only one, a usage error
  * when the event has more) of @event, in one transaction of its own; *@marked counts them.  MAILREG_ERROR_DATA naming the first that cannot

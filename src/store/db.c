@@ -419,6 +419,12 @@ db_run (Db *db, const char *sql, const DbParam *params, const char *what, GError
 }
 
 int
+db_changes (Db *db, const char *sql, const DbParam *params, const char *what, GError **error)
+{
+	return db_run (db, sql, params, what, error) ? sqlite3_changes (db->handle) : -1;
+}
+
+int
 db_scalar_int (Db *db, const char *sql, const DbParam *params, gint64 *value, const char *what, GError **error)
 {
 	sqlite3_stmt *st = db_query (db, sql, params, error);
@@ -471,9 +477,10 @@ db_scalar_text (Db *db, const char *sql, const DbParam *params, const char *what
 	return text;
 }
 
-GPtrArray *
-db_collect (Db *db, const char *sql, const DbParam *params, DbRowFunc from_row, GDestroyNotify free_row,
-            const char *what, GError **error)
+/* Every row of @sql through @from_row, or as @type when that is not NULL. */
+static GPtrArray *
+collect (Db *db, const char *sql, const DbParam *params, DbRowFunc from_row, const DbRowType *type,
+         GDestroyNotify free_row, const char *what, GError **error)
 {
 	g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func (free_row);
 	sqlite3_stmt *st = db_query (db, sql, params, error);
@@ -482,7 +489,7 @@ db_collect (Db *db, const char *sql, const DbParam *params, DbRowFunc from_row, 
 	if (st == NULL)
 		return NULL;
 	while ((rc = sqlite3_step (st)) == SQLITE_ROW)
-		g_ptr_array_add (rows, from_row (st));
+		g_ptr_array_add (rows, type != NULL ? db_row_read (st, type) : from_row (st));
 	sqlite3_reset (st);
 	if (rc != SQLITE_DONE) {
 		db_fail (db, error, what);
@@ -491,13 +498,88 @@ db_collect (Db *db, const char *sql, const DbParam *params, DbRowFunc from_row, 
 	return g_steal_pointer (&rows);
 }
 
+/* The first of @rows (transfer full), NULL when none. */
+static gpointer
+first_row (GPtrArray *rows)
+{
+	return rows != NULL && rows->len > 0 ? g_ptr_array_steal_index (rows, 0) : NULL;
+}
+
+GPtrArray *
+db_collect (Db *db, const char *sql, const DbParam *params, DbRowFunc from_row, GDestroyNotify free_row,
+            const char *what, GError **error)
+{
+	return collect (db, sql, params, from_row, NULL, free_row, what, error);
+}
+
 gpointer
 db_collect_one (Db *db, const char *sql, const DbParam *params, DbRowFunc from_row, GDestroyNotify free_row,
                 const char *what, GError **error)
 {
-	g_autoptr (GPtrArray) rows = db_collect (db, sql, params, from_row, free_row, what, error);
+	g_autoptr (GPtrArray) rows = collect (db, sql, params, from_row, NULL, free_row, what, error);
 
-	return rows != NULL && rows->len > 0 ? g_ptr_array_steal_index (rows, 0) : NULL;
+	return first_row (rows);
+}
+
+GPtrArray *
+db_read_rows (Db *db, const char *sql, const DbParam *params, const DbRowType *type, const char *what,
+              GError **error)
+{
+	return collect (db, sql, params, NULL, type, type->free, what, error);
+}
+
+gpointer
+db_read_row (Db *db, const char *sql, const DbParam *params, const DbRowType *type, const char *what,
+             GError **error)
+{
+	g_autoptr (GPtrArray) rows = collect (db, sql, params, NULL, type, type->free, what, error);
+
+	return first_row (rows);
+}
+
+gpointer
+db_row_read (sqlite3_stmt *st, const DbRowType *type)
+{
+	guint8 *row = g_malloc0 (type->size);
+	guint n = MIN (type->n_fields, (guint) sqlite3_column_count (st));
+
+	for (guint i = 0; i < n; i++) {
+		gpointer field = row + type->fields[i].offset;
+		switch (type->fields[i].type) {
+		case DB_FIELD_TEXT:
+		case DB_FIELD_SECRET:
+			*(char **) field = db_col_text (st, (int) i);
+			break;
+		case DB_FIELD_INT:
+			*(int *) field = sqlite3_column_int (st, (int) i);
+			break;
+		case DB_FIELD_INT64:
+			*(gint64 *) field = sqlite3_column_int64 (st, (int) i);
+			break;
+		case DB_FIELD_UINT32:
+			*(guint32 *) field = (guint32) sqlite3_column_int64 (st, (int) i);
+			break;
+		case DB_FIELD_BOOL:
+			*(gboolean *) field = sqlite3_column_int (st, (int) i) != 0;
+			break;
+		}
+	}
+	return row;
+}
+
+void
+db_row_free (const DbRowType *type, gpointer row)
+{
+	if (row == NULL)
+		return;
+	for (guint i = 0; i < type->n_fields; i++) {
+		char **text = G_STRUCT_MEMBER_P (row, type->fields[i].offset);
+		if (type->fields[i].type == DB_FIELD_SECRET && *text != NULL)
+			memset (*text, 0, strlen (*text));
+		if (type->fields[i].type == DB_FIELD_TEXT || type->fields[i].type == DB_FIELD_SECRET)
+			g_free (*text);
+	}
+	g_free (row);
 }
 
 char *

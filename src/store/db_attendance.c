@@ -19,33 +19,24 @@ db_attendance_set (Db *db, const char *code, int session, gboolean present, GErr
 	               "record attendance", error);
 }
 
+static const DbField mark_fields[] = {
+	DB_FIELD (TEXT, AttendanceMark, code), DB_FIELD (INT, AttendanceMark, session),
+	DB_FIELD (BOOL, AttendanceMark, present),
+};
+static const DbRowType mark_row = DB_ROW_TYPE (AttendanceMark, mark_fields, attendance_mark_free);
+
 void
 attendance_mark_free (AttendanceMark *mark)
 {
-	if (mark == NULL)
-		return;
-	g_free (mark->code);
-	g_free (mark);
-}
-
-static gpointer
-mark_read (sqlite3_stmt *st)
-{
-	AttendanceMark *mark = g_new0 (AttendanceMark, 1);
-
-	mark->code = db_col_text (st, 0);
-	mark->session = sqlite3_column_int (st, 1);
-	mark->present = sqlite3_column_int (st, 2) != 0;
-	return mark;
+	db_row_free (&mark_row, mark);
 }
 
 GPtrArray *
 db_attendance_of_event (Db *db, const char *event_code, GError **error)
 {
-	return db_collect (db,
-	                   "SELECT r.code, t.session, t.present FROM attendance t"
-	                   " JOIN registrations r ON r.id = t.registration_id JOIN events e ON e.id = r.event_id"
-	                   " WHERE e.code = :event ORDER BY r.arrival, t.session",
-	                   DB_PARAMS (DB_TEXT (":event", event_code)), mark_read, (GDestroyNotify) attendance_mark_free,
-	                   "read attendance", error);
+	return db_read_rows (db,
+	                     "SELECT r.code, t.session, t.present FROM attendance t"
+	                     " JOIN registrations r ON r.id = t.registration_id JOIN events e ON e.id = r.event_id"
+	                     " WHERE e.code = :event ORDER BY r.arrival, t.session",
+	                     DB_PARAMS (DB_TEXT (":event", event_code)), &mark_row, "read attendance", error);
 }

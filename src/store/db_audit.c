@@ -4,32 +4,16 @@
  */
 #include "store/db_private.h"
 
+static const DbField audit_fields[] = {
+	DB_FIELD (INT64, AuditRow, id), DB_FIELD (TEXT, AuditRow, at), DB_FIELD (TEXT, AuditRow, actor),
+	DB_FIELD (TEXT, AuditRow, action), DB_FIELD (TEXT, AuditRow, record), DB_FIELD (TEXT, AuditRow, detail),
+};
+static const DbRowType audit_row = DB_ROW_TYPE (AuditRow, audit_fields, audit_row_free);
+
 void
 audit_row_free (AuditRow *row)
 {
-	if (row == NULL)
-		return;
-	g_free (row->at);
-	g_free (row->actor);
-	g_free (row->action);
-	g_free (row->record);
-	g_free (row->detail);
-	g_free (row);
-}
-
-/* AuditRow: id, at, actor, action, record, detail. */
-static gpointer
-audit_read (sqlite3_stmt *st)
-{
-	AuditRow *row = g_new0 (AuditRow, 1);
-
-	row->id = sqlite3_column_int64 (st, 0);
-	row->at = db_col_text (st, 1);
-	row->actor = db_col_text (st, 2);
-	row->action = db_col_text (st, 3);
-	row->record = db_col_text (st, 4);
-	row->detail = db_col_text (st, 5);
-	return row;
+	db_row_free (&audit_row, row);
 }
 
 gboolean
@@ -50,19 +34,18 @@ db_audit_add (Db *db, const char *actor, const char *action, const char *record,
 GPtrArray *
 db_audit_list (Db *db, guint limit, GError **error)
 {
-	return db_collect (db,
-	                   "SELECT id, at, actor, action, record, detail FROM audit"
-	                   " ORDER BY id DESC LIMIT :limit",
-	                   DB_PARAMS (DB_INT (":limit", limit > 0 ? (gint64) limit : -1)), audit_read,
-	                   (GDestroyNotify) audit_row_free, "list audit rows", error);
+	return db_read_rows (db,
+	                     "SELECT id, at, actor, action, record, detail FROM audit"
+	                     " ORDER BY id DESC LIMIT :limit",
+	                     DB_PARAMS (DB_INT (":limit", limit > 0 ? (gint64) limit : -1)), &audit_row,
+	                     "list audit rows", error);
 }
 
 GPtrArray *
 db_audit_of (Db *db, const char *record, GError **error)
 {
-	return db_collect (db,
-	                   "SELECT id, at, actor, action, record, detail FROM audit"
-	                   " WHERE record = :record ORDER BY id",
-	                   DB_PARAMS (DB_TEXT (":record", record)), audit_read, (GDestroyNotify) audit_row_free,
-	                   "list audit rows of a record", error);
+	return db_read_rows (db,
+	                     "SELECT id, at, actor, action, record, detail FROM audit"
+	                     " WHERE record = :record ORDER BY id",
+	                     DB_PARAMS (DB_TEXT (":record", record)), &audit_row, "list audit rows of a record", error);
 }

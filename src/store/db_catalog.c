@@ -58,26 +58,13 @@ db_event_upsert (Db *db, const Event *ev, GError **error)
 	return TRUE;
 }
 
-static gpointer
-session_from_row (sqlite3_stmt *st)
-{
-	EventSession *s = g_new0 (EventSession, 1);
-
-	s->start = db_col_text (st, 0);
-	s->end = db_col_text (st, 1);
-	s->place = db_col_text (st, 2);
-	s->hours = sqlite3_column_int (st, 3);
-	return s;
-}
-
 static gboolean
 load_sessions (Db *db, gint64 event_id, Event *ev, GError **error)
 {
 	g_autoptr (GPtrArray) sessions = NULL;
 
-	if ((sessions = db_collect (db, "SELECT start, end, place, hours FROM sessions WHERE event_id = :id ORDER BY seq",
-	                            DB_PARAMS (DB_INT (":id", event_id)), session_from_row,
-	                            (GDestroyNotify) db_event_session_free, "read sessions", error)) == NULL)
+	if ((sessions = db_read_rows (db, "SELECT start, end, place, hours FROM sessions WHERE event_id = :id ORDER BY seq",
+	                              DB_PARAMS (DB_INT (":id", event_id)), &db_session_row, "read sessions", error)) == NULL)
 		return FALSE;
 	g_ptr_array_extend_and_steal (ev->sessions, g_steal_pointer (&sessions));
 	return TRUE;

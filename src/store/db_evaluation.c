@@ -5,42 +5,21 @@
  */
 #include "store/db_private.h"
 
+/* The columns of EVALUATION_COLUMNS, in its order. */
+static const DbField evaluation_fields[] = {
+	DB_FIELD (TEXT, EvaluationRow, code), DB_FIELD (TEXT, EvaluationRow, email),
+	DB_FIELD (TEXT, EvaluationRow, first_name), DB_FIELD (TEXT, EvaluationRow, last_name),
+	DB_FIELD (TEXT, EvaluationRow, event), DB_FIELD (TEXT, EvaluationRow, title),
+	DB_FIELD (TEXT, EvaluationRow, last_end), DB_FIELD (INT, EvaluationRow, asked),
+	DB_FIELD (BOOL, EvaluationRow, asked_again), DB_FIELD (INT, EvaluationRow, rating),
+	DB_FIELD (TEXT, EvaluationRow, comment), DB_FIELD (TEXT, EvaluationRow, answered_at),
+};
+static const DbRowType evaluation_row = DB_ROW_TYPE (EvaluationRow, evaluation_fields, evaluation_row_free);
+
 void
 evaluation_row_free (EvaluationRow *row)
 {
-	if (row == NULL)
-		return;
-	g_free (row->code);
-	g_free (row->email);
-	g_free (row->first_name);
-	g_free (row->last_name);
-	g_free (row->event);
-	g_free (row->title);
-	g_free (row->last_end);
-	g_free (row->comment);
-	g_free (row->answered_at);
-	g_free (row);
-}
-
-/* code, email, first_name, last_name, event, title, last_end, asked, asked_again, rating, comment, answered_at */
-static gpointer
-row_read (sqlite3_stmt *st)
-{
-	EvaluationRow *row = g_new0 (EvaluationRow, 1);
-
-	row->code = db_col_text (st, 0);
-	row->email = db_col_text (st, 1);
-	row->first_name = db_col_text (st, 2);
-	row->last_name = db_col_text (st, 3);
-	row->event = db_col_text (st, 4);
-	row->title = db_col_text (st, 5);
-	row->last_end = db_col_text (st, 6);
-	row->asked = sqlite3_column_int (st, 7);
-	row->asked_again = sqlite3_column_int (st, 8) != 0;
-	row->rating = sqlite3_column_int (st, 9);
-	row->comment = db_col_text (st, 10);
-	row->answered_at = db_col_text (st, 11);
-	return row;
+	db_row_free (&evaluation_row, row);
 }
 
 #define EVALUATION_COLUMNS \
@@ -54,12 +33,12 @@ row_read (sqlite3_stmt *st)
 GPtrArray *
 db_evaluation_candidates (Db *db, GError **error)
 {
-	return db_collect (db,
-	                   "SELECT " EVALUATION_COLUMNS
-	                   " WHERE r.status = 'confirmed' AND v.registration_id IS NULL"
-	                   " AND EXISTS (SELECT 1 FROM attendance t WHERE t.registration_id = r.id AND t.present)"
-	                   " ORDER BY e.code, r.arrival",
-	                   NULL, row_read, (GDestroyNotify) evaluation_row_free, "read evaluation candidates", error);
+	return db_read_rows (db,
+	                     "SELECT " EVALUATION_COLUMNS
+	                     " WHERE r.status = 'confirmed' AND v.registration_id IS NULL"
+	                     " AND EXISTS (SELECT 1 FROM attendance t WHERE t.registration_id = r.id AND t.present)"
+	                     " ORDER BY e.code, r.arrival",
+	                     NULL, &evaluation_row, "read evaluation candidates", error);
 }
 
 int
@@ -67,14 +46,12 @@ db_evaluation_record (Db *db, const char *code, const char *state, GError **erro
 {
 	g_autofree char *now = db_now_iso (db);
 
-	if (!db_run (db,
-	             "INSERT INTO evaluations (registration_id, state, asked_at)"
-	             " SELECT id, :state, :now FROM registrations WHERE code = :code"
-	             " ON CONFLICT (registration_id) DO NOTHING",
-	             DB_PARAMS (DB_TEXT (":code", code), DB_TEXT (":state", state), DB_TEXT (":now", now)),
-	             "record evaluation request", error))
-		return -1;
-	return sqlite3_changes (db->handle);
+	return db_changes (db,
+	                   "INSERT INTO evaluations (registration_id, state, asked_at)"
+	                   " SELECT id, :state, :now FROM registrations WHERE code = :code"
+	                   " ON CONFLICT (registration_id) DO NOTHING",
+	                   DB_PARAMS (DB_TEXT (":code", code), DB_TEXT (":state", state), DB_TEXT (":now", now)),
+	                   "record evaluation request", error);
 }
 
 gboolean
@@ -90,17 +67,15 @@ db_evaluation_set_request (Db *db, const char *code, const char *email, GError *
 EvaluationRow *
 db_evaluation_by_request (Db *db, const char *message_id, GError **error)
 {
-	return db_collect_one (db, "SELECT " EVALUATION_COLUMNS " WHERE v.request_id = :mid AND v.state = 'sent'",
-	                       DB_PARAMS (DB_TEXT (":mid", message_id)), row_read,
-	                       (GDestroyNotify) evaluation_row_free, "find evaluation", error);
+	return db_read_row (db, "SELECT " EVALUATION_COLUMNS " WHERE v.request_id = :mid AND v.state = 'sent'",
+	                    DB_PARAMS (DB_TEXT (":mid", message_id)), &evaluation_row, "find evaluation", error);
 }
 
 EvaluationRow *
 db_evaluation_by_code (Db *db, const char *code, GError **error)
 {
-	return db_collect_one (db, "SELECT " EVALUATION_COLUMNS " WHERE r.code = :code AND v.state = 'sent'",
-	                       DB_PARAMS (DB_TEXT (":code", code)), row_read, (GDestroyNotify) evaluation_row_free,
-	                       "find evaluation", error);
+	return db_read_row (db, "SELECT " EVALUATION_COLUMNS " WHERE r.code = :code AND v.state = 'sent'",
+	                    DB_PARAMS (DB_TEXT (":code", code)), &evaluation_row, "find evaluation", error);
 }
 
 gboolean
@@ -123,10 +98,9 @@ db_evaluation_answer (Db *db, const char *code, int rating, const char *comment,
 GPtrArray *
 db_evaluation_of_event (Db *db, const char *event_code, GError **error)
 {
-	return db_collect (db, "SELECT " EVALUATION_COLUMNS " WHERE e.code = :event AND v.registration_id IS NOT NULL"
-	                   " ORDER BY r.arrival",
-	                   DB_PARAMS (DB_TEXT (":event", event_code)), row_read, (GDestroyNotify) evaluation_row_free,
-	                   "read evaluations", error);
+	return db_read_rows (db, "SELECT " EVALUATION_COLUMNS " WHERE e.code = :event AND v.registration_id IS NOT NULL"
+	                     " ORDER BY r.arrival",
+	                     DB_PARAMS (DB_TEXT (":event", event_code)), &evaluation_row, "read evaluations", error);
 }
 
 GPtrArray *

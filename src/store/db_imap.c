@@ -7,21 +7,16 @@
 gboolean
 db_imap_mailbox_get (Db *db, const char *mailbox, guint32 *uidvalidity, guint32 *last_uid, GError **error)
 {
-	sqlite3_stmt *st = db_query (db, "SELECT uidvalidity, last_uid FROM imap_mailboxes WHERE mailbox = :m",
-	                             DB_PARAMS (DB_TEXT (":m", mailbox)), error);
-	int rc;
+	ImapMailboxState *state = db_read_row (db, "SELECT mailbox, uidvalidity, last_uid FROM imap_mailboxes"
+	                                       " WHERE mailbox = :m", DB_PARAMS (DB_TEXT (":m", mailbox)),
+	                                       &db_mailbox_row, "read IMAP state", error);
 
-	if (st == NULL)
+	if (state == NULL)
 		return FALSE;
-	rc = sqlite3_step (st);
-	if (rc == SQLITE_ROW) {
-		*uidvalidity = (guint32) sqlite3_column_int64 (st, 0);
-		*last_uid = (guint32) sqlite3_column_int64 (st, 1);
-	}
-	sqlite3_reset (st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		db_fail (db, error, "read IMAP state");
-	return rc == SQLITE_ROW;
+	*uidvalidity = state->uidvalidity;
+	*last_uid = state->last_uid;
+	db_imap_mailbox_state_free (state);
+	return TRUE;
 }
 
 gboolean

@@ -127,22 +127,28 @@ db_message_get (Db *db, gint64 id, GError **error)
 	return g_hash_table_ref (g_ptr_array_index (rows, 0));
 }
 
+/* The change just run changed message @id, else MAILREG_ERROR_DATA: it is not
+ * a review waiting for staff. */
+static gboolean
+one_open_review (Db *db, gint64 id, GError **error)
+{
+	if (sqlite3_changes (db->handle) == 1)
+		return TRUE;
+	g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "message %" G_GINT64_FORMAT " is not an open review", id);
+	return FALSE;
+}
+
 gboolean
 db_review_register (Db *db, gint64 id, const char *form_part, GError **error)
 {
 	g_autofree char *now = db_now_iso (db);
 
-	if (!db_run (db,
-	             "UPDATE messages SET state = 'registered', form_part = :part, reviewed_at = :now"
-	             " WHERE id = :id AND state = 'review' AND reviewed_at IS NULL",
-	             DB_PARAMS (DB_TEXT (":part", form_part), DB_TEXT (":now", now), DB_INT (":id", id)),
-	             "register review message", error))
-		return FALSE;
-	if (sqlite3_changes (db->handle) != 1) {
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "message %" G_GINT64_FORMAT " is not an open review", id);
-		return FALSE;
-	}
-	return TRUE;
+	return db_run (db,
+	               "UPDATE messages SET state = 'registered', form_part = :part, reviewed_at = :now"
+	               " WHERE id = :id AND state = 'review' AND reviewed_at IS NULL",
+	               DB_PARAMS (DB_TEXT (":part", form_part), DB_TEXT (":now", now), DB_INT (":id", id)),
+	               "register review message", error) &&
+	       one_open_review (db, id, error);
 }
 
 int
@@ -150,22 +156,21 @@ db_review_done (Db *db, gint64 id, GError **error)
 {
 	g_autofree char *now = db_now_iso (db);
 
-	if (!db_run (db,
-	             "UPDATE messages SET reviewed_at = :now WHERE id = :id AND state = 'review'"
-	             " AND reviewed_at IS NULL",
-	             DB_PARAMS (DB_TEXT (":now", now), DB_INT (":id", id)), "mark review done", error))
-		return -1;
-	return sqlite3_changes (db->handle);
+	return db_changes (db,
+	                   "UPDATE messages SET reviewed_at = :now WHERE id = :id AND state = 'review'"
+	                   " AND reviewed_at IS NULL",
+	                   DB_PARAMS (DB_TEXT (":now", now), DB_INT (":id", id)), "mark review done", error);
 }
+
+static const DbField field_fields[] = {
+	DB_FIELD (TEXT, MessageField, key), DB_FIELD (TEXT, MessageField, value), DB_FIELD (INT, MessageField, confidence),
+};
+static const DbRowType field_row = DB_ROW_TYPE (MessageField, field_fields, message_field_free);
 
 void
 message_field_free (MessageField *f)
 {
-	if (f == NULL)
-		return;
-	g_free (f->key);
-	g_free (f->value);
-	g_free (f);
+	db_row_free (&field_row, f);
 }
 
 gboolean
@@ -183,26 +188,8 @@ db_message_field_add (Db *db, gint64 message_row, const MessageField *field, GEr
 GPtrArray *
 db_message_fields (Db *db, gint64 message_row, GError **error)
 {
-	sqlite3_stmt *st = db_query (db, "SELECT key, value, confidence FROM message_fields WHERE message_id = :m"
-	                                 " ORDER BY seq", DB_PARAMS (DB_INT (":m", message_row)), error);
-	g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) message_field_free);
-	int rc;
-
-	if (st == NULL)
-		return NULL;
-	while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
-		MessageField *f = g_new0 (MessageField, 1);
-		f->key = db_col_text (st, 0);
-		f->value = db_col_text (st, 1);
-		f->confidence = sqlite3_column_int (st, 2);
-		g_ptr_array_add (out, f);
-	}
-	sqlite3_reset (st);
-	if (rc != SQLITE_DONE) {
-		db_fail (db, error, "read scanned fields");
-		return NULL;
-	}
-	return g_steal_pointer (&out);
+	return db_read_rows (db, "SELECT key, value, confidence FROM message_fields WHERE message_id = :m ORDER BY seq",
+	                     DB_PARAMS (DB_INT (":m", message_row)), &field_row, "read scanned fields", error);
 }
 
 gboolean
@@ -210,17 +197,12 @@ db_review_reject (Db *db, gint64 id, const char *note, const char *code, GError 
 {
 	g_autofree char *now = db_now_iso (db);
 
-	if (!db_run (db,
-	             "UPDATE messages SET state = 'rejected', reviewed_at = :now, reason_code = :code,"
-	             " reason = CASE WHEN reason IS NULL OR reason = '' THEN :note ELSE reason || '; ' || :note END"
-	             " WHERE id = :id AND state = 'review' AND reviewed_at IS NULL",
-	             DB_PARAMS (DB_TEXT (":now", now), DB_TEXT (":note", note), DB_TEXT (":code", code),
-	                        DB_INT (":id", id)),
-	             "reject review message", error))
-		return FALSE;
-	if (sqlite3_changes (db->handle) != 1) {
-		g_set_error (error, MAILREG_ERROR, MAILREG_ERROR_DATA, "message %" G_GINT64_FORMAT " is not an open review", id);
-		return FALSE;
-	}
-	return TRUE;
+	return db_run (db,
+	               "UPDATE messages SET state = 'rejected', reviewed_at = :now, reason_code = :code,"
+	               " reason = CASE WHEN reason IS NULL OR reason = '' THEN :note ELSE reason || '; ' || :note END"
+	               " WHERE id = :id AND state = 'review' AND reviewed_at IS NULL",
+	               DB_PARAMS (DB_TEXT (":now", now), DB_TEXT (":note", note), DB_TEXT (":code", code),
+	                          DB_INT (":id", id)),
+	               "reject review message", error) &&
+	       one_open_review (db, id, error);
 }

@@ -32,19 +32,17 @@ db_outbox_add (Db *db, gint64 inbound_row, const char *kind, const char *rcpt, c
 GPtrArray *
 db_outbox_due (Db *db, gint64 now, GError **error)
 {
-	return db_collect (db,
-	                   "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE state IN ('queued','deferred')"
-	                   " AND next_attempt_at <= :now ORDER BY id",
-	                   DB_PARAMS (DB_INT (":now", now)), db_outbox_read, (GDestroyNotify) outbox_row_free,
-	                   "read outbox", error);
+	return db_read_rows (db,
+	                     "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE state IN ('queued','deferred')"
+	                     " AND next_attempt_at <= :now ORDER BY id",
+	                     DB_PARAMS (DB_INT (":now", now)), &db_outbox_row, "read outbox", error);
 }
 
 OutboxRow *
 db_outbox_find (Db *db, const char *message_id, GError **error)
 {
-	return db_collect_one (db, "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE message_id = :mid",
-	                       DB_PARAMS (DB_TEXT (":mid", message_id)), db_outbox_read,
-	                       (GDestroyNotify) outbox_row_free, "look up outbox Message-ID", error);
+	return db_read_row (db, "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE message_id = :mid",
+	                    DB_PARAMS (DB_TEXT (":mid", message_id)), &db_outbox_row, "look up outbox Message-ID", error);
 }
 
 gboolean

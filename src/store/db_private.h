@@ -79,6 +79,10 @@ gboolean db_step_done (Db *db, sqlite3_stmt *st, const char *what, GError **erro
 /* Run @sql with @params, a statement that returns no rows. */
 gboolean db_run (Db *db, const char *sql, const DbParam *params, const char *what, GError **error);
 
+/* Run @sql with @params, a change: the number of rows it changed, -1 on an
+ * error (set, naming @what). */
+int db_changes (Db *db, const char *sql, const DbParam *params, const char *what, GError **error);
+
 /* Run @sql with @params and read the first column of its first row: 1 with
  * *@value set (SQL NULL reads 0), 0 when there is no row (*@value untouched),
  * -1 on an error (set, naming @what). */
@@ -109,6 +113,51 @@ GPtrArray *db_collect (Db *db, const char *sql, const DbParam *params, DbRowFunc
  * an error.  (transfer full) */
 gpointer db_collect_one (Db *db, const char *sql, const DbParam *params, DbRowFunc from_row,
                          GDestroyNotify free_row, const char *what, GError **error);
+
+/* --- typed rows described once ----------------------------------------------
+ * Most structs the store hands out are described by one table of their fields
+ * in the order a statement selects them (as config.c describes its keys): the
+ * same table reads a row and frees it, so a field added to it is never left
+ * unread or unfreed.  A statement may select fewer columns than there are
+ * fields: the fields past them stay NULL / 0, so fields only some statements
+ * fill (Registration.first_start) come last. */
+
+typedef enum {
+	DB_FIELD_TEXT,     /* char *, NULL for SQL NULL */
+	DB_FIELD_SECRET,   /* char *, wiped before it is freed (a password hash) */
+	DB_FIELD_INT,      /* int; SQL NULL reads 0, as for all numbers */
+	DB_FIELD_INT64,
+	DB_FIELD_UINT32,   /* an IMAP UID or UIDVALIDITY */
+	DB_FIELD_BOOL,     /* gboolean: not 0 */
+} DbFieldType;
+
+typedef struct {
+	DbFieldType type;
+	gsize offset;
+} DbField;
+
+typedef struct {
+	gsize size;
+	const DbField *fields;   /* in SELECT order */
+	guint n_fields;
+	GDestroyNotify free;     /* the struct's public *_free, for the arrays of rows */
+} DbRowType;
+
+#define DB_FIELD(type, Struct, member) { DB_FIELD_##type, G_STRUCT_OFFSET (Struct, member) }
+#define DB_ROW_TYPE(Struct, fields, free) \
+	{ sizeof (Struct), (fields), G_N_ELEMENTS (fields), (GDestroyNotify) (free) }
+
+/* A new row of @type from the current row of @st.  (transfer full) */
+gpointer db_row_read (sqlite3_stmt *st, const DbRowType *type);
+
+/* Free @row of @type and every string it holds; NULL is fine. */
+void db_row_free (const DbRowType *type, gpointer row);
+
+/* db_collect and db_collect_one for rows of @type (freed with type->free). */
+GPtrArray *db_read_rows (Db *db, const char *sql, const DbParam *params, const DbRowType *type, const char *what,
+                         GError **error);
+gpointer db_read_row (Db *db, const char *sql, const DbParam *params, const DbRowType *type, const char *what,
+                      GError **error);
 
 /* Every row of @sql as a GHashTable column name -> string (NULL for SQL NULL),
  * for the listings printed by column name.  (transfer full) */
@@ -149,8 +198,7 @@ void db_imap_mailbox_state_free (ImapMailboxState *state);
 	" WHERE w.event_id = r.event_id AND w.status = 'waitlisted' AND w.arrival > r.arrival) END"
 
 /* --- typed rows (db_types.c) ---------------------------------------------------
- * Each reader builds its struct from the current row of a statement that
- * selects the columns named here, in this order (a DbRowFunc for db_collect). */
+ * Each row type reads the columns named here, in this order. */
 
 /* An event's seats taken, waiting list and open offers (Event.taken,
  * .waitlist, .offered).  Needs the event as e. */
@@ -161,36 +209,39 @@ void db_imap_mailbox_state_free (ImapMailboxState *state);
 
 #define EVENT_COLUMNS "e.id, e.code, e.kind, e.title, e.subregion, e.topic, e.seats, e.hours, " EVENT_COUNTS
 
-/* CatalogEntry (an Event with its row id): EVENT_COLUMNS. */
+/* CatalogEntry (an Event with its row id): EVENT_COLUMNS.  A DbRowFunc. */
 gpointer db_event_read (sqlite3_stmt *st);
+
+/* EventSession: start, end, place, hours. */
+extern const DbRowType db_session_row;
 
 /* Registration, every field but first_start; needs the registration as r,
  * its event as e and its applicant as a. */
 #define REGISTRATION_COLUMNS \
 	"r.code, e.code, e.kind, e.title, r.status, r.hours, r.applicant_id, a.email, a.first_name," \
 	" a.last_name, r.appointment, r.appointment_place, " POSITION_SQL ", r.offer_deadline"
-gpointer db_registration_read (sqlite3_stmt *st);
+extern const DbRowType db_registration_row;
 
 /* Registration: code, event, position (NULL: 0), first_start. */
-gpointer db_waiting_read (sqlite3_stmt *st);
+extern const DbRowType db_waiting_row;
 
 /* ReminderRow: code, email, first_name, last_name, event, title, session,
  * start, end, place. */
-gpointer db_reminder_read (sqlite3_stmt *st);
+extern const DbRowType db_reminder_row;
 
 /* OutboxRow. */
 #define OUTBOX_COLUMNS "id, message_id, kind, rcpt, subject, state, attempts," \
 	" CAST(strftime('%s', created_at) AS INTEGER), warned, coalesce(inbound_id, 0)"
-gpointer db_outbox_read (sqlite3_stmt *st);
+extern const DbRowType db_outbox_row;
 
 /* ImapJournalRow: id, uidvalidity, uid, size, spool_id, rematch, and the
- * state of the message recorded for spool_id (NULL: none). */
+ * state of the message recorded for spool_id (NULL: none).  A DbRowFunc. */
 gpointer db_journal_read (sqlite3_stmt *st);
 
 /* ImapMailboxState: mailbox, uidvalidity, last_uid. */
-gpointer db_mailbox_read (sqlite3_stmt *st);
+extern const DbRowType db_mailbox_row;
 
 /* PurgeRow: id, name. */
-gpointer db_purge_read (sqlite3_stmt *st);
+extern const DbRowType db_purge_row;
 
 #endif

@@ -140,11 +140,10 @@ db_registration_place (Db *db, gint64 applicant_id, const char *event_code, cons
 Registration *
 db_registration_get (Db *db, const char *code, GError **error)
 {
-	return db_collect_one (db,
-	                       "SELECT " REGISTRATION_COLUMNS " FROM registrations r JOIN events e ON e.id = r.event_id"
-	                       " JOIN applicants a ON a.id = r.applicant_id WHERE r.code = :code",
-	                       DB_PARAMS (DB_TEXT (":code", code)), db_registration_read,
-	                       (GDestroyNotify) registration_free, "read registration", error);
+	return db_read_row (db,
+	                    "SELECT " REGISTRATION_COLUMNS " FROM registrations r JOIN events e ON e.id = r.event_id"
+	                    " JOIN applicants a ON a.id = r.applicant_id WHERE r.code = :code",
+	                    DB_PARAMS (DB_TEXT (":code", code)), &db_registration_row, "read registration", error);
 }
 
 GPtrArray *
@@ -234,27 +233,26 @@ db_registration_offer (Db *db, const char *code, gint64 deadline, GError **error
 GPtrArray *
 db_offers_expired (Db *db, gint64 now, GError **error)
 {
-	return db_collect (db,
-	                   "SELECT r.code, e.code, NULL, NULL FROM registrations r"
-	                   " JOIN events e ON e.id = r.event_id"
-	                   " WHERE " OPEN_OFFER ("r") " AND r.offer_deadline <= :now"
-	                   " ORDER BY r.offer_deadline, r.arrival",
-	                   DB_PARAMS (DB_INT (":now", now)), db_waiting_read, (GDestroyNotify) registration_free,
-	                   "read expired offers", error);
+	return db_read_rows (db,
+	                     "SELECT r.code, e.code, NULL, NULL FROM registrations r"
+	                     " JOIN events e ON e.id = r.event_id"
+	                     " WHERE " OPEN_OFFER ("r") " AND r.offer_deadline <= :now"
+	                     " ORDER BY r.offer_deadline, r.arrival",
+	                     DB_PARAMS (DB_INT (":now", now)), &db_waiting_row, "read expired offers", error);
 }
 
 GPtrArray *
 db_waitlist_note_candidates (Db *db, GError **error)
 {
-	return db_collect (db,
-	                   "SELECT r.code, e.code, " POSITION_SQL ","
-	                   " (SELECT min(s.start) FROM sessions s WHERE s.event_id = e.id) AS start"
-	                   " FROM registrations r JOIN events e ON e.id = r.event_id"
-	                   " WHERE r.status = 'waitlisted' AND r.offer_deadline IS NULL"
-	                   " AND NOT EXISTS (SELECT 1 FROM waitlist_notes n WHERE n.registration_id = r.id)"
-	                   " AND EXISTS (SELECT 1 FROM sessions s WHERE s.event_id = e.id AND s.start IS NOT NULL)"
-	                   " ORDER BY start, r.arrival",
-	                   NULL, db_waiting_read, (GDestroyNotify) registration_free, "read waiting lists", error);
+	return db_read_rows (db,
+	                     "SELECT r.code, e.code, " POSITION_SQL ","
+	                     " (SELECT min(s.start) FROM sessions s WHERE s.event_id = e.id) AS start"
+	                     " FROM registrations r JOIN events e ON e.id = r.event_id"
+	                     " WHERE r.status = 'waitlisted' AND r.offer_deadline IS NULL"
+	                     " AND NOT EXISTS (SELECT 1 FROM waitlist_notes n WHERE n.registration_id = r.id)"
+	                     " AND EXISTS (SELECT 1 FROM sessions s WHERE s.event_id = e.id AND s.start IS NOT NULL)"
+	                     " ORDER BY start, r.arrival",
+	                     NULL, &db_waiting_row, "read waiting lists", error);
 }
 
 int
@@ -262,15 +260,13 @@ db_waitlist_note_record (Db *db, const char *code, const char *state, int positi
 {
 	g_autofree char *now = db_now_iso (db);
 
-	if (!db_run (db,
-	             "INSERT INTO waitlist_notes (registration_id, state, position, created_at)"
-	             " SELECT id, :state, :position, :now FROM registrations WHERE code = :code"
-	             " ON CONFLICT (registration_id) DO NOTHING",
-	             DB_PARAMS (DB_TEXT (":code", code), DB_TEXT (":state", state), DB_INT (":position", position),
-	                        DB_TEXT (":now", now)),
-	             "record waiting-list note", error))
-		return -1;
-	return sqlite3_changes (db->handle);
+	return db_changes (db,
+	                   "INSERT INTO waitlist_notes (registration_id, state, position, created_at)"
+	                   " SELECT id, :state, :position, :now FROM registrations WHERE code = :code"
+	                   " ON CONFLICT (registration_id) DO NOTHING",
+	                   DB_PARAMS (DB_TEXT (":code", code), DB_TEXT (":state", state), DB_INT (":position", position),
+	                              DB_TEXT (":now", now)),
+	                   "record waiting-list note", error);
 }
 
 /* --- reminders --------------------------------------------------------------- */
@@ -278,21 +274,21 @@ db_waitlist_note_record (Db *db, const char *code, const char *state, int positi
 GPtrArray *
 db_reminder_candidates (Db *db, GError **error)
 {
-	return db_collect (db,
-	                   "SELECT r.code, a.email, a.first_name, a.last_name, e.code,"
-	                   " e.title, s.seq, s.start, s.end, s.place, r.arrival"
-	                   " FROM registrations r JOIN events e ON e.id = r.event_id"
-	                   " JOIN applicants a ON a.id = r.applicant_id"
-	                   " JOIN sessions s ON s.event_id = e.id"
-	                   " WHERE r.status = 'confirmed' AND s.start IS NOT NULL"
-	                   /* a consulting appointment staff set is session 0 */
-	                   " UNION ALL SELECT r.code, a.email, a.first_name, a.last_name, e.code, e.title,"
-	                   " 0, r.appointment, NULL, r.appointment_place, r.arrival"
-	                   " FROM registrations r JOIN events e ON e.id = r.event_id"
-	                   " JOIN applicants a ON a.id = r.applicant_id"
-	                   " WHERE r.status = 'confirmed' AND r.appointment IS NOT NULL"
-	                   " ORDER BY 8, 11, 7",
-	                   NULL, db_reminder_read, (GDestroyNotify) reminder_row_free, "read reminders", error);
+	return db_read_rows (db,
+	                     "SELECT r.code, a.email, a.first_name, a.last_name, e.code,"
+	                     " e.title, s.seq, s.start, s.end, s.place, r.arrival"
+	                     " FROM registrations r JOIN events e ON e.id = r.event_id"
+	                     " JOIN applicants a ON a.id = r.applicant_id"
+	                     " JOIN sessions s ON s.event_id = e.id"
+	                     " WHERE r.status = 'confirmed' AND s.start IS NOT NULL"
+	                     /* a consulting appointment staff set is session 0 */
+	                     " UNION ALL SELECT r.code, a.email, a.first_name, a.last_name, e.code, e.title,"
+	                     " 0, r.appointment, NULL, r.appointment_place, r.arrival"
+	                     " FROM registrations r JOIN events e ON e.id = r.event_id"
+	                     " JOIN applicants a ON a.id = r.applicant_id"
+	                     " WHERE r.status = 'confirmed' AND r.appointment IS NOT NULL"
+	                     " ORDER BY 8, 11, 7",
+	                     NULL, &db_reminder_row, "read reminders", error);
 }
 
 int
@@ -301,14 +297,12 @@ db_reminder_record (Db *db, const char *code, int session, const char *start, gi
 {
 	g_autofree char *now = db_now_iso (db);
 
-	if (!db_run (db,
-	             "INSERT INTO reminders (registration_id, session, session_start, offset_s,"
-	             " state, created_at) SELECT id, :session, :start, :offset, :state, :now"
-	             " FROM registrations WHERE code = :code"
-	             " ON CONFLICT (registration_id, session, session_start, offset_s) DO NOTHING",
-	             DB_PARAMS (DB_TEXT (":code", code), DB_INT (":session", session), DB_TEXT (":start", start),
-	                        DB_INT (":offset", offset), DB_TEXT (":state", state), DB_TEXT (":now", now)),
-	             "record reminder", error))
-		return -1;
-	return sqlite3_changes (db->handle);
+	return db_changes (db,
+	                   "INSERT INTO reminders (registration_id, session, session_start, offset_s,"
+	                   " state, created_at) SELECT id, :session, :start, :offset, :state, :now"
+	                   " FROM registrations WHERE code = :code"
+	                   " ON CONFLICT (registration_id, session, session_start, offset_s) DO NOTHING",
+	                   DB_PARAMS (DB_TEXT (":code", code), DB_INT (":session", session), DB_TEXT (":start", start),
+	                              DB_INT (":offset", offset), DB_TEXT (":state", state), DB_TEXT (":now", now)),
+	                   "record reminder", error);
 }

@@ -87,22 +87,20 @@ db_compact (Db *db, GError **error)
 GPtrArray *
 db_purge_messages (Db *db, const char *before, GError **error)
 {
-	return db_collect (db,
-	                   "SELECT m.id, m.spool_id FROM messages m WHERE m.purged_at IS NULL"
-	                   " AND m.received_at < :before AND " MESSAGE_FINISHED " ORDER BY m.id",
-	                   DB_PARAMS (DB_TEXT (":before", before)), db_purge_read, (GDestroyNotify) purge_row_free,
-	                   "read messages to purge", error);
+	return db_read_rows (db,
+	                     "SELECT m.id, m.spool_id FROM messages m WHERE m.purged_at IS NULL"
+	                     " AND m.received_at < :before AND " MESSAGE_FINISHED " ORDER BY m.id",
+	                     DB_PARAMS (DB_TEXT (":before", before)), &db_purge_row, "read messages to purge", error);
 }
 
 GPtrArray *
 db_purge_outbox (Db *db, const char *before, GError **error)
 {
-	return db_collect (db,
-	                   "SELECT id, message_id FROM outbox WHERE purged_at IS NULL"
-	                   " AND state IN ('sent', 'failed', 'bounced') AND sending_since IS NULL"
-	                   " AND coalesce(sent_at, created_at) < :before ORDER BY id",
-	                   DB_PARAMS (DB_TEXT (":before", before)), db_purge_read, (GDestroyNotify) purge_row_free,
-	                   "read replies to purge", error);
+	return db_read_rows (db,
+	                     "SELECT id, message_id FROM outbox WHERE purged_at IS NULL"
+	                     " AND state IN ('sent', 'failed', 'bounced') AND sending_since IS NULL"
+	                     " AND coalesce(sent_at, created_at) < :before ORDER BY id",
+	                     DB_PARAMS (DB_TEXT (":before", before)), &db_purge_row, "read replies to purge", error);
 }
 
 int

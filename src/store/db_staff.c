@@ -4,42 +4,23 @@
  */
 #include "store/db_private.h"
 
-#include <string.h>
 
 #include "core/errors.h"
 
 #define STAFF_COLUMNS "id, login, name, pwhash, disabled, failed, locked_until, created_at, last_login"
 
+static const DbField staff_fields[] = {
+	DB_FIELD (INT64, StaffRow, id), DB_FIELD (TEXT, StaffRow, login), DB_FIELD (TEXT, StaffRow, name),
+	DB_FIELD (SECRET, StaffRow, pwhash), DB_FIELD (BOOL, StaffRow, disabled), DB_FIELD (INT, StaffRow, failed),
+	DB_FIELD (INT64, StaffRow, locked_until), DB_FIELD (TEXT, StaffRow, created_at),
+	DB_FIELD (TEXT, StaffRow, last_login),
+};
+static const DbRowType staff_row = DB_ROW_TYPE (StaffRow, staff_fields, staff_row_free);
+
 void
 staff_row_free (StaffRow *row)
 {
-	if (row == NULL)
-		return;
-	g_free (row->login);
-	g_free (row->name);
-	if (row->pwhash != NULL)
-		memset (row->pwhash, 0, strlen (row->pwhash));
-	g_free (row->pwhash);
-	g_free (row->created_at);
-	g_free (row->last_login);
-	g_free (row);
-}
-
-static gpointer
-staff_read (sqlite3_stmt *st)
-{
-	StaffRow *row = g_new0 (StaffRow, 1);
-
-	row->id = sqlite3_column_int64 (st, 0);
-	row->login = db_col_text (st, 1);
-	row->name = db_col_text (st, 2);
-	row->pwhash = db_col_text (st, 3);
-	row->disabled = sqlite3_column_int (st, 4) != 0;
-	row->failed = sqlite3_column_int (st, 5);
-	row->locked_until = sqlite3_column_int64 (st, 6);
-	row->created_at = db_col_text (st, 7);
-	row->last_login = db_col_text (st, 8);
-	return row;
+	db_row_free (&staff_row, row);
 }
 
 /* The last statement changed exactly one row, else MAILREG_ERROR_DATA naming @login. */
@@ -90,16 +71,15 @@ db_staff_disable (Db *db, const char *login, GError **error)
 StaffRow *
 db_staff_get (Db *db, const char *login, GError **error)
 {
-	return db_collect_one (db, "SELECT " STAFF_COLUMNS " FROM staff WHERE login = :login",
-	                       DB_PARAMS (DB_TEXT (":login", login)), staff_read, (GDestroyNotify) staff_row_free,
-	                       "read staff account", error);
+	return db_read_row (db, "SELECT " STAFF_COLUMNS " FROM staff WHERE login = :login",
+	                    DB_PARAMS (DB_TEXT (":login", login)), &staff_row, "read staff account", error);
 }
 
 GPtrArray *
 db_staff_list (Db *db, GError **error)
 {
-	return db_collect (db, "SELECT " STAFF_COLUMNS " FROM staff ORDER BY login", NULL, staff_read,
-	                   (GDestroyNotify) staff_row_free, "list staff accounts", error);
+	return db_read_rows (db, "SELECT " STAFF_COLUMNS " FROM staff ORDER BY login", NULL, &staff_row,
+	                     "list staff accounts", error);
 }
 
 int

@@ -1,17 +1,21 @@
 /* db_types.c - the structs the store hands out (db.h): how each is made and
- * freed.  Rows read from SQLite travel as these, never as joined strings.
+ * freed.  Rows read from SQLite travel as these, never as joined strings; most
+ * are described by a field table (db_private.h) that both reads and frees them.
  */
 #include "store/db_private.h"
 
 #include <string.h>
 
+static const DbField session_fields[] = {
+	DB_FIELD (TEXT, EventSession, start), DB_FIELD (TEXT, EventSession, end), DB_FIELD (TEXT, EventSession, place),
+	DB_FIELD (INT, EventSession, hours),
+};
+const DbRowType db_session_row = DB_ROW_TYPE (EventSession, session_fields, db_event_session_free);
+
 void
 db_event_session_free (EventSession *s)
 {
-	g_free (s->start);
-	g_free (s->end);
-	g_free (s->place);
-	g_free (s);
+	db_row_free (&db_session_row, s);
 }
 
 Event *
@@ -57,55 +61,57 @@ inbound_record_clear (InboundRecord *rec)
 	memset (rec, 0, sizeof *rec);
 }
 
+static const DbField registration_fields[] = {
+	DB_FIELD (TEXT, Registration, code), DB_FIELD (TEXT, Registration, event), DB_FIELD (TEXT, Registration, kind),
+	DB_FIELD (TEXT, Registration, title), DB_FIELD (TEXT, Registration, status), DB_FIELD (INT, Registration, hours),
+	DB_FIELD (INT64, Registration, applicant_id), DB_FIELD (TEXT, Registration, email),
+	DB_FIELD (TEXT, Registration, first_name), DB_FIELD (TEXT, Registration, last_name),
+	DB_FIELD (TEXT, Registration, appointment), DB_FIELD (TEXT, Registration, appointment_place),
+	DB_FIELD (INT, Registration, position), DB_FIELD (INT64, Registration, offer_deadline),
+	DB_FIELD (TEXT, Registration, first_start),
+};
+const DbRowType db_registration_row = DB_ROW_TYPE (Registration, registration_fields, registration_free);
+
+static const DbField waiting_fields[] = {
+	DB_FIELD (TEXT, Registration, code), DB_FIELD (TEXT, Registration, event), DB_FIELD (INT, Registration, position),
+	DB_FIELD (TEXT, Registration, first_start),
+};
+const DbRowType db_waiting_row = DB_ROW_TYPE (Registration, waiting_fields, registration_free);
+
 void
 registration_free (Registration *reg)
 {
-	if (reg == NULL)
-		return;
-	g_free (reg->code);
-	g_free (reg->event);
-	g_free (reg->kind);
-	g_free (reg->title);
-	g_free (reg->status);
-	g_free (reg->email);
-	g_free (reg->first_name);
-	g_free (reg->last_name);
-	g_free (reg->appointment);
-	g_free (reg->appointment_place);
-	g_free (reg->first_start);
-	g_free (reg);
+	db_row_free (&db_registration_row, reg);
 }
+
+static const DbField reminder_fields[] = {
+	DB_FIELD (TEXT, ReminderRow, code), DB_FIELD (TEXT, ReminderRow, email), DB_FIELD (TEXT, ReminderRow, first_name),
+	DB_FIELD (TEXT, ReminderRow, last_name), DB_FIELD (TEXT, ReminderRow, event), DB_FIELD (TEXT, ReminderRow, title),
+	DB_FIELD (INT, ReminderRow, session), DB_FIELD (TEXT, ReminderRow, start), DB_FIELD (TEXT, ReminderRow, end),
+	DB_FIELD (TEXT, ReminderRow, place),
+};
+const DbRowType db_reminder_row = DB_ROW_TYPE (ReminderRow, reminder_fields, reminder_row_free);
 
 void
 reminder_row_free (ReminderRow *row)
 {
-	if (row == NULL)
-		return;
-	g_free (row->code);
-	g_free (row->email);
-	g_free (row->first_name);
-	g_free (row->last_name);
-	g_free (row->event);
-	g_free (row->title);
-	g_free (row->start);
-	g_free (row->end);
-	g_free (row->place);
-	g_free (row);
+	db_row_free (&db_reminder_row, row);
 }
+
+/* created_at and sent_at: no statement reads them so far */
+static const DbField outbox_fields[] = {
+	DB_FIELD (INT64, OutboxRow, id), DB_FIELD (TEXT, OutboxRow, message_id), DB_FIELD (TEXT, OutboxRow, kind),
+	DB_FIELD (TEXT, OutboxRow, rcpt), DB_FIELD (TEXT, OutboxRow, subject), DB_FIELD (TEXT, OutboxRow, state),
+	DB_FIELD (INT, OutboxRow, attempts), DB_FIELD (INT64, OutboxRow, queued_unix), DB_FIELD (BOOL, OutboxRow, warned),
+	DB_FIELD (INT64, OutboxRow, inbound_id), DB_FIELD (TEXT, OutboxRow, created_at),
+	DB_FIELD (TEXT, OutboxRow, sent_at),
+};
+const DbRowType db_outbox_row = DB_ROW_TYPE (OutboxRow, outbox_fields, outbox_row_free);
 
 void
 outbox_row_free (OutboxRow *row)
 {
-	if (row == NULL)
-		return;
-	g_free (row->message_id);
-	g_free (row->kind);
-	g_free (row->rcpt);
-	g_free (row->subject);
-	g_free (row->state);
-	g_free (row->created_at);
-	g_free (row->sent_at);
-	g_free (row);
+	db_row_free (&db_outbox_row, row);
 }
 
 void
@@ -117,11 +123,16 @@ imap_journal_row_free (ImapJournalRow *row)
 	g_free (row);
 }
 
+static const DbField mailbox_fields[] = {
+	DB_FIELD (TEXT, ImapMailboxState, mailbox), DB_FIELD (UINT32, ImapMailboxState, uidvalidity),
+	DB_FIELD (UINT32, ImapMailboxState, last_uid),
+};
+const DbRowType db_mailbox_row = DB_ROW_TYPE (ImapMailboxState, mailbox_fields, db_imap_mailbox_state_free);
+
 void
 db_imap_mailbox_state_free (ImapMailboxState *state)
 {
-	g_free (state->mailbox);
-	g_free (state);
+	db_row_free (&db_mailbox_row, state);
 }
 
 void
@@ -135,86 +146,16 @@ status_counts_free (StatusCounts *counts)
 	g_free (counts);
 }
 
+static const DbField purge_fields[] = { DB_FIELD (INT64, PurgeRow, id), DB_FIELD (TEXT, PurgeRow, name) };
+const DbRowType db_purge_row = DB_ROW_TYPE (PurgeRow, purge_fields, purge_row_free);
+
 void
 purge_row_free (PurgeRow *row)
 {
-	if (row == NULL)
-		return;
-	g_free (row->name);
-	g_free (row);
+	db_row_free (&db_purge_row, row);
 }
 
-/* --- readers: one row of the columns db_private.h names for each ---------------- */
-
-gpointer
-db_registration_read (sqlite3_stmt *st)
-{
-	Registration *reg = g_new0 (Registration, 1);
-
-	reg->code = db_col_text (st, 0);
-	reg->event = db_col_text (st, 1);
-	reg->kind = db_col_text (st, 2);
-	reg->title = db_col_text (st, 3);
-	reg->status = db_col_text (st, 4);
-	reg->hours = sqlite3_column_int (st, 5);
-	reg->applicant_id = sqlite3_column_int64 (st, 6);
-	reg->email = db_col_text (st, 7);
-	reg->first_name = db_col_text (st, 8);
-	reg->last_name = db_col_text (st, 9);
-	reg->appointment = db_col_text (st, 10);
-	reg->appointment_place = db_col_text (st, 11);
-	reg->position = sqlite3_column_int (st, 12);
-	reg->offer_deadline = sqlite3_column_int64 (st, 13);
-	return reg;
-}
-
-gpointer
-db_waiting_read (sqlite3_stmt *st)
-{
-	Registration *reg = g_new0 (Registration, 1);
-
-	reg->code = db_col_text (st, 0);
-	reg->event = db_col_text (st, 1);
-	reg->position = sqlite3_column_int (st, 2);
-	reg->first_start = db_col_text (st, 3);
-	return reg;
-}
-
-gpointer
-db_reminder_read (sqlite3_stmt *st)
-{
-	ReminderRow *row = g_new0 (ReminderRow, 1);
-
-	row->code = db_col_text (st, 0);
-	row->email = db_col_text (st, 1);
-	row->first_name = db_col_text (st, 2);
-	row->last_name = db_col_text (st, 3);
-	row->event = db_col_text (st, 4);
-	row->title = db_col_text (st, 5);
-	row->session = sqlite3_column_int (st, 6);
-	row->start = db_col_text (st, 7);
-	row->end = db_col_text (st, 8);
-	row->place = db_col_text (st, 9);
-	return row;
-}
-
-gpointer
-db_outbox_read (sqlite3_stmt *st)
-{
-	OutboxRow *row = g_new0 (OutboxRow, 1);
-
-	row->id = sqlite3_column_int64 (st, 0);
-	row->message_id = db_col_text (st, 1);
-	row->kind = db_col_text (st, 2);
-	row->rcpt = db_col_text (st, 3);
-	row->subject = db_col_text (st, 4);
-	row->state = db_col_text (st, 5);
-	row->attempts = sqlite3_column_int (st, 6);
-	row->queued_unix = sqlite3_column_int64 (st, 7);
-	row->warned = sqlite3_column_int (st, 8) != 0;
-	row->inbound_id = sqlite3_column_int64 (st, 9);
-	return row;
-}
+/* --- readers of the rows no field table describes ------------------------------ */
 
 gpointer
 db_journal_read (sqlite3_stmt *st)
@@ -230,27 +171,6 @@ db_journal_read (sqlite3_stmt *st)
 	row->recorded = sqlite3_column_type (st, 6) != SQLITE_NULL;
 	if (row->recorded)
 		row->outcome = db_outcome_parse ((const char *) sqlite3_column_text (st, 6));
-	return row;
-}
-
-gpointer
-db_mailbox_read (sqlite3_stmt *st)
-{
-	ImapMailboxState *state = g_new0 (ImapMailboxState, 1);
-
-	state->mailbox = db_col_text (st, 0);
-	state->uidvalidity = (guint32) sqlite3_column_int64 (st, 1);
-	state->last_uid = (guint32) sqlite3_column_int64 (st, 2);
-	return state;
-}
-
-gpointer
-db_purge_read (sqlite3_stmt *st)
-{
-	PurgeRow *row = g_new0 (PurgeRow, 1);
-
-	row->id = sqlite3_column_int64 (st, 0);
-	row->name = db_col_text (st, 1);
 	return row;
 }
 
