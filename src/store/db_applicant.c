@@ -253,11 +253,11 @@ db_applicant_search (Db *db, const ApplicantQuery *q, gboolean *more, GError **e
 GPtrArray *
 db_applicant_registrations (Db *db, gint64 applicant, GError **error)
 {
-	return db_collect (db,
-	                   "SELECT " REGISTRATION_COLUMNS " FROM registrations r JOIN events e ON e.id = r.event_id"
-	                   " JOIN applicants a ON a.id = r.applicant_id WHERE r.applicant_id = :a ORDER BY r.id",
-	                   DB_PARAMS (DB_INT (":a", applicant)), db_registration_read, (GDestroyNotify) registration_free,
-	                   "read registrations of an applicant", error);
+	return db_read_rows (db,
+	                     "SELECT " REGISTRATION_COLUMNS " FROM registrations r JOIN events e ON e.id = r.event_id"
+	                     " JOIN applicants a ON a.id = r.applicant_id WHERE r.applicant_id = :a ORDER BY r.id",
+	                     DB_PARAMS (DB_INT (":a", applicant)), &db_registration_row,
+	                     "read registrations of an applicant", error);
 }
 
 static gpointer
