@@ -19,6 +19,12 @@ smtp_start --fail-share 0.3 --seed 8
 imap_conf "poll_interval = 600"
 smtp_config "retry_schedule = 3s"
 applicants 140 "$T/in"
+# The bound of the waits for work after an outage: the daemon tries a failed
+# step again after at most its longest back-off (cmd_run.c: BACKOFF_MAX,
+# 900 s), and how long the back-off has grown depends on how many tries failed
+# while the server was down - on the machine's speed.  A wait ends as soon as
+# its state holds.
+RETRY=960
 
 settled() {   # N messages recorded, INBOX empty, nothing waiting, every reply received
 	[ "$(sql "SELECT count(*) FROM messages")" -ge "$1" ] && [ "$(imap_count INBOX)" = 0 ] &&
@@ -64,27 +70,27 @@ is "$2 $3 $4" "$(sql "SELECT count(*) FROM outbox") 0 0" "each reply received ex
 smtp_stop
 smtp_start
 for i in $(seq 41 70); do append "$T/in/m$i.eml"; done
-wait_for 60 settled 70
-wait_for 30 grep -Eq 'STATUS=70 messages taken, [0-9]+ replies sent, 0 waiting' "$T/notify.log"
+wait_for $RETRY settled 70
+wait_for $RETRY grep -Eq 'STATUS=70 messages taken, [0-9]+ replies sent, 0 waiting' "$T/notify.log"
 failed=$(grep -c 'intake failed' "$T/run.err")
 dovecot_stop
 # the daemon notices (its IDLE connection ends), logs it and goes on: a round
 # ends after the failure
 intake_failed() { [ "$(grep -c 'intake failed' "$T/run.err")" -gt "$failed" ]; }
-wait_for 60 intake_failed
+wait_for $RETRY intake_failed
 r=$(rounds)
-wait_for 60 rounds_past "$r"
+wait_for $RETRY rounds_past "$r"
 check "the daemon lives through Dovecot's stop (intake failure logged, $(( $(rounds) - r )) round after)" \
 	sh -c "[ $(rounds) -gt $r ] && kill -0 $pid"
 dovecot_start || { echo "Bail out! dovecot did not start again"; exit 1; }
 for i in $(seq 71 100); do append "$T/in/m$i.eml"; done
-wait_for 30 recorded 75
+wait_for $RETRY recorded 75
 smtp_stop
 for i in $(seq 101 140); do append "$T/in/m$i.eml"; done
-check "all 140 recorded while the SMTP receiver is down" wait_for 60 recorded 140
+check "all 140 recorded while the SMTP receiver is down" wait_for $RETRY recorded 140
 check "the daemon lives through the receiver's stop" alive
 smtp_start
-check "after both restarts: INBOX empty, every reply delivered" wait_for 90 settled 140
+check "after both restarts: INBOX empty, every reply delivered" wait_for $RETRY settled 140
 check "the daemon never exited" alive
 
 is "$(mr messages --json | "$PY" -c 'import json, sys; m = [r["message_id"] for r in json.load(sys.stdin)]; print(len(m), len(set(m)))')" \
