@@ -14,29 +14,6 @@
 #define FORGOTTEN(a) "(" a ".email GLOB 'forgotten-*@invalid')"
 
 void
-applicant_row_free (ApplicantRow *row)
-{
-	if (row == NULL)
-		return;
-	g_free (row->email);
-	g_free (row->first_name);
-	g_free (row->last_name);
-	g_free (row->phone);
-	g_free (row->institution);
-	g_free (row->institution_type);
-	g_free (row->position);
-	g_free (row->powiat);
-	g_free (row->subregion);
-	g_free (row->needs);
-	g_free (row->topics);
-	g_free (row->created_at);
-	g_free (row->updated_at);
-	g_free (row->bounced_at);
-	g_free (row->bounce_reason);
-	g_free (row);
-}
-
-void
 applicant_message_free (ApplicantMessage *m)
 {
 	if (m == NULL)
@@ -46,36 +23,6 @@ applicant_message_free (ApplicantMessage *m)
 	g_free (m->reason_code);
 	g_free (m->reviewed_at);
 	g_free (m);
-}
-
-void
-applicant_reply_free (ApplicantReply *r)
-{
-	if (r == NULL)
-		return;
-	g_free (r->kind);
-	g_free (r->subject);
-	g_free (r->state);
-	g_free (r->created_at);
-	g_free (r->sent_at);
-	g_free (r->last_error);
-	g_free (r);
-}
-
-void
-participant_free (Participant *p)
-{
-	if (p == NULL)
-		return;
-	g_free (p->code);
-	g_free (p->status);
-	g_free (p->first_name);
-	g_free (p->last_name);
-	g_free (p->institution);
-	g_free (p->email);
-	g_free (p->phone);
-	g_free (p->needs);
-	g_free (p);
 }
 
 /* --- matching names: any case, Polish letters with or without their marks ----- */
@@ -175,38 +122,30 @@ match_ready (Db *db, GError **error)
 	" a.powiat, a.subregion, a.needs, a.topics, a.consulting_topic, a.created_at, a.updated_at," \
 	" a.bounced_at, a.bounce_reason, " FORGOTTEN ("a")
 
-static gpointer
-applicant_read (sqlite3_stmt *st)
-{
-	ApplicantRow *row = g_new0 (ApplicantRow, 1);
+static const DbField applicant_fields[] = {
+	DB_FIELD (INT64, ApplicantRow, id), DB_FIELD (TEXT, ApplicantRow, email),
+	DB_FIELD (TEXT, ApplicantRow, first_name), DB_FIELD (TEXT, ApplicantRow, last_name),
+	DB_FIELD (TEXT, ApplicantRow, phone), DB_FIELD (TEXT, ApplicantRow, institution),
+	DB_FIELD (TEXT, ApplicantRow, institution_type), DB_FIELD (TEXT, ApplicantRow, position),
+	DB_FIELD (TEXT, ApplicantRow, powiat), DB_FIELD (TEXT, ApplicantRow, subregion),
+	DB_FIELD (TEXT, ApplicantRow, needs), DB_FIELD (TEXT, ApplicantRow, topics),
+	DB_FIELD (INT, ApplicantRow, consulting_topic), DB_FIELD (TEXT, ApplicantRow, created_at),
+	DB_FIELD (TEXT, ApplicantRow, updated_at), DB_FIELD (TEXT, ApplicantRow, bounced_at),
+	DB_FIELD (TEXT, ApplicantRow, bounce_reason), DB_FIELD (BOOL, ApplicantRow, forgotten),
+};
+static const DbRowType applicant_row = DB_ROW_TYPE (ApplicantRow, applicant_fields, applicant_row_free);
 
-	row->id = sqlite3_column_int64 (st, 0);
-	row->email = db_col_text (st, 1);
-	row->first_name = db_col_text (st, 2);
-	row->last_name = db_col_text (st, 3);
-	row->phone = db_col_text (st, 4);
-	row->institution = db_col_text (st, 5);
-	row->institution_type = db_col_text (st, 6);
-	row->position = db_col_text (st, 7);
-	row->powiat = db_col_text (st, 8);
-	row->subregion = db_col_text (st, 9);
-	row->needs = db_col_text (st, 10);
-	row->topics = db_col_text (st, 11);
-	row->consulting_topic = sqlite3_column_int (st, 12);
-	row->created_at = db_col_text (st, 13);
-	row->updated_at = db_col_text (st, 14);
-	row->bounced_at = db_col_text (st, 15);
-	row->bounce_reason = db_col_text (st, 16);
-	row->forgotten = sqlite3_column_int (st, 17) != 0;
-	return row;
+void
+applicant_row_free (ApplicantRow *row)
+{
+	db_row_free (&applicant_row, row);
 }
 
 ApplicantRow *
 db_applicant_get (Db *db, gint64 id, GError **error)
 {
-	return db_collect_one (db, "SELECT " APPLICANT_COLUMNS " FROM applicants a WHERE a.id = :id",
-	                       DB_PARAMS (DB_INT (":id", id)), applicant_read, (GDestroyNotify) applicant_row_free,
-	                       "read applicant", error);
+	return db_read_row (db, "SELECT " APPLICANT_COLUMNS " FROM applicants a WHERE a.id = :id",
+	                    DB_PARAMS (DB_INT (":id", id)), &applicant_row, "read applicant", error);
 }
 
 static const char *
@@ -228,7 +167,7 @@ db_applicant_search (Db *db, const ApplicantQuery *q, gboolean *more, GError **e
 	if (!match_ready (db, error))
 		return NULL;
 	/* one more than shown: whether there are more */
-	rows = db_collect (db,
+	rows = db_read_rows (db,
 	                   "SELECT " APPLICANT_COLUMNS " FROM applicants a"
 	                   " WHERE NOT " FORGOTTEN ("a") " AND (:subregion IS NULL OR a.subregion = :subregion)"
 	                   " AND (:text IS NULL OR a.id IN (SELECT applicant_id FROM registrations WHERE code = :code)"
@@ -242,7 +181,7 @@ db_applicant_search (Db *db, const ApplicantQuery *q, gboolean *more, GError **e
 	                              DB_TEXT (":text", empty_null (text)), DB_TEXT (":code", empty_null (code)),
 	                              DB_TEXT (":event", empty_null (q->event)),
 	                              DB_TEXT (":status", empty_null (q->status)), DB_INT (":limit", limit + 1)),
-	                   applicant_read, (GDestroyNotify) applicant_row_free, "search applicants", error);
+	                   &applicant_row, "search applicants", error);
 	if (rows != NULL && rows->len > limit) {
 		g_ptr_array_set_size (rows, limit);
 		*more = TRUE;
@@ -286,59 +225,53 @@ db_applicant_messages (Db *db, gint64 applicant, GError **error)
 	                   "read messages of an applicant", error);
 }
 
-static gpointer
-reply_read (sqlite3_stmt *st)
-{
-	ApplicantReply *r = g_new0 (ApplicantReply, 1);
+static const DbField reply_fields[] = {
+	DB_FIELD (INT64, ApplicantReply, id), DB_FIELD (INT64, ApplicantReply, inbound_id),
+	DB_FIELD (TEXT, ApplicantReply, kind), DB_FIELD (TEXT, ApplicantReply, subject),
+	DB_FIELD (TEXT, ApplicantReply, state), DB_FIELD (TEXT, ApplicantReply, created_at),
+	DB_FIELD (TEXT, ApplicantReply, sent_at), DB_FIELD (TEXT, ApplicantReply, last_error),
+};
+static const DbRowType reply_row = DB_ROW_TYPE (ApplicantReply, reply_fields, applicant_reply_free);
 
-	r->id = sqlite3_column_int64 (st, 0);
-	r->inbound_id = sqlite3_column_int64 (st, 1);
-	r->kind = db_col_text (st, 2);
-	r->subject = db_col_text (st, 3);
-	r->state = db_col_text (st, 4);
-	r->created_at = db_col_text (st, 5);
-	r->sent_at = db_col_text (st, 6);
-	r->last_error = db_col_text (st, 7);
-	return r;
+void
+applicant_reply_free (ApplicantReply *r)
+{
+	db_row_free (&reply_row, r);
 }
 
 GPtrArray *
 db_applicant_replies (Db *db, gint64 applicant, GError **error)
 {
-	return db_collect (db,
+	return db_read_rows (db,
 	                   "SELECT o.id, coalesce(o.inbound_id, 0), o.kind, o.subject, o.state, o.created_at,"
 	                   " o.sent_at, o.last_error FROM outbox o"
 	                   " WHERE o.rcpt = (SELECT email FROM applicants WHERE id = :a) COLLATE NOCASE"
 	                   " AND o.kind <> 'staff' ORDER BY o.id",
-	                   DB_PARAMS (DB_INT (":a", applicant)), reply_read, (GDestroyNotify) applicant_reply_free,
-	                   "read replies to an applicant", error);
+	                   DB_PARAMS (DB_INT (":a", applicant)), &reply_row, "read replies to an applicant", error);
 }
 
 /* --- the people of one event ----------------------------------------------------- */
 
-static gpointer
-participant_read (sqlite3_stmt *st)
-{
-	Participant *p = g_new0 (Participant, 1);
+static const DbField participant_fields[] = {
+	DB_FIELD (TEXT, Participant, code), DB_FIELD (TEXT, Participant, status),
+	DB_FIELD (INT, Participant, position), DB_FIELD (INT64, Participant, offer_deadline),
+	DB_FIELD (INT64, Participant, applicant_id), DB_FIELD (TEXT, Participant, first_name),
+	DB_FIELD (TEXT, Participant, last_name), DB_FIELD (TEXT, Participant, institution),
+	DB_FIELD (TEXT, Participant, email), DB_FIELD (TEXT, Participant, phone),
+	DB_FIELD (TEXT, Participant, needs),
+};
+static const DbRowType participant_row = DB_ROW_TYPE (Participant, participant_fields, participant_free);
 
-	p->code = db_col_text (st, 0);
-	p->status = db_col_text (st, 1);
-	p->position = sqlite3_column_int (st, 2);
-	p->offer_deadline = sqlite3_column_int64 (st, 3);
-	p->applicant_id = sqlite3_column_int64 (st, 4);
-	p->first_name = db_col_text (st, 5);
-	p->last_name = db_col_text (st, 6);
-	p->institution = db_col_text (st, 7);
-	p->email = db_col_text (st, 8);
-	p->phone = db_col_text (st, 9);
-	p->needs = db_col_text (st, 10);
-	return p;
+void
+participant_free (Participant *p)
+{
+	db_row_free (&participant_row, p);
 }
 
 GPtrArray *
 db_event_participants (Db *db, const char *event_code, GError **error)
 {
-	return db_collect (db,
+	return db_read_rows (db,
 	                   "SELECT r.code, r.status, " POSITION_SQL ","
 	                   " CASE WHEN " OPEN_OFFER ("r") " THEN r.offer_deadline ELSE 0 END, a.id,"
 	                   " a.first_name, a.last_name, a.institution, a.email, a.phone, a.needs"
@@ -346,6 +279,5 @@ db_event_participants (Db *db, const char *event_code, GError **error)
 	                   " JOIN applicants a ON a.id = r.applicant_id"
 	                   " WHERE e.code = :event AND r.status <> 'cancelled'"
 	                   " ORDER BY r.status = 'waitlisted', r.arrival",
-	                   DB_PARAMS (DB_TEXT (":event", event_code)), participant_read, (GDestroyNotify) participant_free,
-	                   "read participants", error);
+	                   DB_PARAMS (DB_TEXT (":event", event_code)), &participant_row, "read participants", error);
 }
