@@ -34,12 +34,16 @@
 #include "deliver/deliver.h"
 #include "intake/intake.h"
 #include "register/register.h"
+#include "spool/spool.h"
 #include "web/web.h"
 
 #define BACKOFF_MAX 900   /* seconds: the longest wait after repeated temporary failures */
 /* seconds: the first pause after the IDLE connection broke (doubling up to the
  * poll interval while it keeps breaking) */
 #define IDLE_PAUSE_MIN 2
+/* seconds between looks at the free space while intake waits for room: freeing
+ * space should start the mail again at once, not after a back-off of minutes */
+#define ROOM_CHECK 5
 
 static volatile sig_atomic_t reload_requested;
 static int wake_fds[2] = { -1, -1 };   /* self-pipe: a signal ends the sleep at once */
@@ -104,6 +108,7 @@ typedef struct {
 	gint64 not_before;     /* monotonic seconds */
 	guint backoff;         /* seconds; 0 after a success */
 	char *last_error;      /* reported once until it changes */
+	gboolean wants_room;   /* failed while the disk was full: due again once there is room */
 } Step;
 
 static void
@@ -164,12 +169,24 @@ log_event (const IntakeEvent *ev, gpointer user_data)
 	           mid ? mid : "", mid ? ">" : "", ev->recovered ? " (recovered)" : "", reason ? reason : "");
 }
 
+/* Room for new mail on the spool's and the database's disks?  A disk with no
+ * byte left is full whatever [limits] min_free_space says (ENOSPC, SQLITE_FULL). */
+static gboolean
+has_room (const Instance *in)
+{
+	return spool_check_space (in->p->spool->dir, in->cfg->database, MAX (in->cfg->min_free_space, 1), NULL, NULL);
+}
+
 static void
 intake (Instance *in, Step *s, guint *taken)
 {
 	g_autoptr (GError) error = NULL;
 	IntakeStats stats;
 
+	if (s->wants_room && !step_due (s) && has_room (in)) {
+		g_message ("run: the disk has room again: intake resumes");
+		s->not_before = 0;
+	}
 	if (!step_due (s))
 		return;
 	g_debug ("run: intake pass");
@@ -177,6 +194,7 @@ intake (Instance *in, Step *s, guint *taken)
 		step_succeeded (s);
 	else
 		step_failed (s, error, in->cfg->imap_poll_interval);
+	s->wants_room = error != NULL && !has_room (in);
 	health (in->p->db, "intake", error ? error->message : NULL);
 }
 
@@ -345,7 +363,7 @@ next_round (Instance *in, const Step *const *steps, gsize n)
 
 	for (gsize i = 0; i < n; i++)
 		if (steps[i]->not_before > now)
-			wait = MIN (wait, steps[i]->not_before - now);
+			wait = MIN (wait, MIN (steps[i]->not_before - now, steps[i]->wants_room ? ROOM_CHECK : G_MAXINT64));
 	/* one already due was not sent this round (delivery backing off, or a
 	 * `mailreg send` holding the queue): that is no reason to hurry */
 	if (!db_outbox_next_attempt (in->p->db, now_unix, &next_attempt, &error))
@@ -377,9 +395,8 @@ cmd_run (const Config *cfg, int argc, char **argv, GError **error)
 {
 	g_autoptr (Instance) in = NULL;
 	g_autofree char *lock_path = g_strconcat (cfg->database, ".run-lock", NULL);
-	Step intake_step = { "intake", 0, 0, NULL }, send_step = { "delivery", 0, 0, NULL };
-	Step remind_step = { "reminders", 0, 0, NULL };
-	Step purge_step = { "purge", 0, 0, NULL };
+	Step intake_step = { .name = "intake" }, send_step = { .name = "delivery" };
+	Step remind_step = { .name = "reminders" }, purge_step = { .name = "purge" };
 	g_autoptr (WebServer) web = NULL;
 	guint taken = 0, sent = 0, queued = 0, wait;
 	int lock;
