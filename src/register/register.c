@@ -1296,7 +1296,7 @@ register_resend_confirmation (Pipeline *p, gint64 applicant, GError **error)
 			             applicant, a ? " (its data were erased)" : "");
 		return FALSE;
 	}
-	if ((regs = db_applicant_registrations (p->db, applicant, error)) == NULL)
+	if ((regs = db_applicant_registrations (p->db, applicant, TRUE, error)) == NULL)
 		return FALSE;
 	for (guint i = 0; i < regs->len; i++) {
 		const Registration *r = g_ptr_array_index (regs, i);

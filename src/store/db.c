@@ -290,6 +290,10 @@ const char *const db_migrations[] = {
 	 * message (seven passes over 20,000 rows per dashboard). */
 	"CREATE INDEX messages_state ON messages (state, received_at);"
 	"CREATE INDEX messages_open_review ON messages (reviewed_at) WHERE state = 'review';",
+	/* An applicant's page lists its messages, by its id or its address: each
+	 * read every message. */
+	"CREATE INDEX messages_applicant ON messages (applicant_id);"
+	"CREATE INDEX messages_sender ON messages (sender COLLATE NOCASE);",
 };
 
 const guint db_migrations_n = G_N_ELEMENTS (db_migrations);
@@ -704,7 +708,7 @@ db_open (const char *path, GError **error)
 	sqlite3_extended_result_codes (db->handle, 1);
 	sqlite3_busy_timeout (db->handle, 10000);
 	if (!db_exec (db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-	                  "PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;", error))
+	                  "PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF; PRAGMA cache_size = -16384;", error))
 		return NULL;
 	if (!migrate (db, error))
 		return NULL;

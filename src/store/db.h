@@ -822,8 +822,10 @@ GPtrArray *db_applicant_search (Db *db, const ApplicantQuery *q, gboolean *more,
 char *db_fold (const char *s);
 
 /* Every registration of applicant @applicant, cancelled ones too, in the order
- * made.  (transfer full) Registration*, every field but first_start. */
-GPtrArray *db_applicant_registrations (Db *db, gint64 applicant, GError **error);
+ * made.  (transfer full) Registration*, every field but first_start, and but
+ * the waiting-list place unless @places (each place counts its event's list:
+ * too dear for a list of a hundred applicants). */
+GPtrArray *db_applicant_registrations (Db *db, gint64 applicant, gboolean places, GError **error);
 
 /* A message an applicant sent, and what became of it. */
 typedef struct {
@@ -879,8 +881,14 @@ typedef struct {
 void participant_free (Participant *p);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Participant, participant_free)
 
-/* The registrations of @event_code not cancelled: places first, then the
- * waiting list, each in arrival order.  (transfer full) Participant*. */
-GPtrArray *db_event_participants (Db *db, const char *event_code, GError **error);
+/* The registrations of @event_code holding a place or asking for one
+ * (confirmed, requested), in arrival order.  (transfer full) Participant*. */
+GPtrArray *db_event_places (Db *db, const char *event_code, GError **error);
+
+/* @limit (0: all) of the waiting list of @event_code from its @offset-th
+ * (0: the first), in order, each with its place; *@total: how many wait.
+ * (transfer full) Participant*. */
+GPtrArray *db_event_waiting (Db *db, const char *event_code, guint offset, guint limit, guint *total,
+                             GError **error);
 
 #endif

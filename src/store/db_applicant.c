@@ -190,11 +190,15 @@ db_applicant_search (Db *db, const ApplicantQuery *q, gboolean *more, GError **e
 }
 
 GPtrArray *
-db_applicant_registrations (Db *db, gint64 applicant, GError **error)
+db_applicant_registrations (Db *db, gint64 applicant, gboolean places, GError **error)
 {
 	return db_read_rows (db,
-	                     "SELECT " REGISTRATION_COLUMNS " FROM registrations r JOIN events e ON e.id = r.event_id"
-	                     " JOIN applicants a ON a.id = r.applicant_id WHERE r.applicant_id = :a ORDER BY r.id",
+	                     places ? "SELECT " REGISTRATION_COLUMNS " FROM registrations r"
+	                              " JOIN events e ON e.id = r.event_id JOIN applicants a ON a.id = r.applicant_id"
+	                              " WHERE r.applicant_id = :a ORDER BY r.id"
+	                            : "SELECT " REGISTRATION_COLUMNS_AT ("NULL") " FROM registrations r"
+	                              " JOIN events e ON e.id = r.event_id JOIN applicants a ON a.id = r.applicant_id"
+	                              " WHERE r.applicant_id = :a ORDER BY r.id",
 	                     DB_PARAMS (DB_INT (":a", applicant)), &db_registration_row,
 	                     "read registrations of an applicant", error);
 }
@@ -268,16 +272,44 @@ participant_free (Participant *p)
 	db_row_free (&participant_row, p);
 }
 
+/* The columns of a Participant, its place on the waiting list left to the caller. */
+#define PARTICIPANT_SELECT \
+	"SELECT r.code, r.status, NULL, CASE WHEN " OPEN_OFFER ("r") " THEN r.offer_deadline ELSE 0 END, a.id," \
+	" a.first_name, a.last_name, a.institution, a.email, a.phone, a.needs" \
+	" FROM registrations r JOIN events e ON e.id = r.event_id JOIN applicants a ON a.id = r.applicant_id" \
+	" WHERE e.code = :event"
+
 GPtrArray *
-db_event_participants (Db *db, const char *event_code, GError **error)
+db_event_places (Db *db, const char *event_code, GError **error)
 {
-	return db_read_rows (db,
-	                   "SELECT r.code, r.status, " POSITION_SQL ","
-	                   " CASE WHEN " OPEN_OFFER ("r") " THEN r.offer_deadline ELSE 0 END, a.id,"
-	                   " a.first_name, a.last_name, a.institution, a.email, a.phone, a.needs"
-	                   " FROM registrations r JOIN events e ON e.id = r.event_id"
-	                   " JOIN applicants a ON a.id = r.applicant_id"
-	                   " WHERE e.code = :event AND r.status <> 'cancelled'"
-	                   " ORDER BY r.status = 'waitlisted', r.arrival",
-	                   DB_PARAMS (DB_TEXT (":event", event_code)), &participant_row, "read participants", error);
+	return db_read_rows (db, PARTICIPANT_SELECT " AND r.status IN ('confirmed', 'requested') ORDER BY r.arrival",
+	                     DB_PARAMS (DB_TEXT (":event", event_code)), &participant_row, "read participants", error);
+}
+
+GPtrArray *
+db_event_waiting (Db *db, const char *event_code, guint offset, guint limit, guint *total, GError **error)
+{
+	GPtrArray *rows;
+	int n;
+
+	/* read in queue order (the index registrations_queue), so a row's place is
+	 * its rank: arrivals are unique */
+	rows = db_read_rows (db, PARTICIPANT_SELECT " AND r.status = 'waitlisted' ORDER BY r.arrival"
+	                         " LIMIT :limit OFFSET :offset",
+	                     DB_PARAMS (DB_TEXT (":event", event_code), DB_INT (":limit", limit > 0 ? (gint64) limit : -1),
+	                                DB_INT (":offset", offset)),
+	                     &participant_row, "read the waiting list", error);
+	if (rows == NULL)
+		return NULL;
+	if ((n = db_count (db,
+	                   "SELECT count(*) FROM registrations r JOIN events e ON e.id = r.event_id"
+	                   " WHERE e.code = :event AND r.status = 'waitlisted'",
+	                   DB_PARAMS (DB_TEXT (":event", event_code)), "count the waiting list", error)) < 0) {
+		g_ptr_array_unref (rows);
+		return NULL;
+	}
+	for (guint i = 0; i < rows->len; i++)
+		((Participant *) g_ptr_array_index (rows, i))->position = (int) (offset + i + 1);
+	*total = (guint) n;
+	return rows;
 }

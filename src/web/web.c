@@ -179,6 +179,15 @@ plain_reply (guint status, const char *text)
 	return r;
 }
 
+/* ?od=N where a long list is paged: a place from 1 on; anything else is ignored. */
+static guint
+list_from (const char *value)
+{
+	guint64 n;
+
+	return value != NULL && g_ascii_string_to_unsigned (value, 10, 1, G_MAXINT32, &n, NULL) ? (guint) n : 0;
+}
+
 static WebReply *
 dispatch (WebCtx *ctx, struct MHD_Connection *conn, const char *method, const char *url, Upload *up)
 {
@@ -199,6 +208,7 @@ dispatch (WebCtx *ctx, struct MHD_Connection *conn, const char *method, const ch
 			return plain_reply (415, "Oczekiwano formularza.\n");
 		req.form = form = parse_form (up->body);
 	}
+	req.from = list_from (MHD_lookup_connection_value (conn, MHD_GET_ARGUMENT_KIND, "od"));
 	req.cookie = MHD_lookup_connection_value (conn, MHD_COOKIE_KIND, ctx->cookie);
 	req.login_cookie = MHD_lookup_connection_value (conn, MHD_COOKIE_KIND, ctx->login_cookie);
 	req.session = web_session_find (ctx, req.cookie, &req.session_key);

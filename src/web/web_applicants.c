@@ -172,7 +172,7 @@ applicant_list (WebCtx *ctx, WebRequest *req)
 		return web_db_error (ctx, req, error);
 	for (guint i = 0; i < rows->len; i++) {
 		const ApplicantRow *a = g_ptr_array_index (rows, i);
-		g_autoptr (GPtrArray) regs = db_applicant_registrations (ctx->p->db, a->id, &error);
+		g_autoptr (GPtrArray) regs = db_applicant_registrations (ctx->p->db, a->id, FALSE, &error);
 		JsonObject *o = json_object_new ();
 		JsonArray *ra = json_array_new ();
 
@@ -193,8 +193,6 @@ applicant_list (WebCtx *ctx, WebRequest *req)
 			json_object_set_string_member (ro, "code", r->code);
 			json_object_set_string_member (ro, "event", r->event);
 			json_object_set_string_member (ro, "status_pl", web_status_pl (r->status));
-			if (r->position > 0)
-				json_object_set_int_member (ro, "position", r->position);
 			json_array_add_object_element (ra, ro);
 		}
 		json_object_set_array_member (o, "registrations", ra);
@@ -363,7 +361,7 @@ applicant_page (WebCtx *ctx, WebRequest *req, gint64 id, gboolean forget_step)
 
 	if (a == NULL)
 		return error ? web_db_error (ctx, req, error) : NULL;
-	if ((regs = db_applicant_registrations (ctx->p->db, id, &error)) == NULL ||
+	if ((regs = db_applicant_registrations (ctx->p->db, id, TRUE, &error)) == NULL ||
 	    (msgs = db_applicant_messages (ctx->p->db, id, &error)) == NULL ||
 	    (replies = db_applicant_replies (ctx->p->db, id, &error)) == NULL)
 		return web_db_error (ctx, req, error);

@@ -158,38 +158,83 @@ participant_json (const Participant *p, guint n)
 	return o;
 }
 
+/* @o gets the special needs, when @p wrote any: their kinds in Polish and the text.
+ * The kinds bits, 0 when none. */
+static guint
+needs_json (JsonObject *o, const Participant *p)
+{
+	guint kinds = p->needs ? needs_kinds (p->needs) : 0;
+	g_autofree char *kinds_pl = kinds ? needs_pl (kinds) : NULL;
+
+	if (kinds != 0) {
+		json_object_set_string_member (o, "kinds", kinds_pl);
+		json_object_set_string_member (o, "needs", p->needs);
+	}
+	return kinds;
+}
+
+/* @people as the event page lists them, numbered from 1, each with its
+ * special needs.  (transfer full) */
+static JsonArray *
+participants_json (GPtrArray *people)
+{
+	JsonArray *a = json_array_new ();
+
+	for (guint i = 0; i < people->len; i++) {
+		const Participant *p = g_ptr_array_index (people, i);
+		JsonObject *o = participant_json (p, i + 1);
+		needs_json (o, p);
+		json_array_add_object_element (a, o);
+	}
+	return a;
+}
+
+/* The window of the waiting list shown: rows @first+1 to @first+@shown of
+ * @total, and the links to the pages before and after it. */
+static void
+waiting_pages (JsonObject *data, guint first, guint shown, guint total)
+{
+	json_object_set_int_member (data, "waiting_total", total);
+	json_object_set_boolean_member (data, "waiting_paged", total > WEB_LIST_PAGE);
+	json_object_set_int_member (data, "waiting_first", shown > 0 ? first + 1 : 0);
+	json_object_set_int_member (data, "waiting_last", first + shown);
+	if (first > 0)
+		json_object_set_int_member (data, "waiting_prev", first > WEB_LIST_PAGE ? first - WEB_LIST_PAGE + 1 : 1);
+	if (first + shown < total)
+		json_object_set_int_member (data, "waiting_next", first + shown + 1);
+	json_object_set_int_member (data, "page", WEB_LIST_PAGE);
+}
+
 /* The page of event @ev; @status and @problem (may be NULL) after a change refused. */
 static WebReply *
 event_page (WebCtx *ctx, WebRequest *req, const Event *ev, guint status, const char *problem)
 {
 	g_autoptr (GError) error = NULL;
-	g_autoptr (GPtrArray) people = db_event_participants (ctx->p->db, ev->code, &error);
+	guint first = req->from > 0 ? req->from - 1 : 0, n_waiting = 0;   /* a waiting list of thousands: a page of it */
+	g_autoptr (GPtrArray) places = db_event_places (ctx->p->db, ev->code, &error);
+	g_autoptr (GPtrArray) waits = places ? db_event_waiting (ctx->p->db, ev->code, first, WEB_LIST_PAGE, &n_waiting,
+	                                                         &error) : NULL;
 	g_autoptr (JsonObject) data = json_object_new ();
-	g_autoptr (JsonArray) confirmed = json_array_new ();
-	g_autoptr (JsonArray) waiting = json_array_new ();
 	g_autoptr (JsonArray) needs = json_array_new ();
 	g_autofree char *title = NULL;
 	int n_diet = 0, n_access = 0, n_other = 0;
 
-	if (people == NULL)
+	if (waits == NULL)
 		return web_db_error (ctx, req, error);
-	for (guint i = 0; i < people->len; i++) {
-		const Participant *p = g_ptr_array_index (people, i);
-		gboolean waits = g_strcmp0 (p->status, "waitlisted") == 0;
-		JsonArray *list = waits ? waiting : confirmed;
-		guint kinds = needs_answered (p->needs) ? needs_kinds (p->needs) : 0;
+	/* what to prepare for those who come; the waiting list's are beside each name */
+	for (guint i = 0; i < places->len; i++) {
+		const Participant *p = g_ptr_array_index (places, i);
+		JsonObject *o = participant_json (p, json_array_get_length (needs) + 1);
+		guint kinds = needs_json (o, p);
 
-		json_array_add_object_element (list, participant_json (p, json_array_get_length (list) + 1));
-		if (kinds != 0) {
-			JsonObject *o = participant_json (p, json_array_get_length (needs) + 1);
-			g_autofree char *kinds_pl = needs_pl (kinds);
-			json_object_set_string_member (o, "kinds", kinds_pl);
-			json_object_set_string_member (o, "needs", p->needs);
-			json_array_add_object_element (needs, o);
-			n_diet += (kinds & NEED_DIET) != 0;
-			n_access += (kinds & NEED_ACCESS) != 0;
-			n_other += (kinds & NEED_OTHER) != 0;
+		if (kinds == 0) {
+			json_object_unref (o);
+			continue;
 		}
+		json_array_add_object_element (needs, o);
+		n_diet += (kinds & NEED_DIET) != 0;
+		n_access += (kinds & NEED_ACCESS) != 0;
+		n_other += (kinds & NEED_OTHER) != 0;
 	}
 	json_object_set_string_member (data, "code", ev->code);
 	json_object_set_string_member (data, "event_title", ev->title);
@@ -199,9 +244,10 @@ event_page (WebCtx *ctx, WebRequest *req, const Event *ev, guint status, const c
 	json_object_set_boolean_member (data, "has_seats", ev->seats > 0);
 	json_object_set_boolean_member (data, "has_sessions", ev->sessions->len > 0);
 	json_object_set_array_member (data, "sessions", sessions_json (ev));
-	json_object_set_array_member (data, "confirmed", json_array_ref (confirmed));
-	json_object_set_array_member (data, "waiting", json_array_ref (waiting));
-	json_object_set_boolean_member (data, "has_waiting", json_array_get_length (waiting) > 0);
+	json_object_set_array_member (data, "confirmed", participants_json (places));
+	json_object_set_array_member (data, "waiting", participants_json (waits));
+	json_object_set_boolean_member (data, "has_waiting", n_waiting > 0);
+	waiting_pages (data, first, waits->len, n_waiting);
 	json_object_set_array_member (data, "needs", json_array_ref (needs));
 	json_object_set_boolean_member (data, "has_needs", json_array_get_length (needs) > 0);
 	json_object_set_int_member (data, "diet", n_diet);
@@ -218,7 +264,7 @@ static WebReply *
 sheet_page (WebCtx *ctx, WebRequest *req, const Event *ev)
 {
 	g_autoptr (GError) error = NULL;
-	g_autoptr (GPtrArray) people = db_event_participants (ctx->p->db, ev->code, &error);
+	g_autoptr (GPtrArray) people = db_event_places (ctx->p->db, ev->code, &error);
 	g_autoptr (JsonObject) data = json_object_new ();
 	g_autoptr (JsonArray) rows = json_array_new ();
 	g_autoptr (JsonArray) sessions = sessions_json (ev);
@@ -228,16 +274,9 @@ sheet_page (WebCtx *ctx, WebRequest *req, const Event *ev)
 	if (people == NULL)
 		return web_db_error (ctx, req, error);
 	for (guint i = 0; i < people->len; i++) {
-		const Participant *p = g_ptr_array_index (people, i);
-		JsonObject *o;
+		JsonObject *o = participant_json (g_ptr_array_index (people, i), i + 1);
 		JsonArray *boxes = json_array_new ();
 
-		/* a place, given or asked for: the waiting list signs nothing */
-		if (g_strcmp0 (p->status, "waitlisted") == 0) {
-			json_array_unref (boxes);
-			continue;
-		}
-		o = participant_json (p, json_array_get_length (rows) + 1);
 		for (guint k = 0; k < columns; k++)
 			json_array_add_object_element (boxes, json_object_new ());
 		json_object_set_array_member (o, "boxes", boxes);
@@ -256,12 +295,12 @@ static WebReply *
 attendance_csv (WebCtx *ctx, WebRequest *req, const Event *ev)
 {
 	g_autoptr (GError) error = NULL;
-	g_autoptr (GPtrArray) people = db_event_participants (ctx->p->db, ev->code, &error);
+	/* the sign-in sheet's people: a place, given or asked for */
+	g_autoptr (GPtrArray) people = db_event_places (ctx->p->db, ev->code, &error);
 	g_autoptr (GPtrArray) marks = people ? db_attendance_of_event (ctx->p->db, ev->code, &error) : NULL;
 	g_autoptr (GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
 	g_autofree char *disposition = NULL;
 	WebReply *r;
-	guint no = 0;
 
 	if (marks == NULL)
 		return web_db_error (ctx, req, error);
@@ -282,11 +321,8 @@ attendance_csv (WebCtx *ctx, WebRequest *req, const Event *ev)
 	for (guint i = 0; i < people->len; i++) {
 		const Participant *p = g_ptr_array_index (people, i);
 
-		/* the sign-in sheet's people: a place, given or asked for */
-		if (g_strcmp0 (p->status, "waitlisted") == 0)
-			continue;
 		g_ptr_array_set_size (cells, 0);
-		g_ptr_array_add (cells, g_strdup_printf ("%u", ++no));
+		g_ptr_array_add (cells, g_strdup_printf ("%u", i + 1));
 		g_ptr_array_add (cells, g_strdup (p->last_name));
 		g_ptr_array_add (cells, g_strdup (p->first_name));
 		g_ptr_array_add (cells, g_strdup (p->institution));

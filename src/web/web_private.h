@@ -14,6 +14,7 @@
 #define WEB_ADDR_WINDOW (15 * 60)   /* ... within this refuse it for the rest of the window */
 #define WEB_SESSION_MAX (12 * 3600) /* absolute session lifetime */
 #define WEB_MAX_BODY (256 * 1024)   /* bytes of a request body */
+#define WEB_LIST_PAGE 100           /* rows of a long list on one page (a waiting list) */
 
 typedef struct {
 	char *login;
@@ -43,6 +44,7 @@ typedef struct {
 	GHashTable *form;          /* POST fields (name -> value), or NULL */
 	const char *cookie;        /* the session cookie's value, or NULL */
 	const char *login_cookie;
+	guint from;                /* ?od=N: the first place of a long list to show (1 first); 0: not given */
 	WebSession *session;       /* NULL when none */
 	const char *session_key;   /* its key in WebCtx.sessions */
 } WebRequest;

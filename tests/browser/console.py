@@ -101,8 +101,9 @@ try:
     driver.get(base + "/events/INFO-CEN")
     wait.until(EC.presence_of_element_located((By.ID, "waiting")))
     w_first, w_last = waiting_name.split()
-    check("%s %s" % (w_last, w_first) in driver.find_element(By.ID, "waiting").text and
-          "dieta" in driver.find_element(By.ID, "needs").text,
+    waiting_row = [row.text for row in driver.find_elements(By.CSS_SELECTOR, "#waiting tbody tr")
+                   if "%s %s" % (w_last, w_first) in row.text]
+    check(len(waiting_row) == 1 and "dieta" in waiting_row[0],
           "the event page shows the waiting list and the special needs")
     shot("event.png")
 

@@ -11,7 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-web.sh"
 need_faults
-plan 82
+plan 89
 
 make_instance
 PW='tajne-haslo-anny-42'
@@ -205,6 +205,23 @@ like "$(tr -d '\r' <"$T/h-csv")" 'Content-Disposition: attachment; filename="lis
 	"the attendance list is a download"
 like "$(cat "$T/list.csv")" "\"'=HYPERLINK\(" "a cell starting with = is made text (CSV injection)"
 is "$($WEB_CURL -o /dev/null -w '%{http_code}' "$WEB_URL/events/INFO-CEN/attendance.csv")" 303 "and needs a session"
+
+# --- a long waiting list a page at a time: ?od=N shows it from place N
+$WEB_CURL -b "$T/jar-c" -o "$T/event-bad.html" "$WEB_URL/events/INFO-CEN?od=%3Cscript%3E"
+like "$(tr '\n' ' ' <"$T/event-bad.html")" 'id="waiting">.*<td>1</td><td><a href="/applicants/[0-9]*">Nowak Jan' \
+	"?od= that is not a place is ignored: the list from its first"
+for i in $(seq 3 103); do web_form "$i" "Osoba$i" "Rezerwowa$i" "OPS $i" brak; done
+mr ingest $(seq -f "$T/form-%g.eml" 3 103) >/dev/null 2>&1
+$WEB_CURL -b "$T/jar-c" -o "$T/event-1.html" "$WEB_URL/events/INFO-CEN"
+$WEB_CURL -b "$T/jar-c" -o "$T/event-2.html" "$WEB_URL/events/INFO-CEN?od=101"
+like "$(cat "$T/event-1.html")" "Miejsca 1–100 z 102" "102 waiting: the first page says which places of how many"
+is "$(grep -c '">Rezerwowa[0-9]* Osoba[0-9]*</a>\|">Nowak Jan</a>' "$T/event-1.html")" 100 "and lists 100 of them"
+like "$(cat "$T/event-1.html")" 'href="/events/INFO-CEN\?od=101#lista-rezerwowa" id="waiting-next"' "with a link to the next page"
+like "$(tr '\n' ' ' <"$T/event-2.html")" "Miejsca 101–102 z 102.*<td>101</td><td><a[^>]*>Rezerwowa102 Osoba102</a>.*<td>102</td><td><a[^>]*>Rezerwowa103 Osoba103</a>" \
+	"the next page: places 101 and 102, the last arrived last"
+like "$(cat "$T/event-2.html")" 'href="/events/INFO-CEN\?od=1#lista-rezerwowa" id="waiting-prev"' "with a link back"
+$WEB_CURL -b "$T/jar-c" -o "$T/event-3.html" "$WEB_URL/events/INFO-CEN?od=500"
+like "$(cat "$T/event-3.html")" "Na tej stronie nikogo z listy rezerwowej \(czeka: 102\)" "a page past the end: nobody, and how many wait"
 
 # --- the access log: routes and statuses, no person
 like "$(cat "$T/web.log")" "GET / 200" "the access log names route and status"

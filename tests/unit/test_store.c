@@ -585,12 +585,19 @@ test_applicant_search (void)
 		g_assert_true (gone->forgotten);
 	}
 	{
-		g_autoptr (GPtrArray) people = db_event_participants (db, "INFO-CEN", &error);
-		g_autoptr (GPtrArray) regs = db_applicant_registrations (db, ia, &error);
+		guint total = 0, total_after = 0;
+		g_autoptr (GPtrArray) places = db_event_places (db, "INFO-CEN", &error);
+		g_autoptr (GPtrArray) waiting = db_event_waiting (db, "INFO-CEN", 0, 100, &total, &error);
+		g_autoptr (GPtrArray) after = db_event_waiting (db, "INFO-CEN", 1, 100, &total_after, &error);
+		g_autoptr (GPtrArray) regs = db_applicant_registrations (db, ia, TRUE, &error);
 		g_assert_no_error (error);
-		g_assert_cmpuint (people->len, ==, 2);
-		g_assert_cmpstr (((Participant *) g_ptr_array_index (people, 0))->last_name, ==, "Żółkiewska");
-		g_assert_cmpint (((Participant *) g_ptr_array_index (people, 1))->position, ==, 1);
+		g_assert_cmpuint (places->len, ==, 1);
+		g_assert_cmpstr (((Participant *) g_ptr_array_index (places, 0))->last_name, ==, "Żółkiewska");
+		g_assert_cmpuint (waiting->len, ==, 1);
+		g_assert_cmpint (((Participant *) g_ptr_array_index (waiting, 0))->position, ==, 1);
+		g_assert_cmpuint (total, ==, 1);
+		g_assert_cmpuint (after->len, ==, 0);   /* a page past the end: nobody, and the length */
+		g_assert_cmpuint (total_after, ==, 1);
 		g_assert_cmpuint (regs->len, ==, 1);
 		g_assert_cmpstr (((Registration *) g_ptr_array_index (regs, 0))->code, ==, code_a);
 	}
