@@ -13,24 +13,40 @@
 
 #define USAGE "usage: attendance EVENT [--csv|--json] | attendance EVENT [--session N] --present|--absent CODE..."
 
+/* The columns of the sheet after its number, as JSON names them, and their
+ * values in @r; the last, the signature, is empty on paper. */
+static const char *const columns[] = { "last_name", "first_name", "institution", "email", "phone", "code",
+                                       "signature" };
+
 static void
-print_json (const Event *ev, GPtrArray *rows, GPtrArray *marks, const char *const *columns)
+sheet_cells (const Participant *r, const char *cells[G_N_ELEMENTS (columns)])
+{
+	const char *values[] = { r->last_name, r->first_name, r->institution, r->email, r->phone, r->code, "" };
+
+	G_STATIC_ASSERT (G_N_ELEMENTS (values) == G_N_ELEMENTS (columns));
+	memcpy (cells, values, sizeof values);
+}
+
+static void
+print_json (const Event *ev, GPtrArray *people, GPtrArray *marks)
 {
 	g_autoptr (JsonBuilder) b = json_builder_new ();
 
 	json_builder_begin_array (b);
-	for (guint i = 0; i < rows->len; i++) {
-		GHashTable *r = g_ptr_array_index (rows, i);
-		const char *code = g_hash_table_lookup (r, "code");
+	for (guint i = 0; i < people->len; i++) {
+		const Participant *r = g_ptr_array_index (people, i);
+		const char *cells[G_N_ELEMENTS (columns)];
+
+		sheet_cells (r, cells);
 		json_builder_begin_object (b);
 		cli_json_add_int (b, "no", i + 1);
-		for (const char *const *c = columns + 1; *c; c++)
-			cli_json_add (b, *c, g_hash_table_lookup (r, *c), FALSE);
+		for (gsize c = 0; c < G_N_ELEMENTS (columns); c++)
+			cli_json_add (b, columns[c], cells[c], FALSE);
 		json_builder_set_member_name (b, "sessions");
 		json_builder_begin_array (b);
 		for (guint k = 0; k < ev->sessions->len; k++) {
 			const EventSession *s = g_ptr_array_index (ev->sessions, k);
-			int mark = programme_attendance_mark (marks, code, (int) k + 1);
+			int mark = programme_attendance_mark (marks, r->code, (int) k + 1);
 			json_builder_begin_object (b);
 			cli_json_add_int (b, "session", k + 1);
 			cli_json_add_int (b, "hours", s->hours);
@@ -42,7 +58,7 @@ print_json (const Event *ev, GPtrArray *rows, GPtrArray *marks, const char *cons
 			json_builder_end_object (b);
 		}
 		json_builder_end_array (b);
-		cli_json_add_int (b, "hours_attended", programme_hours_attended (ev, marks, code));
+		cli_json_add_int (b, "hours_attended", programme_hours_attended (ev, marks, r->code));
 		json_builder_end_object (b);
 	}
 	json_builder_end_array (b);
@@ -66,13 +82,10 @@ record (const Config *cfg, const char *event, int session, gboolean present, cha
 gboolean
 cmd_attendance (const Config *cfg, int argc, char **argv, GError **error)
 {
-	static const char *const columns[] = { "no", "last_name", "first_name", "institution", "email", "phone",
-	                                        "code", "signature", NULL };
 	g_autoptr (Db) db = NULL;
 	g_autoptr (Event) ev = NULL;
-	g_autoptr (GPtrArray) regs = NULL;
+	g_autoptr (GPtrArray) rows = NULL;   /* Participant*: a place, given or asked for */
 	g_autoptr (GPtrArray) marks = NULL;
-	g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
 	g_autoptr (GPtrArray) codes = g_ptr_array_new ();
 	const char *event = NULL;
 	OutputFormat fmt = OUTPUT_TEXT;
@@ -110,36 +123,27 @@ cmd_attendance (const Config *cfg, int argc, char **argv, GError **error)
 		return record (cfg, event, (int) session, mark, (char **) codes->pdata, error);
 	if ((db = db_open (cfg->database, error)) == NULL ||
 	    (ev = programme_event (db, "attendance", event, error)) == NULL ||
-	    (regs = db_event_registrations (db, event, error)) == NULL ||
+	    (rows = db_event_places (db, event, error)) == NULL ||
 	    (marks = db_attendance_of_event (db, event, error)) == NULL)
 		return FALSE;
-	for (guint i = 0; i < regs->len; i++) {
-		GHashTable *r = g_ptr_array_index (regs, i);
-		if (g_strcmp0 (g_hash_table_lookup (r, "status"), "waitlisted") == 0)
-			continue;
-		g_hash_table_insert (r, g_strdup ("no"), g_strdup_printf ("%u", rows->len + 1));
-		g_hash_table_insert (r, g_strdup ("signature"), g_strdup (""));
-		g_ptr_array_add (rows, g_hash_table_ref (r));
-	}
 	if (fmt == OUTPUT_JSON) {
-		print_json (ev, rows, marks, columns);
+		print_json (ev, rows, marks);
 	} else if (fmt == OUTPUT_CSV) {
-		const char *cells[G_N_ELEMENTS (columns) - 1];
+		const char *cells[G_N_ELEMENTS (columns) + 1];
 		cli_csv_header ((const char *const[]) { "Lp.", "Nazwisko", "Imię", "Instytucja", "E-mail", "Telefon",
 		                                        "Kod zgłoszenia", "Podpis" }, G_N_ELEMENTS (cells));
 		for (guint i = 0; i < rows->len; i++) {
-			for (gsize k = 0; k < G_N_ELEMENTS (cells); k++)
-				cells[k] = g_hash_table_lookup (g_ptr_array_index (rows, i), columns[k]);
+			g_autofree char *no = g_strdup_printf ("%u", i + 1);
+			cells[0] = no;
+			sheet_cells (g_ptr_array_index (rows, i), cells + 1);
 			cli_csv_row (cells, G_N_ELEMENTS (cells));
 		}
 	} else {
 		printf ("%s – %s (%u)\n", ev->code, ev->title, rows->len);
 		for (guint i = 0; i < rows->len; i++) {
-			GHashTable *r = g_ptr_array_index (rows, i);
-			const char *code = g_hash_table_lookup (r, "code");
-			printf ("%3u. %s %s, %s <%s> %s  %d godz.\n", i + 1, (char *) g_hash_table_lookup (r, "last_name"),
-			        (char *) g_hash_table_lookup (r, "first_name"), (char *) g_hash_table_lookup (r, "institution"),
-			        (char *) g_hash_table_lookup (r, "email"), code, programme_hours_attended (ev, marks, code));
+			const Participant *r = g_ptr_array_index (rows, i);
+			printf ("%3u. %s %s, %s <%s> %s  %d godz.\n", i + 1, r->last_name, r->first_name, r->institution,
+			        r->email, r->code, programme_hours_attended (ev, marks, r->code));
 		}
 	}
 	return TRUE;

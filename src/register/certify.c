@@ -29,25 +29,27 @@ dates_text (const Event *ev)
 	return g_string_free (out, FALSE);
 }
 
-/* The registration row of @code in @regs (db_event_registrations), or NULL. */
-static GHashTable *
-row_of (GPtrArray *regs, const char *code)
+/* The participant of registration @code in @people (db_event_places), or NULL. */
+static const Participant *
+row_of (GPtrArray *people, const char *code)
 {
-	for (guint i = 0; i < regs->len; i++)
-		if (g_strcmp0 (g_hash_table_lookup (g_ptr_array_index (regs, i), "code"), code) == 0)
-			return g_ptr_array_index (regs, i);
+	for (guint i = 0; i < people->len; i++) {
+		const Participant *r = g_ptr_array_index (people, i);
+		if (g_strcmp0 (r->code, code) == 0)
+			return r;
+	}
 	return NULL;
 }
 
-/* Queue the certificate of @r (a db_event_registrations row) attending
- * @hours of @ev, unless it was queued before (and not @again). */
+/* Queue the certificate of @r attending @hours of @ev, unless it was queued
+ * before (and not @again). */
 static gboolean
-certify (Pipeline *p, const Event *ev, GHashTable *r, int hours, gboolean again, guint *queued, GError **error)
+certify (Pipeline *p, const Event *ev, const Participant *r, int hours, gboolean again, guint *queued,
+         GError **error)
 {
-	const char *code = g_hash_table_lookup (r, "code");
+	const char *code = r->code;
 	g_autofree char *number = NULL;
-	g_autofree char *name = g_strdup_printf ("%s %s", (char *) g_hash_table_lookup (r, "first_name"),
-	                                         (char *) g_hash_table_lookup (r, "last_name"));
+	g_autofree char *name = g_strdup_printf ("%s %s", r->first_name, r->last_name);
 	g_autofree char *path = g_build_filename (p->cfg->templates, "certificate.ini", NULL);
 	g_autofree char *file = NULL;
 	g_autoptr (GHashTable) vars = reply_vars_new ();
@@ -60,8 +62,8 @@ certify (Pipeline *p, const Event *ev, GHashTable *r, int hours, gboolean again,
 	if (fresh == 0 && !again)
 		return TRUE;
 	reply_var_set (vars, "name", name);
-	reply_var_set (vars, "first_name", g_hash_table_lookup (r, "first_name"));
-	reply_var_set (vars, "institution", g_hash_table_lookup (r, "institution"));
+	reply_var_set (vars, "first_name", r->first_name);
+	reply_var_set (vars, "institution", r->institution);
 	reply_var_set (vars, "title", ev->title);
 	reply_var_set (vars, "event", ev->code);
 	reply_var_set (vars, "code", code);
@@ -76,7 +78,7 @@ certify (Pipeline *p, const Event *ev, GHashTable *r, int hours, gboolean again,
 	extra.attach_name = file;
 	extra.attach = pdf;
 	if (!reply_queue_extra (p, 0, NULL, "certificate", "certificate", vars, name,
-	                        g_hash_table_lookup (r, "email"), NULL, &extra, error))
+	                        r->email, NULL, &extra, error))
 		return FALSE;
 	(*queued)++;
 	return TRUE;
@@ -84,11 +86,11 @@ certify (Pipeline *p, const Event *ev, GHashTable *r, int hours, gboolean again,
 
 /* Why registration @code cannot have a certificate of @ev, or NULL when it can. */
 static char *
-refusal (Db *db, const Event *ev, GHashTable *r, const char *code, int hours, GError **error)
+refusal (Db *db, const Event *ev, const Participant *r, const char *code, int hours, GError **error)
 {
 	g_autoptr (Registration) reg = NULL;
 
-	if (r != NULL && g_strcmp0 (g_hash_table_lookup (r, "status"), "confirmed") == 0)
+	if (r != NULL && g_strcmp0 (r->status, "confirmed") == 0)
 		return hours > 0 ? NULL
 		                 : g_strdup_printf ("certificates: %s has no recorded attendance at %s: no certificate",
 		                                    code, ev->code);
@@ -116,12 +118,12 @@ programme_certificates (Pipeline *p, const char *event, const char *resend, guin
 	p->by_staff = TRUE;
 	if ((ev = programme_event (p->db, "certificates", event, error)) == NULL)
 		goto fail;
-	if ((regs = db_event_registrations (p->db, event, error)) == NULL ||
+	if ((regs = db_event_places (p->db, event, error)) == NULL ||
 	    (marks = db_attendance_of_event (p->db, event, error)) == NULL)
 		goto fail;
 	if (resend != NULL) {
 		g_autofree char *code = g_ascii_strup (resend, -1);
-		GHashTable *r = row_of (regs, code);
+		const Participant *r = row_of (regs, code);
 		int hours = programme_hours_attended (ev, marks, code);
 		g_autofree char *why = refusal (p->db, ev, r, code, hours, error);
 
@@ -131,11 +133,10 @@ programme_certificates (Pipeline *p, const char *event, const char *resend, guin
 			goto fail;
 	}
 	for (guint i = 0; resend == NULL && i < regs->len; i++) {
-		GHashTable *r = g_ptr_array_index (regs, i);
-		const char *code = g_hash_table_lookup (r, "code");
-		int hours = programme_hours_attended (ev, marks, code);
+		const Participant *r = g_ptr_array_index (regs, i);
+		int hours = programme_hours_attended (ev, marks, r->code);
 
-		if (g_strcmp0 (g_hash_table_lookup (r, "status"), "confirmed") != 0)
+		if (g_strcmp0 (r->status, "confirmed") != 0)
 			continue;
 		if (hours == 0) {
 			(*without)++;

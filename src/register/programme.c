@@ -885,14 +885,12 @@ programme_update_events (Pipeline *p, GPtrArray *events, guint *updates, guint *
 			continue;
 		}
 		if ((now = db_event_get (p->db, ev->code, error)) == NULL ||
-		    (regs = db_event_registrations (p->db, ev->code, error)) == NULL)
+		    (regs = db_event_places (p->db, ev->code, error)) == NULL)
 			return FALSE;
 		for (guint r = 0; r < regs->len; r++) {
-			GHashTable *row = g_ptr_array_index (regs, r);
+			const Participant *row = g_ptr_array_index (regs, r);
 			g_autoptr (Registration) reg = NULL;
-			if (g_strcmp0 (g_hash_table_lookup (row, "status"), "waitlisted") == 0)
-				continue;
-			if ((reg = db_registration_get (p->db, g_hash_table_lookup (row, "code"), error)) == NULL ||
+			if ((reg = db_registration_get (p->db, row->code, error)) == NULL ||
 			    !tell (p, 0, NULL, "update", "update", reg, now, CAL_PUBLISH, NULL, error))
 				return FALSE;
 			(*updates)++;

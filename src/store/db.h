@@ -435,10 +435,6 @@ gboolean db_registration_set_status (Db *db, const char *code, const char *statu
  * NULL when none.  (transfer full) */
 char *db_waitlist_first (Db *db, const char *event_code, GError **error);
 
-/* Active registrations of @event_code (places first, then the waiting list, in
- * arrival order): code, status, hours, email, first_name, last_name,
- * institution, phone, position.  (transfer full) */
-GPtrArray *db_event_registrations (Db *db, const char *event_code, GError **error);
 
 /* One dated session of a confirmed registration, for reminders. */
 typedef struct {

@@ -193,13 +193,6 @@ void db_imap_mailbox_state_free (ImapMailboxState *state);
 /* A waitlisted registration's place in its event's queue (1 first), else NULL:
  * counted from the end, since the one asked about is most often the newest
  * (the reply to its form).  Needs the registration as r, its event as e. */
-/* The same places for a whole event's list read in arrival order: one running
- * count instead of counting the list again for each of its rows (quadratic:
- * 3,300 waiting took 0.28 s of CPU).  Needs the registration as r. */
-#define POSITION_RUNNING_SQL \
-	"CASE WHEN r.status = 'waitlisted' THEN" \
-	" count(*) OVER (PARTITION BY r.status = 'waitlisted' ORDER BY r.arrival) END"
-
 #define POSITION_SQL \
 	"CASE WHEN r.status = 'waitlisted' THEN e.waitlisted - (SELECT count(*) FROM registrations w" \
 	" WHERE w.event_id = r.event_id AND w.status = 'waitlisted' AND w.arrival > r.arrival) END"

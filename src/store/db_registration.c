@@ -204,19 +204,6 @@ db_waitlist_first (Db *db, const char *event_code, GError **error)
 	                       DB_PARAMS (DB_TEXT (":event", event_code)), "read waiting list", error);
 }
 
-GPtrArray *
-db_event_registrations (Db *db, const char *event_code, GError **error)
-{
-	return db_rows (db,
-	                "SELECT r.code, r.status, r.hours, a.email, a.first_name, a.last_name,"
-	                " a.institution, a.phone, " POSITION_RUNNING_SQL " AS position"
-	                " FROM registrations r JOIN events e ON e.id = r.event_id"
-	                " JOIN applicants a ON a.id = r.applicant_id"
-	                " WHERE e.code = :event AND r.status <> 'cancelled'"
-	                " ORDER BY r.status = 'waitlisted', r.arrival",
-	                DB_PARAMS (DB_TEXT (":event", event_code)), error);
-}
-
 gboolean
 db_registration_offer (Db *db, const char *code, gint64 deadline, GError **error)
 {
