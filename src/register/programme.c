@@ -912,13 +912,8 @@ programme_import (Pipeline *p, const char *path, guint *count, guint *updates, g
 	g_autoptr (GPtrArray) events = catalog_load (path, error);
 
 	*count = *updates = *promoted = 0;
-	if (events == NULL || !db_begin (p->db, error))
-		return FALSE;
-	if (!programme_update_events (p, events, updates, promoted, error)) {
-		db_rollback (p->db);
-		return FALSE;
-	}
-	if (!db_commit (p->db, error))
+	if (events == NULL || !db_begin (p->db, error) ||
+	    !db_end (p->db, programme_update_events (p, events, updates, promoted, error), error))
 		return FALSE;
 	*count = events->len;
 	return TRUE;

@@ -747,6 +747,16 @@ db_commit (Db *db, GError **error)
 }
 
 gboolean
+db_end (Db *db, gboolean ok, GError **error)
+{
+	if (!ok) {
+		db_rollback (db);
+		return FALSE;
+	}
+	return db_commit (db, error);
+}
+
+gboolean
 db_set_durable (Db *db, gboolean durable, GError **error)
 {
 	return db_exec (db, durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL", error);
