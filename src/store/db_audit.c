@@ -20,13 +20,11 @@ gboolean
 db_audit_add (Db *db, const char *actor, const char *action, const char *record, const char *detail,
               GError **error)
 {
-	g_autofree char *now = db_now_iso (db);
-
 	g_return_val_if_fail (actor != NULL && action != NULL, FALSE);
 	return db_run (db,
 	               "INSERT INTO audit (at, actor, action, record, detail)"
 	               " VALUES (:at, :actor, :action, :record, :detail)",
-	               DB_PARAMS (DB_TEXT (":at", now), DB_TEXT (":actor", actor), DB_TEXT (":action", action),
+	               DB_PARAMS (DB_NOW (":at"), DB_TEXT (":actor", actor), DB_TEXT (":action", action),
 	                          DB_TEXT (":record", record), DB_TEXT (":detail", detail)),
 	               "add audit row", error);
 }
