@@ -960,10 +960,8 @@ programme_remind (Pipeline *p, guint *sent, guint *missed, GError **error)
 	*sent = *missed = 0;
 	if (!db_begin (p->db, error))
 		return FALSE;
-	if ((rows = db_reminder_candidates (p->db, error)) == NULL) {
-		db_rollback (p->db);
-		return FALSE;
-	}
+	if ((rows = db_reminder_candidates (p->db, error)) == NULL)
+		goto fail;
 	for (guint i = 0; i < rows->len; i++) {
 		const ReminderRow *r = g_ptr_array_index (rows, i);
 		const char *start = r->start;
@@ -980,10 +978,8 @@ programme_remind (Pipeline *p, guint *sent, guint *missed, GError **error)
 
 			if (due > now)
 				continue;
-			if ((fresh = db_reminder_record (p->db, r->code, r->session, start, offset, state, error)) < 0) {
-				db_rollback (p->db);
-				return FALSE;
-			}
+			if ((fresh = db_reminder_record (p->db, r->code, r->session, start, offset, state, error)) < 0)
+				goto fail;
 			if (!programme_due_send (fresh, state, missed))
 				continue;
 			{
@@ -998,15 +994,17 @@ programme_remind (Pipeline *p, guint *sent, guint *missed, GError **error)
 				g_hash_table_insert (vars, "when", catalog_format_when (start, r->end));
 				reply_var_set (vars, "place", r->place ? r->place
 				                                                         : "podamy w osobnej wiadomości");
-				if (!reply_queue (p, 0, NULL, "reminder", "reminder", vars, name, r->email, NULL, error)) {
-					db_rollback (p->db);
-					return FALSE;
-				}
+				if (!reply_queue (p, 0, NULL, "reminder", "reminder", vars, name, r->email, NULL, error))
+					goto fail;
 				(*sent)++;
 			}
 		}
 	}
 	return db_commit (p->db, error);
+
+fail:
+	db_rollback (p->db);
+	return FALSE;
 }
 
 /* --- the waiting list before an event ----------------------------------------- */
