@@ -10,6 +10,9 @@ static const DbField audit_fields[] = {
 };
 static const DbRowType audit_row = DB_ROW_TYPE (AuditRow, audit_fields, audit_row_free);
 
+/* The columns of audit_fields, in its order. */
+#define AUDIT_SELECT "SELECT id, at, actor, action, record, detail FROM audit"
+
 void
 audit_row_free (AuditRow *row)
 {
@@ -33,8 +36,7 @@ GPtrArray *
 db_audit_list (Db *db, guint limit, GError **error)
 {
 	return db_read_rows (db,
-	                     "SELECT id, at, actor, action, record, detail FROM audit"
-	                     " ORDER BY id DESC LIMIT :limit",
+	                     AUDIT_SELECT " ORDER BY id DESC LIMIT :limit",
 	                     DB_PARAMS (DB_INT (":limit", limit > 0 ? (gint64) limit : -1)), &audit_row,
 	                     "list audit rows", error);
 }
@@ -43,7 +45,6 @@ GPtrArray *
 db_audit_of (Db *db, const char *record, GError **error)
 {
 	return db_read_rows (db,
-	                     "SELECT id, at, actor, action, record, detail FROM audit"
-	                     " WHERE record = :record ORDER BY id",
+	                     AUDIT_SELECT " WHERE record = :record ORDER BY id",
 	                     DB_PARAMS (DB_TEXT (":record", record)), &audit_row, "list audit rows of a record", error);
 }

@@ -7,7 +7,7 @@
 gboolean
 db_imap_mailbox_get (Db *db, const char *mailbox, guint32 *uidvalidity, guint32 *last_uid, GError **error)
 {
-	ImapMailboxState *state = db_read_row (db, "SELECT mailbox, uidvalidity, last_uid FROM imap_mailboxes"
+	ImapMailboxState *state = db_read_row (db, "SELECT " MAILBOX_COLUMNS " FROM imap_mailboxes"
 	                                       " WHERE mailbox = :m", DB_PARAMS (DB_TEXT (":m", mailbox)),
 	                                       &db_mailbox_row, "read IMAP state", error);
 

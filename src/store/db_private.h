@@ -238,7 +238,8 @@ extern const DbRowType db_outbox_row;
  * state of the message recorded for spool_id (NULL: none).  A DbRowFunc. */
 gpointer db_journal_read (sqlite3_stmt *st);
 
-/* ImapMailboxState: mailbox, uidvalidity, last_uid. */
+/* ImapMailboxState. */
+#define MAILBOX_COLUMNS "mailbox, uidvalidity, last_uid"
 extern const DbRowType db_mailbox_row;
 
 /* PurgeRow: id, name. */

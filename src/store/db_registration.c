@@ -12,13 +12,11 @@
 gint64
 db_applicant_upsert (Db *db, const ApplicantFields *app, gboolean *created, GError **error)
 {
-	gint64 id = 0;
-	int rc;
+	gint64 id;
 
-	if ((rc = db_scalar_int (db, "SELECT id FROM applicants WHERE email = :email",
-	                         DB_PARAMS (DB_TEXT (":email", app->email)), &id, "look up applicant", error)) < 0)
+	if ((id = db_applicant_find (db, app->email, error)) < 0)
 		return 0;
-	*created = rc == 0;
+	*created = id == 0;   /* row ids start at 1 */
 
 	/* A resubmission updates what the new form says and keeps what it leaves out. */
 	if (!db_returning (db,

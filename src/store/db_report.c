@@ -86,7 +86,7 @@ db_status_counts (Db *db, GError **error)
 		db_fail (db, error, "count messages in review");
 		return NULL;
 	}
-	if ((counts->imap = db_read_rows (db, "SELECT mailbox, uidvalidity, last_uid FROM imap_mailboxes", NULL,
+	if ((counts->imap = db_read_rows (db, "SELECT " MAILBOX_COLUMNS " FROM imap_mailboxes", NULL,
 	                                  &db_mailbox_row, "read IMAP state", error)) == NULL)
 		return NULL;
 	return g_steal_pointer (&counts);
