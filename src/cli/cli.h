@@ -59,6 +59,9 @@ void cli_json_add (JsonBuilder *b, const char *key, const char *value, gboolean 
 /* Add the number @value to @b under @key. */
 void cli_json_add_int (JsonBuilder *b, const char *key, gint64 value);
 
+/* The same for a number where 0 means none (a topic, a rating): null then. */
+void cli_json_add_pos (JsonBuilder *b, const char *key, gint64 value);
+
 /* Print the builder's root as pretty JSON with a final newline. */
 void cli_json_print (JsonBuilder *b);
 

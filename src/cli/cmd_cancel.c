@@ -23,13 +23,8 @@ cmd_cancel (const Config *cfg, int argc, char **argv, GError **error)
 		g_autofree char *code = g_ascii_strup (argv[i], -1);
 		guint promoted = 0;
 
-		if (!db_begin (p->db, error))
-			return FALSE;
-		if (!programme_cancel (p, code, 0, NULL, &promoted, error)) {
-			db_rollback (p->db);
-			return FALSE;
-		}
-		if (!db_commit (p->db, error))
+		if (!db_begin (p->db, error) ||
+		    !db_end (p->db, programme_cancel (p, code, 0, NULL, &promoted, error), error))
 			return FALSE;
 		printf ("%s cancelled, %u promoted from the waiting list\n", code, promoted);
 	}

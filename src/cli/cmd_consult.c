@@ -21,13 +21,8 @@ cmd_consult (const Config *cfg, int argc, char **argv, GError **error)
 		return FALSE;
 	}
 	code = g_ascii_strup (argv[2], -1);
-	if ((p = pipeline_open (cfg, error)) == NULL || !db_begin (p->db, error))
-		return FALSE;
-	if (!programme_schedule (p, code, argv[3], argv[4], error)) {
-		db_rollback (p->db);
-		return FALSE;
-	}
-	if (!db_commit (p->db, error))
+	if ((p = pipeline_open (cfg, error)) == NULL || !db_begin (p->db, error) ||
+	    !db_end (p->db, programme_schedule (p, code, argv[3], argv[4], error), error))
 		return FALSE;
 	printf ("%s scheduled for %s, %s; confirmation queued\n", code, argv[3], argv[4]);
 	return TRUE;

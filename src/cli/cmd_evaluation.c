@@ -68,11 +68,7 @@ print_json (const Event *ev, GPtrArray *rows, const Summary *s)
 			continue;
 		json_builder_begin_object (b);
 		cli_json_add (b, "code", r->code, FALSE);
-		json_builder_set_member_name (b, "rating");
-		if (r->rating > 0)
-			json_builder_add_int_value (b, r->rating);
-		else
-			json_builder_add_null_value (b);
+		cli_json_add_pos (b, "rating", r->rating);
 		cli_json_add (b, "comment", r->comment, FALSE);
 		json_builder_end_object (b);
 	}

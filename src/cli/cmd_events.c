@@ -36,11 +36,7 @@ print_json (Db *db, GPtrArray *events)
 		cli_json_add (b, "kind", ev->kind, FALSE);
 		cli_json_add (b, "title", ev->title, FALSE);
 		cli_json_add (b, "subregion", ev->subregion, FALSE);
-		json_builder_set_member_name (b, "topic");
-		if (ev->topic > 0)
-			json_builder_add_int_value (b, ev->topic);
-		else
-			json_builder_add_null_value (b);
+		cli_json_add_pos (b, "topic", ev->topic);
 		cli_json_add_int (b, "seats", ev->seats);
 		cli_json_add_int (b, "hours", ev->hours);
 		if (g_strcmp0 (ev->kind, "consulting") == 0) {

@@ -14,18 +14,17 @@
 
 #define USAGE "usage: needs [--event CODE] [--json|--csv]"
 
-/* The kinds @kinds (NeedKind bits) as words: "diet", ... (@polish: "dieta", ...).
+/* The kinds @kinds (NeedKind bits) as staff read them: "dieta, inne".
  * (transfer full) */
 static char *
-kinds_text (guint kinds, gboolean polish)
+kinds_text (guint kinds)
 {
-	static const char *const en[] = { "diet", "accessibility", "other" };
 	static const char *const pl[] = { "dieta", "dostępność", "inne" };
 	GString *out = g_string_new (NULL);
 
 	for (guint i = 0; i < 3; i++)
 		if (kinds & (1u << i))
-			g_string_append_printf (out, "%s%s", out->len ? ", " : "", polish ? pl[i] : en[i]);
+			g_string_append_printf (out, "%s%s", out->len ? ", " : "", pl[i]);
 	return g_string_free (out, FALSE);
 }
 
@@ -110,7 +109,7 @@ print_csv (GPtrArray *rows)
 		for (guint t = 0; t < NEEDS_THEMES; t++)
 			if (found & (1u << t))
 				g_string_append_printf (names, "%s%s", names->len ? "; " : "", needs_theme_name (t));
-		kinds = kinds_text (needs_kinds (r->needs), TRUE);
+		kinds = kinds_text (needs_kinds (r->needs));
 		cli_csv_row ((const char *const[]) { r->subregion ? r->subregion : "", r->event, r->code, r->status,
 		                                     r->last_name, r->first_name, r->institution ? r->institution : "",
 		                                     names->str, needs_answered (r->topics) ? r->topics : "", kinds,
@@ -136,7 +135,7 @@ print_text (GPtrArray *events)
 		        ev->access, ev->other);
 		for (guint k = 0; k < ev->special->len; k++) {
 			const NeedsRow *r = g_ptr_array_index (ev->special, k);
-			g_autofree char *kinds = kinds_text (needs_kinds (r->needs), TRUE);
+			g_autofree char *kinds = kinds_text (needs_kinds (r->needs));
 			printf ("    %s %s %s [%s]: %s\n", r->code, r->first_name, r->last_name, kinds, r->needs);
 		}
 	}

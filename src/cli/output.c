@@ -50,6 +50,16 @@ cli_json_add_int (JsonBuilder *b, const char *key, gint64 value)
 }
 
 void
+cli_json_add_pos (JsonBuilder *b, const char *key, gint64 value)
+{
+	json_builder_set_member_name (b, key);
+	if (value > 0)
+		json_builder_add_int_value (b, value);
+	else
+		json_builder_add_null_value (b);
+}
+
+void
 cli_json_print (JsonBuilder *b)
 {
 	g_autoptr (JsonGenerator) gen = json_generator_new ();

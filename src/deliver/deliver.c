@@ -293,7 +293,7 @@ record_accepted (Flight *f, const OutboxRow *next, GError **error)
 	} else if ((ok = db_begin (db, error))) {
 		ok = db_outbox_result (db, row->id, "sent", reply->code, reply->text, 0, error) &&
 		     db_outbox_sending (db, next->id, now, error);
-		ok = ok ? db_commit (db, error) : (db_rollback (db), FALSE);
+		ok = db_end (db, ok, error);
 	}
 	if (!ok)
 		return FALSE;

@@ -201,15 +201,13 @@ gboolean
 catalog_import (Db *db, const char *path, guint *count, GError **error)
 {
 	g_autoptr (GPtrArray) events = catalog_load (path, error);
+	gboolean ok = TRUE;
 
 	if (events == NULL || !db_begin (db, error))
 		return FALSE;
-	for (guint i = 0; i < events->len; i++)
-		if (!db_event_upsert (db, g_ptr_array_index (events, i), error)) {
-			db_rollback (db);
-			return FALSE;
-		}
-	if (!db_commit (db, error))
+	for (guint i = 0; ok && i < events->len; i++)
+		ok = db_event_upsert (db, g_ptr_array_index (events, i), error);
+	if (!db_end (db, ok, error))
 		return FALSE;
 	*count = events->len;
 	return TRUE;

@@ -910,13 +910,8 @@ programme_import (Pipeline *p, const char *path, guint *count, guint *updates, g
 	g_autoptr (GPtrArray) events = catalog_load (path, error);
 
 	*count = *updates = *promoted = 0;
-	if (events == NULL || !db_begin (p->db, error))
-		return FALSE;
-	if (!programme_update_events (p, events, updates, promoted, error)) {
-		db_rollback (p->db);
-		return FALSE;
-	}
-	if (!db_commit (p->db, error))
+	if (events == NULL || !db_begin (p->db, error) ||
+	    !db_end (p->db, programme_update_events (p, events, updates, promoted, error), error))
 		return FALSE;
 	*count = events->len;
 	return TRUE;
@@ -963,10 +958,8 @@ programme_remind (Pipeline *p, guint *sent, guint *missed, GError **error)
 	*sent = *missed = 0;
 	if (!db_begin (p->db, error))
 		return FALSE;
-	if ((rows = db_reminder_candidates (p->db, error)) == NULL) {
-		db_rollback (p->db);
-		return FALSE;
-	}
+	if ((rows = db_reminder_candidates (p->db, error)) == NULL)
+		goto fail;
 	for (guint i = 0; i < rows->len; i++) {
 		const ReminderRow *r = g_ptr_array_index (rows, i);
 		const char *start = r->start;
@@ -983,10 +976,8 @@ programme_remind (Pipeline *p, guint *sent, guint *missed, GError **error)
 
 			if (due > now)
 				continue;
-			if ((fresh = db_reminder_record (p->db, r->code, r->session, start, offset, state, error)) < 0) {
-				db_rollback (p->db);
-				return FALSE;
-			}
+			if ((fresh = db_reminder_record (p->db, r->code, r->session, start, offset, state, error)) < 0)
+				goto fail;
 			if (!programme_due_send (fresh, state, missed))
 				continue;
 			{
@@ -1001,15 +992,17 @@ programme_remind (Pipeline *p, guint *sent, guint *missed, GError **error)
 				g_hash_table_insert (vars, "when", catalog_format_when (start, r->end));
 				reply_var_set (vars, "place", r->place ? r->place
 				                                                         : "podamy w osobnej wiadomości");
-				if (!reply_queue (p, 0, NULL, "reminder", "reminder", vars, name, r->email, NULL, error)) {
-					db_rollback (p->db);
-					return FALSE;
-				}
+				if (!reply_queue (p, 0, NULL, "reminder", "reminder", vars, name, r->email, NULL, error))
+					goto fail;
 				(*sent)++;
 			}
 		}
 	}
 	return db_commit (p->db, error);
+
+fail:
+	db_rollback (p->db);
+	return FALSE;
 }
 
 /* --- the waiting list before an event ----------------------------------------- */

@@ -54,6 +54,8 @@ purge_file (const char *path, PurgeStats *st, gboolean outgoing, gboolean *remov
 static gboolean
 mark (Pipeline *p, GArray *ids, gboolean outbox, const char *dir, gboolean removed, GError **error)
 {
+	gboolean ok = TRUE;
+
 	if (ids->len == 0)
 		return TRUE;
 	if (removed && !fs_fsync_dir (dir, error))
@@ -61,12 +63,9 @@ mark (Pipeline *p, GArray *ids, gboolean outbox, const char *dir, gboolean remov
 	FAULT_POINT ("purge-before-mark");
 	if (!db_begin (p->db, error))
 		return FALSE;
-	for (guint i = 0; i < ids->len; i++)
-		if (!db_purge_mark (p->db, outbox, g_array_index (ids, gint64, i), error)) {
-			db_rollback (p->db);
-			return FALSE;
-		}
-	if (!db_commit (p->db, error))
+	for (guint i = 0; ok && i < ids->len; i++)
+		ok = db_purge_mark (p->db, outbox, g_array_index (ids, gint64, i), error);
+	if (!db_end (p->db, ok, error))
 		return FALSE;
 	g_array_set_size (ids, 0);
 	return TRUE;

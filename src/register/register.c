@@ -1054,11 +1054,7 @@ msg_commit (Pipeline *p, GError **error)
 {
 	if (p->batch != NULL)
 		return db_savepoint_release (p->db, error);
-	if (!spool_sync (p->spool, error)) {
-		db_rollback (p->db);
-		return FALSE;
-	}
-	return db_commit (p->db, error);
+	return db_end (p->db, spool_sync (p->spool, error), error);
 }
 
 gboolean
@@ -1086,11 +1082,7 @@ register_batch_commit (Pipeline *p, GError **error)
 	g_autoptr (GPtrArray) ids = g_steal_pointer (&p->batch);
 
 	g_return_val_if_fail (ids != NULL, FALSE);
-	if (!spool_sync (p->spool, error)) {
-		db_rollback (p->db);
-		return FALSE;
-	}
-	if (!db_commit (p->db, error))
+	if (!db_end (p->db, spool_sync (p->spool, error), error))
 		return FALSE;
 	FAULT_POINT ("register-after-commit");
 	for (guint i = 0; i < ids->len; i++)

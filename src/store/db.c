@@ -387,6 +387,23 @@ db_bind_int (sqlite3_stmt *st, const char *name, gint64 value)
 	sqlite3_bind_int64 (st, i, value);
 }
 
+/* Now as the ISO UTC text the tables hold, for DB_NOW.  (transfer none)
+ * Formatted once a second: a message writes it half a dozen times. */
+static const char *
+now_iso (Db *db)
+{
+	g_autoptr (GDateTime) local = clock_now ();
+	gint64 second = g_date_time_to_unix (local);
+
+	if (db->now_text == NULL || second != db->now_second) {
+		g_autoptr (GDateTime) now = g_date_time_to_utc (local);
+		g_free (db->now_text);
+		db->now_text = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+		db->now_second = second;
+	}
+	return db->now_text;
+}
+
 sqlite3_stmt *
 db_query (Db *db, const char *sql, const DbParam *params, GError **error)
 {
@@ -397,6 +414,8 @@ db_query (Db *db, const char *sql, const DbParam *params, GError **error)
 			db_bind_text (st, p->name, p->text);
 		else if (p->type == DB_PARAM_INT)
 			db_bind_int (st, p->name, p->num);
+		else if (p->type == DB_PARAM_NOW)
+			db_bind_text (st, p->name, now_iso (db));
 		else
 			g_assert (sqlite3_bind_parameter_index (st, p->name) > 0);  /* unbound is NULL */
 	}
@@ -612,21 +631,6 @@ db_rows (Db *db, const char *sql, const DbParam *params, GError **error)
 
 /* --- time ------------------------------------------------------------------ */
 
-/* Formatted once a second: a message writes it half a dozen times. */
-char *
-db_now_iso (Db *db)
-{
-	g_autoptr (GDateTime) local = clock_now ();
-	gint64 second = g_date_time_to_unix (local);
-
-	if (db->now_text == NULL || second != db->now_second) {
-		g_autoptr (GDateTime) now = g_date_time_to_utc (local);
-		g_free (db->now_text);
-		db->now_text = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
-		db->now_second = second;
-	}
-	return g_strdup (db->now_text);
-}
 
 char *
 db_iso_before (gint64 seconds)
@@ -748,6 +752,16 @@ db_commit (Db *db, GError **error)
 		return FALSE;
 	}
 	return TRUE;
+}
+
+gboolean
+db_end (Db *db, gboolean ok, GError **error)
+{
+	if (!ok) {
+		db_rollback (db);
+		return FALSE;
+	}
+	return db_commit (db, error);
 }
 
 gboolean

@@ -36,6 +36,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Db, db_close)
 gboolean db_begin (Db *db, GError **error);
 gboolean db_commit (Db *db, GError **error);
 void db_rollback (Db *db);
+/* End the open transaction by how its work went: COMMIT when @ok, else
+ * ROLLBACK and FALSE (@error as the work set it).  One place for the
+ * "if it failed roll back, else commit" every unit of work ends with. */
+gboolean db_end (Db *db, gboolean ok, GError **error);
 
 /* A nested unit inside an open transaction (SAVEPOINT): db_savepoint_release
  * keeps its effects for the enclosing COMMIT, db_savepoint_rollback undoes only

@@ -7,15 +7,13 @@
 gboolean
 db_attendance_set (Db *db, const char *code, int session, gboolean present, GError **error)
 {
-	g_autofree char *now = db_now_iso (db);
-
 	return db_run (db,
 	               "INSERT INTO attendance (registration_id, session, present, recorded_at)"
 	               " SELECT id, :session, :present, :now FROM registrations WHERE code = :code"
 	               " ON CONFLICT (registration_id, session) DO UPDATE SET present = excluded.present,"
 	               " recorded_at = excluded.recorded_at",
 	               DB_PARAMS (DB_TEXT (":code", code), DB_INT (":session", session), DB_INT (":present", present),
-	                          DB_TEXT (":now", now)),
+	                          DB_NOW (":now")),
 	               "record attendance", error);
 }
 

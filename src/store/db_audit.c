@@ -10,6 +10,9 @@ static const DbField audit_fields[] = {
 };
 static const DbRowType audit_row = DB_ROW_TYPE (AuditRow, audit_fields, audit_row_free);
 
+/* The columns of audit_fields, in its order. */
+#define AUDIT_SELECT "SELECT id, at, actor, action, record, detail FROM audit"
+
 void
 audit_row_free (AuditRow *row)
 {
@@ -20,13 +23,11 @@ gboolean
 db_audit_add (Db *db, const char *actor, const char *action, const char *record, const char *detail,
               GError **error)
 {
-	g_autofree char *now = db_now_iso (db);
-
 	g_return_val_if_fail (actor != NULL && action != NULL, FALSE);
 	return db_run (db,
 	               "INSERT INTO audit (at, actor, action, record, detail)"
 	               " VALUES (:at, :actor, :action, :record, :detail)",
-	               DB_PARAMS (DB_TEXT (":at", now), DB_TEXT (":actor", actor), DB_TEXT (":action", action),
+	               DB_PARAMS (DB_NOW (":at"), DB_TEXT (":actor", actor), DB_TEXT (":action", action),
 	                          DB_TEXT (":record", record), DB_TEXT (":detail", detail)),
 	               "add audit row", error);
 }
@@ -35,8 +36,7 @@ GPtrArray *
 db_audit_list (Db *db, guint limit, GError **error)
 {
 	return db_read_rows (db,
-	                     "SELECT id, at, actor, action, record, detail FROM audit"
-	                     " ORDER BY id DESC LIMIT :limit",
+	                     AUDIT_SELECT " ORDER BY id DESC LIMIT :limit",
 	                     DB_PARAMS (DB_INT (":limit", limit > 0 ? (gint64) limit : -1)), &audit_row,
 	                     "list audit rows", error);
 }
@@ -45,7 +45,6 @@ GPtrArray *
 db_audit_of (Db *db, const char *record, GError **error)
 {
 	return db_read_rows (db,
-	                     "SELECT id, at, actor, action, record, detail FROM audit"
-	                     " WHERE record = :record ORDER BY id",
+	                     AUDIT_SELECT " WHERE record = :record ORDER BY id",
 	                     DB_PARAMS (DB_TEXT (":record", record)), &audit_row, "list audit rows of a record", error);
 }

@@ -15,7 +15,6 @@ int
 db_certificate_record (Db *db, const char *code, const char *event, int hours, gboolean again, char **number,
                        GError **error)
 {
-	g_autofree char *now = db_now_iso (db);
 	g_autofree char *existing = NULL;
 	gint64 id;
 
@@ -35,7 +34,7 @@ db_certificate_record (Db *db, const char *code, const char *event, int hours, g
 	if (!db_returning (db,
 	                   "INSERT INTO certificates (registration_id, number, hours, created_at)"
 	                   " SELECT id, 'new:' || code, :hours, :now FROM registrations WHERE code = :code RETURNING id",
-	                   DB_PARAMS (DB_TEXT (":code", code), DB_INT (":hours", hours), DB_TEXT (":now", now)), &id,
+	                   DB_PARAMS (DB_TEXT (":code", code), DB_INT (":hours", hours), DB_NOW (":now")), &id,
 	                   "record certificate", error))
 		return -1;
 	*number = number_of (event, id);

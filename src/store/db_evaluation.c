@@ -44,13 +44,11 @@ db_evaluation_candidates (Db *db, GError **error)
 int
 db_evaluation_record (Db *db, const char *code, const char *state, GError **error)
 {
-	g_autofree char *now = db_now_iso (db);
-
 	return db_changes (db,
 	                   "INSERT INTO evaluations (registration_id, state, asked_at)"
 	                   " SELECT id, :state, :now FROM registrations WHERE code = :code"
 	                   " ON CONFLICT (registration_id) DO NOTHING",
-	                   DB_PARAMS (DB_TEXT (":code", code), DB_TEXT (":state", state), DB_TEXT (":now", now)),
+	                   DB_PARAMS (DB_TEXT (":code", code), DB_TEXT (":state", state), DB_NOW (":now")),
 	                   "record evaluation request", error);
 }
 
@@ -82,8 +80,6 @@ gboolean
 db_evaluation_answer (Db *db, const char *code, int rating, const char *comment, gboolean asked_again,
                       GError **error)
 {
-	g_autofree char *now = db_now_iso (db);
-
 	return db_run (db,
 	               "UPDATE evaluations SET rating = CASE WHEN :rating > 0 THEN :rating ELSE rating END,"
 	               " comment = CASE WHEN :comment IS NULL OR :comment = '' THEN comment"
@@ -91,7 +87,7 @@ db_evaluation_answer (Db *db, const char *code, int rating, const char *comment,
 	               " asked_again = asked_again OR :again, answered_at = :now"
 	               " WHERE registration_id = (SELECT id FROM registrations WHERE code = :code)",
 	               DB_PARAMS (DB_TEXT (":code", code), DB_INT (":rating", rating), DB_TEXT (":comment", comment),
-	                          DB_INT (":again", asked_again), DB_TEXT (":now", now)),
+	                          DB_INT (":again", asked_again), DB_NOW (":now")),
 	               "record evaluation answer", error);
 }
 

@@ -7,7 +7,7 @@
 gboolean
 db_imap_mailbox_get (Db *db, const char *mailbox, guint32 *uidvalidity, guint32 *last_uid, GError **error)
 {
-	ImapMailboxState *state = db_read_row (db, "SELECT mailbox, uidvalidity, last_uid FROM imap_mailboxes"
+	ImapMailboxState *state = db_read_row (db, "SELECT " MAILBOX_COLUMNS " FROM imap_mailboxes"
 	                                       " WHERE mailbox = :m", DB_PARAMS (DB_TEXT (":m", mailbox)),
 	                                       &db_mailbox_row, "read IMAP state", error);
 
@@ -23,15 +23,13 @@ gboolean
 db_imap_mailbox_set (Db *db, const char *mailbox, guint32 uidvalidity, guint32 last_uid, const char *server,
                      GError **error)
 {
-	g_autofree char *now = db_now_iso (db);
-
 	return db_run (db,
 	               "INSERT INTO imap_mailboxes (mailbox, uidvalidity, last_uid, server, updated_at)"
 	               " VALUES (:m, :v, :u, :s, :now) ON CONFLICT (mailbox) DO UPDATE SET"
 	               " uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid,"
 	               " server = excluded.server, updated_at = excluded.updated_at",
 	               DB_PARAMS (DB_TEXT (":m", mailbox), DB_INT (":v", uidvalidity), DB_INT (":u", last_uid),
-	                          DB_TEXT (":s", server), DB_TEXT (":now", now)),
+	                          DB_TEXT (":s", server), DB_NOW (":now")),
 	               "store IMAP state", error);
 }
 
@@ -39,15 +37,13 @@ gboolean
 db_imap_journal_add (Db *db, const char *mailbox, guint32 uidvalidity, guint32 uid, guint64 size,
                      const char *spool_id, gboolean rematch, GError **error)
 {
-	g_autofree char *now = db_now_iso (db);
-
 	return db_run (db,
 	               "INSERT INTO imap_messages (mailbox, uidvalidity, uid, size, spool_id, rematch,"
 	               " created_at) VALUES (:m, :v, :u, :size, :spool, :rematch, :now)"
 	               " ON CONFLICT (mailbox, uidvalidity, uid) DO NOTHING",
 	               DB_PARAMS (DB_TEXT (":m", mailbox), DB_INT (":v", uidvalidity), DB_INT (":u", uid),
 	                          DB_INT (":size", (gint64) size), DB_TEXT (":spool", spool_id),
-	                          DB_INT (":rematch", rematch), DB_TEXT (":now", now)),
+	                          DB_INT (":rematch", rematch), DB_NOW (":now")),
 	               "journal IMAP message", error);
 }
 
@@ -66,7 +62,6 @@ gboolean
 db_imap_set_states (Db *db, const gint64 *ids, guint n, const char *state, const char *acked_to,
                     GError **error)
 {
-	g_autofree char *now = db_now_iso (db);
 	g_autoptr (GString) list = g_string_sized_new (12 * n + 2);
 
 	if (n == 0)
@@ -79,7 +74,7 @@ db_imap_set_states (Db *db, const gint64 *ids, guint n, const char *state, const
 	               "UPDATE imap_messages SET state = :state, acked_to = :to,"
 	               " acked_at = CASE WHEN :state = 'acked' THEN :now END"
 	               " WHERE id IN (SELECT value FROM json_each(:ids))",
-	               DB_PARAMS (DB_TEXT (":state", state), DB_TEXT (":to", acked_to), DB_TEXT (":now", now),
+	               DB_PARAMS (DB_TEXT (":state", state), DB_TEXT (":to", acked_to), DB_NOW (":now"),
 	                          DB_TEXT (":ids", list->str)),
 	               "update IMAP journal", error);
 }

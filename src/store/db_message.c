@@ -42,8 +42,6 @@ db_message_seen (Db *db, const char *message_id, const char *hash, GError **erro
 gint64
 db_message_insert (Db *db, const InboundRecord *rec, GError **error)
 {
-	g_autofree char *now = db_now_iso (db);
-
 	if (!db_run (db,
 	             "INSERT INTO messages (spool_id, message_id, hash, sender, subject, state,"
 	             " reason, reason_code, form_part, received_at) VALUES (:spool, :mid, :hash, :sender,"
@@ -52,7 +50,7 @@ db_message_insert (Db *db, const InboundRecord *rec, GError **error)
 	                        DB_TEXT (":hash", rec->hash), DB_TEXT (":sender", rec->sender),
 	                        DB_TEXT (":subject", rec->subject), DB_TEXT (":state", outcome_name (rec->outcome)),
 	                        DB_TEXT (":reason", rec->reason), DB_TEXT (":code", rec->reason_code),
-	                        DB_TEXT (":part", rec->form_part), DB_TEXT (":now", now)),
+	                        DB_TEXT (":part", rec->form_part), DB_NOW (":now")),
 	             "record message", error))
 		return 0;
 	return sqlite3_last_insert_rowid (db->handle);
@@ -141,12 +139,10 @@ one_open_review (Db *db, gint64 id, GError **error)
 gboolean
 db_review_register (Db *db, gint64 id, const char *form_part, GError **error)
 {
-	g_autofree char *now = db_now_iso (db);
-
 	return db_run (db,
 	               "UPDATE messages SET state = 'registered', form_part = :part, reviewed_at = :now"
 	               " WHERE id = :id AND state = 'review' AND reviewed_at IS NULL",
-	               DB_PARAMS (DB_TEXT (":part", form_part), DB_TEXT (":now", now), DB_INT (":id", id)),
+	               DB_PARAMS (DB_TEXT (":part", form_part), DB_NOW (":now"), DB_INT (":id", id)),
 	               "register review message", error) &&
 	       one_open_review (db, id, error);
 }
@@ -154,12 +150,10 @@ db_review_register (Db *db, gint64 id, const char *form_part, GError **error)
 int
 db_review_done (Db *db, gint64 id, GError **error)
 {
-	g_autofree char *now = db_now_iso (db);
-
 	return db_changes (db,
 	                   "UPDATE messages SET reviewed_at = :now WHERE id = :id AND state = 'review'"
 	                   " AND reviewed_at IS NULL",
-	                   DB_PARAMS (DB_TEXT (":now", now), DB_INT (":id", id)), "mark review done", error);
+	                   DB_PARAMS (DB_NOW (":now"), DB_INT (":id", id)), "mark review done", error);
 }
 
 static const DbField field_fields[] = {
@@ -195,13 +189,11 @@ db_message_fields (Db *db, gint64 message_row, GError **error)
 gboolean
 db_review_reject (Db *db, gint64 id, const char *note, const char *code, GError **error)
 {
-	g_autofree char *now = db_now_iso (db);
-
 	return db_run (db,
 	               "UPDATE messages SET state = 'rejected', reviewed_at = :now, reason_code = :code,"
 	               " reason = CASE WHEN reason IS NULL OR reason = '' THEN :note ELSE reason || '; ' || :note END"
 	               " WHERE id = :id AND state = 'review' AND reviewed_at IS NULL",
-	               DB_PARAMS (DB_TEXT (":now", now), DB_TEXT (":note", note), DB_TEXT (":code", code),
+	               DB_PARAMS (DB_NOW (":now"), DB_TEXT (":note", note), DB_TEXT (":code", code),
 	                          DB_INT (":id", id)),
 	               "reject review message", error) &&
 	       one_open_review (db, id, error);

@@ -9,7 +9,6 @@ gboolean
 db_outbox_add (Db *db, gint64 inbound_row, const char *kind, const char *rcpt, const char *subject,
                const char *message_id, GBytes *raw, GError **error)
 {
-	g_autofree char *now = db_now_iso (db);
 	sqlite3_stmt *st;
 	gsize len;
 	const void *data = g_bytes_get_data (raw, &len);
@@ -18,7 +17,7 @@ db_outbox_add (Db *db, gint64 inbound_row, const char *kind, const char *rcpt, c
 	             "INSERT INTO outbox (message_id, inbound_id, kind, rcpt, subject,"
 	             " created_at) VALUES (:mid, :in, :kind, :rcpt, :subject, :now)",
 	             DB_PARAMS (DB_TEXT (":mid", message_id), DB_POS (":in", inbound_row), DB_TEXT (":kind", kind),
-	                        DB_TEXT (":rcpt", rcpt), DB_TEXT (":subject", subject), DB_TEXT (":now", now)),
+	                        DB_TEXT (":rcpt", rcpt), DB_TEXT (":subject", subject), DB_NOW (":now")),
 	             "queue reply", error))
 		return FALSE;
 	st = db_query (db, "INSERT INTO outbox_bodies (outbox_id, raw) VALUES (:id, :raw)",
@@ -98,8 +97,6 @@ gboolean
 db_outbox_result (Db *db, gint64 id, const char *state, int code, const char *text,
                   gint64 next_attempt, GError **error)
 {
-	g_autofree char *now = db_now_iso (db);
-
 	g_return_val_if_fail (g_strv_contains ((const char *const[]) { "sent", "deferred", "failed", NULL }, state),
 	                      FALSE);
 	return db_run (db,
@@ -109,7 +106,7 @@ db_outbox_result (Db *db, gint64 id, const char *state, int code, const char *te
 	               " sent_at = CASE WHEN :state = 'sent' THEN :now ELSE sent_at END"
 	               " WHERE id = :id",
 	               DB_PARAMS (DB_TEXT (":state", state), DB_POS (":code", code), DB_TEXT (":text", text),
-	                          DB_INT (":next", next_attempt), DB_TEXT (":now", now), DB_INT (":id", id)),
+	                          DB_INT (":next", next_attempt), DB_NOW (":now"), DB_INT (":id", id)),
 	               "mark delivery", error);
 }
 
@@ -123,7 +120,6 @@ db_outbox_set_warned (Db *db, gint64 id, GError **error)
 gboolean
 db_outbox_bounce (Db *db, gint64 id, const char *status, const char *diagnostic, GError **error)
 {
-	g_autofree char *now = db_now_iso (db);
 	g_autofree char *reason = g_strdup_printf ("%s %s", status ? status : "5.0.0", diagnostic ? diagnostic : "");
 
 	return db_run (db,
@@ -134,7 +130,7 @@ db_outbox_bounce (Db *db, gint64 id, const char *status, const char *diagnostic,
 	       db_run (db,
 	               "UPDATE applicants SET bounced_at = :now, bounce_reason = :reason"
 	               " WHERE email = (SELECT rcpt FROM outbox WHERE id = :id)",
-	               DB_PARAMS (DB_TEXT (":now", now), DB_TEXT (":reason", g_strstrip (reason)), DB_INT (":id", id)),
+	               DB_PARAMS (DB_NOW (":now"), DB_TEXT (":reason", g_strstrip (reason)), DB_INT (":id", id)),
 	               "flag bounced applicant", error);
 }
 

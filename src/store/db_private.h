@@ -42,8 +42,8 @@ extern const guint db_migrations_n;
 
 /* --- statements ------------------------------------------------------------ */
 
-/* One named parameter: text (NULL binds SQL NULL), an integer, or SQL NULL. */
-typedef enum { DB_PARAM_END, DB_PARAM_TEXT, DB_PARAM_INT, DB_PARAM_NULL } DbParamType;
+/* One named parameter: text (NULL binds SQL NULL), an integer, SQL NULL, or now. */
+typedef enum { DB_PARAM_END, DB_PARAM_TEXT, DB_PARAM_INT, DB_PARAM_NULL, DB_PARAM_NOW } DbParamType;
 
 typedef struct {
 	DbParamType type;
@@ -56,6 +56,9 @@ typedef struct {
 #define DB_INT(n, v)   ((DbParam) { DB_PARAM_INT, (n), NULL, (gint64) (v) })
 /* An integer when above 0 (a row id, a topic, an SMTP code), else SQL NULL. */
 #define DB_POS(n, v)   ((gint64) (v) > 0 ? DB_INT (n, v) : ((DbParam) { DB_PARAM_NULL, (n), NULL, 0 }))
+/* Now (clock_now, so $MAILREG_NOW too) as the ISO UTC text the tables hold:
+ * the time a row is written, read when the statement is bound. */
+#define DB_NOW(n)      ((DbParam) { DB_PARAM_NOW, (n), NULL, 0 })
 /* The parameter list of one call, ended for the helpers. */
 #define DB_PARAMS(...) ((const DbParam[]) { __VA_ARGS__, { DB_PARAM_END, NULL, NULL, 0 } })
 
@@ -171,9 +174,6 @@ gboolean db_exec (Db *db, const char *sql, GError **error);
 
 /* --- shared pieces ---------------------------------------------------------- */
 
-/* Now as the ISO UTC text the tables hold.  (transfer full) */
-char *db_now_iso (Db *db);
-
 /* @seconds before clock_now, as the ISO UTC text the tables hold.  (transfer full) */
 char *db_iso_before (gint64 seconds);
 
@@ -239,7 +239,8 @@ extern const DbRowType db_outbox_row;
  * state of the message recorded for spool_id (NULL: none).  A DbRowFunc. */
 gpointer db_journal_read (sqlite3_stmt *st);
 
-/* ImapMailboxState: mailbox, uidvalidity, last_uid. */
+/* ImapMailboxState. */
+#define MAILBOX_COLUMNS "mailbox, uidvalidity, last_uid"
 extern const DbRowType db_mailbox_row;
 
 /* PurgeRow: id, name. */

@@ -12,14 +12,11 @@
 gint64
 db_applicant_upsert (Db *db, const ApplicantFields *app, gboolean *created, GError **error)
 {
-	g_autofree char *now = db_now_iso (db);
-	gint64 id = 0;
-	int rc;
+	gint64 id;
 
-	if ((rc = db_scalar_int (db, "SELECT id FROM applicants WHERE email = :email",
-	                         DB_PARAMS (DB_TEXT (":email", app->email)), &id, "look up applicant", error)) < 0)
+	if ((id = db_applicant_find (db, app->email, error)) < 0)
 		return 0;
-	*created = rc == 0;
+	*created = id == 0;   /* row ids start at 1 */
 
 	/* A resubmission updates what the new form says and keeps what it leaves out. */
 	if (!db_returning (db,
@@ -42,7 +39,7 @@ db_applicant_upsert (Db *db, const ApplicantFields *app, gboolean *created, GErr
 	                              DB_TEXT (":pos", app->position), DB_TEXT (":powiat", app->powiat),
 	                              DB_TEXT (":sub", app->subregion), DB_TEXT (":needs", app->needs),
 	                              DB_TEXT (":topics", app->topics), DB_POS (":ctopic", app->consulting_topic),
-	                              DB_TEXT (":now", now)),
+	                              DB_NOW (":now")),
 	                   &id, "store applicant", error))
 		return 0;
 	return id;
@@ -63,8 +60,6 @@ gboolean
 db_registration_add (Db *db, gint64 applicant_id, const char *event_code, const char *status, int hours,
                      gint64 message_row, char **code, GError **error)
 {
-	g_autofree char *now = db_now_iso (db);
-
 	*code = NULL;
 	/* A code collision (1 in 2^40 per pair) just draws again. */
 	for (int attempt = 0; attempt < 5; attempt++) {
@@ -77,7 +72,7 @@ db_registration_add (Db *db, gint64 applicant_id, const char *event_code, const 
 		                             " ON CONFLICT (applicant_id, event_id) DO NOTHING",
 		                             DB_PARAMS (DB_TEXT (":code", candidate), DB_INT (":a", applicant_id),
 		                                        DB_TEXT (":status", status), DB_INT (":hours", hours),
-		                                        DB_POS (":m", message_row), DB_TEXT (":now", now),
+		                                        DB_POS (":m", message_row), DB_NOW (":now"),
 		                                        DB_TEXT (":event", event_code)),
 		                             error);
 		int rc;
@@ -162,12 +157,10 @@ db_registrations_of (Db *db, gint64 applicant_id, GError **error)
 gboolean
 db_registration_set_status (Db *db, const char *code, const char *status, GError **error)
 {
-	g_autofree char *now = db_now_iso (db);
-
 	return db_run (db,
 	               "UPDATE registrations SET status = :status,"
 	               " cancelled_at = CASE WHEN :status = 'cancelled' THEN :now END WHERE code = :code",
-	               DB_PARAMS (DB_TEXT (":status", status), DB_TEXT (":now", now), DB_TEXT (":code", code)),
+	               DB_PARAMS (DB_TEXT (":status", status), DB_NOW (":now"), DB_TEXT (":code", code)),
 	               "change registration", error);
 }
 
@@ -241,14 +234,12 @@ db_waitlist_note_candidates (Db *db, GError **error)
 int
 db_waitlist_note_record (Db *db, const char *code, const char *state, int position, GError **error)
 {
-	g_autofree char *now = db_now_iso (db);
-
 	return db_changes (db,
 	                   "INSERT INTO waitlist_notes (registration_id, state, position, created_at)"
 	                   " SELECT id, :state, :position, :now FROM registrations WHERE code = :code"
 	                   " ON CONFLICT (registration_id) DO NOTHING",
 	                   DB_PARAMS (DB_TEXT (":code", code), DB_TEXT (":state", state), DB_INT (":position", position),
-	                              DB_TEXT (":now", now)),
+	                              DB_NOW (":now")),
 	                   "record waiting-list note", error);
 }
 
@@ -278,14 +269,12 @@ int
 db_reminder_record (Db *db, const char *code, int session, const char *start, gint64 offset,
                     const char *state, GError **error)
 {
-	g_autofree char *now = db_now_iso (db);
-
 	return db_changes (db,
 	                   "INSERT INTO reminders (registration_id, session, session_start, offset_s,"
 	                   " state, created_at) SELECT id, :session, :start, :offset, :state, :now"
 	                   " FROM registrations WHERE code = :code"
 	                   " ON CONFLICT (registration_id, session, session_start, offset_s) DO NOTHING",
 	                   DB_PARAMS (DB_TEXT (":code", code), DB_INT (":session", session), DB_TEXT (":start", start),
-	                              DB_INT (":offset", offset), DB_TEXT (":state", state), DB_TEXT (":now", now)),
+	                              DB_INT (":offset", offset), DB_TEXT (":state", state), DB_NOW (":now")),
 	                   "record reminder", error);
 }

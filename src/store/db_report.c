@@ -86,7 +86,7 @@ db_status_counts (Db *db, GError **error)
 		db_fail (db, error, "count messages in review");
 		return NULL;
 	}
-	if ((counts->imap = db_read_rows (db, "SELECT mailbox, uidvalidity, last_uid FROM imap_mailboxes", NULL,
+	if ((counts->imap = db_read_rows (db, "SELECT " MAILBOX_COLUMNS " FROM imap_mailboxes", NULL,
 	                                  &db_mailbox_row, "read IMAP state", error)) == NULL)
 		return NULL;
 	return g_steal_pointer (&counts);
@@ -136,8 +136,6 @@ db_last_digest (Db *db, GError **error)
 gboolean
 db_health_record (Db *db, const char *step, const char *error_text, GError **error)
 {
-	g_autofree char *now = db_now_iso (db);
-
 	return db_run (db,
 	               "INSERT INTO health (step, last_ok, last_error, error_at)"
 	               " VALUES (:step, CASE WHEN :err IS NULL THEN :now END, :err,"
@@ -146,7 +144,7 @@ db_health_record (Db *db, const char *step, const char *error_text, GError **err
 	               " last_ok = CASE WHEN :err IS NULL THEN :now ELSE last_ok END,"
 	               " last_error = CASE WHEN :err IS NULL THEN last_error ELSE :err END,"
 	               " error_at = CASE WHEN :err IS NULL THEN error_at ELSE :now END",
-	               DB_PARAMS (DB_TEXT (":step", step), DB_TEXT (":err", error_text), DB_TEXT (":now", now)),
+	               DB_PARAMS (DB_TEXT (":step", step), DB_TEXT (":err", error_text), DB_NOW (":now")),
 	               "record health", error);
 }
 

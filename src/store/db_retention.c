@@ -121,11 +121,9 @@ db_purge_hash (Db *db, const char *hash, const char *before, GError **error)
 gboolean
 db_purge_mark (Db *db, gboolean outbox, gint64 id, GError **error)
 {
-	g_autofree char *now = db_now_iso (db);
-
 	if (!db_run (db, outbox ? "UPDATE outbox SET purged_at = :now WHERE id = :id"
 	             : "UPDATE messages SET purged_at = :now WHERE id = :id",
-	             DB_PARAMS (DB_TEXT (":now", now), DB_INT (":id", id)), "mark raw copy purged", error))
+	             DB_PARAMS (DB_NOW (":now"), DB_INT (":id", id)), "mark raw copy purged", error))
 		return FALSE;
 	/* what OCR read of a scan is a copy of the raw message too */
 	if (!outbox && !db_run (db, "DELETE FROM message_fields WHERE message_id = :id", DB_PARAMS (DB_INT (":id", id)),

@@ -36,14 +36,13 @@ one_account (Db *db, const char *login, GError **error)
 gboolean
 db_staff_add (Db *db, const char *login, const char *name, const char *pwhash, GError **error)
 {
-	g_autofree char *now = db_now_iso (db);
 	gint64 id;
 
 	int rc = db_scalar_int (db,
 	                        "INSERT INTO staff (login, name, pwhash, created_at) VALUES (:login, :name, :hash, :now)"
 	                        " ON CONFLICT (login) DO NOTHING RETURNING id",
 	                        DB_PARAMS (DB_TEXT (":login", login), DB_TEXT (":name", name),
-	                                   DB_TEXT (":hash", pwhash), DB_TEXT (":now", now)),
+	                                   DB_TEXT (":hash", pwhash), DB_NOW (":now")),
 	                        &id, "add staff account", error);
 
 	if (rc == 0)
@@ -102,8 +101,6 @@ db_staff_login_failed (Db *db, gint64 id, int limit, gint64 lock_until, GError *
 gboolean
 db_staff_login_ok (Db *db, gint64 id, GError **error)
 {
-	g_autofree char *now = db_now_iso (db);
-
 	return db_run (db, "UPDATE staff SET failed = 0, locked_until = 0, last_login = :now WHERE id = :id",
-	               DB_PARAMS (DB_TEXT (":now", now), DB_INT (":id", id)), "record a login", error);
+	               DB_PARAMS (DB_NOW (":now"), DB_INT (":id", id)), "record a login", error);
 }
