@@ -631,7 +631,6 @@ db_rows (Db *db, const char *sql, const DbParam *params, GError **error)
 
 /* --- time ------------------------------------------------------------------ */
 
-
 char *
 db_iso_before (gint64 seconds)
 {
