@@ -192,13 +192,11 @@ db_applicant_search (Db *db, const ApplicantQuery *q, gboolean *more, GError **e
 GPtrArray *
 db_applicant_registrations (Db *db, gint64 applicant, gboolean places, GError **error)
 {
-	return db_read_rows (db,
-	                     places ? "SELECT " REGISTRATION_COLUMNS " FROM registrations r"
-	                              " JOIN events e ON e.id = r.event_id JOIN applicants a ON a.id = r.applicant_id"
-	                              " WHERE r.applicant_id = :a ORDER BY r.id"
-	                            : "SELECT " REGISTRATION_COLUMNS_AT ("NULL") " FROM registrations r"
-	                              " JOIN events e ON e.id = r.event_id JOIN applicants a ON a.id = r.applicant_id"
-	                              " WHERE r.applicant_id = :a ORDER BY r.id",
+#define OF_APPLICANT(position) \
+	"SELECT " REGISTRATION_COLUMNS_AT (position) " FROM registrations r JOIN events e ON e.id = r.event_id" \
+	" JOIN applicants a ON a.id = r.applicant_id WHERE r.applicant_id = :a ORDER BY r.id"
+
+	return db_read_rows (db, places ? OF_APPLICANT (POSITION_SQL) : OF_APPLICANT ("NULL"),
 	                     DB_PARAMS (DB_INT (":a", applicant)), &db_registration_row,
 	                     "read registrations of an applicant", error);
 }

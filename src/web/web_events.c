@@ -198,8 +198,12 @@ waiting_pages (JsonObject *data, guint first, guint shown, guint total)
 	json_object_set_boolean_member (data, "waiting_paged", total > WEB_LIST_PAGE);
 	json_object_set_int_member (data, "waiting_first", shown > 0 ? first + 1 : 0);
 	json_object_set_int_member (data, "waiting_last", first + shown);
+	/* back from past the end: to the last page */
 	if (first > 0)
-		json_object_set_int_member (data, "waiting_prev", first > WEB_LIST_PAGE ? first - WEB_LIST_PAGE + 1 : 1);
+		json_object_set_int_member (data, "waiting_prev",
+		                            first >= total && total > 0 ? (total - 1) / WEB_LIST_PAGE * WEB_LIST_PAGE + 1
+		                            : first > WEB_LIST_PAGE     ? first - WEB_LIST_PAGE + 1
+		                                                        : 1);
 	if (first + shown < total)
 		json_object_set_int_member (data, "waiting_next", first + shown + 1);
 	json_object_set_int_member (data, "page", WEB_LIST_PAGE);

@@ -11,7 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-web.sh"
 need_faults
-plan 89
+plan 90
 
 make_instance
 PW='tajne-haslo-anny-42'
@@ -222,6 +222,7 @@ like "$(tr '\n' ' ' <"$T/event-2.html")" "Miejsca 101–102 z 102.*<td>101</td><
 like "$(cat "$T/event-2.html")" 'href="/events/INFO-CEN\?od=1#lista-rezerwowa" id="waiting-prev"' "with a link back"
 $WEB_CURL -b "$T/jar-c" -o "$T/event-3.html" "$WEB_URL/events/INFO-CEN?od=500"
 like "$(cat "$T/event-3.html")" "Na tej stronie nikogo z listy rezerwowej \(czeka: 102\)" "a page past the end: nobody, and how many wait"
+like "$(cat "$T/event-3.html")" 'href="/events/INFO-CEN\?od=101#lista-rezerwowa" id="waiting-prev"' "and a link back to the last page"
 
 # --- the access log: routes and statuses, no person
 like "$(cat "$T/web.log")" "GET / 200" "the access log names route and status"
