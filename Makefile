@@ -118,7 +118,7 @@ deps:
 # minutes; `make check SANITIZE=address,undefined` the same built with the
 # sanitizers in build/san).  `make test` also runs everything again built with
 # ASan+UBSan (build/san), the pipeline under valgrind, every fuzz target for
-# 10 seconds and 20 crash cycles, all in one pool of jobs (scripts/run-tests.sh).
+# 5 seconds (its seeds, then mutations) and 20 crash cycles, all in one pool of jobs (scripts/run-tests.sh).
 # Both install the test dependencies first, then build (a sub-make: pkg-config
 # runs after the install) with as many compilers as there are CPUs.
 JOBS ?= $(shell nproc)
@@ -135,7 +135,7 @@ ifeq ($(SANITIZE),)
 	@$(MAKE) --no-print-directory -j$(JOBS) SANITIZE=address,undefined build/san/mailreg-test \
 		$(UNIT_SRC:tests/unit/%.c=build/san/tests/%)
 	@$(MAKE) --no-print-directory -j$(JOBS) $(FUZZ_BIN)
-	@FUZZ_SECONDS=10 CRASH_CYCLES=20 CRASH_MESSAGES=60 scripts/run-tests.sh --extras $(BUILD) build/san
+	@FUZZ_SECONDS=5 CRASH_CYCLES=20 CRASH_MESSAGES=60 scripts/run-tests.sh --extras $(BUILD) build/san
 else
 	@scripts/run-tests.sh $(BUILD)
 endif
@@ -164,7 +164,7 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJ)
 	$(FUZZ_CC) $(ALL_CFLAGS) -MF $(dir $@).deps/$(notdir $@).d -DMAILREG_FUZZ=1 -DFUZZ_FORMDEF='"$(CURDIR)/templates/form.ini"' \
 		$(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(LIBS)
 
-# make fuzz FUZZ_SECONDS=N: every target for N seconds (make test: 10 s each)
+# make fuzz FUZZ_SECONDS=N: every target for N seconds (make test: 5 s each)
 fuzz:
 	@scripts/deps.sh test
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)

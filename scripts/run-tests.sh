@@ -4,7 +4,7 @@
 #   scripts/run-tests.sh [--extras] BUILD_DIR [BUILD_DIR...]
 # A sanitized build directory (build/san: ASan+UBSan+LeakSanitizer) runs the
 # same tests again; --extras adds valgrind over the pipeline, every fuzz target
-# for $FUZZ_SECONDS (default 10) and $CRASH_CYCLES (default 20) crash cycles
+# for $FUZZ_SECONDS (default 5) and $CRASH_CYCLES (default 20) crash cycles
 # (make test).  All of it shares one pool of $TEST_JOBS jobs (default: twice
 # the CPUs, plus one): most scripts wait on servers (Dovecot, the SMTP
 # receiver, a browser) more than they compute, so one pool keeps the CPUs
@@ -92,8 +92,8 @@ if [ -n "$extras" ]; then
 		wrap "$plain" valgrind "$ROOT/tests/tap.sh" "the pipeline under valgrind" \
 			"$ROOT/tests/valgrind/run.sh" "$ROOT/$plain/mailreg-test"
 		for f in build/fuzz/fuzz_*; do
-			[ -x "$f" ] && wrap build/fuzz "${f##*/}" "$ROOT/tests/tap.sh" "${f##*/} for ${FUZZ_SECONDS:-10} s" \
-				"$ROOT/tests/fuzz/run.sh" "${FUZZ_SECONDS:-10}" "$ROOT/$f"
+			[ -x "$f" ] && wrap build/fuzz "${f##*/}" "$ROOT/tests/tap.sh" "${f##*/} for ${FUZZ_SECONDS:-5} s" \
+				"$ROOT/tests/fuzz/run.sh" "${FUZZ_SECONDS:-5}" "$ROOT/$f"
 		done
 	} >>"$list"
 fi
