@@ -37,7 +37,6 @@
 #include "spool/spool.h"
 #include "web/web.h"
 
-#define BACKOFF_MAX 900   /* seconds: the longest wait after repeated temporary failures */
 /* seconds: the first pause after the IDLE connection broke (doubling up to the
  * poll interval while it keeps breaking) */
 #define IDLE_PAUSE_MIN 2
@@ -121,14 +120,14 @@ step_succeeded (Step *s)
 	s->not_before = 0;
 }
 
+/* Temporary: retry sooner, backing off from 5 s up to [limits] max_backoff;
+ * permanent: wait for the @interval (or a reload that fixes the configuration). */
 static void
-step_failed (Step *s, const GError *error, guint interval)
+step_failed (Step *s, const GError *error, guint interval, guint backoff_max)
 {
 	gboolean temporary = error->domain == MAILREG_ERROR && error->code == MAILREG_ERROR_TEMPFAIL;
 
-	/* Temporary: retry sooner, backing off; permanent: wait for the interval
-	 * (or a reload that fixes the configuration). */
-	s->backoff = temporary ? CLAMP (s->backoff ? s->backoff * 2 : 5, 5, BACKOFF_MAX) : MAX (interval, 60u);
+	s->backoff = temporary ? CLAMP (s->backoff ? s->backoff * 2 : 5, 5, backoff_max) : MAX (interval, 60u);
 	s->not_before = g_get_monotonic_time () / G_USEC_PER_SEC + s->backoff;
 	if (g_strcmp0 (s->last_error, error->message) != 0) {
 		g_warning ("run: %s failed (%s; next try in %u s): %s", s->name,
@@ -193,7 +192,7 @@ intake (Instance *in, Step *s, guint *taken)
 	if (intake_pass (in->p, log_event, taken, &stats, &error))
 		step_succeeded (s);
 	else
-		step_failed (s, error, in->cfg->imap_poll_interval);
+		step_failed (s, error, in->cfg->imap_poll_interval, (guint) in->cfg->max_backoff);
 	s->wants_room = error != NULL && !has_room (in);
 	health (in->p->db, "intake", error ? error->message : NULL);
 }
@@ -217,7 +216,7 @@ delivery (Instance *in, Step *s, guint *sent, guint *queued)
 		step_succeeded (s);
 		health (in->p->db, "delivery", stuck);
 	} else {
-		step_failed (s, error, in->cfg->imap_poll_interval);
+		step_failed (s, error, in->cfg->imap_poll_interval, (guint) in->cfg->max_backoff);
 		health (in->p->db, "delivery", error->message);
 	}
 	close (lock);
@@ -244,7 +243,7 @@ reminders (Instance *in, Step *s)
 		if (due.evaluations > 0 || due.evaluations_missed > 0)
 			g_message ("run: %u evaluation requests queued, %u missed", due.evaluations, due.evaluations_missed);
 	} else {
-		step_failed (s, error, in->cfg->imap_poll_interval);
+		step_failed (s, error, in->cfg->imap_poll_interval, (guint) in->cfg->max_backoff);
 	}
 }
 
@@ -262,7 +261,7 @@ retention (Instance *in, Step *s)
 		step_succeeded (s);
 		s->not_before = g_get_monotonic_time () / G_USEC_PER_SEC + 86400;
 	} else {
-		step_failed (s, error, 3600);
+		step_failed (s, error, 3600, (guint) in->cfg->max_backoff);
 	}
 }
 

@@ -72,6 +72,7 @@ static const KeySpec config_keys[] = {
 	{ "limits", "max_ocr_pixels", KEY_SIZE, F (max_ocr_pixels), "a number of pixels such as 40M (1M to 1G)", 1 << 20, 1 << 30 },
 	{ "limits", "max_ocr_seconds", KEY_UINT, F (max_ocr_seconds), "a number of seconds from 1 to 3600", 1, 3600 },
 	{ "limits", "min_free_space", KEY_SIZE, F (min_free_space), "a size such as 100M (0 to 1024G)", 0, 1ULL << 40 },
+	{ "limits", "max_backoff", KEY_DURATION, F (max_backoff), "a duration such as 15m (10s to 1d)", 10, 86400 },
 	{ "imap", "url", KEY_IMAP_URL, F (imap_url), "an imaps:// or imap:// URL with a host, such as imaps://mail.example.pl/INBOX", 0, 0 },
 	{ "imap", "user", KEY_STRING, F (imap_user), "a user name", 0, 0 },
 	{ "imap", "password_file", KEY_PATH, F (imap_password_file), "a file holding the password", 0, 0 },
@@ -547,6 +548,7 @@ set_defaults (Config *cfg)
 	cfg->max_ocr_seconds = 30;
 	cfg->ocr_enabled = TRUE;
 	cfg->ocr_min_confidence = 0.90;
+	cfg->max_backoff = 15 * 60;
 	cfg->min_free_space = G_MAXUINT64;   /* unset: from max_message_size below */
 	cfg->imap_tls_verify = TRUE;
 	cfg->imap_processed_mailbox = g_strdup ("Przetworzone");

@@ -48,6 +48,7 @@ typedef struct {
 	guint64 max_ocr_pixels;    /* pixels of one scanned page, from its header; default 40M */
 	guint max_ocr_seconds;     /* OCR time for one document; default 30 */
 	guint64 min_free_space;    /* intake stops below this much free disk; default 1.5 x max_message_size */
+	guint64 max_backoff;       /* seconds: the longest wait of `run` before it tries a failed step again; default 15 min */
 
 	/* [imap]: with no such group, messages come in through `ingest` only */
 	gboolean has_imap;

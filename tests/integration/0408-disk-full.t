@@ -27,7 +27,7 @@ dovecot_start || { echo "Bail out! dovecot did not start"; exit 1; }
 smtp_start
 imap_conf "poll_interval = 600"
 smtp_config "retry_schedule = 2s"
-printf '\n[limits]\nmin_free_space = 4M\n' >>"$T/etc/mailreg.conf"
+printf '\n[limits]\nmin_free_space = 4M\nmax_backoff = 10s\n' >>"$T/etc/mailreg.conf"
 applicants 50 "$T/in"
 
 settled() {   # N recorded, INBOX empty, every reply sent and received
@@ -49,11 +49,11 @@ fill() {
 # append_range FROM TO
 append_range() { for _i in $(seq "$1" "$2"); do append "$T/in/m$_i.eml"; done; }
 
-# The bound of every wait below: the daemon tries a failed intake again after
-# at most its longest back-off (cmd_run.c: BACKOFF_MAX, 900 s), and how many
-# failures came before - so how long the back-off has grown - depends on the
-# machine's speed.  A wait ends as soon as its state holds.
-RETRY=960
+# The bound of every wait below, generous for a loaded machine: the daemon
+# tries a failed intake again after at most [limits] max_backoff (10 s here),
+# and while it waits for room on the disk it looks every 5 s.  A wait ends as
+# soon as its state holds.
+RETRY=300
 # two_rounds - the daemon finishes two more rounds (it tells the service
 # manager after each: lib.sh notify_listen), while the disk stays as it is
 two_rounds() { _r=$(rounds); wait_for $((2 * RETRY)) rounds_past $((_r + 1)); }

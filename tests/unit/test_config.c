@@ -87,6 +87,18 @@ test_size (void)
 		g_assert_cmpuint (top ? top->min_free_space : 0, ==, 1ULL << 40);
 	}
 	check_value ("limits", "min_free_space", "1025G", FALSE);
+
+	/* max_backoff: 10 s to a day, 15 minutes unless set */
+	{
+		g_autoptr (Config) low = expect ("limits", "max_backoff", "10s", TRUE);
+		g_autoptr (Config) top = expect ("limits", "max_backoff", "1d", TRUE);
+		g_autoptr (Config) other = expect ("limits", "max_ocr_seconds", "30", TRUE);
+		g_assert_cmpuint (low ? low->max_backoff : 0, ==, 10);
+		g_assert_cmpuint (top ? top->max_backoff : 0, ==, 86400);
+		g_assert_cmpuint (other ? other->max_backoff : 0, ==, 900);
+	}
+	for (const char *const *v = (const char *const[]) { "9s", "0", "2d", "soon", NULL }; *v; v++)
+		check_value ("limits", "max_backoff", *v, FALSE);
 }
 
 /* A number that fits 64 bits, times a unit, that does not: 2^34 + 1 gigabytes
