@@ -6,10 +6,11 @@ exact bytes received after DATA (CRLF line ends, dots unstuffed) in
 DIR/NNNNNN.eml, with its envelope in DIR/NNNNNN.json.  Failures are injected by
 the server, never by mocks in mailreg:
   - a recipient whose local part starts with "tempfail4xx" gets 451 at RCPT,
-    "tempfail432" gets Exchange's 432, "perm5xx" gets 550;
+    "tempfailonce" gets 451 the first time only, "tempfail432" gets Exchange's
+    432, "perm5xx" gets 550;
   - the file given by --control, while it exists, holds one line
     "rcpt CODE TEXT" or "data CODE TEXT": that reply for every RCPT or for every
-    end of DATA;
+    end of DATA; or "pause": the end of DATA is answered once the line is gone;
   - --fail-share P (with --seed N) fails that share of the transactions, at
     random, with one of: 452 at RCPT, 451 at the end of DATA, or 421 at the
     end of DATA followed by closing the connection (the message is not stored);
@@ -56,6 +57,7 @@ class Handler:
         self.fail_share = fail_share
         self.random = random.Random(seed)
         self.count = len([n for n in os.listdir(store) if n.endswith(".eml")])
+        self.failed_once = set()
 
     def _control(self, stage):
         try:
@@ -63,6 +65,8 @@ class Handler:
                 words = f.readline().split(None, 1)
         except (OSError, TypeError):
             return None
+        if words == [stage]:
+            return ""
         if len(words) == 2 and words[0] == stage:
             return words[1].strip()
         return None
@@ -96,6 +100,9 @@ class Handler:
         local = address.split("@")[0].lower()
         if local.startswith("tempfail4xx"):
             return "451 4.3.0 Temporary failure, try again later"
+        if local.startswith("tempfailonce") and address not in self.failed_once:
+            self.failed_once.add(address)
+            return "451 4.3.0 Temporary failure, try again later"
         if local.startswith("tempfail432"):
             return "432 4.7.12 A password transition is needed"
         if local.startswith("perm5xx"):
@@ -125,6 +132,8 @@ class Handler:
             # the reply goes out first: the handler returns without yielding
             asyncio.get_running_loop().call_later(0.05, server.transport.close)
             return "421 4.3.2 Service shutting down, closing transmission channel"
+        while self._control("pause") is not None:
+            await asyncio.sleep(0.1)
         if self.hold_after is not None and self.count >= self.hold_after:
             print("hold: %d stored, the end of DATA stays unanswered" % self.count, file=sys.stderr, flush=True)
             await asyncio.Event().wait()

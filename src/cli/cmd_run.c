@@ -351,9 +351,10 @@ wait_for_mail (Instance *in, guint seconds)
 
 /* Seconds until the next step is due: the poll interval, or sooner when a step
  * that failed may run again or a deferred reply's next attempt comes first
- * (new mail may end the wait earlier still).  At least 1. */
+ * (new mail may end the wait earlier still).  At least 1.  @round_start (unix
+ * time) is when this round began, before delivery read what was due. */
 static guint
-next_round (Instance *in, const Step *const *steps, gsize n)
+next_round (Instance *in, const Step *const *steps, gsize n, const Step *send, gint64 round_start)
 {
 	g_autoptr (GError) error = NULL;
 	gint64 now = g_get_monotonic_time () / G_USEC_PER_SEC;
@@ -363,12 +364,15 @@ next_round (Instance *in, const Step *const *steps, gsize n)
 	for (gsize i = 0; i < n; i++)
 		if (steps[i]->not_before > now)
 			wait = MIN (wait, MIN (steps[i]->not_before - now, steps[i]->wants_room ? ROOM_CHECK : G_MAXINT64));
-	/* one already due was not sent this round (delivery backing off, or a
-	 * `mailreg send` holding the queue): that is no reason to hurry */
-	if (!db_outbox_next_attempt (in->p->db, now_unix, &next_attempt, &error))
+	/* A reply that was due when the round began and still waits was left by
+	 * delivery (backing off, or a `mailreg send` holding the queue): no reason
+	 * to hurry.  One that fell due while the round ran (a retry 3 s after a
+	 * deferral, behind a slow batch) is due now, but never sooner than
+	 * delivery may run again. */
+	if (!db_outbox_next_attempt (in->p->db, round_start, &next_attempt, &error))
 		g_debug ("run: %s", error->message);
 	else if (next_attempt > 0)
-		wait = MIN (wait, next_attempt - now_unix);
+		wait = MIN (wait, MAX (next_attempt - now_unix, send->not_before - now));
 	return (guint) MAX (wait, 1);
 }
 
@@ -425,6 +429,8 @@ cmd_run (const Config *cfg, int argc, char **argv, GError **error)
 	notify_send ("READY=1\nSTATUS=started");
 
 	while (!stop_requested ()) {
+		gint64 round_start = clock_now_unix ();
+
 		if (reload_requested) {
 			reload_requested = 0;
 			reload (&in, cfg->path);
@@ -438,7 +444,8 @@ cmd_run (const Config *cfg, int argc, char **argv, GError **error)
 		retention (in, &purge_step);
 		notify_send ("STATUS=%u messages taken, %u replies sent, %u waiting for a retry\nWATCHDOG=1",
 		             taken, sent, queued);
-		wait = next_round (in, (const Step *const[]) { &intake_step, &send_step, &remind_step, &purge_step }, 4);
+		wait = next_round (in, (const Step *const[]) { &intake_step, &send_step, &remind_step, &purge_step }, 4,
+		                  &send_step, round_start);
 		if (in->cfg->has_imap)
 			wait_for_mail (in, wait);
 		else
