@@ -29,7 +29,7 @@ deferred() { [ "$(state tempfailonce)" = deferred ]; }
 due() { [ "$(sql "SELECT next_attempt_at FROM outbox WHERE rcpt LIKE 'tempfailonce%'")" -lt "$(date +%s)" ]; }
 check "the first reply is deferred by the 451 while the batch goes on" wait_for 120 deferred
 wait_for 120 due
-is "$(state tempfailonce) $(rx_count) $(rounds)" "deferred 0 0" \
+is "$(state tempfailonce) $(rx_count) $(rounds) $(due && echo due)" "deferred 0 0 due" \
 	"its next attempt has come while the second waits for the end of DATA"
 rm -f "$RX_CONTROL"
 sent() { [ "$(state tempfailonce)" = sent ] && [ "$(rx_count)" = 2 ]; }
